@@ -1,0 +1,44 @@
+"""The demo: a throwaway store seeded from the shipped fixtures, made to look live."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .core.timeutil import format_ts, parse_ts
+from .resources import fixture_file
+from .store.db import Store
+from .store.importer import import_document
+
+_TS_KEYS = {"at", "opened_at", "resolved_at", "last_update_at"}
+
+
+def load_demo_document() -> dict:
+    return json.loads(fixture_file("demo.json").read_text(encoding="utf-8"))
+
+
+def newest_timestamp(doc) -> datetime:
+    stamps = [parse_ts(e["at"]) for c in doc.get("cases", []) for e in c.get("events", [])]
+    return max(stamps)
+
+
+def shift_document(doc, delta: timedelta):
+    """A copy of *doc* with every timestamp moved by *delta*."""
+    if isinstance(doc, dict):
+        return {k: (format_ts(parse_ts(v) + delta) if k in _TS_KEYS and isinstance(v, str) else shift_document(v, delta))
+                for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [shift_document(v, delta) for v in doc]
+    return doc
+
+
+def seed_demo_store(path: str | Path, *, now: datetime, freshness: timedelta = timedelta(minutes=4)) -> Store:
+    """Create a store at *path* from the demo fixtures, the newest event *freshness* before *now*."""
+    doc = load_demo_document()
+    delta = (now - freshness) - newest_timestamp(doc)
+    # Whole minutes keep the demo's clock times tidy.
+    delta = timedelta(minutes=round(delta.total_seconds() / 60))
+    store = Store.open(path)
+    import_document(store, shift_document(doc, delta), now=now)
+    return store

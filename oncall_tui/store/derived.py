@@ -1,0 +1,107 @@
+"""Keep each case's derived columns (stats, heat, waiting time) current.
+
+Two paths: `refresh_cases` refolds the events of the cases that changed (an
+import, a note, an action); `retick` rescores every open case from its stored
+stats as time passes, in batches, without touching the events at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Iterable
+
+from ..core import heat as heatmod
+from ..core.model import OPEN_STATUSES, Event
+from ..core.timeutil import format_ts, parse_ts
+
+_INCIDENT_OPEN = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
+                  "WHERE i.id = c.incident_id AND i.status != 'resolved'))")
+
+
+def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: datetime,
+                  weights=None) -> int:
+    """Refold events into stats and rescore the given cases. Call inside a write transaction."""
+    count = 0
+    for case_id in case_ids:
+        row = conn.execute(
+            f"SELECT c.status, c.opened_at, cu.tier, {_INCIDENT_OPEN} AS incident_open "
+            "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,)).fetchone()
+        if row is None:
+            continue
+        events = [
+            Event(parse_ts(r[0]), r[1], r[2], r[3], r[4], r[5])
+            for r in conn.execute(
+                "SELECT at, kind, direction, author, body, channel FROM events "
+                "WHERE case_id = ? ORDER BY at, seq", (case_id,))
+        ]
+        stats = heatmod.fold_events(events)
+        _store_score(conn, case_id, stats, row[0], row[1], row[2], bool(row[3]), now, weights,
+                     last_event_at=format_ts(events[-1].at) if events else None)
+        count += 1
+    return count
+
+
+def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, now, weights,
+                 last_event_at=None) -> None:
+    h = heatmod.score(stats, status=status, opened_at=parse_ts(opened_at), tier=tier, now=now,
+                      incident_open=incident_open, **_w(weights))
+    waiting = stats.waiting_since if status not in ("pending", "resolved", "closed") else None
+    conn.execute(
+        "UPDATE cases SET stats = ?, heat = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
+        "heat_at = ?, last_event_at = COALESCE(?, last_event_at) WHERE id = ?",
+        (stats.to_json(), h.score, int(status in OPEN_STATUSES), waiting, stats.exchanges,
+         format_ts(now), last_event_at, case_id))
+
+
+def retick(store, now: datetime, weights=None, *, batch: int = 5000) -> int:
+    """Rescore every open case at *now* from stored stats; returns how many changed."""
+    rows = store.conn.execute(
+        f"SELECT c.id, c.stats, c.status, c.opened_at, cu.tier, {_INCIDENT_OPEN}, c.heat "
+        "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.is_open = 1").fetchall()
+    updates = []
+    from_json = heatmod.CaseStats.from_json
+    score = heatmod.score
+    opened_cache: dict[str, datetime] = {}
+    for case_id, stats_json, status, opened_at, tier, incident_open, old in rows:
+        opened = opened_cache.get(opened_at)
+        if opened is None:
+            opened = opened_cache[opened_at] = parse_ts(opened_at)
+        h = score(from_json(stats_json), status=status, opened_at=opened, tier=tier, now=now,
+                  incident_open=bool(incident_open), **_w(weights))
+        if h.score != old:
+            updates.append((h.score, case_id))
+    for start in range(0, len(updates), batch):
+        with store.write() as conn:
+            conn.executemany("UPDATE cases SET heat = ? WHERE id = ?", updates[start:start + batch])
+    with store.write() as conn:
+        sample_heat(conn, now)
+    return len(updates)
+
+
+HOT, WARM = 70, 40
+
+
+def sample_heat(conn: sqlite3.Connection, now: datetime) -> None:
+    """Record how many cases are hot/warm now, for the queue header's 24 h sparkline."""
+    hot, warm, total = conn.execute(
+        "SELECT COALESCE(SUM(heat >= ?), 0), COALESCE(SUM(heat >= ? AND heat < ?), 0), COUNT(*) "
+        "FROM cases WHERE is_open = 1", (HOT, WARM, HOT)).fetchone()
+    conn.execute("INSERT OR REPLACE INTO heat_samples(at, hot, warm, open) VALUES (?, ?, ?, ?)",
+                 (format_ts(now.replace(second=0)), hot, warm, total))
+
+
+def score_row(stats_json: str, status: str, opened_at: str, tier: str, incident_open: bool,
+              now: datetime, weights=None) -> heatmod.Heat:
+    """Score one stored case at *now* (for `explain` and the JSON twin)."""
+    return heatmod.score(heatmod.CaseStats.from_json(stats_json), status=status,
+                         opened_at=parse_ts(opened_at), tier=tier, now=now,
+                         incident_open=incident_open, **_w(weights))
+
+
+INCIDENT_OPEN_SQL = _INCIDENT_OPEN
+
+
+def _w(weights) -> dict:
+    """Pass configured weights through; None means the model's defaults."""
+    return {"weights": weights} if weights is not None else {}

@@ -1,0 +1,140 @@
+"""The Textual application: screens, the shared store, and keeping everything live."""
+
+from __future__ import annotations
+
+import gc
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from rich.text import Text
+from textual.app import App
+
+from ..config import Config
+from ..core.heat import Heat
+from ..store import queries
+from ..store.db import Store
+from ..store.derived import INCIDENT_OPEN_SQL, retick, score_row
+from .keymap import Keymap, default_bindings, load_keymap
+from .screens.dialogs import ExplainScreen, HelpScreen, WelcomeScreen
+from .screens.history import HistoryScreen
+from .screens.queue import QueueScreen
+from .timefmt import business_hours
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class OncallApp(App):
+    """oncall: the queue, the customer history, and one-key actions."""
+
+    CSS_PATH = "oncall.tcss"
+    TITLE = "oncall"
+    BINDINGS = default_bindings("app")
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, store_path: str | Path, *, config: Config | None = None,
+                 keymap: Keymap | None = None, user: str = "oncall",
+                 clock: Callable[[], datetime] = utc_now, demo: bool = False) -> None:
+        super().__init__()
+        self.store_path = str(store_path)
+        self.config = config or Config()
+        self.keymap = keymap or load_keymap(None)
+        self.user = user
+        self.clock = clock
+        self.demo = demo
+        self.store = Store.open(self.store_path)
+        self._data_version = self.store.data_version()
+
+    # -- time and identity -----------------------------------------------------
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def engineer_timezone(self) -> str:
+        return self.config.timezone or "UTC"
+
+    # -- lifecycle -------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.keymap.overrides:
+            self.set_keymap(self.keymap.overrides)
+        self.push_screen(QueueScreen())
+        if self.store.is_empty():
+            self.push_screen(WelcomeScreen(self.store_path))
+        for problem in self.keymap.problems:
+            self.notify(problem, title="Key clash", severity="error", timeout=15)
+        self.set_interval(self.config.refresh_seconds, self.check_for_changes)
+        self.set_interval(self.config.tick_seconds, self.heat_tick)
+        # Everything loaded so far lives for the whole session: keep the GC off it.
+        self.call_after_refresh(gc.freeze)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    def check_for_changes(self) -> None:
+        """Cheap poll: has any other process committed? Then refresh what is on screen."""
+        version = self.store.data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self.refresh_screens()
+
+    def refresh_screens(self) -> None:
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_from_store", None)
+            if refresh is not None:
+                refresh()
+
+    def heat_tick(self) -> None:
+        self.run_worker(self._retick, thread=True, exclusive=True, group="heat")
+
+    def _retick(self) -> None:
+        # A private connection: sqlite3 connections are not shared across threads.
+        store = Store.open(self.store_path, migrate=False)
+        try:
+            retick(store, self.now())
+        finally:
+            store.close()
+        self.call_from_thread(self.refresh_screens)
+
+    # -- questions screens ask ---------------------------------------------------
+    def case_heat(self, case_id: str) -> Heat:
+        row = self.store.query_one(
+            f"SELECT c.stats, c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS inc FROM cases c "
+            "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,))
+        return score_row(row[0], row[1], row[2], row[3], bool(row[4]), self.now())
+
+    def presence_by_case(self) -> dict[str, str]:
+        return {}
+
+    def presence_for_case(self, case_id: str) -> str:
+        return ""
+
+    def incident_banner(self) -> Text | None:
+        return None
+
+    def suggestion_for(self, case_id: str) -> Text | None:
+        return None
+
+    def customers_in_business_hours(self) -> list[str]:
+        now = self.now()
+        return [r["id"] for r in self.store.query("SELECT id, timezone FROM customers")
+                if business_hours(now, r["timezone"])]
+
+    # -- navigation ----------------------------------------------------------------
+    def open_case(self, case_id: str) -> None:
+        self.push_screen(HistoryScreen(case_id))
+
+    def explain_case(self, case_id: str) -> None:
+        case = queries.get_case(self.store, case_id)
+        self.push_screen(ExplainScreen(case_id, case["subject"], self.case_heat(case_id)))
+
+    def action_help(self) -> None:
+        rows = []
+        seen = set()
+        for _key, binding in [*self.screen._bindings, *self._bindings]:
+            if binding.id in seen or binding.id is None:
+                continue
+            seen.add(binding.id)
+            rows.append((self.keymap.keys_for(binding.id).replace(",", " "), binding.description, binding.id))
+        self.push_screen(HelpScreen(rows, self.keymap.problems))

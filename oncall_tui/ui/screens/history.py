@@ -1,0 +1,177 @@
+"""A customer's whole history: every case and channel on one timeline, the opened case set apart."""
+
+from __future__ import annotations
+
+import json
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...store import queries
+from ..keymap import default_bindings
+from ..safe import literal
+from ..timefmt import ago, business_hours, local_clock, zone
+
+ARROWS = {"in": "←", "out": "→", "internal": "•"}
+KIND_LABEL = {"message": "mail", "call": "phone", "chat": "chat", "note": "note", "action": "action",
+              "status": "status", "summary": "summary", "handoff": "handoff", "fact": "facts",
+              "incident": "incident", "ack": "ack"}
+
+
+class HistoryScreen(Screen):
+    """The customer behind a case, and everything they ever told us."""
+
+    BINDINGS = default_bindings("history")
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(id="history")
+        self.case_id = case_id
+        self.case = queries.get_case(self.app.store, case_id)
+        self.customer_id = self.case["customer_id"]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="history-header")
+        yield Static(id="history-summary")
+        yield Static(id="history-facts")
+        yield Static(id="history-suggestion")
+        with VerticalScroll(id="history-scroll"):
+            yield Static(id="history-timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_from_store()
+        scroll = self.query_one("#history-scroll", VerticalScroll)
+        scroll.focus()
+        self.call_after_refresh(scroll.scroll_end, animate=False)
+
+    # -- rendering ------------------------------------------------------------
+    def refresh_from_store(self) -> None:
+        store = self.app.store
+        self.case = queries.get_case(store, self.case_id)
+        customer = queries.get_customer(store, self.customer_id)
+        now = self.app.now()
+        self.query_one("#history-header", Static).update(self._header(customer, now))
+        summary = self.case["summary"]
+        box = self.query_one("#history-summary", Static)
+        box.update(Text.assemble(("Summary  ", "bold"), literal(summary, multiline=True))
+                   if summary else Text("Summary  none yet — press s to write what the customer wants, "
+                                        "what was done, what's next", "dim"))
+        self.query_one("#history-facts", Static).update(self._facts())
+        suggestion = self.app.suggestion_for(self.case_id)
+        sug = self.query_one("#history-suggestion", Static)
+        sug.display = suggestion is not None
+        if suggestion is not None:
+            sug.update(suggestion)
+        self.query_one("#history-timeline", Static).update(self._timeline(now))
+
+    def _header(self, customer, now) -> Text:
+        case = self.case
+        t = Text()
+        t.append_text(literal(customer["name"], "bold"))
+        t.append(f"  {customer['id']}  ", "dim")
+        t.append(f"{customer['language'].upper()} · {customer['tier']} · owner ")
+        t.append_text(literal(customer["owner"] or "—"))
+        local = now.astimezone(zone(customer["timezone"]))
+        open_now = business_hours(now, customer["timezone"])
+        t.append(f" · their time {local:%a %H:%M} ({customer['timezone']}, ")
+        t.append("business hours" if open_now else "outside business hours",
+                 "green" if open_now else "yellow")
+        t.append(")\n")
+        t.append(f"{case['id']} ", "bold")
+        t.append_text(literal(case["subject"]))
+        t.append(f"  [{case['status']}] heat {case['heat']} · assignee ")
+        t.append_text(literal(case["assignee"] or "—"))
+        others = self.app.presence_for_case(case["id"])
+        if others:
+            t.append("  ")
+            t.append_text(literal(others, "bold green"))
+        return t
+
+    def _facts(self) -> Text:
+        assets = queries.customer_assets(self.app.store, self.customer_id)
+        t = Text()
+        servers = [a for a in assets if a["kind"] == "server"]
+        domains = [a for a in assets if a["kind"] == "domain"]
+        databases = [a for a in assets if a["kind"] == "database"]
+        if servers:
+            t.append("Servers  ", "bold")
+            for i, a in enumerate(servers):
+                if i:
+                    t.append(" · ")
+                t.append_text(literal(a["name"], "bold"))
+                addresses = ", ".join(x for x in (a["ipv4"], a["ipv6"]) if x)
+                t.append_text(literal(f" {a['datacenter'] or '?'} {addresses}"))
+        if domains:
+            t.append("\nDomains  ", "bold")
+            t.append_text(literal(", ".join(
+                a["name"] + (f" ({a['server']})" if a["server"] else "") for a in domains)))
+        if databases:
+            t.append("\nDatabases  ", "bold")
+            t.append_text(literal(", ".join(a["name"] for a in databases)))
+        if not assets:
+            t.append("No known servers or domains yet — press f to add facts", "dim")
+        return t
+
+    def _timeline(self, now) -> Text:
+        events = queries.customer_history(self.app.store, self.customer_id)
+        tz = self.app.engineer_timezone
+        t = Text()
+        for ev in events:
+            mine = ev["case_id"] == self.case_id
+            body_style = "" if mine else "dim"
+            t.append("▌ " if mine else "  ", "bold cyan" if mine else "dim")
+            head = Text(style="bold" if mine else "dim")
+            head.append(f"{local_clock(ev['at'], tz)} ({ago(ev['at'], now)}) ")
+            head.append(f"{ARROWS.get(ev['direction'], '·')} ")
+            head.append_text(literal(ev["author"]))
+            if ev["author_region"]:
+                head.append(f" ({ev['author_region']})")
+            head.append(f" · {KIND_LABEL.get(ev['kind'], ev['kind'])}")
+            if ev["channel"] and ev["channel"] not in ("note",):
+                head.append(f" · {ev['channel']}")
+            if not mine and ev["case_id"]:
+                head.append(f" · {ev['case_id']} ")
+                head.append_text(literal(ev["subject"] or ""))
+            t.append_text(head)
+            t.append("\n")
+            body = ev["body"]
+            if ev["kind"] == "action":
+                body = _action_body(ev)
+            for line in (body or "").splitlines() or [""]:
+                t.append("▌   " if mine else "    ", "cyan" if mine else "dim")
+                t.append_text(literal(line, body_style))
+                t.append("\n")
+        if not events:
+            t.append("No history yet.", "dim")
+        return t
+
+    # -- actions ----------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#history-scroll").scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#history-scroll").scroll_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.query_one("#history-scroll").scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one("#history-scroll").scroll_end(animate=False)
+
+    def action_explain(self) -> None:
+        self.app.explain_case(self.case_id)
+
+
+def _action_body(ev) -> str:
+    try:
+        meta = json.loads(ev["meta"] or "{}")
+    except ValueError:
+        meta = {}
+    outcome = meta.get("outcome")
+    return ev["body"] + (f"  [{outcome}]" if outcome else "")

@@ -1,0 +1,194 @@
+"""The queue screen: every open case, hottest first, and why the selected one is hot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from ...core.timeutil import format_ts
+from ...store import queries
+from ..keymap import default_bindings
+from ..safe import literal
+from ..sources import StoreQueueSource
+from ..widgets.queue_table import QueueTable, heat_style
+
+VIEW_TITLES = {"all": "all open", "waiting": "waiting on us", "mine": "mine", "region": "in business hours"}
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int], width: int = 24) -> str:
+    """A tiny chart of *values* (the last *width* of them)."""
+    values = values[-width:]
+    if not values:
+        return ""
+    top = max(values) or 1
+    return "".join(SPARK[min(len(SPARK) - 1, round(v / top * (len(SPARK) - 1)))] for v in values)
+
+
+class QueueScreen(Screen):
+    """Ranked open cases."""
+
+    BINDINGS = default_bindings("queue")
+
+    def __init__(self) -> None:
+        super().__init__(id="queue")
+        self.source = StoreQueueSource(self.app.store)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(id="queue-title")
+            yield Static(id="queue-banner")
+            yield Static(id="queue-header")
+            yield QueueTable(self.source, now=self.app.now, presence=self.app.presence_by_case,
+                             id="queue-table")
+            yield Static(id="queue-why")
+            yield Input(placeholder="filter: customer, subject, case id, assignee — enter to apply, escape to clear",
+                        id="queue-filter")
+        yield Footer()
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one(QueueTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#queue-filter").display = False
+        self.update_header()
+        self.table.focus()
+
+    def on_resize(self) -> None:
+        self.update_header()
+
+    # -- header -------------------------------------------------------------
+    def update_header(self) -> None:
+        store = self.app.store
+        hot, warm, cool = queries.queue_bands(store)
+        since = format_ts(self.app.now() - timedelta(hours=24))
+        samples = [r["hot"] for r in queries.heat_samples(store, since)]
+        flt = self.source.filter
+        title = Text()
+        title.append(" oncall ", "bold reverse")
+        title.append(f"  {self.table.row_count} cases ({VIEW_TITLES[flt.view]})  ")
+        title.append(f" {hot} hot ", heat_style(90))
+        title.append(" ")
+        title.append(f" {warm} warm ", heat_style(55))
+        title.append(" ")
+        title.append(f" {cool} cool ", heat_style(10))
+        if samples:
+            title.append(f"  hot 24h {sparkline(samples)}", "dim")
+        if flt.text:
+            title.append("  filter: ", "dim")
+            title.append_text(literal(flt.text, "bold"))
+        title.append(f"  {self.app.user}", "dim")
+        self.query_one("#queue-title", Static).update(title)
+        banner = self.app.incident_banner()
+        self.query_one("#queue-banner", Static).display = banner is not None
+        if banner is not None:
+            self.query_one("#queue-banner", Static).update(banner)
+        self.query_one("#queue-header", Static).update(Text(" " + self.table.header_line(self.size.width - 1), "bold"))
+
+    def on_queue_table_highlighted(self, message: QueueTable.Highlighted) -> None:
+        self.update_why(message.case_id)
+
+    def update_why(self, case_id: str | None) -> None:
+        why = self.query_one("#queue-why", Static)
+        if not case_id:
+            why.update(Text(" No open case matches." if self.source.filter.text else " No open cases.", "dim"))
+            return
+        heat = self.app.case_heat(case_id)
+        line = Text(f" {case_id} ", "bold")
+        line.append(f"{heat.score}: ")
+        for i, term in enumerate(heat.terms[:5]):
+            if i:
+                line.append(" · ", "dim")
+            line.append_text(literal(term.value))
+            line.append(f" +{term.points:.0f}", "dim")
+        if not heat.terms:
+            line.append("nothing pressing", "dim")
+        why.update(line)
+
+    def on_queue_table_opened(self, message: QueueTable.Opened) -> None:
+        self.app.open_case(message.case_id)
+
+    # -- refresh --------------------------------------------------------------
+    def refresh_from_store(self) -> None:
+        self.table.reload()
+        self.update_header()
+
+    # -- actions --------------------------------------------------------------
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
+
+    def action_first(self) -> None:
+        self.table.action_first()
+
+    def action_last(self) -> None:
+        self.table.action_last()
+
+    def action_page_down(self) -> None:
+        self.table.action_page_down()
+
+    def action_page_up(self) -> None:
+        self.table.action_page_up()
+
+    def action_open(self) -> None:
+        self.table.action_open()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#queue-filter", Input)
+        box.display = True
+        box.value = self.source.filter.text
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "queue-filter":
+            self._apply_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "queue-filter":
+            self._apply_filter(event.value)
+            event.input.display = bool(event.value)
+            self.table.focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#queue-filter", Input)
+        if box.has_focus or box.display:
+            box.value = ""
+            self._apply_filter("")
+            box.display = False
+            self.table.focus()
+
+    def _apply_filter(self, text: str) -> None:
+        flt = self.source.filter
+        self.source.filter = queries.QueueFilter(text=text.strip(), view=flt.view, me=flt.me,
+                                                 customer_ids=flt.customer_ids)
+        self.table.cursor = 0
+        self.table.scroll_to(y=0, animate=False)
+        self.table.reload(keep_case=False)
+        self.update_header()
+
+    def action_next_view(self) -> None:
+        views = list(queries.QUEUE_VIEWS)
+        flt = self.source.filter
+        view = views[(views.index(flt.view) + 1) % len(views)]
+        self.source.filter = queries.QueueFilter(
+            text=flt.text, view=view, me=self.app.user,
+            customer_ids=tuple(self.app.customers_in_business_hours()) if view == "region" else ())
+        self.table.cursor = 0
+        self.table.scroll_to(y=0, animate=False)
+        self.table.reload(keep_case=False)
+        self.update_header()
+        self.notify(f"View: {VIEW_TITLES[view]}", timeout=2)
+
+    def action_explain(self) -> None:
+        case_id = self.table.current_case_id()
+        if case_id:
+            self.app.explain_case(case_id)
+

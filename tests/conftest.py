@@ -1,0 +1,112 @@
+"""Shared test fixtures: stores built from small stories, and the CI no-skip rule."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from oncall_tui.store.db import Store
+from oncall_tui.store.importer import import_document
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # Under CI a skipped test is a failure: a test that needs a server must start it.
+    skipped = terminalreporter.stats.get("skipped", [])
+    if os.environ.get("CI") == "true" and skipped:
+        terminalreporter.write_line(f"CI=true: {len(skipped)} skipped test(s) count as failures", red=True)
+        for report in skipped:
+            terminalreporter.write_line(f"  skipped: {report.nodeid}", red=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter and os.environ.get("CI") == "true" and reporter.stats.get("skipped"):
+        session.exitstatus = 1
+
+
+SMALL_DOC = {
+    "engineers": [
+        {"name": "alice", "region": "EMEA", "city": "Paris", "timezone": "Europe/Paris"},
+        {"name": "bob", "region": "AMER", "city": "San Francisco", "timezone": "America/Los_Angeles"},
+        {"name": "kenji", "region": "APAC", "city": "Tokyo", "timezone": "Asia/Tokyo"},
+    ],
+    "customers": [
+        {"id": "c-boul", "name": "Boulangerie Martin", "language": "fr", "timezone": "Europe/Paris",
+         "tier": "standard", "owner": "alice",
+         "assets": [{"kind": "server", "name": "web-01", "ipv4": "203.0.113.10", "ipv6": "2001:db8::10",
+                     "datacenter": "SBG", "webroot": "/var/www/boutique"},
+                    {"kind": "domain", "name": "boutique-martin.fr", "server": "web-01"}]},
+        {"id": "c-acme", "name": "Acme Widgets Ltd", "language": "en", "timezone": "America/New_York",
+         "tier": "critical", "owner": "bob",
+         "assets": [{"kind": "server", "name": "app-01", "ipv4": "198.51.100.7", "datacenter": "BHS"}]},
+        {"id": "c-calm", "name": "Calm Studio", "language": "en", "timezone": "Europe/London",
+         "tier": "standard", "owner": "alice"},
+    ],
+    "cases": [
+        {"id": "T-100", "customer": "c-boul", "subject": "Charger un SSL sur boutique-martin.fr",
+         "status": "open", "opened_at": "2026-11-24T03:00:00Z", "assignee": "alice",
+         "events": [
+             {"at": "2026-11-24T03:00:00Z", "kind": "message", "direction": "in", "author": "jean",
+              "body": "Bonjour, comment charger un SSL sur boutique-martin.fr ?", "channel": "email"},
+             {"at": "2026-11-24T03:20:00Z", "kind": "message", "direction": "out", "author": "kenji",
+              "body": "Please see our Let's Encrypt guide.", "channel": "email"},
+             {"at": "2026-11-24T04:00:00Z", "kind": "message", "direction": "in", "author": "jean",
+              "body": "Toujours pas de cadenas, c'est la troisième fois que je demande !!!", "channel": "email"},
+         ]},
+        {"id": "T-200", "customer": "c-acme", "subject": "Site down after deploy",
+         "status": "open", "opened_at": "2026-11-24T06:00:00Z", "assignee": "bob",
+         "events": [
+             {"at": "2026-11-24T06:00:00Z", "kind": "message", "direction": "in", "author": "ann",
+              "body": "Our shop returns 502 since the deploy.", "channel": "email"},
+         ]},
+        {"id": "T-300", "customer": "c-calm", "subject": "Invoice question",
+         "status": "pending", "opened_at": "2026-11-23T09:00:00Z", "assignee": "alice",
+         "events": [
+             {"at": "2026-11-23T09:00:00Z", "kind": "message", "direction": "in", "author": "zoe",
+              "body": "Could you resend the October invoice?", "channel": "email"},
+             {"at": "2026-11-23T10:00:00Z", "kind": "message", "direction": "out", "author": "alice",
+              "body": "Which billing address should it go to?", "channel": "email"},
+         ]},
+        {"id": "T-050", "customer": "c-boul", "subject": "Old backup question",
+         "status": "resolved", "opened_at": "2026-11-01T09:00:00Z", "assignee": "alice",
+         "events": [
+             {"at": "2026-11-01T09:00:00Z", "kind": "call", "direction": "in", "author": "jean",
+              "body": "Asked where backups are kept.", "channel": "phone"},
+         ]},
+    ],
+}
+
+
+@pytest.fixture
+def small_doc() -> dict:
+    return copy.deepcopy(SMALL_DOC)
+
+
+@pytest.fixture
+def store_path(tmp_path) -> Path:
+    return tmp_path / "oncall.db"
+
+
+@pytest.fixture
+def store(store_path, small_doc):
+    s = Store.open(store_path)
+    import_document(s, small_doc, now=NOW)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def write_json(tmp_path):
+    def write(doc, name="doc.json") -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        return path
+    return write

@@ -1,0 +1,71 @@
+"""The scriptable twin: what a cron job or a chat bot reads."""
+
+import json
+
+from oncall_tui.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_queue_json_ranks_open_cases_at_the_given_instant(store, store_path, capsys):
+    code, out, _ = run(capsys, "--db", str(store_path), "queue", "--json", "--now", "2026-11-24T09:00:00Z")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["id"] for r in rows][0] == "T-100"  # frustrated, bounced to the docs, waiting 5 h
+    assert {r["id"] for r in rows} == {"T-100", "T-200", "T-300"}  # resolved T-050 left the queue
+    assert rows[-1]["id"] == "T-300"  # waiting on the customer
+    top = rows[0]
+    assert top["waiting_seconds"] == 5 * 3600
+    assert top["exchanges"] == 3
+    points = [t["points"] for t in top["terms"]]
+    assert points and points == sorted(points, reverse=True)  # largest reason first
+    assert all({"name", "value", "points"} <= set(t) for t in top["terms"])
+
+
+def test_queue_now_later_means_longer_waiting(store, store_path, capsys):
+    _, early, _ = run(capsys, "--db", str(store_path), "queue", "--json", "--now", "2026-11-24T09:00:00Z")
+    _, late, _ = run(capsys, "queue", "--db", str(store_path), "--json", "--now", "2026-11-24T15:00:00+00:00")
+    early_rows = {r["id"]: r for r in json.loads(early)}
+    late_rows = {r["id"]: r for r in json.loads(late)}
+    assert late_rows["T-200"]["waiting_seconds"] == early_rows["T-200"]["waiting_seconds"] + 6 * 3600
+    assert late_rows["T-200"]["heat"] >= early_rows["T-200"]["heat"]
+
+
+def test_queue_limit(store, store_path, capsys):
+    _, out, _ = run(capsys, "--db", str(store_path), "queue", "--json", "--limit", "1", "--now", "2026-11-24T09:00:00Z")
+    assert len(json.loads(out)) == 1
+
+
+def test_queue_rejects_a_bad_now(store, store_path, capsys):
+    try:
+        main(["--db", str(store_path), "queue", "--json", "--now", "tomorrow"])
+    except SystemExit as exc:
+        assert "--now" in str(exc) and "tomorrow" in str(exc)
+    else:
+        raise AssertionError("a bad --now must be refused")
+
+
+def test_history_json_covers_every_case_of_the_customer(store, store_path, capsys):
+    code, out, _ = run(capsys, "--db", str(store_path), "history", "c-boul", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["customer"]["name"] == "Boulangerie Martin"
+    assert {e["case_id"] for e in data["events"]} == {"T-100", "T-050"}
+    assert [e["at"] for e in data["events"]] == sorted(e["at"] for e in data["events"])
+    assert {a["name"] for a in data["assets"]} == {"web-01", "boutique-martin.fr"}
+
+
+def test_history_of_unknown_customer_is_a_clear_error(store, store_path, capsys):
+    code, _, err = run(capsys, "--db", str(store_path), "history", "c-nobody")
+    assert code == 2 and "no customer 'c-nobody'" in err
+
+
+def test_plain_history_shows_terminal_escapes_as_text(store_path, small_doc, write_json, capsys):
+    small_doc["cases"][0]["events"][0]["body"] = "evil \x1b[2J clear"
+    run(capsys, "--db", str(store_path), "import", str(write_json(small_doc)))
+    _, out, _ = run(capsys, "--db", str(store_path), "history", "c-boul")
+    assert "\x1b" not in out and "evil ␛[2J clear" in out

@@ -1,0 +1,105 @@
+"""`oncall import`: all or nothing, every problem named, re-import is a no-op."""
+
+import json
+
+import pytest
+
+from oncall_tui.cli import main
+from oncall_tui.store.db import Store
+
+
+def run_import(store_path, file, capsys):
+    code = main(["--db", str(store_path), "import", str(file)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def counts(store_path):
+    s = Store.open(store_path)
+    try:
+        return tuple(s.query_one(f"SELECT COUNT(*) FROM {t}")[0] for t in ("customers", "cases", "events"))
+    finally:
+        s.close()
+
+
+def test_import_then_reimport_adds_nothing(store_path, small_doc, write_json, capsys):
+    path = write_json(small_doc)
+    code, out, _ = run_import(store_path, path, capsys)
+    assert code == 0 and "7 new events" in out
+    first = counts(store_path)
+    code, out, _ = run_import(store_path, path, capsys)
+    assert code == 0 and "0 new events (7 already present)" in out
+    assert counts(store_path) == first == (3, 4, 7)
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda d: d["cases"][1]["events"][0].__setitem__("direction", "sideways"),
+     "cases[1].events[0].direction: 'sideways' is not one of in|out|internal"),
+    (lambda d: d["cases"][0].__setitem__("opened_at", "2026-13-45T99:00:00Z"),
+     "cases[0].opened_at: '2026-13-45T99:00:00Z' is not an ISO 8601 timestamp"),
+    (lambda d: d["cases"][0]["events"][0].__setitem__("at", "2026-11-24T03:00:00"),
+     "cases[0].events[0].at: '2026-11-24T03:00:00' has no time zone"),
+    (lambda d: d["cases"][2].__setitem__("customer", "c-ghost"),
+     "cases[2].customer: unknown customer 'c-ghost'"),
+    (lambda d: d["cases"][2].__setitem__("status", "waiting"),
+     "cases[2].status: 'waiting' is not one of new|open|pending|resolved|closed"),
+    (lambda d: d["customers"][0].__setitem__("tier", "gold"),
+     "customers[0].tier: 'gold' is not one of standard|business|critical"),
+    (lambda d: d["cases"][0]["events"][1].pop("body"),
+     "cases[0].events[1].body: missing (required)"),
+    (lambda d: d["cases"][3].pop("subject"), "cases[3].subject: missing (required)"),
+    (lambda d: d["customers"].append(dict(d["customers"][0])),
+     "customers[3].id: duplicate customer id 'c-boul'"),
+    (lambda d: d["cases"].append(dict(d["cases"][0], events=[])),
+     "cases[4].id: duplicate case id 'T-100'"),
+    (lambda d: d["customers"][1]["assets"][0].__setitem__("ipv4", "300.1.2.3"),
+     "customers[1].assets[0].ipv4: '300.1.2.3' is not an IPv4 address"),
+    (lambda d: d["customers"][2].__setitem__("timezone", "Mars/Olympus"),
+     "customers[2].timezone: 'Mars/Olympus' is not a known IANA time zone"),
+])
+def test_bad_record_is_named_and_nothing_is_imported(store_path, small_doc, write_json, capsys, mutate, expected):
+    mutate(small_doc)
+    code, _, err = run_import(store_path, write_json(small_doc), capsys)
+    assert code == 2
+    assert expected in err
+    assert "nothing was imported" in err
+    assert counts(store_path) == (0, 0, 0)
+
+
+def test_every_problem_is_listed_not_just_the_first(store_path, small_doc, write_json, capsys):
+    small_doc["cases"][0]["status"] = "nope"
+    small_doc["cases"][1]["events"][0]["kind"] = "fax"
+    code, _, err = run_import(store_path, write_json(small_doc), capsys)
+    assert code == 2
+    assert "cases[0].status" in err and "cases[1].events[0].kind: 'fax'" in err
+
+
+def test_not_json_is_refused_with_the_place(store_path, tmp_path, capsys):
+    path = tmp_path / "broken.json"
+    path.write_text('{"customers": [', encoding="utf-8")
+    code, _, err = run_import(store_path, path, capsys)
+    assert code == 2 and "not JSON" in err and "line 1" in err
+    assert counts(store_path) == (0, 0, 0)
+
+
+def test_a_failed_import_leaves_an_existing_store_untouched(store_path, small_doc, write_json, capsys):
+    run_import(store_path, write_json(small_doc, "good.json"), capsys)
+    before = counts(store_path)
+    bad = json.loads(json.dumps(small_doc))
+    bad["cases"].append({"id": "T-999", "customer": "c-boul", "subject": "new", "status": "open",
+                         "opened_at": "2026-11-24T08:00:00Z",
+                         "events": [{"at": "2026-11-24T08:00:00Z", "kind": "message", "direction": "in",
+                                     "author": "jean", "body": "ok"},
+                                    {"at": "bad", "kind": "message", "direction": "in", "author": "jean",
+                                     "body": "x"}]})
+    code, _, err = run_import(store_path, write_json(bad, "bad.json"), capsys)
+    assert code == 2 and "cases[4].events[1].at" in err
+    assert counts(store_path) == before
+
+
+def test_text_is_stored_exactly_as_given(store_path, small_doc, write_json, capsys):
+    hostile = "[bold]gras[/bold] \x1b[2J\x07 — 東京 café\r\nligne 2\x00"
+    small_doc["cases"][1]["events"][0]["body"] = hostile
+    run_import(store_path, write_json(small_doc), capsys)
+    s = Store.open(store_path)
+    assert s.query_one("SELECT body FROM events WHERE case_id = 'T-200'")[0] == hostile

@@ -1,0 +1,153 @@
+"""The queue and the customer history, driven like an engineer would."""
+
+from oncall_tui.store.importer import import_document
+from oncall_tui.store.db import Store
+from oncall_tui.ui.keymap import load_keymap
+
+from .conftest import NOW
+from .ui_helpers import make_app, queue_lines, screen_text
+
+
+async def test_queue_shows_open_cases_hottest_first(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        lines = queue_lines(app)
+        assert len(lines) == 3  # the resolved case is not in the queue
+        assert "Boulangerie Martin" in lines[0]
+        assert "Calm Studio" in lines[-1] and "them" in lines[-1]  # waiting on the customer
+        text = screen_text(app)
+        assert "HEAT" in text and "WAITING" in text and "3 cases" in text
+        # The screen says why the selected case is hot.
+        why = str(app.screen.query_one("#queue-why").render())
+        assert "T-100" in why and "waiting 5 h" in why
+
+
+async def test_moving_the_cursor_changes_the_reason_shown(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("j")
+        why = str(app.screen.query_one("#queue-why").render())
+        assert "T-200" in why and "critical" in why
+        await pilot.press("G")
+        assert "T-300" in str(app.screen.query_one("#queue-why").render())
+        await pilot.press("g")
+        assert "T-100" in str(app.screen.query_one("#queue-why").render())
+
+
+async def test_filter_narrows_the_queue_and_escape_clears_it(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("slash")
+        await pilot.press(*"acme")
+        await pilot.pause()
+        lines = queue_lines(app)
+        assert len(lines) == 1 and "Acme Widgets" in lines[0]
+        await pilot.press("enter")
+        assert "filter: acme" in str(app.screen.query_one("#queue-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(queue_lines(app)) == 3
+
+
+async def test_enter_opens_the_customer_history_across_cases(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.id == "history"
+        header = str(app.screen.query_one("#history-header").render())
+        assert "Boulangerie Martin" in header and "FR" in header and "standard" in header
+        assert "owner alice" in header and "their time" in header
+        facts = str(app.screen.query_one("#history-facts").render())
+        assert "web-01" in facts and "SBG" in facts and "203.0.113.10" in facts
+        assert "boutique-martin.fr" in facts
+        timeline = str(app.screen.query_one("#history-timeline").render())
+        # The older resolved case of the same customer is on the same timeline, labelled.
+        assert "T-050 Old backup question" in timeline
+        assert timeline.index("Asked where backups") < timeline.index("charger un SSL")
+        assert "▌" in timeline  # the opened case's events are set apart
+        await pilot.press("escape")
+        assert app.screen.id == "queue"
+
+
+async def test_hostile_customer_text_is_shown_literally(store_path, small_doc):
+    small_doc["customers"][0]["name"] = "[b]Ev[/]\x1b[2J"
+    small_doc["cases"][0]["subject"] = "[link=http://x]click[/link]"
+    small_doc["cases"][0]["events"][2]["body"] = "see [b]this[/b]\x1b]0;pwned\x07 done"
+    s = Store.open(store_path)
+    import_document(s, small_doc, now=NOW)
+    s.close()
+    app = make_app(store_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        assert "[b]Ev[/]␛[2J" in queue_lines(app)[0]
+        assert "[link=http://x]click[/link]" in queue_lines(app)[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[b]Ev[/]␛[2J" in text
+        assert "see [b]this[/b]␛]0;pwned␇ done" in text
+        assert "\x1b" not in text and "\x07" not in text
+
+
+async def test_empty_store_shows_a_welcome_that_explains_import_and_demo(store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "oncall import" in text and "oncall demo" in text
+
+
+async def test_help_lists_keys_with_their_ids(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "queue.explain" in text and "queue.filter" in text and "app.quit" in text
+
+
+async def test_user_keymap_overrides_a_binding_by_id(store, store_path, tmp_path):
+    user = tmp_path / "keymap.toml"
+    user.write_text('[queue]\ncursor_down = { keys = "n" }\n', encoding="utf-8")
+    app = make_app(store_path, keymap=load_keymap(user))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("n")
+        assert "T-200" in str(app.screen.query_one("#queue-why").render())
+
+
+async def test_keymap_clash_is_reported_with_both_names(store, store_path, tmp_path):
+    user = tmp_path / "keymap.toml"
+    user.write_text('[queue]\nexplain = { keys = "slash" }\n', encoding="utf-8")
+    keymap = load_keymap(user)
+    assert any("queue.explain" in p and "queue.filter" in p for p in keymap.problems)
+    app = make_app(store_path, keymap=keymap)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("queue.explain" in m and "queue.filter" in m for m in messages)
+
+
+def test_unknown_binding_id_in_user_keymap_is_an_error_naming_it(tmp_path):
+    import pytest
+
+    from oncall_tui.config import ConfigError
+
+    user = tmp_path / "keymap.toml"
+    user.write_text('[queue]\nteleport = { keys = "t" }\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="queue.teleport: unknown binding id"):
+        load_keymap(user)
+
+
+async def test_another_engineers_change_appears_without_restart(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        other = Store.open(store_path)
+        with other.write() as conn:
+            conn.execute("UPDATE cases SET assignee = 'kenji' WHERE id = 'T-200'")
+        other.close()
+        app.check_for_changes()
+        await pilot.pause()
+        assert any("kenji" in line for line in queue_lines(app))
