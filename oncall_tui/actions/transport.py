@@ -54,9 +54,14 @@ async def run_process(argv: list[str], *, timeout: float, on_output: OutputCallb
 
     async def pump() -> None:
         if stdin is not None:
-            proc.stdin.write(stdin)
-            await proc.stdin.drain()
-            proc.stdin.close()
+            # The peer may exit before reading (ssh refused): keep its error output, not ours.
+            try:
+                proc.stdin.write(stdin)
+                await proc.stdin.drain()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            finally:
+                proc.stdin.close()
         assert proc.stdout is not None
         async for raw in proc.stdout:
             line = raw.decode("utf-8", "replace")
