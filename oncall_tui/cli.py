@@ -245,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_tui)
     sub = parser.add_subparsers(dest="command", parser_class=lambda **kw: argparse.ArgumentParser(
         parents=[common], **kw))
+    sub.common = common
 
     p = sub.add_parser("demo", help="open a throwaway store seeded with realistic demo cases")
     p.set_defaults(func=cmd_demo)
@@ -270,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_explain)
+
+    import importlib
+
+    from .commands import MODULES
+
+    for name in MODULES:
+        importlib.import_module(f"oncall_tui.commands.{name}").register(sub, common)
     return parser
 
 

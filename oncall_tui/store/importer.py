@@ -65,10 +65,11 @@ def import_document(store: Store, doc: Any, *, now: datetime, source: str | None
 def _write(conn, d: Document, now: datetime) -> ImportReport:
     report = ImportReport(customers=len(d.customers), cases=len(d.cases))
     conn.executemany(
-        "INSERT INTO customers(id, name, language, timezone, tier, owner, emails) "
-        "VALUES (:id, :name, :language, :timezone, :tier, :owner, :emails) "
+        "INSERT INTO customers(id, name, language, timezone, tier, owner, emails, facts) "
+        "VALUES (:id, :name, :language, :timezone, :tier, :owner, :emails, COALESCE(:facts, '')) "
         "ON CONFLICT(id) DO UPDATE SET name = excluded.name, language = excluded.language, "
-        "timezone = excluded.timezone, tier = excluded.tier, owner = excluded.owner, emails = excluded.emails",
+        "timezone = excluded.timezone, tier = excluded.tier, owner = excluded.owner, emails = excluded.emails, "
+        "facts = COALESCE(:facts, customers.facts)",
         d.customers)
     conn.executemany(
         "INSERT INTO assets(customer_id, kind, name, ipv4, ipv6, datacenter, server, webroot) "
@@ -91,8 +92,11 @@ def _write(conn, d: Document, now: datetime) -> ImportReport:
     for case in d.cases:
         prev = conn.execute("SELECT customer_id, subject, status, opened_at, assignee, summary, external_ref, "
                             "incident_id FROM cases WHERE id = ?", (case["id"],)).fetchone()
+        summary = case["summary"]
+        if summary is None:  # absent from the document: keep the living summary we have
+            summary = prev["summary"] if prev is not None else ""
         values = (case["customer_id"], case["subject"], case["status"], case["opened_at"], case["assignee"],
-                  case["summary"], case["external_ref"], case["incident_id"])
+                  summary, case["external_ref"], case["incident_id"])
         if prev is None:
             conn.execute(
                 "INSERT INTO cases(customer_id, subject, status, opened_at, assignee, summary, external_ref, "

@@ -152,6 +152,10 @@ MIGRATIONS: list[str] = [
         open INTEGER NOT NULL
     );
     """,
+    # 2: what we know about a customer beyond assets (contacts, habits), revised like summaries
+    """
+    ALTER TABLE customers ADD COLUMN facts TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

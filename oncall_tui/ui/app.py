@@ -12,8 +12,8 @@ from textual.app import App
 
 from ..config import Config
 from ..core.heat import Heat
-from ..store import queries
-from ..store.db import Store
+from ..store import presence, queries
+from ..store.db import Store, StoreError
 from ..store.derived import INCIDENT_OPEN_SQL, retick, score_row
 from .keymap import Keymap, default_bindings, load_keymap
 from .screens.dialogs import ExplainScreen, HelpScreen, WelcomeScreen
@@ -46,6 +46,13 @@ class OncallApp(App):
         self.demo = demo
         self.store = Store.open(self.store_path)
         self._data_version = self.store.data_version()
+        self._viewing: str | None = None
+        self._writing = False
+        me = queries.engineers(self.store).get(user)
+        self.region = self.config.region or (me["region"] if me else "")
+        self.city = self.config.city or (me["city"] if me else "")
+        if not self.config.timezone or self.config.timezone == "UTC":
+            self.config.timezone = me["timezone"] if me else (self.config.timezone or "UTC")
 
     # -- time and identity -----------------------------------------------------
     def now(self) -> datetime:
@@ -66,10 +73,16 @@ class OncallApp(App):
             self.notify(problem, title="Key clash", severity="error", timeout=15)
         self.set_interval(self.config.refresh_seconds, self.check_for_changes)
         self.set_interval(self.config.tick_seconds, self.heat_tick)
+        self.set_interval(presence.STALE_SECONDS / 3, self.heartbeat)
+        self.heartbeat()
         # Everything loaded so far lives for the whole session: keep the GC off it.
         self.call_after_refresh(gc.freeze)
 
     def on_unmount(self) -> None:
+        try:
+            presence.leave(self.store, self.user)
+        except StoreError:
+            pass
         self.store.close()
 
     def check_for_changes(self) -> None:
@@ -105,10 +118,31 @@ class OncallApp(App):
         return score_row(row[0], row[1], row[2], row[3], bool(row[4]), self.now())
 
     def presence_by_case(self) -> dict[str, str]:
-        return {}
+        return presence.by_case(self.store, self.user, now=self.now())
 
     def presence_for_case(self, case_id: str) -> str:
-        return ""
+        return presence.describe_case(self.store, self.user, case_id, now=self.now())
+
+    # -- my own presence ---------------------------------------------------------
+    def set_viewing(self, case_id: str | None) -> None:
+        self._viewing = case_id
+        self._writing = False
+        self.heartbeat()
+
+    def set_writing(self, writing: bool) -> None:
+        self._writing = writing
+        self.heartbeat()
+
+    def heartbeat(self) -> None:
+        try:
+            presence.beat(self.store, self.user, now=self.now(), case_id=self._viewing,
+                          state="writing" if self._writing else "viewing", region=self.region, city=self.city)
+        except StoreError:
+            pass  # presence is best effort; the next beat will try again
+
+    def outbox_source_for(self, case_id: str) -> str | None:
+        """The helpdesk a reply on this case must reach, if the case came from one."""
+        return None
 
     def incident_banner(self) -> Text | None:
         return None

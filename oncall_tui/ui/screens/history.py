@@ -10,10 +10,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...store import queries
+from ...store import queries, writes
+from ...store.db import StoreError
 from ..keymap import default_bindings
 from ..safe import literal
 from ..timefmt import ago, business_hours, local_clock, zone
+from .choice import ChoiceScreen
+from .editor import EditorScreen
 
 ARROWS = {"in": "←", "out": "→", "internal": "•"}
 KIND_LABEL = {"message": "mail", "call": "phone", "chat": "chat", "note": "note", "action": "action",
@@ -111,8 +114,12 @@ class HistoryScreen(Screen):
         if databases:
             t.append("\nDatabases  ", "bold")
             t.append_text(literal(", ".join(a["name"] for a in databases)))
-        if not assets:
-            t.append("No known servers or domains yet — press f to add facts", "dim")
+        facts = queries.get_customer(self.app.store, self.customer_id)["facts"]
+        if facts:
+            t.append("\nFacts  ", "bold")
+            t.append_text(literal(facts, multiline=True))
+        if not assets and not facts:
+            t.append("No known servers, domains or facts yet — press f to write what we know", "dim")
         return t
 
     def _timeline(self, now) -> Text:
@@ -166,6 +173,82 @@ class HistoryScreen(Screen):
 
     def action_explain(self) -> None:
         self.app.explain_case(self.case_id)
+
+    # -- writing into the history ----------------------------------------------
+    def _edit(self, title: str, save, text: str = "") -> None:
+        def saved(result: str | None) -> None:
+            if result is not None:
+                self.refresh_from_store()
+                self.query_one("#history-scroll").scroll_end(animate=False)
+        self.app.push_screen(EditorScreen(title, text=text, save=save, on_typing=self.app.set_writing), saved)
+
+    def _event_writer(self, kind: str, direction: str | None = None):
+        app = self.app
+
+        def save(text: str) -> None:
+            writes.add_case_event(app.store, self.case_id, kind=kind, body=text, author=app.user,
+                                  now=app.now(), region=app.region, direction=direction,
+                                  outbox_source=app.outbox_source_for(self.case_id) if kind == "message" else None)
+        return save
+
+    def action_note(self) -> None:
+        self._edit(f"Internal note on {self.case_id}", self._event_writer("note"))
+
+    def action_call(self) -> None:
+        self._edit(f"Phone call with {self._customer_name()} — what was said", self._event_writer("call", "in"))
+
+    def action_chat(self) -> None:
+        self._edit(f"Paste the chat transcript with {self._customer_name()}", self._event_writer("chat", "in"))
+
+    def action_reply(self, draft: str = "") -> None:
+        self._edit(f"Reply to {self._customer_name()} ({self.case_id})", self._event_writer("message", "out"),
+                   text=draft)
+
+    def action_summary(self) -> None:
+        app = self.app
+        template = self.case["summary"] or "Wants: \nDone: \nNext: \nWho to call: "
+
+        def save(text: str) -> None:
+            writes.set_summary(app.store, self.case_id, text, author=app.user, now=app.now(), region=app.region)
+        self._edit(f"Living summary of {self.case_id}", save, text=template)
+
+    def action_facts(self) -> None:
+        app = self.app
+        current = queries.get_customer(app.store, self.customer_id)["facts"]
+
+        def save(text: str) -> None:
+            writes.set_facts(app.store, self.customer_id, text, author=app.user, now=app.now(), region=app.region)
+        self._edit(f"What we know about {self._customer_name()} (contacts, habits, where things are)", save,
+                   text=current)
+
+    def action_status(self) -> None:
+        app = self.app
+
+        def chosen(status: str | None) -> None:
+            if not status:
+                return
+            try:
+                writes.set_status(app.store, self.case_id, status, author=app.user, now=app.now(),
+                                  region=app.region, outbox_source=app.outbox_source_for(self.case_id))
+            except StoreError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.refresh_from_store()
+            self.notify(f"{self.case_id} is now {status}")
+        options = [(s, label) for s, label in (
+            ("open", "open — we are on it"), ("pending", "pending — waiting on the customer"),
+            ("resolved", "resolved — done, the customer can reopen"), ("closed", "closed"))
+            if s != self.case["status"]]
+        app.push_screen(ChoiceScreen(f"Status of {self.case_id} (now {self.case['status']})", options), chosen)
+
+    def _customer_name(self) -> str:
+        return queries.get_customer(self.app.store, self.customer_id)["name"]
+
+    def on_screen_resume(self) -> None:
+        self.app.set_viewing(self.case_id)
+
+    def on_unmount(self) -> None:
+        self.app.set_viewing(None)
 
 
 def _action_body(ev) -> str:

@@ -115,6 +115,10 @@ class QueueScreen(Screen):
         self.app.open_case(message.case_id)
 
     # -- refresh --------------------------------------------------------------
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.query(QueueTable):
+            self.refresh_from_store()
+
     def refresh_from_store(self) -> None:
         self.table.reload()
         self.update_header()

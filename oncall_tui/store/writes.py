@@ -1,0 +1,134 @@
+"""Everything the tool writes into the shared history, one transaction each.
+
+A note, a logged call, a summary revision or a status change is an event
+(append-only), and the case's derived columns are refreshed in the same
+transaction, so every other engineer's screen sees a consistent case on its
+next `data_version` poll.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from ..core.model import CHANNELS, EVENT_KINDS, OPEN_STATUSES, STATUSES
+from ..core.timeutil import format_ts
+from .db import Store, StoreError
+from .derived import refresh_cases
+
+CHANNEL_FOR_KIND = {"note": "note", "call": "phone", "chat": "chat", "message": "email"}
+
+
+class WriteRefused(StoreError):
+    """The write was refused before touching the store (bad input); the message says why."""
+
+
+def new_event_id(prefix: str = "ev") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+def _case(conn, case_id: str):
+    row = conn.execute("SELECT id, customer_id, status, summary FROM cases WHERE id = ?", (case_id,)).fetchone()
+    if row is None:
+        raise WriteRefused(f"no case {case_id!r} in the store")
+    return row
+
+
+def insert_event(conn, *, case_id: str | None, customer_id: str | None, kind: str, direction: str,
+                 author: str, body: str, now: datetime, region: str = "", channel: str = "",
+                 meta: dict[str, Any] | None = None, incident_id: str | None = None,
+                 event_id: str | None = None) -> str:
+    """Insert one event (inside the caller's transaction); returns its id."""
+    if kind not in EVENT_KINDS:
+        raise WriteRefused(f"event kind {kind!r} is not one of {'|'.join(EVENT_KINDS)}")
+    if channel and channel not in CHANNELS:
+        raise WriteRefused(f"channel {channel!r} is not one of {'|'.join(CHANNELS)}")
+    eid = event_id or new_event_id()
+    stamp = format_ts(now)
+    conn.execute(
+        "INSERT INTO events(id, case_id, customer_id, incident_id, at, kind, direction, author, author_region, "
+        "channel, body, meta, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (eid, case_id, customer_id, incident_id, stamp, kind, direction, author, region, channel, body,
+         json.dumps(meta or {}, ensure_ascii=False, sort_keys=True), stamp))
+    return eid
+
+
+def add_case_event(store: Store, case_id: str, *, kind: str, body: str, author: str, now: datetime,
+                   region: str = "", direction: str | None = None, channel: str | None = None,
+                   meta: dict[str, Any] | None = None, outbox_source: str | None = None,
+                   outbox_action: str | None = None) -> str:
+    """Add a note/call/chat/message to a case. With *outbox_source*, queue it for the helpdesk too."""
+    if not body.strip():
+        raise WriteRefused("nothing to save: the text is empty")
+    if direction is None:
+        direction = "out" if kind == "message" else "internal"
+    with store.write() as conn:
+        case = _case(conn, case_id)
+        eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind=kind,
+                           direction=direction, author=author, body=body, now=now, region=region,
+                           channel=channel if channel is not None else CHANNEL_FOR_KIND.get(kind, ""),
+                           meta=meta)
+        if outbox_source:
+            enqueue(conn, eid, case_id, outbox_source, outbox_action or ("correspond" if kind == "message" else "comment"),
+                    {"text": body}, now)
+        refresh_cases(conn, [case_id], now)
+    return eid
+
+
+def set_summary(store: Store, case_id: str, text: str, *, author: str, now: datetime, region: str = "") -> str:
+    """A new revision of the case's living summary (the old ones stay in the history)."""
+    with store.write() as conn:
+        case = _case(conn, case_id)
+        if case["summary"] == text:
+            raise WriteRefused("the summary is unchanged")
+        eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="summary",
+                           direction="internal", author=author, body=text, now=now, region=region,
+                           channel="note", meta={"previous": case["summary"]})
+        conn.execute("UPDATE cases SET summary = ? WHERE id = ?", (text, case_id))
+    return eid
+
+
+def set_status(store: Store, case_id: str, status: str, *, author: str, now: datetime, region: str = "",
+               outbox_source: str | None = None) -> str:
+    if status not in STATUSES:
+        raise WriteRefused(f"status {status!r} is not one of {'|'.join(STATUSES)}")
+    with store.write() as conn:
+        case = _case(conn, case_id)
+        if case["status"] == status:
+            raise WriteRefused(f"{case_id} is already {status}")
+        eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="status",
+                           direction="internal", author=author, body=f"{case['status']} → {status}",
+                           now=now, region=region, channel="tool",
+                           meta={"from": case["status"], "to": status})
+        conn.execute("UPDATE cases SET status = ?, is_open = ? WHERE id = ?",
+                     (status, int(status in OPEN_STATUSES), case_id))
+        if outbox_source:
+            enqueue(conn, eid, case_id, outbox_source, "status", {"status": status}, now)
+        refresh_cases(conn, [case_id], now)
+    return eid
+
+
+def set_facts(store: Store, customer_id: str, text: str, *, author: str, now: datetime, region: str = "") -> str:
+    """A new revision of what we know about the customer (contacts, habits, where things are)."""
+    with store.write() as conn:
+        row = conn.execute("SELECT facts FROM customers WHERE id = ?", (customer_id,)).fetchone()
+        if row is None:
+            raise WriteRefused(f"no customer {customer_id!r} in the store")
+        if row["facts"] == text:
+            raise WriteRefused("the facts are unchanged")
+        eid = insert_event(conn, case_id=None, customer_id=customer_id, kind="fact", direction="internal",
+                           author=author, body=text, now=now, region=region, channel="note",
+                           meta={"previous": row["facts"]})
+        conn.execute("UPDATE customers SET facts = ? WHERE id = ?", (text, customer_id))
+    return eid
+
+
+def enqueue(conn, event_id: str, case_id: str, source: str, action: str, payload: dict, now: datetime) -> None:
+    """Queue an event for delivery to a helpdesk, in the caller's transaction (nothing is lost)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox(event_id, case_id, source, action, payload, created_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (event_id, case_id, source, action, json.dumps(payload, ensure_ascii=False), format_ts(now),
+         format_ts(now)))
