@@ -53,11 +53,16 @@ _SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
            "refresh_seconds": ((int, float), "seconds between checks for other engineers' changes")},
     "handoff": {"webhook": (str, "an http(s) URL"), "timeout": ((int, float), "seconds")},
     "acme": {"directory": (str, "an ACME directory URL"), "ca_bundle": (str, "a path to a PEM CA bundle"),
-             "contact": (str, "an email address"), "account_key": (str, "a path")},
+             "contact": (str, "an email address"), "account_key": (str, "a path"),
+             "cert_dir": (str, "a path template with {domain}"),
+             "reload": (list, "a command as a list of arguments"),
+             "check_tls": (bool, "true or false"), "tls_port": (int, "a port number")},
     "dns": {"nameserver": (str, "an IP address"), "port": (int, "a port number"),
             "timeout": ((int, float), "seconds")},
     "incidents": {"update_interval_minutes": (int, "minutes between customer updates")},
-    "actions": {"runbook_dirs": (list, "a list of directories")},
+    "actions": {"runbook_dirs": (list, "a list of directories"),
+                "transport": (str, '"ssh" or "local"'), "ssh_config": (str, "a path to an ssh_config file"),
+                "local_root": (str, "a directory standing in for the servers' filesystems")},
 }
 _TABLES = {"heat"}  # validated by their own modules
 _ARRAYS = {"sources"}
@@ -86,6 +91,13 @@ class Config:
     dns_timeout: float = 3.0
     incident_update_minutes: int = 30
     runbook_dirs: list[str] = field(default_factory=list)
+    acme_cert_dir: str = "/etc/ssl/oncall/{domain}"
+    acme_reload: list[str] = field(default_factory=lambda: ["sudo", "-n", "systemctl", "reload", "nginx"])
+    acme_check_tls: bool = True
+    acme_tls_port: int = 443
+    transport: str = "ssh"
+    ssh_config: str = ""
+    local_root: str = ""
     heat: dict[str, Any] = field(default_factory=dict)
     sources: list[dict[str, Any]] = field(default_factory=list)
 
@@ -147,7 +159,17 @@ def load_config(path: Path | None = None) -> Config:
     cfg.dns_port = dns.get("port", 53)
     cfg.dns_timeout = float(dns.get("timeout", 3.0))
     cfg.incident_update_minutes = raw.get("incidents", {}).get("update_interval_minutes", 30)
-    cfg.runbook_dirs = list(raw.get("actions", {}).get("runbook_dirs", []))
+    actions = raw.get("actions", {})
+    cfg.runbook_dirs = list(actions.get("runbook_dirs", []))
+    cfg.transport = actions.get("transport", "ssh")
+    if cfg.transport not in ("ssh", "local"):
+        raise ConfigError(f"{path}: actions.transport: expected \"ssh\" or \"local\", got {cfg.transport!r}")
+    cfg.ssh_config = actions.get("ssh_config", "")
+    cfg.local_root = actions.get("local_root", "")
+    cfg.acme_cert_dir = acme.get("cert_dir", cfg.acme_cert_dir)
+    cfg.acme_reload = list(acme.get("reload", cfg.acme_reload))
+    cfg.acme_check_tls = acme.get("check_tls", True)
+    cfg.acme_tls_port = acme.get("tls_port", 443)
     cfg.heat = raw.get("heat", {})
     cfg.sources = raw.get("sources", [])
     return cfg

@@ -518,3 +518,8 @@ async def _run_step(transport: Transport, argv: list[str], timeout: float,
             run.cancel()  # run_process kills the process when cancelled
             await asyncio.gather(run, return_exceptions=True)
     return run.result()
+
+
+def check_value(p: Param, value: str, *, servers: Sequence[str]) -> str:
+    """Validate one value against a parameter declaration (used by built-in actions too)."""
+    return _check_value(p, value, servers=servers)

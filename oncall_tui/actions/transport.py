@@ -105,3 +105,20 @@ class LocalTransport:
 
     async def remove_file(self, path: str) -> None:
         Path(path).unlink(missing_ok=True)
+
+
+class RootedLocalTransport(LocalTransport):
+    """Files go under *root* instead of `/` — for the demo and tests, where "servers" are folders."""
+
+    def __init__(self, root: str | os.PathLike[str], server: str = "") -> None:
+        self.root = Path(root)
+        self.description = f"local folder {self.root}" + (f" standing in for {server}" if server else "")
+
+    def _map(self, path: str) -> str:
+        return str(self.root / path.lstrip("/"))
+
+    async def write_file(self, path: str, data: bytes, *, mode: int = 0o644) -> None:
+        await super().write_file(self._map(path), data, mode=mode)
+
+    async def remove_file(self, path: str) -> None:
+        await super().remove_file(self._map(path))

@@ -241,6 +241,12 @@ class HistoryScreen(Screen):
             if s != self.case["status"]]
         app.push_screen(ChoiceScreen(f"Status of {self.case_id} (now {self.case['status']})", options), chosen)
 
+    def action_suggested(self) -> None:
+        self.app.start_action(self.case_id)
+
+    def action_actions(self) -> None:
+        self.app.choose_action(self.case_id)
+
     def _customer_name(self) -> str:
         return queries.get_customer(self.app.store, self.customer_id)["name"]
 

@@ -191,6 +191,16 @@ class QueueScreen(Screen):
         self.update_header()
         self.notify(f"View: {VIEW_TITLES[view]}", timeout=2)
 
+    def action_suggested(self) -> None:
+        case_id = self.table.current_case_id()
+        if case_id:
+            self.app.start_action(case_id)
+
+    def action_actions(self) -> None:
+        case_id = self.table.current_case_id()
+        if case_id:
+            self.app.choose_action(case_id)
+
     def action_explain(self) -> None:
         case_id = self.table.current_case_id()
         if case_id:

@@ -1,0 +1,197 @@
+"""One action on one case, on screen: parameters → preflight → plan → run → record → reply.
+
+Keys: `enter` checks the parameters (then confirms the plan), `escape`
+cancels (or stops a running action), `ctrl+s` saves the reply draft.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, ProgressBar, RichLog, Static
+
+from ...actions.base import Action, ActionContext, ActionError, blocking
+from ...actions.engine import already_done, draft_reply, record, refuse_if_readonly
+from ...store import writes
+from ...store.db import StoreError
+from ..safe import literal
+from .editor import EditorScreen
+
+MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "bold red")}
+
+
+class ActionScreen(Screen):
+    """Run *action* on the case of *ctx*."""
+
+    BINDINGS = [
+        Binding("enter", "next", "Check / Run", id="action.next", priority=True),
+        Binding("escape", "cancel", "Cancel", id="action.cancel"),
+    ]
+
+    def __init__(self, action: Action, ctx: ActionContext, suggestion: dict[str, str]) -> None:
+        super().__init__(id="action")
+        self.action_def = action
+        self.ctx = ctx
+        self.initial = action.defaults(ctx, suggestion)
+        self.stage = "params"  # params → checking → confirm → running → done
+        self.params: dict[str, str] = {}
+        self.checks = []
+        self.cancel_event = asyncio.Event()
+        self.outcome = None
+        self._checked_raw: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="action-body"):
+            yield Static(Text.assemble((self.action_def.title, "bold"), "  on ", (self.ctx.case_id, "bold"), " · ",
+                                       literal(self.ctx.customer_name)), id="action-title")
+            for p in self.action_def.params:
+                with Horizontal(classes="param-row"):
+                    yield Label(p.name, classes="param-label")
+                    yield Input(self.initial.get(p.name, ""), placeholder=p.help or p.type, id=f"param-{p.name}",
+                                classes="param-input")
+            yield Static(id="action-checks")
+            yield Static(id="action-plan")
+            yield Static(id="action-status")
+            yield ProgressBar(total=None, show_eta=False, id="action-progress")
+            yield RichLog(id="action-log", wrap=True, markup=False, highlight=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#action-progress").display = False
+        self.query_one("#action-log").display = False
+        required = [p.name for p in self.action_def.params if p.required and p.default is None]
+        if all(self.initial.get(name) for name in required):
+            self.action_next()  # everything is known: check straight away
+        else:
+            missing = next(name for name in required if not self.initial.get(name))
+            self.query_one(f"#param-{missing}", Input).focus()
+            self.status("Fill in the parameters, then enter to check.", "")
+
+    def status(self, text: str, style: str = "bold") -> None:
+        self.query_one("#action-status", Static).update(Text(text, style))
+
+    # -- stages ---------------------------------------------------------------
+    def action_next(self) -> None:
+        if self.stage == "confirm" and self._raw() != self._checked_raw:
+            self.stage = "params"  # the engineer edited a parameter after the check: check again
+        if self.stage == "params":
+            self._check()
+        elif self.stage == "confirm":
+            self._confirm()
+
+    def _raw(self) -> dict[str, str]:
+        return {p.name: self.query_one(f"#param-{p.name}", Input).value for p in self.action_def.params}
+
+    def _check(self) -> None:
+        self._checked_raw = self._raw()
+        try:
+            self.params = self.action_def.validate(self._raw(), self.ctx)
+        except ActionError as exc:
+            self.status(f"{exc}", "bold red")
+            if exc.param:
+                self.query_one(f"#param-{exc.param}", Input).focus()
+            return
+        self.stage = "checking"
+        self.status("Checking…", "")
+        self.set_focus(None)
+        self._preflight()
+
+    @work(exclusive=True, group="preflight")
+    async def _preflight(self) -> None:
+        try:
+            checks = await self.action_def.preflight(self.params, self.ctx)
+        except Exception as exc:  # a check that crashes must not take the screen with it
+            from ...actions.preflight import Check
+            checks = [Check("preflight", "fail", f"the checks could not run: {exc}")]
+        self.checks = checks
+        text = Text()
+        for c in checks:
+            mark, style = MARK[c.status]
+            text.append(f" {mark} ", style)
+            text.append(f"{c.name}: ", "bold")
+            text.append_text(literal(c.message))
+            text.append("\n")
+        self.query_one("#action-checks", Static).update(text)
+        plan = Text("Plan\n", "bold")
+        for line in self.action_def.plan(self.params, self.ctx):
+            plan.append_text(literal(f"  {line}\n"))
+        self.query_one("#action-plan", Static).update(plan)
+        failed = blocking(checks)
+        if failed:
+            self.stage = "params"
+            self.status("Preflight failed — nothing was run. Fix the cause (or the parameters) and press enter "
+                        "to check again; escape to go back.", "bold red")
+            return
+        self.stage = "confirm"
+        previous = already_done(self.app.store, self.ctx, self.action_def, self.params)
+        if previous:
+            self.status(f"{previous.question(self.app.engineer_zone)} enter runs it again, escape cancels.",
+                        "bold yellow")
+        else:
+            self.status("enter runs it · escape cancels", "bold green")
+
+    def _confirm(self) -> None:
+        try:
+            refuse_if_readonly(self.app.config)
+        except ActionError as exc:
+            self.status(str(exc), "bold red")
+            return
+        self.stage = "running"
+        self.query_one("#action-progress").display = True
+        log = self.query_one("#action-log", RichLog)
+        log.display = True
+        self.status("Running… escape stops it", "bold")
+        self._run()
+
+    @work(exclusive=True, group="run")
+    async def _run(self) -> None:
+        log = self.query_one("#action-log", RichLog)
+        outcome = await self.action_def.run(self.params, self.ctx, on_output=lambda line: log.write(literal(line)),
+                                            cancel=self.cancel_event)
+        self.outcome = outcome
+        self.stage = "done"
+        self.query_one("#action-progress").display = False
+        try:
+            record(self.app.store, self.ctx, self.action_def, self.params, outcome, self.checks)
+        except StoreError as exc:
+            self.status(f"{outcome.status}: {outcome.summary} — but it could not be recorded: {exc}", "bold red")
+            return
+        style = "bold green" if outcome.ok else "bold red"
+        self.status(f"{outcome.status}: {outcome.summary} ({outcome.duration:.1f} s) — recorded in the history", style)
+        reply = draft_reply(self.action_def, self.params, outcome, self.ctx)
+        if reply:
+            self._offer_reply(reply)
+
+    def _offer_reply(self, draft: str) -> None:
+        app = self.app
+
+        def save(text: str) -> None:
+            writes.add_case_event(app.store, self.ctx.case_id, kind="message", direction="out", body=text,
+                                  author=app.user, now=app.now(), region=app.region,
+                                  outbox_source=app.outbox_source_for(self.ctx.case_id))
+
+        def done(result: str | None) -> None:
+            if result is not None:
+                self.notify("Reply saved as an outgoing message")
+                self.dismiss_to_history()
+
+        lang = "French" if self.ctx.language == "fr" else "English" if self.ctx.language == "en" else self.ctx.language
+        app.push_screen(EditorScreen(f"Reply draft to {self.ctx.customer_name} ({lang}) — edit, then ctrl+s",
+                                     text=draft, save=save, on_typing=app.set_writing), done)
+
+    def dismiss_to_history(self) -> None:
+        self.app.pop_screen()
+        self.app.refresh_screens()
+
+    def action_cancel(self) -> None:
+        if self.stage == "running":
+            self.cancel_event.set()
+            self.status("Stopping…", "bold yellow")
+            return
+        self.dismiss_to_history()
