@@ -1,0 +1,156 @@
+"""`oncall run`: a site runbook over the engineer's own ssh (a real sshd), recorded like the screen does."""
+
+import json
+
+import pytest
+
+from oncall_tui.cli import main
+from oncall_tui.store import queries
+from oncall_tui.store.db import Store
+from oncall_tui.store.importer import import_document
+from tests.servers.sshd import sshd_server  # noqa: F401  (fixture)
+
+from .conftest import NOW
+
+RUNBOOKS = '''
+[runbook]
+id = "write_note"
+title = "Write a note on the server"
+target = "server"
+confirm = true
+
+[[runbook.params]]
+name = "server"
+type = "server"
+[[runbook.params]]
+name = "file"
+type = "path"
+[[runbook.params]]
+name = "text"
+type = "string"
+
+[[runbook.steps]]
+title = "write the note"
+run = ["sh", "-c", 'printf "%s\\n" "$2" > "$1"', "sh", "{file}", "{text}"]
+timeout = 15
+
+[runbook.reply]
+fr = "Bonjour,\\n\\nC'est noté sur {server}.\\n"
+en = "Hello,\\n\\nNoted on {server}.\\n"
+'''
+
+FAILING = '''
+[runbook]
+id = "broken"
+title = "A runbook whose second step fails"
+target = "server"
+
+[[runbook.params]]
+name = "server"
+type = "server"
+
+[[runbook.steps]]
+title = "fine"
+run = ["true"]
+[[runbook.steps]]
+title = "list a missing directory"
+run = ["ls", "/nonexistent-oncall-dir"]
+[[runbook.steps]]
+title = "never reached"
+run = ["touch", "/tmp/oncall-never-reached"]
+'''
+
+
+@pytest.fixture
+def env(tmp_path, store_path, sshd_server, monkeypatch):  # noqa: F811
+    runbooks = tmp_path / "runbooks"
+    runbooks.mkdir()
+    (runbooks / "write_note.toml").write_text(RUNBOOKS, encoding="utf-8")
+    (runbooks / "broken.toml").write_text(FAILING, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[actions]\ntransport = "ssh"\nssh_config = "{sshd_server.ssh_config}"\n'
+                      f'runbook_dirs = ["{runbooks}"]\n', encoding="utf-8")
+    doc = {"customers": [{"id": "c-1", "name": "Atelier Dubois", "language": "fr",
+                          "assets": [{"kind": "server", "name": sshd_server.host, "ipv4": "127.0.0.1"}]}],
+           "cases": [{"id": "T-1", "customer": "c-1", "subject": "note", "status": "open",
+                      "opened_at": "2026-11-24T08:00:00Z",
+                      "events": [{"at": "2026-11-24T08:00:00Z", "kind": "message", "direction": "in",
+                                  "author": "marc", "body": "Bonjour"}]}]}
+    s = Store.open(store_path)
+    import_document(s, doc, now=NOW)
+    s.close()
+    monkeypatch.setenv("ONCALL_USER", "alice")
+    monkeypatch.setenv("ONCALL_CONFIG_DIR", str(tmp_path / "cfgdir"))
+    return {"db": str(store_path), "config": str(config), "host": sshd_server.host}
+
+
+def run(capsys, env, *args):
+    code = main(["--db", env["db"], "--config", env["config"], "run", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def actions(env):
+    s = Store.open(env["db"])
+    try:
+        return [json.loads(e["meta"]) | {"author": e["author"]} for e in queries.case_events(s, "T-1")
+                if e["kind"] == "action"]
+    finally:
+        s.close()
+
+
+def test_without_yes_it_stops_after_preflight_and_plan(env, tmp_path, capsys):
+    target = tmp_path / "note.txt"
+    code, out, _ = run(capsys, env, "write_note", "--case", "T-1", "--param", f"file={target}",
+                       "--param", "text=hello")
+    assert code == 0
+    assert "Plan:" in out and "Not run: add --yes" in out and f"ssh {env['host']}" in out
+    assert not target.exists() and actions(env) == []
+
+
+def test_runbook_creates_the_file_on_the_server_and_is_recorded(env, tmp_path, capsys):
+    target = tmp_path / "note.txt"
+    code, out, _ = run(capsys, env, "write_note", "--case", "T-1", "--param", f"file={target}",
+                       "--param", "text=hello", "--yes", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["outcome"] == "ok" and report["reply"].startswith("Bonjour")
+    assert target.read_text() == "hello\n"
+    [recorded] = actions(env)
+    assert recorded["action"] == "write_note" and recorded["outcome"] == "ok"
+    assert recorded["author"] == "alice" and recorded["params"]["text"] == "hello"
+    assert recorded["details"]["target"].startswith(f"ssh {env['host']}")
+
+
+def test_failing_step_is_recorded_as_failed_and_stops_the_runbook(env, capsys):
+    code, out, _ = run(capsys, env, "broken", "--case", "T-1", "--yes")
+    assert code == 1
+    assert "failed" in out and "list a missing directory" in out
+    [recorded] = actions(env)
+    assert recorded["outcome"] == "failed"
+    assert [s["title"] for s in recorded["details"]["steps"]] == ["fine", "list a missing directory"]
+    assert "nonexistent-oncall-dir" in recorded["log"]
+
+
+def test_injection_in_a_parameter_is_refused_before_anything_runs(env, tmp_path, capsys):
+    pwned = tmp_path / "pwned"
+    code, _, err = run(capsys, env, "write_note", "--case", "T-1", "--param", f"file={tmp_path}/n",
+                       "--param", f"text=x; touch {pwned}", "--yes")
+    assert code == 2 and "contains ';' — refused" in err
+    assert not pwned.exists() and actions(env) == []
+
+
+def test_same_action_twice_in_ten_minutes_asks_first(env, tmp_path, capsys):
+    args = ["write_note", "--case", "T-1", "--param", f"file={tmp_path}/n", "--param", "text=hi", "--yes"]
+    assert run(capsys, env, *args)[0] == 0
+    code, _, err = run(capsys, env, *args)
+    assert code == 1 and "already done by alice at" in err and "run again?" in err
+    assert run(capsys, env, *args, "--again")[0] == 0
+    assert len(actions(env)) == 2
+
+
+def test_readonly_refuses_to_run(env, tmp_path, capsys):
+    code = main(["--db", env["db"], "--config", env["config"], "--readonly", "run", "write_note", "--case", "T-1",
+                 "--param", f"file={tmp_path}/n", "--param", "text=hi", "--yes"])
+    assert code == 2 and "read-only mode" in capsys.readouterr().err
+    assert actions(env) == []
