@@ -83,21 +83,15 @@ def _run_app(args, cfg, db_path, *, user: str, demo: bool = False, clock=None) -
 
 
 def cmd_demo(args) -> int:
-    import shutil
-    import tempfile
-
-    from .config import current_user
-    from .demo import seed_demo_store
+    from .demo import demo_environment
 
     cfg = _config(args)
-    tmp = tempfile.mkdtemp(prefix="oncall-demo-")
     try:
-        db = Path(tmp) / "demo.db"
-        seed_demo_store(db, now=datetime.now(timezone.utc))
-        return _run_app(args, cfg, db, user=os.environ.get("ONCALL_USER") or "alice", demo=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    del current_user
+        with demo_environment(cfg, now=datetime.now(timezone.utc), acme_local=args.acme_local) as db:
+            return _run_app(args, cfg, db, user=os.environ.get("ONCALL_USER") or "alice", demo=True)
+    except RuntimeError as exc:  # the local ACME server could not start
+        print(f"oncall demo --acme-local: {exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def cmd_import(args) -> int:
@@ -248,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.common = common
 
     p = sub.add_parser("demo", help="open a throwaway store seeded with realistic demo cases")
+    p.add_argument("--acme-local", action="store_true",
+                   help="issue certificates for real against a local Pebble (Debian package pebble)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("import", help="import an interchange JSON file (all or nothing)")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Iterator
 
 from .core.timeutil import format_ts, parse_ts
 from .resources import fixture_file
@@ -33,12 +37,39 @@ def shift_document(doc, delta: timedelta):
     return doc
 
 
-def seed_demo_store(path: str | Path, *, now: datetime, freshness: timedelta = timedelta(minutes=4)) -> Store:
+def seed_demo_store(path: str | Path, *, now: datetime, freshness: timedelta = timedelta(minutes=4),
+                    doc: dict | None = None) -> Store:
     """Create a store at *path* from the demo fixtures, the newest event *freshness* before *now*."""
-    doc = load_demo_document()
+    doc = doc if doc is not None else load_demo_document()
     delta = (now - freshness) - newest_timestamp(doc)
     # Whole minutes keep the demo's clock times tidy.
     delta = timedelta(minutes=round(delta.total_seconds() / 60))
     store = Store.open(path)
     import_document(store, shift_document(doc, delta), now=now)
     return store
+
+
+@contextmanager
+def demo_environment(cfg, *, now: datetime, acme_local: bool = False) -> Iterator[Path]:
+    """A throwaway demo store (and with *acme_local*, a local Pebble set up in *cfg*); removed on exit.
+
+    Raises `demo_acme.LocalAcmeError` when the local ACME server cannot start.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="oncall-demo-"))
+    acme = None
+    try:
+        doc = load_demo_document()
+        if acme_local:
+            from .demo_acme import LocalAcme, localise, stale_aaaa_domains, webroots
+
+            doc = localise(doc)
+            acme = LocalAcme(tmp / "acme")
+            acme.start(webroots(doc, tmp / "servers"), stale_aaaa_domains(doc))
+            acme.configure(cfg, tmp / "servers")
+        db = tmp / "demo.db"
+        seed_demo_store(db, now=now, doc=doc).close()
+        yield db
+    finally:
+        if acme is not None:
+            acme.stop()
+        shutil.rmtree(tmp, ignore_errors=True)

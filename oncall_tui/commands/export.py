@@ -80,14 +80,15 @@ def cmd_export(args) -> int:
         where = exc.filename or out
         return _fail(f"cannot write to {where}: {exc.strerror or exc}; nothing was written — "
                      "choose a writable --out DIR", EXIT_ERROR)
+    names = ", ".join(sorted(files)) if len(files) <= 8 else f"{len(files)} files"
     print(f"exported {len(exp.customers)} customers, {len(exp.cases)} cases, {len(exp.events)} events "
-          f"to {out} ({', '.join(sorted(files))})", file=sys.stderr)
+          f"to {out} ({names})", file=sys.stderr)
     return EXIT_OK
 
 
 def _render(exp, fmt: str, exported_at: str | None) -> dict[str, str]:
     """File name -> text for the chosen format."""
-    from ..store.export import csv_tables, dump_json, render_markdown, to_document
+    from ..store.export import csv_tables, dump_json, markdown_dossiers, to_document
 
     if fmt == "json":
         return {"export.json": dump_json(to_document(exp, exported_at=exported_at))}
@@ -100,7 +101,7 @@ def _render(exp, fmt: str, exported_at: str | None) -> dict[str, str]:
             writer.writerows(rows)
             files[f"{name}.csv"] = buf.getvalue()
         return files
-    return {markdown_name(c["id"]): render_markdown(exp, c["id"]) for c in exp.customers}
+    return {markdown_name(cid): text for cid, text in markdown_dossiers(exp).items()}
 
 
 def markdown_name(customer_id: str) -> str:

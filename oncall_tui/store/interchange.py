@@ -19,7 +19,8 @@ from ..core.model import CHANNELS, DIRECTIONS, EVENT_KINDS, STATUSES, TIERS
 from ..core.timeutil import format_ts, parse_ts
 
 ASSET_KINDS = ("server", "domain", "database")
-TOP_LEVEL_KEYS = {"format", "exported_at", "customers", "cases", "engineers", "incidents", "handoffs"}
+TOP_LEVEL_KEYS = {"format", "exported_at", "customers", "cases", "engineers", "incidents", "handoffs",
+                  "events"}
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 
 
@@ -116,15 +117,15 @@ def _type(value: Any) -> str:
             int: "a number", float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
-CUSTOMER_KEYS = {"id", "name", "language", "timezone", "tier", "owner", "emails", "facts", "assets"}
+CUSTOMER_KEYS = {"id", "name", "language", "timezone", "tier", "owner", "emails", "facts", "assets", "events"}
 ASSET_KEYS = {"kind", "name", "ipv4", "ipv6", "datacenter", "server", "webroot"}
 CASE_KEYS = {"id", "customer", "subject", "status", "opened_at", "assignee", "summary",
              "external_ref", "incident", "events"}
-EVENT_KEYS = {"id", "at", "kind", "direction", "author", "author_region", "body", "channel", "meta"}
+EVENT_KEYS = {"id", "at", "kind", "direction", "author", "author_region", "body", "channel", "meta", "incident"}
 ENGINEER_KEYS = {"name", "region", "city", "timezone"}
 INCIDENT_KEYS = {"id", "title", "scope", "status", "opened_at", "opened_by", "resolved_at",
                  "last_update_at", "events"}
-HANDOFF_KEYS = {"id", "author", "region", "at", "body", "case_ids", "acks"}
+HANDOFF_KEYS = {"id", "author", "region", "at", "body", "case_ids", "acks", "events"}
 
 
 def validate(doc: Any, *, known_customers: set[str] = frozenset(),
@@ -193,6 +194,9 @@ def validate(doc: Any, *, known_customers: set[str] = frozenset(),
                 "server": c.string(asset, "server", apath),
                 "webroot": c.string(asset, "webroot", apath),
             })
+        # Customer-level events (fact revisions): no case, the customer's own history.
+        for j, raw_event in enumerate(c.array(rec, "events", path)):
+            _event(c, out, raw_event, f"{path}.events[{j}]", case_id=None, customer_id=cid, incident_id=None)
 
     for i, raw in enumerate(c.array(doc, "engineers", "document")):
         path = f"engineers[{i}]"
@@ -287,6 +291,12 @@ def validate(doc: Any, *, known_customers: set[str] = frozenset(),
             out.acks.append({"handoff_id": hid, "case_id": c.string(a, "case_id", apath, required=True),
                              "engineer": c.string(a, "engineer", apath, required=True),
                              "at": c.timestamp(a, "at", apath, required=True)})
+        # Events about the handoff itself (its webhook post), attached to no case.
+        for j, raw_event in enumerate(c.array(rec, "events", path)):
+            _event(c, out, raw_event, f"{path}.events[{j}]", case_id=None, customer_id=None, incident_id=None)
+
+    for i, raw_event in enumerate(c.array(doc, "events", "document")):
+        _event(c, out, raw_event, f"events[{i}]", case_id=None, customer_id=None, incident_id=None)
 
     seen_events: set[str] = set()
     for ev in out.events:
@@ -316,8 +326,13 @@ def _event(c: _Checker, out: Document, raw: Any, path: str, *, case_id: str | No
     if not isinstance(meta, dict):
         c.fail(f"{path}.meta", f"expected an object, got {_type(meta)}")
         meta = {}
+    if case_id is not None and rec.get("incident") is not None:
+        # A case event also filed under an incident.
+        incident_id = c.string(rec, "incident", path) or None
+    elif rec.get("incident") is not None:
+        c.fail(f"{path}.incident", "only a case's events may name an incident")
     explicit = c.string(rec, "id", path)
-    eid = explicit or event_id(case_id or incident_id or "", at or "", kind, direction, author, body)
+    eid = explicit or event_id(case_id or incident_id or customer_id or "", at or "", kind, direction, author, body)
     out.events.append({
         "id": eid, "case_id": case_id, "customer_id": customer_id, "incident_id": incident_id,
         "at": at, "kind": kind, "direction": direction, "author": author,
