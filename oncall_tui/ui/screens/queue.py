@@ -89,7 +89,7 @@ class QueueScreen(Screen):
         self.query_one("#queue-banner", Static).display = banner is not None
         if banner is not None:
             self.query_one("#queue-banner", Static).update(banner)
-        self.query_one("#queue-header", Static).update(Text(" " + self.table.header_line(self.size.width - 1), "bold"))
+        self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"))
 
     def on_queue_table_highlighted(self, message: QueueTable.Highlighted) -> None:
         self.update_why(message.case_id)

@@ -140,9 +140,14 @@ class QueueTable(ScrollView, can_focus=True):
         return row["id"] if row is not None else None
 
     # -- rendering --------------------------------------------------------
+    @property
+    def row_width(self) -> int:
+        """Width of a row: the widget minus its scrollbar."""
+        return self.scrollable_content_region.width or self.size.width
+
     def _widths(self) -> list[int]:
         fixed = sum(c.width + 1 for c in COLUMNS if c.width)
-        flexible = max(8, self.size.width - fixed - 1)
+        flexible = max(8, self.row_width - fixed - 1)
         return [c.width or flexible for c in COLUMNS]
 
     def header_line(self, width: int) -> str:
@@ -153,7 +158,7 @@ class QueueTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.row_width
         row = self._row(index)
         if row is None:
             return Strip.blank(width)
@@ -196,8 +201,8 @@ class QueueTable(ScrollView, can_focus=True):
             self.scroll_to(y=index - height + 1, animate=False)
         else:
             # On-screen move: repaint just the two rows that changed.
-            self.refresh(Region(0, old - top, self.size.width, 1))
-            self.refresh(Region(0, index - top, self.size.width, 1))
+            self.refresh(Region(0, old - top, self.row_width, 1))
+            self.refresh(Region(0, index - top, self.row_width, 1))
         self.post_message(self.Highlighted(self.current_case_id()))
 
     def action_cursor_down(self) -> None:
