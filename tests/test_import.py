@@ -103,3 +103,15 @@ def test_text_is_stored_exactly_as_given(store_path, small_doc, write_json, caps
     run_import(store_path, write_json(small_doc), capsys)
     s = Store.open(store_path)
     assert s.query_one("SELECT body FROM events WHERE case_id = 'T-200'")[0] == hostile
+
+
+def test_reimport_without_incident_keeps_the_incident_link(store_path, small_doc, write_json, capsys):
+    # A helpdesk sync knows nothing of our incidents: it must not unlink a case from one.
+    small_doc["incidents"] = [{"id": "INC-1", "title": "Power cut SBG", "opened_at": "2026-11-24T02:00:00Z"}]
+    small_doc["cases"][0]["incident"] = "INC-1"
+    run_import(store_path, write_json(small_doc, "with.json"), capsys)
+    del small_doc["cases"][0]["incident"]
+    del small_doc["incidents"]
+    run_import(store_path, write_json(small_doc, "without.json"), capsys)
+    s = Store.open(store_path)
+    assert s.query_one("SELECT incident_id FROM cases WHERE id = 'T-100'")[0] == "INC-1"

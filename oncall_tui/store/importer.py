@@ -95,8 +95,11 @@ def _write(conn, d: Document, now: datetime) -> ImportReport:
         summary = case["summary"]
         if summary is None:  # absent from the document: keep the living summary we have
             summary = prev["summary"] if prev is not None else ""
+        incident = case["incident_id"]
+        if not case["incident_given"] and prev is not None:
+            incident = prev["incident_id"]
         values = (case["customer_id"], case["subject"], case["status"], case["opened_at"], case["assignee"],
-                  summary, case["external_ref"], case["incident_id"])
+                  summary, case["external_ref"], incident)
         if prev is None:
             conn.execute(
                 "INSERT INTO cases(customer_id, subject, status, opened_at, assignee, summary, external_ref, "

@@ -265,6 +265,8 @@ def validate(doc: Any, *, known_customers: set[str] = frozenset(),
             "summary": c.string(rec, "summary", path) if "summary" in rec else None,
             "external_ref": c.string(rec, "external_ref", path),
             "incident_id": incident,
+            # Absent (a helpdesk sync knows nothing of incidents) = keep the store's link.
+            "incident_given": "incident" in rec,
         })
         for j, raw_event in enumerate(c.array(rec, "events", path)):
             _event(c, out, raw_event, f"{path}.events[{j}]", case_id=case_id, customer_id=customer,

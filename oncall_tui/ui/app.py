@@ -147,7 +147,27 @@ class OncallApp(App):
         return None
 
     def incident_banner(self) -> Text | None:
-        return None
+        from ..store.incidents import open_banner
+
+        banners = open_banner(self.store, self.now(), self.config.incident_update_minutes)
+        if not banners:
+            return None
+        text = Text()
+        for i, b in enumerate(banners):
+            if i:
+                text.append("\n")
+            text.append(" INCIDENT ", "bold reverse red")
+            text.append(" ")
+            text.append_text(literal(f"{b.incident_id} {b.title} · {b.status} · open {b.elapsed} · "
+                                     f"{b.customers} customers · "))
+            text.append(b.last_update + (" — update overdue" if b.overdue else ""),
+                        "bold red" if b.overdue else "green")
+        return text
+
+    def action_incidents(self) -> None:
+        from .screens.incidents import IncidentsScreen
+
+        self.push_screen(IncidentsScreen())
 
     # -- actions ---------------------------------------------------------------------
     @property

@@ -1,0 +1,464 @@
+"""Provider-wide incidents: declare, link every affected customer, tell them all, resolve.
+
+Each public write is one transaction: the incident, its timeline events, the
+linked cases' messages, the outbox rows and the heat refresh land together or
+not at all. Event ids are deterministic (`<incident>:<broadcast>:<case>`), so a
+retried broadcast finds its own events and writes nothing new.
+
+Incident-timeline events carry `incident_id` with `case_id` and `customer_id`
+NULL (the export files them under the incident); case events carry the
+incident in `meta` only, so they round-trip through the interchange format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from ..core import incident_text as words
+from ..core.incident_text import INCIDENT_STATUSES, Banner, ScopeError
+from ..core.timeutil import format_ts, parse_ts
+from .db import Store
+from .derived import refresh_cases
+from .writes import WriteRefused, enqueue, insert_event
+
+_BROADCAST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class UnknownIncident(WriteRefused):
+    """No incident with that id; the message says where to look."""
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One incident row with how many cases and customers are linked."""
+
+    id: str
+    title: str
+    scope: dict[str, list[str]]
+    status: str
+    opened_at: str
+    opened_by: str
+    resolved_at: str | None
+    last_update_at: str | None
+    cases: int = 0
+    customers: int = 0
+    opened_cases: tuple[str, ...] = ()  # only on declare's result: the cases it opened
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "opened_cases"}
+
+
+@dataclass(frozen=True)
+class Affected:
+    """A customer linked to an incident, and whether each of their cases got the latest update."""
+
+    id: str
+    name: str
+    tier: str
+    language: str
+    cases: tuple[str, ...]
+    told: bool  # every linked case holds the latest broadcast
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "cases": list(self.cases)}
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    incident: Incident
+    affected: list[Affected]
+    timeline: list[dict[str, Any]]  # incident-only events, oldest first
+    latest_broadcast: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.incident.to_json(), "latest_broadcast": self.latest_broadcast,
+                "affected": [a.to_json() for a in self.affected], "timeline": self.timeline}
+
+
+@dataclass(frozen=True)
+class BroadcastResult:
+    """What one broadcast wrote: the cases newly told, those that already had it, outbox rows."""
+
+    incident_id: str
+    broadcast_id: str
+    written: tuple[str, ...]
+    skipped: tuple[str, ...]
+    queued: int
+    already_sent: bool  # the broadcast was in the incident timeline before this call
+    fr: str = ""
+    en: str = ""
+    drafted: tuple[str, ...] = field(default=())  # languages drafted from the template
+
+
+# -- declare -----------------------------------------------------------------
+
+def declare(store: Store, *, title: str, scope: Any, author: str, region: str, now: datetime,
+            title_fr: str = "") -> Incident:
+    """Declare an incident: link every open case of the affected customers, open a case for the others.
+
+    Raises WriteRefused (nothing written) for an empty title, a bad scope, a scope
+    that matches no customer, or the same incident already open.
+    """
+    title, title_fr = title.strip(), title_fr.strip()
+    if not title:
+        raise WriteRefused("incident: the title is empty")
+    try:
+        scope = words.normalize_scope(scope)
+    except ScopeError as exc:
+        raise WriteRefused(f"incident {title!r}: {exc}") from None
+    scope_json = json.dumps(scope, sort_keys=True)
+    stamp = format_ts(now)
+    with store.write() as conn:
+        same = conn.execute("SELECT id, opened_at FROM incidents WHERE status != 'resolved' AND title = ? "
+                            "AND scope = ?", (title, scope_json)).fetchone()
+        if same is not None:
+            raise WriteRefused(f"incident {same['id']} {title!r} with the same scope is already open "
+                               f"(declared {same['opened_at']}); update it instead")
+        customers = _affected_customers(conn, scope, title)
+        inc_id = _next_id(conn, now)
+        conn.execute("INSERT INTO incidents(id, title, scope, status, opened_at, opened_by) "
+                     "VALUES (?, ?, ?, 'investigating', ?, ?)", (inc_id, title, scope_json, stamp, author))
+        linked, opened = [], []
+        for cust in customers:
+            mine = _link_open_cases(conn, cust["id"], inc_id)
+            if not mine:
+                case_id = f"{inc_id}-{cust['id']}"
+                conn.execute("INSERT INTO cases(id, customer_id, subject, status, opened_at, incident_id) "
+                             "VALUES (?, ?, ?, 'new', ?, ?)",
+                             (case_id, cust["id"], words.case_subject(cust["language"], title, title_fr),
+                              stamp, inc_id))
+                opened.append(case_id)
+                mine = [case_id]
+            for case_id in mine:
+                body = (f"Case opened for incident {inc_id}: {title}" if case_id in opened
+                        else f"Linked to incident {inc_id}: {title}")
+                insert_event(conn, case_id=case_id, customer_id=cust["id"], kind="incident",
+                             direction="internal", author=author, body=body, now=now, region=region,
+                             channel="tool", meta={"incident": inc_id, "title": title},
+                             event_id=f"{inc_id}:link:{case_id}")
+            linked += mine
+        insert_event(conn, case_id=None, customer_id=None, incident_id=inc_id, kind="incident",
+                     direction="internal", author=author, region=region, channel="tool", now=now,
+                     body=(f"Incident declared: {title} ({words.scope_text(scope)}); {len(customers)} "
+                           f"customer(s) affected, {len(linked) - len(opened)} open case(s) linked, "
+                           f"{len(opened)} case(s) opened"),
+                     meta={"scope": scope, "title_fr": title_fr, "customers": [c["id"] for c in customers],
+                           "cases": linked, "opened_cases": opened},
+                     event_id=f"{inc_id}:declared")
+        refresh_cases(conn, linked, now)
+    inc = _incident(store, inc_id)
+    return replace(inc, opened_cases=tuple(opened))
+
+
+def _next_id(conn, now: datetime) -> str:
+    prefix = f"INC-{now.strftime('%Y%m%d')}-"
+    rows = conn.execute("SELECT id FROM incidents WHERE id LIKE ?", (prefix + "%",)).fetchall()
+    n = max((int(r[0][len(prefix):]) for r in rows if r[0][len(prefix):].isdigit()), default=0)
+    return f"{prefix}{n + 1:02d}"
+
+
+def _affected_customers(conn, scope: dict[str, list[str]], title: str) -> list:
+    """Customers touched by *scope*, each scope name checked to match something."""
+    ids: set[str] = set()
+    for dc in scope.get("datacenter", []):
+        servers = [r[0] for r in conn.execute(
+            "SELECT DISTINCT name FROM assets WHERE kind = 'server' AND UPPER(datacenter) = ?", (dc,))]
+        found = {r[0] for r in conn.execute(
+            "SELECT customer_id FROM assets WHERE UPPER(datacenter) = ? "
+            "OR server IN (SELECT value FROM json_each(?))", (dc, json.dumps(servers)))}
+        if not found:
+            known = [r[0] for r in conn.execute(
+                "SELECT DISTINCT UPPER(datacenter) FROM assets WHERE datacenter != '' ORDER BY 1")]
+            raise WriteRefused(f"incident {title!r}: scope datacenter {dc!r}: no customer has anything hosted "
+                               f"there (known datacenters: {', '.join(known) or 'none'}); nothing was written")
+        ids |= found
+    for server in scope.get("servers", []):
+        found = {r[0] for r in conn.execute(
+            "SELECT customer_id FROM assets WHERE (kind = 'server' AND name = ?) OR server = ?", (server, server))}
+        if not found:
+            raise WriteRefused(f"incident {title!r}: scope server {server!r}: no such server in the store; "
+                               "nothing was written")
+        ids |= found
+    for cid in scope.get("customers", []):
+        if conn.execute("SELECT 1 FROM customers WHERE id = ?", (cid,)).fetchone() is None:
+            raise WriteRefused(f"incident {title!r}: scope customer {cid!r}: no such customer in the store; "
+                               "nothing was written")
+        ids.add(cid)
+    return conn.execute("SELECT id, name, language, tier FROM customers WHERE id IN "
+                        "(SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(sorted(ids)),)).fetchall()
+
+
+def _link_open_cases(conn, customer_id: str, inc_id: str) -> list[str]:
+    """Link the customer's open cases, except those already on another unresolved incident."""
+    rows = conn.execute(
+        "SELECT c.id FROM cases c LEFT JOIN incidents i ON i.id = c.incident_id "
+        "WHERE c.customer_id = ? AND c.is_open = 1 AND (i.id IS NULL OR i.status = 'resolved') "
+        "ORDER BY c.id", (customer_id,)).fetchall()
+    ids = [r[0] for r in rows]
+    conn.executemany("UPDATE cases SET incident_id = ? WHERE id = ?", [(inc_id, c) for c in ids])
+    return ids
+
+
+def link(store: Store, incident_id: str, case_id: str, *, author: str, region: str, now: datetime) -> str:
+    """Link one more case (a customer who wrote in later, a case the scope missed); returns the event id.
+
+    The case then receives the next broadcast, or the latest one again if that
+    broadcast is retried with the same id.
+    """
+    with store.write() as conn:
+        row = _row(conn, incident_id)
+        if row["status"] == "resolved":
+            raise WriteRefused(f"incident {incident_id} is resolved; reopen it (oncall incident update "
+                               f"{incident_id} --status investigating) before linking {case_id}")
+        case = conn.execute("SELECT c.customer_id, c.incident_id, i.status AS other_status FROM cases c "
+                            "LEFT JOIN incidents i ON i.id = c.incident_id WHERE c.id = ?", (case_id,)).fetchone()
+        if case is None:
+            raise WriteRefused(f"incident {incident_id}: no case {case_id!r} in the store")
+        if case["incident_id"] == incident_id:
+            raise WriteRefused(f"case {case_id} is already linked to incident {incident_id}")
+        if case["incident_id"] and case["other_status"] != "resolved":
+            raise WriteRefused(f"case {case_id} is linked to incident {case['incident_id']}, still open; "
+                               "a case follows one incident at a time")
+        conn.execute("UPDATE cases SET incident_id = ? WHERE id = ?", (incident_id, case_id))
+        eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="incident",
+                           direction="internal", author=author, body=f"Linked to incident {incident_id}: "
+                           f"{row['title']}", now=now, region=region, channel="tool",
+                           meta={"incident": incident_id, "title": row["title"]})
+        insert_event(conn, case_id=None, customer_id=None, incident_id=incident_id, kind="incident",
+                     direction="internal", author=author, region=region, channel="tool", now=now,
+                     body=f"Case {case_id} ({case['customer_id']}) linked", meta={"case": case_id})
+        refresh_cases(conn, [case_id], now)
+    return eid
+
+
+# -- updates -----------------------------------------------------------------
+
+def broadcast(store: Store, incident_id: str, *, fr: str, en: str, author: str, region: str, now: datetime,
+              broadcast_id: str | None = None, outbox_source: str | None = None, status: str | None = None,
+              next_update_minutes: int | None = None) -> BroadcastResult:
+    """Send one update to every linked case, in the customer's language; idempotent per broadcast id.
+
+    An empty *fr* or *en* is drafted from the template (title and status). With
+    *status*, the incident moves to it in the same transaction (not 'resolved':
+    use `resolve`). *broadcast_id* defaults to a hash of the incident and the texts.
+    """
+    fr, en = fr.strip(), en.strip()
+    if not fr and not en:
+        raise WriteRefused(f"incident {incident_id}: nothing to send: give the update text in French and/or English")
+    if status is not None and status == "resolved":
+        raise WriteRefused(f"incident {incident_id}: resolve it with a closing update (oncall incident resolve)")
+    with store.write() as conn:
+        row = _row(conn, incident_id)
+        if status is not None:
+            _change_status(conn, row, status, author=author, region=region, now=now, quiet_if_same=True)
+            row = _row(conn, incident_id)
+        bid = broadcast_id or _default_broadcast_id(incident_id, fr, en, row["status"])
+        return _broadcast(conn, row, fr=fr, en=en, author=author, region=region, now=now, broadcast_id=bid,
+                          outbox_source=outbox_source, next_update_minutes=next_update_minutes)
+
+
+def set_status(store: Store, incident_id: str, status: str, *, author: str, now: datetime,
+               region: str = "") -> str:
+    """Move the incident to *status* (investigating/identified/monitoring; reopening clears resolved_at)."""
+    if status == "resolved":
+        raise WriteRefused(f"incident {incident_id}: resolve it with a closing update (oncall incident resolve)")
+    with store.write() as conn:
+        return _change_status(conn, _row(conn, incident_id), status, author=author, region=region, now=now)
+
+
+def resolve(store: Store, incident_id: str, *, closing_fr: str = "", closing_en: str = "", notes: str = "",
+            author: str, region: str, now: datetime, broadcast_id: str | None = None,
+            outbox_source: str | None = None) -> BroadcastResult:
+    """Close the incident: a closing update to every linked case, post-incident notes, heat floor removed."""
+    with store.write() as conn:
+        row = _row(conn, incident_id)
+        if row["status"] == "resolved":
+            raise WriteRefused(f"incident {incident_id} is already resolved (at {row['resolved_at']}); "
+                               "nothing was sent")
+        _change_status(conn, row, "resolved", author=author, region=region, now=now)
+        conn.execute("UPDATE incidents SET resolved_at = ? WHERE id = ?", (format_ts(now), incident_id))
+        row = _row(conn, incident_id)
+        bid = broadcast_id or f"closing-{now.strftime('%Y%m%dT%H%M%S')}"
+        result = _broadcast(conn, row, fr=closing_fr.strip(), en=closing_en.strip(), author=author, region=region,
+                            now=now, broadcast_id=bid, outbox_source=outbox_source, closing=True)
+        if notes.strip():
+            insert_event(conn, case_id=None, customer_id=None, incident_id=incident_id, kind="note",
+                         direction="internal", author=author, region=region, channel="note", now=now,
+                         body=notes.strip(), meta={"post_incident": True},
+                         event_id=f"{incident_id}:post-incident:{bid}")
+        refresh_cases(conn, _linked_case_ids(conn, incident_id), now)
+    return result
+
+
+def _default_broadcast_id(incident_id: str, fr: str, en: str, status: str) -> str:
+    digest = hashlib.sha1("\x1f".join((incident_id, status, fr, en)).encode()).hexdigest()
+    return "b" + digest[:12]
+
+
+def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: datetime, broadcast_id: str,
+               outbox_source: str | None, next_update_minutes: int | None = None,
+               closing: bool = False) -> BroadcastResult:
+    inc_id = row["id"]
+    if not _BROADCAST_ID.match(broadcast_id):
+        raise WriteRefused(f"incident {inc_id}: broadcast id {broadcast_id!r}: use letters, digits, '.', '_' "
+                           "or '-' (up to 64), no ':'")
+    title_fr = _title_fr(conn, inc_id)
+    drafted = []
+    if not fr:
+        fr = words.draft_update("fr", title=row["title"], status=row["status"], title_fr=title_fr,
+                                next_update_minutes=next_update_minutes)
+        drafted.append("fr")
+    if not en:
+        en = words.draft_update("en", title=row["title"], status=row["status"],
+                                next_update_minutes=next_update_minutes)
+        drafted.append("en")
+    timeline_id = f"{inc_id}:{broadcast_id}"
+    already = conn.execute("SELECT 1 FROM events WHERE id = ?", (timeline_id,)).fetchone() is not None
+    cases = conn.execute(
+        "SELECT c.id, c.customer_id, c.subject, c.external_ref, cu.language, cu.emails FROM cases c "
+        "JOIN customers cu ON cu.id = c.customer_id WHERE c.incident_id = ? ORDER BY c.id", (inc_id,)).fetchall()
+    written, skipped, queued = [], [], 0
+    meta_common = {"incident": inc_id, "broadcast": broadcast_id, "status": row["status"]}
+    if closing:
+        meta_common["closing"] = True
+    for case in cases:
+        eid = f"{timeline_id}:{case['id']}"
+        if conn.execute("SELECT 1 FROM events WHERE id = ?", (eid,)).fetchone() is not None:
+            skipped.append(case["id"])
+            continue
+        lang = "fr" if words.is_french(case["language"]) else "en"
+        body = fr if lang == "fr" else en
+        insert_event(conn, case_id=case["id"], customer_id=case["customer_id"], kind="message", direction="out",
+                     author=author, region=region, channel="email", now=now, body=body,
+                     meta={**meta_common, "language": lang}, event_id=eid)
+        written.append(case["id"])
+        target = _outbox_target(case["external_ref"], outbox_source)
+        if target is not None:
+            source, action = target
+            enqueue(conn, eid, case["id"], source, action,
+                    {"text": body, "external_ref": case["external_ref"], "subject": case["subject"],
+                     "customer": case["customer_id"], "emails": json.loads(case["emails"] or "[]")}, now)
+            queued += 1
+    if not already:
+        insert_event(conn, case_id=None, customer_id=None, incident_id=inc_id, kind="message", direction="out",
+                     author=author, region=region, channel="email", now=now, body=f"[fr] {fr}\n\n[en] {en}",
+                     meta={**meta_common, "fr": fr, "en": en, "recipients": len(written), "drafted": drafted},
+                     event_id=timeline_id)
+        conn.execute("UPDATE incidents SET last_update_at = ? WHERE id = ?", (format_ts(now), inc_id))
+    refresh_cases(conn, written, now)
+    return BroadcastResult(inc_id, broadcast_id, tuple(written), tuple(skipped), queued, already, fr, en,
+                           tuple(drafted))
+
+
+def _outbox_target(external_ref: str, outbox_source: str | None) -> tuple[str, str] | None:
+    """(source, action) to queue a case's update for its helpdesk, or None when it stays local.
+
+    With an explicit source every case is queued: a reply on a helpdesk ticket, or
+    a new ticket for a case the tool opened. Without one, a case whose external_ref
+    names a helpdesk ("rt:123") is queued for that helpdesk kind.
+    """
+    if outbox_source:
+        return outbox_source, "correspond" if external_ref else "create"
+    kind, sep, ticket = external_ref.partition(":")
+    if sep and kind and ticket:
+        return kind, "correspond"
+    return None
+
+
+def _change_status(conn, row, status: str, *, author: str, region: str, now: datetime,
+                   quiet_if_same: bool = False) -> str:
+    if status not in INCIDENT_STATUSES:
+        raise WriteRefused(f"incident {row['id']}: status {status!r} is not one of {'|'.join(INCIDENT_STATUSES)}")
+    if row["status"] == status:
+        if quiet_if_same:
+            return ""
+        raise WriteRefused(f"incident {row['id']} is already {status}")
+    eid = insert_event(conn, case_id=None, customer_id=None, incident_id=row["id"], kind="status",
+                       direction="internal", author=author, region=region, channel="tool", now=now,
+                       body=f"{row['status']} → {status}", meta={"from": row["status"], "to": status})
+    conn.execute("UPDATE incidents SET status = ? WHERE id = ?", (status, row["id"]))
+    if row["status"] == "resolved":  # reopened: the linked cases get their floor back
+        conn.execute("UPDATE incidents SET resolved_at = NULL WHERE id = ?", (row["id"],))
+        refresh_cases(conn, _linked_case_ids(conn, row["id"]), now)
+    return eid
+
+
+def _row(conn, incident_id: str):
+    row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+    if row is None:
+        raise UnknownIncident(f"no incident {incident_id!r} in the store (see: oncall incident list --all)")
+    return row
+
+
+def _title_fr(conn, incident_id: str) -> str:
+    row = conn.execute("SELECT meta FROM events WHERE id = ?", (f"{incident_id}:declared",)).fetchone()
+    return json.loads(row[0]).get("title_fr", "") if row else ""
+
+
+def _linked_case_ids(conn, incident_id: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT id FROM cases WHERE incident_id = ? ORDER BY id", (incident_id,))]
+
+
+# -- queries -----------------------------------------------------------------
+
+_COUNTS = ("SELECT i.*, (SELECT COUNT(*) FROM cases c WHERE c.incident_id = i.id) AS n_cases, "
+           "(SELECT COUNT(DISTINCT customer_id) FROM cases c WHERE c.incident_id = i.id) AS n_customers "
+           "FROM incidents i")
+
+
+def _from_row(r) -> Incident:
+    return Incident(r["id"], r["title"], json.loads(r["scope"] or "{}"), r["status"], r["opened_at"],
+                    r["opened_by"], r["resolved_at"], r["last_update_at"], r["n_cases"], r["n_customers"])
+
+
+def _incident(store: Store, incident_id: str) -> Incident:
+    r = store.query_one(_COUNTS + " WHERE i.id = ?", (incident_id,))
+    if r is None:
+        raise UnknownIncident(f"no incident {incident_id!r} in the store (see: oncall incident list --all)")
+    return _from_row(r)
+
+
+def list_incidents(store: Store, include_resolved: bool = False) -> list[Incident]:
+    """Incidents, newest first; resolved ones only when asked."""
+    where = "" if include_resolved else " WHERE i.status != 'resolved'"
+    return [_from_row(r) for r in store.query(_COUNTS + where + " ORDER BY i.opened_at DESC, i.id DESC")]
+
+
+def get(store: Store, incident_id: str) -> IncidentDetail:
+    """The incident, its affected customers (told the latest update or not) and its own timeline."""
+    inc = _incident(store, incident_id)
+    timeline = [dict(r) | {"meta": json.loads(r["meta"])} for r in store.query(
+        "SELECT id, at, kind, direction, author, author_region, channel, body, meta FROM events "
+        "WHERE incident_id = ? AND case_id IS NULL ORDER BY at, seq", (incident_id,))]
+    latest = next((e["meta"]["broadcast"] for e in reversed(timeline)
+                   if e["kind"] == "message" and "broadcast" in e["meta"]), None)
+    told: set[str] = set()
+    if latest is not None:
+        told = {r[0] for r in store.query(
+            "SELECT case_id FROM events WHERE id IN (SELECT ? || c.id FROM cases c WHERE c.incident_id = ?)",
+            (f"{incident_id}:{latest}:", incident_id))}
+    by_customer: dict[str, list[str]] = {}
+    info = {}
+    for r in store.query(
+            "SELECT c.id, cu.id AS customer_id, cu.name, cu.tier, cu.language FROM cases c "
+            "JOIN customers cu ON cu.id = c.customer_id WHERE c.incident_id = ? ORDER BY cu.id, c.id",
+            (incident_id,)):
+        by_customer.setdefault(r["customer_id"], []).append(r["id"])
+        info[r["customer_id"]] = r
+    affected = [Affected(cid, info[cid]["name"], info[cid]["tier"], info[cid]["language"], tuple(cases),
+                         all(c in told for c in cases))
+                for cid, cases in by_customer.items()]
+    return IncidentDetail(inc, affected, timeline, latest)
+
+
+def open_banner(store: Store, now: datetime, interval_minutes: int) -> list[Banner]:
+    """Banner data for every unresolved incident at *now*, oldest first (see core.incident_text.Banner)."""
+    return [words.banner(incident_id=i.id, title=i.title, status=i.status, opened_at=parse_ts(i.opened_at),
+                         last_update_at=parse_ts(i.last_update_at) if i.last_update_at else None,
+                         customers=i.customers, now=now, interval_minutes=interval_minutes)
+            for i in reversed(list_incidents(store))]

@@ -1,0 +1,225 @@
+"""Incidents: declare one, tell every affected customer early and often, resolve it."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...core.incident_text import draft_update
+from ...store import incidents
+from ..keymap import default_bindings
+from ..safe import literal
+from ..timefmt import ago, local_clock
+from .choice import ChoiceScreen
+from .form import Field, FormScreen
+
+STATUSES = ("investigating", "identified", "monitoring")
+
+
+def parse_scope(text: str) -> dict[str, list[str]]:
+    """"datacenter=SBG server=web-01,web-02 customer=c-1" -> {"datacenter": ["SBG"], ...}."""
+    keys = {"datacenter": "datacenter", "dc": "datacenter", "server": "servers", "servers": "servers",
+            "customer": "customers", "customers": "customers"}
+    scope: dict[str, list[str]] = {}
+    for part in text.replace(";", " ").split():
+        key, sep, values = part.partition("=")
+        if not sep or key.lower() not in keys or not values:
+            raise ValueError(f"scope: {part!r} is not like datacenter=SBG, server=web-01 or customer=c-42")
+        scope.setdefault(keys[key.lower()], []).extend(v for v in values.split(",") if v)
+    if not scope:
+        raise ValueError("scope: say which datacenter, servers or customers are hit (e.g. datacenter=SBG)")
+    return scope
+
+
+class IncidentsScreen(Screen):
+    """Open incidents; `n` declares a new one."""
+
+    BINDINGS = default_bindings("incidents")
+
+    def __init__(self) -> None:
+        super().__init__(id="incidents")
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(" Incidents — enter opens, n declares a new one", "bold"), id="incidents-title")
+        yield OptionList(id="incidents-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_from_store()
+        self.query_one(OptionList).focus()
+
+    def refresh_from_store(self) -> None:
+        listing = self.query_one(OptionList)
+        listing.clear_options()
+        rows = incidents.list_incidents(self.app.store, include_resolved=True)
+        for inc in rows:
+            label = Text(f"{inc.id}  ", "bold")
+            label.append_text(literal(inc.title))
+            label.append(f"  · {inc.status} · {inc.customers} customers · {inc.cases} cases",
+                         "dim" if inc.status == "resolved" else "")
+            listing.add_option(Option(label, id=inc.id))
+        if not rows:
+            listing.add_option(Option(Text("No incidents. Press n to declare one.", "dim"), id="", disabled=True))
+        else:
+            listing.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.push_screen(IncidentScreen(event.option.id))
+
+    def action_declare(self) -> None:
+        app = self.app
+        created: list = []
+
+        def save(values: dict[str, str]) -> None:
+            if not values["title"].strip():
+                raise ValueError("title: say what is happening (e.g. Power outage in SBG)")
+            created.append(incidents.declare(app.store, title=values["title"].strip(),
+                                             title_fr=values["title_fr"].strip(),
+                                             scope=parse_scope(values["scope"]), author=app.user,
+                                             region=app.region, now=app.now()))
+
+        def done(values) -> None:
+            if values is not None and created:
+                inc = created[0]
+                self.notify(f"{inc.id}: {inc.customers} customers linked, {len(inc.opened_cases)} cases opened")
+                self.refresh_from_store()
+                app.refresh_screens()
+                app.push_screen(IncidentScreen(inc.id))
+
+        app.push_screen(FormScreen("Declare an incident", [
+            Field("title", "Title (English)", placeholder="Power outage in SBG"),
+            Field("title_fr", "Titre (français, optionnel)", placeholder="Coupure électrique à SBG"),
+            Field("scope", "Scope", placeholder="datacenter=SBG  or  server=web-01,web-02  or  customer=c-42"),
+        ], save=save), done)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class IncidentScreen(Screen):
+    """One incident: who is hit, whether they have been told, and its own timeline."""
+
+    BINDINGS = default_bindings("incident")
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(id="incident")
+        self.incident_id = incident_id
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="incident-header")
+        with VerticalScroll(id="incident-body"):
+            yield Static(id="incident-affected")
+            yield Static(id="incident-timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_from_store()
+        self.query_one("#incident-body").focus()
+
+    def refresh_from_store(self) -> None:
+        detail = incidents.get(self.app.store, self.incident_id)
+        inc = detail.incident
+        now = self.app.now()
+        banner = next((b for b in incidents.open_banner(self.app.store, now, self.app.config.incident_update_minutes)
+                       if b.incident_id == inc.id), None)
+        head = Text(f" {inc.id} ", "bold reverse")
+        head.append(" ")
+        head.append_text(literal(inc.title, "bold"))
+        head.append(f"\n status {inc.status} · opened {local_clock(inc.opened_at, self.app.engineer_timezone)} "
+                    f"({ago(inc.opened_at, now)}) by ")
+        head.append_text(literal(inc.opened_by))
+        head.append(" · scope ")
+        head.append_text(literal(", ".join(f"{k}={'/'.join(v)}" for k, v in inc.scope.items())))
+        if banner is not None:
+            head.append(" · ")
+            head.append(banner.last_update, "bold red" if banner.overdue else "green")
+        self.query_one("#incident-header", Static).update(head)
+        table = Table(expand=True, box=None, header_style="bold", title=f"{len(detail.affected)} affected customers",
+                      title_justify="left")
+        for col in ("customer", "tier", "lang", "cases", "told latest update"):
+            table.add_column(col)
+        for a in detail.affected:
+            table.add_row(literal(a.name), a.tier, a.language, ", ".join(a.cases),
+                          Text("yes", "green") if a.told else Text("not yet", "bold yellow"))
+        self.query_one("#incident-affected", Static).update(table)
+        timeline = Text("\nTimeline\n", "bold")
+        for ev in detail.timeline:
+            timeline.append(f"{local_clock(ev['at'], self.app.engineer_timezone)} ", "dim")
+            timeline.append_text(literal(ev["author"]))
+            timeline.append(f" · {ev['kind']}\n", "dim")
+            for line in (ev["body"] or "").splitlines():
+                timeline.append("    ")
+                timeline.append_text(literal(line))
+                timeline.append("\n")
+        self.query_one("#incident-timeline", Static).update(timeline)
+
+    def _drafts(self, status: str) -> tuple[str, str]:
+        inc = incidents.get(self.app.store, self.incident_id).incident
+        return (draft_update("fr", title=inc.title, status=status),
+                draft_update("en", title=inc.title, status=status))
+
+    def action_broadcast(self) -> None:
+        app = self.app
+        inc = incidents.get(app.store, self.incident_id).incident
+        result: list = []
+
+        def save(values: dict[str, str]) -> None:
+            status = values["status"].strip() or inc.status
+            if status not in STATUSES:
+                raise ValueError(f"status: {status!r} is not one of {', '.join(STATUSES)} (resolve with R)")
+            result.append(incidents.broadcast(app.store, self.incident_id, fr=values["fr"], en=values["en"],
+                                              author=app.user, region=app.region, now=app.now(),
+                                              status=status if status != inc.status else None))
+
+        def done(values) -> None:
+            if values is not None and result:
+                r = result[0]
+                self.notify("already sent — nothing sent again" if r.already_sent and not r.written
+                            else f"update sent to {len(r.written)} cases")
+                self.refresh_from_store()
+                app.refresh_screens()
+
+        app.push_screen(FormScreen(f"Update to every affected customer — {self.incident_id}", [
+            Field("status", "Status (investigating / identified / monitoring)", initial=inc.status),
+            Field("fr", "Français (laissez vide : brouillon depuis le modèle)", multiline=True),
+            Field("en", "English (leave empty: drafted from the template)", multiline=True),
+        ], save=save), done)
+
+    def action_resolve(self) -> None:
+        app = self.app
+        fr, en = self._drafts("resolved")
+
+        def save(values: dict[str, str]) -> None:
+            incidents.resolve(app.store, self.incident_id, closing_fr=values["fr"], closing_en=values["en"],
+                              notes=values["notes"], author=app.user, region=app.region, now=app.now())
+
+        def done(values) -> None:
+            if values is not None:
+                self.notify(f"{self.incident_id} resolved; linked cases lose the incident heat floor")
+                self.refresh_from_store()
+                app.refresh_screens()
+
+        app.push_screen(FormScreen(f"Resolve {self.incident_id}", [
+            Field("fr", "Dernier message (français)", multiline=True, initial=fr),
+            Field("en", "Closing update (English)", multiline=True, initial=en),
+            Field("notes", "Post-incident notes: cause, what changes (internal)", multiline=True),
+        ], save=save), done)
+
+    def action_status(self) -> None:
+        app = self.app
+
+        def chosen(status: str | None) -> None:
+            if status:
+                incidents.set_status(app.store, self.incident_id, status, author=app.user, now=app.now(),
+                                     region=app.region)
+                self.refresh_from_store()
+        app.push_screen(ChoiceScreen("Incident status", [(s, s) for s in STATUSES]), chosen)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
