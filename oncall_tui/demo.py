@@ -60,11 +60,12 @@ def demo_environment(cfg, *, now: datetime, acme_local: bool = False) -> Iterato
     try:
         doc = load_demo_document()
         if acme_local:
-            from .demo_acme import LocalAcme, localise, stale_aaaa_domains, webroots
+            from .demo_acme import LocalAcme, localise, stale_aaaa_records, webroots
 
+            stale = stale_aaaa_records(doc)  # before localise() drops the servers' real IPv6
             doc = localise(doc)
             acme = LocalAcme(tmp / "acme")
-            acme.start(webroots(doc, tmp / "servers"), stale_aaaa_domains(doc))
+            acme.start(webroots(doc, tmp / "servers"), stale)
             acme.configure(cfg, tmp / "servers")
         db = tmp / "demo.db"
         seed_demo_store(db, now=now, doc=doc).close()

@@ -9,6 +9,8 @@ address involved is 127.0.0.1: nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import re
 import shutil
 import subprocess
 import threading
@@ -17,10 +19,6 @@ from pathlib import Path
 from .acme_local import CHALLTESTSRV, PEBBLE, _free_port, _stop, start_challtestsrv, start_pebble
 from .actions.http01 import Http01Responder
 from .config import Config
-
-# The demo's stale-IPv6 story: this AAAA is published for domains whose case talks about it.
-FOREIGN_AAAA = "2001:db8:dead::99"
-
 
 class LocalAcmeError(RuntimeError):
     pass
@@ -36,17 +34,33 @@ def localise(doc: dict) -> dict:
     return doc
 
 
-def stale_aaaa_domains(doc: dict) -> list[str]:
-    """Domains of customers whose messages mention a stale IPv6/AAAA record (the demo's trap)."""
-    found = []
+def stale_aaaa_records(doc: dict) -> dict[str, list[str]]:
+    """The demo's trap: IPv6 addresses quoted in a case (a certbot log) that none of the customer's
+    servers has, for the customer's domains named in the same case -> published as stale AAAA records."""
+    stale: dict[str, list[str]] = {}
+    customers = {c["id"]: c for c in doc.get("customers", [])}
     for case in doc.get("cases", []):
-        text = " ".join(e.get("body", "") for e in case.get("events", [])).lower()
-        if "aaaa" in text or "ipv6" in text:
-            customer = next((c for c in doc["customers"] if c["id"] == case["customer"]), None)
-            for asset in (customer or {}).get("assets", []):
-                if asset.get("kind") == "domain" and asset["name"] in text:
-                    found.append(asset["name"])
-    return sorted(set(found))
+        text = " ".join(e.get("body", "") for e in case.get("events", []))
+        assets = customers.get(case["customer"], {}).get("assets", [])
+        ours = {a.strip() for s in assets if s.get("kind") == "server" for a in s.get("ipv6", "").split(",")}
+        foreign = []
+        for token in _IPV6.findall(text):
+            try:
+                address = str(ipaddress.IPv6Address(token.rstrip(":")))
+            except ValueError:
+                continue
+            if address not in ours:
+                foreign.append(address)
+        if not foreign:
+            continue
+        for asset in assets:
+            if asset.get("kind") == "domain" and asset["name"] in text:
+                stale.setdefault(asset["name"], [])
+                stale[asset["name"]] += [a for a in foreign if a not in stale[asset["name"]]]
+    return stale
+
+
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{1,4}:){2,7}(?::|[0-9a-fA-F]{1,4})(?:[0-9a-fA-F:]*)")
 
 
 def webroots(doc: dict, root: Path) -> dict[str, str]:
@@ -76,15 +90,15 @@ class LocalAcme:
         self.pebble = None
         self.dns = None
 
-    def start(self, sites: dict[str, str], stale: list[str]) -> None:
+    def start(self, sites: dict[str, str], stale: dict[str, list[str]]) -> None:
         missing = [b for b in (PEBBLE, CHALLTESTSRV) if not shutil.which(b)]
         if missing:
             raise LocalAcmeError(f"{', '.join(missing)} not found — install the Debian package: apt-get install pebble")
         self.dns, proc = start_challtestsrv(self.workdir / "dns")
         self.procs.append(proc)
         http_port = _free_port()
-        for domain in stale:
-            self.dns.add_aaaa(domain, [FOREIGN_AAAA])
+        for domain, addresses in stale.items():
+            self.dns.add_aaaa(domain, addresses)
         self._serve(sites, http_port)
         self.pebble, proc = start_pebble(self.workdir / "pebble", self.dns, http01_port=http_port)
         self.procs.append(proc)
@@ -104,7 +118,7 @@ class LocalAcme:
                 return
             ready.set()
             self.loop.run_forever()
-            responder.stop()
+            self.loop.run_until_complete(responder.stop())
             self.loop.close()
 
         self.thread = threading.Thread(target=main, name="http01-responder", daemon=True)

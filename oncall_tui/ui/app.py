@@ -71,6 +71,7 @@ class OncallApp(App):
         self.push_screen(QueueScreen())
         if self.store.is_empty():
             self.push_screen(WelcomeScreen(self.store_path))
+        self.announce_handoff()
         for problem in self.keymap.problems:
             self.notify(problem, title="Key clash", severity="error", timeout=15)
         self.set_interval(self.config.refresh_seconds, self.check_for_changes)
@@ -163,6 +164,28 @@ class OncallApp(App):
             text.append(b.last_update + (" — update overdue" if b.overdue else ""),
                         "bold red" if b.overdue else "green")
         return text
+
+    def action_handoff(self) -> None:
+        from .screens.handoff import HandoffScreen
+
+        self.push_screen(HandoffScreen())
+
+    def action_search(self, customer_id: str | None = None, customer_name: str = "") -> None:
+        from .screens.search import SearchScreen
+
+        self.push_screen(SearchScreen(customer_id=customer_id, customer_name=customer_name))
+
+    def announce_handoff(self) -> None:
+        """At start-up: "Handoff from alice, Paris, 2 h ago — 7 cases"."""
+        from datetime import timedelta
+
+        from ..store.handoffs import latest_for, pending_acks
+
+        incoming = latest_for(self.store, self.now(), self.user, within=timedelta(hours=24))
+        if incoming is not None and pending_acks(self.store, incoming.id, self.user):
+            key = self.keymap.display("app.handoff")
+            self.notify(f"{incoming.line()} — press {key} to read and acknowledge", title="Handoff",
+                        timeout=20)
 
     def action_incidents(self) -> None:
         from .screens.incidents import IncidentsScreen

@@ -241,6 +241,9 @@ class HistoryScreen(Screen):
             if s != self.case["status"]]
         app.push_screen(ChoiceScreen(f"Status of {self.case_id} (now {self.case['status']})", options), chosen)
 
+    def action_find(self) -> None:
+        self.app.action_search(self.customer_id, self._customer_name())
+
     def action_suggested(self) -> None:
         self.app.start_action(self.case_id)
 

@@ -1,0 +1,302 @@
+"""Full-text search over every event (messages, notes, summaries) with SQLite FTS5.
+
+Users type plain words. Each word becomes a quoted FTS5 string, so operators
+(`AND`, `NEAR(`, `-`, `"`…) are never interpreted and never raise; `"a phrase"`
+and `prefix*` are supported. The index folds accents (`remove_diacritics 2`),
+so "securite" finds "sécurité". A search runs under a time budget checked by
+the connection's progress handler: a very common word cannot freeze the
+screen, it returns the most recent matches flagged `truncated` instead.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import statistics
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+from ..core.text import fold
+from .db import Store
+
+MAX_TERMS = 16
+MAX_LIMIT = 500
+DEFAULT_BUDGET = 0.5  # seconds
+#: SQLite VM instructions between two checks of the clock / the stop flag.
+PROGRESS_STEP = 2000
+SNIPPET_TOKENS = 16  # words shown around the first match
+SNIPPET_BEFORE = 4
+
+# What the unicode61 tokenizer calls a token: a run of letters and digits.
+_TOKEN = re.compile(r"[^\W_]+")
+_SPACES = re.compile(r"\s+")
+
+Piece = tuple[str, bool]  # (text, is_match)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One thing the user asked for: a word or a phrase, the last word maybe a prefix."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def fts(self) -> str:
+        # Tokens hold letters and digits only, so they never contain a quote.
+        return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching event, with where it belongs and a plain-text snippet."""
+
+    seq: int
+    event_id: str
+    case_id: str | None
+    customer_id: str | None
+    customer: str
+    subject: str
+    at: str
+    kind: str
+    direction: str
+    author: str
+    rank: float  # bm25: lower is better
+    snippet: tuple[Piece, ...]
+
+    @property
+    def snippet_text(self) -> str:
+        return "".join(text for text, _ in self.snippet)
+
+    def to_dict(self) -> dict:
+        return {"seq": self.seq, "event_id": self.event_id, "case_id": self.case_id,
+                "customer_id": self.customer_id, "customer": self.customer, "subject": self.subject,
+                "at": self.at, "kind": self.kind, "direction": self.direction, "author": self.author,
+                "rank": round(self.rank, 4), "snippet": [{"text": t, "match": m} for t, m in self.snippet],
+                "snippet_text": self.snippet_text}
+
+
+class SearchResults(list):
+    """A list of Hit, plus whether it was cut short and a message for the user."""
+
+    def __init__(self, hits=(), *, truncated: bool = False, cancelled: bool = False, message: str = ""):
+        super().__init__(hits)
+        self.truncated = truncated
+        self.cancelled = cancelled
+        self.message = message
+
+
+def parse_query(text: str) -> list[Term]:
+    """Plain user input -> terms. Never fails: anything that is not a word is ignored."""
+    text = unicodedata.normalize("NFC", text)
+    terms: list[Term] = []
+    # Quoted phrases first (an unclosed quote runs to the end), then loose chunks.
+    for phrase, star, loose in re.findall(r'"([^"]*)"?(\*?)|([^\s"]+)', text):
+        chunk = loose or phrase + star
+        words = tuple(_TOKEN.findall(chunk.lower()))
+        if not words:
+            continue
+        terms.append(Term(words, prefix=chunk.rstrip().endswith("*")))
+        if len(terms) == MAX_TERMS:
+            break
+    return terms
+
+
+def fts_query(terms: list[Term]) -> str:
+    """The safe FTS5 MATCH expression: every term quoted, all required."""
+    return " ".join(t.fts() for t in terms)
+
+
+_DETAILS = ("SELECT e.seq, e.id, e.case_id, e.customer_id, COALESCE(cu.name, ''), COALESCE(c.subject, ''), "
+            "e.at, e.kind, e.direction, e.author, e.body FROM events e LEFT JOIN cases c ON c.id = e.case_id "
+            "LEFT JOIN customers cu ON cu.id = e.customer_id WHERE e.seq IN ({marks})")
+
+
+def _matches_sql(customer: bool, order: str) -> str:
+    # Only rowid, bm25 and what the order needs: the ranking sorts every match, so
+    # it must carry little; bodies and names are fetched for the winners only.
+    return ("SELECT events_fts.rowid, bm25(events_fts) AS r FROM events_fts JOIN events e "
+            "ON e.seq = events_fts.rowid WHERE events_fts MATCH ?"
+            + (" AND e.customer_id = ?" if customer else "") + f" ORDER BY {order} LIMIT ?")
+
+
+def search(store: Store, query: str, *, limit: int = 50, customer_id: str | None = None,
+           budget: float | None = DEFAULT_BUDGET, should_stop: Callable[[], bool] | None = None) -> SearchResults:
+    """Events matching *query*, best bm25 first then most recent, at most *limit*.
+
+    Runs within *budget* seconds (None: no limit); past it, returns the most
+    recent matches with `truncated` set. *should_stop* (checked often, from any
+    thread) cancels: empty results with `cancelled` set. Never raises on user input.
+    """
+    terms = parse_query(query)
+    if not terms:
+        return SearchResults(message="type a word to search for (letters or digits)")
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    match = fts_query(terms)
+    params = (match, customer_id, limit) if customer_id else (match, limit)
+    start = time.monotonic()
+    ranked_budget = None if budget is None else budget * 0.6
+    ranked, state = _run(store.conn, _matches_sql(bool(customer_id), "r, e.at DESC, e.seq DESC"), params,
+                         ranked_budget, should_stop)
+    truncated, message = False, ""
+    if state == "timeout":
+        # Too many matches to rank in time: the newest come straight off the
+        # index in rowid order, so this stops after *limit* rows.
+        rest = max(0.1, budget - (time.monotonic() - start)) if budget is not None else None
+        ranked, state = _run(store.conn, _matches_sql(bool(customer_id), "events_fts.rowid DESC"), params,
+                             rest, should_stop)
+        if state == "timeout":
+            return SearchResults(truncated=True, message=f"too many matches for {query!r} to search in time; "
+                                 "add words to narrow it down")
+        if state == "ok":
+            truncated = True
+            message = (f"too many matches for {query!r} to rank in time: showing the {len(ranked)} most "
+                       "recent; add words to narrow it down")
+    if state == "cancelled":
+        return SearchResults(truncated=True, cancelled=True, message="search cancelled")
+    if state == "error":
+        return SearchResults(message=f"could not search for {query!r}: {ranked}")
+    rank = {seq: r for seq, r in ranked}
+    rows = store.query(_DETAILS.format(marks=",".join("?" * len(rank))), tuple(rank)) if rank else []
+    hits = [Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], float(rank[r[0]]),
+                snippet(r[10], terms)) for r in rows]
+    hits.sort(key=lambda h: (h.at, h.seq), reverse=True)
+    hits.sort(key=lambda h: h.rank)  # stable: equal ranks stay newest first
+    return SearchResults(hits, truncated=truncated, message=message)
+
+
+def _run(conn: sqlite3.Connection, sql: str, params: tuple, budget: float | None,
+         should_stop: Callable[[], bool] | None):
+    """Run *sql* under a deadline/stop flag: (rows, "ok") or (None, "timeout"|"cancelled") or (msg, "error")."""
+    deadline = None if budget is None else time.monotonic() + budget
+    why: list[str] = []
+
+    def progress() -> int:
+        if should_stop is not None and should_stop():
+            why.append("cancelled")
+            return 1
+        if deadline is not None and time.monotonic() > deadline:
+            why.append("timeout")
+            return 1
+        return 0
+
+    if deadline is not None or should_stop is not None:
+        conn.set_progress_handler(progress, PROGRESS_STEP)
+    try:
+        return conn.execute(sql, params).fetchall(), "ok"
+    except sqlite3.OperationalError as exc:
+        if why:
+            return None, why[0]
+        # Quoted terms cannot be FTS syntax errors; anything else is reported, not raised.
+        return str(exc), "error"
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def snippet(body: str, terms: list[Term], *, tokens: int = SNIPPET_TOKENS,
+            before: int = SNIPPET_BEFORE) -> tuple[Piece, ...]:
+    """A one-line excerpt of *body* around the first match, as (text, is_match) pieces."""
+    found = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(body)]
+    spans = _match_spans(found, terms)
+    first = spans[0][0] if spans else 0
+    lo = max(0, min(first - before, len(found) - tokens))  # fill the window when the match is near the end
+    hi = min(len(found), lo + tokens)
+    if not found:
+        return ((_one_line(body)[:200], False),)
+    start = 0 if lo == 0 else found[lo][0]
+    end = len(body) if hi == len(found) else found[hi - 1][1]
+    pieces: list[Piece] = [("…", False)] if lo > 0 else []
+    pos = start
+    for a, b in spans:
+        a, b = found[a][0], found[b][1]
+        if b <= start or a >= end:
+            continue
+        a, b = max(a, start), min(b, end)
+        if a > pos:
+            pieces.append((_one_line(body[pos:a]), False))
+        pieces.append((_one_line(body[a:b]), True))
+        pos = b
+    if pos < end:
+        pieces.append((_one_line(body[pos:end]), False))
+    if hi < len(found):
+        pieces.append(("…", False))
+    return tuple(p for p in pieces if p[0])
+
+
+def _match_spans(found: list[tuple[int, int, str]], terms: list[Term]) -> list[tuple[int, int]]:
+    """Token index ranges [first, last] where a term matches, merged and sorted."""
+    wanted = [tuple(fold(w) for w in t.words) for t in terms]
+    spans = []
+    for term, words in zip(terms, wanted):
+        n = len(words)
+        for i in range(len(found) - n + 1):
+            if all(found[i + j][2] == words[j] for j in range(n - 1)):
+                last = found[i + n - 1][2]
+                if last == words[-1] or (term.prefix and last.startswith(words[-1])):
+                    spans.append((i, i + n - 1))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _one_line(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+# -- benchmark ------------------------------------------------------------------
+
+def bench_search(store: Store, *, rare: str | None = None, common: str | None = None, limit: int = 50,
+                 repeat: int = 5, rare_max: int = 10_000) -> dict:
+    """Time top-*limit* searches for a rare term (≤ *rare_max* events) and the most common one.
+
+    Terms default to picks from the index vocabulary. Returns milliseconds (median
+    of *repeat*), hit counts and the truncated flag, with and without the budget.
+    """
+    conn = store.conn
+    total = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    if rare is None or common is None:
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.events_vocab USING fts5vocab(main, events_fts, row)")
+        if rare is None:
+            rare = conn.execute("SELECT term FROM temp.events_vocab WHERE doc <= ? AND length(term) > 3 "
+                                "ORDER BY doc DESC LIMIT 1", (rare_max,)).fetchone()[0]
+        if common is None:
+            common = conn.execute("SELECT term FROM temp.events_vocab ORDER BY doc DESC LIMIT 1").fetchone()[0]
+    report: dict = {"events": total, "limit": limit}
+    for label, term in (("rare", rare), ("common", common)):
+        docs = conn.execute("SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH ?",
+                            (fts_query(parse_query(term)),)).fetchone()[0]
+        for mode, budget in (("budget", DEFAULT_BUDGET), ("unbounded", None)):
+            times, result = [], SearchResults()
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                result = search(store, term, limit=limit, budget=budget)
+                times.append((time.perf_counter() - t0) * 1000)
+            report[f"{label}_{mode}"] = {"term": term, "matching_events": docs, "ms": round(statistics.median(times), 1),
+                                         "hits": len(result), "truncated": result.truncated}
+    return report
+
+
+if __name__ == "__main__":  # python -m oncall_tui.store.search STORE [SIZE]: build if missing, then time
+    import json
+    import sys
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    path = Path(sys.argv[1])
+    if not path.exists():
+        from ..bench_data import build_store
+
+        info = build_store(path, int(sys.argv[2]) if len(sys.argv) > 2 else 100_000,
+                           now=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
+        print(f"built {path}: {info.events} events in {info.seconds:.1f} s", file=sys.stderr)
+    s = Store.open(path)
+    try:
+        print(json.dumps(bench_search(s), indent=2))
+    finally:
+        s.close()

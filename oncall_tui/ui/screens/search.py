@@ -1,0 +1,89 @@
+"""Full-text search across every event and summary; `enter` opens the case."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ...store.db import Store
+from ...store.search import search
+from ..keymap import default_bindings
+from ..safe import literal
+from ..timefmt import local_clock
+
+
+class SearchScreen(Screen):
+    BINDINGS = default_bindings("search")
+
+    def __init__(self, *, customer_id: str | None = None, customer_name: str = "") -> None:
+        super().__init__(id="search")
+        self.customer_id = customer_id
+        self.customer_name = customer_name
+
+    def compose(self) -> ComposeResult:
+        scope = f" in {self.customer_name}'s history" if self.customer_id else " everywhere"
+        yield Static(Text.assemble((" Search ", "bold reverse"), scope, style=""), id="search-title")
+        yield Input(placeholder='words, "a phrase", prefix* — enter searches, down goes to the results',
+                    id="search-input")
+        yield Static(id="search-status")
+        yield OptionList(id="search-results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.run_search(event.value)
+        self.query_one(OptionList).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if len(event.value.strip()) >= 3:
+            self.run_search(event.value)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        worker = get_current_worker()
+        # Its own connection: the time budget uses a progress handler that must not slow the UI's queries.
+        store = Store.open(self.app.store_path, migrate=False)
+        try:
+            results = search(store, query, limit=50, customer_id=self.customer_id, budget=0.5,
+                             should_stop=lambda: worker.is_cancelled)
+        finally:
+            store.close()
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show, query, results)
+
+    def show(self, query: str, results) -> None:
+        listing = self.query_one(OptionList)
+        listing.clear_options()
+        status = f"{len(results)} result{'s' if len(results) != 1 else ''}"
+        if results.message:
+            status += f" — {results.message}"
+        self.query_one("#search-status", Static).update(Text(status, "dim"))
+        tz = self.app.engineer_timezone
+        for hit in results:
+            label = Text()
+            label.append(f"{hit.case_id or '—'} ", "bold")
+            label.append_text(literal(hit.customer or ""))
+            label.append(" · ")
+            label.append_text(literal(hit.subject or ""))
+            label.append(f" · {local_clock(hit.at, tz)} · ", "dim")
+            label.append_text(literal(hit.author, "dim"))
+            label.append("\n    ")
+            for piece, is_match in hit.snippet:
+                label.append_text(literal(piece, "bold reverse" if is_match else ""))
+            listing.add_option(Option(label, id=hit.case_id or None, disabled=not hit.case_id))
+        if results:
+            listing.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.open_case(event.option.id)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
