@@ -223,6 +223,25 @@ def cmd_explain(args) -> int:
     return EXIT_OK
 
 
+def cmd_keys(args) -> int:
+    """Every binding id with its keys (after the user's overrides) and what it does."""
+    from .config import ConfigError, config_dir
+    from .ui.keymap import load_keymap
+
+    keymap_file = Path(args.keymap) if getattr(args, "keymap", None) else config_dir() / "keymap.toml"
+    try:
+        keymap = load_keymap(keymap_file)
+    except ConfigError as exc:
+        print(f"oncall: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for screen, specs in keymap.specs.items():
+        for spec in specs.values():
+            print(f"{spec.id:<24} {keymap.keys_for(spec.id):<22} {spec.description}")
+    for problem in keymap.problems:
+        print(f"clash: {problem}", file=sys.stderr)
+    return EXIT_BAD_INPUT if keymap.problems else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     def global_options(p: argparse.ArgumentParser, default) -> None:
         p.add_argument("--db", default=default, help="store file (default: $ONCALL_DB or the user data dir)")
@@ -261,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("customer")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("keys", help="list every key binding id, its keys and what it does")
+    p.set_defaults(func=cmd_keys)
 
     p = sub.add_parser("explain", help="why a case is hot, term by term")
     p.add_argument("case")

@@ -69,3 +69,23 @@ def test_plain_history_shows_terminal_escapes_as_text(store_path, small_doc, wri
     run(capsys, "--db", str(store_path), "import", str(write_json(small_doc)))
     _, out, _ = run(capsys, "--db", str(store_path), "history", "c-boul")
     assert "\x1b" not in out and "evil ␛[2J clear" in out
+
+
+def test_keys_lists_binding_ids_with_user_overrides(tmp_path, capsys):
+    user = tmp_path / "keymap.toml"
+    user.write_text('[queue]\nexplain = { keys = "x" }\n', encoding="utf-8")
+    code, out, _ = run(capsys, "--keymap", str(user), "keys")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("queue.explain"))
+    assert line.split()[1] == "x"
+    assert any(line.startswith("history.note") for line in out.splitlines())
+
+
+def test_intents_decodes_customer_words(capsys):
+    code, out, _ = run(capsys, "intents", "Bonjour, je voudrais charger un SSL sur boutique-martin.fr", "--json")
+    assert code == 0
+    [first, *_] = json.loads(out)
+    assert first["intent"] == "issue_certificate" and first["params"] == {"domain": "boutique-martin.fr"}
+    assert 0 < first["confidence"] <= 1
+    code, out, _ = run(capsys, "intents", "Merci beaucoup, tout fonctionne !", "--json")
+    assert json.loads(out) == []

@@ -1,0 +1,108 @@
+"""`oncall sync`: pull the configured sources into the store and deliver the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class _Progress:
+    """"main: 40/200 tickets" on stderr: rewritten in place on a terminal, one line per batch otherwise."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr  # looked up now: tests and redirections replace sys.stderr
+        self.tty = self.stream.isatty()
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        line = f"{name}: {done}/{total} tickets"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done >= total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+async def _once(store, sources, names: list[str], batch_size: int) -> int:
+    from ..connectors.sync import deliver_outbox, sync_once
+
+    progress = _Progress()
+    code = 0
+    try:
+        for source in sources:
+            if source.name not in names:
+                continue
+            try:
+                report = await sync_once(store, source, now=_now(), batch_size=batch_size,
+                                         progress=lambda d, t, n=source.name: progress(n, d, t))
+            except Exception as exc:  # noqa: BLE001 — report and go on with the other sources
+                print(f"oncall sync: {source.name}: {exc}", file=sys.stderr)
+                code = 1
+                continue
+            print(report.line())
+        delivery = await deliver_outbox(store, [s for s in sources if s.name in names], now=_now(), clock=_now)
+        print(delivery.line())
+        for row_id, error in delivery.errors.items():
+            print(f"oncall sync: outbox row {row_id}: {error}", file=sys.stderr)
+    finally:
+        for source in sources:
+            await source.aclose()
+    return code
+
+
+def cmd_sync(args) -> int:
+    from ..cli import EXIT_BAD_INPUT, _config, _open_store
+    from ..connectors.base import SourceConfigError, load_sources
+
+    cfg = _config(args)
+    try:
+        sources = load_sources(cfg)
+    except SourceConfigError as exc:
+        print(f"oncall sync: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not sources:
+        where = cfg.path or "the config file"
+        print(f"oncall sync: no [[sources]] in {where}: add one (kind = \"rt\" or \"json\")", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    names = [s.name for s in sources]
+    if args.source:
+        if args.source not in names:
+            print(f"oncall sync: --source {args.source!r}: no such source (configured: {', '.join(names)})",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        names = [args.source]
+    if args.once:
+        store = _open_store(args)
+        try:
+            return asyncio.run(_once(store, sources, names, args.batch_size))
+        finally:
+            store.close()
+
+    from ..config import resolve_db_path
+    from ..connectors.sync import run_forever
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    progress = _Progress()
+    try:
+        asyncio.run(run_forever(resolve_db_path(args.db), cfg, stop_event=stop, on_progress=progress,
+                                on_error=lambda name, msg: print(f"oncall sync: {name}: {msg}", file=sys.stderr),
+                                sources=[s for s in sources if s.name in names], batch_size=args.batch_size))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("sync", help="pull the helpdesk/feeds into the store and deliver queued replies")
+    p.add_argument("--source", help="only this source (by its name in [[sources]])")
+    p.add_argument("--once", action="store_true", help="one pull and one outbox round, then exit")
+    p.add_argument("--batch-size", type=int, default=50, metavar="N",
+                   help="tickets imported per transaction (default 50)")
+    p.set_defaults(func=cmd_sync)
