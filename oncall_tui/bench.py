@@ -1,0 +1,387 @@
+"""The benchmark: `python -m oncall_tui.bench [--sizes 10000,100000] [--json]`.
+
+Measures, at each store size, what an engineer feels and what the issue
+budgets (at 100k open cases, on a 2-core machine):
+
+- build: writing a synthetic store (cached per size, schema and code; `--rebuild`);
+- start: process start to the first queue frame, headless and in a real 120×40
+  pty, next to a bare Textual app measured the same way in the same run;
+- keys: key→frame latency of `j` in the pty, on-screen moves and scrolling
+  moves apart, bytes written per move, and the app's peak RSS;
+- heat: full rescore (`derived.retick`), one case refresh
+  (`derived.refresh_cases`) and the top-40 queue page (`queries.queue_page`).
+
+Budgets are checked on every size measured. Progress goes to stderr; the
+table (or `--json`) to stdout. Nothing here asserts: read the ok? column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from . import bench_data, bench_pty
+from .core.timeutil import parse_ts
+from .store import derived, queries
+from .store.db import Store
+from .store.schema import SCHEMA_VERSION
+from .ui.safe import visible
+
+GROUPS = ("build", "start", "keys", "heat")
+ONSCREEN_PASS = 20  # j presses from the top row before going back: inside any plausible page
+
+
+# key, label, budget text, check(value, results of that size) -> ok
+Check = Callable[[float, dict], bool]
+METRICS: list[tuple[str, str, str, Check | None]] = [
+    ("build_s", "store build (s)", "—", None),
+    ("start_headless_s", "start → first frame, headless (s)", "≤ 1.0 and ≤ 1.3× bare",
+     lambda v, r: v <= 1.0 and v <= 1.3 * r.get("bare_headless_s", math.inf)),
+    ("bare_headless_s", "  bare Textual app, headless (s)", "—", None),
+    ("start_pty_s", "start → queue drawn, 120×40 pty (s)", "≤ 1.0 and ≤ 1.3× bare",
+     lambda v, r: v <= 1.0 and v <= 1.3 * r.get("bare_pty_s", math.inf)),
+    ("bare_pty_s", "  bare Textual app, pty (s)", "—", None),
+    ("onscreen_p50_ms", "key→frame on-screen move p50 (ms)", "—", None),
+    ("onscreen_p95_ms", "key→frame on-screen move p95 (ms)", "≤ 25", lambda v, r: v <= 25),
+    ("onscreen_first_p50_ms", "  first frame after key p50 (ms)", "—", None),
+    ("onscreen_frames", "  frames per on-screen move (median)", "—", None),
+    ("scroll_p50_ms", "key→frame scrolling move p50 (ms)", "—", None),
+    ("scroll_p95_ms", "key→frame scrolling move p95 (ms)", "≤ 25", lambda v, r: v <= 25),
+    ("scroll_first_p50_ms", "  first frame after key p50 (ms)", "—", None),
+    ("onscreen_bytes", "bytes per on-screen move (median)", "≤ 512", lambda v, r: v <= 512),
+    ("scroll_bytes", "bytes per scrolling move (median)", "≤ 8192", lambda v, r: v <= 8192),
+    ("jump_end_ms", "G: jump to the last case, once (ms)", "—", None),
+    ("rss_mb", "peak RSS of the app (MB)", "≤ 100", lambda v, r: v <= 100),
+    ("retick_s", "heat: retick every open case (s)", "≤ 1.5", lambda v, r: v <= 1.5),
+    ("refresh_case_ms", "heat: refresh_cases, one case (ms, median)", "≤ 10", lambda v, r: v <= 10),
+    ("queue_page_ms", "queue_page top 40 (ms, median)", "≤ 5", lambda v, r: v <= 5),
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+# -- stores -------------------------------------------------------------------------
+
+def code_fingerprint() -> str:
+    """What cached stores depend on besides size and schema: the generator and the heat model."""
+    root = Path(__file__).parent
+    digest = hashlib.sha1(str(bench_data.GENERATOR_VERSION).encode())
+    for rel in ("bench_data.py", "core/heat.py", "core/lexicon.py", "data/heat.toml",
+                "data/lexicon_fr.txt", "data/lexicon_en.txt"):
+        path = root / rel
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    return digest.hexdigest()[:10]
+
+
+def cached_store(cache_dir: Path, size: int, *, rebuild: bool) -> tuple[Path, dict]:
+    """The store of *size* cases, built now or earlier; returns its path and build info."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"store-{size}-schema{SCHEMA_VERSION}-{code_fingerprint()}"
+    path, meta_path = cache_dir / f"{stem}.db", cache_dir / f"{stem}.json"
+    if not rebuild and path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        log(f"{size} cases: cached store {path} (built in {meta['seconds']:.1f} s)")
+        return path, {**meta, "cached": True}
+    for old in cache_dir.glob(f"store-{size}-*"):  # other schema/code versions of this size
+        old.unlink()
+    log(f"{size} cases: building store ({size * bench_data.EVENTS_PER_CASE} events)…")
+    partial = cache_dir / f"{stem}.partial"
+    info = bench_data.build_store(partial, size, now=datetime.now(timezone.utc))
+    os.replace(partial, path)
+    meta = asdict(info)
+    meta_path.write_text(json.dumps(meta))
+    log(f"{size} cases: built in {info.seconds:.1f} s")
+    return path, {**meta, "cached": False}
+
+
+def scratch_copy(path: Path, into: Path) -> Path:
+    """A private copy: the measured app and heat writes must not change the cached store."""
+    target = into / path.name
+    shutil.copyfile(path, target)
+    return target
+
+
+# -- measurements -------------------------------------------------------------------
+
+def queue_drawn(db: Path) -> list[str]:
+    """Text that is on the terminal once the queue is: its header and the hottest row's customer."""
+    top = queries.queue_page(_open(db), queries.QueueFilter(), 0, 1)
+    return ["HEAT", visible(top[0]["customer"])[:12]] if top else ["HEAT"]
+
+
+def measure_start(db: Path, env: dict, starts: int, out: dict) -> None:
+    """Median start times of the app and the bare app, headless and in the pty, interleaved."""
+    needles = queue_drawn(db)
+    app_argv = [sys.executable, "-m", "oncall_tui", "--db", str(db)]
+    bare = bench_pty.BARE_APP
+    # Warm-up (unmeasured): compiles bytecode into the cache and warms the OS file cache.
+    bench_pty.headless_start(bench_pty.HEADLESS_APP, [str(db)], env, "screen=queue")
+    bench_pty.headless_start(bare, ["headless"], env, "bare")
+    runs: dict[str, list[float]] = {k: [] for k in ("start_headless_s", "bare_headless_s", "start_pty_s", "bare_pty_s")}
+    for _ in range(starts):
+        runs["start_headless_s"].append(bench_pty.headless_start(bench_pty.HEADLESS_APP, [str(db)], env,
+                                                                 "screen=queue"))
+        runs["bare_headless_s"].append(bench_pty.headless_start(bare, ["headless"], env, "bare"))
+        runs["start_pty_s"].append(bench_pty.pty_start(app_argv, env, needles)[0])
+        runs["bare_pty_s"].append(bench_pty.pty_start([sys.executable, "-c", bare, "pty"], env,
+                                                      [bench_pty.BARE_TEXT])[0])
+    for key, values in runs.items():
+        out[key] = statistics.median(values)
+
+
+def measure_keys(db: Path, env: dict, moves: int, quiet: float, out: dict) -> None:
+    """j presses in a 120×40 pty: on-screen and scrolling moves, bytes, G, then peak RSS."""
+    with bench_pty.Terminal([sys.executable, "-m", "oncall_tui", "--db", str(db)], env) as term:
+        term.wait_for_text(queue_drawn(db), 60)
+        term.settle(0.5)
+        onscreen = []
+        while len(onscreen) < moves:
+            term.key(b"g", quiet)  # back to the top row (unmeasured)
+            onscreen += [term.key(b"j", quiet) for _ in range(min(ONSCREEN_PASS, moves - len(onscreen)))]
+        term.key(b"g", quiet)
+        term.key(b"\x04", quiet)  # ctrl+d, page down: the cursor lands on the last visible row
+        scrolling = [term.key(b"j", quiet) for _ in range(moves)]
+        # Once: the widget caches rows, so a second G would not read the store again.
+        out["jump_end_ms"] = term.key(b"G", quiet).last * 1000
+        out["rss_mb"] = term.peak_rss_kib() / 1024
+    for name, frames in (("onscreen", onscreen), ("scroll", scrolling)):
+        lasts = [f.last * 1000 for f in frames]
+        out[f"{name}_p50_ms"] = statistics.median(lasts)
+        out[f"{name}_p95_ms"] = percentile(lasts, 95)
+        out[f"{name}_first_p50_ms"] = statistics.median(f.first * 1000 for f in frames)
+        out[f"{name}_bytes"] = statistics.median(f.nbytes for f in frames)
+    out["onscreen_frames"] = statistics.median(f.frames for f in onscreen)
+
+
+def measure_heat(db: Path, anchor: datetime, out: dict, repeats: int = 21) -> None:
+    """retick all open cases, refresh single cases, and read the top of the queue."""
+    store = _open(db)
+    now = anchor + timedelta(minutes=5)  # time has passed: heat moves, as on a real tick
+    started = time.perf_counter()
+    derived.retick(store, now)
+    out["retick_s"] = time.perf_counter() - started
+    count = store.query_one("SELECT COUNT(*) FROM cases")[0]
+    rng = random.Random(0)
+    ids = [f"B-{rng.randrange(count):06d}" for _ in range(repeats)]
+    times = []
+    for case_id in ids:
+        started = time.perf_counter()
+        with store.write() as conn:  # a real refresh commits; that is part of its cost
+            derived.refresh_cases(conn, [case_id], now)
+        times.append(time.perf_counter() - started)
+    out["refresh_case_ms"] = statistics.median(times) * 1000
+    flt = queries.QueueFilter()
+    queries.queue_page(store, flt, 0, 40)  # warm
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        rows = queries.queue_page(store, flt, 0, 40)
+        times.append(time.perf_counter() - started)
+    if len(rows) != min(40, count):
+        raise RuntimeError(f"queue_page returned {len(rows)} rows from a store of {count} open cases")
+    out["queue_page_ms"] = statistics.median(times) * 1000
+    store.close()
+
+
+_STORES: dict[str, Store] = {}
+
+
+def _open(db: Path) -> Store:
+    store = _STORES.get(str(db))
+    if store is None:
+        store = _STORES[str(db)] = Store.open(db, migrate=False)
+    return store
+
+
+def _close_all() -> None:
+    while _STORES:
+        _STORES.popitem()[1].close()
+
+
+# -- running and reporting ----------------------------------------------------------
+
+def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: float, cache_dir: Path,
+        rebuild: bool) -> dict[int, dict]:
+    """Measure every group in *groups* at every size; returns {size: {metric: value}}."""
+    results: dict[int, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="oncall-bench-") as tmp:
+        tmp_path = Path(tmp)
+        config_dir = tmp_path / "config"
+        config_dir.mkdir()
+        # The heat tick is measured on its own (retick_s); in the app it would fire
+        # mid-measurement and disturb the key timings, so it is pushed back.
+        (config_dir / "config.toml").write_text("[ui]\ntick_seconds = 3600\n")
+        env = bench_pty.child_env({"ONCALL_CONFIG_DIR": str(config_dir), "ONCALL_DATA_DIR": str(tmp_path / "data"),
+                                   "ONCALL_USER": "bench"}, str(cache_dir / "pycache"))
+        for size in sizes:
+            out = results[size] = {}
+            path, meta = cached_store(cache_dir, size, rebuild=rebuild)
+            if "build" in groups:
+                out["build_s"] = meta["seconds"]
+                out["build_cached"] = meta["cached"]
+            if not groups & {"start", "keys", "heat"}:
+                continue
+            work = tmp_path / str(size)
+            work.mkdir()
+            db = scratch_copy(path, work)
+            try:
+                if "start" in groups:
+                    log(f"{size} cases: start-up ({starts} runs each)…")
+                    measure_start(db, env, starts, out)
+                if "keys" in groups:
+                    log(f"{size} cases: {moves} on-screen and {moves} scrolling moves in the pty…")
+                    measure_keys(db, env, moves, quiet, out)
+                if "heat" in groups:
+                    log(f"{size} cases: heat and queries…")
+                    measure_heat(db, parse_ts(meta["anchor"]), out)
+            finally:
+                _close_all()
+                shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def size_label(size: int) -> str:
+    return f"{size // 1000}k" if size >= 1000 and size % 1000 == 0 else str(size)
+
+
+def evaluate(results: dict[int, dict]) -> list[dict]:
+    """One entry per measured metric: values by size, budget, and ok (None without budget)."""
+    rows = []
+    for key, label, budget, check in METRICS:
+        values = {size: r[key] for size, r in results.items() if key in r}
+        if not values:
+            continue
+        ok = None if check is None else all(check(v, results[s]) for s, v in values.items())
+        rows.append({"metric": key, "label": label, "values": values, "budget": budget, "ok": ok,
+                     "cached": {s: results[s].get("build_cached") for s in values} if key == "build_s" else None})
+    return rows
+
+
+def _format(key: str, value: float) -> str:
+    if key.endswith("_s"):
+        return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+    if key.endswith("_bytes"):
+        return f"{value:.0f}"
+    if key.endswith("_ms") or key.endswith("_mb"):
+        return f"{value:.1f}"
+    return f"{value:g}"
+
+
+def table(rows: list[dict], sizes: list[int]) -> str:
+    """The human table: metric | one column per size | budget | ok?"""
+    header = ["metric", *(size_label(s) for s in sizes), "budget", "ok?"]
+    lines = [header]
+    for row in rows:
+        cells = [row["label"]]
+        for size in sizes:
+            value = row["values"].get(size)
+            text = "" if value is None else _format(row["metric"], value)
+            if row["cached"] and row["cached"].get(size):
+                text += " (cached)"
+            cells.append(text)
+        cells += [row["budget"], {True: "ok", False: "MISS", None: ""}[row["ok"]]]
+        lines.append(cells)
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for n, line in enumerate(lines):
+        out.append(" | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))))
+        if n == 0:
+            out.append("-+-".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def machine() -> dict:
+    import textual
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "textual": textual.__version__,
+            "platform": platform.platform(), "schema": SCHEMA_VERSION, "loadavg": _loadavg()}
+
+
+def _loadavg() -> str:
+    # Other work on the machine skews every timing: the report says how busy it was.
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    from platformdirs import user_cache_path
+
+    p = argparse.ArgumentParser(prog="python -m oncall_tui.bench", description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000,100000", help="store sizes in open cases, comma-separated")
+    p.add_argument("--moves", type=int, default=200, help="measured j presses of each kind (on-screen, scrolling)")
+    p.add_argument("--starts", type=int, default=3, help="measured starts of each kind (median reported)")
+    p.add_argument("--quiet-ms", type=float, default=60.0,
+                   help="no output for this long ends a key's frames (not counted in the latency)")
+    p.add_argument("--only", default="", help=f"comma-separated groups to run: {', '.join(GROUPS)}")
+    p.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
+    p.add_argument("--cache-dir", type=Path, default=Path(os.environ.get("ONCALL_BENCH_CACHE")
+                                                              or user_cache_path("oncall-tui") / "bench"),
+                   help="where built stores are kept (default: $ONCALL_BENCH_CACHE or the user cache dir)")
+    args = p.parse_args(argv)
+    try:
+        args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        p.error(f"--sizes: expected comma-separated integers, got {args.sizes!r}")
+    if not args.size_list or min(args.size_list) < 1:
+        p.error(f"--sizes: expected positive case counts, got {args.sizes!r}")
+    args.groups = {g.strip() for g in args.only.split(",") if g.strip()} or set(GROUPS)
+    if args.groups - set(GROUPS):
+        p.error(f"--only: unknown group {sorted(args.groups - set(GROUPS))[0]!r} (expected {', '.join(GROUPS)})")
+    if args.moves < 1 or args.starts < 1:
+        p.error("--moves and --starts: expected at least 1")
+    if "keys" in args.groups and min(args.size_list) < args.moves + 60:
+        p.error(f"--moves {args.moves}: scrolling moves need at least {args.moves + 60} cases in every size")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    load_before = _loadavg()
+    results = run(args.size_list, groups=args.groups, moves=args.moves, starts=args.starts,
+                  quiet=args.quiet_ms / 1000, cache_dir=args.cache_dir, rebuild=args.rebuild)
+    rows = evaluate(results)
+    if args.json:
+        json.dump({"machine": {**machine(), "loadavg_before": load_before}, "sizes": args.size_list, "moves": args.moves, "starts": args.starts,
+                   "seconds": round(time.perf_counter() - started, 1),
+                   "metrics": [{**r, "values": {str(s): v for s, v in r["values"].items()},
+                                "cached": None if r["cached"] is None else {str(s): c for s, c in r["cached"].items()}}
+                               for r in rows]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        m = machine()
+        print(f"oncall-tui benchmark — {m['cpus']} CPUs, Python {m['python']}, Textual {m['textual']}, "
+              f"schema {m['schema']}, {args.moves} moves, {args.starts} starts, "
+              f"load average {load_before} before / {m['loadavg']} after")
+        print(table(rows, args.size_list))
+        print(f"total {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

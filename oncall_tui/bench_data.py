@@ -1,0 +1,289 @@
+"""Synthetic stores for the benchmark, written straight into SQLite.
+
+The JSON importer validates and refreshes case by case, which is right for
+real data and far too slow for a million events. Here each chunk of cases is
+generated and folded (`heat.fold_events`, `heat.score`) in a worker process,
+and the parent inserts the rows with `executemany` in one transaction, filling
+the derived columns of `cases` exactly as `store/derived.py` does.
+Generation is deterministic for a given size and anchor time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from .core import heat as heatmod
+from .core.model import OPEN_STATUSES, Event
+from .core.timeutil import format_ts
+from .store.db import Store
+
+_UTC = timezone.utc
+
+#: Bump when the generated data changes shape, so cached stores are rebuilt.
+GENERATOR_VERSION = 1
+EVENTS_PER_CASE = 10
+CHUNK = 2500  # cases per worker task
+
+ENGINEERS = (("alice", "EMEA", "Paris", "Europe/Paris"), ("hugo", "EMEA", "Lyon", "Europe/Paris"),
+             ("lena", "EMEA", "Berlin", "Europe/Berlin"), ("omar", "EMEA", "London", "Europe/London"),
+             ("bob", "AMER", "San Francisco", "America/Los_Angeles"),
+             ("maya", "AMER", "Montreal", "America/Montreal"), ("sam", "AMER", "New York", "America/New_York"),
+             ("kenji", "APAC", "Tokyo", "Asia/Tokyo"), ("mei", "APAC", "Singapore", "Asia/Singapore"),
+             ("liam", "APAC", "Sydney", "Australia/Sydney"))
+_REGION = {name: region for name, region, _city, _tz in ENGINEERS}
+_TIMEZONES = (("Europe/Paris", "fr"), ("Europe/Paris", "fr"), ("America/Montreal", "fr"),
+              ("Europe/Brussels", "fr"), ("Europe/London", "en"), ("America/New_York", "en"),
+              ("America/Los_Angeles", "en"), ("Asia/Tokyo", "en"), ("Australia/Sydney", "en"),
+              ("Europe/Berlin", "en"))
+_TRADES = ("Boulangerie", "Atelier", "Cabinet", "Garage", "Librairie", "Studio", "Agence", "Pharmacie",
+           "Acme", "Northwind", "Blue Harbor", "Summit", "Pixel", "Green Leaf", "Harbor", "Maison")
+_NAMES = ("Martin", "Lefèvre", "Dubois", "Moreau", "Girard", "Roux", "Fournier", "Bonnet", "Widgets",
+          "Logistics", "Analytics", "Design", "Outdoor", "Media", "Consulting", "Labs", "Müller & Fils")
+_SERVICES = ("nginx", "apache", "php-fpm", "mysql", "postgresql", "postfix", "redis", "cron")
+
+# {d} domain, {s} service, {n} a number, {w} a detail word: enough variety that
+# messages differ (fingerprints, FTS) while staying plausible.
+_IN = {
+    "fr": ("Bonjour, comment charger un SSL sur {d} ? Le cadenas n'apparaît pas.",
+           "Le site {d} affiche une erreur {n} depuis ce matin, nos clients ne peuvent plus commander.",
+           "Je n'arrive plus à me connecter en ftp sur {d}, le mot de passe est refusé.",
+           "Plus de mémoire sur le serveur, {s} s'arrête tout seul vers {n} h.",
+           "Nous voulons activer le cryptage sur {d} et la redirection vers https.",
+           "Les mails partent en spam depuis {d}, pouvez-vous vérifier le {w} ?",
+           "La base {s} est très lente, les pages de {d} mettent {n} secondes à s'afficher."),
+    "en": ("Hello, how do we add an SSL certificate to {d}? Browsers say not secure.",
+           "Our shop {d} returns {n} errors since the deploy, customers cannot check out.",
+           "FTP login to {d} fails with the password we were given.",
+           "The disk is full on our server, {s} keeps crashing around {n}:00.",
+           "Please enable HTTPS on {d} and redirect plain http to it.",
+           "Emails from {d} land in spam, can you check the {w} records?",
+           "The {s} database is slow, pages on {d} take {n} seconds to load."),
+}
+#: A subject per opening message above, same order.
+_SUBJECTS = {
+    "fr": ("Charger un SSL sur {d}", "Erreur {n} sur {d}", "Accès ftp refusé", "Plus de mémoire",
+           "Cryptage / https pour {d}", "Mails en spam", "Base {s} lente"),
+    "en": ("SSL certificate for {d}", "{n} errors on {d}", "FTP login fails", "Disk full",
+           "HTTPS for {d}", "Emails in spam", "Slow {s} database"),
+}
+_ANGRY = {
+    "fr": ("Toujours pas de réponse, c'est la troisième fois que je demande !!!",
+           "C'est urgent, nous perdons des ventes. Encore une fois, merci de regarder.",
+           "Je relance : toujours rien, inadmissible pour un service payant.",
+           "Combien de fois faut-il expliquer le problème ? Le site est hors service."),
+    "en": ("Still no answer, this is the third time I am asking!!!",
+           "This is URGENT, we are losing sales. Once again, please look at it.",
+           "Following up again: nobody answers and the site is still down.",
+           "How many times do I have to explain this? We will cancel if it is not fixed TODAY."),
+}
+_OUT = {
+    "fr": ("Bonjour, nous regardons {d} et revenons vers vous rapidement.",
+           "Le certificat de {d} est en cours d'émission, pouvez-vous vérifier l'enregistrement {w} ?",
+           "Nous avons redémarré {s} ; pouvez-vous confirmer que {d} répond à nouveau ?",
+           "Pouvez-vous nous indiquer l'heure exacte de l'erreur {n} ?"),
+    "en": ("Hello, we are looking at {d} and will get back to you shortly.",
+           "The certificate for {d} is being issued; could you check the {w} record?",
+           "We restarted {s}; can you confirm {d} answers again?",
+           "Could you tell us the exact time you saw the {n} error?"),
+}
+_NOTES = ("Checked {s} logs on web-{n}: nothing obvious.", "AAAA record for {d} still points to the old host.",
+          "Customer called, wants news before {n}:00 their time.", "Disk at {n}% on the server, cleaned tmp.",
+          "Handing over to the next region: {d} {s} still to check.")
+#: What follows the opening message: mostly messages both ways, some notes, calls and chats.
+_PLAN = (("message", "in"), ("message", "out"), ("note", "internal"), ("call", "in"), ("chat", "out"))
+_PLAN_CUM = (35, 67, 88, 94, 100)
+_WORDS = ("DNS", "SPF", "DKIM", "MX", "AAAA", "CNAME", "TXT")
+
+
+@dataclass
+class BuildInfo:
+    size: int
+    customers: int
+    events: int
+    seconds: float
+    anchor: str  # the build's `now`, ISO 8601
+
+
+def customer_count(size: int) -> int:
+    """~2k customers at full size, fewer for tiny stores so each has several cases."""
+    return max(10, min(2000, size // 5))
+
+
+def _customers(n: int, rng: random.Random) -> list[tuple]:
+    rows = []
+    for i in range(n):
+        tz, lang = rng.choice(_TIMEZONES)
+        tier = rng.choices(("standard", "business", "critical"), (75, 20, 5))[0]
+        name = f"{rng.choice(_TRADES)} {rng.choice(_NAMES)} {i:04d}"
+        rows.append((f"cu-{i:05d}", name, lang, tz, tier, rng.choice(ENGINEERS)[0], "[]"))
+    return rows
+
+
+def _pick(seq, random_) -> object:
+    # random.choice costs several Python calls; this is one, for a million picks.
+    return seq[int(random_() * len(seq))]
+
+
+def _fill(template: str, r, domain: str) -> str:
+    return template.format(d=domain, s=_pick(_SERVICES, r), n=2 + int(r() * 598), w=_pick(_WORDS, r))
+
+
+def _case(index: int, rng: random.Random, customer: tuple, now_t: int, incidents: dict) -> tuple:
+    """One case's row (with derived columns) and its events."""
+    r = rng.random
+    cid, lang, tier = customer[0], customer[2], customer[4]
+    domain = f"{customer[1].split()[-2].lower().replace('è', 'e').replace('ü', 'u')}-{customer[0][3:]}.example"
+    case_id = f"B-{index:06d}"
+    age = int(rng.expovariate(1 / (3 * 86400))) + 600  # most cases are days old, a few weeks
+    opened_t = now_t - min(age, 40 * 86400)
+    span = now_t - 30 - opened_t
+    # Distinct whole seconds after the opening message, in order.
+    times = sorted({opened_t + 1 + int(r() * span) for _ in range(EVENTS_PER_CASE + 4)})
+    while len(times) < EVENTS_PER_CASE - 1:
+        times = sorted(set(times) | {opened_t + 1 + int(r() * span)})
+    times = times[:EVENTS_PER_CASE - 1]
+    events, last_in = [], ""
+    topic = int(r() * len(_IN[lang]))
+    first = _fill(_IN[lang][topic], r, domain)
+    subject = _fill(_SUBJECTS[lang][topic], r, domain)
+    plan = [("message", "in"), *rng.choices(_PLAN, cum_weights=_PLAN_CUM, k=EVENTS_PER_CASE - 1)]
+    assignee = _pick(ENGINEERS, r)[0] if r() < 0.8 else ""
+    for (kind, direction), t in zip(plan, [opened_t, *times]):
+        if direction == "in":
+            if not events:
+                body = first
+            elif r() < 0.12 and last_in:  # the customer repeats themselves
+                body = ("Je répète : " if lang == "fr" else "Again: ") + last_in
+            elif r() < 0.3:
+                body = _pick(_ANGRY[lang], r)
+            else:
+                body = _fill(_pick(_IN[lang], r), r, domain)
+            last_in = body
+            author, region = f"{cid}-contact", ""
+        else:
+            author = assignee if assignee and r() < 0.7 else _pick(ENGINEERS, r)[0]
+            region = _REGION[author]
+            body = _fill(_pick(_OUT[lang] if direction == "out" else _NOTES, r), r, domain)
+        events.append((kind, direction, author, region, body, t))
+    last_conversation = next(d for k, d, *_ in reversed(events) if k != "note")
+    if not any(d == "out" for _, d, *_ in events):
+        status = "new"
+    else:
+        status = "pending" if last_conversation == "out" and r() < 0.5 else "open"
+    incident_id = _pick(list(incidents), r) if r() < 0.005 else None
+    return case_id, cid, subject, tier, status, opened_t, assignee, incident_id, events
+
+
+def _ts(t: int) -> str:
+    """`format_ts` of epoch seconds, the fast way (same text)."""
+    return datetime.fromtimestamp(t, _UTC).isoformat()[:19] + "Z"
+
+
+_CHANNELS = {"note": "note", "call": "phone", "chat": "chat"}
+
+
+def make_chunk(args: tuple) -> tuple[list[tuple], list[tuple]]:
+    """Cases start..stop: rows for `cases` (derived columns filled) and `events`."""
+    size, start, stop, now_t, customers, incidents = args
+    rng = random.Random(f"oncall-bench-{size}-{start}")
+    now = datetime.fromtimestamp(now_t, _UTC)
+    now_text = format_ts(now)
+    case_rows, event_rows = [], []
+    for index in range(start, stop):
+        customer = customers[int(rng.random() * len(customers))]
+        case_id, cid, subject, tier, status, opened_t, assignee, incident_id, events = _case(
+            index, rng, customer, now_t, incidents)
+        opened = datetime.fromtimestamp(opened_t, _UTC)
+        core_events = []
+        for n, (kind, direction, author, region, body, t) in enumerate(events):
+            at = datetime.fromtimestamp(t, _UTC)
+            at_text = _ts(t)
+            channel = _CHANNELS.get(kind, "email")
+            core_events.append(Event(at, kind, direction, author, body, channel))
+            event_rows.append((f"{case_id}-e{n}", case_id, cid, None, at_text, kind, direction, author, region,
+                               channel, body, "{}", now_text))
+        # As derived.refresh_cases/_store_score: fold, score, and the same columns.
+        stats = heatmod.fold_events(core_events)
+        h = heatmod.score(stats, status=status, opened_at=opened, tier=tier, now=now,
+                          incident_open=bool(incident_id and incidents[incident_id]))
+        waiting = stats.waiting_since if status not in ("pending", "resolved", "closed") else None
+        case_rows.append((case_id, cid, subject, status, _ts(opened_t), assignee,
+                          incident_id, int(status in OPEN_STATUSES), h.score, stats.to_json(), waiting,
+                          stats.exchanges, event_rows[-1][4], now_text))
+    return case_rows, event_rows
+
+
+def build_store(path: str | Path, size: int, *, now: datetime, workers: int | None = None) -> BuildInfo:
+    """Write a store of *size* open cases (×10 events) at *path*, as of *now*; returns timings."""
+    started = time.perf_counter()
+    path = Path(path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    Store.open(path).close()  # the real schema, by the real migrations
+    rng = random.Random(f"oncall-bench-{size}")
+    now_t = int(now.timestamp()) // 60 * 60
+    customers = _customers(customer_count(size), rng)
+    incidents = {"INC-1": True, "INC-2": False, "INC-3": False}  # id -> still open
+    conn = sqlite3.connect(path, isolation_level=None)
+    # A private file nobody else has open yet: no journal, no fsync, big cache.
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -262144")
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO customers(id, name, language, timezone, tier, owner, emails) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", customers)
+    conn.executemany("INSERT INTO assets(customer_id, kind, name, ipv4, datacenter) VALUES (?, ?, ?, ?, ?)",
+                     [(c[0], "server", f"web-{i:04d}", f"10.{i // 250 % 250}.{i % 250}.10", "SBG")
+                      for i, c in enumerate(customers)])
+    conn.executemany("INSERT INTO engineers(name, region, city, timezone) VALUES (?, ?, ?, ?)", ENGINEERS)
+    anchor = format_ts(datetime.fromtimestamp(now_t, _UTC))
+    start_text = format_ts(datetime.fromtimestamp(now_t, _UTC) - timedelta(days=2))
+    conn.executemany("INSERT INTO incidents(id, title, status, opened_at) VALUES (?, ?, ?, ?)",
+                     [(i, f"Incident {i}", "investigating" if is_open else "resolved", start_text)
+                      for i, is_open in incidents.items()])
+    tasks = [(size, s, min(size, s + CHUNK), now_t, customers, incidents) for s in range(0, size, CHUNK)]
+    # The FTS trigger per row is the slowest part of inserting: drop it and
+    # rebuild the index in one pass at the end (same resulting index).
+    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'events_fts_insert'").fetchone()[0]
+    conn.execute("DROP TRIGGER events_fts_insert")
+    workers = workers or min(len(tasks), os.cpu_count() or 1)
+    events = 0
+    for case_rows, event_rows in _chunks(tasks, workers):
+        conn.executemany(
+            "INSERT INTO cases(id, customer_id, subject, status, opened_at, assignee, incident_id, is_open, "
+            "heat, stats, waiting_since, exchanges, last_event_at, heat_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", case_rows)
+        conn.executemany(
+            "INSERT INTO events(id, case_id, customer_id, incident_id, at, kind, direction, author, "
+            "author_region, channel, body, meta, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            event_rows)
+        events += len(event_rows)
+    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
+    conn.execute(trigger)
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA journal_mode = WAL")  # as Store.open leaves it
+    conn.close()
+    return BuildInfo(size, len(customers), events, time.perf_counter() - started, anchor)
+
+
+def _chunks(tasks: list[tuple], workers: int):
+    """`make_chunk` over *tasks*, in order; at most two chunks per worker in flight (bounded memory)."""
+    if workers <= 1:
+        yield from map(make_chunk, tasks)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(pool.submit(make_chunk, task))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

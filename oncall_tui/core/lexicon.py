@@ -1,0 +1,378 @@
+"""Reading a customer's message: frustration and urgency lexicons, tone, repetition.
+
+A lexicon is a data file (``oncall_tui/data/lexicon_*.txt``), one phrase per
+line with an optional weight::
+
+    # comment
+    troisième fois = 3
+    encore                # weight 1
+
+Phrases match accent- and case-insensitively, on whole words ("down" does not
+match "download"), spaces and hyphens flexible. Each distinct phrase counts once
+per message; a phrase inside a longer one counts as well, so give the longer
+phrase only the extra weight.
+
+Phrases are read with `text.fold`; messages go through `fast_fold`, `tokens`
+and `fast_pattern`, which give the same words and matches as `text.fold`,
+`text.words` and `text.phrase_pattern` without per-character Python loops: the
+heat folds every customer message through here. `tokens` also splits hyphens,
+so "hors-service" holds the words of the phrase "hors service", as
+phrase_pattern has it.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import re
+import sys
+import zlib
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from itertools import filterfalse, islice
+from typing import Iterable, Sequence
+
+from .text import fold
+
+#: Only the first characters of a message are analysed: the words that matter
+#: come first, and an 80 kB pasted log must not stall a refresh.
+MAX_CHARS = 4000
+MAX_WEIGHT = 10.0
+DEFAULT_FILES = ("lexicon_fr.txt", "lexicon_en.txt")
+
+_ALNUM = re.compile(r"[a-z0-9]+")
+_PHRASE_CHARS = re.compile(r"[^a-z0-9\s'-]")
+_QUOTES = ("\u2019", "\u2018", "\u02bc")
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One lexicon entry: the phrase as written (for display), its folded words, its weight."""
+
+    text: str
+    words: tuple[str, ...]
+    weight: float
+    source: str  # "file:line", for error messages
+
+
+def _fold_byte(ch: str) -> str:
+    """What *ch* folds to, as ASCII: words kept, spaces as ' ', other separators as NUL."""
+    return "".join(c if c.isascii() else " " if c.isspace() else "\0" for c in fold(ch))
+
+
+# Latin-1 text (most French and English mail, once curly quotes are straightened)
+# folds with one bytes.translate. Characters beyond Latin-1 ('œ', '—', '€') go
+# through a codec error handler, one call per run; four Latin-1 characters fold
+# to several and are replaced first.
+_LATIN1_FOLD = bytes(ord(_fold_byte(chr(b))) if len(fold(chr(b))) == 1 else 0 for b in range(256))
+_LATIN1_MULTI = {ch: _fold_byte(ch) for ch in "\u00bc\u00bd\u00be\u00df"}  # ¼ ½ ¾ ß
+_BEYOND: dict[str, str] = {}
+
+
+def _fold_beyond_latin1(error: UnicodeError) -> tuple[str, int]:
+    run = error.object[error.start:error.end]  # type: ignore[attr-defined]
+    out = []
+    for ch in run:
+        folded = _BEYOND.get(ch)
+        if folded is None:
+            if len(_BEYOND) > 10_000:  # emoji and CJK text could grow it without end
+                _BEYOND.clear()
+            folded = _BEYOND[ch] = _fold_byte(ch)
+        out.append(folded)
+    return "".join(out), error.end  # type: ignore[attr-defined]
+
+
+codecs.register_error("oncall_tui.fold", _fold_beyond_latin1)
+# bytes.translate table: every byte that is not [a-z0-9] becomes a space.
+_SPACES = bytes(b if chr(b).isascii() and chr(b).isalnum() and not chr(b).isupper() else 32
+                for b in range(256))
+
+
+def fast_fold(text: str) -> str:
+    """`text.fold` for matching, as ASCII, several times faster on long text.
+
+    Same words (`tokens`) and same phrase matches (`fast_pattern`) as
+    `fold(text)`: characters that fold to non-ASCII separators ('«', '€', '—')
+    come back as NUL.
+    """
+    if "`" in text:
+        text = text.replace("`", "'")
+    if text.isascii():
+        return text.lower()  # casefold == lower on ASCII
+    for quote in _QUOTES:
+        if quote in text:
+            text = text.replace(quote, "'")
+    for ch, folded in _LATIN1_MULTI.items():
+        if ch in text:
+            text = text.replace(ch, folded)
+    return text.encode("latin-1", "oncall_tui.fold").translate(_LATIN1_FOLD).decode("ascii")
+
+
+def tokens(folded: str) -> list[str]:
+    """Alphanumeric runs of *folded* text: `text.words`, with hyphenated words split too."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(_SPACES).decode("ascii").split()
+    return _ALNUM.findall(folded)  # text.fold output
+
+
+def fast_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Matches exactly what `text.phrase_pattern(" ".join(words))` matches, ten times faster.
+
+    phrase_pattern starts with a look-behind, which stops the regex engine from
+    jumping to the first word; here the word comes first and the look-behind
+    follows it.
+    """
+    first = re.escape(words[0])
+    body = r"[\s'-]+".join(re.escape(w) for w in words)
+    return re.compile(body.replace(first, f"{first}(?<![a-z0-9]{first})", 1) + r"(?![a-z0-9])")
+
+
+class Lexicon:
+    """A set of weighted phrases, matched by words on folded text."""
+
+    def __init__(self, phrases: Iterable[Phrase]):
+        self.phrases: tuple[Phrase, ...] = tuple(phrases)
+        by_first: dict[str, list[tuple[Phrase, re.Pattern[str] | None]]] = {}
+        for p in self.phrases:
+            # Single words are decided by the word set alone; longer phrases
+            # are confirmed by a regex (adjacency, flexible spaces).
+            pattern = fast_pattern(p.words) if len(p.words) > 1 else None
+            by_first.setdefault(p.words[0], []).append((p, pattern))
+        self._by_first = by_first
+        #: Every word used by some phrase; the repetition fingerprint ignores
+        #: them, so adding a frustration word never changes it.
+        self.vocabulary: frozenset[str] = frozenset(w for p in self.phrases for w in p.words)
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def scan(self, folded: str, words: Iterable[str]) -> list[Phrase]:
+        """Distinct phrases present in *folded* text (see `fast_fold`) whose words are *words*."""
+        found = []
+        by_first = self._by_first
+        present = set(words)
+        for word in present.intersection(by_first):
+            for phrase, pattern in by_first[word]:
+                if pattern is None or (present.issuperset(phrase.words) and pattern.search(folded)):
+                    found.append(phrase)
+        return found
+
+    def match(self, text: str) -> list[Phrase]:
+        """Distinct phrases of this lexicon found in raw *text*, in lexicon order."""
+        folded = fast_fold(text)
+        found = set(self.scan(folded, tokens(folded)))
+        return [p for p in self.phrases if p in found]
+
+
+def parse_lexicon(text: str, source: str) -> list[Phrase]:
+    """Parse lexicon file *text*; errors name ``source:line`` and the reason."""
+    phrases: list[Phrase] = []
+    seen: dict[tuple[str, ...], str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        where = f"{source}:{number}"
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        phrase_text, sep, weight_text = line.partition("=")
+        phrase_text = " ".join(phrase_text.split())
+        weight = 1.0
+        if sep:
+            try:
+                weight = float(weight_text.strip())
+            except ValueError:
+                raise ValueError(f"{where}: weight: expected a number, got {weight_text.strip()!r}") from None
+            if not 0 < weight <= MAX_WEIGHT:
+                raise ValueError(f"{where}: weight: expected a number in (0, {MAX_WEIGHT:g}], got {weight:g}")
+        folded = fold(phrase_text)
+        phrase_words = tuple(tokens(folded))
+        if not phrase_words:
+            raise ValueError(f"{where}: expected a phrase (letters or digits), got {raw.strip()!r}")
+        bad = _PHRASE_CHARS.search(folded)
+        if bad:
+            raise ValueError(f"{where}: phrase {phrase_text!r}: expected words separated by spaces, "
+                             f"hyphens or apostrophes, got {bad.group()!r}")
+        if phrase_words in seen:
+            raise ValueError(f"{where}: {phrase_text!r} repeats {seen[phrase_words]}")
+        seen[phrase_words] = where
+        phrases.append(Phrase(phrase_text, phrase_words, weight, where))
+    return phrases
+
+
+def load_lexicon(sources: Iterable[tuple[str, str]]) -> Lexicon:
+    """Build one lexicon from ``(text, source_name)`` pairs; a phrase twice is an error."""
+    phrases: list[Phrase] = []
+    seen: dict[tuple[str, ...], str] = {}
+    for text, source in sources:
+        for p in parse_lexicon(text, source):
+            if p.words in seen:
+                raise ValueError(f"{p.source}: {p.text!r} repeats {seen[p.words]}")
+            seen[p.words] = p.source
+            phrases.append(p)
+    return Lexicon(phrases)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The packaged French and English lexicons, loaded once."""
+    data = resources.files("oncall_tui.data")
+    return load_lexicon((data.joinpath(name).read_text(encoding="utf-8"), name) for name in DEFAULT_FILES)
+
+
+# --- tone: "!!!" and SHOUTING -------------------------------------------------
+
+_BANGS = re.compile(r"!(?:\s?!)+")
+# Latin-1 byte -> b"A" for an upper-case letter, b"a" for a lower-case one, b" "
+# otherwise: shouted words are runs of "A" in this mask, found by a fast regex.
+_CASE_MASK = bytes(65 if chr(b).isupper() else 97 if chr(b).isalpha() else 32 for b in range(256))
+_CAPS_RUN = re.compile(rb"AAAA+")
+#: Upper-case words that are names, not shouting.
+ACRONYMS = frozenset("""
+    AAAA API CDN CNAME CPU CSS DNS DDOS DKIM DMARC FTP FTPS GDPR HTML HTTP HTTPS IMAP IPV LDAP
+    NAS NFS PDF PHP POP RAM RGPD SAV SFTP SLA SMTP SPF SQL MYSQL SSD SSH SSL TLS TTL TVA TXT URL
+    VPN VPS WAF WWW XML JSON YAML CMS CRM ERP SEO OVH AWS GCP KVM LVM RAID CEO CTO DSI
+    """.split())
+
+
+def exclamation_level(text: str) -> float:
+    """0 without repeated '!', 0.5 for '!!', 1 for '!!!' or more (longest run)."""
+    runs = _BANGS.findall(text)
+    if not runs:
+        return 0.0
+    longest = max(run.count("!") for run in runs)
+    return 1.0 if longest >= 3 else 0.5
+
+
+def shouting_level(text: str) -> float:
+    """How much of *text* is SHOUTED: upper-case words of 4+ letters (not acronyms), 3 or more -> 1."""
+    mask = text.encode("latin-1", "replace").translate(_CASE_MASK)  # one byte per character
+    if b"AAAA" not in mask:
+        return 0.0
+    shouted = 0
+    end_of_text = len(mask)
+    for run in _CAPS_RUN.finditer(mask):
+        start, end = run.span()
+        # A whole word only: "McDONALD" or "HTTPSite" is not shouting.
+        if (start and mask[start - 1] == 97) or (end < end_of_text and mask[end] == 97):
+            continue
+        if text[start:end] not in ACRONYMS:
+            shouted += 1
+            if shouted == 3:
+                return 1.0
+    return shouted / 3
+
+
+# --- what the customer wrote, without what they quoted ------------------------
+
+# A line that starts a quoted reply; such lines all hold a colon, which is rare
+# enough in a message to look only at the lines around one.
+_QUOTE_HEADER = re.compile(r"[ \t]*(?:On\b.{0,200}\bwrote:|Le\b.{0,200}\ba [ée]crit ?:|From: |De ?: )",
+                           re.IGNORECASE)
+
+
+def own_text(body: str) -> str:
+    """The customer's own words: quoted lines ('> ...') and quoted replies dropped, capped."""
+    body = body[:MAX_CHARS]  # their own words come first; quotes and pasted logs after
+    colon = body.find(":")
+    while colon != -1:
+        line = body.rfind("\n", 0, colon) + 1
+        if _QUOTE_HEADER.match(body, line):
+            body = body[:line]
+            break
+        colon = body.find(":", colon + 1)
+    if ">" in body:
+        body = "\n".join(line for line in body.split("\n") if not line.lstrip().startswith(">"))
+    return body
+
+
+# --- repetition: fingerprints of content words ---------------------------------
+
+# A customer who repeats themselves restates the problem in other words, so a
+# message is compared with their earlier ones on a compact sketch of its content
+# words and word pairs (a bottom-k sketch, estimating Jaccard similarity).
+# Sketches are stored per case; they must not depend on the process.
+
+SKETCH = 24  # 16-bit hashes per fingerprint
+MIN_CONTENT = 4  # content words a message needs to be compared at all
+#: Words that say nothing about the problem. Callers also ignore the lexicon's
+#: words, so adding "toujours pas" to a message never changes its fingerprint.
+_STOP = frozenset("""
+    a au aux c ca ce ces cet cette ceci cela chez d dans de des du elle elles en est et etre ete
+    fait faire il ils j je l la le les leur leurs lui m ma mais me mes moi mon n ne nos notre nous
+    on ont ou par pas peu plus pour qu que qui quoi s sa sans se ses son sont suis sur t ta te tes
+    toi ton tous tout toute toutes tres tu un une vos votre vous y avez avons etes sommes avoir
+    bien aussi comme donc car deja bonjour bonsoir merci cordialement bonne journee madame monsieur
+    salutations svp stp
+    an and are as at be been by can could did do does for from had has have hello how i if in into
+    is it its me my no not of on or our please regards so that the their them there these they
+    this those to us was we were what when where which who why will with would you your thanks
+    thank best dear kind sir team any some all just get got
+    """.split())
+MAX_CONTENT = 32  # content words fingerprinted: a repeat restates the problem up front
+_IDS: dict[str, int] = {}
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def _word_id(word: str) -> int:
+    # crc32, not hash(): str hashes change per process, fingerprints are stored.
+    if len(_IDS) > 50_000:
+        _IDS.clear()
+    wid = _IDS[word] = zlib.crc32(word.encode())
+    return wid
+
+
+_SKIPS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def fingerprint(words: list[str], ignore: frozenset[str] = frozenset()) -> list[int] | None:
+    """Bottom-k sketch (16-bit values) of content words and word pairs; None if too short.
+
+    Content words are *words* minus stop words and *ignore*. Integer-tuple
+    hashes are the same in every 64-bit CPython process (>= 3.8), unlike
+    string hashes.
+    """
+    skip = _SKIPS.get(ignore)
+    if skip is None:
+        skip = _SKIPS[ignore] = _STOP | ignore
+    content = list(islice(filterfalse(skip.__contains__, words), MAX_CONTENT))
+    if len(content) < MIN_CONTENT:
+        return None
+    ids = list(map(_IDS.get, content))
+    if None in ids:
+        ids = [i if i is not None else _word_id(w) for i, w in zip(ids, content)]
+    features = set(map(hash, zip(ids)))
+    features.update(map(hash, zip(ids, ids[1:])))
+    # Keep the top 16 bits: an order-preserving map, so the sketch stays bottom-k
+    # (and sorted); a rare collision merges two values.
+    return list(dict.fromkeys([(h >> 48) + 32768 for h in sorted(features)[:SKETCH]]))
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of the feature sets behind two sorted sketches (0..1).
+
+    A sketch shorter than SKETCH holds its whole set. Otherwise only hashes up
+    to the smaller of the two sketches' largest are known for both sets, and
+    the share of those in both estimates the similarity.
+    """
+    limit = min(a[-1] if len(a) >= SKETCH else 65536, b[-1] if len(b) >= SKETCH else 65536)
+    known_a, known_b = bisect_right(a, limit), bisect_right(b, limit)
+    shared = len(set(a[:known_a]).intersection(b[:known_b]))
+    return shared / (known_a + known_b - shared) if shared else 0.0
+
+
+def pack_print(sketch: list[int]) -> str:
+    """A sketch as short ASCII text (base64 of little-endian 16-bit values)."""
+    packed = array("H", sketch)
+    if _BIG_ENDIAN:  # stored little-endian everywhere
+        packed.byteswap()
+    return binascii.b2a_base64(packed.tobytes(), newline=False).decode("ascii")
+
+
+def unpack_print(text: str) -> array:
+    """The sketch stored by `pack_print`."""
+    packed = array("H", binascii.a2b_base64(text))
+    if _BIG_ENDIAN:
+        packed.byteswap()
+    return packed

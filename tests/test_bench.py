@@ -1,0 +1,79 @@
+"""The benchmark runs end to end at a tiny size (no timing is asserted here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from oncall_tui.bench import cached_store
+from oncall_tui.bench_data import build_store
+from oncall_tui.core.timeutil import parse_ts
+from oncall_tui.store.db import Store
+from oncall_tui.store.derived import refresh_cases
+
+from .conftest import NOW
+
+REPO = Path(__file__).resolve().parents[1]
+LABELS = ("store build", "start → first frame, headless", "start → queue drawn, 120×40 pty",
+          "key→frame on-screen move p95", "key→frame scrolling move p95", "bytes per on-screen move",
+          "bytes per scrolling move", "peak RSS of the app", "heat: retick every open case",
+          "heat: refresh_cases, one case", "queue_page top 40")
+
+
+def _bench(*args: str, cache: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "oncall_tui.bench", "--sizes", "200", "--moves", "10",
+                           "--starts", "1", "--cache-dir", str(cache), *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def test_benchmark_prints_every_metric_for_a_tiny_store(tmp_path):
+    run = _bench(cache=tmp_path)
+    assert run.returncode == 0, run.stderr
+    header, rule, *rows = run.stdout.splitlines()[1:-1]
+    assert [c.strip() for c in header.split("|")] == ["metric", "200", "budget", "ok?"]
+    for label in LABELS:
+        row = next((r for r in rows if r.startswith(label)), None)
+        assert row is not None, f"no row {label!r} in:\n{run.stdout}"
+        value = row.split("|")[1].split("(")[0].strip()
+        assert float(value) >= 0, row
+    assert "building store" in run.stderr
+
+
+def test_only_and_json_report_just_the_chosen_groups(tmp_path):
+    run = _bench("--only", "build,heat", "--json", cache=tmp_path)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    metrics = {m["metric"]: m for m in report["metrics"]}
+    assert set(metrics) == {"build_s", "retick_s", "refresh_case_ms", "queue_page_ms"}
+    assert metrics["queue_page_ms"]["budget"] == "≤ 5" and metrics["queue_page_ms"]["ok"] in (True, False)
+    assert set(metrics["retick_s"]["values"]) == {"200"}
+
+
+def test_a_built_store_is_reused_until_rebuild_is_asked(tmp_path):
+    path, first = cached_store(tmp_path, 120, rebuild=False)
+    again, second = cached_store(tmp_path, 120, rebuild=False)
+    assert (first["cached"], second["cached"]) == (False, True) and again == path
+    _, forced = cached_store(tmp_path, 120, rebuild=True)
+    assert forced["cached"] is False and len(list(tmp_path.glob("store-120-*.db"))) == 1
+
+
+def test_fast_builder_fills_derived_columns_as_refresh_cases_would(tmp_path):
+    path = tmp_path / "bench.db"
+    info = build_store(path, 150, now=NOW, workers=1)
+    store = Store.open(path)
+    try:
+        columns = "id, stats, heat, is_open, waiting_since, exchanges, last_event_at, heat_at"
+        built = store.query(f"SELECT {columns} FROM cases ORDER BY id")
+        assert len(built) == 150 and info.events == 1500
+        store.conn.execute("BEGIN")
+        refresh_cases(store.conn, [r["id"] for r in built], parse_ts(info.anchor))
+        refreshed = store.query(f"SELECT {columns} FROM cases ORDER BY id")
+        store.conn.execute("ROLLBACK")
+        assert [tuple(r) for r in built] == [tuple(r) for r in refreshed]
+        # The full-text index was rebuilt after the bulk insert: customer words are searchable.
+        hits = store.query_one("SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH 'certificate OR certificat'")
+        assert hits[0] > 0
+    finally:
+        store.close()
