@@ -114,7 +114,8 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
-def queue_rows(store, now: datetime, limit: int | None, view: str = "all", me: str = "") -> list[dict]:
+def queue_rows(store, now: datetime, limit: int | None, view: str = "all", me: str = "",
+               weights=None) -> list[dict]:
     """The ranked queue evaluated at *now* (used by `queue --json` and tests)."""
     from .core.timeutil import parse_ts
     from .store.derived import INCIDENT_OPEN_SQL, score_row
@@ -128,7 +129,7 @@ def queue_rows(store, now: datetime, limit: int | None, view: str = "all", me: s
         (me,) if view == "mine" else ())
     out = []
     for r in rows:
-        heat = score_row(r["stats"], r["status"], r["opened_at"], r["tier"], bool(r["inc"]), now)
+        heat = score_row(r["stats"], r["status"], r["opened_at"], r["tier"], bool(r["inc"]), now, weights)
         waiting = r["waiting_since"]
         out.append({
             "id": r["id"], "customer": r["customer_id"], "customer_name": r["name"],
@@ -146,9 +147,11 @@ def queue_rows(store, now: datetime, limit: int | None, view: str = "all", me: s
 def cmd_queue(args) -> int:
     from .core.timeutil import short_duration
 
+    cfg = _config(args)
     store = _open_store(args)
     try:
-        rows = queue_rows(store, _now(args.now), args.limit, args.view, os.environ.get("ONCALL_USER", ""))
+        rows = queue_rows(store, _now(args.now), args.limit, args.view, os.environ.get("ONCALL_USER", ""),
+                          cfg.weights)
     finally:
         store.close()
     if args.json:
@@ -210,7 +213,7 @@ def cmd_explain(args) -> int:
     if row is None:
         print(f"oncall explain: no case {args.case!r}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    heat = score_row(row[2], row[3], row[4], row[5], bool(row[6]), _now(args.now))
+    heat = score_row(row[2], row[3], row[4], row[5], bool(row[6]), _now(args.now), _config(args).weights)
     if args.json:
         _print_json({"id": row[0], "heat": heat.score, "terms": [
             {"name": t.name, "value": t.value, "points": round(t.points, 1)} for t in heat.terms]})
@@ -242,7 +245,8 @@ def cmd_keys(args) -> int:
     return EXIT_BAD_INPUT if keymap.problems else EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with *argv*, only the feature module of the command named there is imported."""
     def global_options(p: argparse.ArgumentParser, default) -> None:
         p.add_argument("--db", default=default, help="store file (default: $ONCALL_DB or the user data dir)")
         p.add_argument("--config", default=default, help="config file (default: config.toml in the config dir)")
@@ -292,15 +296,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     import importlib
 
-    from .commands import MODULES
+    from .commands import COMMANDS, MODULES
 
-    for name in MODULES:
+    wanted = MODULES
+    if argv is not None and not any(a in ("-h", "--help") for a in argv):
+        wanted = tuple(dict.fromkeys(COMMANDS[a] for a in argv if a in COMMANDS))
+    for name in wanted:
         importlib.import_module(f"oncall_tui.commands.{name}").register(sub, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
         return args.func(args) or EXIT_OK

@@ -99,6 +99,7 @@ class Config:
     ssh_config: str = ""
     local_root: str = ""
     heat: dict[str, Any] = field(default_factory=dict)
+    weights: Any = None  # core.heat.Weights from [heat], None = the shipped defaults
     sources: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -171,6 +172,13 @@ def load_config(path: Path | None = None) -> Config:
     cfg.acme_check_tls = acme.get("check_tls", True)
     cfg.acme_tls_port = acme.get("tls_port", 443)
     cfg.heat = raw.get("heat", {})
+    if cfg.heat:
+        from .core.heat import load_weights
+
+        try:
+            cfg.weights = load_weights(cfg.heat, str(path))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     cfg.sources = raw.get("sources", [])
     return cfg
 

@@ -89,3 +89,27 @@ def test_intents_decodes_customer_words(capsys):
     assert 0 < first["confidence"] <= 1
     code, out, _ = run(capsys, "intents", "Merci beaucoup, tout fonctionne !", "--json")
     assert json.loads(out) == []
+
+
+def test_heat_weights_come_from_the_config(store, store_path, tmp_path, capsys):
+    default = json.loads(run(capsys, "--db", str(store_path), "explain", "T-200", "--json",
+                             "--now", "2026-11-24T09:00:00Z")[1])
+    config = tmp_path / "config.toml"
+    config.write_text("[heat]\ntier_critical = 0\n", encoding="utf-8")
+    code, out, err = run(capsys, "--db", str(store_path), "--config", str(config), "explain", "T-200", "--json",
+                         "--now", "2026-11-24T09:00:00Z")
+    assert code == 0, err
+    tuned = json.loads(out)
+    assert "tier" in {t["name"] for t in default["terms"]} and "tier" not in {t["name"] for t in tuned["terms"]}
+    assert tuned["heat"] < default["heat"]
+
+
+def test_bad_heat_weight_names_the_file_and_key(store, store_path, tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text("[heat]\nwaiting_max = \"lots\"\n", encoding="utf-8")
+    try:
+        main(["--db", str(store_path), "--config", str(config), "queue"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    err = capsys.readouterr().err
+    assert str(config) in err and "heat.waiting_max" in err

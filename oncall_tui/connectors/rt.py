@@ -20,13 +20,14 @@ here on the UTC `LastUpdated` REST2 returns.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import hashlib
 import html
 import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -46,6 +47,7 @@ STATUS_TO_RT = {"new": "new", "open": "open", "pending": "stalled", "resolved": 
 SYSTEM_USERS = frozenset({"RT_System", "Nobody"})
 UNSET_DATE = "1970-01-01T00:00:00Z"  # how REST2 shows a date that was never set
 CURSOR_MARGIN = timedelta(days=1)  # covers any RT user time zone (UTC-12 … UTC+14)
+CURSOR_SETTLE = timedelta(seconds=2)  # a LastUpdated second is "over" this long after it (see `advance`)
 _TXN_FIELDS = "Type,Creator,Created,Field,OldValue,NewValue"
 _CONFIG_KEYS = {"name", "base_url", "token_file", "queues", "poll_interval", "case_prefix",
                 "customer_domains", "customer_emails", "engineers", "concurrency", "timeout"}
@@ -185,14 +187,23 @@ class Cursor:
         return when > seen or (when == seen and ticket_id not in self.ticket_ids)
 
 
-def advance(cursor: Cursor | None, tickets: list[dict]) -> Cursor | None:
-    """The cursor after *tickets* (REST2 ticket dicts with LastUpdated) were pulled."""
+def advance(cursor: Cursor | None, tickets: list[dict], searched_at: datetime | None = None) -> Cursor | None:
+    """The cursor after *tickets* (REST2 ticket dicts with LastUpdated) were pulled.
+
+    *searched_at* is RT's clock when the search ran. LastUpdated has one-second
+    precision, so while that second is not over a ticket seen in it may change
+    again without its LastUpdated moving: such tickets are not marked as seen,
+    and the next pull fetches them again (their known events are skipped).
+    """
     for t in tickets:
         tid, when = int(t["id"]), t["LastUpdated"]
         if cursor is None or parse_ts(when) > parse_ts(cursor.last_updated):
             cursor = Cursor(when, frozenset({tid}))
         elif parse_ts(when) == parse_ts(cursor.last_updated):
             cursor = Cursor(cursor.last_updated, cursor.ticket_ids | {tid})
+    if (cursor is not None and cursor.ticket_ids and searched_at is not None
+            and searched_at - parse_ts(cursor.last_updated) < CURSOR_SETTLE):
+        cursor = Cursor(cursor.last_updated)
     return cursor
 
 
@@ -328,6 +339,14 @@ def ticket_query(queues: tuple[str, ...], cursor: Cursor | None) -> str:
 # -- the client ------------------------------------------------------------------------
 
 
+def _http_date(value: str | None) -> datetime:
+    """RT's clock from an HTTP Date header (ours if RT sent none or a bad one)."""
+    try:
+        return email.utils.parsedate_to_datetime(value).astimezone(timezone.utc)
+    except (TypeError, ValueError):
+        return datetime.now(timezone.utc)
+
+
 @dataclass
 class PullResult:
     """What one pull produced: an interchange document and the cursor to store with it."""
@@ -347,6 +366,7 @@ class RtConnector:
                              config.customer_emails, config.engineers)
         self._limit = asyncio.Semaphore(config.concurrency)
         self._staff: dict[str, bool] = {}  # RT user name → privileged?
+        self.searched_at: datetime | None = None  # RT's clock at the latest search (see `advance`)
         self._http = httpx.AsyncClient(
             base_url=config.base_url + "/REST/2.0",
             timeout=httpx.Timeout(config.timeout, connect=min(5.0, config.timeout)),
@@ -385,13 +405,15 @@ class RtConnector:
             raise RtError(f"{what}: HTTP {resp.status_code} {detail}{hint}", status=resp.status_code)
         return resp
 
-    async def _collect(self, path: str, params: dict) -> list[dict]:
-        """All items of a paged REST2 collection."""
+    async def _collect(self, path: str, params: dict, *, dates: list | None = None) -> list[dict]:
+        """All items of a paged REST2 collection (each page's HTTP Date header goes to *dates*)."""
         items: list[dict] = []
         page = 1
         while True:
-            data = (await self._request("GET", path, params={**params, "page": page,
-                                                              "per_page": PER_PAGE})).json()
+            resp = await self._request("GET", path, params={**params, "page": page, "per_page": PER_PAGE})
+            if dates is not None:
+                dates.append(resp.headers.get("date"))
+            data = resp.json()
             batch = data.get("items") or []
             items.extend(batch)
             if len(batch) < PER_PAGE:
@@ -402,10 +424,12 @@ class RtConnector:
 
     async def search(self, cursor: Cursor | None) -> list[dict]:
         """Tickets of the followed queues changed since *cursor* (all of them without one)."""
-        tickets = await self._collect("/tickets", {
+        dates: list = []
+        tickets = await self._collect("/tickets", dates=dates, params={
             "query": ticket_query(self.config.queues, cursor), "orderby": "LastUpdated", "order": "ASC",
             "fields": "Subject,Status,Created,LastUpdated,Owner,Requestor,Queue",
             "fields[Requestor]": "EmailAddress,Name", "fields[Owner]": "Name"})
+        self.searched_at = _http_date(dates[0] if dates else None)
         return [t for t in tickets if cursor is None or cursor.is_new(int(t["id"]), t["LastUpdated"])]
 
     async def history(self, ticket: int) -> list[dict]:
@@ -445,7 +469,7 @@ class RtConnector:
         start = Cursor.parse(cursor)
         tickets = await self.search(start)
         cases = await asyncio.gather(*(self._one_case(t) for t in tickets))
-        after = advance(start, tickets)
+        after = advance(start, tickets, self.searched_at)
         return PullResult(build_document(list(cases)), str(after) if after else None, len(tickets))
 
     # -- push --

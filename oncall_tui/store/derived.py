@@ -56,9 +56,13 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
 
 def retick(store, now: datetime, weights=None, *, batch: int = 5000) -> int:
     """Rescore every open case at *now* from stored stats; returns how many changed."""
+    weights = weights if weights is not None else heatmod.DEFAULT_WEIGHTS
+    # A join, not a per-row EXISTS: this runs over every open case each minute.
     rows = store.conn.execute(
-        f"SELECT c.id, c.stats, c.status, c.opened_at, cu.tier, {_INCIDENT_OPEN}, c.heat "
-        "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.is_open = 1").fetchall()
+        "SELECT c.id, c.stats, c.status, c.opened_at, cu.tier, "
+        "(i.id IS NOT NULL AND i.status != 'resolved'), c.heat "
+        "FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+        "LEFT JOIN incidents i ON i.id = c.incident_id WHERE c.is_open = 1").fetchall()
     updates = []
     from_json = heatmod.CaseStats.from_json
     score = heatmod.score
@@ -66,11 +70,12 @@ def retick(store, now: datetime, weights=None, *, batch: int = 5000) -> int:
     for case_id, stats_json, status, opened_at, tier, incident_open, old in rows:
         opened = opened_cache.get(opened_at)
         if opened is None:
-            opened = opened_cache[opened_at] = parse_ts(opened_at)
-        h = score(from_json(stats_json), status=status, opened_at=opened, tier=tier, now=now,
-                  incident_open=bool(incident_open), **_w(weights))
-        if h.score != old:
-            updates.append((h.score, case_id))
+            # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
+            opened = opened_cache[opened_at] = datetime.fromisoformat(opened_at)
+        new = score(from_json(stats_json), status=status, opened_at=opened, tier=tier, now=now,
+                    incident_open=bool(incident_open), weights=weights).score
+        if new != old:
+            updates.append((new, case_id))
     for start in range(0, len(updates), batch):
         with store.write() as conn:
             conn.executemany("UPDATE cases SET heat = ? WHERE id = ?", updates[start:start + batch])

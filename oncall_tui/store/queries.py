@@ -54,6 +54,14 @@ def queue_page(store: Store, flt: QueueFilter, offset: int, limit: int) -> list[
         f"WHERE {where} ORDER BY c.heat DESC, c.id LIMIT ? OFFSET ?", (*params, limit, offset))
 
 
+def queue_page_from_end(store: Store, flt: QueueFilter, offset: int, limit: int) -> list[sqlite3.Row]:
+    """The queue read from its cold end: rows counted *offset* from the last, coldest first."""
+    where, params = flt.where()
+    return store.query(
+        f"SELECT {QUEUE_COLUMNS} FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+        f"WHERE {where} ORDER BY c.heat ASC, c.id DESC LIMIT ? OFFSET ?", (*params, limit, offset))
+
+
 def queue_count(store: Store, flt: QueueFilter) -> int:
     where, params = flt.where()
     join = "JOIN customers cu ON cu.id = c.customer_id" if flt.text else ""
@@ -62,10 +70,9 @@ def queue_count(store: Store, flt: QueueFilter) -> int:
 
 def queue_bands(store: Store) -> tuple[int, int, int]:
     """Open cases that are hot (≥70), warm (40–69) and cool (<40)."""
-    row = store.query_one(
-        "SELECT COALESCE(SUM(heat >= 70), 0), COALESCE(SUM(heat >= 40 AND heat < 70), 0), "
-        "COALESCE(SUM(heat < 40), 0) FROM cases WHERE is_open = 1")
-    return row[0], row[1], row[2]
+    # Three range counts on the queue index: no scan of the table.
+    count = "SELECT COUNT(*) FROM cases WHERE is_open = 1 AND heat >= ? AND heat < ?"
+    return tuple(store.query_one(count, bounds)[0] for bounds in ((70, 1000), (40, 70), (-1000, 40)))
 
 
 def heat_samples(store: Store, since: str) -> list[sqlite3.Row]:

@@ -48,6 +48,8 @@ class OncallApp(App):
         self.store = Store.open(self.store_path)
         self._data_version = self.store.data_version()
         self._actions: dict | None = None
+        self._sources: list | None = None
+        self._sync_stop = None
         self._viewing: str | None = None
         self._writing = False
         me = queries.engineers(self.store).get(user)
@@ -78,10 +80,13 @@ class OncallApp(App):
         self.set_interval(self.config.tick_seconds, self.heat_tick)
         self.set_interval(presence.STALE_SECONDS / 3, self.heartbeat)
         self.heartbeat()
+        self.start_sync()
         # Everything loaded so far lives for the whole session: keep the GC off it.
         self.call_after_refresh(gc.freeze)
 
     def on_unmount(self) -> None:
+        if self._sync_stop is not None:
+            self._sync_stop.set()
         try:
             presence.leave(self.store, self.user)
         except StoreError:
@@ -108,7 +113,7 @@ class OncallApp(App):
         # A private connection: sqlite3 connections are not shared across threads.
         store = Store.open(self.store_path, migrate=False)
         try:
-            retick(store, self.now())
+            retick(store, self.now(), self.config.weights)
         finally:
             store.close()
         self.call_from_thread(self.refresh_screens)
@@ -118,7 +123,7 @@ class OncallApp(App):
         row = self.store.query_one(
             f"SELECT c.stats, c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS inc FROM cases c "
             "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,))
-        return score_row(row[0], row[1], row[2], row[3], bool(row[4]), self.now())
+        return score_row(row[0], row[1], row[2], row[3], bool(row[4]), self.now(), self.config.weights)
 
     def presence_by_case(self) -> dict[str, str]:
         return presence.by_case(self.store, self.user, now=self.now())
@@ -143,9 +148,60 @@ class OncallApp(App):
         except StoreError:
             pass  # presence is best effort; the next beat will try again
 
+    # -- helpdesk sync ----------------------------------------------------------------
+    @property
+    def sources(self) -> list:
+        if self._sources is None:
+            from ..connectors.base import SourceConfigError, load_sources
+
+            try:
+                self._sources = load_sources(self.config) if self.config.sources else []
+            except (SourceConfigError, ValueError) as exc:
+                self.notify(f"Helpdesk sync is off: {exc}", severity="error", timeout=30)
+                self._sources = []
+        return self._sources
+
     def outbox_source_for(self, case_id: str) -> str | None:
         """The helpdesk a reply on this case must reach, if the case came from one."""
-        return None
+        if not self.sources:
+            return None
+        from ..connectors.sync import outbox_source_for
+
+        return outbox_source_for(self.store, case_id, self.sources)
+
+    def outbox_notice(self, case_id: str) -> str | None:
+        """"1 reply not yet delivered to RT (cannot connect, retrying in 40 s)"."""
+        from ..store.outbox import case_notice
+
+        return case_notice(self.store, case_id, self.now())
+
+    def start_sync(self) -> None:
+        if self.config.sources and self.sources:
+            self.run_worker(self._sync_loop, thread=True, exclusive=True, group="sync")
+
+    def _sync_loop(self) -> None:
+        import asyncio
+        import threading
+
+        from ..connectors.sync import run_forever
+
+        self._sync_stop = threading.Event()
+
+        def progress(name: str, done: int, total: int) -> None:
+            self.call_from_thread(self._show_sync_progress, name, done, total)
+
+        def error(name: str, message: str) -> None:
+            self.call_from_thread(self.notify, f"{name}: {message}", title="Sync", severity="warning", timeout=10)
+
+        # Its own event loop and store connection: a long first sync never blocks the screen.
+        asyncio.run(run_forever(self.store_path, self.config, stop_event=self._sync_stop, on_progress=progress,
+                                on_error=error, clock=self.now))
+
+    def _show_sync_progress(self, name: str, done: int, total: int) -> None:
+        screen = self.screen
+        show = getattr(screen, "show_sync_progress", None)
+        if show is not None:
+            show(name, done, total)
 
     def incident_banner(self) -> Text | None:
         from ..store.incidents import open_banner

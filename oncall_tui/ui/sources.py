@@ -18,3 +18,6 @@ class StoreQueueSource:
 
     def page(self, offset: int, limit: int):
         return queries.queue_page(self.store, self.filter, offset, limit)
+
+    def page_from_end(self, offset: int, limit: int):
+        return queries.queue_page_from_end(self.store, self.filter, offset, limit)

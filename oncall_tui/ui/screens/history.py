@@ -91,6 +91,10 @@ class HistoryScreen(Screen):
         if others:
             t.append("  ")
             t.append_text(literal(others, "bold green"))
+        notice = self.app.outbox_notice(case["id"])
+        if notice:
+            t.append("\n")
+            t.append_text(literal(notice, "bold yellow"))
         return t
 
     def _facts(self) -> Text:

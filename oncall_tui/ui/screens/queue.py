@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from ...core.timeutil import format_ts
 from ...store import queries
@@ -38,6 +38,7 @@ class QueueScreen(Screen):
     def __init__(self) -> None:
         super().__init__(id="queue")
         self.source = StoreQueueSource(self.app.store)
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -45,8 +46,9 @@ class QueueScreen(Screen):
             yield Static(id="queue-banner")
             yield Static(id="queue-header")
             yield QueueTable(self.source, now=self.app.now, presence=self.app.presence_by_case,
-                             id="queue-table")
+                             on_highlight=self.update_why, id="queue-table")
             yield Static(id="queue-why")
+            yield ProgressBar(id="queue-sync", show_eta=False)
             yield Input(placeholder="filter: customer, subject, case id, assignee — enter to apply, escape to clear",
                         id="queue-filter")
         yield Footer()
@@ -57,11 +59,15 @@ class QueueScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#queue-filter").display = False
+        self.query_one("#queue-sync").display = False
         self.update_header()
         self.table.focus()
 
     def on_resize(self) -> None:
-        self.update_header()
+        self.update_column_header()
+
+    def update_column_header(self) -> None:
+        self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"))
 
     # -- header -------------------------------------------------------------
     def update_header(self) -> None:
@@ -85,39 +91,46 @@ class QueueScreen(Screen):
             title.append_text(literal(flt.text, "bold"))
         title.append(f"  {self.app.user}", "dim")
         self.query_one("#queue-title", Static).update(title)
+        self.update_column_header()
         banner = self.app.incident_banner()
         self.query_one("#queue-banner", Static).display = banner is not None
         if banner is not None:
             self.query_one("#queue-banner", Static).update(banner)
         self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"))
 
-    def on_queue_table_highlighted(self, message: QueueTable.Highlighted) -> None:
-        self.update_why(message.case_id)
-
     def update_why(self, case_id: str | None) -> None:
         why = self.query_one("#queue-why", Static)
         if not case_id:
-            why.update(Text(" No open case matches." if self.source.filter.text else " No open cases.", "dim"))
+            why.update(Text(" No open case matches." if self.source.filter.text else " No open cases.", "dim"),
+                       layout=False)
             return
         heat = self.app.case_heat(case_id)
         line = Text(f" {case_id} ", "bold")
         line.append(f"{heat.score}: ")
-        for i, term in enumerate(heat.terms[:5]):
-            if i:
-                line.append(" · ", "dim")
-            line.append_text(literal(term.value))
-            line.append(f" +{term.points:.0f}", "dim")
+        line.append_text(literal(" · ".join(f"{t.value} {t.points:+.0f}" for t in heat.terms[:5])))
         if not heat.terms:
             line.append("nothing pressing", "dim")
-        why.update(line)
+        # One line, fixed height: no layout pass, so a cursor move repaints only what changed.
+        why.update(line, layout=False)
 
     def on_queue_table_opened(self, message: QueueTable.Opened) -> None:
         self.app.open_case(message.case_id)
 
+    def show_sync_progress(self, name: str, done: int, total: int) -> None:
+        """A long first sync shows its progress; it hides itself when done."""
+        bar = self.query_one("#queue-sync", ProgressBar)
+        bar.display = bool(total) and done < total
+        bar.update(total=total or None, progress=done)
+        bar.tooltip = f"{name}: {done}/{total} tickets"
+        if total and done >= total:
+            self.notify(f"{name}: {total} tickets synced", timeout=4)
+
     # -- refresh --------------------------------------------------------------
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.query(QueueTable):
+        # Coming back from a case: the store may have changed under us (our own writes too).
+        if self._shown_once:
             self.refresh_from_store()
+        self._shown_once = True
 
     def refresh_from_store(self) -> None:
         self.table.reload()

@@ -59,6 +59,7 @@ def _ramp(score: int) -> Style:
 
 _HEAT_STYLES = [_ramp(i) for i in range(101)]
 _CURSOR = Style(reverse=True)
+_WHO = Style(color="green", bold=True)
 _DIM = Style(dim=True)
 
 
@@ -84,14 +85,12 @@ class QueueTable(ScrollView, can_focus=True):
             super().__init__()
             self.case_id = case_id
 
-    class Highlighted(Message):
-        def __init__(self, case_id: str | None) -> None:
-            super().__init__()
-            self.case_id = case_id
-
     def __init__(self, source: QueueSource, *, now: Callable[[], datetime],
-                 presence: Callable[[], dict[str, str]] | None = None, **kwargs) -> None:
+                 presence: Callable[[], dict[str, str]] | None = None,
+                 on_highlight: Callable[[str | None], None] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        # Called in the same frame as the move, so what depends on the cursor repaints with it.
+        self.on_highlight = on_highlight or (lambda case_id: None)
         self.source = source
         self.now = now
         self.presence = presence or (lambda: {})
@@ -121,17 +120,25 @@ class QueueTable(ScrollView, can_focus=True):
                     self.cursor = start + offset
                     break
         self.refresh()
-        self.post_message(self.Highlighted(self.current_case_id()))
+        self.on_highlight(self.current_case_id())
 
     def _row(self, index: int):
         row = self._rows.get(index)
         if row is None and 0 <= index < self.row_count:
             height = max(self.size.height, 1)
             start = max(0, index - height)
+            limit = height * 3
             if len(self._rows) > 2000:
                 self._rows.clear()
-            for offset, fetched in enumerate(self.source.page(start, height * 3)):
-                self._rows[start + offset] = fetched
+            if start > self.row_count // 2 and hasattr(self.source, "page_from_end"):
+                # Deep in the queue: read from the cold end, so `G` costs as little as `g`.
+                end = min(self.row_count, start + limit)
+                fetched = self.source.page_from_end(self.row_count - end, end - start)
+                for offset, item in enumerate(reversed(fetched)):
+                    self._rows[end - 1 - offset] = item
+            else:
+                for offset, fetched in enumerate(self.source.page(start, limit)):
+                    self._rows[start + offset] = fetched
             row = self._rows.get(index)
         return row
 
@@ -176,15 +183,17 @@ class QueueTable(ScrollView, can_focus=True):
             _local_time(row["timezone"], now),
         ]
         base = _CURSOR if index == self.cursor else Style()
-        segments = []
-        for i, (col, w, text) in enumerate(zip(COLUMNS, widths, cells)):
+        # Few segments: each style change costs escape bytes on every repaint of the row.
+        texts = []
+        for col, w, text in zip(COLUMNS, widths, cells):
             text = text.rjust(w) if col.align == "right" and len(text) < w else text
-            cell = fit(text, w)
-            style = heat_style(row["heat"]) if i == 0 else base
-            if i == 7 and who:
-                style = base + Style(color="green", bold=True)
-            segments.append(Segment(cell, style))
-            segments.append(Segment(" ", base if i else Style()))
+            texts.append(fit(text, w))
+        segments = [Segment(texts[0], heat_style(row["heat"])), Segment(" ")]
+        if who:
+            segments += [Segment(" ".join(texts[1:7]) + " ", base),
+                         Segment(texts[7], base + _WHO), Segment(" " + texts[8] + " ", base)]
+        else:
+            segments.append(Segment(" ".join(texts[1:]) + " ", base))
         return Strip(segments).crop_extend(0, width, base)
 
     # -- cursor -----------------------------------------------------------
@@ -203,7 +212,7 @@ class QueueTable(ScrollView, can_focus=True):
             # On-screen move: repaint just the two rows that changed.
             self.refresh(Region(0, old - top, self.row_width, 1))
             self.refresh(Region(0, index - top, self.row_width, 1))
-        self.post_message(self.Highlighted(self.current_case_id()))
+        self.on_highlight(self.current_case_id())
 
     def action_cursor_down(self) -> None:
         self.move_to(self.cursor + 1)

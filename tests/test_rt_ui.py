@@ -1,0 +1,64 @@
+"""A reply typed in the screen reaches a real RT; with RT down it waits, visibly, and goes exactly once."""
+
+from datetime import datetime, timezone
+
+from oncall_tui.config import load_config
+from oncall_tui.store import queries
+from tests.servers.rt import rt_server  # noqa: F401  (fixture)
+from tests.test_sync import JEAN, config_path, queue, rt_history, token_file  # noqa: F401  (fixtures)
+
+from .ui_helpers import make_app
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+async def wait_for(pilot, condition, *, seconds=45.0):
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("did not happen in time")
+
+
+async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_server, queue, config_path,  # noqa: F811
+                                                                          store_path):
+    ticket, _ = rt_server.customer_email(queue, JEAN, "Site en panne", "Plus rien ne répond depuis ce matin")
+    cfg = load_config(config_path)
+    cfg.timezone = "Europe/Paris"
+    app = make_app(store_path, config=cfg, clock=utcnow)
+    case_id = f"RT-{ticket}"
+
+    def case_exists():
+        app.check_for_changes()
+        return queries.get_case(app.store, case_id) is not None
+
+    async with app.run_test(size=(130, 40)) as pilot:
+        await wait_for(pilot, case_exists)  # the first sync runs in the background
+        if app.screen.id == "welcome":
+            await pilot.press("escape")
+        app.open_case(case_id)
+        await pilot.pause()
+        assert "Plus rien ne répond" in str(app.screen.query_one("#history-timeline").render())
+
+        await pilot.press("r", *"Nous redémarrons le serveur.", "ctrl+s")
+        await wait_for(pilot, lambda: ("Correspond", "alice", "Nous redémarrons le serveur.")
+                       in rt_history(rt_server, ticket))
+
+        rt_server.stop()
+        try:
+            await pilot.press("r", *"Le serveur est reparti.", "ctrl+s")
+
+            def notice_shown():
+                app.screen.refresh_from_store()
+                return "not yet delivered to RT" in str(app.screen.query_one("#history-header").render())
+            await wait_for(pilot, notice_shown, seconds=20)
+        finally:
+            rt_server.start()
+        await wait_for(pilot, lambda: ("Correspond", "alice", "Le serveur est reparti.")
+                       in rt_history(rt_server, ticket), seconds=90)
+        texts = [text for _, _, text in rt_history(rt_server, ticket)]
+        assert texts.count("Le serveur est reparti.") == 1  # exactly once
+        await wait_for(pilot, lambda: (app.screen.refresh_from_store() or True) and
+                       "not yet delivered" not in str(app.screen.query_one("#history-header").render()))
