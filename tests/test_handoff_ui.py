@@ -40,9 +40,8 @@ async def test_handoff_brief_written_sent_and_acknowledged(store, store_path):
 
     bob = make_app(store_path, user="bob")
     async with bob.run_test(size=(130, 40)) as pilot:
-        await pilot.pause()
-        notes = [n.message for n in bob._notifications]
-        assert any(m.startswith("Handoff from alice, Paris") and "case" in m for m in notes)
+        await wait_for(pilot, lambda: any(n.message.startswith("Handoff from alice, Paris") and "case" in n.message
+                                          for n in bob._notifications))
         await pilot.press("H")
         await wait_for(pilot, lambda: bob.screen.id == "handoff" and bob.screen.incoming is not None)
         assert "not acknowledged yet" in screen_text(bob)

@@ -5,22 +5,21 @@ from __future__ import annotations
 import gc
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.text import Text
 from textual.app import App
 
 from ..config import Config
-from ..core.heat import Heat
 from ..store import presence, queries
 from ..store.db import Store, StoreError
-from ..store.derived import INCIDENT_OPEN_SQL, retick, score_row
 from .keymap import Keymap, default_bindings, load_keymap
 from .safe import literal
-from .screens.dialogs import ExplainScreen, HelpScreen, WelcomeScreen
-from .screens.history import HistoryScreen
 from .screens.queue import QueueScreen
 from .timefmt import business_hours
+
+if TYPE_CHECKING:
+    from ..core.heat import Heat
 
 
 def utc_now() -> datetime:
@@ -72,8 +71,10 @@ class OncallApp(App):
             self.set_keymap(self.keymap.overrides)
         self.push_screen(QueueScreen())
         if self.store.is_empty():
+            from .screens.dialogs import WelcomeScreen
+
             self.push_screen(WelcomeScreen(self.store_path))
-        self.announce_handoff()
+        self.set_timer(0.3, self.announce_handoff)
         for problem in self.keymap.problems:
             self.notify(problem, title="Key clash", severity="error", timeout=15)
         self.set_interval(self.config.refresh_seconds, self.check_for_changes)
@@ -110,6 +111,8 @@ class OncallApp(App):
         self.run_worker(self._retick, thread=True, exclusive=True, group="heat")
 
     def _retick(self) -> None:
+        from ..store.derived import retick
+
         # A private connection: sqlite3 connections are not shared across threads.
         store = Store.open(self.store_path, migrate=False)
         try:
@@ -119,7 +122,10 @@ class OncallApp(App):
         self.call_from_thread(self.refresh_screens)
 
     # -- questions screens ask ---------------------------------------------------
-    def case_heat(self, case_id: str) -> Heat:
+    def case_heat(self, case_id: str) -> "Heat":
+        # The heat model is imported on first use, after the first frame.
+        from ..store.derived import INCIDENT_OPEN_SQL, score_row
+
         row = self.store.query_one(
             f"SELECT c.stats, c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS inc FROM cases c "
             "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,))
@@ -344,14 +350,21 @@ class OncallApp(App):
                 if business_hours(now, r["timezone"])]
 
     # -- navigation ----------------------------------------------------------------
+    # Screens beyond the queue are imported when first opened: the first frame does not wait for them.
     def open_case(self, case_id: str) -> None:
+        from .screens.history import HistoryScreen
+
         self.push_screen(HistoryScreen(case_id))
 
     def explain_case(self, case_id: str) -> None:
+        from .screens.dialogs import ExplainScreen
+
         case = queries.get_case(self.store, case_id)
         self.push_screen(ExplainScreen(case_id, case["subject"], self.case_heat(case_id)))
 
     def action_help(self) -> None:
+        from .screens.dialogs import HelpScreen
+
         rows = []
         seen = set()
         for _key, binding in [*self.screen._bindings, *self._bindings]:

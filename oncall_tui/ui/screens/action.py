@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, ProgressBar, RichLog, Static
+from textual.widgets import Input, Label, ProgressBar, RichLog, Static
 
 from ...actions.base import Action, ActionContext, ActionError, blocking
 from ...actions.engine import already_done, draft_reply, record, refuse_if_readonly
 from ...store import writes
 from ...store.db import StoreError
 from ..safe import literal
+from ..widgets.key_hints import KeyHints
 from .editor import EditorScreen
 
 MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "bold red")}
@@ -60,7 +61,7 @@ class ActionScreen(Screen):
             yield Static(id="action-status")
             yield ProgressBar(total=None, show_eta=False, id="action-progress")
             yield RichLog(id="action-log", wrap=True, markup=False, highlight=False)
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.query_one("#action-progress").display = False

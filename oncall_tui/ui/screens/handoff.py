@@ -12,12 +12,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...store import handoffs, writes
 from ...store.db import Store, StoreError
 from ..keymap import default_bindings
+from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from .editor import EditorScreen
 
@@ -37,7 +38,7 @@ class HandoffScreen(Screen):
         yield Static(id="handoff-title")
         yield OptionList(id="handoff-list")
         yield Static(id="handoff-status")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

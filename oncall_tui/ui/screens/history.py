@@ -8,11 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...store import queries, writes
 from ...store.db import StoreError
 from ..keymap import default_bindings
+from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from ..timefmt import ago, business_hours, local_clock, zone
 from .choice import ChoiceScreen
@@ -42,7 +43,7 @@ class HistoryScreen(Screen):
         yield Static(id="history-suggestion")
         with VerticalScroll(id="history-scroll"):
             yield Static(id="history-timeline")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.refresh_from_store()

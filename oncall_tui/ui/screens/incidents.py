@@ -7,12 +7,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.incident_text import draft_update
 from ...store import incidents
 from ..keymap import default_bindings
+from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from ..timefmt import ago, local_clock
 from .choice import ChoiceScreen
@@ -47,7 +48,7 @@ class IncidentsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(Text(" Incidents — enter opens, n declares a new one", "bold"), id="incidents-title")
         yield OptionList(id="incidents-list")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.refresh_from_store()
@@ -116,7 +117,7 @@ class IncidentScreen(Screen):
         with VerticalScroll(id="incident-body"):
             yield Static(id="incident-affected")
             yield Static(id="incident-timeline")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.refresh_from_store()

@@ -8,11 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from ...core.timeutil import format_ts
 from ...store import queries
 from ..keymap import default_bindings
+from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from ..sources import StoreQueueSource
 from ..widgets.queue_table import QueueTable, heat_style
@@ -48,18 +49,13 @@ class QueueScreen(Screen):
             yield QueueTable(self.source, now=self.app.now, presence=self.app.presence_by_case,
                              on_highlight=self.update_why, id="queue-table")
             yield Static(id="queue-why")
-            yield ProgressBar(id="queue-sync", show_eta=False)
-            yield Input(placeholder="filter: customer, subject, case id, assignee — enter to apply, escape to clear",
-                        id="queue-filter")
-        yield Footer()
+        yield KeyHints()
 
     @property
     def table(self) -> QueueTable:
         return self.query_one(QueueTable)
 
     def on_mount(self) -> None:
-        self.query_one("#queue-filter").display = False
-        self.query_one("#queue-sync").display = False
         self.update_header()
         self.table.focus()
 
@@ -99,6 +95,13 @@ class QueueScreen(Screen):
         self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"))
 
     def update_why(self, case_id: str | None) -> None:
+        if not self._shown_once:
+            # The first frame shows the rows; the reason (and the heat model it needs) follows at once.
+            self.call_after_refresh(self._update_why, case_id)
+        else:
+            self._update_why(case_id)
+
+    def _update_why(self, case_id: str | None) -> None:
         why = self.query_one("#queue-why", Static)
         if not case_id:
             why.update(Text(" No open case matches." if self.source.filter.text else " No open cases.", "dim"),
@@ -116,8 +119,21 @@ class QueueScreen(Screen):
     def on_queue_table_opened(self, message: QueueTable.Opened) -> None:
         self.app.open_case(message.case_id)
 
+    def _filter_box(self) -> Input:
+        # Mounted on first use: the queue's first frame should not pay for widgets it does not show.
+        boxes = self.query("#queue-filter")
+        if boxes:
+            return boxes.first(Input)
+        box = Input(placeholder="filter: customer, subject, case id, assignee — enter to apply, escape to clear",
+                    id="queue-filter")
+        self.mount(box, before=self.query_one(KeyHints))
+        return box
+
     def show_sync_progress(self, name: str, done: int, total: int) -> None:
         """A long first sync shows its progress; it hides itself when done."""
+        bars = self.query("#queue-sync")
+        if not bars:
+            self.mount(ProgressBar(id="queue-sync", show_eta=False), after=self.query_one("#queue-why"))
         bar = self.query_one("#queue-sync", ProgressBar)
         bar.display = bool(total) and done < total
         bar.update(total=total or None, progress=done)
@@ -159,7 +175,7 @@ class QueueScreen(Screen):
         self.table.action_open()
 
     def action_filter(self) -> None:
-        box = self.query_one("#queue-filter", Input)
+        box = self._filter_box()
         box.display = True
         box.value = self.source.filter.text
         box.focus()
@@ -175,7 +191,10 @@ class QueueScreen(Screen):
             self.table.focus()
 
     def key_escape(self) -> None:
-        box = self.query_one("#queue-filter", Input)
+        boxes = self.query("#queue-filter")
+        if not boxes:
+            return
+        box = boxes.first(Input)
         if box.has_focus or box.display:
             box.value = ""
             self._apply_filter("")

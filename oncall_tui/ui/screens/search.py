@@ -6,13 +6,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from ...store.db import Store
 from ...store.search import search
 from ..keymap import default_bindings
+from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from ..timefmt import local_clock
 
@@ -32,7 +33,7 @@ class SearchScreen(Screen):
                     id="search-input")
         yield Static(id="search-status")
         yield OptionList(id="search-results")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
