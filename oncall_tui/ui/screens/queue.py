@@ -31,6 +31,10 @@ def sparkline(values: list[int], width: int = 24) -> str:
     return "".join(SPARK[min(len(SPARK) - 1, round(v / top * (len(SPARK) - 1)))] for v in values)
 
 
+def _short(value: str, width: int = 28) -> str:
+    return value if len(value) <= width else value[:width - 1] + "…"
+
+
 class QueueScreen(Screen):
     """Ranked open cases."""
 
@@ -110,7 +114,8 @@ class QueueScreen(Screen):
         heat = self.app.case_heat(case_id)
         line = Text(f" {case_id} ", "bold")
         line.append(f"{heat.score}: ")
-        line.append_text(literal(" · ".join(f"{t.value} {t.points:+.0f}" for t in heat.terms[:5])))
+        # The three biggest reasons, each kept short: the line repaints on every move; `e` shows it all.
+        line.append_text(literal(" · ".join(f"{_short(t.value)} {t.points:+.0f}" for t in heat.terms[:3])))
         if not heat.terms:
             line.append("nothing pressing", "dim")
         # One line, fixed height: no layout pass, so a cursor move repaints only what changed.

@@ -54,7 +54,8 @@ def _ramp(score: int) -> Style:
             t = (score - a) / (b - a)
             rgb = tuple(round(x + (y - x) * t) for x, y in zip(ca, cb))
             break
-    return Style(bgcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})", color="white", bold=score >= 70)
+    # Background only: every attribute is escape bytes on each repaint of the row.
+    return Style(bgcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})")
 
 
 _HEAT_STYLES = [_ramp(i) for i in range(101)]
