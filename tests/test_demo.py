@@ -1,0 +1,71 @@
+"""`oncall demo`: the shipped stories, live; with --acme-local the SSL story really gets its certificate."""
+
+from datetime import datetime, timezone
+
+from oncall_tui.config import Config
+from oncall_tui.demo import demo_environment
+from oncall_tui.store import queries
+from oncall_tui.store.db import Store
+from oncall_tui.ui.app import OncallApp
+
+from .ui_helpers import queue_lines, screen_text
+
+# The keys an engineer presses after start-up to issue the bounced customer's certificate (README).
+SSL_STORY_KEYS = ["C", "enter", "ctrl+s"]
+
+
+async def wait_for(pilot, condition, *, rounds=600):
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the screen did not get there in time")
+
+
+def test_demo_store_looks_live_and_never_touches_the_real_store(tmp_path, monkeypatch):
+    real = tmp_path / "real.db"
+    monkeypatch.setenv("ONCALL_DB", str(real))
+    now = datetime.now(timezone.utc)
+    with demo_environment(Config(), now=now) as db:
+        s = Store.open(db)
+        newest = queries.newest_event_at(s)
+        age = (now - datetime.fromisoformat(newest.replace("Z", "+00:00"))).total_seconds()
+        assert 60 <= age <= 10 * 60  # the newest event is a few minutes old
+        assert s.query_one("SELECT COUNT(*) FROM cases")[0] >= 200
+        s.close()
+    assert not db.exists() and not real.exists()
+
+
+async def test_ssl_story_is_done_in_a_few_keys_with_a_local_acme():
+    cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris")
+    with demo_environment(cfg, now=datetime.now(timezone.utc), acme_local=True) as db:
+        app = OncallApp(db, config=cfg, user="alice")
+        async with app.run_test(size=(130, 45)) as pilot:
+            await pilot.pause()
+            assert "Boulangerie Martin" in queue_lines(app)[0]  # the hottest case is the bounced customer
+            assert "T-1001" in str(app.screen.query_one("#queue-why").render())
+            await pilot.press(SSL_STORY_KEYS[0])
+            await wait_for(pilot, lambda: app.screen.id == "action" and app.screen.stage == "confirm")
+            assert "boutique-martin.fr" in screen_text(app)
+            await pilot.press(SSL_STORY_KEYS[1])
+            await wait_for(pilot, lambda: app.screen.id == "editor")
+            assert "boutique-martin.fr" in app.screen.text and app.screen.text.startswith("Bonjour")
+            await pilot.press(SSL_STORY_KEYS[2])
+            await wait_for(pilot, lambda: app.screen.id != "editor")
+        assert len(SSL_STORY_KEYS) <= 6
+        s = Store.open(db)
+        kinds = [(e["kind"], e["direction"]) for e in queries.case_events(s, "T-1001")][-2:]
+        assert kinds == [("action", "internal"), ("message", "out")]
+        s.close()
+
+
+async def test_stale_aaaa_story_is_caught_by_the_preflight():
+    cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris")
+    with demo_environment(cfg, now=datetime.now(timezone.utc), acme_local=True) as db:
+        app = OncallApp(db, config=cfg, user="mehdi")
+        async with app.run_test(size=(130, 45)) as pilot:
+            app.start_action("T-1004", "issue_certificate")
+            await wait_for(pilot, lambda: app.screen.id == "action" and bool(app.screen.checks))
+            text = screen_text(app)
+            assert "AAAA 2001:db8:4242::80 does not belong to gautier-web-01" in text
+            assert "nothing was run" in text
