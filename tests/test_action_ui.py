@@ -151,3 +151,33 @@ async def test_bad_parameter_is_refused_and_focused(ssl_store, acme_config):
         status = str(app.screen.query_one("#action-status").render())
         assert "contains ';' — refused" in status
         assert app.focused is box
+
+
+async def test_each_action_has_its_key_and_help_lists_it(ssl_store, acme_config):
+    app = make_app(ssl_store, config=acme_config)
+    async with app.run_test(size=(130, 45)) as pilot:
+        await pilot.press("enter", "question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "actions.issue_certificate" in text and "actions.add_vhost" in text
+        await pilot.press("escape", "T")  # the certificate key, straight from the case
+        await wait_for(pilot, lambda: app.screen.id == "action")
+        assert app.screen.action_def.id == "issue_certificate"
+
+
+async def test_a_site_runbook_gets_a_key_from_the_user_keymap(ssl_store, acme_config, tmp_path, monkeypatch):
+    from oncall_tui.ui.keymap import load_keymap
+
+    runbooks = tmp_path / "site-runbooks"
+    runbooks.mkdir()
+    (runbooks / "purge_cache.toml").write_text(
+        '[runbook]\nid = "purge_cache"\ntitle = "Purge the page cache"\ntarget = "local"\n'
+        '[[runbook.steps]]\ntitle = "purge"\nrun = ["true"]\n', encoding="utf-8")
+    acme_config.runbook_dirs = [str(runbooks)]
+    user = tmp_path / "keymap.toml"
+    user.write_text('[actions]\npurge_cache = { keys = "P" }\n', encoding="utf-8")
+    app = make_app(ssl_store, config=acme_config, keymap=load_keymap(user))
+    async with app.run_test(size=(130, 45)) as pilot:
+        await pilot.press("enter", "P")
+        await wait_for(pilot, lambda: app.screen.id == "action")
+        assert app.screen.action_def.id == "purge_cache"

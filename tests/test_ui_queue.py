@@ -152,3 +152,33 @@ async def test_another_engineers_change_appears_without_restart(store, store_pat
         app.check_for_changes()
         await pilot.pause()
         assert any("kenji" in line for line in queue_lines(app))
+
+
+async def test_e_explains_the_selected_case_term_by_term(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.id == "explain"
+        text = screen_text(app)
+        assert "T-100" in text and "waiting 5 h" in text and "words" in text
+        assert "troisième fois" in text  # the customer's own words, as the reason
+        await pilot.press("escape", "j", "e")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "T-200" in text and "critical" in text
+
+
+async def test_v_switches_between_queue_views(store, store_path):
+    app = make_app(store_path, user="bob")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert len(queue_lines(app)) == 3
+        await pilot.press("v")  # waiting on us: the pending case leaves
+        await pilot.pause()
+        assert "waiting on us" in str(app.screen.query_one("#queue-title").render())
+        assert not any("Calm Studio" in line for line in queue_lines(app))
+        await pilot.press("v")  # mine: bob's cases only
+        await pilot.pause()
+        lines = queue_lines(app)
+        assert len(lines) == 1 and "Acme Widgets" in lines[0]

@@ -41,7 +41,7 @@ class CertificateAction:
     id = "issue_certificate"
     title = "Issue a TLS certificate (Let's Encrypt)"
     intent = "issue_certificate"
-    key = "C"
+    key = "T"
     confirm = True
     dangerous = False
     params = PARAMS

@@ -38,7 +38,8 @@ class Keymap:
     problems: list[str]
 
     def bindings(self, screen: str) -> list[Binding]:
-        return [spec.binding() for spec in self.specs.get(screen, {}).values()]
+        sections = (screen, *SHARED.get(screen, ()))
+        return [spec.binding() for section in sections for spec in self.specs.get(section, {}).values()]
 
     def keys_for(self, binding_id: str) -> str:
         screen = binding_id.split(".", 1)[0]
@@ -70,7 +71,7 @@ def _parse(text: str, source: str, *, defaults: dict | None) -> dict[str, dict[s
                 spec = {"keys": spec}
             if not isinstance(spec, dict):
                 raise ConfigError(f"{source}: {binding_id}: expected a table like {{ keys = \"x\" }}")
-            if defaults is not None and name not in defaults[screen]:
+            if defaults is not None and name not in defaults[screen] and screen != "actions":
                 raise ConfigError(f"{source}: {binding_id}: unknown binding id (see `oncall keys`)")
             allowed = {"keys", "action", "description", "show"} if defaults is None else {"keys"}
             for key in spec:
@@ -101,25 +102,40 @@ def load_keymap(user_file: Path | None = None, *, extra: dict[str, list[KeySpec]
                       defaults={s: {i.split('.', 1)[1] for i in t} for s, t in specs.items()})
         for screen, table in user.items():
             for name, spec in table.items():
-                overrides[f"{screen}.{name}"] = spec["keys"]
+                binding_id = f"{screen}.{name}"
+                if binding_id not in specs.get(screen, {}):
+                    # A site runbook given a key by the user: a new action binding.
+                    specs.setdefault(screen, {})[binding_id] = KeySpec(
+                        binding_id, spec["keys"], f"run_action('{name}')", name.replace("_", " "), True)
+                else:
+                    overrides[binding_id] = spec["keys"]
     return Keymap(specs, overrides, _clashes(specs, overrides))
 
 
+# Which binding sections are live together on a screen (the app's keys are live everywhere).
+SHARED = {"queue": ("actions",), "history": ("actions",)}
+
+
 def _clashes(specs: dict[str, dict[str, KeySpec]], overrides: dict[str, str]) -> list[str]:
-    problems = []
-    app_keys = {}
-    for spec in specs.get("app", {}).values():
-        for key in overrides.get(spec.id, spec.keys).split(","):
-            app_keys[key.strip()] = spec.id
-    for screen, table in specs.items():
-        seen: dict[str, str] = {} if screen == "app" else {}
-        for spec in table.values():
-            for key in overrides.get(spec.id, spec.keys).split(","):
-                key = key.strip()
-                other = seen.get(key) or (app_keys.get(key) if screen != "app" else None)
-                if other and other != spec.id:
-                    problems.append(f"key {key!r} is bound to both {other} and {spec.id}")
-                seen[key] = spec.id
+    problems: list[str] = []
+
+    def keys_of(spec: KeySpec) -> list[str]:
+        return [k.strip() for k in overrides.get(spec.id, spec.keys).split(",")]
+
+    for screen in specs:
+        if screen == "actions":
+            continue
+        sections = [screen, *SHARED.get(screen, ()), *(("app",) if screen != "app" else ())]
+        seen: dict[str, str] = {}
+        for section in sections:
+            for spec in specs.get(section, {}).values():
+                for key in keys_of(spec):
+                    other = seen.get(key)
+                    if other and other != spec.id:
+                        problem = f"key {key!r} is bound to both {other} and {spec.id}"
+                        if problem not in problems:
+                            problems.append(problem)
+                    seen.setdefault(key, spec.id)
     return problems
 
 
@@ -132,3 +148,11 @@ def default_bindings(screen: str) -> list[Binding]:
     if _DEFAULTS is None:
         _DEFAULTS = load_keymap(None)
     return _DEFAULTS.bindings(screen)
+
+
+def add_site_action_bindings(node, keymap: Keymap) -> None:
+    """Bind the action keys a user added for site runbooks (ids not in the shipped keymap) on *node*."""
+    shipped = {b.id for b in default_bindings("history")}
+    extra = [spec.binding() for spec in keymap.specs.get("actions", {}).values() if spec.id not in shipped]
+    for binding in Binding.make_bindings(extra):
+        node._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)

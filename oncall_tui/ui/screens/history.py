@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from ...store import queries, writes
 from ...store.db import StoreError
-from ..keymap import default_bindings
+from ..keymap import add_site_action_bindings, default_bindings
 from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from ..timefmt import ago, business_hours, local_clock, zone
@@ -32,6 +32,7 @@ class HistoryScreen(Screen):
 
     def __init__(self, case_id: str) -> None:
         super().__init__(id="history")
+        add_site_action_bindings(self, self.app.keymap)
         self.case_id = case_id
         self.case = queries.get_case(self.app.store, case_id)
         self.customer_id = self.case["customer_id"]
@@ -248,6 +249,15 @@ class HistoryScreen(Screen):
 
     def action_find(self) -> None:
         self.app.action_search(self.customer_id, self._customer_name())
+
+    def action_run_action(self, action_id: str) -> None:
+        case_id = self.case_id
+        if not case_id:
+            return
+        if action_id not in self.app.actions:
+            self.notify(f"No action {action_id!r}: no built-in action or runbook has that id.", severity="error")
+            return
+        self.app.start_action(case_id, action_id)
 
     def action_suggested(self) -> None:
         self.app.start_action(self.case_id)

@@ -12,7 +12,7 @@ from textual.widgets import Input, ProgressBar, Static
 
 from ...core.timeutil import format_ts
 from ...store import queries
-from ..keymap import default_bindings
+from ..keymap import add_site_action_bindings, default_bindings
 from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from ..sources import StoreQueueSource
@@ -42,6 +42,7 @@ class QueueScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__(id="queue")
+        add_site_action_bindings(self, self.app.keymap)
         self.source = StoreQueueSource(self.app.store)
         self._shown_once = False
 
@@ -227,6 +228,15 @@ class QueueScreen(Screen):
         self.table.reload(keep_case=False)
         self.update_header()
         self.notify(f"View: {VIEW_TITLES[view]}", timeout=2)
+
+    def action_run_action(self, action_id: str) -> None:
+        case_id = self.table.current_case_id()
+        if not case_id:
+            return
+        if action_id not in self.app.actions:
+            self.notify(f"No action {action_id!r}: no built-in action or runbook has that id.", severity="error")
+            return
+        self.app.start_action(case_id, action_id)
 
     def action_suggested(self) -> None:
         case_id = self.table.current_case_id()
