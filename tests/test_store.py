@@ -79,3 +79,17 @@ def test_derived_heat_is_stored_per_case(store):
     assert rows["T-300"]["waiting_since"] is None  # our question is the last message
     assert rows["T-100"]["exchanges"] == 3
     assert NOW  # heat computed at import time NOW
+
+
+def test_heat_samples_feed_an_hourly_sparkline_and_are_pruned(store):
+    from datetime import timedelta
+
+    from oncall_tui.store import queries
+    from oncall_tui.store.derived import retick
+
+    for minutes in (0, 30, 60, 61, 120):
+        retick(store, NOW + timedelta(minutes=minutes))
+    hours = queries.hot_per_hour(store, "2026-11-24T00:00:00Z")
+    assert len(hours) == 3  # 09:xx, 10:xx, 11:xx: one value per hour, not one per tick
+    retick(store, NOW + timedelta(days=8))
+    assert store.query_one("SELECT COUNT(*) FROM heat_samples")[0] == 1  # a week old is pruned

@@ -8,7 +8,7 @@ stats as time passes, in batches, without touching the events at all.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from ..core import heat as heatmod
@@ -94,6 +94,8 @@ def sample_heat(conn: sqlite3.Connection, now: datetime) -> None:
         "FROM cases WHERE is_open = 1", (HOT, WARM, HOT)).fetchone()
     conn.execute("INSERT OR REPLACE INTO heat_samples(at, hot, warm, open) VALUES (?, ?, ?, ?)",
                  (format_ts(now.replace(second=0)), hot, warm, total))
+    # A week of per-minute samples is plenty; older ones would only grow the file.
+    conn.execute("DELETE FROM heat_samples WHERE at < ?", (format_ts(now - timedelta(days=7)),))
 
 
 def score_row(stats_json: str, status: str, opened_at: str, tier: str, incident_open: bool,

@@ -79,6 +79,13 @@ def heat_samples(store: Store, since: str) -> list[sqlite3.Row]:
     return store.query("SELECT at, hot, warm, open FROM heat_samples WHERE at >= ? ORDER BY at", (since,))
 
 
+def hot_per_hour(store: Store, since: str) -> list[int]:
+    """The most cases that were hot at once in each hour since *since* (oldest first), for the sparkline."""
+    rows = store.query("SELECT substr(at, 1, 13) AS hour, MAX(hot) FROM heat_samples WHERE at >= ? "
+                       "GROUP BY hour ORDER BY hour", (since,))
+    return [r[1] for r in rows]
+
+
 def get_case(store: Store, case_id: str) -> sqlite3.Row | None:
     return store.query_one(
         f"SELECT {QUEUE_COLUMNS}, c.summary, c.external_ref, c.last_event_at FROM cases c "

@@ -75,7 +75,7 @@ class QueueScreen(Screen):
         store = self.app.store
         hot, warm, cool = queries.queue_bands(store)
         since = format_ts(self.app.now() - timedelta(hours=24))
-        samples = [r["hot"] for r in queries.heat_samples(store, since)]
+        samples = queries.hot_per_hour(store, since)
         flt = self.source.filter
         title = Text()
         title.append(" oncall ", "bold reverse")
