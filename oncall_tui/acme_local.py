@@ -67,8 +67,8 @@ def _wait_for_port(port: int, proc: subprocess.Popen, name: str, log: Path) -> N
     raise RuntimeError(f"{name} did not listen on 127.0.0.1:{port}: {log.read_text(errors='replace')}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop a server we started, by its PID."""
+def stop_process(proc: subprocess.Popen) -> None:
+    """Stop a server we started, by its PID: TERM, then KILL if it lingers."""
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGTERM)
         try:
@@ -149,7 +149,7 @@ def start_challtestsrv(workdir: Path) -> tuple[ChallTestSrv, subprocess.Popen]:
         _wait_for_port(mgmt_port, proc, "pebble-challtestsrv", log)
         _wait_for_port(dns_port, proc, "pebble-challtestsrv DNS", log)
     except BaseException:
-        _stop(proc)
+        stop_process(proc)
         raise
     return ChallTestSrv(dns_port, f"http://127.0.0.1:{mgmt_port}", proc.pid, log), proc
 
@@ -246,7 +246,7 @@ def start_pebble(workdir: Path, dns: ChallTestSrv, *, http01_port: int,
         _wait_for_port(port, proc, "pebble", log)
         _wait_for_port(mgmt_port, proc, "pebble management", log)
     except BaseException:
-        _stop(proc)
+        stop_process(proc)
         raise
     server = PebbleServer(directory_url=f"https://127.0.0.1:{port}/dir",
                           management_url=f"https://127.0.0.1:{mgmt_port}", ca_bundle=ca_pem,

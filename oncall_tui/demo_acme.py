@@ -16,7 +16,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from .acme_local import CHALLTESTSRV, PEBBLE, _free_port, _stop, start_challtestsrv, start_pebble
+from .acme_local import CHALLTESTSRV, PEBBLE, _free_port, start_challtestsrv, stop_process, start_pebble
 from .actions.http01 import Http01Responder
 from .config import Config
 
@@ -145,5 +145,5 @@ class LocalAcme:
         if self.thread is not None:
             self.thread.join(5)
         for proc in reversed(self.procs):
-            _stop(proc)
+            stop_process(proc)
         self.procs.clear()

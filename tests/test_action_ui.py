@@ -14,7 +14,7 @@ from oncall_tui.store.importer import import_document
 from tests.servers.pebble import challtestsrv, http01_port, pebble  # noqa: F401  (fixtures)
 
 from .conftest import NOW
-from .ui_helpers import make_app, screen_text
+from .ui_helpers import wait_for, make_app, screen_text
 
 DOMAIN = "boutique-martin.test"
 
@@ -57,13 +57,6 @@ def ssl_store(store_path):
     s.close()
     return store_path
 
-
-async def wait_for(pilot, condition, *, rounds=400):
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the screen did not get there in time")
 
 
 async def test_certificate_issued_recorded_and_answered_in_four_keys(ssl_store, acme_config, tmp_path,

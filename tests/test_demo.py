@@ -8,18 +8,11 @@ from oncall_tui.store import queries
 from oncall_tui.store.db import Store
 from oncall_tui.ui.app import OncallApp
 
-from .ui_helpers import queue_lines, screen_text
+from .ui_helpers import wait_for, queue_lines, screen_text
 
 # The keys an engineer presses after start-up to issue the bounced customer's certificate (README).
 SSL_STORY_KEYS = ["C", "enter", "ctrl+s"]
 
-
-async def wait_for(pilot, condition, *, rounds=600):
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the screen did not get there in time")
 
 
 def test_demo_store_looks_live_and_never_touches_the_real_store(tmp_path, monkeypatch):

@@ -6,15 +6,8 @@ from oncall_tui.store import handoffs, queries, writes
 from oncall_tui.store.db import Store
 
 from .conftest import NOW
-from .ui_helpers import make_app, screen_text
+from .ui_helpers import wait_for, make_app, screen_text
 
-
-async def wait_for(pilot, condition, *, rounds=200):
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the screen did not get there in time")
 
 
 async def test_handoff_brief_written_sent_and_acknowledged(store, store_path):

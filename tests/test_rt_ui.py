@@ -7,19 +7,12 @@ from oncall_tui.store import queries
 from tests.servers.rt import rt_server  # noqa: F401  (fixture)
 from tests.test_sync import JEAN, config_path, queue, rt_history, token_file  # noqa: F401  (fixtures)
 
-from .ui_helpers import make_app
+from .ui_helpers import wait_for, make_app
 
 
 def utcnow():
     return datetime.now(timezone.utc)
 
-
-async def wait_for(pilot, condition, *, seconds=45.0):
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("did not happen in time")
 
 
 async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_server, queue, config_path,  # noqa: F811
@@ -35,7 +28,7 @@ async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_serv
         return queries.get_case(app.store, case_id) is not None
 
     async with app.run_test(size=(130, 40)) as pilot:
-        await wait_for(pilot, case_exists)  # the first sync runs in the background
+        await wait_for(pilot, case_exists, seconds=45)  # the first sync runs in the background
         if app.screen.id == "welcome":
             await pilot.press("escape")
         app.open_case(case_id)

@@ -21,3 +21,12 @@ def screen_text(app) -> str:
 def queue_lines(app) -> list[str]:
     table = app.screen.query_one("QueueTable")
     return [table.render_line(y).text for y in range(min(table.row_count, table.size.height))]
+
+
+async def wait_for(pilot, condition, *, seconds: float = 30.0, step: float = 0.05):
+    """Let the app run until *condition()* holds (a worker finished, a screen opened); fail after *seconds*."""
+    for _ in range(int(seconds / step)):
+        if condition():
+            return
+        await pilot.pause(step)
+    raise AssertionError("the screen did not get there in time")

@@ -46,6 +46,7 @@ class OncallApp(App):
         self.demo = demo
         self.store = Store.open(self.store_path)
         self._data_version = self.store.data_version()
+        self._closed = False  # set on exit: late timers must not touch the closed store
         self._actions: dict | None = None
         self._sources: list | None = None
         self._sync_stop = None
@@ -86,6 +87,7 @@ class OncallApp(App):
         self.call_after_refresh(gc.freeze)
 
     def on_unmount(self) -> None:
+        self._closed = True
         if self._sync_stop is not None:
             self._sync_stop.set()
         try:
@@ -96,6 +98,8 @@ class OncallApp(App):
 
     def check_for_changes(self) -> None:
         """Cheap poll: has any other process committed? Then refresh what is on screen."""
+        if self._closed:
+            return
         version = self.store.data_version()
         if version != self._data_version:
             self._data_version = version
@@ -148,6 +152,8 @@ class OncallApp(App):
         self.heartbeat()
 
     def heartbeat(self) -> None:
+        if self._closed:
+            return
         try:
             presence.beat(self.store, self.user, now=self.now(), case_id=self._viewing,
                           state="writing" if self._writing else "viewing", region=self.region, city=self.city)
@@ -243,6 +249,8 @@ class OncallApp(App):
 
         from ..store.handoffs import latest_for, pending_acks
 
+        if self._closed:
+            return
         incoming = latest_for(self.store, self.now(), self.user, within=timedelta(hours=24))
         if incoming is not None and pending_acks(self.store, incoming.id, self.user):
             key = self.keymap.display("app.handoff")
@@ -316,6 +324,9 @@ class OncallApp(App):
                 self.notify("No action suggested for this case — press a to choose one.", severity="warning")
                 return
             action = found[1]
+        elif action_id not in self.actions:
+            self.notify(f"No action {action_id!r}: no built-in action or runbook has that id.", severity="error")
+            return
         else:
             action = self.actions[action_id]
         if found is not None and found[1] is action:

@@ -23,7 +23,7 @@ import pytest
 
 from oncall_tui.actions.http01 import Http01Responder
 from oncall_tui.acme_local import (  # noqa: F401  (re-exported for tests)
-    CHALLTESTSRV, DEFAULT_IPV4, PEBBLE, ChallTestSrv, PebbleServer, _free_port, _stop, make_https_ca,
+    CHALLTESTSRV, DEFAULT_IPV4, PEBBLE, ChallTestSrv, PebbleServer, _free_port, make_https_ca, stop_process,
     start_challtestsrv, start_pebble,
 )
 
@@ -44,7 +44,7 @@ def challtestsrv(tmp_path_factory: pytest.TempPathFactory):
     try:
         yield server
     finally:
-        _stop(proc)
+        stop_process(proc)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +62,7 @@ def pebble(tmp_path_factory: pytest.TempPathFactory, challtestsrv: ChallTestSrv,
     try:
         yield server
     finally:
-        _stop(proc)
+        stop_process(proc)
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ def pebble_nonce_reject(tmp_path_factory: pytest.TempPathFactory, challtestsrv: 
     try:
         yield server
     finally:
-        _stop(proc)
+        stop_process(proc)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -23,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from oncall_tui.acme_local import stop_process
 
 SSHD = "/usr/sbin/sshd"  # sshd refuses to start unless invoked by absolute path
 PRIVSEP_DIR = Path("/run/sshd")  # needed (only) when sshd runs as root
@@ -129,13 +130,7 @@ def start_sshd(workdir: Path) -> tuple[SshServer, subprocess.Popen]:
 
 def stop_sshd(proc: subprocess.Popen) -> None:
     """Stop the sshd we started, by its PID."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+    stop_process(proc)
 
 
 @pytest.fixture(scope="session")

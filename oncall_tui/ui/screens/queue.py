@@ -107,6 +107,8 @@ class QueueScreen(Screen):
             self._update_why(case_id)
 
     def _update_why(self, case_id: str | None) -> None:
+        if self.app._closed:
+            return
         why = self.query_one("#queue-why", Static)
         if not case_id:
             why.update(Text(" No open case matches." if self.source.filter.text else " No open cases.", "dim"),
@@ -231,12 +233,8 @@ class QueueScreen(Screen):
 
     def action_run_action(self, action_id: str) -> None:
         case_id = self.table.current_case_id()
-        if not case_id:
-            return
-        if action_id not in self.app.actions:
-            self.notify(f"No action {action_id!r}: no built-in action or runbook has that id.", severity="error")
-            return
-        self.app.start_action(case_id, action_id)
+        if case_id:
+            self.app.start_action(case_id, action_id)
 
     def action_suggested(self) -> None:
         case_id = self.table.current_case_id()
