@@ -96,13 +96,16 @@ class QueueTable(ScrollView, can_focus=True):
         self.now = now
         self.presence = presence or (lambda: {})
         self.cursor = 0
-        self.row_count = 0
         self._rows: dict[int, object] = {}
         self._presence: dict[str, str] = {}
+        # Known before the first layout, so the very first frame already shows rows.
+        self.row_count = source.count()
+        self.virtual_size = Size(0, self.row_count)
 
     # -- data -------------------------------------------------------------
     def on_mount(self) -> None:
-        self.reload()
+        self._presence = self.presence()
+        self.on_highlight(self.current_case_id())
 
     def reload(self, *, keep_case: bool = True) -> None:
         """Re-read the count and drop cached rows (after a change in the store)."""
