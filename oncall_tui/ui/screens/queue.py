@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 
@@ -47,13 +46,12 @@ class QueueScreen(Screen):
         self._shown_once = False
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(id="queue-title")
-            yield Static(id="queue-banner")
-            yield Static(id="queue-header")
-            yield QueueTable(self.source, now=self.app.now, presence=self.app.presence_by_case,
-                             on_highlight=self.update_why, id="queue-table")
-            yield Static(id="queue-why")
+        yield Static(id="queue-title")
+        yield Static(id="queue-banner")
+        yield Static(id="queue-header")
+        yield QueueTable(self.source, now=self.app.now, presence=self.app.presence_by_case,
+                         on_highlight=self.update_why, id="queue-table")
+        yield Static(id="queue-why")
         yield KeyHints()
 
     @property
