@@ -78,6 +78,7 @@ class Config:
     city: str = ""
     timezone: str = "UTC"
     readonly: bool = False
+    readonly_reason: str = "started with --readonly or [ui] readonly = true"
     tick_seconds: int = 60
     refresh_seconds: float = 1.0
     handoff_webhook: str = ""

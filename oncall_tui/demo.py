@@ -67,6 +67,11 @@ def demo_environment(cfg, *, now: datetime, acme_local: bool = False) -> Iterato
             acme = LocalAcme(tmp / "acme")
             acme.start(webroots(doc, tmp / "servers"), stale)
             acme.configure(cfg, tmp / "servers")
+        else:
+            # The demo's servers and domains are fictional: no action may reach out to them.
+            cfg.readonly = True
+            cfg.readonly_reason = ("the demo's servers are fictional — `oncall demo --acme-local` runs the "
+                                   "certificate action for real against a local ACME server")
         db = tmp / "demo.db"
         seed_demo_store(db, now=now, doc=doc).close()
         yield db

@@ -62,3 +62,14 @@ async def test_stale_aaaa_story_is_caught_by_the_preflight():
             text = screen_text(app)
             assert "AAAA 2001:db8:4242::80 does not belong to gautier-web-01" in text
             assert "nothing was run" in text
+
+
+async def test_plain_demo_never_reaches_out_to_its_fictional_servers():
+    cfg = Config(timezone="Europe/Paris")
+    with demo_environment(cfg, now=datetime.now(timezone.utc)) as db:
+        app = OncallApp(db, config=cfg, user="alice")
+        async with app.run_test(size=(130, 45)) as pilot:
+            await pilot.press(SSL_STORY_KEYS[0])
+            await pilot.pause()
+            assert app.screen.id == "queue"  # no action screen, so no DNS lookup, no TLS probe
+            assert any("--acme-local" in n.message for n in app._notifications)

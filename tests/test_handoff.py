@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from oncall_tui.cli import main
-from oncall_tui.core.handoff import CaseSnapshot, ShiftEvent, build_brief, parse_since
+from oncall_tui.core.handoff import HOT_THRESHOLD, CaseSnapshot, ShiftEvent, build_brief, parse_since
 from oncall_tui.store import handoffs, queries, writes
 from oncall_tui.store.db import Store
 from oncall_tui.store.derived import INCIDENT_OPEN_SQL, score_row
@@ -51,7 +51,7 @@ def test_brief_keeps_touched_and_hot_stale_cases_only():
         snap("T-nosum", heat=90, last_in=NOW - 3 * H),
         snap("T-stale", heat=75, summary="Wants SSL", summary_at=NOW - 5 * H, last_in=NOW - H),
         snap("T-fresh", heat=95, summary="Wants SSL", summary_at=NOW - H, last_in=NOW - 2 * H),
-        snap("T-cool", heat=69, last_in=NOW - H),
+        snap("T-cool", heat=HOT_THRESHOLD - 1, last_in=NOW - H),
         snap("T-closed", heat=99, status="resolved", last_in=NOW - H),
         snap("T-before", heat=5, mine=[ShiftEvent(since - timedelta(seconds=1), "note")]),
     ]

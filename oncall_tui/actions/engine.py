@@ -113,7 +113,7 @@ def already_done(store: Store, ctx: ActionContext, action: Action, params: dict)
 
 def refuse_if_readonly(cfg: Config) -> None:
     if cfg.readonly:
-        raise ActionError("read-only mode: actions are disabled (started with --readonly or [ui] readonly = true)")
+        raise ActionError(f"read-only mode: actions are disabled ({cfg.readonly_reason})")
 
 
 def record(store: Store, ctx: ActionContext, action: Action, params: dict, outcome: Outcome,

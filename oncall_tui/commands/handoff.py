@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from urllib.parse import urlsplit
 
+from ..core.model import HOT_HEAT
+
 USER_AGENT = "oncall-tui/0.1 (+handoff)"
 
 
@@ -96,6 +98,7 @@ def register(sub, common) -> None:
     p.add_argument("--send", action="store_true",
                    help="store it in the history and post it to [handoff] webhook if configured")
     p.add_argument("--author", help="whose shift (default: ONCALL_USER, config, Unix user)")
-    p.add_argument("--hot", type=int, default=70, help="heat from which a case counts as hot (default 70)")
+    p.add_argument("--hot", type=int, default=HOT_HEAT,
+                   help=f"heat from which a case counts as hot (default {HOT_HEAT})")
     p.add_argument("--now", help="evaluate at this ISO 8601 instant (default: now)")
     p.set_defaults(func=cmd_handoff)

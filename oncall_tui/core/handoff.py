@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 
 from .model import OPEN_STATUSES
 from .timeutil import format_ts, human_duration, parse_ts
+from .model import HOT_HEAT
 
-HOT_THRESHOLD = 70
+HOT_THRESHOLD = HOT_HEAT
 #: Bookkeeping events the handoff itself writes: they do not make a case "touched".
 NOT_WORK_KINDS = frozenset({"handoff", "ack"})
 #: How many cases the chat text lists before "… and N more".

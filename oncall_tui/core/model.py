@@ -15,6 +15,10 @@ OPEN_STATUSES = frozenset({"new", "open", "pending"})
 TIERS = ("standard", "business", "critical")
 CHANNELS = ("email", "phone", "chat", "note", "tool")
 
+#: Heat bands shared by the queue header, its sparkline and the handoff brief.
+HOT_HEAT = 60
+WARM_HEAT = 35
+
 
 @dataclass(frozen=True, slots=True)
 class Event:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from ..core import heat as heatmod
-from ..core.model import OPEN_STATUSES, Event
+from ..core.model import HOT_HEAT, OPEN_STATUSES, WARM_HEAT, Event
 from ..core.timeutil import format_ts, parse_ts
 
 _INCIDENT_OPEN = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
@@ -84,7 +84,7 @@ def retick(store, now: datetime, weights=None, *, batch: int = 5000) -> int:
     return len(updates)
 
 
-HOT, WARM = 70, 40
+HOT, WARM = HOT_HEAT, WARM_HEAT
 
 
 def sample_heat(conn: sqlite3.Connection, now: datetime) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from ..core.model import HOT_HEAT, WARM_HEAT
 from .db import Store
 
 QUEUE_VIEWS = ("all", "waiting", "mine", "region")
@@ -69,10 +70,10 @@ def queue_count(store: Store, flt: QueueFilter) -> int:
 
 
 def queue_bands(store: Store) -> tuple[int, int, int]:
-    """Open cases that are hot (≥70), warm (40–69) and cool (<40)."""
+    """Open cases that are hot, warm and cool (bands in core.model)."""
     # Three range counts on the queue index: no scan of the table.
     count = "SELECT COUNT(*) FROM cases WHERE is_open = 1 AND heat >= ? AND heat < ?"
-    return tuple(store.query_one(count, bounds)[0] for bounds in ((70, 1000), (40, 70), (-1000, 40)))
+    return tuple(store.query_one(count, bounds)[0] for bounds in ((HOT_HEAT, 1000), (WARM_HEAT, HOT_HEAT), (-1000, WARM_HEAT)))
 
 
 def heat_samples(store: Store, since: str) -> list[sqlite3.Row]:

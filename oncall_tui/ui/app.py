@@ -305,7 +305,7 @@ class OncallApp(App):
         text.append_text(literal(describe(proposal, "en")))
         if action is not None:
             key = self.keymap.display("history.suggested")
-            text.append(f" — press {key}" + (" (read-only mode: disabled)" if self.config.readonly else ""))
+            text.append(f" — press {key}" + (" (read-only mode: actions disabled)" if self.config.readonly else ""))
         return text
 
     def start_action(self, case_id: str, action_id: str | None = None) -> None:
@@ -315,7 +315,7 @@ class OncallApp(App):
         from .screens.action import ActionScreen
 
         if self.config.readonly:
-            self.notify("Read-only mode: actions are disabled (--readonly or [ui] readonly).", severity="warning")
+            self.notify(f"Read-only mode: actions are disabled ({self.config.readonly_reason}).", severity="warning")
             return
         suggestion: dict[str, str] = {}
         found = self.suggestion(case_id)
@@ -343,7 +343,7 @@ class OncallApp(App):
         from .screens.choice import ChoiceScreen
 
         if self.config.readonly:
-            self.notify("Read-only mode: actions are disabled (--readonly or [ui] readonly).", severity="warning")
+            self.notify(f"Read-only mode: actions are disabled ({self.config.readonly_reason}).", severity="warning")
             return
         options = [(a.id, a.title) for a in self.actions.values()]
         self.push_screen(ChoiceScreen(f"Action on {case_id}", options),

@@ -121,7 +121,8 @@ class ActionScreen(Screen):
         self.query_one("#action-checks", Static).update(text)
         plan = Text("Plan\n", "bold")
         for line in self.action_def.plan(self.params, self.ctx):
-            plan.append_text(literal(f"  {line}\n"))
+            plan.append_text(literal(f"  {line}"))
+            plan.append("\n")
         self.query_one("#action-plan", Static).update(plan)
         failed = blocking(checks)
         if failed:

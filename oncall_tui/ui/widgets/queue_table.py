@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...core.model import HOT_HEAT, WARM_HEAT
 from ...core.timeutil import parse_ts, short_duration
 from ..safe import fit, visible
 
@@ -48,7 +49,7 @@ def heat_style(score: int) -> Style:
 
 
 def _ramp(score: int) -> Style:
-    stops = ((0, (40, 70, 140)), (40, (150, 120, 40)), (70, (200, 80, 20)), (100, (210, 20, 30)))
+    stops = ((0, (40, 70, 140)), (WARM_HEAT, (150, 120, 40)), (HOT_HEAT, (200, 80, 20)), (100, (210, 20, 30)))
     for (a, ca), (b, cb) in zip(stops, stops[1:]):
         if score <= b:
             t = (score - a) / (b - a)
