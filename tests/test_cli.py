@@ -113,3 +113,24 @@ def test_bad_heat_weight_names_the_file_and_key(store, store_path, tmp_path, cap
         assert exc.code == 2
     err = capsys.readouterr().err
     assert str(config) in err and "heat.waiting_max" in err
+
+
+def test_the_example_config_is_valid():
+    from pathlib import Path
+
+    from oncall_tui.config import load_config
+
+    cfg = load_config(Path(__file__).resolve().parent.parent / "docs" / "config.example.toml")
+    assert cfg.acme_directory.startswith("https://acme-staging-v02.")  # production only by explicit choice
+    assert cfg.user == "alice" and cfg.sources[0]["kind"] == "rt"
+
+
+def test_an_unknown_config_key_names_the_file_and_key(tmp_path):
+    import pytest
+
+    from oncall_tui.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text("[ui]\nreadonly = true\ncolour = 'red'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config.toml: ui.colour: unknown key"):
+        load_config(path)

@@ -154,3 +154,31 @@ def test_soak_eight_processes_writing_notes_lose_nothing(store, store_path):
         mine = [b for b in bodies if b.startswith(f"{me} note ")]
         assert sorted(mine) == sorted(f"{me} note {k}" for k in range(n))  # each exactly once
     assert sum(written.values()) > 100
+
+
+async def test_queue_row_shows_who_else_has_the_case_open(store, store_path):
+    alice = make_app(store_path, user="alice")
+    bob = make_app(store_path, user="bob")
+    async with alice.run_test(size=(120, 40)) as a, bob.run_test(size=(120, 40)) as b:
+        await a.press("enter")  # alice opens T-100
+        await a.pause()
+        bob.screen.refresh_from_store()
+        row = bob.screen.query_one("QueueTable").render_line(0).text
+        assert "Boulangerie" in row and "alice" in row
+        await a.press("n")  # and starts writing
+        await a.pause()
+        bob.screen.refresh_from_store()
+        assert "alice✎" in bob.screen.query_one("QueueTable").render_line(0).text
+
+
+async def test_a_long_first_sync_shows_its_progress(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app._show_sync_progress("rt", 40, 200)
+        await pilot.pause()
+        bar = app.screen.query_one("#queue-sync")
+        assert bar.display and bar.progress == 40 and bar.total == 200
+        app._show_sync_progress("rt", 200, 200)
+        await pilot.pause()
+        assert not bar.display
+        assert any("200 tickets synced" in n.message for n in app._notifications)
