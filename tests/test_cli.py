@@ -134,3 +134,19 @@ def test_an_unknown_config_key_names_the_file_and_key(tmp_path):
     path.write_text("[ui]\nreadonly = true\ncolour = 'red'\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"config.toml: ui.colour: unknown key"):
         load_config(path)
+
+
+def test_oncall_db_environment_chooses_the_store(store, store_path, capsys, monkeypatch):
+    monkeypatch.setenv("ONCALL_DB", str(store_path))
+    code, out, _ = run(capsys, "queue", "--json", "--now", "2026-11-24T09:00:00Z")
+    assert code == 0 and len(json.loads(out)) == 3
+
+
+def test_default_store_lives_in_the_user_data_dir(monkeypatch, tmp_path):
+    from oncall_tui.config import resolve_db_path
+
+    monkeypatch.delenv("ONCALL_DB", raising=False)
+    monkeypatch.delenv("ONCALL_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert resolve_db_path(None) == tmp_path / "oncall-tui" / "oncall.db"
+    assert resolve_db_path("/x/y.db") == __import__("pathlib").Path("/x/y.db")
