@@ -13,9 +13,7 @@ bodies never appear in logs, progress messages or exceptions.
 from __future__ import annotations
 
 import asyncio
-import base64
 import email.utils
-import hashlib
 import ipaddress
 import json
 import logging
@@ -31,9 +29,10 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
+from oncall_tui.actions.acme_jws import (AcmeError, _b64, _jwk, _sign_es256, jwk_thumbprint,
+                                         load_or_create_account_key)
 from oncall_tui.actions.http01 import ChallengeSolver
 
 BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
@@ -53,17 +52,6 @@ USER_AGENT = f"oncall-tui/{_version()} (+acme)"
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 
-class AcmeError(Exception):
-    """Issuance failed: what failed, for which domain, and the CA's problem detail."""
-
-    def __init__(self, message: str, *, domain: str | None = None,
-                 problem_type: str | None = None, detail: str | None = None):
-        super().__init__(message)
-        self.domain = domain
-        self.problem_type = problem_type
-        self.detail = detail
-
-
 @dataclass(frozen=True)
 class IssuedCertificate:
     domain: str
@@ -72,10 +60,6 @@ class IssuedCertificate:
     not_after: datetime
     order_url: str
     domains: tuple[str, ...] = ()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def normalize_domain(domain: str) -> str:
@@ -98,61 +82,6 @@ def normalize_domain(domain: str) -> str:
     if "." not in ascii_name or any(not label for label in ascii_name.split(".")):
         raise ValueError(f"{domain}: not a fully qualified domain name")
     return ascii_name
-
-
-# --- account key -----------------------------------------------------------
-
-def load_or_create_account_key(path: Path) -> ec.EllipticCurvePrivateKey:
-    """Load the ES256 account key at *path*, creating it (0600, directory 0700) if absent."""
-    path = Path(path)
-    if not path.exists():
-        parent = path.parent
-        if not parent.exists():
-            parent.mkdir(parents=True)
-            os.chmod(parent, 0o700)
-        key = ec.generate_private_key(ec.SECP256R1())
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-        tmp = parent / f".{path.name}.tmp{os.getpid()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-        try:
-            # link() fails if another process created the key meanwhile: then use theirs.
-            os.link(tmp, path)
-            return key
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        raise AcmeError(f"account key {path} can be read or changed by other users (mode {mode:04o}); "
-                        f"run `chmod 600 {path}` and try again")
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (ValueError, TypeError) as exc:
-        raise AcmeError(f"account key {path} is not an unencrypted PEM private key ({exc})") from None
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
-        raise AcmeError(f"account key {path} is not a P-256 (ES256) key")
-    return key
-
-
-def _jwk(key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
-    numbers = key.public_key().public_numbers()
-    return {"crv": "P-256", "kty": "EC",
-            "x": _b64(numbers.x.to_bytes(32, "big")), "y": _b64(numbers.y.to_bytes(32, "big"))}
-
-
-def jwk_thumbprint(key: ec.EllipticCurvePrivateKey) -> str:
-    """RFC 7638 thumbprint, the second half of every key authorization."""
-    canonical = json.dumps(_jwk(key), sort_keys=True, separators=(",", ":")).encode("ascii")
-    return _b64(hashlib.sha256(canonical).digest())
-
-
-def _sign_es256(key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
-    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
-    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
 def _problem(resp: httpx.Response) -> tuple[str, str]:

@@ -9,20 +9,21 @@ rendering and the plan are pure; only `run_steps` touches a transport.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shlex
-import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 import idna
 
-from .transport import OutputCallback, RunResult, Transport
+from .runbook_params import (_IDENTIFIER, _PLACEHOLDER, PARAM_TYPES, Param, RunbookError, _check_value,
+                             _first_metachar, _substitute)
+from .runbook_params import check_value, validate_params  # noqa: F401 (re-exported)
+from .runbook_runner import (RunbookOutcome, Status, StepCallback, StepResult,  # noqa: F401 (re-exported)
+                             run_steps)
 
-PARAM_TYPES = ("domain", "identifier", "server", "path", "int", "choice", "string")
 TARGETS = ("local", "server")
 _RUNBOOK_KEYS = {"id", "title", "key", "target", "confirm", "dangerous", "intent",
                  "params", "steps", "reply"}
@@ -31,37 +32,7 @@ _STEP_KEYS = {"title", "run", "timeout"}
 DEFAULT_TIMEOUT = 60.0
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_PATH = re.compile(r"^/[A-Za-z0-9._/@+=,:-]*$")
-_STRING = re.compile(r"^[\w .,:@+=/%-]*$")
-_INT = re.compile(r"^-?[0-9]{1,18}$")
-# Shell syntax no parameter value may carry, even though values are quoted: a
-# runbook author may still pass one to `sh -c`, `mysql -e` or a config file.
-_MULTI_META = ("$(", "${", "&&", "||", ">>", "<<")
-_META = set(";&|$`<>'\"\\(){}[]*?~!#\n\r\t")
 _SHELLS = {"sh", "bash", "dash", "zsh", "ksh"}
-
-
-class RunbookError(ValueError):
-    """A runbook file or a parameter value is wrong; the message says where and why."""
-
-    def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param  # the offending parameter, so a form can focus it
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    type: str
-    required: bool = True
-    default: str | None = None
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    min: int | None = None
-    max: int | None = None
 
 
 @dataclass(frozen=True)
@@ -249,115 +220,7 @@ def _script_positions(argv: Sequence[str]) -> set[int]:
             if argv[i] == "-c" and argv[i - 1].rsplit("/", 1)[-1] in _SHELLS}
 
 
-# ------------------------------------------------------------------ validation
-
-def validate_params(rb: Runbook, raw: Mapping[str, str], *,
-                    servers: Sequence[str]) -> dict[str, str]:
-    """Check and normalise the values typed for *rb*; fill defaults.
-
-    `servers` are the customer's servers a `server` parameter may name.
-    """
-    declared = {p.name for p in rb.params}
-    for name in raw:
-        if name not in declared:
-            raise RunbookError(f"parameter {name!r}: not declared by runbook {rb.id!r}", param=name)
-    values: dict[str, str] = {}
-    for p in rb.params:
-        given = raw.get(p.name)
-        if given is not None and str(given).strip() != "":
-            values[p.name] = _check_value(p, str(given).strip(), servers=servers)
-    for p in rb.params:  # defaults may refer to parameters declared before them
-        if p.name in values:
-            continue
-        if p.default is not None:
-            values[p.name] = _check_value(p, _substitute(p.default, values), servers=servers)
-        elif p.required:
-            hint = f" ({p.help})" if p.help else ""
-            raise RunbookError(f"parameter {p.name!r}: required{hint}", param=p.name)
-        else:
-            values[p.name] = ""
-    return values
-
-
-def _check_value(p: Param, value: str, *, servers: Sequence[str], where: str = "") -> str:
-    def refuse(reason: str) -> RunbookError:
-        shown = value if len(value) <= 80 else value[:77] + "..."
-        prefix = f"{where}: " if where else ""
-        return RunbookError(f"{prefix}parameter {p.name!r}: {shown!r} {reason}", param=p.name)
-
-    meta = _first_metachar(value)
-    if meta is not None:
-        raise refuse(f"contains {meta!r} — refused")
-    if value.startswith("-") and p.type != "int":
-        raise refuse("starts with '-' and would be read as an option — refused")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise refuse("contains a control character — refused")
-    if p.type == "domain":
-        return _check_domain(value, refuse)
-    if p.type == "identifier":
-        if not _IDENTIFIER.match(value):
-            raise refuse("is not an identifier (a-z, 0-9, _; starts with a letter or _; at most 63)")
-    elif p.type == "server":
-        if value not in servers:
-            known = ", ".join(servers) or "none"
-            raise refuse(f"is not one of this customer's servers ({known})")
-    elif p.type == "path":
-        if not value.startswith("/"):
-            raise refuse("is not an absolute path")
-        if ".." in value.split("/"):
-            raise refuse("contains '..'")
-        if not _PATH.match(value):
-            raise refuse("contains characters not allowed in a path (letters, digits, . _ - / @ + = , :)")
-    elif p.type == "int":
-        if not _INT.match(value):
-            raise refuse("is not a whole number")
-        number = int(value)
-        if (p.min is not None and number < p.min) or (p.max is not None and number > p.max):
-            raise refuse(f"is out of range {p.min if p.min is not None else ''}..{p.max if p.max is not None else ''}")
-        return str(number)
-    elif p.type == "choice":
-        if value not in p.choices:
-            raise refuse(f"is not one of {', '.join(p.choices)}")
-    elif not _STRING.match(value):
-        raise refuse("contains characters not allowed (letters, digits, space and . , : @ + = / % - _)")
-    return value
-
-
-def _first_metachar(value: str) -> str | None:
-    for i, ch in enumerate(value):
-        for multi in _MULTI_META:
-            if value.startswith(multi, i):
-                return multi
-        if ch in _META:
-            return ch
-    return None
-
-
-def _check_domain(value: str, refuse: Callable[[str], RunbookError]) -> str:
-    name = value.rstrip(".")
-    try:
-        ascii_name = idna.encode(name, uts46=True).decode("ascii")
-    except idna.IDNAError as exc:
-        raise refuse(f"is not a valid domain name ({exc})") from None
-    labels = ascii_name.split(".")
-    if len(labels) < 2:
-        raise refuse("is not a fully qualified domain name (e.g. example.com)")
-    if len(ascii_name) > 253:
-        raise refuse("is longer than 253 characters")
-    for label in labels:
-        if not _LABEL.match(label):
-            raise refuse(f"has an invalid label {label!r} (letters, digits, '-', at most 63, "
-                         "no '-' at either end)")
-    if labels[-1].isdigit():
-        raise refuse("is an address, not a domain name")
-    return ascii_name
-
-
 # ------------------------------------------------------------------- rendering
-
-def _substitute(template: str, values: Mapping[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) in values else m.group(0), template)
-
 
 def render_steps(rb: Runbook, params: dict[str, str]) -> list[tuple[Step, list[str]]]:
     """The concrete argument list of every step, with each value as (part of) one argument."""
@@ -411,115 +274,3 @@ def plan_lines(rb: Runbook, params: dict[str, str], target_description: str) -> 
         command = f"$ {shlex.join(argv)}".splitlines()
         lines += [f"   {part}" for part in command]
     return lines
-
-
-# --------------------------------------------------------------------- running
-
-Status = Literal["ok", "failed", "timed_out", "cancelled"]
-
-
-@dataclass(frozen=True)
-class StepResult:
-    title: str
-    argv: tuple[str, ...]
-    returncode: int | None  # None when cancelled before it finished
-    timed_out: bool
-    duration: float
-    output: str
-
-
-@dataclass(frozen=True)
-class RunbookOutcome:
-    runbook_id: str
-    target: str
-    status: Status
-    steps: tuple[StepResult, ...]  # the steps that started, in order
-    log: str
-    duration: float
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
-
-
-StepCallback = Callable[[int, Step, list[str]], None]
-
-
-async def run_steps(rb: Runbook, params: dict[str, str], transport: Transport, *,
-                    on_output: OutputCallback | None = None, on_step: StepCallback | None = None,
-                    cancel: asyncio.Event | None = None,
-                    clock: Callable[[], float] = time.monotonic) -> RunbookOutcome:
-    """Run the steps in order on *transport*, stopping at the first that fails.
-
-    Every command is rendered before the first one starts, so a bad value stops
-    the runbook with nothing run. Setting *cancel* kills the running step and
-    returns a "cancelled" outcome; cancelling the task itself propagates.
-    """
-    rendered = render_steps(rb, params)
-    log: list[str] = []
-    results: list[StepResult] = []
-    status: Status = "ok"
-    started = clock()
-
-    def out(line: str) -> None:
-        log.append(line)
-        if on_output:
-            on_output(line)
-
-    for index, (step, argv) in enumerate(rendered):
-        if cancel is not None and cancel.is_set():
-            status = "cancelled"
-            break
-        if on_step:
-            on_step(index, step, argv)
-        log.append(f"== {index + 1}/{len(rendered)} {step.title} on {transport.description}")
-        log.append(f"$ {shlex.join(argv)}")
-        step_start = clock()
-        try:
-            result = await _run_step(transport, argv, step.timeout, out, cancel)
-        except asyncio.CancelledError:
-            if asyncio.current_task().cancelling():  # our caller cancelled us: let it through
-                raise
-            results.append(StepResult(step.title, tuple(argv), None, False, clock() - step_start, ""))
-            log.append("-> cancelled")
-            status = "cancelled"
-            break
-        except OSError as exc:  # e.g. the ssh client is not installed
-            results.append(StepResult(step.title, tuple(argv), None, False, clock() - step_start, ""))
-            log.append(f"-> could not start: {exc}")
-            status = "failed"
-            break
-        results.append(StepResult(step.title, tuple(argv), result.returncode, result.timed_out,
-                                  clock() - step_start, result.output))
-        if result.timed_out:
-            log.append(f"-> timed out after {step.timeout:g}s")
-            status = "timed_out"
-            break
-        log.append(f"-> exit status {result.returncode}")
-        if result.returncode != 0:
-            status = "failed"
-            break
-    return RunbookOutcome(rb.id, transport.description, status, tuple(results),
-                          "\n".join(log) + "\n", clock() - started)
-
-
-async def _run_step(transport: Transport, argv: list[str], timeout: float,
-                    on_output: OutputCallback, cancel: asyncio.Event | None) -> RunResult:
-    """Run one step; if *cancel* is set first, kill it and raise CancelledError."""
-    if cancel is None:
-        return await transport.run(argv, timeout=timeout, on_output=on_output)
-    run = asyncio.ensure_future(transport.run(argv, timeout=timeout, on_output=on_output))
-    waiter = asyncio.ensure_future(cancel.wait())
-    try:
-        await asyncio.wait({run, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        waiter.cancel()
-        if not run.done():
-            run.cancel()  # run_process kills the process when cancelled
-            await asyncio.gather(run, return_exceptions=True)
-    return run.result()
-
-
-def check_value(p: Param, value: str, *, servers: Sequence[str]) -> str:
-    """Validate one value against a parameter declaration (used by built-in actions too)."""
-    return _check_value(p, value, servers=servers)

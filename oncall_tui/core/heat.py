@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from importlib import resources
 from operator import attrgetter
-from typing import Iterable, Mapping
+from typing import Iterable
 
+from .heat_weights import DEFAULT_WEIGHTS, Term, Weights
+from .heat_weights import load_weights  # noqa: F401 (re-exported)
 from .lexicon import (Lexicon, default_lexicon, exclamation_level, fast_fold, fingerprint, own_text,
                       pack_print, shouting_level, similarity, tokens, unpack_print)
 from .model import CONVERSATION_KINDS, STATUSES, TIERS, Event
@@ -107,15 +107,6 @@ def _fill_epochs(stats: CaseStats) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Term:
-    """One reason a case is hot: `value` is for humans ("waiting 5 h 12 min")."""
-
-    name: str
-    value: str
-    points: float
-
-
-@dataclass(frozen=True, slots=True)
 class Heat:
     """A case's heat: `score` 0..100 and the terms it is the sum of (capped at 100)."""
 
@@ -191,100 +182,6 @@ def _read_customer(stats: CaseStats, body: str, lexicon: Lexicon) -> None:
             stats.repeats += 1
             stats.repeat_sim = max(stats.repeat_sim, round(best, 2))
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
-
-
-# --- weights -------------------------------------------------------------------
-
-# key -> kind; kinds say what a value must be.
-_KINDS = {"points": "a number of points from 0 to 100", "scale": "a positive number",
-          "factor": "a number from 0 to 1"}
-
-
-@dataclass(frozen=True)
-class Weights:
-    """The heat model's knobs; heat.toml documents each one."""
-
-    waiting_max: float
-    waiting_scale_hours: float
-    age_max: float
-    age_scale_days: float
-    exchanges_max: float
-    exchanges_scale: float
-    pace_max: float
-    pace_turns_scale: float
-    pace_rate_scale: float
-    words_max: float
-    words_scale: float
-    tone_max: float
-    exclamation_weight: float
-    shouting_weight: float
-    repeat_max: float
-    repeat_scale: float
-    engineers_max: float
-    engineers_scale: float
-    tier_standard: float
-    tier_business: float
-    tier_critical: float
-    incident_floor: float
-    incident_bonus: float
-    pending_factor: float
-    answered_factor: float
-
-    def __post_init__(self) -> None:
-        # Terms already built for these weights (see "scoring"); not a field.
-        tiers = {t: Term("tier", t, getattr(self, f"tier_{t}")) for t in TIERS}
-        memo = {name: {} for name in ("waiting", "age", "exchanges", "words", "repeats", "engineers")}
-        memo["tier"] = {t: (term if term.points >= 0.05 else False) for t, term in tiers.items()}
-        object.__setattr__(self, "memo", memo)
-        object.__setattr__(self, "_tables", tuple(memo.values()))
-
-
-def _kind(key: str) -> str:
-    if key.endswith("_factor"):
-        return "factor"
-    if key.endswith(("_scale", "_scale_hours", "_scale_days")):
-        return "scale"
-    return "points"
-
-
-_WEIGHT_KEYS = tuple(f.name for f in fields(Weights))
-
-
-def _read_weights(mapping: Mapping, source: str, base: Weights | None) -> Weights:
-    if not isinstance(mapping, Mapping):
-        raise ValueError(f"{source}: heat: expected a table, got {mapping!r:.60}")
-    values = {k: getattr(base, k) for k in _WEIGHT_KEYS} if base is not None else {}
-    for key, value in mapping.items():
-        if key not in _WEIGHT_KEYS:
-            raise ValueError(f"{source}: heat.{key}: expected one of {', '.join(_WEIGHT_KEYS)}, "
-                             "got an unknown key")
-        kind = _kind(key)
-        ok = (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-              and (0 <= value <= 100 if kind == "points" else
-                   value > 0 if kind == "scale" else 0 <= value <= 1))
-        if not ok:
-            raise ValueError(f"{source}: heat.{key}: expected {_KINDS[kind]}, got {value!r}")
-        values[key] = float(value)
-    for key in _WEIGHT_KEYS:
-        if key not in values:
-            raise ValueError(f"{source}: heat.{key}: expected {_KINDS[_kind(key)]}, got nothing")
-    return Weights(**values)
-
-
-def load_weights(mapping: Mapping, source: str, *, base: Weights | None = None) -> Weights:
-    """Weights from a [heat] TOML table over *base* (default: DEFAULT_WEIGHTS).
-
-    An unknown key or a bad value raises ValueError "source: heat.key: expected ..., got ...".
-    """
-    return _read_weights(mapping, source, base or DEFAULT_WEIGHTS)
-
-
-def _default_weights() -> Weights:
-    text = resources.files("oncall_tui.data").joinpath("heat.toml").read_text(encoding="utf-8")
-    return _read_weights(tomllib.loads(text).get("heat", {}), "heat.toml", None)
-
-
-DEFAULT_WEIGHTS: Weights = _default_weights()
 
 
 # --- scoring -------------------------------------------------------------------

@@ -29,29 +29,17 @@ How a message is read:
 from __future__ import annotations
 
 import re
-import tomllib
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from itertools import accumulate
-from pathlib import Path
 from typing import Sequence
 
+from .domains import _Found, _known_named, _nearest, _normalise, _scan
+from .domains import extract_domains  # noqa: F401 (re-exported)
+from .intent_rules import (_RUN, _VALUE_KIND, INTENTS, IntentRule, Rules, _deletes, _default_rules,
+                           _Phrase)
+from .intent_rules import PARAMS, RulesError, load_rules  # noqa: F401 (re-exported)
 from .text import fold, phrase_pattern
-
-INTENTS = ("issue_certificate", "add_vhost", "create_database", "disk_usage",
-           "clone_environment", "add_capacity", "restart_service", "site_down")
-#: Parameters an intent may ask for; service and source/target come from [values].
-PARAMS = ("domain", "service", "source", "target")
-_VALUE_KIND = {"service": "service", "source": "environment", "target": "environment"}
-_DEFAULT_NAME = "oncall_tui/data/intents.toml"
-_FACTORS = ("email", "partial", "quoted", "single_known")
-
-
-class RulesError(ValueError):
-    """A rules file is wrong; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -66,200 +54,6 @@ class Proposal:
     def to_json(self) -> dict:
         return {"intent": self.intent, "params": dict(self.params),
                 "confidence": self.confidence, "matched": list(self.matched)}
-
-
-@dataclass(frozen=True, eq=False)
-class _Phrase:
-    text: str  # as written in the rules
-    weight: float
-    pattern: re.Pattern[str]
-    needs: frozenset[str]  # folded words that must all occur: a cheap pre-filter
-    tag: str = ""  # canonical value, for [values] phrases
-
-
-@dataclass(frozen=True)
-class IntentRule:
-    name: str
-    phrases: tuple[_Phrase, ...]
-    against: tuple[_Phrase, ...]
-    params: tuple[str, ...]
-    param_bonus: dict[str, float]
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Compiled decoder rules (read-only); build with `load_rules`."""
-
-    source: str
-    threshold: float
-    request_bonus: float
-    fuzzy_min_length: int
-    domain_confidence: dict[str, float]
-    ignore_domains: frozenset[str]
-    tlds: frozenset[str]
-    not_tlds: frozenset[str]
-    closings: tuple[str, ...]
-    request: tuple[_Phrase, ...]
-    negative: tuple[_Phrase, ...]
-    values: dict[str, tuple[_Phrase, ...]]
-    intents: dict[str, IntentRule]
-    fuzzy: dict[str, tuple[tuple[str, str, _Phrase], ...]]  # delete-key -> (intent, word, phrase)
-
-
-# ---------------------------------------------------------------- rules loading
-
-_RUN = re.compile(r"[a-z0-9]+")
-
-
-def _key(parent: str, key: str) -> str:
-    return f"{parent}.{key}" if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'{parent}."{key}"'
-
-
-class _Reader:
-    """Validates the raw TOML; every error names the file and the dotted key."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def error(self, key: str, reason: str) -> RulesError:
-        return RulesError(f"{self.name}: {key.lstrip('.')}: {reason}")
-
-    def table(self, value, key: str, allowed: set[str] | None = None) -> dict:
-        if not isinstance(value, dict):
-            raise self.error(key, f"expected a table, got {value!r}")
-        for k in value if allowed is not None else ():
-            if k not in allowed:
-                raise self.error(_key(key, k), f"unknown key (expected one of: {', '.join(sorted(allowed))})")
-        return value
-
-    def number(self, value, key: str, lo: float = 0.0, hi: float = 1.0) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-            raise self.error(key, f"expected a number from {lo:g} to {hi:g}, got {value!r}")
-        return float(value)
-
-    def strings(self, value, key: str) -> list[str]:
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.error(key, f"expected a list of non-empty strings, got {value!r}")
-        return value
-
-    def phrase(self, text: str, weight: float, key: str, tag: str = "") -> _Phrase:
-        folded = " ".join(fold(text).split())
-        if not _RUN.search(folded):
-            raise self.error(key, "a phrase needs at least one letter or digit")
-        if "*" not in folded:
-            return _Phrase(text, weight, phrase_pattern(folded), frozenset(_RUN.findall(folded)), tag)
-        parts, needs = [], set()
-        for word in folded.split():
-            stem = word[:-1] if word.endswith("*") else word
-            if "*" in stem or not _RUN.search(stem):
-                raise self.error(key, "'*' may only end a word, after at least one letter")
-            parts.append(re.escape(stem) + ("[a-z0-9]*" if word.endswith("*") else ""))
-            needs.update(_RUN.findall(stem) if stem == word else ())
-        pattern = re.compile(r"(?<![a-z0-9])" + r"[\s'-]+".join(parts) + r"(?![a-z0-9])")
-        return _Phrase(text, weight, pattern, frozenset(needs), tag)
-
-    def phrases(self, raw, key: str) -> tuple[_Phrase, ...]:
-        table = self.table(raw, key)
-        return tuple(self.phrase(p, self.number(w, _key(key, p)), _key(key, p)) for p, w in table.items())
-
-
-def _sub(reader: _Reader, raw: dict, key: str, parent: str, allowed: set[str] | None = None) -> dict:
-    return reader.table(raw.get(key, {}), _key(parent, key) if parent else key, allowed)
-
-
-def _build(raw: dict, name: str) -> Rules:
-    r = _Reader(name)
-    r.table(raw, "", {"version", "threshold", "request_bonus", "fuzzy_min_length", "domain_confidence",
-                      "domains", "message", "request", "negative", "values", "intents"})
-    if raw.get("version", 1) != 1:
-        raise r.error("version", f"expected 1, got {raw['version']!r}")
-    threshold = r.number(raw.get("threshold", 0.5), "threshold")
-    bonus = r.number(raw.get("request_bonus", 0.0), "request_bonus")
-    fuzzy_len = raw.get("fuzzy_min_length", 0)
-    if isinstance(fuzzy_len, bool) or not isinstance(fuzzy_len, int) or not 0 <= fuzzy_len <= 50:
-        raise r.error("fuzzy_min_length", f"expected a whole number from 0 (off) to 50, got {fuzzy_len!r}")
-    conf = _sub(r, raw, "domain_confidence", "", set(_FACTORS))
-    factors = {f: r.number(conf.get(f, 1.0), _key("domain_confidence", f)) for f in _FACTORS}
-    domains = _sub(r, raw, "domains", "", {"ignore", "tlds", "not_tlds"})
-    lists = {k: frozenset(fold(v).strip().rstrip(".") for v in r.strings(domains.get(k, []), _key("domains", k)))
-             for k in ("ignore", "tlds", "not_tlds")}
-    message = _sub(r, raw, "message", "", {"closings"})
-    closings = tuple(" ".join(fold(c).split()) for c in r.strings(message.get("closings", []), "message.closings"))
-    request = _sub(r, raw, "request", "", {"phrases"})
-    req = tuple(r.phrase(p, 1.0, "request.phrases") for p in r.strings(request.get("phrases", []), "request.phrases"))
-    negative = r.phrases(raw.get("negative", {}), "negative")
-    values: dict[str, tuple[_Phrase, ...]] = {}
-    for kind, table in _sub(r, raw, "values", "", {"service", "environment"}).items():
-        table = r.table(table, _key("values", kind))
-        values[kind] = tuple(r.phrase(p, 1.0, _key(_key("values", kind), canon), canon)
-                             for canon, ps in table.items()
-                             for p in r.strings(ps, _key(_key("values", kind), canon)))
-    intents = {}
-    for intent, spec in _sub(r, raw, "intents", "", set(INTENTS)).items():
-        key = _key("intents", intent)
-        spec = r.table(spec, key, {"params", "phrases", "against", "param_bonus"})
-        params = tuple(r.strings(spec.get("params", []), _key(key, "params")))
-        for p in params:
-            if p not in PARAMS:
-                raise r.error(_key(key, "params"), f"unknown parameter {p!r} (expected one of: {', '.join(PARAMS)})")
-            if p in _VALUE_KIND and _VALUE_KIND[p] not in values:
-                raise r.error(_key(key, "params"), f"{p!r} needs a [values.{_VALUE_KIND[p]}] table")
-        bonus_table = _sub(r, spec, "param_bonus", key, set(params))
-        phrases = r.phrases(spec.get("phrases", {}), _key(key, "phrases"))
-        if not phrases:
-            raise r.error(_key(key, "phrases"), "an intent needs at least one phrase")
-        intents[intent] = IntentRule(intent, phrases, r.phrases(spec.get("against", {}), _key(key, "against")),
-                                     params, {p: r.number(b, _key(_key(key, "param_bonus"), p))
-                                              for p, b in bonus_table.items()})
-    fuzzy: dict[str, list] = {}
-    for rule in intents.values() if fuzzy_len else ():
-        for p in rule.phrases:
-            word = fold(p.text).strip()
-            if len(word) >= fuzzy_len and word.isalpha() and word.isascii():
-                for k in {word} | _deletes(word):
-                    fuzzy.setdefault(k, []).append((rule.name, word, p))
-    return Rules(name, threshold, bonus, fuzzy_len, factors, lists["ignore"], lists["tlds"], lists["not_tlds"],
-                 closings, req, negative, values, intents, {k: tuple(v) for k, v in fuzzy.items()})
-
-
-def _parse(data: bytes, name: str) -> dict:
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RulesError(f"{name}: not valid TOML: {exc}") from None
-
-
-@lru_cache(maxsize=1)
-def _default_raw() -> dict:
-    return _parse(resources.files("oncall_tui.data").joinpath("intents.toml").read_bytes(), _DEFAULT_NAME)
-
-
-@lru_cache(maxsize=1)
-def _default_rules() -> Rules:
-    return _build(_default_raw(), _DEFAULT_NAME)
-
-
-def load_rules(path: Path | str | None = None) -> Rules:
-    """Compile the packaged rules, or a site file layered on top of them.
-
-    A site file replaces each top-level setting or section it defines; inside
-    [intents] and [values] it replaces whole entries (one intent, one value
-    kind) and keeps the packaged others. Errors raise `RulesError` (a
-    ValueError) naming the file and the key.
-    """
-    if path is None:
-        return _default_rules()
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read the rules file: {exc.strerror or exc}") from None
-    raw = _parse(data, str(path))
-    merged = {**_default_raw(), **raw}
-    for section in ("intents", "values"):
-        if isinstance(raw.get(section), dict):
-            merged[section] = {**_default_raw().get(section, {}), **raw[section]}
-    return _build(merged, str(path))
 
 
 # ---------------------------------------------------------------- message parts
@@ -296,97 +90,6 @@ def _split(text: str, closings: tuple[str, ...]) -> tuple[str, str]:
     return "\n".join(body), "\n".join(aside)
 
 
-# ---------------------------------------------------------------- domains
-
-_LABEL = r"[^\W_](?:[^\W_]|-){0,62}"
-_DOMAIN = re.compile(rf"(?<![\w.-])(?:{_LABEL}\.)+{_LABEL}(?![\w@-]|\.[^\W_])")
-_URL = re.compile(r"(?i)\b(?:https?|ftp)://([^\s<>\"'()\[\]]+)")
-_LOCAL_PART = re.compile(r"[\w.+-]+@$")
-
-
-@dataclass(frozen=True)
-class _Found:
-    domain: str
-    start: int
-    end: int
-    email: bool
-
-
-def _normalise(name: str, rules: Rules) -> str | None:
-    """Lower-case Unicode form of a written domain, or None if it is not one (index.php)."""
-    name = unicodedata.normalize("NFC", name).lower().rstrip(".")
-    if "xn--" in name:
-        try:
-            name = name.encode("ascii").decode("idna")
-        except UnicodeError:
-            return None
-    labels = name.split(".")
-    tld = labels[-1]
-    if not tld.isalpha() or not (tld in rules.tlds or not tld.isascii()
-                                 or (len(tld) == 2 and tld not in rules.not_tlds)):
-        return None
-    if len(name) > 253 or any(l.startswith("-") or l.endswith("-") for l in labels):
-        return None
-    try:
-        name.encode("idna")
-    except UnicodeError:
-        return None
-    return name
-
-
-def _ignored(domain: str, rules: Rules) -> bool:
-    parts = domain.split(".")
-    return any(".".join(parts[i:]) in rules.ignore_domains for i in range(len(parts) - 1))
-
-
-def _scan(text: str, rules: Rules) -> tuple[list[_Found], list[tuple[int, int]]]:
-    """Domains written in *text* (ignored ones dropped) and the spans to blank out."""
-    urls = [(m.start(), m.end(), m.start(1)) for m in _URL.finditer(text)]
-    found, spans = [], [(a, b) for a, b, _ in urls]
-    for m in _DOMAIN.finditer(text):
-        start = m.start()
-        if any(a <= start < b and start != host for a, b, host in urls):
-            continue  # a path segment like /redirect/other.com is not the site
-        local = _LOCAL_PART.search(text, max(0, start - 128), start) if start and text[start - 1] == "@" else None
-        spans.append((local.start() if local else start, m.end()))
-        name = _normalise(m.group(), rules)
-        if name and not _ignored(name, rules):
-            found.append(_Found(name, start, m.end(), local is not None))
-    return found, spans
-
-
-def extract_domains(text: str, *, rules: Rules | None = None) -> list[str]:
-    """Domains written in *text*, in order, deduplicated.
-
-    Lower-cased Unicode (IDNA-aware: "café-martin.fr"; "xn--" input is decoded),
-    no trailing dot. File names ("index.php") are not domains. E-mail addresses
-    are skipped (they name a mailbox, not a site; `propose` uses them only as a
-    last resort), and so are the rules' ignored domains (gmail.com, letsencrypt.org).
-    """
-    found, _ = _scan(text, rules or _default_rules())
-    return list(dict.fromkeys(f.domain for f in found if not f.email))
-
-
-def _known_named(known: Sequence[str], tokens: set[str]) -> str | None:
-    """The one known domain whose distinctive name parts the message mentions."""
-    parts = {d: {t for t in _RUN.findall(fold(d.rsplit(".", 1)[0])) if len(t) >= 3 and t != "www"} for d in known}
-    common = set.intersection(*parts.values()) if len(parts) > 1 else set()
-    scores = {d: len((p - common) & tokens) for d, p in parts.items()}
-    best = max(scores.values(), default=0)
-    winners = [d for d, s in scores.items() if s == best]
-    return winners[0] if best and len(winners) == 1 else None
-
-
-def _nearest(pool: list[_Found], spans: list[tuple[int, int]], newlines: list[int]) -> str:
-    """The domain closest to the words that triggered the intent: same line first,
-    then fewest characters away, a domain written before the words counting 1.5 times."""
-    def cost(f: _Found) -> tuple[int, float]:
-        return min((abs(bisect_right(newlines, f.start) - bisect_right(newlines, s)),
-                    f.start - e if f.start >= e else (s - f.end) * 1.5 if f.end <= s else 0)
-                   for s, e in spans)
-    return min(pool, key=cost).domain
-
-
 # ---------------------------------------------------------------- matching
 
 @dataclass(frozen=True)
@@ -394,10 +97,6 @@ class _Hit:
     start: int
     end: int
     phrase: _Phrase
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def _one_edit(a: str, b: str) -> bool:
