@@ -57,23 +57,22 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
 def retick(store, now: datetime, weights=None, *, batch: int = 5000) -> int:
     """Rescore every open case at *now* from stored stats; returns how many changed."""
     weights = weights if weights is not None else heatmod.DEFAULT_WEIGHTS
-    # A join, not a per-row EXISTS: this runs over every open case each minute.
+    # Tiers and open incidents are small: look them up in memory instead of joining per row.
+    tiers = dict(store.conn.execute("SELECT id, tier FROM customers"))
+    open_incidents = {r[0] for r in store.conn.execute("SELECT id FROM incidents WHERE status != 'resolved'")}
     rows = store.conn.execute(
-        "SELECT c.id, c.stats, c.status, c.opened_at, cu.tier, "
-        "(i.id IS NOT NULL AND i.status != 'resolved'), c.heat "
-        "FROM cases c JOIN customers cu ON cu.id = c.customer_id "
-        "LEFT JOIN incidents i ON i.id = c.incident_id WHERE c.is_open = 1").fetchall()
+        "SELECT id, stats, status, opened_at, customer_id, incident_id, heat FROM cases WHERE is_open = 1").fetchall()
     updates = []
     from_json = heatmod.CaseStats.from_json
     score = heatmod.score
     opened_cache: dict[str, datetime] = {}
-    for case_id, stats_json, status, opened_at, tier, incident_open, old in rows:
+    for case_id, stats_json, status, opened_at, customer_id, incident_id, old in rows:
         opened = opened_cache.get(opened_at)
         if opened is None:
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = opened_cache[opened_at] = datetime.fromisoformat(opened_at)
-        new = score(from_json(stats_json), status=status, opened_at=opened, tier=tier, now=now,
-                    incident_open=bool(incident_open), weights=weights).score
+        new = score(from_json(stats_json), status=status, opened_at=opened, tier=tiers[customer_id], now=now,
+                    incident_open=incident_id in open_incidents, weights=weights).score
         if new != old:
             updates.append((new, case_id))
     for start in range(0, len(updates), batch):
