@@ -41,7 +41,7 @@ from .store.db import Store
 from .store.schema import SCHEMA_VERSION
 from .ui.safe import visible
 
-GROUPS = ("build", "start", "keys", "heat")
+GROUPS = ("build", "start", "keys", "heat", "search")
 ONSCREEN_PASS = 20  # j presses from the top row before going back: inside any plausible page
 
 
@@ -70,6 +70,10 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
     ("retick_first_s", "  first retick in a fresh process (s)", "—", None),
     ("refresh_case_ms", "heat: refresh_cases, one case (ms, median)", "≤ 10", lambda v, r: v <= 10),
     ("queue_page_ms", "queue_page top 40 (ms, median)", "≤ 5", lambda v, r: v <= 5),
+    ("search_rare_ms", "search: top 50, term in ≤10k events (ms)", "≤ 50", lambda v, r: v <= 50),
+    ("search_rare_events", "  events matching that term", "—", None),
+    ("search_common_ms", "search: top 50, most common term (ms)", "—", None),
+    ("search_common_events", "  events matching it (result capped by time)", "—", None),
 ]
 
 
@@ -176,6 +180,17 @@ def measure_keys(db: Path, env: dict, moves: int, quiet: float, out: dict) -> No
     out["onscreen_frames"] = statistics.median(f.frames for f in onscreen)
 
 
+def measure_search(db: Path, out: dict) -> None:
+    """Top-50 full-text search for a rarer term (≤ 10k events) and the most common one, as the UI runs it."""
+    from .store.search import bench_search
+
+    report = bench_search(_open(db))
+    out["search_rare_ms"] = report["rare_budget"]["ms"]
+    out["search_rare_events"] = report["rare_budget"]["matching_events"]
+    out["search_common_ms"] = report["common_budget"]["ms"]
+    out["search_common_events"] = report["common_budget"]["matching_events"]
+
+
 def measure_heat(db: Path, anchor: datetime, out: dict, repeats: int = 21) -> None:
     """retick all open cases, refresh single cases, and read the top of the queue."""
     store = _open(db)
@@ -249,7 +264,7 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
             if "build" in groups:
                 out["build_s"] = meta["seconds"]
                 out["build_cached"] = meta["cached"]
-            if not groups & {"start", "keys", "heat"}:
+            if not groups & {"start", "keys", "heat", "search"}:
                 continue
             work = tmp_path / str(size)
             work.mkdir()
@@ -264,6 +279,9 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
                 if "heat" in groups:
                     log(f"{size} cases: heat and queries…")
                     measure_heat(db, parse_ts(meta["anchor"]), out)
+                if "search" in groups:
+                    log(f"{size} cases: full-text search…")
+                    measure_search(db, out)
             finally:
                 _close_all()
                 shutil.rmtree(work, ignore_errors=True)
