@@ -225,7 +225,6 @@ def measure_heat(db: Path, anchor: datetime, out: dict, repeats: int = 21) -> No
     if len(rows) != min(40, count):
         raise RuntimeError(f"queue_page returned {len(rows)} rows from a store of {count} open cases")
     out["queue_page_ms"] = statistics.median(times) * 1000
-    store.close()
 
 
 _STORES: dict[str, Store] = {}
