@@ -66,7 +66,9 @@ class QueueScreen(Screen):
         self.update_column_header()
 
     def update_column_header(self) -> None:
-        self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"))
+        # One-line widgets with a fixed height: updating them never needs a layout pass.
+        self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"),
+                                                       layout=False)
 
     # -- header -------------------------------------------------------------
     def update_header(self) -> None:
@@ -89,12 +91,14 @@ class QueueScreen(Screen):
             title.append("  filter: ", "dim")
             title.append_text(literal(flt.text, "bold"))
         title.append(f"  {self.app.user}", "dim")
-        self.query_one("#queue-title", Static).update(title)
+        self.query_one("#queue-title", Static).update(title, layout=False)
         self.update_column_header()
         banner = self.app.incident_banner()
-        self.query_one("#queue-banner", Static).display = banner is not None
+        box = self.query_one("#queue-banner", Static)
+        if box.display != (banner is not None):
+            box.display = banner is not None
         if banner is not None:
-            self.query_one("#queue-banner", Static).update(banner)
+            box.update(banner)
         self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"))
 
     def update_why(self, case_id: str | None) -> None:

@@ -35,4 +35,4 @@ class KeyHints(Static):
             seen.add(binding.description)
             text.append(f" {self.app.get_key_display(binding)} ", "bold reverse")
             text.append(f" {binding.description} ")
-        self.update(text)
+        self.update(text, layout=False)  # one line, fixed height: no layout pass
