@@ -53,7 +53,7 @@ def _print_json(data) -> None:
 # -- commands ----------------------------------------------------------------
 
 def cmd_tui(args) -> int:
-    from .config import config_dir, current_user, resolve_db_path
+    from .config import current_user, resolve_db_path
 
     cfg = _config(args)
     return _run_app(args, cfg, resolve_db_path(args.db), user=current_user(cfg))

@@ -8,7 +8,7 @@ Moving the cursor repaints two lines; scrolling repaints the visible page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
