@@ -216,6 +216,9 @@ class OncallApp(App):
             show(name, done, total)
 
     def incident_banner(self) -> Text | None:
+        # Most of the time there is no incident: answer that without loading the incident code.
+        if self.store.query_one("SELECT 1 FROM incidents WHERE status != 'resolved' LIMIT 1") is None:
+            return None
         from ..store.incidents import open_banner
 
         banners = open_banner(self.store, self.now(), self.config.incident_update_minutes)

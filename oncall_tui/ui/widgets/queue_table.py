@@ -107,6 +107,9 @@ class QueueTable(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self._presence = self.presence()
         self.on_highlight(self.current_case_id())
+        # Textual drops the paint made before the app is running and only repaints what changed
+        # since: ask for the rows again so they go out with the first frame that reaches the terminal.
+        self.call_after_refresh(self.refresh)
 
     def reload(self, *, keep_case: bool = True) -> None:
         """Re-read the count and drop cached rows (after a change in the store)."""
