@@ -182,3 +182,32 @@ async def test_a_long_first_sync_shows_its_progress(store, store_path):
         await pilot.pause()
         assert not bar.display
         assert any("200 tickets synced" in n.message for n in app._notifications)
+
+
+async def test_facts_and_servers_are_edited_in_the_case_and_kept_as_revisions(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(130, 45)) as pilot:
+        await pilot.press("enter", "f")
+        await pilot.pause()
+        assert app.screen.id == "form"
+        assets = app.screen.query_one("#field-assets")
+        assert "server web-01 datacenter=SBG ipv4=203.0.113.10" in assets.text
+        # A bad line is refused with its number; nothing is written and the text stays.
+        assets.text = assets.text + "\nrouter r1"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.id == "form"
+        assert "line 3: 'router' is not one of server, domain, database" in str(
+            app.screen.query_one("#form-status").render())
+        assets.text = assets.text.replace("router r1", "server web-02 datacenter=GRA ipv4=203.0.113.20")
+        app.screen.query_one("#field-facts").text = "Calls before 9:00 only (bakery)."
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.id == "history"
+        facts = str(app.screen.query_one("#history-facts").render())
+        assert "web-02" in facts and "GRA" in facts and "Calls before 9:00 only" in facts
+    events = [e for e in queries.customer_history(store, "c-boul") if e["kind"] == "fact"]
+    assert len(events) == 2  # one revision for the facts, one for the servers
+    meta = json.loads(events[-1]["meta"])
+    assert {a["name"] for a in meta["assets_before"]} == {"web-01", "boutique-martin.fr"}
+    assert {a["name"] for a in meta["assets_after"]} == {"web-01", "web-02", "boutique-martin.fr"}

@@ -112,17 +112,52 @@ def set_status(store: Store, case_id: str, status: str, *, author: str, now: dat
 
 def set_facts(store: Store, customer_id: str, text: str, *, author: str, now: datetime, region: str = "") -> str:
     """A new revision of what we know about the customer (contacts, habits, where things are)."""
+    return update_customer(store, customer_id, facts=text, author=author, now=now, region=region)[0]
+
+
+def set_assets(store: Store, customer_id: str, assets: list[dict[str, str]], *, author: str, now: datetime,
+               region: str = "") -> str:
+    """Replace the customer's servers, domains and databases; the before/after is kept as a `fact` event."""
+    return update_customer(store, customer_id, assets=assets, author=author, now=now, region=region)[0]
+
+
+def update_customer(store: Store, customer_id: str, *, facts: str | None = None,
+                    assets: list[dict[str, str]] | None = None, author: str, now: datetime,
+                    region: str = "") -> list[str]:
+    """Revise the customer's facts and/or assets in one transaction; each change is a `fact` event.
+
+    Raises WriteRefused when nothing changed (and writes nothing).
+    """
+    from ..core.assets_text import format_assets
+
+    written: list[str] = []
     with store.write() as conn:
         row = conn.execute("SELECT facts FROM customers WHERE id = ?", (customer_id,)).fetchone()
         if row is None:
             raise WriteRefused(f"no customer {customer_id!r} in the store")
-        if row["facts"] == text:
-            raise WriteRefused("the facts are unchanged")
-        eid = insert_event(conn, case_id=None, customer_id=customer_id, kind="fact", direction="internal",
-                           author=author, body=text, now=now, region=region, channel="note",
-                           meta={"previous": row["facts"]})
-        conn.execute("UPDATE customers SET facts = ? WHERE id = ?", (text, customer_id))
-    return eid
+        if facts is not None and facts != row["facts"]:
+            written.append(insert_event(conn, case_id=None, customer_id=customer_id, kind="fact",
+                                        direction="internal", author=author, body=facts, now=now, region=region,
+                                        channel="note", meta={"previous": row["facts"]}))
+            conn.execute("UPDATE customers SET facts = ? WHERE id = ?", (facts, customer_id))
+        if assets is not None:
+            before = [dict(r) for r in conn.execute(
+                "SELECT kind, name, datacenter, ipv4, ipv6, server, webroot FROM assets WHERE customer_id = ?",
+                (customer_id,))]
+            if format_assets(before) != format_assets(assets):
+                conn.execute("DELETE FROM assets WHERE customer_id = ?", (customer_id,))
+                conn.executemany(
+                    "INSERT INTO assets(customer_id, kind, name, datacenter, ipv4, ipv6, server, webroot) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(customer_id, a["kind"], a["name"], a["datacenter"], a["ipv4"], a["ipv6"], a["server"],
+                      a["webroot"]) for a in assets])
+                written.append(insert_event(conn, case_id=None, customer_id=customer_id, kind="fact",
+                                            direction="internal", author=author, body=format_assets(assets),
+                                            now=now, region=region, channel="note",
+                                            meta={"assets_before": before, "assets_after": assets}))
+        if not written:
+            raise WriteRefused("nothing changed")
+    return written
 
 
 def enqueue(conn, event_id: str, case_id: str, source: str, action: str, payload: dict, now: datetime) -> None:

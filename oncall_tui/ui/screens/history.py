@@ -219,13 +219,29 @@ class HistoryScreen(Screen):
         self._edit(f"Living summary of {self.case_id}", save, text=template)
 
     def action_facts(self) -> None:
+        from ...core.assets_text import format_assets, parse_assets
+        from .form import Field, FormScreen
+
         app = self.app
         current = queries.get_customer(app.store, self.customer_id)["facts"]
+        assets = format_assets(queries.customer_assets(app.store, self.customer_id))
 
-        def save(text: str) -> None:
-            writes.set_facts(app.store, self.customer_id, text, author=app.user, now=app.now(), region=app.region)
-        self._edit(f"What we know about {self._customer_name()} (contacts, habits, where things are)", save,
-                   text=current)
+        def save(values: dict[str, str]) -> None:
+            # Both parts are checked before anything is written, then saved in one transaction.
+            parsed = parse_assets(values["assets"])
+            writes.update_customer(app.store, self.customer_id, facts=values["facts"], assets=parsed,
+                                   author=app.user, now=app.now(), region=app.region)
+
+        def done(values) -> None:
+            if values is not None:
+                self.refresh_from_store()
+
+        app.push_screen(FormScreen(f"What we know about {self._customer_name()}", [
+            Field("facts", "Facts: contacts, habits, where things are", multiline=True, initial=current),
+            Field("assets", "Servers, domains, databases — one per line: server web-01 datacenter=RBX "
+                            "ipv4=… ipv6=… webroot=… · domain example.fr server=web-01 · database shop server=db-01",
+                  multiline=True, initial=assets),
+        ], save=save), done)
 
     def action_status(self) -> None:
         app = self.app
