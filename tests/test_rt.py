@@ -5,7 +5,6 @@ Each test works in a queue of its own, so tests don't see each other's tickets.
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime, timezone
 
 import httpx
@@ -16,26 +15,12 @@ from oncall_tui.connectors.rt import (
 )
 from oncall_tui.store.db import Store
 from oncall_tui.store.importer import import_document
-from tests.servers.rt import rt_server  # noqa: F401  (pytest fixture)
+from tests.servers.rt import queue, rt_server, token_file  # noqa: F401  (pytest fixtures)
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 JEAN = "jean@boulangerie.fr"
-_queues = itertools.count(1)
 
 
-@pytest.fixture
-def queue(rt_server, request):
-    name = f"q{next(_queues)}-{request.node.name[:40]}"
-    rt_server.create_queue(name)
-    return name
-
-
-@pytest.fixture
-def token_file(rt_server, tmp_path):
-    path = tmp_path / "rt.token"
-    path.write_text(rt_server.token + "\n")
-    path.chmod(0o600)
-    return path
 
 
 @pytest.fixture

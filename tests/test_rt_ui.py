@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 from oncall_tui.config import load_config
 from oncall_tui.store import queries
-from tests.servers.rt import rt_server  # noqa: F401  (fixture)
-from tests.test_sync import JEAN, config_path, queue, rt_history, token_file  # noqa: F401  (fixtures)
+from tests.servers.rt import queue, rt_server, token_file  # noqa: F401  (fixtures)
+from tests.test_sync import JEAN, config_path, rt_history  # noqa: F401  (fixtures)
 
 from .ui_helpers import wait_for, make_app
 

@@ -6,7 +6,6 @@ Each RT test works in a queue of its own, so tests don't see each other's ticket
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import os
 import re
@@ -30,27 +29,13 @@ from oncall_tui.connectors.base import PushRefused, SourceConfigError, load_sour
 from oncall_tui.connectors.sync import bench_history, deliver_outbox, outbox_source_for, run_forever, sync_once
 from oncall_tui.store import outbox, queries, writes
 from oncall_tui.store.db import Store
-from tests.servers.rt import rt_server  # noqa: F401  (pytest fixture)
+from tests.servers.rt import queue, rt_server, token_file  # noqa: F401  (pytest fixtures)
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 JEAN = "jean@boulangerie.fr"
 ROOT = Path(__file__).resolve().parents[1]
-_queues = itertools.count(1)
 
 
-@pytest.fixture
-def queue(rt_server, request):
-    name = f"s{next(_queues)}-{request.node.name[:40]}"
-    rt_server.create_queue(name)
-    return name
-
-
-@pytest.fixture
-def token_file(rt_server, tmp_path):
-    path = tmp_path / "rt.token"
-    path.write_text(rt_server.token + "\n")
-    path.chmod(0o600)
-    return path
 
 
 def write_config(tmp_path: Path, *tables: str) -> Path:

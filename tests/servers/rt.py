@@ -24,6 +24,7 @@ Use it from a test module with::
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import os
 import pwd
@@ -472,3 +473,23 @@ def rt_server():
     finally:
         server.close()
         shutil.rmtree(server.workdir, ignore_errors=True)
+
+
+_queues = itertools.count(1)
+
+
+@pytest.fixture
+def queue(rt_server, request):
+    """A queue of the test's own, so tests never see each other's tickets."""
+    name = f"q{next(_queues)}-{request.node.name[:40]}"
+    rt_server.create_queue(name)
+    return name
+
+
+@pytest.fixture
+def token_file(rt_server, tmp_path):
+    """The API token in a file only its owner can read, as the connector demands."""
+    path = tmp_path / "rt.token"
+    path.write_text(rt_server.token + "\n")
+    path.chmod(0o600)
+    return path
