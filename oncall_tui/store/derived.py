@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from ..core import heat as heatmod
-from ..core.model import HOT_HEAT, OPEN_STATUSES, WARM_HEAT, Event
+from ..core.model import OPEN_STATUSES, Event
 from ..core.timeutil import format_ts, parse_ts
 
 _INCIDENT_OPEN = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
@@ -83,14 +83,10 @@ def retick(store, now: datetime, weights=None, *, batch: int = 5000) -> int:
     return len(updates)
 
 
-HOT, WARM = HOT_HEAT, WARM_HEAT
-
-
 def sample_heat(conn: sqlite3.Connection, now: datetime) -> None:
     """Record how many cases are hot/warm now, for the queue header's 24 h sparkline."""
-    hot, warm, total = conn.execute(
-        "SELECT COALESCE(SUM(heat >= ?), 0), COALESCE(SUM(heat >= ? AND heat < ?), 0), COUNT(*) "
-        "FROM cases WHERE is_open = 1", (HOT, WARM, HOT)).fetchone()
+    counts = dict(conn.execute("SELECT band, n FROM queue_counts"))  # kept by triggers
+    hot, warm, total = counts["hot"], counts["warm"], sum(counts.values())
     conn.execute("INSERT OR REPLACE INTO heat_samples(at, hot, warm, open) VALUES (?, ?, ?, ?)",
                  (format_ts(now.replace(second=0)), hot, warm, total))
     # A week of per-minute samples is plenty; older ones would only grow the file.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from ..core.model import HOT_HEAT, WARM_HEAT
 from .db import Store
 
 QUEUE_VIEWS = ("all", "waiting", "mine", "region")
@@ -71,9 +70,9 @@ def queue_count(store: Store, flt: QueueFilter) -> int:
 
 def queue_bands(store: Store) -> tuple[int, int, int]:
     """Open cases that are hot, warm and cool (bands in core.model)."""
-    # Three range counts on the queue index: no scan of the table.
-    count = "SELECT COUNT(*) FROM cases WHERE is_open = 1 AND heat >= ? AND heat < ?"
-    return tuple(store.query_one(count, bounds)[0] for bounds in ((HOT_HEAT, 1000), (WARM_HEAT, HOT_HEAT), (-1000, WARM_HEAT)))
+    # Kept by triggers (schema migration 3): no count over the cases.
+    counts = dict(store.query("SELECT band, n FROM queue_counts"))
+    return counts["hot"], counts["warm"], counts["cool"]
 
 
 def heat_samples(store: Store, since: str) -> list[sqlite3.Row]:

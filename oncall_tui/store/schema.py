@@ -156,6 +156,43 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE customers ADD COLUMN facts TEXT NOT NULL DEFAULT '';
     """,
+    # 3: open cases per heat band, kept by triggers: the queue's header and row
+    #    count are read at every start, and counting 100k cases delayed the first
+    #    frame. Bands are core.model's HOT_HEAT = 60 and WARM_HEAT = 35
+    #    (tests/test_store.py keeps them equal; changing them needs a migration).
+    """
+    CREATE TABLE queue_counts (
+        band TEXT PRIMARY KEY,
+        n INTEGER NOT NULL
+    );
+    INSERT INTO queue_counts(band, n) VALUES
+        ('hot', (SELECT COUNT(*) FROM cases WHERE is_open = 1 AND heat >= 60)),
+        ('warm', (SELECT COUNT(*) FROM cases WHERE is_open = 1 AND heat >= 35 AND heat < 60)),
+        ('cool', (SELECT COUNT(*) FROM cases WHERE is_open = 1 AND heat < 35));
+    CREATE TRIGGER cases_count_insert AFTER INSERT ON cases WHEN NEW.is_open = 1
+    BEGIN
+        UPDATE queue_counts SET n = n + 1
+         WHERE band = CASE WHEN NEW.heat >= 60 THEN 'hot' WHEN NEW.heat >= 35 THEN 'warm' ELSE 'cool' END;
+    END;
+    CREATE TRIGGER cases_count_delete AFTER DELETE ON cases WHEN OLD.is_open = 1
+    BEGIN
+        UPDATE queue_counts SET n = n - 1
+         WHERE band = CASE WHEN OLD.heat >= 60 THEN 'hot' WHEN OLD.heat >= 35 THEN 'warm' ELSE 'cool' END;
+    END;
+    CREATE TRIGGER cases_count_update AFTER UPDATE OF is_open, heat ON cases
+        WHEN OLD.is_open != NEW.is_open OR (NEW.is_open = 1 AND
+             (CASE WHEN OLD.heat >= 60 THEN 2 WHEN OLD.heat >= 35 THEN 1 ELSE 0 END) !=
+             (CASE WHEN NEW.heat >= 60 THEN 2 WHEN NEW.heat >= 35 THEN 1 ELSE 0 END))
+    BEGIN
+        UPDATE queue_counts SET n = n - 1 WHERE OLD.is_open = 1
+           AND band = CASE WHEN OLD.heat >= 60 THEN 'hot' WHEN OLD.heat >= 35 THEN 'warm' ELSE 'cool' END;
+        UPDATE queue_counts SET n = n + 1 WHERE NEW.is_open = 1
+           AND band = CASE WHEN NEW.heat >= 60 THEN 'hot' WHEN NEW.heat >= 35 THEN 'warm' ELSE 'cool' END;
+    END;
+    """,
 ]
+
+#: The heat bands migration 3 wrote into its triggers (hot from, warm from).
+COUNTED_BANDS = (60, 35)
 
 SCHEMA_VERSION = len(MIGRATIONS)
