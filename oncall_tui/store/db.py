@@ -23,6 +23,10 @@ class StoreError(Exception):
     """A store operation failed; the message says what and what to do."""
 
 
+class WriteRefused(StoreError):
+    """The write was refused before touching the store (bad input); the message says why."""
+
+
 class StoreBusy(StoreError):
     """The store stayed locked by other writers longer than we are willing to wait."""
 

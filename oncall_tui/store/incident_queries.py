@@ -10,8 +10,7 @@ from typing import Any
 from ..core import incident_text as words
 from ..core.incident_text import Banner
 from ..core.timeutil import parse_ts
-from .db import Store
-from .writes import WriteRefused
+from .db import Store, WriteRefused
 
 
 class UnknownIncident(WriteRefused):

@@ -15,14 +15,10 @@ from typing import Any
 
 from ..core.model import CHANNELS, EVENT_KINDS, OPEN_STATUSES, STATUSES
 from ..core.timeutil import format_ts
-from .db import Store, StoreError
+from .db import Store, WriteRefused  # noqa: F401 (WriteRefused re-exported)
 from .derived import refresh_cases
 
 CHANNEL_FOR_KIND = {"note": "note", "call": "phone", "chat": "chat", "message": "email"}
-
-
-class WriteRefused(StoreError):
-    """The write was refused before touching the store (bad input); the message says why."""
 
 
 def new_event_id(prefix: str = "ev") -> str:
