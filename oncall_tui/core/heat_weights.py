@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, fields
-from importlib import resources
 from typing import Mapping
 
+from ..resources import data_file
 from .model import TIERS
 
 
@@ -106,7 +106,7 @@ def load_weights(mapping: Mapping, source: str, *, base: Weights | None = None) 
 
 
 def _default_weights() -> Weights:
-    text = resources.files("oncall_tui.data").joinpath("heat.toml").read_text(encoding="utf-8")
+    text = data_file("heat.toml").read_text(encoding="utf-8")
     return _read_weights(tomllib.loads(text).get("heat", {}), "heat.toml", None)
 
 

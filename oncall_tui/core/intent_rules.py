@@ -6,9 +6,9 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
+from ..resources import data_file
 from .text import fold, phrase_pattern
 
 INTENTS = ("issue_certificate", "add_vhost", "create_database", "disk_usage",
@@ -187,7 +187,7 @@ def _parse(data: bytes, name: str) -> dict:
 
 @lru_cache(maxsize=1)
 def _default_raw() -> dict:
-    return _parse(resources.files("oncall_tui.data").joinpath("intents.toml").read_bytes(), _DEFAULT_NAME)
+    return _parse(data_file("intents.toml").read_bytes(), _DEFAULT_NAME)
 
 
 @lru_cache(maxsize=1)

@@ -31,10 +31,10 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import filterfalse, islice
 from typing import Iterable, Sequence
 
+from ..resources import data_file
 from .text import fold
 
 #: Only the first characters of a message are analysed: the words that matter
@@ -217,8 +217,7 @@ def load_lexicon(sources: Iterable[tuple[str, str]]) -> Lexicon:
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """The packaged French and English lexicons, loaded once."""
-    data = resources.files("oncall_tui.data")
-    return load_lexicon((data.joinpath(name).read_text(encoding="utf-8"), name) for name in DEFAULT_FILES)
+    return load_lexicon((data_file(name).read_text(encoding="utf-8"), name) for name in DEFAULT_FILES)
 
 
 # --- tone: "!!!" and SHOUTING -------------------------------------------------
