@@ -30,6 +30,37 @@ MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "bold r
 class ActionScreen(Screen):
     """Run *action* on the case of *ctx*."""
 
+    # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
+    DEFAULT_CSS = """
+        #action-body {
+            padding: 0 1;
+        }
+
+        .param-row {
+            height: 3;
+        }
+
+        .param-label {
+            width: 12;
+            padding: 1 1 0 0;
+            text-style: bold;
+        }
+
+        .param-input {
+            width: 1fr;
+        }
+
+        #action-checks, #action-plan, #action-status {
+            height: auto;
+            margin-top: 1;
+        }
+
+        #action-log {
+            height: 14;
+            border: round $primary;
+        }
+    """
+
     BINDINGS = [
         Binding("enter", "next", "Check / Run", id="action.next", priority=True),
         Binding("escape", "cancel", "Cancel", id="action.cancel"),

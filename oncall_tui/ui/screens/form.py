@@ -30,6 +30,13 @@ class Field:
 
 
 class FormScreen(ModalScreen[dict | None]):
+    # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
+    DEFAULT_CSS = """
+        .form-text {
+            height: 8;
+        }
+    """
+
     BINDINGS = [
         Binding("ctrl+s,f2", "save", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),

@@ -27,6 +27,22 @@ INCOMING_WITHIN = timedelta(hours=24)
 
 
 class HandoffScreen(Screen):
+    # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
+    DEFAULT_CSS = """
+        #handoff-title {
+            height: 1;
+        }
+
+        #handoff-list {
+            height: 1fr;
+        }
+
+        #handoff-status {
+            height: auto;
+            padding: 0 1;
+        }
+    """
+
     BINDINGS = default_bindings("handoff")
 
     def __init__(self) -> None:

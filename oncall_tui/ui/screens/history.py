@@ -28,6 +28,30 @@ KIND_LABEL = {"message": "mail", "call": "phone", "chat": "chat", "note": "note"
 class HistoryScreen(Screen):
     """The customer behind a case, and everything they ever told us."""
 
+    # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
+    DEFAULT_CSS = """
+        #history-header {
+            height: auto;
+            padding: 0 1;
+            background: $boost;
+        }
+
+        #history-summary, #history-facts, #history-suggestion {
+            height: auto;
+            max-height: 8;
+            padding: 0 1;
+        }
+
+        #history-suggestion {
+            background: $success 20%;
+        }
+
+        #history-scroll {
+            height: 1fr;
+            padding: 0 1;
+        }
+    """
+
     BINDINGS = default_bindings("history")
 
     def __init__(self, case_id: str) -> None:

@@ -106,6 +106,19 @@ class IncidentsScreen(Screen):
 class IncidentScreen(Screen):
     """One incident: who is hit, whether they have been told, and its own timeline."""
 
+    # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
+    DEFAULT_CSS = """
+        #incident-header {
+            height: auto;
+            padding: 0 1;
+            background: $boost;
+        }
+
+        #incident-body {
+            padding: 0 1;
+        }
+    """
+
     BINDINGS = default_bindings("incident")
 
     def __init__(self, incident_id: str) -> None:

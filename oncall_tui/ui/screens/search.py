@@ -19,6 +19,22 @@ from ..timefmt import local_clock
 
 
 class SearchScreen(Screen):
+    # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
+    DEFAULT_CSS = """
+        #search-title {
+            height: 1;
+        }
+
+        #search-results {
+            height: 1fr;
+        }
+
+        #search-status {
+            height: auto;
+            padding: 0 1;
+        }
+    """
+
     BINDINGS = default_bindings("search")
 
     def __init__(self, *, customer_id: str | None = None, customer_name: str = "") -> None:
