@@ -7,12 +7,15 @@ full-screen start stays fast.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -46,6 +49,8 @@ def _config(args):
 
 
 def _print_json(data) -> None:
+    import json
+
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
@@ -60,6 +65,12 @@ def cmd_tui(args) -> int:
 
 
 def _run_app(args, cfg, db_path, *, user: str, demo: bool = False, clock=None) -> int:
+    import gc
+
+    # Start-up allocates hundreds of thousands of long-lived objects (Textual,
+    # styles, our modules): collecting them now only delays the first frame.
+    # The app freezes them and turns the collector back on once it is drawn.
+    gc.disable()
     from .config import ConfigError, config_dir
     from .ui.keymap import load_keymap
 
@@ -247,6 +258,8 @@ def cmd_keys(args) -> int:
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; with *argv*, only the feature module of the command named there is imported."""
+    import argparse
+
     def global_options(p: argparse.ArgumentParser, default) -> None:
         p.add_argument("--db", default=default, help="store file (default: $ONCALL_DB or the user data dir)")
         p.add_argument("--config", default=default, help="config file (default: config.toml in the config dir)")
@@ -306,9 +319,37 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+GLOBAL_VALUE_OPTIONS = ("--db", "--config", "--keymap")
+
+
+def full_screen_args(argv: list[str]) -> SimpleNamespace | None:
+    """`oncall [--db P] [--config F] [--keymap F] [--readonly]` read without argparse, else None.
+
+    Plain `oncall` is what engineers start every shift: building the parser
+    and its sub-commands would delay the first frame. Anything else
+    (a sub-command, --help, a typo, a missing value) goes to the real parser.
+    """
+    args = SimpleNamespace(db=None, config=None, keymap=None, readonly=False, func=cmd_tui)
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        name, eq, value = arg.partition("=")
+        if arg == "--readonly":
+            args.readonly = True
+        elif name in GLOBAL_VALUE_OPTIONS and eq and value:
+            setattr(args, name[2:], value)
+        elif arg in GLOBAL_VALUE_OPTIONS and rest and not rest[0].startswith("-"):
+            setattr(args, arg[2:], rest.pop(0))
+        else:
+            return None
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = full_screen_args(argv)
+    if args is None:
+        args = build_parser(argv).parse_args(argv)
     try:
         return args.func(args) or EXIT_OK
     except KeyboardInterrupt:

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from oncall_tui.cli import main
 
 
@@ -150,3 +152,33 @@ def test_default_store_lives_in_the_user_data_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert resolve_db_path(None) == tmp_path / "oncall-tui" / "oncall.db"
     assert resolve_db_path("/x/y.db") == __import__("pathlib").Path("/x/y.db")
+
+
+FULL_SCREEN_ARGVS = [[], ["--db", "x.db"], ["--db=x.db", "--readonly"],
+                     ["--config", "c.toml", "--keymap", "k.toml", "--db", "x.db"]]
+
+
+@pytest.mark.parametrize("argv", FULL_SCREEN_ARGVS)
+def test_plain_oncall_options_mean_what_the_full_parser_says(argv):
+    # `oncall [--db …]` skips argparse for a faster first frame: it must read the same options.
+    from oncall_tui.cli import build_parser, cmd_tui, full_screen_args
+
+    fast, full = full_screen_args(argv), build_parser(argv).parse_args(argv)
+    assert fast.func is full.func is cmd_tui
+    for name in ("db", "config", "keymap", "readonly"):
+        assert getattr(fast, name) == getattr(full, name)
+
+
+@pytest.mark.parametrize("argv", [["--db"], ["--db", "--readonly"], ["--help"], ["queue"], ["--db", "x", "queue"],
+                                  ["--bogus"], ["--read"]])
+def test_anything_else_goes_to_the_full_parser(argv):
+    from oncall_tui.cli import full_screen_args
+
+    assert full_screen_args(argv) is None
+
+
+def test_a_missing_option_value_gets_the_usual_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--db"])
+    assert exc.value.code == 2
+    assert "--db: expected one argument" in capsys.readouterr().err
