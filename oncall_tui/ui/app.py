@@ -67,10 +67,14 @@ class OncallApp(App):
         return self.config.timezone or "UTC"
 
     # -- lifecycle -------------------------------------------------------------
+    def get_default_screen(self) -> QueueScreen:
+        # The queue is the base screen: pushing it over Textual's blank default
+        # screen would compose and lay out a screen nobody sees before the first frame.
+        return QueueScreen()
+
     def on_mount(self) -> None:
         if self.keymap.overrides:
             self.set_keymap(self.keymap.overrides)
-        self.push_screen(QueueScreen())
         if self.store.is_empty():
             from .screens.dialogs import WelcomeScreen
 
@@ -84,7 +88,14 @@ class OncallApp(App):
         self.heartbeat()
         self.start_sync()
         # Everything loaded so far lives for the whole session: keep the GC off it.
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(self._settle_gc)
+
+    @staticmethod
+    def _settle_gc() -> None:
+        # The CLI turns the collector off for start-up; what start-up loaded
+        # lives all session, so it moves out of the collector's reach first.
+        gc.freeze()
+        gc.enable()
 
     def on_unmount(self) -> None:
         self._closed = True
@@ -219,7 +230,7 @@ class OncallApp(App):
         # Most of the time there is no incident: answer that without loading the incident code.
         if self.store.query_one("SELECT 1 FROM incidents WHERE status != 'resolved' LIMIT 1") is None:
             return None
-        from ..store.incidents import open_banner
+        from ..store.incident_queries import open_banner
 
         banners = open_banner(self.store, self.now(), self.config.incident_update_minutes)
         if not banners:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Input, ProgressBar, Static
+from textual.widgets import Input, Static
 
 from ...core.timeutil import format_ts
 from ...store import queries
@@ -15,7 +15,7 @@ from ..keymap import add_site_action_bindings, default_bindings
 from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from ..sources import StoreQueueSource
-from ..widgets.queue_table import QueueTable, heat_style
+from ..widgets.queue_table import QueueHeader, QueueTable, heat_style
 
 VIEW_TITLES = {"all": "all open", "waiting": "waiting on us", "mine": "mine", "region": "in business hours"}
 SPARK = "▁▂▃▄▅▆▇█"
@@ -48,9 +48,10 @@ class QueueScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title")
         yield Static(id="queue-banner")
-        yield Static(id="queue-header")
-        yield QueueTable(self.source, now=self.app.now, presence=self.app.presence_by_case,
-                         on_highlight=self.update_why, id="queue-table")
+        table = QueueTable(self.source, now=self.app.now, presence=self.app.presence_by_case,
+                           on_highlight=self.update_why, id="queue-table")
+        yield QueueHeader(table, id="queue-header")
+        yield table
         yield Static(id="queue-why")
         yield KeyHints()
 
@@ -63,17 +64,13 @@ class QueueScreen(Screen):
         self.table.focus()
 
     def on_resize(self) -> None:
-        self.update_column_header()
-
-    def update_column_header(self) -> None:
-        # One-line widgets with a fixed height: updating them never needs a layout pass.
-        self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"),
-                                                       layout=False)
+        # The titles follow the table's width (its scrollbar comes and goes with the row count).
+        self.query_one(QueueHeader).refresh()
 
     # -- header -------------------------------------------------------------
     def update_header(self) -> None:
         store = self.app.store
-        hot, warm, cool = queries.queue_bands(store)
+        hot, warm, cool = self.source.bands()
         since = format_ts(self.app.now() - timedelta(hours=24))
         samples = queries.hot_per_hour(store, since)
         flt = self.source.filter
@@ -92,19 +89,19 @@ class QueueScreen(Screen):
             title.append_text(literal(flt.text, "bold"))
         title.append(f"  {self.app.user}", "dim")
         self.query_one("#queue-title", Static).update(title, layout=False)
-        self.update_column_header()
+        self.query_one(QueueHeader).refresh()
         banner = self.app.incident_banner()
         box = self.query_one("#queue-banner", Static)
         if box.display != (banner is not None):
             box.display = banner is not None
         if banner is not None:
             box.update(banner)
-        self.query_one("#queue-header", Static).update(Text(self.table.header_line(self.table.row_width), "bold"))
 
     def update_why(self, case_id: str | None) -> None:
         if not self._shown_once:
-            # The first frame shows the rows; the reason (and the heat model it needs) follows at once.
-            self.call_after_refresh(self._update_why, case_id)
+            # The first frame shows the rows; the reason (and the heat model it needs) follows at
+            # once, for the case under the cursor by then (a key may have moved it).
+            self.call_after_refresh(lambda: self._update_why(self.table.current_case_id()))
         else:
             self._update_why(case_id)
 
@@ -141,6 +138,8 @@ class QueueScreen(Screen):
 
     def show_sync_progress(self, name: str, done: int, total: int) -> None:
         """A long first sync shows its progress; it hides itself when done."""
+        from textual.widgets import ProgressBar  # only a long sync shows one
+
         bars = self.query("#queue-sync")
         if not bars:
             self.mount(ProgressBar(id="queue-sync", show_eta=False), after=self.query_one("#queue-why"))

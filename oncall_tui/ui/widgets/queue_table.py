@@ -8,16 +8,19 @@ Moving the cursor repaints two lines; scrolling repaints the visible page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Callable, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from ...core.model import HOT_HEAT, WARM_HEAT
 from ...core.timeutil import parse_ts, short_duration
@@ -45,9 +48,10 @@ COLUMNS = (
 
 def heat_style(score: int) -> Style:
     """Cold blue (0) → amber → hot red (100), as a cell background."""
-    return _HEAT_STYLES[max(0, min(100, score))]
+    return _ramp(max(0, min(100, score)))
 
 
+@lru_cache(maxsize=None)  # 101 styles at most, built when first drawn rather than at import
 def _ramp(score: int) -> Style:
     stops = ((0, (40, 70, 140)), (WARM_HEAT, (150, 120, 40)), (HOT_HEAT, (200, 80, 20)), (100, (210, 20, 30)))
     for (a, ca), (b, cb) in zip(stops, stops[1:]):
@@ -59,7 +63,6 @@ def _ramp(score: int) -> Style:
     return Style(bgcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})")
 
 
-_HEAT_STYLES = [_ramp(i) for i in range(101)]
 _CURSOR = Style(reverse=True)
 _WHO = Style(color="green", bold=True)
 _DIM = Style(dim=True)
@@ -244,3 +247,20 @@ class QueueTable(ScrollView, can_focus=True):
         case_id = self.current_case_id()
         if case_id:
             self.post_message(self.Opened(case_id))
+
+
+class QueueHeader(Widget):
+    """The column titles above a QueueTable, laid out from the table's width when drawn.
+
+    Computed at render time, after layout, so the titles line up with the rows
+    from the very first frame and after every resize.
+    """
+
+    DEFAULT_CSS = "QueueHeader { height: 1; }"
+
+    def __init__(self, table: QueueTable, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.table = table
+
+    def render(self) -> Text:
+        return Text(self.table.header_line(self.table.row_width), "bold")
