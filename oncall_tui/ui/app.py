@@ -37,6 +37,9 @@ class OncallApp(App):
     def __init__(self, store_path: str | Path, *, config: Config | None = None,
                  keymap: Keymap | None = None, user: str = "oncall",
                  clock: Callable[[], datetime] = utc_now, demo: bool = False) -> None:
+        # Collecting the objects start-up creates only delays the first frame; the
+        # collector comes back once it is drawn (`oncall` turns it off even earlier).
+        gc.disable()
         super().__init__()
         self.store_path = str(store_path)
         self.config = config or Config()
@@ -92,8 +95,7 @@ class OncallApp(App):
 
     @staticmethod
     def _settle_gc() -> None:
-        # The CLI turns the collector off for start-up; what start-up loaded
-        # lives all session, so it moves out of the collector's reach first.
+        # What start-up loaded lives all session: out of the collector's reach first.
         gc.freeze()
         gc.enable()
 
