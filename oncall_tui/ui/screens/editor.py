@@ -51,7 +51,9 @@ class EditorScreen(ModalScreen[str | None]):
 
     @property
     def text(self) -> str:
-        return self.query_one(TextArea).text
+        # Until the text area is mounted nothing can have been typed: the draft is the text.
+        areas = self.query(TextArea)
+        return areas.first().text if areas else self.initial
 
     def action_save(self) -> None:
         text = self.text
