@@ -101,6 +101,9 @@ class QueueTable(ScrollView, can_focus=True):
         self.presence = presence or (lambda: {})
         self.cursor = 0
         self._rows: dict[int, object] = {}
+        # Drawn rows by (index, cursor on it, width, second, who is on it): a scroll by
+        # one row redraws one new row, the others come from here.
+        self._strips: dict[tuple, Strip] = {}
         self._presence: dict[str, str] = {}
         # Known before the first layout, so the very first frame already shows rows.
         self.row_count = source.count()
@@ -118,6 +121,7 @@ class QueueTable(ScrollView, can_focus=True):
         """Re-read the count and drop cached rows (after a change in the store)."""
         current = self.current_case_id() if keep_case else None
         self._rows.clear()
+        self._strips.clear()
         self._presence = self.presence()
         self.row_count = self.source.count()
         self.virtual_size = Size(self.size.width, self.row_count)
@@ -141,6 +145,7 @@ class QueueTable(ScrollView, can_focus=True):
             limit = height * 3
             if len(self._rows) > 2000:
                 self._rows.clear()
+                self._strips.clear()
             if start > self.row_count // 2 and hasattr(self.source, "page_from_end"):
                 # Deep in the queue: read from the cold end, so `G` costs as little as `g`.
                 end = min(self.row_count, start + limit)
@@ -181,13 +186,22 @@ class QueueTable(ScrollView, can_focus=True):
         if row is None:
             return Strip.blank(width)
         now = self.now()
+        who = self._presence.get(row["id"], "")
+        key = (index, index == self.cursor, width, int(now.timestamp()), who)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) > 1000:
+                self._strips.clear()
+            strip = self._strips[key] = self._render_row(row, index, width, now, who)
+        return strip
+
+    def _render_row(self, row, index: int, width: int, now: datetime, who: str) -> Strip:
         widths = self._widths()
         waiting = row["waiting_since"]
         waited = short_duration((now - parse_ts(waiting)).total_seconds()) if waiting else "—"
         if row["status"] == "pending":
             waited = "them"
         age = short_duration((now - parse_ts(row["opened_at"])).total_seconds())
-        who = self._presence.get(row["id"], "")
         cells = [
             str(row["heat"]), visible(row["customer"]), visible(row["subject"]), waited, age,
             str(row["exchanges"]), visible(row["assignee"]), visible(who),
