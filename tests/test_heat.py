@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from oncall_tui.core.heat import (DEFAULT_WEIGHTS, CaseStats, Heat, Term, Weights, add_event, fold_events,
-                                  load_weights, score)
+                                  heat_value, load_weights, score, steady_points)
 from oncall_tui.core.lexicon import default_lexicon
 from oncall_tui.core.model import Event
 
@@ -355,6 +355,22 @@ def test_stored_stats_score_like_fresh_ones(case):
     kw = dict(status=case.status, opened_at=case.opened_at, tier=case.tier, now=case.now,
               incident_open=case.incident_open)
     assert score(again, **kw) == score(stats, **kw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(CASES, st.sampled_from(["new", "open", "pending", "resolved"]), st.integers(0, 20_000))
+def test_the_clock_tick_scores_exactly_like_the_explanation(case, status, later):
+    # The tick rescores from the time-free points alone; the queue must show the
+    # score that `e` (why hot?) explains, for any weights.
+    stats = fold_events(case.events)
+    now = case.now + timedelta(minutes=later)
+    opened = case.opened_at or min(e.at for e in case.events)
+    for weights in (DEFAULT_WEIGHTS, replace(DEFAULT_WEIGHTS, answered_factor=0.9, incident_floor=80.0)):
+        expected = score(stats, status=status, opened_at=opened, tier=case.tier, now=now,
+                         incident_open=case.incident_open, weights=weights).score
+        assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
+                          opened_t=opened.timestamp(), tier=case.tier, now_t=now.timestamp(),
+                          incident_open=case.incident_open, weights=weights) == expected
 
 
 # --- the stats the queue reads ----------------------------------------------------

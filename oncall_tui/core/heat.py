@@ -271,21 +271,52 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     """
     if status in _CLOSED:
         return _COLD
+    terms = _moving_terms(stats.wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights)
+    steady = _steady_terms(stats, weights)
+    # The same sums, in the same order, as `heat_value`: both give the same score.
+    total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
+    terms += steady
+    total = _finish(total, status == "pending", stats.wait_t, stats.out_t, now.timestamp(), incident_open,
+                    weights, terms)
+    if len(terms) > 1:
+        terms.sort(key=_by_points, reverse=True)
+    return Heat(min(100, max(0, int(total + 0.5))), tuple(terms))
+
+
+def steady_points(stats: CaseStats, weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """The points of the terms that do not move with time (exchanges, words, repeats, engineers)."""
+    return sum(map(_by_points, _steady_terms(stats, weights)))
+
+
+def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
+               tier: str, now_t: float, incident_open: bool = False, weights: Weights = DEFAULT_WEIGHTS) -> int:
+    """`score(...).score` from `steady_points` and the case's times, without the explanation.
+
+    The clock tick rescores every open case each minute: this skips building,
+    sorting and returning terms. Same arithmetic as `score`, so the same result.
+    """
+    if status in _CLOSED:
+        return 0
+    moving = _moving_terms(wait_t, status, opened_t, tier, now_t, weights)
+    total = sum(map(_by_points, moving)) + steady
+    total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, None)
+    return min(100, max(0, int(total + 0.5)))
+
+
+def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, now_t: float,
+                  weights: Weights) -> list[Term]:
+    """Tier, then the terms that grow with time: waiting and age (in this order)."""
     if status not in _STATUSES:
         raise ValueError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
-    waiting_terms, age_terms, exchanges_terms, words_terms, repeats_terms, engineers_terms, tiers = weights._tables
+    waiting_terms, age_terms, _, _, _, _, tiers = weights._tables
     try:
         t = tiers[tier]
     except KeyError:
         raise ValueError(f"tier: expected one of {', '.join(TIERS)}, got {tier!r}") from None
     terms: list[Term] = [t] if t else []
     add = terms.append
-    now_t = now.timestamp()
-    pending = status == "pending"
-
     # Durations in the unit shown: minutes, or whole hours beyond a day.
-    wait_t = stats.wait_t
-    if wait_t is not None and not pending:
+    if wait_t is not None and status != "pending":
         m = int(now_t - wait_t) // 60
         if m > 0:
             if m >= 1440:
@@ -296,7 +327,7 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
                 t = _memo(table, m, _waiting_term, weights, m)
             if t:
                 add(t)
-    m = int(now_t - opened_at.timestamp()) // 60
+    m = int(now_t - opened_t) // 60
     if m > 0:
         if m >= 1440:
             m -= m % 60
@@ -306,6 +337,14 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
             t = _memo(table, m, _age_term, weights, m)
         if t:
             add(t)
+    return terms
+
+
+def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
+    """Exchanges and their pace, words and tone, repeats, engineers (in this order)."""
+    _, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, _ = weights._tables
+    terms: list[Term] = []
+    add = terms.append
     n = stats.exchanges
     if n:
         turns = stats.turns
@@ -350,30 +389,38 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
             t = _memo(table, n, _engineers_term, weights, n)
         if t:
             add(t)
+    return terms
 
-    total = sum(map(_by_points, terms))
-    if total and (pending or (wait_t is None and stats.out_t is not None)):
+
+def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, now_t: float,
+            incident_open: bool, weights: Weights, terms: list[Term] | None) -> float:
+    """Cooling (waiting on the customer, or answered) and the incident lift, added to *terms* if given."""
+    if total and (pending or (wait_t is None and out_t is not None)):
         if pending:
-            factor, why = weights.pending_factor, "pending: waiting on the customer"
+            factor = weights.pending_factor
         else:
             factor = weights.answered_factor
-            m = int(now_t - stats.out_t) // 60
-            if m >= 1440:
-                m -= m % 60
-            why = _ANSWERED.get(m)
-            if why is None:
-                if len(_ANSWERED) >= _MEMO_CAP:
-                    _ANSWERED.clear()
-                why = _ANSWERED[m] = f"answered {human_duration(m * 60)} ago" if m > 0 else "answered just now"
         cooling = (factor - 1.0) * total
-        if cooling <= -0.05:
-            add(Term("cooling", why, cooling))
+        if cooling <= -0.05 and terms is not None:
+            terms.append(Term("cooling", _cooling_why(pending, out_t, now_t), cooling))
         total += cooling
     if incident_open:
         lift = max(weights.incident_bonus, weights.incident_floor - total)
-        if lift >= 0.05:
-            add(Term("incident", "linked to an open incident", lift))
+        if lift >= 0.05 and terms is not None:
+            terms.append(Term("incident", "linked to an open incident", lift))
         total += lift
-    if len(terms) > 1:
-        terms.sort(key=_by_points, reverse=True)
-    return Heat(min(100, max(0, int(total + 0.5))), tuple(terms))
+    return total
+
+
+def _cooling_why(pending: bool, out_t: int, now_t: float) -> str:
+    if pending:
+        return "pending: waiting on the customer"
+    m = int(now_t - out_t) // 60
+    if m >= 1440:
+        m -= m % 60
+    why = _ANSWERED.get(m)
+    if why is None:
+        if len(_ANSWERED) >= _MEMO_CAP:
+            _ANSWERED.clear()
+        why = _ANSWERED[m] = f"answered {human_duration(m * 60)} ago" if m > 0 else "answered just now"
+    return why
