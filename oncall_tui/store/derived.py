@@ -54,27 +54,59 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
          format_ts(now), last_event_at, case_id))
 
 
-def retick(store, now: datetime, weights=None, *, batch: int = 5000) -> int:
+class RetickMemo:
+    """What one clock tick learned about each open case, reused by the next tick.
+
+    Per case: a hash of its stored stats, the points that do not move with time
+    and its two times. A case whose stats are unchanged since the last tick is
+    rescored without decoding them (most cases, most minutes). About 0.3 kB a
+    case; the app keeps one for its heat tick.
+    """
+
+    def __init__(self) -> None:
+        self.weights = None
+        self.cases: dict[str, tuple] = {}
+
+
+def retick(store, now: datetime, weights=None, *, batch: int = 5000, memo: RetickMemo | None = None) -> int:
     """Rescore every open case at *now* from stored stats; returns how many changed."""
     weights = weights if weights is not None else heatmod.DEFAULT_WEIGHTS
     # Tiers and open incidents are small: look them up in memory instead of joining per row.
     tiers = dict(store.conn.execute("SELECT id, tier FROM customers"))
     open_incidents = {r[0] for r in store.conn.execute("SELECT id FROM incidents WHERE status != 'resolved'")}
+    # Streamed, not fetched all at once: 100k stats strings would hold ~80 MB at the peak.
     rows = store.conn.execute(
-        "SELECT id, stats, status, opened_at, customer_id, incident_id, heat FROM cases WHERE is_open = 1").fetchall()
+        "SELECT id, stats, status, opened_at, customer_id, incident_id, heat FROM cases WHERE is_open = 1")
     updates = []
     from_json = heatmod.CaseStats.from_json
-    score = heatmod.score
-    opened_cache: dict[str, datetime] = {}
+    steady_points, heat_value = heatmod.steady_points, heatmod.heat_value
+    now_t = now.timestamp()
+    opened_cache: dict[str, float] = {}
+    known = memo.cases if memo is not None and memo.weights == weights else {}
+    learned: dict[str, tuple] = {}
     for case_id, stats_json, status, opened_at, customer_id, incident_id, old in rows:
         opened = opened_cache.get(opened_at)
         if opened is None:
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
-            opened = opened_cache[opened_at] = datetime.fromisoformat(opened_at)
-        new = score(from_json(stats_json), status=status, opened_at=opened, tier=tiers[customer_id], now=now,
-                    incident_open=incident_id in open_incidents, weights=weights).score
+            opened = opened_cache[opened_at] = datetime.fromisoformat(opened_at).timestamp()
+        if memo is None:
+            stats = from_json(stats_json)
+            steady, wait_t, out_t = steady_points(stats, weights), stats.wait_t, stats.out_t
+        else:
+            version = hash(stats_json)
+            case = known.get(case_id)
+            if case is None or case[0] != version:
+                stats = from_json(stats_json)
+                case = (version, steady_points(stats, weights), stats.wait_t, stats.out_t)
+            learned[case_id] = case
+            _, steady, wait_t, out_t = case
+        new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
+                         tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
+                         weights=weights)
         if new != old:
             updates.append((new, case_id))
+    if memo is not None:
+        memo.weights, memo.cases = weights, learned
     for start in range(0, len(updates), batch):
         with store.write() as conn:
             conn.executemany("UPDATE cases SET heat = ? WHERE id = ?", updates[start:start + batch])

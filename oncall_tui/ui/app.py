@@ -53,6 +53,7 @@ class OncallApp(App):
         self._actions: dict | None = None
         self._sources: list | None = None
         self._sync_stop = None
+        self._heat_memo = None  # RetickMemo, made by the first heat tick; each tick swaps it whole
         self._viewing: str | None = None
         self._writing = False
         me = queries.engineers(self.store).get(user)
@@ -128,12 +129,14 @@ class OncallApp(App):
         self.run_worker(self._retick, thread=True, exclusive=True, group="heat")
 
     def _retick(self) -> None:
-        from ..store.derived import retick
+        from ..store.derived import RetickMemo, retick
 
+        if self._heat_memo is None:
+            self._heat_memo = RetickMemo()  # what each tick learns spares the next one most of its work
         # A private connection: sqlite3 connections are not shared across threads.
         store = Store.open(self.store_path, migrate=False)
         try:
-            retick(store, self.now(), self.config.weights)
+            retick(store, self.now(), self.config.weights, memo=self._heat_memo)
         finally:
             store.close()
         self.call_from_thread(self.refresh_screens)

@@ -1,0 +1,54 @@
+"""The clock tick: every open case rescored as time passes, reusing what the last tick learned."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+from oncall_tui.core.heat import DEFAULT_WEIGHTS, CaseStats, score
+from oncall_tui.core.timeutil import parse_ts
+from oncall_tui.demo import seed_demo_store
+from oncall_tui.store.derived import RetickMemo, retick
+from oncall_tui.store.writes import add_case_event
+
+from .conftest import NOW
+
+
+def explained(store, now, weights=DEFAULT_WEIGHTS) -> dict[str, int]:
+    """Every open case's score as `e` (why hot?) would explain it at *now*."""
+    rows = store.query("SELECT c.id, c.stats, c.status, c.opened_at, cu.tier, c.incident_id FROM cases c "
+                       "JOIN customers cu ON cu.id = c.customer_id WHERE c.is_open = 1")
+    open_incidents = {r[0] for r in store.query("SELECT id FROM incidents WHERE status != 'resolved'")}
+    return {r["id"]: score(CaseStats.from_json(r["stats"]), status=r["status"], opened_at=parse_ts(r["opened_at"]),
+                           tier=r["tier"], now=now, incident_open=r["incident_id"] in open_incidents,
+                           weights=weights).score for r in rows}
+
+
+def shown(store) -> dict[str, int]:
+    return dict(store.query("SELECT id, heat FROM cases WHERE is_open = 1"))
+
+
+def test_ticks_that_remember_score_like_the_explanation_as_cases_change(tmp_path):
+    store = seed_demo_store(tmp_path / "demo.db", now=NOW)
+    memo = RetickMemo()
+    now = NOW
+    for minutes in (1, 30, 240):  # heat moves: waiting and age grow
+        now = NOW + timedelta(minutes=minutes)
+        retick(store, now, memo=memo)
+        assert shown(store) == explained(store, now)
+    assert memo.cases.keys() == shown(store).keys()
+
+    # A customer writes again between two ticks: the next tick reads their new stats.
+    case_id = store.query_one("SELECT id FROM cases WHERE is_open = 1 ORDER BY heat LIMIT 1")[0]
+    before = shown(store)[case_id]
+    add_case_event(store, case_id, kind="message", direction="in", author="client", now=now,
+                   body="TOUJOURS RIEN ?!! c'est la troisième fois que je vous écris, c'est inadmissible")
+    now += timedelta(minutes=1)
+    retick(store, now, memo=memo)
+    assert shown(store) == explained(store, now)
+    assert shown(store)[case_id] > before
+
+    # New weights from the config: nothing remembered under the old ones is reused.
+    weights = replace(DEFAULT_WEIGHTS, words_max=DEFAULT_WEIGHTS.words_max * 2)
+    now += timedelta(minutes=1)
+    retick(store, now, weights, memo=memo)
+    assert shown(store) == explained(store, now, weights)
+    store.close()
