@@ -10,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from oncall_tui.cli import main
+from oncall_tui.core.handoff import body_about
 from oncall_tui.resources import fixture_file
 from oncall_tui.store import handoffs, writes
 from oncall_tui.store.db import Store
@@ -282,7 +283,25 @@ def test_customer_option_exports_only_that_customers_data(rich_db, tmp_path, cap
     assert len(doc["incidents"][0]["events"]) == 2  # with its own timeline
     assert [(h["id"], h["case_ids"], [a["case_id"] for a in h["acks"]]) for h in doc["handoffs"]] == [
         ("H-1", ["T-100"], ["T-100"])]
+    assert "T-200" not in doc["handoffs"][0]["body"]  # H-1 also spoke of Acme's case
     assert {e["name"] for e in doc["engineers"]} == {"alice", "bob", "kenji"}  # not priya (Acme's)
+
+
+def test_a_handoff_brief_keeps_only_the_customers_own_cases_in_their_export():
+    brief = ("# Handoff brief — kenji\n\nShift 01:00 → 09:00 · 2 cases: 2 touched this shift\n\n"
+             "## T-100 · Boulangerie Martin · heat 68 · open\nSubject: charger un SSL\nWhy: waiting 3 h\n"
+             "Summary:\n> wants HTTPS on boutique-martin.fr\n\n"
+             "## T-200 · Acme Corp · heat 55 · open\nSubject: Site down after deploy\nWhy: 502 since 06:00\n"
+             "Summary: _no summary_\n")
+    mine = body_about(brief, {"T-100"}, {"T-200"})
+    assert "## T-100 · Boulangerie Martin" in mine and "boutique-martin.fr" in mine
+    assert "T-200" not in mine and "Acme" not in mine and "502" not in mine
+    assert mine.startswith("# Handoff brief — kenji")
+    # Free text: lines about their case only; a line naming both is left out.
+    text = "T-100: DNS fixed, waiting on them\nT-200 and T-100 share the LB\nT-1000 is unrelated\nacme angry"
+    assert body_about(text, {"T-100"}, {"T-200", "T-1000"}) == "T-100: DNS fixed, waiting on them"
+    assert body_about("acme angry", {"T-100"}, {"T-200"}).startswith("(this handoff was about other")
+    assert body_about(brief, {"T-100", "T-200"}, set()) == brief
 
 
 def test_one_customer_export_round_trips_to_the_same_bytes(rich_db, tmp_path, capsys):

@@ -153,6 +153,25 @@ class Brief:
         return "\n".join(lines)
 
 
+def body_about(body: str, keep: set[str], others: set[str]) -> str:
+    """What a handoff says about the *keep* cases only, for an export of their customer.
+
+    A brief (one `## CASE · …` section per case) keeps its title and those
+    cases' sections; free text keeps the lines that name one of them and none
+    of *others*. Nothing left: a line saying so.
+    """
+    if not others:
+        return body
+    head, *sections = re.split(r"(?m)^(?=## )", body)
+    if sections:
+        kept = head + "".join(s for s in sections if s[3:].split(" ", 1)[0] in keep)
+    else:
+        def names(line: str, ids: set[str]) -> bool:
+            return any(re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", line) for c in ids)
+        kept = "\n".join(line for line in body.splitlines() if names(line, keep) and not names(line, others))
+    return kept if kept.strip() else "(this handoff was about other customers' cases too: left out of this export)"
+
+
 def build_brief(cases: list[CaseSnapshot] | tuple[CaseSnapshot, ...], *, engineer: str, since: datetime,
                 now: datetime, hot_threshold: int = HOT_THRESHOLD) -> Brief:
     """The brief: cases *engineer* touched in [since, now], plus hot cases with a stale summary.

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ..core.handoff import body_about
 from .db import Store, StoreError
 
 FORMAT = "oncall-tui/1"
@@ -82,13 +83,15 @@ def _read(conn, wanted: list[str] | None) -> Export:
     case_ids = {c["id"] for c in exp.cases}
 
     for r in conn.execute("SELECT * FROM handoffs ORDER BY at, id"):
-        mentioned = _json(r["case_ids"], f"handoff {r['id']!r}: case_ids")
+        every = _json(r["case_ids"], f"handoff {r['id']!r}: case_ids")
+        mentioned, body = every, r["body"]
         if wanted is not None:
-            # Only this selection's cases: another customer's case ids are not theirs to take.
-            mentioned = [c for c in mentioned if c in case_ids]
+            # Only this selection's cases: another customer's case ids and words are not theirs to take.
+            mentioned = [c for c in every if c in case_ids]
             if not mentioned:
                 continue
-        exp.handoffs.append({**dict(r), "case_ids": mentioned})
+            body = body_about(body, set(mentioned), set(every) - set(mentioned))
+        exp.handoffs.append({**dict(r), "case_ids": mentioned, "body": body})
     handoff_ids = {h["id"] for h in exp.handoffs}
     exp.acks = [dict(r) for r in conn.execute(
         "SELECT handoff_id, case_id, engineer, at FROM handoff_acks ORDER BY handoff_id, at, case_id, engineer")
