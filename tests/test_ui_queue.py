@@ -35,6 +35,16 @@ async def test_moving_the_cursor_changes_the_reason_shown(store, store_path):
         assert "T-100" in str(app.screen.query_one("#queue-why").render())
 
 
+async def test_the_reason_line_says_where_the_cursor_is_in_the_queue(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert str(app.screen.query_one("#queue-why").render()).rstrip().endswith(" 1/3")
+        await pilot.press("j", "j")
+        why = str(app.screen.query_one("#queue-why").render())
+        assert "T-300" in why and why.rstrip().endswith(" 3/3")
+
+
 async def test_filter_narrows_the_queue_and_escape_clears_it(store, store_path):
     app = make_app(store_path)
     async with app.run_test(size=(120, 30)) as pilot:

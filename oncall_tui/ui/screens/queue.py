@@ -64,7 +64,7 @@ class QueueScreen(Screen):
         self.table.focus()
 
     def on_resize(self) -> None:
-        # The titles follow the table's width (its scrollbar comes and goes with the row count).
+        # The column titles follow the table's width.
         self.query_one(QueueHeader).refresh()
 
     # -- header -------------------------------------------------------------
@@ -120,6 +120,12 @@ class QueueScreen(Screen):
         line.append_text(literal(" · ".join(f"{_short(t.value)} {t.points:+.0f}" for t in heat.terms[:3])))
         if not heat.terms:
             line.append("nothing pressing", "dim")
+        # Where the cursor is, at the right (the table has no scrollbar). Unstyled: it takes
+        # the place of padding, so a move writes no more bytes for it.
+        table = self.table
+        where = f" {table.cursor + 1:,}/{table.row_count:,} "
+        line.truncate(max(0, (why.size.width or self.app.size.width) - len(where)), pad=True)
+        line.append(where)
         # One line, fixed height: no layout pass, so a cursor move repaints only what changed.
         why.update(line, layout=False)
 
