@@ -66,6 +66,7 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
     ("scroll_bytes", "bytes per scrolling move (median)", "≤ 8192", lambda v, r: v <= 8192),
     ("jump_end_ms", "G: jump to the last case, once (ms)", "—", None),
     ("rss_mb", "peak RSS of the app (MB)", "≤ 100", lambda v, r: v <= 100),
+    ("tick_rss_mb", "  the same with the heat ticking every 2 s (MB)", "≤ 100", lambda v, r: v <= 100),
     ("retick_s", "heat: retick every open case, each minute (s)", "≤ 1.5", lambda v, r: v <= 1.5),
     ("retick_first_s", "  first retick in a fresh process (s)", "—", None),
     ("refresh_case_ms", "heat: refresh_cases, one case (ms, median)", "≤ 10", lambda v, r: v <= 10),
@@ -181,6 +182,15 @@ def measure_keys(db: Path, env: dict, moves: int, quiet: float, out: dict) -> No
     out["onscreen_frames"] = statistics.median(f.frames for f in onscreen)
 
 
+def measure_tick_rss(db: Path, env: dict, size: int, out: dict) -> None:
+    """Peak RSS of the app while its heat tick rescores every open case (env: a 2 s tick)."""
+    seconds = 4 + size / 12_500  # a few ticks: the first one at 100k takes 3-5 s here
+    with bench_pty.Terminal([sys.executable, "-m", "oncall_tui", "--db", str(db)], env) as term:
+        term.wait_for_text(queue_drawn(db), 60)
+        term.settle(seconds, timeout=seconds)  # the first tick decodes every case, later ones reuse it
+        out["tick_rss_mb"] = term.peak_rss_kib() / 1024
+
+
 def measure_search(db: Path, out: dict) -> None:
     """Top-50 full-text search for a rarer term (≤ 10k events) and the most common one, as the UI runs it."""
     from .store.search import bench_search
@@ -279,6 +289,10 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
         (config_dir / "config.toml").write_text("[ui]\ntick_seconds = 3600\n")
         env = bench_pty.child_env({"ONCALL_CONFIG_DIR": str(config_dir), "ONCALL_DATA_DIR": str(tmp_path / "data"),
                                    "ONCALL_USER": "bench"}, str(cache_dir / "pycache"))
+        ticking = tmp_path / "ticking"
+        ticking.mkdir()
+        (ticking / "config.toml").write_text("[ui]\ntick_seconds = 2\n")
+        ticking_env = {**env, "ONCALL_CONFIG_DIR": str(ticking)}
         for size in sizes:
             out = results[size] = {}
             path, meta = cached_store(cache_dir, size, rebuild=rebuild)
@@ -300,6 +314,7 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
                 if "heat" in groups:
                     log(f"{size} cases: heat and queries…")
                     measure_heat(db, parse_ts(meta["anchor"]), out)
+                    measure_tick_rss(db, ticking_env, size, out)
                 if "search" in groups:
                     log(f"{size} cases: full-text search…")
                     measure_search(db, out)
