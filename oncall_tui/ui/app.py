@@ -53,7 +53,8 @@ class OncallApp(App):
         self._actions: dict | None = None
         self._sources: list | None = None
         self._sync_stop = None
-        self._heat_memo = None  # RetickMemo, made by the first heat tick; each tick swaps it whole
+        self._heat_process = None  # HeatProcess, started by the first heat tick
+        self._ticking = False
         self._viewing: str | None = None
         self._writing = False
         me = queries.engineers(self.store).get(user)
@@ -100,10 +101,12 @@ class OncallApp(App):
         gc.freeze()
         gc.enable()
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         self._closed = True
         if self._sync_stop is not None:
             self._sync_stop.set()
+        if self._heat_process is not None:
+            await self._heat_process.stop()
         try:
             presence.leave(self.store, self.user)
         except StoreError:
@@ -126,20 +129,27 @@ class OncallApp(App):
                 refresh()
 
     def heat_tick(self) -> None:
-        self.run_worker(self._retick, thread=True, exclusive=True, group="heat")
+        """Rescore every open case as time passes, in the heat process (one tick at a time)."""
+        if self._ticking or self._closed:
+            return
+        self._ticking = True
+        self.run_worker(self._heat_tick(), group="heat")
 
-    def _retick(self) -> None:
-        from ..store.derived import RetickMemo, retick
+    async def _heat_tick(self) -> None:
+        from ..store.heat_process import HeatProcess, HeatProcessError
 
-        if self._heat_memo is None:
-            self._heat_memo = RetickMemo()  # what each tick learns spares the next one most of its work
-        # A private connection: sqlite3 connections are not shared across threads.
-        store = Store.open(self.store_path, migrate=False)
+        if self._heat_process is None:
+            self._heat_process = HeatProcess(self.store_path)
         try:
-            retick(store, self.now(), self.config.weights, memo=self._heat_memo)
+            await self._heat_process.tick(self.now(), self.config.weights)
+        except HeatProcessError as exc:
+            if not self._closed:
+                self.notify(str(exc), title="Heat", severity="error", timeout=15)
+            return
         finally:
-            store.close()
-        self.call_from_thread(self.refresh_screens)
+            self._ticking = False
+        if not self._closed:
+            self.refresh_screens()
 
     # -- questions screens ask ---------------------------------------------------
     def case_heat(self, case_id: str) -> "Heat":
