@@ -147,13 +147,19 @@ class Terminal:
                 last = last_data - sent
         return KeyFrame(first or 0.0, last or 0.0, nbytes, frames)
 
-    def peak_rss_kib(self) -> int:
-        """VmHWM of the program: its peak resident memory so far, in KiB."""
-        with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
+    def peak_rss_kib(self, pid: int | None = None) -> int:
+        """VmHWM of the program (or of *pid*): its peak resident memory so far, in KiB."""
+        pid = self.pid if pid is None else pid
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1])
-        raise RuntimeError(f"/proc/{self.pid}/status has no VmHWM line")
+        raise RuntimeError(f"/proc/{pid}/status has no VmHWM line")
+
+    def children(self) -> list[int]:
+        """Processes the program started and that still run (the heat process)."""
+        with open(f"/proc/{self.pid}/task/{self.pid}/children", encoding="ascii") as f:
+            return [int(pid) for pid in f.read().split()]
 
     def close(self, quit_keys: bytes | None = b"q", grace: float = 3.0) -> None:
         """Ask the program to quit with *quit_keys*, then SIGTERM/SIGKILL its process group by PID."""

@@ -47,7 +47,8 @@ def test_only_and_json_report_just_the_chosen_groups(tmp_path):
     report = json.loads(run.stdout)
     metrics = {m["metric"]: m for m in report["metrics"]}
     assert set(metrics) == {"build_s", "retick_s", "retick_first_s", "refresh_case_ms", "queue_page_ms",
-                            "intents_2kb_ms", "tick_rss_mb"}
+                            "intents_2kb_ms", "tick_onscreen_p95_ms",
+                            "tick_rss_mb", "heat_rss_mb"}
     assert metrics["queue_page_ms"]["budget"] == "≤ 5" and metrics["queue_page_ms"]["ok"] in (True, False)
     assert set(metrics["retick_s"]["values"]) == {"200"}
 

@@ -1,0 +1,182 @@
+"""What `python -m oncall_tui.bench` measures, one function per group.
+
+Each `measure_*` fills *out* with metric keys that `bench.METRICS` labels and
+budgets. Stores are opened once per path and closed by `close_all`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from . import bench_pty
+from .store import derived, queries
+from .store.db import Store
+from .ui.safe import visible
+
+ONSCREEN_PASS = 20  # j presses from the top row before going back: inside any plausible page
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+# -- measurements -------------------------------------------------------------------
+
+def queue_drawn(db: Path) -> list[str]:
+    """Text that is on the terminal once the queue is: its header and the hottest row's customer."""
+    top = queries.queue_page(_open(db), queries.QueueFilter(), 0, 1)
+    return ["HEAT", visible(top[0]["customer"])[:12]] if top else ["HEAT"]
+
+
+def measure_start(db: Path, env: dict, starts: int, out: dict) -> None:
+    """Median start times of the app and the bare app, headless and in the pty, interleaved."""
+    needles = queue_drawn(db)
+    app_argv = [sys.executable, "-m", "oncall_tui", "--db", str(db)]
+    bare = bench_pty.BARE_APP
+    # Warm-up (unmeasured): compiles bytecode into the cache and warms the OS file cache.
+    bench_pty.headless_start(bench_pty.HEADLESS_APP, [str(db)], env, "screen=queue")
+    bench_pty.headless_start(bare, ["headless"], env, "bare")
+    runs: dict[str, list[float]] = {k: [] for k in ("start_headless_s", "bare_headless_s", "start_pty_s", "bare_pty_s")}
+    for _ in range(starts):
+        runs["start_headless_s"].append(bench_pty.headless_start(bench_pty.HEADLESS_APP, [str(db)], env,
+                                                                 "screen=queue"))
+        runs["bare_headless_s"].append(bench_pty.headless_start(bare, ["headless"], env, "bare"))
+        runs["start_pty_s"].append(bench_pty.pty_start(app_argv, env, needles)[0])
+        runs["bare_pty_s"].append(bench_pty.pty_start([sys.executable, "-c", bare, "pty"], env,
+                                                      [bench_pty.BARE_TEXT])[0])
+    for key, values in runs.items():
+        out[key] = statistics.median(values)
+
+
+def measure_keys(db: Path, env: dict, moves: int, quiet: float, out: dict) -> None:
+    """j presses in a 120×40 pty: on-screen and scrolling moves, bytes, G, then peak RSS."""
+    with bench_pty.Terminal([sys.executable, "-m", "oncall_tui", "--db", str(db)], env) as term:
+        term.wait_for_text(queue_drawn(db), 60)
+        term.settle(0.5)
+        onscreen = []
+        while len(onscreen) < moves:
+            term.key(b"g", quiet)  # back to the top row (unmeasured)
+            onscreen += [term.key(b"j", quiet) for _ in range(min(ONSCREEN_PASS, moves - len(onscreen)))]
+        term.key(b"g", quiet)
+        term.key(b"\x04", quiet)  # ctrl+d, page down: the cursor lands on the last visible row
+        scrolling = [term.key(b"j", quiet) for _ in range(moves)]
+        # Once: the widget caches rows, so a second G would not read the store again.
+        out["jump_end_ms"] = term.key(b"G", quiet).last * 1000
+        out["rss_mb"] = term.peak_rss_kib() / 1024
+    for name, frames in (("onscreen", onscreen), ("scroll", scrolling)):
+        lasts = [f.last * 1000 for f in frames]
+        out[f"{name}_p50_ms"] = statistics.median(lasts)
+        out[f"{name}_p95_ms"] = percentile(lasts, 95)
+        out[f"{name}_first_p50_ms"] = statistics.median(f.first * 1000 for f in frames)
+        out[f"{name}_bytes"] = statistics.median(f.nbytes for f in frames)
+    out["onscreen_frames"] = statistics.median(f.frames for f in onscreen)
+
+
+def measure_ticking(db: Path, env: dict, size: int, quiet: float, out: dict) -> None:
+    """On-screen moves and peak RSS while the heat tick rescores every open case (env: a 2 s tick)."""
+    seconds = 4 + size / 12_500  # a few ticks: the first one at 100k takes 3-5 s here
+    with bench_pty.Terminal([sys.executable, "-m", "oncall_tui", "--db", str(db)], env) as term:
+        term.wait_for_text(queue_drawn(db), 60)
+        term.settle(0.5)
+        moves = []
+        started = time.perf_counter()
+        while time.perf_counter() - started < seconds:  # the first tick decodes every case, later ones reuse it
+            term.key(b"g", quiet)
+            moves += [term.key(b"j", quiet) for _ in range(ONSCREEN_PASS)]
+        out["tick_onscreen_p95_ms"] = percentile([f.last * 1000 for f in moves], 95)
+        out["tick_rss_mb"] = term.peak_rss_kib() / 1024
+        children = term.children()
+        if len(children) != 1:
+            raise RuntimeError(f"expected the app to run one heat process, found {len(children)}")
+        out["heat_rss_mb"] = term.peak_rss_kib(children[0]) / 1024
+
+
+def measure_search(db: Path, out: dict) -> None:
+    """Top-50 full-text search for a rarer term (≤ 10k events) and the most common one, as the UI runs it."""
+    from .store.search import bench_search
+
+    report = bench_search(_open(db))
+    out["search_rare_ms"] = report["rare_budget"]["ms"]
+    out["search_rare_events"] = report["rare_budget"]["matching_events"]
+    out["search_common_ms"] = report["common_budget"]["ms"]
+    out["search_common_events"] = report["common_budget"]["matching_events"]
+
+
+def measure_heat(db: Path, anchor: datetime, out: dict, repeats: int = 21) -> None:
+    """retick all open cases, refresh single cases, and read the top of the queue."""
+    store = _open(db)
+    now = anchor + timedelta(minutes=5)  # time has passed: heat moves, as on a real tick
+    started = time.perf_counter()
+    derived.retick(store, now)
+    out["retick_first_s"] = time.perf_counter() - started
+    # The app ticks every minute in a long-lived process, keeping what each tick learned
+    # for the next (RetickMemo): the steady cost is what the budget is about.
+    memo = derived.RetickMemo()
+    derived.retick(store, now, memo=memo)
+    ticks = []
+    for minute in range(1, 4):
+        started = time.perf_counter()
+        derived.retick(store, now + timedelta(minutes=minute), memo=memo)
+        ticks.append(time.perf_counter() - started)
+    out["retick_s"] = statistics.median(ticks)
+    count = store.query_one("SELECT COUNT(*) FROM cases")[0]
+    rng = random.Random(0)
+    ids = [f"B-{rng.randrange(count):06d}" for _ in range(repeats)]
+    times = []
+    for case_id in ids:
+        started = time.perf_counter()
+        with store.write() as conn:  # a real refresh commits; that is part of its cost
+            derived.refresh_cases(conn, [case_id], now)
+        times.append(time.perf_counter() - started)
+    out["refresh_case_ms"] = statistics.median(times) * 1000
+    flt = queries.QueueFilter()
+    queries.queue_page(store, flt, 0, 40)  # warm
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        rows = queries.queue_page(store, flt, 0, 40)
+        times.append(time.perf_counter() - started)
+    if len(rows) != min(40, count):
+        raise RuntimeError(f"queue_page returned {len(rows)} rows from a store of {count} open cases")
+    out["queue_page_ms"] = statistics.median(times) * 1000
+    out["intents_2kb_ms"] = measure_intents()
+
+
+def measure_intents() -> float:
+    """The jargon decoder on a 2 kB French message with a quoted reply (runs on every case opened)."""
+    from .core.intents import propose
+
+    paragraph = ("Bonjour, depuis la mise à jour d'hier notre boutique en ligne boutique-martin.fr est très "
+                 "lente et le cadenas a disparu, les clients nous écrivent à contact@boutique-martin.fr. ")
+    text = (paragraph * 20)[:1800] + "\n\nLe lun. 3 mars, Support a écrit :\n> " + "bla " * 50
+    if not propose(text):
+        raise RuntimeError("the jargon decoder proposed nothing for the benchmark message")
+    times = []
+    for _ in range(30):
+        started = time.perf_counter()
+        propose(text)
+        times.append(time.perf_counter() - started)
+    return min(times) * 1000  # best of 30: other processes share the CPU
+
+
+_STORES: dict[str, Store] = {}
+
+
+def _open(db: Path) -> Store:
+    store = _STORES.get(str(db))
+    if store is None:
+        store = _STORES[str(db)] = Store.open(db, migrate=False)
+    return store
+
+
+def close_all() -> None:
+    while _STORES:
+        _STORES.popitem()[1].close()
