@@ -149,7 +149,11 @@ class OncallApp(App):
         finally:
             self._ticking = False
         if not self._closed:
+            # The tick committed from another connection: take that news now, so the
+            # change poll does not redraw everything a second time.
+            version = self.store.data_version()
             self.refresh_screens()
+            self._data_version = version
 
     # -- questions screens ask ---------------------------------------------------
     def case_heat(self, case_id: str) -> "Heat":
