@@ -445,3 +445,23 @@ def test_cli_errors_name_the_incident_or_scope(outage, capsys):
     code, _, err = run(capsys, db, "incident", "show", "INC-20991231-01")
     assert code == 2 and "no incident 'INC-20991231-01'" in err
     assert counts(outage) == before
+
+
+def test_a_customer_with_several_tickets_is_mailed_each_update_once(outage):
+    second = {"customers": [], "cases": [
+        {"id": "T-101", "customer": "c-boul", "subject": "Emails bouncing", "status": "open",
+         "opened_at": "2026-11-23T21:50:00Z", "external_ref": "rt:4101",
+         "events": [_msg("2026-11-23T21:50:00Z", "in", "jean", "Nos mails reviennent en erreur.")]}]}
+    import_document(outage, second, now=BEFORE)
+    inc = declare(outage)  # links every open case of the customers hosted in SBG
+    assert case(outage, "T-101")["incident_id"] == inc.id
+    send(outage, inc.id)
+    rows = {r["case_id"]: r for r in outage.query("SELECT case_id, action, payload FROM outbox")}
+    assert (rows["T-100"]["action"], rows["T-101"]["action"]) == ("correspond", "comment")
+    assert json.loads(rows["T-100"]["payload"])["text"].startswith("Panne électrique")
+    assert json.loads(rows["T-101"]["payload"])["text"].startswith("Incident update mailed to the customer with T-100")
+    # Both histories show the update, and the customer counts as told on both.
+    assert messages_out(outage, "T-100") and messages_out(outage, "T-101")
+    detail = incidents.get(outage, inc.id)
+    boul = next(a for a in detail.affected if a.id == "c-boul")
+    assert boul.cases == ("T-100", "T-101") and boul.told

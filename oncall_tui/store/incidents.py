@@ -195,6 +195,9 @@ def broadcast(store: Store, incident_id: str, *, fr: str, en: str, author: str, 
               next_update_minutes: int | None = None) -> BroadcastResult:
     """Send one update to every linked case, in the customer's language; idempotent per broadcast id.
 
+    Each case's history gets the update; on the helpdesk a customer is mailed
+    once, on their first linked ticket, and their other tickets get an internal comment.
+
     An empty *fr* or *en* is drafted from the template (title and status). With
     *status*, the incident moves to it in the same transaction (not 'resolved':
     use `resolve`). *broadcast_id* defaults to a hash of the incident and the texts.
@@ -275,6 +278,7 @@ def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: da
         "SELECT c.id, c.customer_id, c.subject, c.external_ref, cu.language, cu.emails FROM cases c "
         "JOIN customers cu ON cu.id = c.customer_id WHERE c.incident_id = ? ORDER BY c.id", (inc_id,)).fetchall()
     written, skipped, queued = [], [], 0
+    mailed: dict[str, str] = {}  # customer -> the case whose ticket mails them this update
     meta_common = {"incident": inc_id, "broadcast": broadcast_id, "status": row["status"]}
     if closing:
         meta_common["closing"] = True
@@ -292,8 +296,14 @@ def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: da
         target = _outbox_target(case["external_ref"], outbox_source)
         if target is not None:
             source, action = target
+            text = body
+            if action == "correspond":
+                first = mailed.setdefault(case["customer_id"], case["id"])
+                if first != case["id"]:
+                    # One mail per customer: their other tickets record the update as an internal comment.
+                    action, text = "comment", f"Incident update mailed to the customer with {first}:\n\n{body}"
             enqueue(conn, eid, case["id"], source, action,
-                    {"text": body, "external_ref": case["external_ref"], "subject": case["subject"],
+                    {"text": text, "external_ref": case["external_ref"], "subject": case["subject"],
                      "customer": case["customer_id"], "emails": json.loads(case["emails"] or "[]")}, now)
             queued += 1
     if not already:
