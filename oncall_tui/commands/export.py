@@ -88,7 +88,8 @@ def cmd_export(args) -> int:
 
 def _render(exp, fmt: str, exported_at: str | None) -> dict[str, str]:
     """File name -> text for the chosen format."""
-    from ..store.export import csv_tables, dump_json, markdown_dossiers, to_document
+    from ..store.export import csv_tables, dump_json, to_document
+    from ..store.export_md import markdown_dossiers
 
     if fmt == "json":
         return {"export.json": dump_json(to_document(exp, exported_at=exported_at))}

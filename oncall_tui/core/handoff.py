@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .model import OPEN_STATUSES
+from .model import HOT_HEAT, OPEN_STATUSES
 from .timeutil import format_ts, human_duration, parse_ts
-from .model import HOT_HEAT
 
 HOT_THRESHOLD = HOT_HEAT
 #: Bookkeeping events the handoff itself writes: they do not make a case "touched".
