@@ -43,6 +43,10 @@ async def test_the_reason_line_says_where_the_cursor_is_in_the_queue(store, stor
         await pilot.press("j", "j")
         why = str(app.screen.query_one("#queue-why").render())
         assert "T-300" in why and why.rstrip().endswith(" 3/3")
+        await pilot.resize_terminal(90, 30)  # a narrower terminal: still at the right edge, still whole
+        await pilot.pause()
+        why = str(app.screen.query_one("#queue-why").render())
+        assert why.rstrip().endswith(" 3/3") and len(why.rstrip()) <= 90
 
 
 async def test_filter_narrows_the_queue_and_escape_clears_it(store, store_path):

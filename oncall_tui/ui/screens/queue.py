@@ -64,8 +64,10 @@ class QueueScreen(Screen):
         self.table.focus()
 
     def on_resize(self) -> None:
-        # The column titles follow the table's width.
+        # The column titles follow the table's width; the cursor's position sits at the right edge.
         self.query_one(QueueHeader).refresh()
+        if self._shown_once:
+            self._update_why(self.table.current_case_id())
 
     # -- header -------------------------------------------------------------
     def update_header(self) -> None:
