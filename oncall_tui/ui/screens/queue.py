@@ -72,7 +72,7 @@ class QueueScreen(Screen):
     # -- header -------------------------------------------------------------
     def update_header(self) -> None:
         store = self.app.store
-        hot, warm, cool = self.source.bands()
+        hot, warm, cool = queries.queue_bands(store)
         since = format_ts(self.app.now() - timedelta(hours=24))
         samples = queries.hot_per_hour(store, since)
         flt = self.source.filter
