@@ -60,6 +60,7 @@ _SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "dns": {"nameserver": (str, "an IP address"), "port": (int, "a port number"),
             "timeout": ((int, float), "seconds")},
     "incidents": {"update_interval_minutes": (int, "minutes between customer updates")},
+    "store": {"lock_wait": ((int, float), "seconds a write waits for other engineers' writes before giving up")},
     "actions": {"runbook_dirs": (list, "a list of directories"),
                 "transport": (str, '"ssh" or "local"'), "ssh_config": (str, "a path to an ssh_config file"),
                 "local_root": (str, "a directory standing in for the servers' filesystems")},
@@ -79,8 +80,10 @@ class Config:
     timezone: str = "UTC"
     readonly: bool = False
     readonly_reason: str = "started with --readonly or [ui] readonly = true"
+    actions_off: str = ""  # why one-key actions are off while writing is on (the demo's fictional servers)
     tick_seconds: int = 60
     refresh_seconds: float = 1.0
+    lock_wait: float = 30.0  # seconds a write waits for the store's lock before it is refused (text kept)
     handoff_webhook: str = ""
     handoff_timeout: float = 10.0
     acme_directory: str = "https://acme-staging-v02.api.letsencrypt.org/directory"
@@ -99,8 +102,7 @@ class Config:
     transport: str = "ssh"
     ssh_config: str = ""
     local_root: str = ""
-    heat: dict[str, Any] = field(default_factory=dict)
-    weights: Any = None  # core.heat.Weights from [heat], None = the shipped defaults
+    heat: dict[str, Any] = field(default_factory=dict)  # weights over the shipped heat.toml (checked by the session)
     sources: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -161,6 +163,9 @@ def load_config(path: Path | None = None) -> Config:
     cfg.dns_port = dns.get("port", 53)
     cfg.dns_timeout = float(dns.get("timeout", 3.0))
     cfg.incident_update_minutes = raw.get("incidents", {}).get("update_interval_minutes", 30)
+    cfg.lock_wait = float(raw.get("store", {}).get("lock_wait", cfg.lock_wait))
+    if cfg.lock_wait <= 0:
+        raise ConfigError(f"{path}: store.lock_wait: expected a positive number of seconds, got {cfg.lock_wait!r}")
     actions = raw.get("actions", {})
     cfg.runbook_dirs = list(actions.get("runbook_dirs", []))
     cfg.transport = actions.get("transport", "ssh")
@@ -173,13 +178,6 @@ def load_config(path: Path | None = None) -> Config:
     cfg.acme_check_tls = acme.get("check_tls", True)
     cfg.acme_tls_port = acme.get("tls_port", 443)
     cfg.heat = raw.get("heat", {})
-    if cfg.heat:
-        from .core.heat import load_weights
-
-        try:
-            cfg.weights = load_weights(cfg.heat, str(path))
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
     cfg.sources = raw.get("sources", [])
     return cfg
 

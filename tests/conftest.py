@@ -10,10 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from oncall_tui.config import Config
 from oncall_tui.store.db import Store
 from oncall_tui.store.importer import import_document
+from oncall_tui.usecases.models import shipped
+from oncall_tui.usecases.session import Session
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+
+# The real servers the tests start (Pebble, sshd, Request Tracker): their fixtures, for every test module.
+pytest_plugins = ["tests.servers.pebble", "tests.servers.sshd", "tests.servers.rt"]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -95,10 +101,28 @@ def store_path(tmp_path) -> Path:
     return tmp_path / "oncall.db"
 
 
+def open_store(path) -> Store:
+    """A store handle that can write (with the shipped heat model), as the use cases open it."""
+    return Store.open(path, heat=shipped().heat)
+
+
+def open_session(path, *, user: str = "alice", now=NOW, config: Config | None = None, **kwargs) -> Session:
+    """A session at *path* for *user*, its clock stopped at *now* (a datetime) or following *now* (a callable)."""
+    clock = now if callable(now) else (lambda: now)
+    return Session.open(path, config or Config(), user=user, clock=clock, **kwargs)
+
+
 @pytest.fixture
 def store(store_path, small_doc):
-    s = Store.open(store_path)
+    s = open_store(store_path)
     import_document(s, small_doc, now=NOW)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def session(store, store_path):
+    s = open_session(store_path)
     yield s
     s.close()
 

@@ -14,8 +14,7 @@ from cryptography.x509.verification import PolicyBuilder, Store
 from oncall_tui.actions.acme import AcmeClient, AcmeError
 from oncall_tui.actions.http01 import Http01Responder, WebrootSolver
 from oncall_tui.actions.transport import LocalTransport
-from tests.servers.pebble import (  # noqa: F401  (pytest fixtures)
-    PebbleServer, challtestsrv, http01_port, http01_responder, pebble, pebble_nonce_reject)
+from oncall_tui.demo.pebble import PebbleServer
 
 
 def client_for(server: PebbleServer, key_path: Path, **kwargs) -> AcmeClient:

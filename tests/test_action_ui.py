@@ -2,19 +2,16 @@
 in a few keystrokes — checked first, issued by a real ACME server (Pebble), recorded, answered."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from oncall_tui.actions.http01 import Http01Responder
 from oncall_tui.config import Config
 from oncall_tui.store import queries
-from oncall_tui.store.db import Store
 from oncall_tui.store.importer import import_document
-from tests.servers.pebble import challtestsrv, http01_port, pebble  # noqa: F401  (fixtures)
 
-from .conftest import NOW
-from .ui_helpers import wait_for, make_app, screen_text
+from .conftest import NOW, open_store
+from .ui_helpers import Notes, make_app, screen_text, wait_for
 
 DOMAIN = "boutique-martin.test"
 
@@ -52,7 +49,7 @@ def acme_config(tmp_path, pebble, challtestsrv):  # noqa: F811
 
 @pytest.fixture
 def ssl_store(store_path):
-    s = Store.open(store_path)
+    s = open_store(store_path)
     import_document(s, ssl_doc(), now=NOW)
     s.close()
     return store_path
@@ -68,7 +65,8 @@ async def test_certificate_issued_recorded_and_answered_in_four_keys(ssl_store, 
         app = make_app(ssl_store, config=acme_config)
         async with app.run_test(size=(130, 45)) as pilot:
             await pilot.press("enter")  # 1: open the hot case
-            await pilot.pause()
+            # The decoder reads the customer's words in a worker: the suggestion comes a moment later.
+            await wait_for(pilot, lambda: app.screen.query_one("#history-suggestion").display)
             suggestion = str(app.screen.query_one("#history-suggestion").render())
             assert "certificate" in suggestion and DOMAIN in suggestion and "press C" in suggestion
             await pilot.press("C")  # 2: the suggested action, parameters filled in from the case
@@ -82,14 +80,14 @@ async def test_certificate_issued_recorded_and_answered_in_four_keys(ssl_store, 
             assert draft.startswith("Bonjour") and DOMAIN in draft and "cadenas" in draft
             await pilot.press("ctrl+s")  # 4: the reply goes out in French
             await wait_for(pilot, lambda: app.screen.id == "history")
-            timeline = str(app.screen.query_one("#history-timeline").render())
-            assert f"certificate for {DOMAIN} issued and installed" in timeline
+            await wait_for(pilot, lambda: f"certificate for {DOMAIN} issued and installed"
+                           in str(app.screen.query_one("#history-timeline").render()))
     chain = tmp_path / "servers" / "web-01" / "etc" / "ssl" / "oncall" / DOMAIN / "fullchain.pem"
     key = chain.with_name("privkey.pem")
     assert chain.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
     assert key.stat().st_mode & 0o777 == 0o600
     assert not list((webroot / ".well-known" / "acme-challenge").glob("*"))  # token removed
-    s = Store.open(ssl_store)
+    s = open_store(ssl_store)
     events = queries.case_events(s, "T-100")
     action = [e for e in events if e["kind"] == "action"][-1]
     meta = json.loads(action["meta"])
@@ -115,18 +113,19 @@ async def test_stale_aaaa_stops_the_action_before_any_order(ssl_store, acme_conf
             await wait_for(pilot, lambda: app.screen.stage == "params" and app.screen.checks)
     finally:
         challtestsrv.clear_aaaa(DOMAIN)
-    s = Store.open(ssl_store)
+    s = open_store(ssl_store)
     assert not [e for e in queries.case_events(s, "T-100") if e["kind"] == "action"]
 
 
 async def test_readonly_mode_says_so_instead_of_doing_nothing(ssl_store, acme_config):
     acme_config.readonly = True
     app = make_app(ssl_store, config=acme_config)
-    async with app.run_test(size=(130, 45)) as pilot:
+    notes = Notes()
+    async with app.run_test(size=(130, 45), message_hook=notes) as pilot:
         await pilot.press("enter", "C")
         await pilot.pause()
         assert app.screen.id == "history"
-        assert any("Read-only mode" in n.message for n in app._notifications)
+        assert notes.any("read-only mode: running actions is disabled")
 
 
 async def test_bad_parameter_is_refused_and_focused(ssl_store, acme_config):

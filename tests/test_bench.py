@@ -10,10 +10,9 @@ from pathlib import Path
 from oncall_tui.bench import cached_store
 from oncall_tui.bench_data import build_store
 from oncall_tui.core.timeutil import parse_ts
-from oncall_tui.store.db import Store
 from oncall_tui.store.derived import refresh_cases
 
-from .conftest import NOW
+from .conftest import NOW, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = ("store build", "start → first frame, headless", "start → queue drawn, 120×40 pty",
@@ -64,7 +63,7 @@ def test_a_built_store_is_reused_until_rebuild_is_asked(tmp_path):
 def test_fast_builder_fills_derived_columns_as_refresh_cases_would(tmp_path):
     path = tmp_path / "bench.db"
     info = build_store(path, 150, now=NOW, workers=1)
-    store = Store.open(path)
+    store = open_store(path)
     try:
         columns = "id, stats, heat, is_open, waiting_since, exchanges, last_event_at, heat_at"
         built = store.query(f"SELECT {columns} FROM cases ORDER BY id")

@@ -3,12 +3,13 @@
 from datetime import datetime, timezone
 
 from oncall_tui.config import Config
-from oncall_tui.demo import demo_environment
+from oncall_tui.demo.environment import demo_environment
 from oncall_tui.store import queries
-from oncall_tui.store.db import Store
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.usecases.session import Session
 
-from .ui_helpers import wait_for, queue_lines, screen_text
+from .conftest import open_store
+from .ui_helpers import Notes, queue_lines, screen_text, wait_for
 
 # The keys an engineer presses after start-up to issue the bounced customer's certificate (README).
 SSL_STORY_KEYS = ["C", "enter", "ctrl+s"]
@@ -20,7 +21,7 @@ def test_demo_store_looks_live_and_never_touches_the_real_store(tmp_path, monkey
     monkeypatch.setenv("ONCALL_DB", str(real))
     now = datetime.now(timezone.utc)
     with demo_environment(Config(), now=now) as db:
-        s = Store.open(db)
+        s = open_store(db)
         newest = queries.newest_event_at(s)
         age = (now - datetime.fromisoformat(newest.replace("Z", "+00:00"))).total_seconds()
         assert 60 <= age <= 10 * 60  # the newest event is a few minutes old
@@ -32,7 +33,7 @@ def test_demo_store_looks_live_and_never_touches_the_real_store(tmp_path, monkey
 async def test_ssl_story_is_done_in_a_few_keys_with_a_local_acme():
     cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris")
     with demo_environment(cfg, now=datetime.now(timezone.utc), acme_local=True) as db:
-        app = OncallApp(db, config=cfg, user="alice")
+        app = OncallApp(Session.open(db, cfg, user="alice"), demo=True)
         async with app.run_test(size=(130, 45)) as pilot:
             await pilot.pause()
             assert "Boulangerie Martin" in queue_lines(app)[0]  # the hottest case is the bounced customer
@@ -46,7 +47,7 @@ async def test_ssl_story_is_done_in_a_few_keys_with_a_local_acme():
             await pilot.press(SSL_STORY_KEYS[2])
             await wait_for(pilot, lambda: app.screen.id != "editor")
         assert len(SSL_STORY_KEYS) <= 6
-        s = Store.open(db)
+        s = open_store(db)
         kinds = [(e["kind"], e["direction"]) for e in queries.case_events(s, "T-1001")][-2:]
         assert kinds == [("action", "internal"), ("message", "out")]
         s.close()
@@ -55,7 +56,7 @@ async def test_ssl_story_is_done_in_a_few_keys_with_a_local_acme():
 async def test_stale_aaaa_story_is_caught_by_the_preflight():
     cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris")
     with demo_environment(cfg, now=datetime.now(timezone.utc), acme_local=True) as db:
-        app = OncallApp(db, config=cfg, user="mehdi")
+        app = OncallApp(Session.open(db, cfg, user="mehdi"), demo=True)
         async with app.run_test(size=(130, 45)) as pilot:
             app.start_action("T-1004", "issue_certificate")
             await wait_for(pilot, lambda: app.screen.id == "action" and bool(app.screen.checks))
@@ -67,9 +68,10 @@ async def test_stale_aaaa_story_is_caught_by_the_preflight():
 async def test_plain_demo_never_reaches_out_to_its_fictional_servers():
     cfg = Config(timezone="Europe/Paris")
     with demo_environment(cfg, now=datetime.now(timezone.utc)) as db:
-        app = OncallApp(db, config=cfg, user="alice")
-        async with app.run_test(size=(130, 45)) as pilot:
+        app = OncallApp(Session.open(db, cfg, user="alice"), demo=True)
+        notes = Notes()
+        async with app.run_test(size=(130, 45), message_hook=notes) as pilot:
             await pilot.press(SSL_STORY_KEYS[0])
             await pilot.pause()
             assert app.screen.id == "queue"  # no action screen, so no DNS lookup, no TLS probe
-            assert any("--acme-local" in n.message for n in app._notifications)
+            assert notes.any("--acme-local")

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from oncall_tui.cli import queue_rows
-from oncall_tui.core.lexicon import default_lexicon
-from oncall_tui.demo import seed_demo_store
+from oncall_tui.demo.environment import seed_demo_store
+from oncall_tui.usecases.queue import ranked
+
+from .conftest import open_session
+from .models import LEXICON
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)  # any time: the demo shifts its clock to it
 LATER = [0, 20]  # minutes after start-up: the story must survive the first minutes of the demo
@@ -20,11 +22,13 @@ HOUR = 3600
 
 @pytest.fixture(scope="module")
 def queues(tmp_path_factory) -> dict[int, list[dict]]:
-    store = seed_demo_store(tmp_path_factory.mktemp("demo") / "d.db", now=NOW)
+    demo_path = tmp_path_factory.mktemp("demo") / "d.db"
+    seed_demo_store(demo_path, now=NOW)
+    session = open_session(demo_path)
     try:
-        return {m: queue_rows(store, NOW + timedelta(minutes=m), None) for m in LATER}
+        return {m: ranked(session, now=NOW + timedelta(minutes=m)).rows for m in LATER}
     finally:
-        store.close()
+        session.close()
 
 
 def terms(row: dict) -> dict[str, dict]:
@@ -181,7 +185,7 @@ NEW_PHRASES = [
 
 @pytest.mark.parametrize("text, phrase", NEW_PHRASES)
 def test_frustration_customers_really_write_is_found(text, phrase):
-    assert phrase in [p.text for p in default_lexicon().match(text)]
+    assert phrase in [p.text for p in LEXICON.match(text)]
 
 
 @pytest.mark.parametrize("text, phrase", [
@@ -191,11 +195,11 @@ def test_frustration_customers_really_write_is_found(text, phrase):
     ("the update was installed", "no update"),
 ])
 def test_new_phrases_match_whole_words_only(text, phrase):
-    assert phrase not in [p.text for p in default_lexicon().match(text)]
+    assert phrase not in [p.text for p in LEXICON.match(text)]
 
 
 def test_new_phrases_weigh_like_their_neighbours():
-    weights = {p.text: p.weight for p in default_lexicon().phrases}
+    weights = {p.text: p.weight for p in LEXICON.phrases}
     assert weights["3ème fois"] == weights["troisième fois"] == weights["3rd time"] == weights["third time"] == 3
     assert weights["je répète"] == weights["i repeat"] == 2
     assert weights["ça fait 4 heures"] == weights["depuis des heures"] == 2

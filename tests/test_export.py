@@ -13,11 +13,10 @@ from oncall_tui.cli import main
 from oncall_tui.core.handoff import body_about
 from oncall_tui.resources import fixture_file
 from oncall_tui.store import handoffs, writes
-from oncall_tui.store.db import Store
 from oncall_tui.store.importer import import_document
 from oncall_tui.store.interchange import validate
 
-from .conftest import NOW
+from .conftest import NOW, open_store
 
 HOSTILE = ("\x1b[2J\x1b]0;pwned\x07 [bold red]markup[/bold red] [link=http://x]y[/link] \x00NUL "
            "\u202eevil\u202c \x9b31m C1, commas, \"quotes\"\r\nline two\n\tindented")
@@ -120,7 +119,7 @@ RICH_EVENTS = sum(len(c["events"]) for c in RICH["cases"]) + sum(len(i["events"]
 @pytest.fixture
 def rich_db(tmp_path):
     path = tmp_path / "rich.db"
-    store = Store.open(path)
+    store = open_store(path)
     import_document(store, copy.deepcopy(RICH), now=NOW)
     store.close()
     return path
@@ -185,7 +184,7 @@ def test_export_order_is_customers_by_id_cases_by_opening_then_id(rich_db, tmp_p
 
 
 def test_events_the_tool_wrote_round_trip_too(rich_db, tmp_path, capsys):
-    store = Store.open(rich_db)
+    store = open_store(rich_db)
     later = NOW.replace(hour=10)
     writes.set_summary(store, "T-100", "Wants: HTTPS.\nDone: certificate issued.", author="bob", now=later)
     writes.set_status(store, "T-102", "pending", author="bob", now=later)
@@ -202,7 +201,7 @@ def test_events_the_tool_wrote_round_trip_too(rich_db, tmp_path, capsys):
 
 
 def test_customer_facts_revisions_round_trip(rich_db, tmp_path, capsys):
-    store = Store.open(rich_db)
+    store = open_store(rich_db)
     writes.set_facts(store, "c-boul", "Jean prefers email now.", author="alice", now=NOW)
     store.close()
     first, second = round_trip(capsys, tmp_path, rich_db)
@@ -212,7 +211,7 @@ def test_customer_facts_revisions_round_trip(rich_db, tmp_path, capsys):
 
 
 def test_incident_update_filed_on_a_case_keeps_its_incident(rich_db, tmp_path, capsys):
-    store = Store.open(rich_db)
+    store = open_store(rich_db)
     with store.write() as conn:
         writes.insert_event(conn, case_id="T-100", customer_id="c-boul", incident_id="INC-1", kind="incident",
                             direction="out", author="bob", body="Power restored in SBG.", now=NOW, channel="email")
@@ -224,7 +223,7 @@ def test_incident_update_filed_on_a_case_keeps_its_incident(rich_db, tmp_path, c
 
 
 def test_handoff_post_record_round_trips_with_its_handoff(rich_db, tmp_path, capsys):
-    store = Store.open(rich_db)
+    store = open_store(rich_db)
     handoffs.record_post(store, "H-1", ok=False, detail="HTTP 502", host="chat.example.net", author="kenji",
                          region="APAC", now=NOW)
     store.close()
@@ -348,7 +347,7 @@ def read_csv(path):
 def test_csv_tables_parse_back_with_the_stores_row_counts(rich_db, tmp_path, capsys):
     code, _, err = oncall(capsys, "--db", rich_db, "export", "--format", "csv", "--out", tmp_path / "csv")
     assert code == 0, err
-    store = Store.open(rich_db)
+    store = open_store(rich_db)
     try:
         for table in ("customers", "assets", "cases", "events", "incidents", "handoffs", "handoff_acks",
                       "engineers"):

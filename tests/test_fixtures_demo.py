@@ -17,9 +17,10 @@ import pytest
 from oncall_tui.core.model import CHANNELS, DIRECTIONS, STATUSES, TIERS
 from oncall_tui.core.text import fold, phrase_pattern
 from oncall_tui.core.timeutil import parse_ts
-from oncall_tui.store.db import Store
 from oncall_tui.store.importer import import_document, load_json_file
 from oncall_tui.store.interchange import validate
+
+from .conftest import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "fixtures" / "demo.json"
@@ -82,7 +83,7 @@ def test_the_importer_accepts_the_whole_file(doc):
 
 
 def test_the_demo_loads_into_a_real_store(tmp_path, doc):
-    store = Store.open(tmp_path / "oncall.db")
+    store = open_store(tmp_path / "oncall.db")
     try:
         report = import_document(store, load_json_file(DEMO), now=parse_ts(NEWEST) + timedelta(minutes=5))
         assert (report.customers, report.cases) == (len(doc["customers"]), len(doc["cases"]))

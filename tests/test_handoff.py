@@ -13,10 +13,11 @@ import pytest
 from oncall_tui.cli import main
 from oncall_tui.core.handoff import HOT_THRESHOLD, CaseSnapshot, ShiftEvent, build_brief, parse_since
 from oncall_tui.store import handoffs, queries, writes
-from oncall_tui.store.db import Store
+from oncall_tui.core.errors import Refused
 from oncall_tui.store.derived import INCIDENT_OPEN_SQL, score_row
 
-from .conftest import NOW
+from .conftest import NOW, open_store
+from .models import WEIGHTS
 
 UTC = timezone.utc
 H = timedelta(hours=1)
@@ -25,7 +26,7 @@ H = timedelta(hours=1)
 def heat_at(store, case_id, now=NOW) -> int:
     r = store.query_one(f"SELECT c.stats, c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} FROM cases c "
                         "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,))
-    return score_row(r[0], r[1], r[2], r[3], bool(r[4]), now).score
+    return score_row(r[0], r[1], r[2], r[3], bool(r[4]), now, WEIGHTS).score
 
 
 @pytest.fixture
@@ -135,7 +136,7 @@ def test_gather_lists_my_shift_and_hot_cases_with_stale_summaries(store, hot):
                           now=NOW - 4 * H, region="APAC")
     writes.add_case_event(store, "T-050", kind="note", body="alice's note, not kenji's", author="alice",
                           now=NOW - 4 * H)
-    brief = handoffs.gather(store, "kenji", NOW - 8 * H, NOW, hot_threshold=hot)
+    brief = handoffs.gather(store, "kenji", NOW - 8 * H, NOW, weights=WEIGHTS, hot_threshold=hot)
     items = {i.case_id: i for i in brief.items}
     assert set(items) == {"T-100", "T-200", "T-300"}  # T-050: resolved and not touched by kenji
     assert items["T-100"].touched and items["T-100"].summary_stale  # kenji replied at 03:20, no summary
@@ -146,24 +147,24 @@ def test_gather_lists_my_shift_and_hot_cases_with_stale_summaries(store, hot):
 
 def test_a_fresh_summary_takes_a_case_out_until_the_customer_writes_again(store, hot):
     writes.set_summary(store, "T-200", "502 after deploy; rollback proposed", author="alice", now=NOW - 2 * H)
-    assert "T-200" not in handoffs.gather(store, "kenji", NOW - 8 * H, NOW, hot_threshold=hot).case_ids
+    assert "T-200" not in handoffs.gather(store, "kenji", NOW - 8 * H, NOW, weights=WEIGHTS, hot_threshold=hot).case_ids
     writes.add_case_event(store, "T-200", kind="message", direction="in", channel="email", author="ann",
                           body="Still 502, any news?", now=NOW - H)
-    item = next(i for i in handoffs.gather(store, "kenji", NOW - 8 * H, NOW, hot_threshold=hot).items
+    item = next(i for i in handoffs.gather(store, "kenji", NOW - 8 * H, NOW, weights=WEIGHTS, hot_threshold=hot).items
                 if i.case_id == "T-200")
     assert item.summary == "502 after deploy; rollback proposed"
     assert item.why.endswith("summary stale: summary 2 h ago, customer wrote 1 h ago")
 
 
 def test_work_before_the_shift_is_not_in_the_brief(store):
-    brief = handoffs.gather(store, "kenji", NOW - 2 * H, NOW, hot_threshold=101)
+    brief = handoffs.gather(store, "kenji", NOW - 2 * H, NOW, weights=WEIGHTS, hot_threshold=101)
     assert brief.items == ()  # kenji's reply on T-100 was at 03:20, before 07:00
 
 
 # -- sending, acknowledging ----------------------------------------------------------
 
 def test_send_stores_the_handoff_and_an_event_in_each_case(store, hot):
-    brief = handoffs.gather(store, "kenji", NOW - 8 * H, NOW, hot_threshold=hot)
+    brief = handoffs.gather(store, "kenji", NOW - 8 * H, NOW, weights=WEIGHTS, hot_threshold=hot)
     hid = handoffs.send(store, brief, author="kenji", region="APAC", now=NOW)
     stored = handoffs.get_handoff(store, hid)
     assert stored["case_ids"] == brief.case_ids and sorted(brief.case_ids) == ["T-100", "T-200"]
@@ -175,14 +176,14 @@ def test_send_stores_the_handoff_and_an_event_in_each_case(store, hot):
             ("internal", "kenji", "APAC", "2026-11-24T09:00:00Z")
         assert json.loads(event[0]["meta"])["handoff_id"] == hid
     # The handoff's own events do not make kenji's next brief think he worked on T-200.
-    again = handoffs.gather(store, "kenji", NOW - 8 * H, NOW, hot_threshold=hot)
+    again = handoffs.gather(store, "kenji", NOW - 8 * H, NOW, weights=WEIGHTS, hot_threshold=hot)
     assert not next(i for i in again.items if i.case_id == "T-200").touched
 
 
 def test_send_is_all_or_nothing(store):
     ghost = build_brief([snap("T-100", last_in=NOW - H), snap("T-404", last_in=NOW - H)], engineer="kenji",
                         since=NOW - H, now=NOW)
-    with pytest.raises(writes.WriteRefused, match="'T-404'.*nothing was sent"):
+    with pytest.raises(Refused, match="'T-404'.*nothing was sent"):
         handoffs.send(store, ghost, author="kenji", region="APAC", now=NOW)
     assert store.query_one("SELECT COUNT(*) FROM handoffs")[0] == 0
     assert not [e for e in queries.case_events(store, "T-100") if e["kind"] == "handoff"]
@@ -220,14 +221,14 @@ def test_acknowledgements_are_stored_and_counted(store):
 ])
 def test_bad_acknowledgements_are_refused(store, handoff, case, reason):
     hid = _send(store, "alice", "EMEA", NOW - 2 * H, ["T-100"])
-    with pytest.raises(writes.WriteRefused, match=reason):
+    with pytest.raises(Refused, match=reason):
         handoffs.acknowledge(store, handoff or hid, case, "kenji", NOW)
 
 
 def test_acknowledging_twice_is_refused(store):
     hid = _send(store, "alice", "EMEA", NOW - 2 * H, ["T-100"])
     handoffs.acknowledge(store, hid, "T-100", "kenji", NOW)
-    with pytest.raises(writes.WriteRefused, match="already acknowledged"):
+    with pytest.raises(Refused, match="already acknowledged"):
         handoffs.acknowledge(store, hid, "T-100", "kenji", NOW)
     assert len([e for e in queries.case_events(store, "T-100") if e["kind"] == "ack"]) == 1
 
@@ -295,7 +296,7 @@ def run(capsys, *argv):
 
 
 def stored(store_path):
-    s = Store.open(store_path)
+    s = open_store(store_path)
     try:
         return ([dict(r) for r in s.query("SELECT * FROM handoffs")],
                 [dict(r) for r in s.query("SELECT * FROM events WHERE kind = 'handoff' ORDER BY seq")])

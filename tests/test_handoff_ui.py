@@ -3,10 +3,9 @@
 from datetime import timedelta
 
 from oncall_tui.store import handoffs, queries, writes
-from oncall_tui.store.db import Store
 
-from .conftest import NOW
-from .ui_helpers import wait_for, make_app, screen_text
+from .conftest import NOW, open_store
+from .ui_helpers import Notes, make_app, screen_text, wait_for
 
 
 
@@ -24,23 +23,24 @@ async def test_handoff_brief_written_sent_and_acknowledged(store, store_path):
         await pilot.pause()
         await pilot.press(*"call Jean-Pierre before 18:00", "ctrl+s")
         await wait_for(pilot, lambda: alice.screen.id == "handoff" and "summary revision" in screen_text(alice))
-        assert "call Jean-Pierre before 18:00" in queries.get_case(alice.store, "T-100")["summary"]
+        assert "call Jean-Pierre before 18:00" in queries.get_case(alice.session.store, "T-100")["summary"]
         await pilot.press("ctrl+s")  # send the brief
-        await pilot.pause()
+        await wait_for(pilot, lambda: handoffs.latest_for(store, NOW, "bob") is not None)
     latest = handoffs.latest_for(store, NOW, "bob")
     assert latest is not None and latest.author == "alice" and "T-100" in latest.case_ids
     assert any(e["kind"] == "handoff" for e in queries.case_events(store, "T-100"))
 
     bob = make_app(store_path, user="bob")
-    async with bob.run_test(size=(130, 40)) as pilot:
-        await wait_for(pilot, lambda: any(n.message.startswith("Handoff from alice, Paris") and "case" in n.message
-                                          for n in bob._notifications))
+    notes = Notes()
+    async with bob.run_test(size=(130, 40), message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: any(m.startswith("Handoff from alice, Paris") and "case" in m
+                                          for m in notes.messages))
         await pilot.press("H")
         await wait_for(pilot, lambda: bob.screen.id == "handoff" and bob.screen.incoming is not None)
         assert "not acknowledged yet" in screen_text(bob)
         await pilot.press("a")  # on the first case of the incoming brief
         await wait_for(pilot, lambda: "acknowledged" in screen_text(bob) and "not acknowledged" not in screen_text(bob))
-    s = Store.open(store_path)
+    s = open_store(store_path)
     assert handoffs.pending_acks(s, latest.id, "bob") == []
     assert any(e["kind"] == "ack" and e["author"] == "bob" for e in queries.case_events(s, "T-100"))
 

@@ -15,10 +15,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from oncall_tui.core.heat import (DEFAULT_WEIGHTS, CaseStats, Heat, Term, Weights, add_event, fold_events,
-                                  heat_value, load_weights, score, steady_points)
-from oncall_tui.core.lexicon import default_lexicon
+from oncall_tui.core.heat_score import Heat
+from oncall_tui.core.heat_stats import CaseStats
+from oncall_tui.core.heat_weights import Term, Weights
 from oncall_tui.core.model import Event
+
+from .models import LEXICON, add_event, fold_events, heat_value, load_weights, score, steady_points
+from .models import WEIGHTS as DEFAULT_WEIGHTS
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -266,7 +269,7 @@ BODIES = ["Bonjour, le certificat de boutique-martin.fr a expiré.", "Merci pour
           "Toujours pas de réponse !!!", "The site is DOWN AGAIN, FIX IT NOW", "Any news?",
           "Le disque du serveur web est plein depuis hier soir, la base MySQL ne démarre plus.",
           "Nous avons une question sur la facture du mois dernier.", "Ok thanks", ""]
-PHRASES = [p.text for p in default_lexicon().phrases]
+PHRASES = [p.text for p in LEXICON.phrases]
 
 
 @st.composite

@@ -2,19 +2,17 @@
 
 import os
 import signal
-from dataclasses import replace
 from datetime import timedelta
 
 from oncall_tui.config import Config
-from oncall_tui.core.heat import DEFAULT_WEIGHTS
 
 from .conftest import NOW
-from .ui_helpers import make_app, queue_lines, wait_for
+from .ui_helpers import heat_in, make_app, queue_lines, wait_for
 
 
 def heat_of(app, customer: str) -> int:
     line = next(line for line in queue_lines(app) if customer in line)
-    return int(line.split()[0])
+    return heat_in(line)
 
 
 def alive(pid: int) -> bool:
@@ -34,32 +32,31 @@ async def test_the_queue_heats_up_as_time_passes_and_the_heat_process_stops_with
         clock["now"] = NOW + timedelta(hours=6)  # the night goes by
         app.heat_tick()
         await wait_for(pilot, lambda: heat_of(app, "Acme") > before, seconds=30)
-        pid = app._heat_process.pid
+        pid = app.heat_process_pid
         assert pid is not None and pid != os.getpid()
         # Killed between ticks (OOM killer, an admin): the next tick starts a new one, silently.
         os.kill(pid, signal.SIGKILL)
-        await wait_for(pilot, lambda: not alive(pid) or app._heat_process.proc.returncode is not None)
+        await wait_for(pilot, lambda: not alive(pid) or app.heat_process_pid is None)
         clock["now"] += timedelta(hours=6)
         warmer = heat_of(app, "Acme")
         app.heat_tick()
         await wait_for(pilot, lambda: heat_of(app, "Acme") > warmer or heat_of(app, "Acme") == 100, seconds=30)
-        assert app._heat_process.pid not in (None, pid)
-        second = app._heat_process.pid
+        assert app.heat_process_pid not in (None, pid)
+        second = app.heat_process_pid
     assert not alive(second)  # it ends with the app
 
 
 async def test_the_heat_process_uses_the_configured_weights(store, store_path):
     # Waiting counts for nothing here: six more hours of waiting must not heat the case.
-    weights = replace(DEFAULT_WEIGHTS, waiting_max=0.0, age_max=0.0)
-    cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris", weights=weights)
+    cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris", heat={"waiting_max": 0.0, "age_max": 0.0})
     clock = {"now": NOW}
     app = make_app(store_path, clock=lambda: clock["now"], config=cfg)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.heat_tick()  # first, at NOW, with these weights
-        await wait_for(pilot, lambda: app._heat_process is not None and not app._ticking, seconds=30)
+        await wait_for(pilot, lambda: app.heat_process_pid is not None and not app.ticking, seconds=30)
         settled = heat_of(app, "Acme")
         clock["now"] = NOW + timedelta(hours=6)
         app.heat_tick()
-        await wait_for(pilot, lambda: not app._ticking, seconds=30)
+        await wait_for(pilot, lambda: not app.ticking, seconds=30)
         assert heat_of(app, "Acme") == settled

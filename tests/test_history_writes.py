@@ -7,13 +7,16 @@ from pathlib import Path
 
 from oncall_tui.cli import main
 from oncall_tui.store import queries
-from oncall_tui.store.db import Store
 
-from .ui_helpers import make_app
+from oncall_tui.config import Config
+from oncall_tui.ui.messages import SyncProgress
+
+from .conftest import open_store
+from .ui_helpers import Notes, make_app, wait_for
 
 
 def events_of(store_path, case_id):
-    s = Store.open(store_path)
+    s = open_store(store_path)
     try:
         return [dict(r) for r in queries.case_events(s, case_id)]
     finally:
@@ -39,7 +42,7 @@ def test_note_on_unknown_case_is_refused_clearly(store, store_path, capsys):
 def test_summary_command_keeps_every_revision(store, store_path, capsys):
     main(["--db", str(store_path), "summary", "T-100", "Wants: SSL. Next: check DNS.", "--author", "alice"])
     main(["--db", str(store_path), "summary", "T-100", "Wants: SSL. Done: issued. Next: confirm.", "--author", "bob"])
-    s = Store.open(store_path)
+    s = open_store(store_path)
     assert queries.get_case(s, "T-100")["summary"] == "Wants: SSL. Done: issued. Next: confirm."
     revisions = [e for e in queries.case_events(s, "T-100") if e["kind"] == "summary"]
     assert [r["body"] for r in revisions] == ["Wants: SSL. Next: check DNS.", "Wants: SSL. Done: issued. Next: confirm."]
@@ -52,23 +55,16 @@ async def test_a_note_typed_in_one_screen_appears_in_anothers(store, store_path)
     async with alice.run_test(size=(120, 40)) as a, bob.run_test(size=(120, 40)) as b:
         await a.press("enter")
         await b.press("enter")
-        await a.pause()
-        # Bob sees that Alice has the case open.
-        bob.check_for_changes()
-        bob.screen.refresh_from_store()
-        assert "alice (Paris) is viewing" in str(bob.screen.query_one("#history-header").render())
+        header = lambda: str(bob.screen.query_one("#history-header").render())  # noqa: E731
+        # Bob sees that Alice has the case open: his screen notices by itself.
+        await wait_for(b, lambda: "alice (Paris) is viewing" in header())
         await a.press("n")
-        await a.pause()
-        assert alice.screen.id == "editor"
-        bob.screen.refresh_from_store()
-        assert "alice (Paris) is writing" in str(bob.screen.query_one("#history-header").render())
+        await wait_for(a, lambda: alice.screen.id == "editor")
+        await wait_for(b, lambda: "alice (Paris) is writing" in header())
         await a.press(*"Customer confirmed DNS moved", "ctrl+s")
-        await a.pause()
-        assert alice.screen.id == "history"
+        await wait_for(a, lambda: alice.screen.id == "history")
         assert "Customer confirmed DNS moved" in str(alice.screen.query_one("#history-timeline").render())
-        bob.check_for_changes()
-        await b.pause()
-        assert "Customer confirmed DNS moved" in str(bob.screen.query_one("#history-timeline").render())
+        await wait_for(b, lambda: "Customer confirmed DNS moved" in str(bob.screen.query_one("#history-timeline").render()))
 
 
 async def test_summary_edited_in_place_shows_at_the_top(store, store_path):
@@ -78,32 +74,31 @@ async def test_summary_edited_in_place_shows_at_the_top(store, store_path):
         await pilot.pause()
         await pilot.press("ctrl+a")  # select all the template, then type over it
         await pilot.press(*"Wants SSL; next: check AAAA", "ctrl+s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen.id == "history")
         assert "Wants SSL; next: check AAAA" in str(app.screen.query_one("#history-summary").render())
 
 
-async def test_text_is_kept_when_saving_fails(store, store_path):
-    app = make_app(store_path)
+async def test_text_is_kept_when_saving_fails_and_the_screen_never_waits(store, store_path):
+    app = make_app(store_path, config=Config(timezone="Europe/Paris", region="EMEA", city="Paris", lock_wait=0.5))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "n")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen.id == "editor")
         await pilot.press(*"important finding")
-        # Another process holds the write lock for longer than we retry.
-        blocker = Store.open(store_path)
-        blocker.conn.execute("PRAGMA busy_timeout = 0")
+        # Another engineer's process holds the write lock for longer than we wait.
+        blocker = open_store(store_path)
         blocker.conn.execute("BEGIN IMMEDIATE")
-        app.store.conn.execute("PRAGMA busy_timeout = 10")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen.id == "editor"
-        status = str(app.screen.query_one("#editor-status").render())
-        assert "Not saved" in status and "still here" in status
+        # The screen answers at once: the save waits in a worker, the editor says so.
+        assert "Saving" in str(app.screen.query_one("#editor-status").render())
+        await pilot.press("end")  # keys still go through while the store is locked
+        status = lambda: str(app.screen.query_one("#editor-status").render())  # noqa: E731
+        await wait_for(pilot, lambda: "Not saved" in status())
+        assert app.screen.id == "editor" and "still here" in status() and "locked" in status()
         assert app.screen.text == "important finding"
         blocker.conn.execute("ROLLBACK")
         blocker.close()
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen.id == "history"
+        await wait_for(pilot, lambda: app.screen.id == "history")
         assert "important finding" in [e["body"] for e in events_of(store_path, "T-100")]
 
 
@@ -113,8 +108,7 @@ async def test_status_change_moves_the_case_out_of_the_queue(store, store_path):
         await pilot.press("enter", "S")
         await pilot.pause()
         await pilot.press("down", "enter")  # open → pending → resolved
-        await pilot.pause()
-        assert "resolved" in str(app.screen.query_one("#history-header").render())
+        await wait_for(pilot, lambda: "resolved" in str(app.screen.query_one("#history-header").render()))
         await pilot.press("escape")
         await pilot.pause()
         assert not any("Boulangerie" in line for line in
@@ -124,9 +118,11 @@ async def test_status_change_moves_the_case_out_of_the_queue(store, store_path):
 SOAK = """
 import sys, time
 from datetime import datetime, timezone
-from oncall_tui.store.db import Store
 from oncall_tui.store import writes
-store = Store.open(sys.argv[1])
+from oncall_tui.store.db import Store
+from oncall_tui.usecases.models import shipped
+
+store = Store.open(sys.argv[1], heat=shipped().heat)
 me, seconds = sys.argv[2], float(sys.argv[3])
 end = time.monotonic() + seconds
 n = 0
@@ -161,27 +157,24 @@ async def test_queue_row_shows_who_else_has_the_case_open(store, store_path):
     bob = make_app(store_path, user="bob")
     async with alice.run_test(size=(120, 40)) as a, bob.run_test(size=(120, 40)) as b:
         await a.press("enter")  # alice opens T-100
-        await a.pause()
-        bob.screen.refresh_from_store()
-        row = bob.screen.query_one("QueueTable").render_line(0).text
-        assert "Boulangerie" in row and "alice" in row
+        row = lambda: bob.screen.query_one("QueueTable").render_line(0).text  # noqa: E731
+        await wait_for(b, lambda: "Boulangerie" in row() and "alice" in row())
         await a.press("n")  # and starts writing
-        await a.pause()
-        bob.screen.refresh_from_store()
-        assert "alice✎" in bob.screen.query_one("QueueTable").render_line(0).text
+        await wait_for(b, lambda: "alice✎" in row())
 
 
 async def test_a_long_first_sync_shows_its_progress(store, store_path):
     app = make_app(store_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app._show_sync_progress("rt", 40, 200)
+    notes = Notes()
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
+        app.screen.post_message(SyncProgress("rt", 40, 200))
         await pilot.pause()
         bar = app.screen.query_one("#queue-sync")
         assert bar.display and bar.progress == 40 and bar.total == 200
-        app._show_sync_progress("rt", 200, 200)
+        app.screen.post_message(SyncProgress("rt", 200, 200))
         await pilot.pause()
         assert not bar.display
-        assert any("200 tickets synced" in n.message for n in app._notifications)
+        assert notes.any("200 tickets synced")
 
 
 async def test_facts_and_servers_are_edited_in_the_case_and_kept_as_revisions(store, store_path):
@@ -195,15 +188,14 @@ async def test_facts_and_servers_are_edited_in_the_case_and_kept_as_revisions(st
         # A bad line is refused with its number; nothing is written and the text stays.
         assets.text = assets.text + "\nrouter r1"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        status = lambda: str(app.screen.query_one("#form-status").render())  # noqa: E731
+        await wait_for(pilot, lambda: "Not saved" in status())
         assert app.screen.id == "form"
-        assert "line 3: 'router' is not one of server, domain, database" in str(
-            app.screen.query_one("#form-status").render())
+        assert "line 3: 'router' is not one of server, domain, database" in status()
         assets.text = assets.text.replace("router r1", "server web-02 datacenter=GRA ipv4=203.0.113.20")
         app.screen.query_one("#field-facts").text = "Calls before 9:00 only (bakery)."
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen.id == "history"
+        await wait_for(pilot, lambda: app.screen.id == "history")
         facts = str(app.screen.query_one("#history-facts").render())
         assert "web-02" in facts and "GRA" in facts and "Calls before 9:00 only" in facts
     events = [e for e in queries.customer_history(store, "c-boul") if e["kind"] == "fact"]

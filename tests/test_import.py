@@ -5,7 +5,8 @@ import json
 import pytest
 
 from oncall_tui.cli import main
-from oncall_tui.store.db import Store
+
+from .conftest import open_store
 
 
 def run_import(store_path, file, capsys):
@@ -15,7 +16,7 @@ def run_import(store_path, file, capsys):
 
 
 def counts(store_path):
-    s = Store.open(store_path)
+    s = open_store(store_path)
     try:
         return tuple(s.query_one(f"SELECT COUNT(*) FROM {t}")[0] for t in ("customers", "cases", "events"))
     finally:
@@ -101,7 +102,7 @@ def test_text_is_stored_exactly_as_given(store_path, small_doc, write_json, caps
     hostile = "[bold]gras[/bold] \x1b[2J\x07 — 東京 café\r\nligne 2\x00"
     small_doc["cases"][1]["events"][0]["body"] = hostile
     run_import(store_path, write_json(small_doc), capsys)
-    s = Store.open(store_path)
+    s = open_store(store_path)
     assert s.query_one("SELECT body FROM events WHERE case_id = 'T-200'")[0] == hostile
 
 
@@ -113,5 +114,5 @@ def test_reimport_without_incident_keeps_the_incident_link(store_path, small_doc
     del small_doc["cases"][0]["incident"]
     del small_doc["incidents"]
     run_import(store_path, write_json(small_doc, "without.json"), capsys)
-    s = Store.open(store_path)
+    s = open_store(store_path)
     assert s.query_one("SELECT incident_id FROM cases WHERE id = 'T-100'")[0] == "INC-1"

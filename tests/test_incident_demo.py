@@ -2,8 +2,11 @@
 
 from datetime import datetime, timedelta, timezone
 
-from oncall_tui.demo import load_demo_document, seed_demo_store
-from oncall_tui.store import incidents, queries
+from oncall_tui.demo.environment import load_demo_document, seed_demo_store
+from oncall_tui.store import incident_queries, incidents, queries
+
+from .conftest import open_store
+from .models import WEIGHTS
 
 NOW = datetime(2026, 11, 24, 9, 5, tzinfo=timezone.utc)
 
@@ -20,14 +23,16 @@ def hosted_in(doc, datacenter):
 
 def test_sbg_outage_on_the_demo(tmp_path):
     doc = load_demo_document()
-    store = seed_demo_store(tmp_path / "demo.db", now=NOW)
+    demo_path = tmp_path / "demo.db"
+    seed_demo_store(demo_path, now=NOW)
+    store = open_store(demo_path)
     expected = hosted_in(doc, "SBG")
     others = {c["id"] for c in doc["customers"]} - expected
     assert expected and others
 
     inc = incidents.declare(store, title="Power outage in SBG", title_fr="Coupure électrique à SBG",
                             scope={"datacenter": ["SBG"]}, author="alice", region="EMEA", now=NOW)
-    detail = incidents.get(store, inc.id)
+    detail = incident_queries.get(store, inc.id)
     assert {a.id for a in detail.affected} == expected  # the right customers, and only them
     linked = [r["id"] for r in store.query("SELECT id FROM cases WHERE incident_id = ?", (inc.id,))]
     assert {queries.get_case(store, c)["customer_id"] for c in linked} == expected
@@ -56,7 +61,7 @@ def test_sbg_outage_on_the_demo(tmp_path):
     for case_id in linked:
         terms = {t.name for t in incidents_heat(store, case_id, NOW + timedelta(hours=2))}
         assert "incident" not in terms  # the floor is gone
-    assert not incidents.open_banner(store, NOW + timedelta(hours=2), 30)
+    assert not incident_queries.open_banner(store, NOW + timedelta(hours=2), 30)
 
 
 def incidents_heat(store, case_id, now):
@@ -64,4 +69,4 @@ def incidents_heat(store, case_id, now):
 
     row = store.query_one(f"SELECT c.stats, c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} FROM cases c "
                           "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,))
-    return score_row(row[0], row[1], row[2], row[3], bool(row[4]), now).terms
+    return score_row(row[0], row[1], row[2], row[3], bool(row[4]), now, WEIGHTS).terms

@@ -1,13 +1,13 @@
 """Declare an outage, tell every affected customer, resolve — driven from the keyboard."""
 
 from oncall_tui.store import queries
-from oncall_tui.store.db import Store
 
-from .ui_helpers import make_app, screen_text
+from .conftest import open_store
+from .ui_helpers import make_app, screen_text, wait_for
 
 
 def messages_out(store_path, case_id):
-    s = Store.open(store_path)
+    s = open_store(store_path)
     try:
         return [e for e in queries.case_events(s, case_id) if e["kind"] == "message" and e["direction"] == "out"]
     finally:
@@ -17,7 +17,7 @@ def messages_out(store_path, case_id):
 async def test_declare_broadcast_resolve(store, store_path):
     app = make_app(store_path)
     async with app.run_test(size=(130, 45)) as pilot:
-        heat_before = queries.get_case(app.store, "T-100")["heat"]
+        heat_before = queries.get_case(app.session.store, "T-100")["heat"]
         await pilot.press("I")
         await pilot.pause()
         assert "No incidents" in screen_text(app)
@@ -25,19 +25,17 @@ async def test_declare_broadcast_resolve(store, store_path):
         await pilot.pause()
         await pilot.press(*"Power outage in SBG", "tab", "tab")
         await pilot.press(*"datacenter=SBG", "ctrl+s")
-        await pilot.pause()
-        assert app.screen.id == "incident"
+        await wait_for(pilot, lambda: app.screen.id == "incident")
         text = screen_text(app)
         assert "1 affected customers" in text and "Boulangerie Martin" in text and "not yet" in text
         assert "Acme" not in text  # BHS customers are not hit
-        assert queries.get_case(app.store, "T-100")["heat"] >= 60 > heat_before  # incident heat floor
+        assert queries.get_case(app.session.store, "T-100")["heat"] >= 60 > heat_before  # incident heat floor
 
         await pilot.press("u")
         await pilot.pause()
         await pilot.press("tab")
         await pilot.press(*"Coupure électrique en cours, techniciens sur place.", "ctrl+s")
-        await pilot.pause()
-        assert app.screen.id == "incident"
+        await wait_for(pilot, lambda: app.screen.id == "incident" and "not yet" not in screen_text(app))
         text = screen_text(app)
         assert "yes" in text and "not yet" not in text
         sent = messages_out(store_path, "T-100")
@@ -47,7 +45,7 @@ async def test_declare_broadcast_resolve(store, store_path):
         # The same update again (a retry) writes nothing new.
         await pilot.press("u", "tab")
         await pilot.press(*"Coupure électrique en cours, techniciens sur place.", "ctrl+s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen.id == "incident")
         assert len(messages_out(store_path, "T-100")) == count
 
         await pilot.press("escape", "escape")
@@ -60,10 +58,10 @@ async def test_declare_broadcast_resolve(store, store_path):
         await pilot.press("R")
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert "resolved" in str(app.screen.query_one("#incident-header").render())
-        assert queries.get_case(app.store, "T-100")["heat"] == heat_before or \
-            queries.get_case(app.store, "T-100")["heat"] < 60  # the floor is gone
+        await wait_for(pilot, lambda: app.screen.id == "incident" and
+                       "resolved" in str(app.screen.query_one("#incident-header").render()))
+        assert queries.get_case(app.session.store, "T-100")["heat"] == heat_before or \
+            queries.get_case(app.session.store, "T-100")["heat"] < 60  # the floor is gone
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert app.screen.query_one("#queue-banner").display is False
@@ -75,7 +73,7 @@ async def test_bad_scope_keeps_the_form_open_with_the_reason(store, store_path):
         await pilot.press("I", "n")
         await pilot.pause()
         await pilot.press(*"Outage", "tab", "tab", *"rack=12", "ctrl+s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "Not saved" in str(app.screen.query_one("#form-status").render()))
         assert app.screen.id == "form"
         assert "rack=12" in str(app.screen.query_one("#form-status").render())
         assert app.screen.values()["title"] == "Outage"

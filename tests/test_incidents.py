@@ -13,11 +13,13 @@ import pytest
 
 from oncall_tui.cli import main
 from oncall_tui.core import incident_text as words
-from oncall_tui.store import incidents
-from oncall_tui.store.db import Store
-from oncall_tui.store.export import build_export, to_document
+from oncall_tui.core.errors import Refused as WriteRefused
+from oncall_tui.core.export_doc import to_document
+from oncall_tui.store import incident_queries, incidents
+from oncall_tui.store.export import build_export
 from oncall_tui.store.importer import import_document
-from oncall_tui.store.writes import WriteRefused
+
+from .conftest import open_store
 
 UTC = timezone.utc
 BEFORE = datetime(2026, 11, 23, 21, 50, tzinfo=UTC)
@@ -79,7 +81,7 @@ AFFECTED = {"c-boul", "c-jard", "c-kest", "c-agency", "c-client"}
 
 @pytest.fixture
 def outage(tmp_path):
-    s = Store.open(tmp_path / "outage.db")
+    s = open_store(tmp_path / "outage.db")
     import_document(s, json.loads(json.dumps(OUTAGE_DOC)), now=BEFORE)
     yield s
     s.close()
@@ -134,7 +136,7 @@ def test_customers_without_an_open_case_get_a_new_case_in_their_language(outage)
 
 def test_declare_records_the_incident_in_its_timeline_and_in_every_linked_case(outage):
     inc = declare(outage)
-    timeline = incidents.get(outage, inc.id).timeline
+    timeline = incident_queries.get(outage, inc.id).timeline
     assert [e["kind"] for e in timeline] == ["incident"]
     assert "5 customer(s) affected" in timeline[0]["body"]
     row = outage.query_one("SELECT case_id, customer_id, incident_id FROM events WHERE id = ?", (timeline[0]["id"],))
@@ -199,7 +201,7 @@ def test_a_broadcast_writes_one_message_per_linked_case_in_the_customers_languag
         assert len(new) == 1 and new[0]["channel"] == "email"
         expected = "Panne électrique" if r["language"].startswith("fr") else "Power outage in SBG"
         assert new[0]["body"].startswith(expected), r["id"]
-    detail = incidents.get(outage, inc.id)
+    detail = incident_queries.get(outage, inc.id)
     assert [e["kind"] for e in detail.timeline] == ["incident", "message"]
     assert detail.incident.last_update_at == "2026-11-23T22:15:00Z"
     assert all(a.told for a in detail.affected)
@@ -212,7 +214,7 @@ def test_a_retried_broadcast_writes_nothing_new(outage):
     again = send(outage, inc.id, outbox_source="rt-main", now=DECLARED + timedelta(minutes=9))
     assert counts(outage) == before
     assert again.already_sent and again.written == () and set(again.skipped) == set(first.written)
-    assert incidents.get(outage, inc.id).incident.last_update_at == "2026-11-23T22:15:00Z"
+    assert incident_queries.get(outage, inc.id).incident.last_update_at == "2026-11-23T22:15:00Z"
 
 
 def test_a_retry_with_the_callers_broadcast_id_sends_nothing_twice_even_if_the_text_was_edited(outage):
@@ -230,13 +232,15 @@ def test_an_empty_version_is_drafted_from_the_template(outage):
     body = messages_out(outage, "T-100")[-1]["body"]
     assert "coupure électrique à SBG" in body and "La cause est identifiée" in body
     assert messages_out(outage, "T-200")[-1]["body"] == "Power outage in SBG, we will keep you posted."
-    assert incidents.get(outage, inc.id).incident.status == "identified"
+    assert incident_queries.get(outage, inc.id).incident.status == "identified"
 
 
-def test_an_update_with_no_text_at_all_is_refused(outage):
+def test_an_update_with_no_text_at_all_is_drafted_from_the_template_in_both_languages(outage):
+    # The update form says "leave empty: drafted from the template": empty means drafted, never refused.
     inc = declare(outage)
-    with pytest.raises(WriteRefused, match=f"incident {inc.id}: nothing to send"):
-        send(outage, inc.id, fr=" ", en="")
+    res = send(outage, inc.id, fr=" ", en="")
+    assert res.drafted == ("fr", "en") and res.written
+    assert "power outage in SBG. We are investigating" in messages_out(outage, "T-200")[-1]["body"]
 
 
 def test_updates_reach_the_helpdesk_outbox_for_cases_that_came_from_it(outage):
@@ -261,11 +265,11 @@ def test_a_case_linked_later_is_not_told_until_the_update_reaches_it(outage):
     inc = declare(outage)
     first = send(outage, inc.id, broadcast_id="u1")
     incidents.link(outage, inc.id, "T-500", author="kenji", region="APAC", now=DECLARED + timedelta(minutes=20))
-    calm = next(a for a in incidents.get(outage, inc.id).affected if a.id == "c-calm")
+    calm = next(a for a in incident_queries.get(outage, inc.id).affected if a.id == "c-calm")
     assert not calm.told
     again = send(outage, inc.id, broadcast_id="u1", now=DECLARED + timedelta(minutes=21))
     assert again.written == ("T-500",) and set(again.skipped) == set(first.written)
-    assert all(a.told for a in incidents.get(outage, inc.id).affected)
+    assert all(a.told for a in incident_queries.get(outage, inc.id).affected)
 
 
 def test_linking_a_case_twice_or_to_an_unknown_incident_is_refused(outage):
@@ -299,12 +303,12 @@ def test_resolving_sends_a_closing_update_records_the_notes_and_closes(outage):
     assert res.drafted == ("fr",) and len(res.written) == 5
     assert "L'incident est résolu" in messages_out(outage, "T-100")[-1]["body"]
     assert messages_out(outage, "T-200")[-1]["body"] == "Power is back in SBG."
-    detail = incidents.get(outage, inc.id)
+    detail = incident_queries.get(outage, inc.id)
     assert (detail.incident.status, detail.incident.resolved_at) == ("resolved", "2026-11-24T02:10:00Z")
     assert [e["kind"] for e in detail.timeline] == ["incident", "status", "message", "note"]
     assert detail.timeline[-1]["body"] == "Cause: UPS failure."
-    assert incidents.list_incidents(outage) == []
-    assert [i.id for i in incidents.list_incidents(outage, include_resolved=True)] == [inc.id]
+    assert incident_queries.list_incidents(outage) == []
+    assert [i.id for i in incident_queries.list_incidents(outage, include_resolved=True)] == [inc.id]
 
 
 def test_resolving_twice_sends_nothing_the_second_time(outage):
@@ -321,7 +325,7 @@ def test_reopening_gives_the_floor_back(outage):
     incidents.resolve(outage, inc.id, author="alice", region="EMEA", now=DECLARED + timedelta(hours=1))
     incidents.set_status(outage, inc.id, "investigating", author="alice", now=DECLARED + timedelta(hours=2))
     assert case(outage, "T-400")["heat"] >= FLOOR
-    assert incidents.get(outage, inc.id).incident.resolved_at is None
+    assert incident_queries.get(outage, inc.id).incident.resolved_at is None
 
 
 def test_set_status_refuses_resolved_and_unknown_statuses(outage):
@@ -336,13 +340,13 @@ def test_set_status_refuses_resolved_and_unknown_statuses(outage):
 
 def test_the_banner_turns_overdue_when_customers_wait_longer_than_the_interval(outage):
     inc = declare(outage)
-    early = incidents.open_banner(outage, DECLARED + timedelta(minutes=10), 30)[0]
+    early = incident_queries.open_banner(outage, DECLARED + timedelta(minutes=10), 30)[0]
     assert (early.incident_id, early.last_update, early.overdue) == (inc.id, "no update sent yet", False)
-    assert incidents.open_banner(outage, DECLARED + timedelta(minutes=31), 30)[0].overdue
+    assert incident_queries.open_banner(outage, DECLARED + timedelta(minutes=31), 30)[0].overdue
     send(outage, inc.id, now=DECLARED + timedelta(minutes=40))
-    fresh = incidents.open_banner(outage, DECLARED + timedelta(minutes=50), 30)[0]
+    fresh = incident_queries.open_banner(outage, DECLARED + timedelta(minutes=50), 30)[0]
     assert (fresh.last_update, fresh.overdue) == ("last update 10 min ago", False)
-    stale = incidents.open_banner(outage, DECLARED + timedelta(minutes=87), 30)[0]
+    stale = incident_queries.open_banner(outage, DECLARED + timedelta(minutes=87), 30)[0]
     assert (stale.last_update, stale.overdue, stale.elapsed) == ("last update 47 min ago", True, "1 h 27 min")
     assert "5 customers" in stale.text() and "update overdue" in stale.text()
 
@@ -350,7 +354,7 @@ def test_the_banner_turns_overdue_when_customers_wait_longer_than_the_interval(o
 def test_resolved_incidents_leave_the_banner(outage):
     inc = declare(outage)
     incidents.resolve(outage, inc.id, author="alice", region="EMEA", now=DECLARED + timedelta(hours=1))
-    assert incidents.open_banner(outage, DECLARED + timedelta(hours=2), 30) == []
+    assert incident_queries.open_banner(outage, DECLARED + timedelta(hours=2), 30) == []
 
 
 # -- pure wording ---------------------------------------------------------------------
@@ -379,10 +383,10 @@ def test_an_exported_incident_imports_back_with_its_timeline(outage, tmp_path):
     incidents.resolve(outage, inc.id, notes="Cause: UPS failure.", author="alice", region="EMEA",
                       now=DECLARED + timedelta(hours=1))
     doc = to_document(build_export(outage))
-    copy = Store.open(tmp_path / "copy.db")
+    copy = open_store(tmp_path / "copy.db")
     try:
         import_document(copy, doc, now=DECLARED + timedelta(hours=2))
-        original, restored = incidents.get(outage, inc.id), incidents.get(copy, inc.id)
+        original, restored = incident_queries.get(outage, inc.id), incident_queries.get(copy, inc.id)
         assert [e["id"] for e in restored.timeline] == [e["id"] for e in original.timeline]
         assert restored.affected == original.affected and restored.latest_broadcast == original.latest_broadcast
     finally:
@@ -439,7 +443,7 @@ def test_cli_errors_name_the_incident_or_scope(outage, capsys):
     code, _, err = run(capsys, db, "incident", "open", "--title", "Outage", "--scope", "datacenter=XYZ")
     assert code == 2 and "datacenter 'XYZ'" in err and "nothing was written" in err
     code, _, err = run(capsys, db, "incident", "open", "--title", "Outage", "--scope", "rack=12")
-    assert code == 2 and "--scope 'rack=12'" in err
+    assert code == 2 and "scope: 'rack=12'" in err
     code, _, err = run(capsys, db, "incident", "update", "INC-20991231-01", "--en", "hello")
     assert code == 2 and "no incident 'INC-20991231-01'" in err
     code, _, err = run(capsys, db, "incident", "show", "INC-20991231-01")
@@ -462,6 +466,6 @@ def test_a_customer_with_several_tickets_is_mailed_each_update_once(outage):
     assert json.loads(rows["T-101"]["payload"])["text"].startswith("Incident update mailed to the customer with T-100")
     # Both histories show the update, and the customer counts as told on both.
     assert messages_out(outage, "T-100") and messages_out(outage, "T-101")
-    detail = incidents.get(outage, inc.id)
+    detail = incident_queries.get(outage, inc.id)
     boul = next(a for a in detail.affected if a.id == "c-boul")
     assert boul.cases == ("T-100", "T-101") and boul.told

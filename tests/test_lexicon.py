@@ -6,13 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncall_tui.core.lexicon import (Lexicon, default_lexicon, exclamation_level, fast_fold, fast_pattern,
+from oncall_tui.core.lexicon import (Lexicon, exclamation_level, fast_fold, fast_pattern,
                                      load_lexicon, own_text, parse_lexicon, shouting_level, tokens)
 from oncall_tui.core.text import fold, phrase_pattern, words
 
+from .models import LEXICON
+
 
 def found(text: str, lexicon: Lexicon | None = None) -> list[str]:
-    return [p.text for p in (lexicon or default_lexicon()).match(text)]
+    return [p.text for p in (lexicon or LEXICON).match(text)]
 
 
 # --- matching ----------------------------------------------------------------
@@ -84,7 +86,7 @@ def test_weights_comments_and_defaults_come_from_the_file():
 
 
 def test_default_lexicon_weights_are_those_of_the_data_files():
-    weights = {p.text: p.weight for p in default_lexicon().phrases}
+    weights = {p.text: p.weight for p in LEXICON.phrases}
     assert weights["troisième fois"] == 3 and weights["encore"] == 1 and weights["asap"] == 2
 
 

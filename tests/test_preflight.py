@@ -18,7 +18,6 @@ from cryptography.x509.oid import NameOID
 
 import oncall_tui.actions.preflight as preflight_module
 from oncall_tui.actions.preflight import Check, ServerInfo, blocking, make_resolver, preflight_certificate
-from tests.servers.pebble import challtestsrv  # noqa: F401  (pytest fixture)
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 WEB01 = ServerInfo("web-01", ipv4=("127.0.0.1",), ipv6=("2001:db8::10",))

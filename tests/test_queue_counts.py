@@ -8,18 +8,18 @@ write that touches a case's status or heat is checked against a real count.
 from datetime import timedelta
 
 from oncall_tui.core.model import HOT_HEAT, WARM_HEAT
-from oncall_tui.demo import seed_demo_store
+from oncall_tui.demo.environment import seed_demo_store
 from oncall_tui.store import queries
-from oncall_tui.store.db import Store
 from oncall_tui.store.derived import retick
 from oncall_tui.store.importer import import_document
 from oncall_tui.store.schema import COUNTED_BANDS
 from oncall_tui.store.writes import set_status
 
-from .conftest import NOW
+from .conftest import NOW, open_store
+from .models import WEIGHTS
 
 
-def counted(store: Store) -> tuple[int, int, int]:
+def counted(store) -> tuple[int, int, int]:
     """The bands by a full count over the cases (what the triggers must agree with)."""
     row = store.query_one(
         "SELECT COALESCE(SUM(heat >= ?), 0), COALESCE(SUM(heat >= ? AND heat < ?), 0), "
@@ -33,7 +33,9 @@ def test_the_bands_in_the_triggers_are_the_bands_of_the_heat_model():
 
 
 def test_counts_follow_import_status_changes_and_heat_moving_over_a_shift(tmp_path):
-    store = seed_demo_store(tmp_path / "demo.db", now=NOW)
+    demo_path = tmp_path / "demo.db"
+    seed_demo_store(demo_path, now=NOW)
+    store = open_store(demo_path)
     bands = queries.queue_bands(store)
     assert bands == counted(store)
     assert all(bands), "the demo has hot, warm and cool cases"
@@ -50,7 +52,7 @@ def test_counts_follow_import_status_changes_and_heat_moving_over_a_shift(tmp_pa
     # Heat moving as time passes: cases cross bands in both directions.
     before = bands
     for hours in (2, 9, 30):
-        retick(store, NOW + timedelta(hours=hours))
+        retick(store, NOW + timedelta(hours=hours), WEIGHTS)
         assert queries.queue_bands(store) == counted(store)
     assert queries.queue_bands(store) != before
 
@@ -75,12 +77,12 @@ def test_a_store_from_before_the_counts_is_counted_when_migrated(store_path, sma
     # A store written by the release with two migrations, cases and all...
     monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
     monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS[:2])
-    old = Store.open(store_path)
+    old = open_store(store_path)
     import_document(old, small_doc, now=NOW)
     old.close()
     monkeypatch.undo()
     # ...is counted when this release opens it.
-    store = Store.open(store_path)
+    store = open_store(store_path)
     assert sum(queries.queue_bands(store)) == store.query_one("SELECT COUNT(*) FROM cases WHERE is_open = 1")[0] > 0
     assert queries.queue_bands(store) == counted(store)
     store.close()

@@ -3,13 +3,15 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from oncall_tui.core.heat import DEFAULT_WEIGHTS, CaseStats, score
+from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.timeutil import parse_ts
-from oncall_tui.demo import seed_demo_store
+from oncall_tui.demo.environment import seed_demo_store
 from oncall_tui.store.derived import RetickMemo, retick
 from oncall_tui.store.writes import add_case_event
 
-from .conftest import NOW
+from .conftest import NOW, open_store
+from .models import WEIGHTS as DEFAULT_WEIGHTS
+from .models import score
 
 
 def explained(store, now, weights=DEFAULT_WEIGHTS) -> dict[str, int]:
@@ -27,12 +29,14 @@ def shown(store) -> dict[str, int]:
 
 
 def test_ticks_that_remember_score_like_the_explanation_as_cases_change(tmp_path):
-    store = seed_demo_store(tmp_path / "demo.db", now=NOW)
+    demo_path = tmp_path / "demo.db"
+    seed_demo_store(demo_path, now=NOW)
+    store = open_store(demo_path)
     memo = RetickMemo()
     now = NOW
     for minutes in (1, 30, 240):  # heat moves: waiting and age grow
         now = NOW + timedelta(minutes=minutes)
-        retick(store, now, memo=memo)
+        retick(store, now, DEFAULT_WEIGHTS, memo=memo)
         assert shown(store) == explained(store, now)
     assert memo.cases.keys() == shown(store).keys()
 
@@ -42,7 +46,7 @@ def test_ticks_that_remember_score_like_the_explanation_as_cases_change(tmp_path
     add_case_event(store, case_id, kind="message", direction="in", author="client", now=now,
                    body="TOUJOURS RIEN ?!! c'est la troisième fois que je vous écris, c'est inadmissible")
     now += timedelta(minutes=1)
-    retick(store, now, memo=memo)
+    retick(store, now, DEFAULT_WEIGHTS, memo=memo)
     assert shown(store) == explained(store, now)
     assert shown(store)[case_id] > before
 

@@ -13,9 +13,9 @@ import pytest
 from oncall_tui.connectors.rt import (
     RtConfig, RtConfigError, RtConnector, RtError, RtUnavailable, read_token,
 )
-from oncall_tui.store.db import Store
 from oncall_tui.store.importer import import_document
-from tests.servers.rt import queue, rt_server, token_file  # noqa: F401  (pytest fixtures)
+
+from .conftest import open_store
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 JEAN = "jean@boulangerie.fr"
@@ -89,7 +89,7 @@ async def test_pull_gives_messages_notes_and_statuses_by_who_wrote_them(rt_serve
 async def test_pulled_document_imports_into_the_store_once(rt_server, queue, config, tmp_path):
     ticket, _ = rt_server.customer_email(queue, JEAN, "Espace disque", "Plus de mémoire sur le serveur")
     rt_server.reply(ticket, "bob", "I freed 10 GB of old logs.")
-    store = Store.open(tmp_path / "oncall.db")
+    store = open_store(tmp_path / "oncall.db")
     import_document(store, {"customers": [{"id": "c-boul", "name": "Boulangerie Martin", "language": "fr"}],
                             "cases": []}, now=NOW)
     async with RtConnector(config) as rt:

@@ -4,10 +4,9 @@ from datetime import datetime, timezone
 
 from oncall_tui.config import load_config
 from oncall_tui.store import queries
-from tests.servers.rt import queue, rt_server, token_file  # noqa: F401  (fixtures)
-from tests.test_sync import JEAN, config_path, rt_history  # noqa: F401  (fixtures)
 
-from .ui_helpers import wait_for, make_app
+from .servers.rt import JEAN, rt_history
+from .ui_helpers import make_app, wait_for
 
 
 def utcnow():
@@ -15,7 +14,7 @@ def utcnow():
 
 
 
-async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_server, queue, config_path,  # noqa: F811
+async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_server, queue, config_path,
                                                                           store_path):
     ticket, _ = rt_server.customer_email(queue, JEAN, "Site en panne", "Plus rien ne répond depuis ce matin")
     cfg = load_config(config_path)
@@ -25,7 +24,7 @@ async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_serv
 
     def case_exists():
         app.check_for_changes()
-        return queries.get_case(app.store, case_id) is not None
+        return queries.get_case(app.session.store, case_id) is not None
 
     async with app.run_test(size=(130, 40)) as pilot:
         await wait_for(pilot, case_exists, seconds=45)  # the first sync runs in the background
@@ -44,7 +43,7 @@ async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_serv
             await pilot.press("r", *"Le serveur est reparti.", "ctrl+s")
 
             def notice_shown():
-                app.screen.refresh_from_store()
+                app.screen.reload()
                 return "not yet delivered to RT" in str(app.screen.query_one("#history-header").render())
             await wait_for(pilot, notice_shown, seconds=20)
         finally:
@@ -53,5 +52,5 @@ async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_serv
                        in rt_history(rt_server, ticket), seconds=90)
         texts = [text for _, _, text in rt_history(rt_server, ticket)]
         assert texts.count("Le serveur est reparti.") == 1  # exactly once
-        await wait_for(pilot, lambda: (app.screen.refresh_from_store() or True) and
+        await wait_for(pilot, lambda: (app.screen.reload() or True) and
                        "not yet delivered" not in str(app.screen.query_one("#history-header").render()))

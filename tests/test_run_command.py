@@ -6,11 +6,9 @@ import pytest
 
 from oncall_tui.cli import main
 from oncall_tui.store import queries
-from oncall_tui.store.db import Store
 from oncall_tui.store.importer import import_document
-from tests.servers.sshd import sshd_server  # noqa: F401  (fixture)
 
-from .conftest import NOW
+from .conftest import NOW, open_store
 
 RUNBOOKS = '''
 [runbook]
@@ -76,7 +74,7 @@ def env(tmp_path, store_path, sshd_server, monkeypatch):  # noqa: F811
                       "opened_at": "2026-11-24T08:00:00Z",
                       "events": [{"at": "2026-11-24T08:00:00Z", "kind": "message", "direction": "in",
                                   "author": "marc", "body": "Bonjour"}]}]}
-    s = Store.open(store_path)
+    s = open_store(store_path)
     import_document(s, doc, now=NOW)
     s.close()
     monkeypatch.setenv("ONCALL_USER", "alice")
@@ -91,7 +89,7 @@ def run(capsys, env, *args):
 
 
 def actions(env):
-    s = Store.open(env["db"])
+    s = open_store(env["db"])
     try:
         return [json.loads(e["meta"]) | {"author": e["author"]} for e in queries.case_events(s, "T-1")
                 if e["kind"] == "action"]

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from oncall_tui.actions.runbooks import (
-    RunbookError, load_runbooks, plan_lines, render_reply, render_steps, run_steps,
-    shipped_runbook_dir, validate_params,
-)
+from oncall_tui.actions.runbook_params import RunbookError
+from oncall_tui.actions.runbook_runner import run_steps
+from oncall_tui.actions.runbooks import (load_runbooks, plan_lines, render_reply, render_steps, shipped_runbook_dir,
+                                         validate_params)
 from oncall_tui.actions.ssh import SshTransport
 from oncall_tui.actions.transport import LocalTransport
-from tests.servers.sshd import sshd_server  # noqa: F401  (pytest fixture)
 
 SERVERS = ["web-01", "db-01"]
 

@@ -8,7 +8,6 @@ import stat
 import pytest
 
 from oncall_tui.actions.ssh import SSH_FAILED, SshError, SshTransport
-from tests.servers.sshd import sshd_server  # noqa: F401  (pytest fixture)
 
 
 @pytest.fixture

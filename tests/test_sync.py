@@ -20,40 +20,30 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import httpx
 import pytest
 
 from oncall_tui.cli import main
 from oncall_tui.config import load_config
-from oncall_tui.connectors.base import PushRefused, SourceConfigError, load_sources
-from oncall_tui.connectors.sync import bench_history, deliver_outbox, outbox_source_for, run_forever, sync_once
+from devtools.bench.rt_history import bench_history
+from oncall_tui.config import Config
+from oncall_tui.connectors.catalog import load_sources
+from oncall_tui.connectors.source import PushRefused, SourceConfigError
 from oncall_tui.store import outbox, queries, writes
-from oncall_tui.store.db import Store
-from tests.servers.rt import queue, rt_server, token_file  # noqa: F401  (pytest fixtures)
+from oncall_tui.usecases.session import Session
+from oncall_tui.usecases.sync import deliver_outbox, outbox_source_for, run_forever, sync_once
+
+from .conftest import open_session, open_store
+from .servers.rt import JEAN, rt_history, rt_table, write_config
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
-JEAN = "jean@boulangerie.fr"
 ROOT = Path(__file__).resolve().parents[1]
 
 
 
 
-def write_config(tmp_path: Path, *tables: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text("\n".join(f"[[sources]]\n{t}\n" for t in tables), encoding="utf-8")
-    return path
-
-
-def rt_table(base_url: str, token_file: Path, queue: str, **extra) -> str:
-    lines = ['kind = "rt"', 'name = "main"', f'base_url = "{base_url}"', f'token_file = "{token_file}"',
-             f'queues = ["{queue}"]']
-    lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
-    return "\n".join(lines) + '\n[sources.customer_domains]\n"boulangerie.fr" = "c-boul"'
-
-
-@pytest.fixture
-def config_path(rt_server, token_file, queue, tmp_path):
-    return write_config(tmp_path, rt_table(rt_server.base_url, token_file, queue))
+def as_session(store) -> Session:
+    """The use cases take a session: alice's, on this store, at NOW."""
+    return Session(store, Config(), user="alice", clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -66,34 +56,20 @@ async def sources(config_path):
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.open(tmp_path / "oncall.db")  # empty: everything comes from RT
+    s = open_store(tmp_path / "oncall.db")  # empty: everything comes from RT
     yield s
     s.close()
 
 
-def rt_history(rt_server, ticket: int) -> list[tuple[str, str, str]]:
-    """(type, creator, text) of every person's transaction, read straight from REST2."""
-    headers = {"Authorization": f"token {rt_server.token}"}
-    txns = httpx.get(f"{rt_server.rest_url}/ticket/{ticket}/history", headers=headers, timeout=10,
-                     params={"fields": "Type,Creator", "per_page": 100}).json()["items"]
-    atts = httpx.get(f"{rt_server.rest_url}/ticket/{ticket}/attachments", headers=headers, timeout=10,
-                     params={"fields": "TransactionId,ContentType,Content", "per_page": 100}).json()["items"]
-    txn_of = lambda a: int(a["TransactionId"]["id"] if isinstance(a["TransactionId"], dict) else a["TransactionId"])
-    text = {txn_of(a): a["Content"].strip() for a in atts
-            if a.get("ContentType") == "text/plain" and a.get("Content")}
-    return [(t["Type"], t["Creator"]["id"], text.get(int(t["id"]), "")) for t in txns
-            if t["Creator"]["id"] != "RT_System" and t["Type"] in ("Create", "Correspond", "Comment")]
-
-
 async def synced_ticket(rt_server, queue, store, sources, subject="Urgent", body="Le site ne répond plus"):
     ticket, _ = rt_server.customer_email(queue, JEAN, subject, body)
-    await sync_once(store, sources[0], now=NOW)
+    await sync_once(as_session(store), sources[0], now=NOW)
     return ticket, f"RT-{ticket}"
 
 
 def reply(store, case_id, text, sources, now=NOW):
     return writes.add_case_event(store, case_id, kind="message", direction="out", body=text, author="alice",
-                                 now=now, outbox_source=outbox_source_for(store, case_id, sources))
+                                 now=now, outbox_source=outbox_source_for(as_session(store), case_id, sources))
 
 
 # -- 1. pull ------------------------------------------------------------------------------
@@ -109,7 +85,7 @@ async def test_first_sync_fills_an_empty_store_with_the_customers_history_in_ord
     rt_server.reply(disk, "bob", "I freed 10 GB of old logs.")
     seen = []
 
-    report = await sync_once(store, sources[0], now=NOW, progress=lambda d, t: seen.append((d, t)))
+    report = await sync_once(as_session(store), sources[0], now=NOW, progress=lambda d, t: seen.append((d, t)))
 
     assert (report.tickets, report.events_added, report.customers_created) == (2, 5, ["c-boul"])
     assert seen == [(2, 2)]
@@ -129,10 +105,10 @@ async def test_first_sync_fills_an_empty_store_with_the_customers_history_in_ord
 async def test_second_sync_brings_only_what_changed(rt_server, queue, store, sources):
     ticket, case_id = await synced_ticket(rt_server, queue, store, sources)
     rt_server.age([ticket], 3600)
-    nothing = await sync_once(store, sources[0], now=NOW)
+    nothing = await sync_once(as_session(store), sources[0], now=NOW)
     txn = rt_server.reply(ticket, "bob", "Restarted php-fpm, the site answers again.")
 
-    changed = await sync_once(store, sources[0], now=NOW)
+    changed = await sync_once(as_session(store), sources[0], now=NOW)
 
     assert (nothing.tickets, nothing.events_added) == (0, 0)
     assert (changed.tickets, changed.events_added) == (1, 1)
@@ -147,14 +123,14 @@ async def test_local_reply_is_delivered_to_rt_and_shown_once_after_the_next_sync
     text = "Bonjour Jean, le serveur web redémarre, le site revient dans 2 minutes."
     event = reply(store, case_id, text, sources)
 
-    report = await deliver_outbox(store, sources, now=NOW, clock=lambda: NOW)
+    report = await deliver_outbox(as_session(store), sources, now=NOW, clock=lambda: NOW)
 
     assert (len(report.sent), report.failed) == (1, [])
     assert rt_history(rt_server, ticket)[-1] == ("Correspond", "alice", text)
     row = store.query_one("SELECT state, remote_ref FROM outbox WHERE event_id = ?", (event,))
     assert row["state"] == "sent" and row["remote_ref"].startswith("rt:main:txn:")
     assert outbox.case_notice(store, case_id, NOW) is None
-    again = await sync_once(store, sources[0], now=NOW)
+    again = await sync_once(as_session(store), sources[0], now=NOW)
     bodies = [e["body"] for e in queries.case_events(store, case_id)]
     assert bodies.count(text) == 1 and again.echoes_dropped == 1  # RT's copy of our own reply is not doubled
 
@@ -165,7 +141,7 @@ async def test_replies_reach_rt_in_the_order_they_were_written(rt_server, queue,
     for i, text in enumerate(texts):
         reply(store, case_id, text, sources, now=NOW + timedelta(seconds=i))
 
-    await deliver_outbox(store, sources, now=NOW + timedelta(seconds=5))
+    await deliver_outbox(as_session(store), sources, now=NOW + timedelta(seconds=5))
 
     assert [text for kind, _, text in rt_history(rt_server, ticket) if kind == "Correspond"] == texts
 
@@ -173,10 +149,10 @@ async def test_replies_reach_rt_in_the_order_they_were_written(rt_server, queue,
 async def test_two_processes_delivering_at_once_send_a_reply_once(rt_server, queue, store, sources, tmp_path):
     ticket, case_id = await synced_ticket(rt_server, queue, store, sources)
     reply(store, case_id, "Only once, please.", sources)
-    other = Store.open(tmp_path / "oncall.db")
+    other = open_store(tmp_path / "oncall.db")
     try:
-        first, second = await asyncio.gather(deliver_outbox(store, sources, now=NOW),
-                                              deliver_outbox(other, sources, now=NOW))
+        first, second = await asyncio.gather(deliver_outbox(as_session(store), sources, now=NOW),
+                                              deliver_outbox(as_session(other), sources, now=NOW))
     finally:
         other.close()
     assert len(first.sent) + len(second.sent) == 1
@@ -193,9 +169,9 @@ async def test_reply_waits_while_rt_is_down_with_a_notice_and_goes_exactly_once_
     reply(store, case_id, text, sources)
     rt_server.stop()
     try:
-        down = await deliver_outbox(store, sources, now=NOW)
-        not_yet = await deliver_outbox(store, sources, now=NOW + timedelta(seconds=5))
-        still_down = await deliver_outbox(store, sources, now=NOW + timedelta(seconds=11))
+        down = await deliver_outbox(as_session(store), sources, now=NOW)
+        not_yet = await deliver_outbox(as_session(store), sources, now=NOW + timedelta(seconds=5))
+        still_down = await deliver_outbox(as_session(store), sources, now=NOW + timedelta(seconds=11))
     finally:
         rt_server.start()
     row = store.query_one("SELECT state, attempts, last_error FROM outbox")
@@ -204,8 +180,8 @@ async def test_reply_waits_while_rt_is_down_with_a_notice_and_goes_exactly_once_
     assert outbox.case_notice(store, case_id, NOW + timedelta(seconds=11)) == (
         "1 reply not yet delivered to RT (cannot connect, retrying in 20 s)")
 
-    back = await deliver_outbox(store, sources, now=NOW + timedelta(seconds=31))
-    again = await deliver_outbox(store, sources, now=NOW + timedelta(minutes=30))
+    back = await deliver_outbox(as_session(store), sources, now=NOW + timedelta(seconds=31))
+    again = await deliver_outbox(as_session(store), sources, now=NOW + timedelta(minutes=30))
 
     assert (len(back.sent), again.sent) == (1, [])
     assert [t for _, _, t in rt_history(rt_server, ticket)].count(text) == 1
@@ -261,9 +237,9 @@ async def test_a_reply_whose_answer_was_lost_is_not_sent_twice(rt_server, queue,
             text = "Your certificate is issued, reload the page."
             reply(store, case_id, text, [source])
             proxy.drop = True
-            lost = await deliver_outbox(store, [source], now=NOW)
+            lost = await deliver_outbox(as_session(store), [source], now=NOW)
             proxy.drop = False
-            retried = await deliver_outbox(store, [source], now=NOW + timedelta(minutes=1))
+            retried = await deliver_outbox(as_session(store), [source], now=NOW + timedelta(minutes=1))
         finally:
             await source.aclose()
 
@@ -284,7 +260,7 @@ def test_sync_killed_mid_way_then_run_again_has_every_transaction_exactly_once(
         tickets.append(ticket)
     rt_server.age(tickets, 3600)  # settled seconds: the cursor can name the tickets it has seen
     db = tmp_path / "oncall.db"
-    Store.open(db).close()  # created (and migrated) up front so the test can watch it
+    open_store(db).close()  # created (and migrated) up front so the test can watch it
     argv = [sys.executable, "-m", "oncall_tui.cli", "--db", str(db), "--config", str(config_path),
             "sync", "--once", "--batch-size", "1"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -314,7 +290,7 @@ def test_sync_killed_mid_way_then_run_again_has_every_transaction_exactly_once(
     # Only what the killed run had not committed is pulled again (plus, at most, its last second's tickets).
     done = re.findall(r"main: (\d+)/(\d+) tickets", err)
     assert done and done[-1][0] == done[-1][1] and int(done[-1][1]) < 8
-    store = Store.open(db)
+    store = open_store(db)
     try:
         ids = [r[0] for r in store.query("SELECT id FROM events")]
     finally:
@@ -369,9 +345,9 @@ async def test_json_feed_is_synced_incrementally_and_its_cases_never_queue_repli
     cfg = write_config(tmp_path, f'kind = "json"\nname = "crm"\nurl = "{feed["url"]}"')
     sources = load_sources(load_config(cfg))
     try:
-        first = await sync_once(store, sources[0], now=NOW)
-        second = await sync_once(store, sources[0], now=NOW)
-        third = await sync_once(store, sources[0], now=NOW)
+        first = await sync_once(as_session(store), sources[0], now=NOW)
+        second = await sync_once(as_session(store), sources[0], now=NOW)
+        third = await sync_once(as_session(store), sources[0], now=NOW)
         with pytest.raises(PushRefused, match="read-only"):
             await sources[0].push(outbox.OutboxItem(1, "e", "CRM-1", "crm", "correspond", {"text": "hi"},
                                                     "pending", 0, "", "", "", "", None, ""))
@@ -382,7 +358,7 @@ async def test_json_feed_is_synced_incrementally_and_its_cases_never_queue_repli
     assert feed["asked"] == [None, "v1", "v2"]
     assert (first.events_added, second.events_added, third.events_added) == (1, 1, 0)
     assert [e["body"] for e in queries.customer_history(store, "c-acme")] == ["Shop returns 502", "Still 502"]
-    assert outbox_source_for(store, "CRM-1", sources) is None
+    assert outbox_source_for(as_session(store), "CRM-1", sources) is None
 
 
 # -- 6. configuration ----------------------------------------------------------------------------
@@ -434,7 +410,7 @@ async def test_history_from_the_store_matches_rt_and_is_faster(rt_server, queue,
     for i in range(3):
         ticket, _ = rt_server.customer_email(queue, JEAN, f"Question {i}", f"Body {i}")
         rt_server.reply(ticket, "bob", f"Answer {i}")
-    await sync_once(store, sources[0], now=NOW)
+    await sync_once(as_session(store), sources[0], now=NOW)
 
     result = await bench_history(store, sources[0].connector, "c-boul")
 
@@ -452,8 +428,8 @@ async def test_background_loop_pulls_new_tickets_and_delivers_replies_until_stop
     reply(store, case_id, "Looking at it now.", sources)
     newer, _ = rt_server.customer_email(queue, JEAN, "Another one", "And the mail is down too")
     stop, seen, errors = asyncio.Event(), [], []
-    loop = asyncio.create_task(run_forever(tmp_path / "oncall.db", None, stop_event=stop, sources=sources,
-                                           clock=lambda: NOW, on_progress=lambda *p: seen.append(p),
+    loop = asyncio.create_task(run_forever(open_session(tmp_path / "oncall.db"), stop_event=stop, sources=sources,
+                                           on_progress=lambda *p: seen.append(p),
                                            on_error=lambda *e: errors.append(e)))
     try:
         for _ in range(1000):  # polling the store until the loop has done both jobs

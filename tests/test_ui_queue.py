@@ -1,11 +1,10 @@
 """The queue and the customer history, driven like an engineer would."""
 
 from oncall_tui.store.importer import import_document
-from oncall_tui.store.db import Store
 from oncall_tui.ui.keymap import load_keymap
 
-from .conftest import NOW
-from .ui_helpers import make_app, queue_lines, screen_text
+from .conftest import NOW, open_store
+from .ui_helpers import Notes, make_app, queue_lines, screen_text
 
 
 async def test_queue_shows_open_cases_hottest_first(store, store_path):
@@ -89,7 +88,7 @@ async def test_hostile_customer_text_is_shown_literally(store_path, small_doc):
     small_doc["customers"][0]["name"] = "[b]Ev[/]\x1b[2J"
     small_doc["cases"][0]["subject"] = "[link=http://x]click[/link]"
     small_doc["cases"][0]["events"][2]["body"] = "see [b]this[/b]\x1b]0;pwned\x07 done"
-    s = Store.open(store_path)
+    s = open_store(store_path)
     import_document(s, small_doc, now=NOW)
     s.close()
     app = make_app(store_path)
@@ -138,10 +137,10 @@ async def test_keymap_clash_is_reported_with_both_names(store, store_path, tmp_p
     keymap = load_keymap(user)
     assert any("queue.explain" in p and "queue.filter" in p for p in keymap.problems)
     app = make_app(store_path, keymap=keymap)
-    async with app.run_test(size=(120, 30)) as pilot:
+    notes = Notes()
+    async with app.run_test(size=(120, 30), message_hook=notes) as pilot:
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert any("queue.explain" in m and "queue.filter" in m for m in messages)
+        assert any("queue.explain" in m and "queue.filter" in m for m in notes.messages)
 
 
 def test_unknown_binding_id_in_user_keymap_is_an_error_naming_it(tmp_path):
@@ -159,7 +158,7 @@ async def test_another_engineers_change_appears_without_restart(store, store_pat
     app = make_app(store_path)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        other = Store.open(store_path)
+        other = open_store(store_path)
         with other.write() as conn:
             conn.execute("UPDATE cases SET assignee = 'kenji' WHERE id = 'T-200'")
         other.close()

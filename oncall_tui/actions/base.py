@@ -11,19 +11,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Literal, Protocol, Sequence
 
+from ..core.errors import Refused
 from .preflight import Check
-from .runbooks import Param
+from .runbook_params import Param
 from .transport import Transport
 
 Status = Literal["ok", "failed", "timed_out", "cancelled"]
 
 
-class ActionError(ValueError):
+class ActionError(Refused):
     """An action cannot go ahead; the message says what and why (and `.param` which field)."""
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param
+        super().__init__(message, field=param)
+
+    @property
+    def param(self) -> str | None:
+        return self.field
 
 
 @dataclass

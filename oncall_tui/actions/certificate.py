@@ -19,7 +19,7 @@ from .acme import AcmeClient, AcmeError
 from .base import ActionContext, ActionError, Outcome
 from .http01 import WebrootSolver
 from .preflight import Check, ServerInfo, make_resolver, preflight_certificate
-from .runbooks import Param, RunbookError, check_value
+from .runbook_params import Param, RunbookError, check_value
 
 PARAMS = (
     Param("domain", "domain", True, None, "the site to secure, e.g. boutique-martin.fr"),

@@ -7,7 +7,9 @@ from typing import Callable
 
 from .base import ActionContext, ActionError, Outcome
 from .preflight import Check
-from .runbooks import Runbook, RunbookError, plan_lines, render_reply, run_steps, validate_params
+from .runbook_params import RunbookError
+from .runbook_runner import run_steps
+from .runbooks import Runbook, plan_lines, render_reply, validate_params
 
 
 class RunbookAction:

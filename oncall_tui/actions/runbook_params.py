@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import idna
 
-if TYPE_CHECKING:
-    from .runbooks import Runbook
+from ..core.errors import Refused
 
 PARAM_TYPES = ("domain", "identifier", "server", "path", "int", "choice", "string")
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _PATH = re.compile(r"^/[A-Za-z0-9._/@+=,:-]*$")
 _STRING = re.compile(r"^[\w .,:@+=/%-]*$")
@@ -24,12 +23,15 @@ _MULTI_META = ("$(", "${", "&&", "||", ">>", "<<")
 _META = set(";&|$`<>'\"\\(){}[]*?~!#\n\r\t")
 
 
-class RunbookError(ValueError):
+class RunbookError(Refused):
     """A runbook file or a parameter value is wrong; the message says where and why."""
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param  # the offending parameter, so a form can focus it
+        super().__init__(message, field=param)  # the offending parameter, so a form can focus it
+
+    @property
+    def param(self) -> str | None:
+        return self.field
 
 
 @dataclass(frozen=True)
@@ -44,26 +46,26 @@ class Param:
     max: int | None = None
 
 
-def validate_params(rb: Runbook, raw: Mapping[str, str], *,
-                    servers: Sequence[str]) -> dict[str, str]:
-    """Check and normalise the values typed for *rb*; fill defaults.
+def check_params(declared_params: Sequence[Param], raw: Mapping[str, str], *, servers: Sequence[str],
+                 owner: str) -> dict[str, str]:
+    """Check and normalise the values typed for the parameters of runbook *owner*; fill defaults.
 
     `servers` are the customer's servers a `server` parameter may name.
     """
-    declared = {p.name for p in rb.params}
+    declared = {p.name for p in declared_params}
     for name in raw:
         if name not in declared:
-            raise RunbookError(f"parameter {name!r}: not declared by runbook {rb.id!r}", param=name)
+            raise RunbookError(f"parameter {name!r}: not declared by runbook {owner!r}", param=name)
     values: dict[str, str] = {}
-    for p in rb.params:
+    for p in declared_params:
         given = raw.get(p.name)
         if given is not None and str(given).strip() != "":
-            values[p.name] = _check_value(p, str(given).strip(), servers=servers)
-    for p in rb.params:  # defaults may refer to parameters declared before them
+            values[p.name] = check_value(p, str(given).strip(), servers=servers)
+    for p in declared_params:  # defaults may refer to parameters declared before them
         if p.name in values:
             continue
         if p.default is not None:
-            values[p.name] = _check_value(p, _substitute(p.default, values), servers=servers)
+            values[p.name] = check_value(p, substitute(p.default, values), servers=servers)
         elif p.required:
             hint = f" ({p.help})" if p.help else ""
             raise RunbookError(f"parameter {p.name!r}: required{hint}", param=p.name)
@@ -72,13 +74,14 @@ def validate_params(rb: Runbook, raw: Mapping[str, str], *,
     return values
 
 
-def _check_value(p: Param, value: str, *, servers: Sequence[str], where: str = "") -> str:
+def check_value(p: Param, value: str, *, servers: Sequence[str], where: str = "") -> str:
+    """Validate one value against a parameter declaration; RunbookError says why it is refused."""
     def refuse(reason: str) -> RunbookError:
         shown = value if len(value) <= 80 else value[:77] + "..."
         prefix = f"{where}: " if where else ""
         return RunbookError(f"{prefix}parameter {p.name!r}: {shown!r} {reason}", param=p.name)
 
-    meta = _first_metachar(value)
+    meta = first_metachar(value)
     if meta is not None:
         raise refuse(f"contains {meta!r} — refused")
     if value.startswith("-") and p.type != "int":
@@ -88,7 +91,7 @@ def _check_value(p: Param, value: str, *, servers: Sequence[str], where: str = "
     if p.type == "domain":
         return _check_domain(value, refuse)
     if p.type == "identifier":
-        if not _IDENTIFIER.match(value):
+        if not IDENTIFIER.match(value):
             raise refuse("is not an identifier (a-z, 0-9, _; starts with a letter or _; at most 63)")
     elif p.type == "server":
         if value not in servers:
@@ -116,7 +119,8 @@ def _check_value(p: Param, value: str, *, servers: Sequence[str], where: str = "
     return value
 
 
-def _first_metachar(value: str) -> str | None:
+def first_metachar(value: str) -> str | None:
+    """The first piece of shell syntax in *value* ("$(", ";"...), or None."""
     for i, ch in enumerate(value):
         for multi in _MULTI_META:
             if value.startswith(multi, i):
@@ -146,10 +150,6 @@ def _check_domain(value: str, refuse: Callable[[str], RunbookError]) -> str:
     return ascii_name
 
 
-def _substitute(template: str, values: Mapping[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) in values else m.group(0), template)
-
-
-def check_value(p: Param, value: str, *, servers: Sequence[str]) -> str:
-    """Validate one value against a parameter declaration (used by built-in actions too)."""
-    return _check_value(p, value, servers=servers)
+def substitute(template: str, values: Mapping[str, str]) -> str:
+    """*template* with each {name} replaced by its value (unknown names left as they are)."""
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) in values else m.group(0), template)

@@ -6,12 +6,10 @@ import asyncio
 import shlex
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Literal
+from typing import Callable, Literal
 
+from .runbooks import Runbook, Step, render_steps
 from .transport import OutputCallback, RunResult, Transport
-
-if TYPE_CHECKING:
-    from .runbooks import Runbook, Step
 
 Status = Literal["ok", "failed", "timed_out", "cancelled"]
 
@@ -40,7 +38,7 @@ class RunbookOutcome:
         return self.status == "ok"
 
 
-StepCallback = Callable[[int, "Step", list[str]], None]
+StepCallback = Callable[[int, Step, list[str]], None]
 
 
 async def run_steps(rb: Runbook, params: dict[str, str], transport: Transport, *,
@@ -53,8 +51,6 @@ async def run_steps(rb: Runbook, params: dict[str, str], transport: Transport, *
     the runbook with nothing run. Setting *cancel* kills the running step and
     returns a "cancelled" outcome; cancelling the task itself propagates.
     """
-    from .runbooks import render_steps  # here, not at the top: runbooks re-exports this module
-
     rendered = render_steps(rb, params)
     log: list[str] = []
     results: list[StepResult] = []

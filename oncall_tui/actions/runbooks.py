@@ -4,7 +4,7 @@ A runbook (k9s/lazygit-style) has typed parameters and steps whose commands are
 *argument lists*. Each `{param}` is substituted inside one argument, so a value
 stays one argument; values are validated before anything runs, and anything
 that looks like shell syntax is refused outright. Loading, validation,
-rendering and the plan are pure; only `run_steps` touches a transport.
+rendering and the plan are pure; only `runbook_runner.run_steps` touches a transport.
 """
 
 from __future__ import annotations
@@ -18,11 +18,8 @@ from typing import Any, Iterable, Sequence
 
 import idna
 
-from .runbook_params import (_IDENTIFIER, _PLACEHOLDER, PARAM_TYPES, Param, RunbookError, _check_value,
-                             _first_metachar, _substitute)
-from .runbook_params import check_value, validate_params  # noqa: F401 (re-exported)
-from .runbook_runner import (RunbookOutcome, Status, StepCallback, StepResult,  # noqa: F401 (re-exported)
-                             run_steps)
+from .runbook_params import (IDENTIFIER, PARAM_TYPES, PLACEHOLDER, Param, RunbookError, check_params, check_value,
+                             first_metachar, substitute)
 
 TARGETS = ("local", "server")
 _RUNBOOK_KEYS = {"id", "title", "key", "target", "confirm", "dangerous", "intent",
@@ -161,7 +158,7 @@ class _Loader:
             raise self.fail(prefix, "expected a table ([[runbook.params]])")
         self.unknown(table, _PARAM_KEYS, prefix)
         name = self.get(table, "name", prefix, str)
-        if not _IDENTIFIER.match(name):
+        if not IDENTIFIER.match(name):
             raise self.fail(f"{prefix}.name", f"{name!r} must be lower-case letters, digits and _")
         ptype = self.get(table, "type", prefix, str, "string")
         if ptype not in PARAM_TYPES:
@@ -176,9 +173,9 @@ class _Loader:
             help=self.get(table, "help", prefix, str, ""), choices=choices,
             min=self.get(table, "min", prefix, int, None), max=self.get(table, "max", prefix, int, None))
         for choice in choices:
-            _check_value(param, choice, servers=(), where=f"{self.file}: {prefix}.choices")
-        if param.default is not None and not _PLACEHOLDER.search(param.default) and ptype != "server":
-            _check_value(param, param.default, servers=(), where=f"{self.file}: {prefix}.default")
+            check_value(param, choice, servers=(), where=f"{self.file}: {prefix}.choices")
+        if param.default is not None and not PLACEHOLDER.search(param.default) and ptype != "server":
+            check_value(param, param.default, servers=(), where=f"{self.file}: {prefix}.default")
         return param
 
     def step(self, table: Any, prefix: str, names: set[str]) -> Step:
@@ -196,7 +193,7 @@ class _Loader:
             if i in scripts:
                 # A shell script is taken literally: a value pasted into it would be parsed
                 # by the shell. Parameters go in as positional arguments ($1, $2...).
-                for name in _PLACEHOLDER.findall(re.sub(r"\$\{", "", arg)):
+                for name in PLACEHOLDER.findall(re.sub(r"\$\{", "", arg)):
                     if name in names:
                         raise self.fail(f"{prefix}.run[{i}]", f"{{{name}}} inside a shell script; pass it "
                                         "as an argument after the script and use \"$1\", \"$2\"...")
@@ -205,7 +202,7 @@ class _Loader:
         return Step(title=self.get(table, "title", prefix, str), argv_template=tuple(run), timeout=timeout)
 
     def check_refs(self, text: str, names: set[str], key: str) -> None:
-        for name in _PLACEHOLDER.findall(text):
+        for name in PLACEHOLDER.findall(text):
             if name not in names:
                 raise self.fail(key, f"{{{name}}} is not a declared parameter (before this point)")
 
@@ -220,6 +217,11 @@ def _script_positions(argv: Sequence[str]) -> set[int]:
             if argv[i] == "-c" and argv[i - 1].rsplit("/", 1)[-1] in _SHELLS}
 
 
+def validate_params(rb: Runbook, raw: dict[str, str], *, servers: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Check and normalise the values typed for *rb*; fill defaults (see `runbook_params.check_params`)."""
+    return check_params(rb.params, raw, servers=servers, owner=rb.id)
+
+
 # ------------------------------------------------------------------- rendering
 
 def render_steps(rb: Runbook, params: dict[str, str]) -> list[tuple[Step, list[str]]]:
@@ -227,14 +229,14 @@ def render_steps(rb: Runbook, params: dict[str, str]) -> list[tuple[Step, list[s
     for p in rb.params:
         if p.name not in params:
             raise RunbookError(f"parameter {p.name!r}: missing (run validate_params first)", param=p.name)
-        meta = _first_metachar(params[p.name])
+        meta = first_metachar(params[p.name])
         if meta is not None:  # defence in depth: params that skipped validation
             raise RunbookError(f"parameter {p.name!r}: {params[p.name]!r} contains {meta!r} — refused",
                                param=p.name)
     rendered = []
     for step in rb.steps:
         scripts = _script_positions(step.argv_template)
-        argv = [arg if i in scripts else _substitute(arg, params)
+        argv = [arg if i in scripts else substitute(arg, params)
                 for i, arg in enumerate(step.argv_template)]
         rendered.append((step, argv))
     return rendered
@@ -245,7 +247,7 @@ def render_reply(rb: Runbook, params: dict[str, str], language: str) -> str | No
     text = rb.reply.get(language) or rb.reply.get("en")
     if text is None:
         return None
-    return _substitute(text, {k: _display(rb, k, v) for k, v in params.items()})
+    return substitute(text, {k: _display(rb, k, v) for k, v in params.items()})
 
 
 def _display(rb: Runbook, name: str, value: str) -> str:

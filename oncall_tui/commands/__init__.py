@@ -1,13 +1,8 @@
-"""Sub-commands of `oncall` beyond the core ones in cli.py, one module per feature.
+"""The commands of `oncall`, one module per feature (see `cli.MODULES`).
 
-Each module defines `register(sub, common)` that adds its parsers (with
-`parents=[common]` for the global options) and sets `func` on them.
-`COMMANDS` says which module holds which command, so `oncall` alone (the
-full screen) imports none of them: start-up stays fast.
+Each module has `register(sub, common)`, which adds its parsers (with
+`parents=[common]` for the global options) and sets `run` to
+"module:function"; the function takes the parsed arguments and returns the
+exit code. Modules import what they need inside the functions, so building
+the parser stays cheap.
 """
-
-COMMANDS = {
-    "note": "notes", "summary": "notes", "run": "run", "export": "export", "incident": "incident",
-    "handoff": "handoff", "search": "search", "intents": "intents", "sync": "sync",
-}
-MODULES = tuple(dict.fromkeys(COMMANDS.values()))

@@ -1,94 +1,11 @@
-"""`oncall handoff`: the brief of my shift, stored and posted to the team chat.
-
-Store first, then post: a webhook that is down never loses the brief, it is
-already in every listed case's history; the post outcome is recorded too.
-"""
+"""`oncall handoff`: the brief of my shift, stored and posted to the team chat."""
 
 from __future__ import annotations
 
 import sys
-from urllib.parse import urlsplit
 
 from ..core.model import HOT_HEAT
-
-USER_AGENT = "oncall-tui/0.1 (+handoff)"
-
-
-def post_webhook(url: str, text: str, *, timeout: float) -> tuple[bool, str]:
-    """POST {"text": ...} (Slack/Mattermost); (ok, detail). The detail never includes the URL's path."""
-    import httpx
-
-    host = webhook_host(url)
-    if urlsplit(url).scheme not in ("http", "https") or not host:
-        return False, "the webhook is not an http(s) URL; fix [handoff] webhook in the config"
-    try:
-        response = httpx.post(url, json={"text": text}, timeout=timeout,
-                              headers={"User-Agent": USER_AGENT})
-    except httpx.TimeoutException:
-        return False, f"no answer within {timeout:g} s"
-    except httpx.HTTPError as exc:
-        return False, f"connection failed ({type(exc).__name__}: {exc})".replace(url, host)
-    if not response.is_success:
-        return False, f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
-    return True, f"HTTP {response.status_code}"
-
-
-def webhook_host(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else ""
-    except ValueError:
-        return ""
-
-
-def cmd_handoff(args) -> int:
-    from ..cli import EXIT_BAD_INPUT, EXIT_ERROR, _now, _open_store
-    from ..core.handoff import parse_since
-    from ..store import handoffs
-    from ..store.db import StoreError
-    from .notes import _identity, _region
-
-    cfg, author = _identity(args)
-    now = _now(args.now)
-    try:
-        since = parse_since(args.since, now)
-    except ValueError as exc:
-        print(f"oncall handoff: --since {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    store = _open_store(args)
-    try:
-        brief = handoffs.gather(store, author, since, now, hot_threshold=args.hot)
-        if args.format == "json":
-            sys.stdout.write(brief.to_json() + "\n")
-        else:
-            from ..ui.safe import visible
-
-            sys.stdout.write(visible(brief.to_markdown(), multiline=True))
-        if not args.send:
-            return 0
-        region = _region(store, cfg, author)
-        try:
-            handoff_id = handoffs.send(store, brief, author=author, region=region, now=now)
-        except StoreError as exc:
-            print(f"oncall handoff: {exc}", file=sys.stderr)
-            return EXIT_ERROR
-        print(f"oncall handoff: stored handoff {handoff_id} ({len(brief.items)} case{'' if len(brief.items) == 1 else 's'})",
-              file=sys.stderr)
-        url = cfg.handoff_webhook
-        if not url:
-            return 0
-        host = webhook_host(url) or "the configured webhook"
-        ok, detail = post_webhook(url, brief.text, timeout=cfg.handoff_timeout)
-        handoffs.record_post(store, handoff_id, ok=ok, detail=detail, host=host, author=author,
-                             region=region, now=now)
-        if not ok:
-            print(f"oncall handoff: posting to {host} failed: {detail}. The brief is stored as handoff "
-                  f"{handoff_id} in every listed case's history; nothing is lost.", file=sys.stderr)
-            return EXIT_ERROR
-        print(f"oncall handoff: posted to {host}", file=sys.stderr)
-        return 0
-    finally:
-        store.close()
+from .common import EXIT_FAILED, EXIT_REFUSED, Stop, open_session, parse_now, say
 
 
 def register(sub, common) -> None:
@@ -101,4 +18,40 @@ def register(sub, common) -> None:
     p.add_argument("--hot", type=int, default=HOT_HEAT,
                    help=f"heat from which a case counts as hot (default {HOT_HEAT})")
     p.add_argument("--now", help="evaluate at this ISO 8601 instant (default: now)")
-    p.set_defaults(func=cmd_handoff)
+    p.set_defaults(run="handoff:cmd_handoff")
+
+
+def cmd_handoff(args) -> int:
+    from datetime import datetime, timezone
+
+    from ..core.handoff import parse_since
+    from ..usecases import handoff
+
+    now = parse_now(args.now) or datetime.now(timezone.utc)
+    try:
+        since = parse_since(args.since, now)
+    except ValueError as exc:
+        raise Stop(EXIT_REFUSED, f"oncall handoff: --since {exc}") from None
+    session = open_session(args, now=now)
+    try:
+        brief = handoff.brief(session, since=since, hot_threshold=args.hot)
+        if args.format == "json":
+            sys.stdout.write(brief.to_json() + "\n")
+        else:
+            say(brief.to_markdown())
+        if not args.send:
+            return 0
+        handoff_id = handoff.send(session, brief)
+        n = len(brief.items)
+        say(f"oncall handoff: stored handoff {handoff_id} ({n} case{'' if n == 1 else 's'})", err=True)
+        posted = handoff.post(session, handoff_id, brief.text)
+        if posted is None:
+            return 0
+        if not posted.ok:
+            say(f"oncall handoff: posting to {posted.host} failed: {posted.detail}. The brief is stored as handoff "
+                f"{handoff_id} in every listed case's history; nothing is lost.", err=True)
+            return EXIT_FAILED
+        say(f"oncall handoff: posted to {posted.host}", err=True)
+        return 0
+    finally:
+        session.close()

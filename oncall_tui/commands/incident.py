@@ -11,74 +11,45 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from .notes import _identity, _region
+from .common import EXIT_REFUSED, open_session, parse_now, print_json, say
 
-SCOPE_FLAGS = {"datacenter": "datacenter", "server": "servers", "customer": "customers"}
 STATUSES = ("investigating", "identified", "monitoring")
 
 
-def parse_scope(values: list[str]) -> dict[str, list[str]]:
-    """`--scope datacenter=SBG --scope server=web-01` → {"datacenter": ["SBG"], "servers": ["web-01"]}."""
-    scope: dict[str, list[str]] = {}
-    for value in values:
-        key, sep, name = value.partition("=")
-        if not sep or key.strip() not in SCOPE_FLAGS or not name.strip():
-            raise ValueError(f"--scope {value!r}: expected datacenter=NAME, server=NAME or customer=ID")
-        scope.setdefault(SCOPE_FLAGS[key.strip()], []).extend(n.strip() for n in name.split(",") if n.strip())
-    if not scope:
-        raise ValueError("--scope: give at least one (e.g. --scope datacenter=SBG)")
-    return scope
-
-
 def _fail(what: str, exc: Exception) -> int:
-    from ..ui.safe import visible
-
-    print(visible(f"oncall incident {what}: {exc}"), file=sys.stderr)
-    return 2
+    say(f"oncall incident {what}: {exc}", err=True)
+    return EXIT_REFUSED
 
 
-def _context(args):
-    from ..cli import _now, _open_store
-
-    cfg, author = _identity(args)
-    store = _open_store(args)
-    return cfg, author, store, _now(args.now)
+def _session(args):
+    return open_session(args, now=parse_now(getattr(args, "now", None)))
 
 
 def cmd_open(args) -> int:
-    from ..cli import _print_json
-    from ..store import incidents
-    from ..store.db import StoreError
-    from ..ui.safe import visible
+    from ..core.incident_text import ScopeError, parse_scope
+    from ..usecases import incidents
 
     try:
         scope = parse_scope(args.scope)
-    except ValueError as exc:
+    except ScopeError as exc:
         return _fail("open", exc)
-    cfg, author, store, now = _context(args)
+    session = _session(args)
     try:
-        inc = incidents.declare(store, title=args.title, title_fr=args.title_fr or "", scope=scope,
-                                author=author, region=_region(store, cfg, author), now=now)
-    except StoreError as exc:
-        return _fail("open", exc)
+        inc = incidents.declare(session, title=args.title, title_fr=args.title_fr or "", scope=scope)
     finally:
-        store.close()
+        session.close()
     if args.json:
-        _print_json({**inc.to_json(), "opened_cases": list(inc.opened_cases)})
+        print_json({**inc.to_json(), "opened_cases": list(inc.opened_cases)})
     else:
-        print(visible(f"{inc.id} declared: {inc.title} — {inc.customers} customer(s), "
-                      f"{inc.cases - len(inc.opened_cases)} open case(s) linked, "
-                      f"{len(inc.opened_cases)} case(s) opened"))
+        say(f"{inc.id} declared: {inc.title} — {inc.customers} customer(s), "
+            f"{inc.cases - len(inc.opened_cases)} open case(s) linked, {len(inc.opened_cases)} case(s) opened")
     return 0
 
 
 def _print_result(args, res, verb: str) -> None:
-    from ..cli import _print_json
-
     if args.json:
-        _print_json({"incident": res.incident_id, "broadcast": res.broadcast_id, "written": list(res.written),
+        print_json({"incident": res.incident_id, "broadcast": res.broadcast_id, "written": list(res.written),
                      "skipped": list(res.skipped), "queued": res.queued, "already_sent": res.already_sent,
                      "drafted": list(res.drafted), "fr": res.fr, "en": res.en})
     elif res.already_sent and not res.written:
@@ -92,120 +63,95 @@ def _print_result(args, res, verb: str) -> None:
 
 
 def cmd_update(args) -> int:
-    from ..store import incidents
-    from ..store.db import StoreError
+    from ..usecases import incidents
 
     if not (args.fr or args.en or args.status):
         return _fail(f"update {args.id}", ValueError("give --fr and/or --en text, or --status"))
-    cfg, author, store, now = _context(args)
+    session = _session(args)
     try:
-        region = _region(store, cfg, author)
         if not (args.fr or args.en):
-            incidents.set_status(store, args.id, args.status, author=author, region=region, now=now)
-            print(f"{args.id}: status {args.status} (no update sent to customers)")
+            incidents.set_status(session, args.id, args.status)
+            say(f"{args.id}: status {args.status} (no update sent to customers)")
             return 0
-        res = incidents.broadcast(store, args.id, fr=args.fr or "", en=args.en or "", author=author,
-                                  region=region, now=now, broadcast_id=args.broadcast_id,
-                                  outbox_source=args.outbox_source, status=args.status,
-                                  next_update_minutes=cfg.incident_update_minutes)
-    except StoreError as exc:
-        return _fail(f"update {args.id}", exc)
+        res = incidents.update(session, args.id, fr=args.fr or "", en=args.en or "", status=args.status,
+                               broadcast_id=args.broadcast_id, outbox_source=args.outbox_source)
     finally:
-        store.close()
+        session.close()
     _print_result(args, res, "update")
     return 0
 
 
 def cmd_resolve(args) -> int:
-    from ..store import incidents
-    from ..store.db import StoreError
+    from ..usecases import incidents
 
-    cfg, author, store, now = _context(args)
+    session = _session(args)
     try:
-        res = incidents.resolve(store, args.id, closing_fr=args.fr or "", closing_en=args.en or "",
-                                notes=args.notes or "", author=author, region=_region(store, cfg, author),
-                                now=now, broadcast_id=args.broadcast_id, outbox_source=args.outbox_source)
-    except StoreError as exc:
-        return _fail(f"resolve {args.id}", exc)
+        res = incidents.resolve(session, args.id, fr=args.fr or "", en=args.en or "", notes=args.notes or "",
+                                broadcast_id=args.broadcast_id, outbox_source=args.outbox_source)
     finally:
-        store.close()
+        session.close()
     _print_result(args, res, "closing update")
     return 0
 
 
 def cmd_link(args) -> int:
-    from ..store import incidents
-    from ..store.db import StoreError
+    from ..usecases import incidents
 
-    cfg, author, store, now = _context(args)
+    session = _session(args)
     try:
-        incidents.link(store, args.id, args.case, author=author, region=_region(store, cfg, author), now=now)
-    except StoreError as exc:
-        return _fail(f"link {args.id}", exc)
+        incidents.link(session, args.id, args.case)
     finally:
-        store.close()
-    print(f"{args.case} linked to {args.id}; it gets the next update")
+        session.close()
+    say(f"{args.case} linked to {args.id}; it gets the next update")
     return 0
 
 
 def cmd_list(args) -> int:
-    from ..cli import _config, _now, _open_store, _print_json
-    from ..core.incident_text import banner
-    from ..core.timeutil import parse_ts
-    from ..store import incidents
-    from ..ui.safe import visible
+    from ..usecases import incidents
 
-    cfg, now = _config(args), _now(args.now)
-    store = _open_store(args)
+    session = _session(args)
     try:
-        rows = incidents.list_incidents(store, include_resolved=args.all)
+        rows = incidents.listing(session, include_resolved=args.all)
+        banners = {b.incident_id: b for b in incidents.banners(session)}
     finally:
-        store.close()
+        session.close()
     if args.json:
-        _print_json([i.to_json() for i in rows])
+        print_json([i.to_json() for i in rows])
         return 0
     if not rows:
         print("no open incident" if not args.all else "no incident")
     for i in rows:
-        if i.status == "resolved":
-            print(visible(f"{i.id}  resolved {i.resolved_at}  {i.customers} customer(s)  {i.title}"))
-            continue
-        b = banner(incident_id=i.id, title=i.title, status=i.status, opened_at=parse_ts(i.opened_at),
-                   last_update_at=parse_ts(i.last_update_at) if i.last_update_at else None,
-                   customers=i.customers, now=now, interval_minutes=cfg.incident_update_minutes)
-        print(visible(b.text()))
+        if i.status == "resolved" or i.id not in banners:
+            say(f"{i.id}  resolved {i.resolved_at}  {i.customers} customer(s)  {i.title}")
+        else:
+            say(banners[i.id].text())
     return 0
 
 
 def cmd_show(args) -> int:
-    from ..cli import _open_store, _print_json
-    from ..store import incidents
-    from ..store.db import StoreError
-    from ..ui.safe import visible
+    from ..usecases import incidents
 
-    store = _open_store(args)
+    session = _session(args)
     try:
-        detail = incidents.get(store, args.id)
-    except StoreError as exc:
-        return _fail(f"show {args.id}", exc)
+        detail = incidents.detail(session, args.id)
     finally:
-        store.close()
+        session.close()
     if args.json:
-        _print_json(detail.to_json())
+        print_json(detail.to_json())
         return 0
     inc = detail.incident
     told = sum(a.told for a in detail.affected)
-    print(visible(f"{inc.id} {inc.title} · {inc.status} · opened {inc.opened_at} by {inc.opened_by or '-'}"
-                  + (f" · resolved {inc.resolved_at}" if inc.resolved_at else "")))
-    print(visible(f"  scope: {', '.join(f'{k}={v}' for k, vs in inc.scope.items() for v in vs)}"))
+    say(f"{inc.id} {inc.title} · {inc.status} · opened {inc.opened_at} by {inc.opened_by or '-'}"
+        + (f" · resolved {inc.resolved_at}" if inc.resolved_at else ""))
+    say(f"  scope: {', '.join(f'{k}={v}' for k, vs in inc.scope.items() for v in vs)}")
     print(f"  {len(detail.affected)} customer(s), {told} told the latest update")
     for a in detail.affected:
-        print(visible(f"  {'✓' if a.told else '✗'} {a.id:<12} {a.name[:30]:<30} {a.tier:<9} {a.language:<5} "
-                      f"{', '.join(a.cases)}"))
+        say(f"  {'✓' if a.told else '✗'} {a.id:<12} {a.name[:30]:<30} {a.tier:<9} {a.language:<5} "
+            f"{', '.join(a.cases)}")
     for e in detail.timeline:
-        print(visible(f"{e['at']} {e['author']} [{e['kind']}]"))
-        for line in visible(e["body"], multiline=True).splitlines():
-            print(f"    {line}")
+        say(f"{e['at']} {e['author']} [{e['kind']}]")
+        for line in (e["body"] or "").splitlines():
+            say(f"    {line}")
     return 0
 
 
@@ -226,7 +172,7 @@ def register(sub, common) -> None:
     q.add_argument("--scope", action="append", default=[], metavar="KIND=NAME",
                    help="datacenter=SBG, server=web-01 or customer=c-1 (repeat for more)")
     q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_open)
+    q.set_defaults(run="incident:cmd_open")
 
     for name, help_, verb in (("update", "send an update to every affected customer", "update"),
                               ("resolve", "close the incident with a final update", "closing update")):
@@ -239,23 +185,23 @@ def register(sub, common) -> None:
         q.add_argument("--json", action="store_true")
         if name == "update":
             q.add_argument("--status", choices=STATUSES)
-            q.set_defaults(func=cmd_update)
+            q.set_defaults(run="incident:cmd_update")
         else:
             q.add_argument("--notes", help="post-incident notes: the cause, what changes")
-            q.set_defaults(func=cmd_resolve)
+            q.set_defaults(run="incident:cmd_resolve")
 
     q = writer("link", "link one more case to an incident")
     q.add_argument("id")
     q.add_argument("case")
-    q.set_defaults(func=cmd_link)
+    q.set_defaults(run="incident:cmd_link")
 
     q = inner.add_parser("list", help="open incidents (all with --all)")
     q.add_argument("--all", action="store_true")
     q.add_argument("--now", help="evaluate 'last update' at this ISO 8601 instant")
     q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_list)
+    q.set_defaults(run="incident:cmd_list")
 
     q = inner.add_parser("show", help="an incident, its affected customers and its timeline")
     q.add_argument("id")
     q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_show)
+    q.set_defaults(run="incident:cmd_show")

@@ -5,21 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-
-def cmd_intents(args) -> int:
-    from ..core.intents import describe, propose
-    from ..ui.safe import visible
-
-    text = args.text if args.text != "-" else sys.stdin.read()
-    proposals = propose(text, known_domains=tuple(args.domain or ()))
-    if args.json:
-        print(json.dumps([p.to_json() for p in proposals], ensure_ascii=False))
-    elif not proposals:
-        print("nothing to do: no request recognised")
-    else:
-        for p in proposals:
-            print(visible(f"{p.confidence:.2f}  {p.intent:<18} {describe(p)}  (words: {', '.join(p.matched)})"))
-    return 0
+from .common import say
 
 
 def register(sub, common) -> None:
@@ -27,4 +13,20 @@ def register(sub, common) -> None:
     p.add_argument("text", help="the message, or - to read it from standard input")
     p.add_argument("--domain", action="append", help="a domain the customer is known to have (repeatable)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_intents)
+    p.set_defaults(run="intents:cmd_intents")
+
+
+def cmd_intents(args) -> int:
+    from ..core.intents import describe, propose
+    from ..usecases.models import shipped_rules
+
+    text = args.text if args.text != "-" else sys.stdin.read()
+    proposals = propose(text, rules=shipped_rules(), known_domains=tuple(args.domain or ()))
+    if args.json:
+        print(json.dumps([p.to_json() for p in proposals], ensure_ascii=False))
+    elif not proposals:
+        print("nothing to do: no request recognised")
+    else:
+        for p in proposals:
+            say(f"{p.confidence:.2f}  {p.intent:<18} {describe(p)}  (words: {', '.join(p.matched)})")
+    return 0

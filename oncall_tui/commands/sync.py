@@ -6,11 +6,8 @@ import asyncio
 import signal
 import sys
 import threading
-from datetime import datetime, timezone
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+from .common import EXIT_REFUSED, config, open_session
 
 
 class _Progress:
@@ -29,8 +26,8 @@ class _Progress:
         self.stream.flush()
 
 
-async def _once(store, sources, names: list[str], batch_size: int) -> int:
-    from ..connectors.sync import deliver_outbox, sync_once
+async def _once(session, sources, names: list[str], batch_size: int) -> int:
+    from ..usecases.sync import deliver_outbox, sync_once
 
     progress = _Progress()
     code = 0
@@ -39,14 +36,14 @@ async def _once(store, sources, names: list[str], batch_size: int) -> int:
             if source.name not in names:
                 continue
             try:
-                report = await sync_once(store, source, now=_now(), batch_size=batch_size,
+                report = await sync_once(session, source, batch_size=batch_size,
                                          progress=lambda d, t, n=source.name: progress(n, d, t))
             except Exception as exc:  # noqa: BLE001 — report and go on with the other sources
                 print(f"oncall sync: {source.name}: {exc}", file=sys.stderr)
                 code = 1
                 continue
             print(report.line())
-        delivery = await deliver_outbox(store, [s for s in sources if s.name in names], now=_now(), clock=_now)
+        delivery = await deliver_outbox(session, [s for s in sources if s.name in names])
         print(delivery.line())
         for row_id, error in delivery.errors.items():
             print(f"oncall sync: outbox row {row_id}: {error}", file=sys.stderr)
@@ -57,41 +54,42 @@ async def _once(store, sources, names: list[str], batch_size: int) -> int:
 
 
 def cmd_sync(args) -> int:
-    from ..cli import EXIT_BAD_INPUT, _config, _open_store
-    from ..connectors.base import SourceConfigError, load_sources
+    from ..core.errors import OncallError
 
-    cfg = _config(args)
+    cfg = config(args)
+    session = open_session(args, create=True, cfg=cfg)
     try:
-        sources = load_sources(cfg)
-    except SourceConfigError as exc:
+        sources = session.sources()
+    except OncallError as exc:
+        session.close()
         print(f"oncall sync: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_REFUSED
     if not sources:
         where = cfg.path or "the config file"
+        session.close()
         print(f"oncall sync: no [[sources]] in {where}: add one (kind = \"rt\" or \"json\")", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_REFUSED
     names = [s.name for s in sources]
     if args.source:
         if args.source not in names:
+            session.close()
             print(f"oncall sync: --source {args.source!r}: no such source (configured: {', '.join(names)})",
                   file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return EXIT_REFUSED
         names = [args.source]
     if args.once:
-        store = _open_store(args)
         try:
-            return asyncio.run(_once(store, sources, names, args.batch_size))
+            return asyncio.run(_once(session, sources, names, args.batch_size))
         finally:
-            store.close()
+            session.close()
 
-    from ..config import resolve_db_path
-    from ..connectors.sync import run_forever
+    from ..usecases.sync import run_forever
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     progress = _Progress()
     try:
-        asyncio.run(run_forever(resolve_db_path(args.db), cfg, stop_event=stop, on_progress=progress,
+        asyncio.run(run_forever(session, stop_event=stop, on_progress=progress,
                                 on_error=lambda name, msg: print(f"oncall sync: {name}: {msg}", file=sys.stderr),
                                 sources=[s for s in sources if s.name in names], batch_size=args.batch_size))
     except KeyboardInterrupt:
@@ -105,4 +103,4 @@ def register(sub, common) -> None:
     p.add_argument("--once", action="store_true", help="one pull and one outbox round, then exit")
     p.add_argument("--batch-size", type=int, default=50, metavar="N",
                    help="tickets imported per transaction (default 50)")
-    p.set_defaults(func=cmd_sync)
+    p.set_defaults(run="sync:cmd_sync")

@@ -16,8 +16,9 @@ from typing import Any
 
 import httpx
 
-from ..store.outbox import OutboxItem
+from ..core.model import OutboxItem
 from .rt import PullResult
+from .source import Batch, PushRefused, SourceConfigError, read_secret
 
 USER_AGENT = "oncall-tui/0.1 (+json-source)"
 _KEYS = {"kind", "name", "url", "poll_interval", "timeout", "token_file"}
@@ -48,8 +49,6 @@ class JsonSource:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, file: str, key: str) -> "JsonSource":
         """Validate one `[[sources]]` table of kind "json"; errors name *file* and `key.field`."""
-        from .base import SourceConfigError, read_secret
-
         def bad(field: str, expected: str) -> SourceConfigError:
             return SourceConfigError(f"{file}: {key}.{field}: expected {expected}, got {data.get(field)!r}")
 
@@ -114,8 +113,6 @@ class JsonSource:
         return PullResult(doc, next_cursor, len(cases) if isinstance(cases, list) else 0)
 
     async def pull_batches(self, cursor: str | None, batch_size: int = 0) -> AsyncIterator:
-        from .base import Batch
-
         result = await self.pull(cursor)  # a feed answers in one document: one batch
         yield Batch(result.document, result.cursor, result.tickets, result.tickets)
 
@@ -123,7 +120,5 @@ class JsonSource:
         return False
 
     async def push(self, item: OutboxItem) -> str:
-        from .base import PushRefused
-
         raise PushRefused(f"source {self.name!r} is a read-only JSON feed: pushing outbox row {item.id} "
                           f"({item.action} on {item.case_id}) is not supported")

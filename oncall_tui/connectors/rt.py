@@ -34,8 +34,6 @@ import httpx
 
 from .rt_map import (SYSTEM_USERS, Cursor, Mapper, RtConfigError, RtError, _user, _user_name, advance,
                      build_document, fingerprint, ticket_query, transaction_text)
-from .rt_map import (CURSOR_MARGIN, CURSOR_SETTLE, STATUS_FROM_RT,  # noqa: F401 (re-exported)
-                     UNSET_DATE)
 
 USER_AGENT = "oncall-tui/0.1 (+rt)"
 PER_PAGE = 100
@@ -204,7 +202,7 @@ class RtConnector:
             raise RtError(f"{what}: HTTP {resp.status_code} {detail}{hint}", status=resp.status_code)
         return resp
 
-    async def _collect(self, path: str, params: dict, *, dates: list | None = None) -> list[dict]:
+    async def collect(self, path: str, params: dict, *, dates: list | None = None) -> list[dict]:
         """All items of a paged REST2 collection (each page's HTTP Date header goes to *dates*)."""
         items: list[dict] = []
         page = 1
@@ -224,7 +222,7 @@ class RtConnector:
     async def search(self, cursor: Cursor | None) -> list[dict]:
         """Tickets of the followed queues changed since *cursor* (all of them without one)."""
         dates: list = []
-        tickets = await self._collect("/tickets", dates=dates, params={
+        tickets = await self.collect("/tickets", dates=dates, params={
             "query": ticket_query(self.config.queues, cursor), "orderby": "LastUpdated", "order": "ASC",
             "fields": "Subject,Status,Created,LastUpdated,Owner,Requestor,Queue",
             "fields[Requestor]": "EmailAddress,Name", "fields[Owner]": "Name"})
@@ -232,12 +230,12 @@ class RtConnector:
         return [t for t in tickets if cursor is None or cursor.is_new(int(t["id"]), t["LastUpdated"])]
 
     async def history(self, ticket: int) -> list[dict]:
-        return await self._collect(f"/ticket/{ticket}/history", {
+        return await self.collect(f"/ticket/{ticket}/history", {
             "fields": _TXN_FIELDS, "fields[Creator]": "Name,EmailAddress,Privileged"})
 
     async def attachments(self, ticket: int) -> list[dict]:
         # The collection gives Content as plain text (a single /attachment/N gives base64).
-        return await self._collect(f"/ticket/{ticket}/attachments",
+        return await self.collect(f"/ticket/{ticket}/attachments",
                                    {"fields": "TransactionId,ContentType,Content"})
 
     async def _is_staff(self, name: str, requestors: set[str]) -> bool:
@@ -253,7 +251,7 @@ class RtConnector:
                 return name.lower() not in requestors
         return self._staff[name]
 
-    async def _one_case(self, ticket: dict) -> tuple[dict, dict]:
+    async def one_case(self, ticket: dict) -> tuple[dict, dict]:
         tid = int(ticket["id"])
         history, attachments = await asyncio.gather(self.history(tid), self.attachments(tid))
         requestors = {str(r.get("EmailAddress") or r.get("id")).lower()
@@ -267,7 +265,7 @@ class RtConnector:
         """Changed tickets since *cursor* as an interchange document, plus the next cursor."""
         start = Cursor.parse(cursor)
         tickets = await self.search(start)
-        cases = await asyncio.gather(*(self._one_case(t) for t in tickets))
+        cases = await asyncio.gather(*(self.one_case(t) for t in tickets))
         after = advance(start, tickets, self.searched_at)
         return PullResult(build_document(list(cases)), str(after) if after else None, len(tickets))
 

@@ -8,7 +8,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
-from .intent_rules import _RUN, Rules, _default_rules
+from .intent_rules import _RUN, Rules
 from .text import fold
 
 
@@ -69,7 +69,7 @@ def _scan(text: str, rules: Rules) -> tuple[list[_Found], list[tuple[int, int]]]
     return found, spans
 
 
-def extract_domains(text: str, *, rules: Rules | None = None) -> list[str]:
+def extract_domains(text: str, *, rules: Rules) -> list[str]:
     """Domains written in *text*, in order, deduplicated.
 
     Lower-cased Unicode (IDNA-aware: "café-martin.fr"; "xn--" input is decoded),
@@ -77,7 +77,7 @@ def extract_domains(text: str, *, rules: Rules | None = None) -> list[str]:
     are skipped (they name a mailbox, not a site; `propose` uses them only as a
     last resort), and so are the rules' ignored domains (gmail.com, letsencrypt.org).
     """
-    found, _ = _scan(text, rules or _default_rules())
+    found, _ = _scan(text, rules)
     return list(dict.fromkeys(f.domain for f in found if not f.email))
 
 

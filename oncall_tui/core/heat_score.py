@@ -1,4 +1,4 @@
-"""Scoring a case's heat from its folded stats (see `heat` for the folding).
+"""Scoring a case's heat from its folded stats (see `heat_stats` for the folding).
 
 `score` explains (every term, largest first); `heat_value` gives the same
 number from the points that do not move with time, for the clock tick.
@@ -10,14 +10,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING
 
-from .heat_weights import DEFAULT_WEIGHTS, Term, Weights
+from .heat_stats import CaseStats
+from .heat_weights import Term, Weights
 from .model import STATUSES, TIERS
 from .timeutil import human_duration
-
-if TYPE_CHECKING:
-    from .heat import CaseStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +104,7 @@ def _engineers_term(w: Weights, n: int) -> Term | bool:
 
 
 def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now: datetime,
-          incident_open: bool = False, weights: Weights = DEFAULT_WEIGHTS) -> Heat:
+          incident_open: bool = False, weights: Weights) -> Heat:
     """Heat of a case at *now*: the sum of its terms, capped at 100 and rounded.
 
     Resolved and closed cases score 0 with no terms. Raises ValueError for an
@@ -127,13 +124,13 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     return Heat(min(100, max(0, int(total + 0.5))), tuple(terms))
 
 
-def steady_points(stats: CaseStats, weights: Weights = DEFAULT_WEIGHTS) -> float:
+def steady_points(stats: CaseStats, weights: Weights) -> float:
     """The points of the terms that do not move with time (exchanges, words, repeats, engineers)."""
     return sum(map(_by_points, _steady_terms(stats, weights)))
 
 
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
-               tier: str, now_t: float, incident_open: bool = False, weights: Weights = DEFAULT_WEIGHTS) -> int:
+               tier: str, now_t: float, incident_open: bool = False, weights: Weights) -> int:
     """`score(...).score` from `steady_points` and the case's times, without the explanation.
 
     The clock tick rescores every open case each minute: this skips building,

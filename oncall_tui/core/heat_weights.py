@@ -1,13 +1,11 @@
-"""Heat weights: the model's knobs, read and checked from heat.toml or a site's [heat] table."""
+"""Heat weights: the model's knobs, checked from a [heat] table (the shipped heat.toml, a site's config)."""
 
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, fields
 from typing import Mapping
 
-from ..resources import data_file
 from .model import TIERS
 
 
@@ -76,7 +74,11 @@ def _kind(key: str) -> str:
 _WEIGHT_KEYS = tuple(f.name for f in fields(Weights))
 
 
-def _read_weights(mapping: Mapping, source: str, base: Weights | None) -> Weights:
+def parse_weights(mapping: Mapping, source: str, *, base: Weights | None = None) -> Weights:
+    """Weights from a [heat] table over *base* (without a base, every key is required).
+
+    An unknown key or a bad value raises ValueError "source: heat.key: expected ..., got ...".
+    """
     if not isinstance(mapping, Mapping):
         raise ValueError(f"{source}: heat: expected a table, got {mapping!r:.60}")
     values = {k: getattr(base, k) for k in _WEIGHT_KEYS} if base is not None else {}
@@ -95,19 +97,3 @@ def _read_weights(mapping: Mapping, source: str, base: Weights | None) -> Weight
         if key not in values:
             raise ValueError(f"{source}: heat.{key}: expected {_KINDS[_kind(key)]}, got nothing")
     return Weights(**values)
-
-
-def load_weights(mapping: Mapping, source: str, *, base: Weights | None = None) -> Weights:
-    """Weights from a [heat] TOML table over *base* (default: DEFAULT_WEIGHTS).
-
-    An unknown key or a bad value raises ValueError "source: heat.key: expected ..., got ...".
-    """
-    return _read_weights(mapping, source, base or DEFAULT_WEIGHTS)
-
-
-def _default_weights() -> Weights:
-    text = data_file("heat.toml").read_text(encoding="utf-8")
-    return _read_weights(tomllib.loads(text).get("heat", {}), "heat.toml", None)
-
-
-DEFAULT_WEIGHTS: Weights = _default_weights()

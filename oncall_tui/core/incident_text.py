@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
+from .errors import Refused
 from .timeutil import human_duration
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -29,7 +30,7 @@ _STATUS_FR = {
 }
 
 
-class ScopeError(ValueError):
+class ScopeError(Refused):
     """An incident scope is malformed; the message names the key and the reason."""
 
 
@@ -59,6 +60,27 @@ def normalize_scope(scope: Any) -> dict[str, list[str]]:
             raise ScopeError(f"scope.{key}: empty name")
         out[key] = sorted(set(names))
     return out
+
+
+_SCOPE_WORDS = {"datacenter": "datacenter", "dc": "datacenter", "server": "servers", "servers": "servers",
+                "customer": "customers", "customers": "customers"}
+
+
+def parse_scope(words: list[str] | str) -> dict[str, list[str]]:
+    """"datacenter=SBG server=web-01,web-02 customer=c-1" (or one word each) -> {"datacenter": ["SBG"], ...}.
+
+    Raises ScopeError naming the word that is not KIND=NAME.
+    """
+    parts = words.replace(";", " ").split() if isinstance(words, str) else [w for x in words for w in x.split()]
+    scope: dict[str, list[str]] = {}
+    for part in parts:
+        key, sep, values = part.partition("=")
+        if not sep or key.lower() not in _SCOPE_WORDS or not values.strip(","):
+            raise ScopeError(f"scope: {part!r} is not like datacenter=SBG, server=web-01 or customer=c-42")
+        scope.setdefault(_SCOPE_WORDS[key.lower()], []).extend(v for v in values.split(",") if v)
+    if not scope:
+        raise ScopeError("scope: say which datacenter, servers or customers are hit (e.g. datacenter=SBG)")
+    return scope
 
 
 def scope_text(scope: Mapping[str, list[str]]) -> str:

@@ -1,14 +1,11 @@
-"""Decoder rules: loading, merging and checking the intents rules file (`data/intents.toml`)."""
+"""Decoder rules: merging and checking the intents rules (the shipped `data/intents.toml`, a site file)."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from ..resources import data_file
 from .text import fold, phrase_pattern
 
 INTENTS = ("issue_certificate", "add_vhost", "create_database", "disk_usage",
@@ -16,7 +13,6 @@ INTENTS = ("issue_certificate", "add_vhost", "create_database", "disk_usage",
 #: Parameters an intent may ask for; service and source/target come from [values].
 PARAMS = ("domain", "service", "source", "target")
 _VALUE_KIND = {"service": "service", "source": "environment", "target": "environment"}
-_DEFAULT_NAME = "oncall_tui/data/intents.toml"
 _FACTORS = ("email", "partial", "quoted", "single_known")
 
 
@@ -44,7 +40,7 @@ class IntentRule:
 
 @dataclass(frozen=True)
 class Rules:
-    """Compiled decoder rules (read-only); build with `load_rules`."""
+    """Compiled decoder rules (read-only); build with `build_rules`."""
 
     source: str
     threshold: float
@@ -185,37 +181,23 @@ def _parse(data: bytes, name: str) -> dict:
         raise RulesError(f"{name}: not valid TOML: {exc}") from None
 
 
-@lru_cache(maxsize=1)
-def _default_raw() -> dict:
-    return _parse(data_file("intents.toml").read_bytes(), _DEFAULT_NAME)
-
-
-@lru_cache(maxsize=1)
-def _default_rules() -> Rules:
-    return _build(_default_raw(), _DEFAULT_NAME)
-
-
-def load_rules(path: Path | str | None = None) -> Rules:
-    """Compile the packaged rules, or a site file layered on top of them.
+def build_rules(shipped: bytes, shipped_name: str, site: bytes | None = None, site_name: str = "") -> Rules:
+    """Compile the shipped rules, or a site file's rules layered on top of them.
 
     A site file replaces each top-level setting or section it defines; inside
     [intents] and [values] it replaces whole entries (one intent, one value
-    kind) and keeps the packaged others. Errors raise `RulesError` (a
+    kind) and keeps the shipped others. Errors raise `RulesError` (a
     ValueError) naming the file and the key.
     """
-    if path is None:
-        return _default_rules()
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read the rules file: {exc.strerror or exc}") from None
-    raw = _parse(data, str(path))
-    merged = {**_default_raw(), **raw}
+    base = _parse(shipped, shipped_name)
+    if site is None:
+        return _build(base, shipped_name)
+    raw = _parse(site, site_name)
+    merged = {**base, **raw}
     for section in ("intents", "values"):
         if isinstance(raw.get(section), dict):
-            merged[section] = {**_default_raw().get(section, {}), **raw[section]}
-    return _build(merged, str(path))
+            merged[section] = {**base.get(section, {}), **raw[section]}
+    return _build(merged, site_name)
 
 
 def _deletes(word: str) -> set[str]:

@@ -36,9 +36,7 @@ from typing import Sequence
 
 from .domains import _Found, _known_named, _nearest, _normalise, _scan
 from .domains import extract_domains  # noqa: F401 (re-exported)
-from .intent_rules import (_RUN, _VALUE_KIND, INTENTS, IntentRule, Rules, _deletes, _default_rules,
-                           _Phrase)
-from .intent_rules import PARAMS, RulesError, load_rules  # noqa: F401 (re-exported)
+from .intent_rules import _RUN, _VALUE_KIND, INTENTS, IntentRule, Rules, _deletes, _Phrase
 from .text import fold, phrase_pattern
 
 
@@ -224,7 +222,7 @@ class _Context:
 
 # ---------------------------------------------------------------- propose
 
-def propose(text: str, *, known_domains: Sequence[str] = (), rules: Rules | None = None) -> list[Proposal]:
+def propose(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> list[Proposal]:
     """Actions the message asks for, best first; [] when it asks for nothing.
 
     The domain is the one written nearest the trigger words; else a known
@@ -236,7 +234,6 @@ def propose(text: str, *, known_domains: Sequence[str] = (), rules: Rules | None
     """
     if isinstance(known_domains, str):
         raise TypeError(f"known_domains must be a list of domains, not the string {known_domains!r}")
-    rules = rules or _default_rules()
     body, aside = _split(text, rules.closings)
     found, spans = _scan(body, rules)
     masked = list(body)

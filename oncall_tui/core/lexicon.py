@@ -1,7 +1,7 @@
 """Reading a customer's message: frustration and urgency lexicons, tone, repetition.
 
-A lexicon is a data file (``oncall_tui/data/lexicon_*.txt``), one phrase per
-line with an optional weight::
+A lexicon is text (the shipped ``oncall_tui/data/lexicon_*.txt``), one phrase
+per line with an optional weight::
 
     # comment
     troisième fois = 3
@@ -30,18 +30,15 @@ import zlib
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import filterfalse, islice
 from typing import Iterable, Sequence
 
-from ..resources import data_file
 from .text import fold
 
 #: Only the first characters of a message are analysed: the words that matter
 #: come first, and an 80 kB pasted log must not stall a refresh.
 MAX_CHARS = 4000
 MAX_WEIGHT = 10.0
-DEFAULT_FILES = ("lexicon_fr.txt", "lexicon_en.txt")
 
 _ALNUM = re.compile(r"[a-z0-9]+")
 _PHRASE_CHARS = re.compile(r"[^a-z0-9\s'-]")
@@ -212,12 +209,6 @@ def load_lexicon(sources: Iterable[tuple[str, str]]) -> Lexicon:
             seen[p.words] = p.source
             phrases.append(p)
     return Lexicon(phrases)
-
-
-@lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
-    """The packaged French and English lexicons, loaded once."""
-    return load_lexicon((data_file(name).read_text(encoding="utf-8"), name) for name in DEFAULT_FILES)
 
 
 # --- tone: "!!!" and SHOUTING -------------------------------------------------

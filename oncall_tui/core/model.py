@@ -15,9 +15,16 @@ OPEN_STATUSES = frozenset({"new", "open", "pending"})
 TIERS = ("standard", "business", "critical")
 CHANNELS = ("email", "phone", "chat", "note", "tool")
 
-#: Heat bands shared by the queue header, its sparkline and the handoff brief.
+#: Heat bands: the one definition behind the queue's header counts, its colours, its text
+#: marks, the sparkline and the handoff brief (the store's band counters use the same numbers).
 HOT_HEAT = 60
 WARM_HEAT = 35
+BANDS = ("hot", "warm", "cool")
+
+
+def band(heat: int) -> str:
+    """"hot" from HOT_HEAT, "warm" from WARM_HEAT, else "cool"."""
+    return "hot" if heat >= HOT_HEAT else "warm" if heat >= WARM_HEAT else "cool"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +45,31 @@ class Event:
     @property
     def to_customer(self) -> bool:
         return self.direction == "out" and self.kind in CONVERSATION_KINDS
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One outbox row with its case's external reference (e.g. ``rt:123``).
+
+    `check_first` is True when an earlier attempt may have reached the helpdesk:
+    the sender must look for it there before sending again.
+    """
+
+    id: int
+    event_id: str
+    case_id: str
+    source: str
+    action: str
+    payload: dict
+    state: str
+    attempts: int
+    last_error: str
+    next_attempt_at: str
+    remote_ref: str
+    created_at: str
+    sent_at: str | None
+    external_ref: str
+
+    @property
+    def check_first(self) -> bool:
+        return self.state in ("unsure", "sending")

@@ -38,3 +38,19 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """A regex matching folded *phrase* on word boundaries, spaces flexible."""
     parts = [re.escape(p) for p in fold(phrase).split()]
     return re.compile(r"(?<![a-z0-9])" + r"[\s'-]+".join(parts) + r"(?![a-z0-9])")
+
+
+_FRENCH = frozenset("le la les un une des du de et est pas je vous nous mon ma mes votre vos notre avec pour "
+                    "sur dans que qui ce cette merci bonjour cordialement depuis encore toujours".split())
+_ENGLISH = frozenset("the a an and is are not i you we my your our with for on in that this thanks hello "
+                     "regards since still please".split())
+
+
+def guess_language(text: str) -> str:
+    """"fr" or "en" by which common words dominate the first 2000 characters; "" when it cannot tell."""
+    found = words(text[:2000])
+    fr = sum(w in _FRENCH for w in found)
+    en = sum(w in _ENGLISH for w in found)
+    if fr == en:
+        return ""
+    return "fr" if fr > en else "en"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
 
@@ -20,7 +21,10 @@ def parse_ts(value: str) -> datetime:
         raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
     if dt.tzinfo is None:
         raise ValueError(f"{value!r} has no time zone (add Z or +HH:MM)")
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+        raise ValueError(f"{value!r} is out of range once moved to UTC") from None
 
 
 def format_ts(dt: datetime) -> str:
@@ -47,16 +51,15 @@ def human_duration(seconds: float) -> str:
     return f"{d} d {h} h" if h else f"{d} d"
 
 
-def short_duration(seconds: float) -> str:
-    """Compact form for table cells: '45s', '12m', '5h12', '3d04'."""
-    s = int(max(0, seconds))
-    if s < 60:
-        return f"{s}s"
-    m = s // 60
-    if m < 60:
-        return f"{m}m"
-    h, m = divmod(m, 60)
-    if h < 24:
-        return f"{h}h{m:02d}"
-    d, h = divmod(h, 24)
-    return f"{d}d{h:02d}"
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone *name*, or UTC when it is unknown (a customer record's typo must not crash a screen)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ValueError, OSError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def business_hours(now: datetime, tz: str) -> bool:
+    """Mon–Fri 08:00–19:00 in *tz*: when a customer can be reached by phone."""
+    local = now.astimezone(zone(tz))
+    return local.weekday() < 5 and 8 <= local.hour < 19

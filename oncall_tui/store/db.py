@@ -4,6 +4,11 @@ WAL mode lets readers keep reading while one process writes; `busy_timeout`
 plus our own retry with backoff means a user never sees "database is locked"
 for ordinary contention. Writes go through `Store.write()`, which opens an
 IMMEDIATE transaction so a write never fails half-way on a lock upgrade.
+
+SQLite's own errors never reach a user raw: a full disk, a read-only file, a
+damaged file or a lock held too long become `core.errors` store faults whose
+message names the file and says what to do. The store and its folder are
+private to their owner (0600 and 0700), whatever the umask.
 """
 
 from __future__ import annotations
@@ -11,118 +16,297 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from sqlite_utils import Database
+
+from ..core.errors import (NotFound, StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreNotWritable)
+from ..core.heat_model import HeatModel
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
+LOCK_WAIT = 30.0  # seconds a write waits for other writers by default
 
-class StoreError(Exception):
-    """A store operation failed; the message says what and what to do."""
-
-
-class WriteRefused(StoreError):
-    """The write was refused before touching the store (bad input); the message says why."""
+# SQLite primary result codes (sqlite3.h) behind the faults a user can do something about.
+_BUSY, _LOCKED, _NOMEM, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB, _PERM = 5, 6, 7, 8, 10, 11, 13, 14, 26, 3
 
 
-class StoreBusy(StoreError):
-    """The store stayed locked by other writers longer than we are willing to wait."""
+def fault(exc: sqlite3.Error, path: str) -> Exception:
+    """The user-facing error for an SQLite failure on the store at *path* (or *exc* itself)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc)
+    if primary == _FULL or "disk is full" in text:
+        return StoreFull(f"{path}: the disk holding the store is full; nothing was written — "
+                         "free some space (df -h), then try again")
+    if primary in (_READONLY, _PERM) or "readonly" in text or "read-only" in text:
+        return StoreNotWritable(f"{path}: the store is read-only for you ({text}); nothing was written — "
+                                "check the file's owner and mode, or start with --readonly to only read")
+    if primary in (_CORRUPT, _NOTADB) or "malformed" in text or "not a database" in text:
+        return StoreCorrupt(f"{path}: the store file is damaged ({text}); nothing was changed — "
+                            "restore it from a backup (`oncall export` on a copy can rescue what still reads)")
+    if primary in (_BUSY, _LOCKED) or "locked" in text:
+        return StoreBusy(f"{path} stayed locked by other oncall processes; nothing was written — try again")
+    if primary in (_IOERR, _CANTOPEN, _NOMEM):
+        return StoreError(f"{path}: the store could not be read or written ({text}); nothing was written — "
+                          "check the disk and the file, then try again")
+    return exc
+
+
+class Connection:
+    """The store's sqlite3 connection, SQLite's failures said as store faults (see `fault`)."""
+
+    __slots__ = ("raw", "path")
+
+    def __init__(self, raw: sqlite3.Connection, path: str) -> None:
+        self.raw = raw
+        self.path = path
+
+    def execute(self, sql: str, params=()) -> sqlite3.Cursor:
+        try:
+            return self.raw.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise fault(exc, self.path) from exc
+
+    def executemany(self, sql: str, rows) -> sqlite3.Cursor:
+        try:
+            return self.raw.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise fault(exc, self.path) from exc
+
+    def set_progress_handler(self, handler, n: int) -> None:
+        self.raw.set_progress_handler(handler, n)
+
+    def close(self) -> None:
+        self.raw.close()
 
 
 class Store:
-    """A connection to the shared store, migrated to the current schema."""
+    """A connection to the shared store, migrated to the current schema.
 
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+    `heat` is the model the store folds and scores cases with whenever a write
+    changes them (a handle opened only to read may go without). `readonly`
+    handles never write (opened with SQLite's read-only mode).
+    """
+
+    def __init__(self, conn: Connection, path: str, heat: HeatModel | None = None, *,
+                 readonly: bool = False, lock_wait: float = LOCK_WAIT) -> None:
         self.conn = conn
         self.path = path
+        self.heat = heat
+        self.readonly = readonly
+        self.lock_wait = lock_wait
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True) -> "Store":
-        """Open (creating if needed) the store at *path*; ':memory:' for a private one."""
+    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True, heat: HeatModel | None = None,
+             create: bool = True, readonly: bool = False, lock_wait: float = LOCK_WAIT) -> "Store":
+        """Open the store at *path* (':memory:' for a private one).
+
+        *create*: make the file (and its folder, private to the user) if missing;
+        otherwise a missing store is `NotFound`. *readonly*: open it for reading
+        only (a read-only file is opened so even without asking). *lock_wait*:
+        seconds a write waits for other writers before it is refused (StoreBusy).
+        """
         path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("PRAGMA foreign_keys = ON")
-        if path != ":memory:":
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise StoreError(f"{path}: could not switch to WAL mode (got {mode!r}); is it on a network filesystem?")
-            conn.execute("PRAGMA synchronous = NORMAL")
-        store = cls(conn, path)
-        if migrate:
-            store.migrate()
+        memory = path == ":memory:"
+        if not memory:
+            file = Path(path)
+            if not file.exists():
+                if not create:
+                    raise NotFound(f"no store at {path}: import cases first (oncall import FILE), "
+                                   "or give the right --db PATH")
+                if readonly:
+                    raise NotFound(f"no store at {path} to read")
+                _private_folder(file.parent)
+                # Created private before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
+                os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
+            _tighten(file)
+            if not readonly and not os.access(file, os.W_OK):
+                readonly = True  # a read-only file: read it rather than fail at start
+        try:
+            raw = _connect(path, readonly)
+        except sqlite3.Error as exc:
+            raise fault(exc, path) from exc
+        conn = Connection(raw, path)
+        store = cls(conn, path, heat, readonly=readonly, lock_wait=lock_wait)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {max(1, int(lock_wait * 1000))}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not memory and not readonly:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise StoreError(f"{path}: could not switch to WAL mode (got {mode!r}); "
+                                     "is it on a network filesystem?")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                for suffix in ("-wal", "-shm"):
+                    _tighten(Path(path + suffix))
+            if readonly:
+                store.check_version()
+            elif migrate:
+                store.migrate()
+            else:
+                store.check_version()
+        except BaseException:
+            raw.close()
+            raise
         return store
 
     def close(self) -> None:
         self.conn.close()
+
+    def heat_model(self) -> HeatModel:
+        """The model writes rescore cases with; a handle opened without one cannot write cases."""
+        if self.heat is None:
+            raise StoreError(f"{self.path}: opened to read only (no heat model), cannot rescore cases")
+        return self.heat
 
     # -- schema ---------------------------------------------------------
     @property
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
-    def migrate(self) -> int:
-        """Apply pending forward migrations; returns the resulting version."""
+    def check_version(self) -> int:
+        """The schema version, refused when newer than this oncall (or older, for a read-only handle)."""
         version = self.schema_version
         if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: schema version {version} is newer than this oncall ({SCHEMA_VERSION}); upgrade oncall-tui"
-            )
+            raise StoreError(f"{self.path}: schema version {version} is newer than this oncall "
+                             f"({SCHEMA_VERSION}); upgrade oncall-tui")
+        if version < SCHEMA_VERSION and self.readonly and version:
+            raise StoreNotWritable(f"{self.path}: schema version {version} needs upgrading to {SCHEMA_VERSION}, "
+                                   "and the store is read-only; open it once with write access")
+        return version
+
+    def migrate(self) -> int:
+        """Apply pending forward migrations; returns the resulting version."""
+        version = self.check_version()
         while version < SCHEMA_VERSION:
             with self.write():
                 # Re-read inside the lock: another process may have migrated meanwhile.
                 version = self.schema_version
                 if version >= SCHEMA_VERSION:
                     break
-                for statement in _split_sql(MIGRATIONS[version]):
-                    self.conn.execute(statement)
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(Database(self.conn.raw))
+                else:
+                    for statement in _split_sql(step):
+                        self.conn.execute(statement)
                 version += 1
                 self.conn.execute(f"PRAGMA user_version = {version}")
         return version
 
     # -- transactions ---------------------------------------------------
     @contextmanager
-    def write(self, *, attempts: int = 8) -> Iterator[sqlite3.Connection]:
-        """An IMMEDIATE transaction, retried with backoff while others hold the lock."""
+    def write(self) -> Iterator[Connection]:
+        """An IMMEDIATE transaction, waiting up to `lock_wait` seconds while others hold the lock.
+
+        Call it off the screen's event loop: waiting for the lock takes seconds
+        when several engineers write at once.
+        """
+        if self.readonly:
+            raise StoreNotWritable(f"{self.path} is open read-only; nothing was written")
+        # SQLite's busy handler waits for the lock; a BUSY it returns at once (WAL snapshot races)
+        # is retried here with backoff, within the same overall wait.
+        deadline = time.monotonic() + self.lock_wait
         delay = 0.02
-        for attempt in range(attempts):
+        while True:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
+            except StoreBusy:
+                if time.monotonic() >= deadline:
                     raise
-                if attempt == attempts - 1:
-                    raise StoreBusy(
-                        f"{self.path} stayed locked by other oncall processes; nothing was written — try again"
-                    ) from exc
-                time.sleep(delay * (1 + random.random()))
+                time.sleep(min(delay * (1 + random.random()), max(0.0, deadline - time.monotonic())))
                 delay = min(delay * 2, 1.0)
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException:
+            # A failed COMMIT (disk full) may already have ended the transaction: the original
+            # error is the one to tell, never "cannot rollback".
+            if self.conn.raw.in_transaction:
+                try:
+                    self.conn.raw.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise
+
+    @contextmanager
+    def rolled_back(self) -> Iterator[Connection]:
+        """A write transaction that is always rolled back: "what if", with nothing written."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        finally:
+            if self.conn.raw.in_transaction:
+                self.conn.raw.execute("ROLLBACK")
 
     def data_version(self) -> int:
         """Changes when *another* connection commits: a cheap "is there news?"."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise fault(exc, self.path) from exc
 
     def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, params).fetchone()
+        try:
+            return self.conn.execute(sql, params).fetchone()
+        except sqlite3.Error as exc:
+            raise fault(exc, self.path) from exc
 
     def is_empty(self) -> bool:
         return self.query_one("SELECT 1 FROM cases LIMIT 1") is None
+
+
+def _connect(path: str, readonly: bool) -> sqlite3.Connection:
+    if readonly and path != ":memory:":
+        uri = "file:" + Path(path).resolve().as_posix().replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+        raw = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                              timeout=LOCK_WAIT)
+    else:
+        raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT)
+    raw.row_factory = sqlite3.Row
+    return raw
+
+
+def _private_folder(folder: Path) -> None:
+    """Create *folder* (and missing parents) readable by its owner only; an existing one is left as it is."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir(mode=0o700)
+        new.chmod(0o700)  # mkdir's mode is filtered by the umask
+
+
+def private_folder(folder: Path) -> None:
+    """Create *folder* private to its owner, or take group/other permissions off it (the app's own folders)."""
+    _private_folder(folder)
+    _tighten(folder)
+
+
+def _tighten(path: Path) -> None:
+    """Take group and other permissions off *path* if we own it (customer data is private).
+
+    Only for the store's own files and the app's own folders: never a parent folder like /tmp.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return
+    if st.st_uid != os.getuid() or not st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return
+    try:
+        path.chmod(stat.S_IMODE(st.st_mode) & ~(stat.S_IRWXG | stat.S_IRWXO))
+    except OSError:
+        pass  # not ours to change (a read-only filesystem): reading still works
 
 
 def _split_sql(script: str) -> list[str]:

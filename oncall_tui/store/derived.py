@@ -12,21 +12,26 @@ import struct
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from ..core import heat as heatmod
+from ..core.heat_model import HeatModel
+from ..core.heat_score import Heat, heat_value, score, steady_points
+from ..core.heat_stats import CaseStats, fold_events
+from ..core.heat_weights import Weights
 from ..core.model import OPEN_STATUSES, Event
 from ..core.timeutil import format_ts, parse_ts
 
-_INCIDENT_OPEN = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
-                  "WHERE i.id = c.incident_id AND i.status != 'resolved'))")
+CHANGES_KEPT = 100_000  # rows of the change log kept (see schema migration 4)
+
+#: Whether a case's incident is still open: the one definition every query uses.
+INCIDENT_OPEN_SQL = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
+                     "WHERE i.id = c.incident_id AND i.status != 'resolved'))")
 
 
-def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: datetime,
-                  weights=None) -> int:
+def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: datetime, heat: HeatModel) -> int:
     """Refold events into stats and rescore the given cases. Call inside a write transaction."""
     count = 0
     for case_id in case_ids:
         row = conn.execute(
-            f"SELECT c.status, c.opened_at, cu.tier, {_INCIDENT_OPEN} AS incident_open "
+            f"SELECT c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS incident_open "
             "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,)).fetchone()
         if row is None:
             continue
@@ -36,17 +41,17 @@ def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: dateti
                 "SELECT at, kind, direction, author, body, channel FROM events "
                 "WHERE case_id = ? ORDER BY at, seq", (case_id,))
         ]
-        stats = heatmod.fold_events(events)
-        _store_score(conn, case_id, stats, row[0], row[1], row[2], bool(row[3]), now, weights,
+        stats = fold_events(events, lexicon=heat.lexicon)
+        _store_score(conn, case_id, stats, row[0], row[1], row[2], bool(row[3]), now, heat.weights,
                      last_event_at=format_ts(events[-1].at) if events else None)
         count += 1
     return count
 
 
-def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, now, weights,
+def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, now, weights: Weights,
                  last_event_at=None) -> None:
-    h = heatmod.score(stats, status=status, opened_at=parse_ts(opened_at), tier=tier, now=now,
-                      incident_open=incident_open, **_w(weights))
+    h = score(stats, status=status, opened_at=parse_ts(opened_at), tier=tier, now=now,
+              incident_open=incident_open, weights=weights)
     waiting = stats.waiting_since if status not in ("pending", "resolved", "closed") else None
     conn.execute(
         "UPDATE cases SET stats = ?, heat = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
@@ -74,9 +79,24 @@ class RetickMemo:
 _MEMO_ROW = struct.Struct("<qdqqd")
 
 
-def retick(store, now: datetime, weights=None, *, batch: int = 5000, memo: RetickMemo | None = None) -> int:
+def retick(store, now: datetime, weights: Weights, *, batch: int = 5000, memo: RetickMemo | None = None) -> int:
     """Rescore every open case at *now* from stored stats; returns how many changed."""
-    weights = weights if weights is not None else heatmod.DEFAULT_WEIGHTS
+    updates = changed_heat(store, now, weights, memo=memo)
+    for start in range(0, len(updates), batch):
+        with store.write() as conn:
+            write_heat(conn, updates[start:start + batch])
+    with store.write() as conn:
+        sample_heat(conn, now)
+    return len(updates)
+
+
+def write_heat(conn, updates: list[tuple[int, str]]) -> None:
+    """Store new heat values, (heat, case id) pairs, inside the caller's transaction."""
+    conn.executemany("UPDATE cases SET heat = ? WHERE id = ?", updates)
+
+
+def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | None = None) -> list[tuple[int, str]]:
+    """(new heat, case id) of every open case whose heat at *now* differs from the stored one; writes nothing."""
     # Tiers and open incidents are small: look them up in memory instead of joining per row.
     tiers = dict(store.conn.execute("SELECT id, tier FROM customers"))
     open_incidents = {r[0] for r in store.conn.execute("SELECT id FROM incidents WHERE status != 'resolved'")}
@@ -84,8 +104,7 @@ def retick(store, now: datetime, weights=None, *, batch: int = 5000, memo: Retic
     rows = store.conn.execute(
         "SELECT id, stats, status, opened_at, customer_id, incident_id, heat FROM cases WHERE is_open = 1")
     updates = []
-    from_json = heatmod.CaseStats.from_json
-    steady_points, heat_value = heatmod.steady_points, heatmod.heat_value
+    from_json = CaseStats.from_json
     now_t = now.timestamp()
     known = memo.cases if memo is not None and memo.weights == weights else {}
     learned: dict[str, bytes] = {}
@@ -119,12 +138,7 @@ def retick(store, now: datetime, weights=None, *, batch: int = 5000, memo: Retic
             updates.append((new, case_id))
     if memo is not None:
         memo.weights, memo.cases = weights, learned
-    for start in range(0, len(updates), batch):
-        with store.write() as conn:
-            conn.executemany("UPDATE cases SET heat = ? WHERE id = ?", updates[start:start + batch])
-    with store.write() as conn:
-        sample_heat(conn, now)
-    return len(updates)
+    return updates
 
 
 def sample_heat(conn: sqlite3.Connection, now: datetime) -> None:
@@ -135,19 +149,14 @@ def sample_heat(conn: sqlite3.Connection, now: datetime) -> None:
                  (format_ts(now.replace(second=0)), hot, warm, total))
     # A week of per-minute samples is plenty; older ones would only grow the file.
     conn.execute("DELETE FROM heat_samples WHERE at < ?", (format_ts(now - timedelta(days=7)),))
+    # One change row for the whole tick (screens re-read what they show), and the log kept short:
+    # a screen that fell further behind than this refreshes everything.
+    conn.execute("INSERT INTO changes(what) VALUES ('heat')")
+    conn.execute("DELETE FROM changes WHERE seq <= (SELECT MAX(seq) FROM changes) - ?", (CHANGES_KEPT,))
 
 
 def score_row(stats_json: str, status: str, opened_at: str, tier: str, incident_open: bool,
-              now: datetime, weights=None) -> heatmod.Heat:
+              now: datetime, weights: Weights) -> Heat:
     """Score one stored case at *now* (for `explain` and the JSON twin)."""
-    return heatmod.score(heatmod.CaseStats.from_json(stats_json), status=status,
-                         opened_at=parse_ts(opened_at), tier=tier, now=now,
-                         incident_open=incident_open, **_w(weights))
-
-
-INCIDENT_OPEN_SQL = _INCIDENT_OPEN
-
-
-def _w(weights) -> dict:
-    """Pass configured weights through; None means the model's defaults."""
-    return {"weights": weights} if weights is not None else {}
+    return score(CaseStats.from_json(stats_json), status=status, opened_at=parse_ts(opened_at), tier=tier,
+                 now=now, incident_open=incident_open, weights=weights)

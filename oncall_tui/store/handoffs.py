@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..core.handoff import HOT_THRESHOLD, Brief, CaseSnapshot, ShiftEvent, build_brief
+from ..core.heat_weights import Weights
 from ..core.timeutil import format_ts, human_duration, parse_ts
 from .db import Store
 from .derived import INCIDENT_OPEN_SQL, refresh_cases, score_row
-from .writes import WriteRefused, insert_event
-
-
-class HandoffNotFound(WriteRefused):
-    """No handoff with that id in the store."""
+from ..core.errors import NotFound, Refused
+from .writes import insert_event
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ class HandoffInfo:
 
 
 def gather(store: Store, engineer: str, since: datetime, now: datetime, *,
-           hot_threshold: int = HOT_THRESHOLD, rescore: bool = True, weights=None) -> Brief:
+           weights: Weights, hot_threshold: int = HOT_THRESHOLD, rescore: bool = True) -> Brief:
     """The brief of *engineer*'s shift [since, now].
 
     Heat is evaluated at *now* (as `oncall queue --now`); with rescore=False the
@@ -94,6 +92,7 @@ def gather(store: Store, engineer: str, since: datetime, now: datetime, *,
 def send(store: Store, brief: Brief, *, author: str, region: str, now: datetime) -> str:
     """Store *brief* as a handoff and a `handoff` event on each listed case; returns the handoff id."""
     handoff_id = f"ho-{uuid.uuid4().hex[:16]}"
+    heat = store.heat_model()
     with store.write() as conn:
         conn.execute("INSERT INTO handoffs(id, author, region, at, body, case_ids) VALUES (?, ?, ?, ?, ?, ?)",
                      (handoff_id, author, region, format_ts(now), brief.to_markdown(),
@@ -101,14 +100,14 @@ def send(store: Store, brief: Brief, *, author: str, region: str, now: datetime)
         for item in brief.items:
             row = conn.execute("SELECT customer_id FROM cases WHERE id = ?", (item.case_id,)).fetchone()
             if row is None:
-                raise WriteRefused(f"handoff: case {item.case_id!r} is in the brief but not in the store; "
+                raise Refused(f"handoff: case {item.case_id!r} is in the brief but not in the store; "
                                    "nothing was sent")
             insert_event(conn, case_id=item.case_id, customer_id=row["customer_id"], kind="handoff",
                          direction="internal", author=author, region=region, channel="tool", now=now,
                          body=f"Handed over by {author}: {item.why}",
                          meta={"handoff_id": handoff_id, "heat": item.heat, "touched": item.touched,
                                "summary_stale": item.summary_stale})
-        refresh_cases(conn, brief.case_ids, now)
+        refresh_cases(conn, brief.case_ids, now, heat)
     return handoff_id
 
 
@@ -149,25 +148,26 @@ def acknowledge(store: Store, handoff_id: str, case_id: str, engineer: str, now:
                 region: str = "") -> str:
     """*engineer* has read the handoff of *case_id*; returns the `ack` event id.
 
-    Raises WriteRefused for an unknown handoff, a case not in it, or a repeated acknowledgement.
+    Raises Refused for an unknown handoff, a case not in it, or a repeated acknowledgement.
     """
+    heat = store.heat_model()
     with store.write() as conn:
         handoff = _handoff(conn, handoff_id)
         if case_id not in json.loads(handoff["case_ids"]):
-            raise WriteRefused(f"case {case_id!r} is not in handoff {handoff_id} from {handoff['author']}")
+            raise Refused(f"case {case_id!r} is not in handoff {handoff_id} from {handoff['author']}")
         if conn.execute("SELECT 1 FROM handoff_acks WHERE handoff_id = ? AND case_id = ? AND engineer = ?",
                         (handoff_id, case_id, engineer)).fetchone():
-            raise WriteRefused(f"{engineer} already acknowledged {case_id} of handoff {handoff_id}")
+            raise Refused(f"{engineer} already acknowledged {case_id} of handoff {handoff_id}")
         case = conn.execute("SELECT customer_id FROM cases WHERE id = ?", (case_id,)).fetchone()
         if case is None:
-            raise WriteRefused(f"no case {case_id!r} in the store")
+            raise NotFound(f"no case {case_id!r} in the store")
         conn.execute("INSERT INTO handoff_acks(handoff_id, case_id, engineer, at) VALUES (?, ?, ?, ?)",
                      (handoff_id, case_id, engineer, format_ts(now)))
         eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="ack",
                            direction="internal", author=engineer, region=region, channel="tool", now=now,
                            body=f"{engineer} acknowledged the handoff from {handoff['author']}",
                            meta={"handoff_id": handoff_id})
-        refresh_cases(conn, [case_id], now)
+        refresh_cases(conn, [case_id], now, heat)
     return eid
 
 
@@ -180,7 +180,7 @@ def pending_acks(store: Store, handoff_id: str, engineer: str) -> list[str]:
 
 
 def get_handoff(store: Store, handoff_id: str) -> dict:
-    """A stored handoff as a dict (case_ids decoded); HandoffNotFound if absent."""
+    """A stored handoff as a dict (case_ids decoded); NotFound if absent."""
     row = _handoff(store.conn, handoff_id)
     return {**dict(row), "case_ids": json.loads(row["case_ids"])}
 
@@ -189,5 +189,5 @@ def _handoff(conn, handoff_id: str):
     row = conn.execute("SELECT id, author, region, at, body, case_ids FROM handoffs WHERE id = ?",
                        (handoff_id,)).fetchone()
     if row is None:
-        raise HandoffNotFound(f"no handoff {handoff_id!r} in the store")
+        raise NotFound(f"no handoff {handoff_id!r} in the store")
     return row

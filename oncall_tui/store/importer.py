@@ -8,10 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..core.heat_model import HeatModel
 from ..core.timeutil import format_ts
 from .db import Store
 from .derived import refresh_cases
-from .interchange import Document, ImportError_, validate
+from ..core.errors import InvalidDocument
+from .interchange import Document, validate
 
 
 @dataclass
@@ -27,17 +29,17 @@ class ImportReport:
 
 
 def load_json_file(path: str | Path) -> Any:
-    """Read a JSON file; any failure becomes an ImportError_ naming the file and the place."""
+    """Read a JSON file; any failure becomes an InvalidDocument naming the file and the place."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ImportError_([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+        raise InvalidDocument([f"{path}: cannot read: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError as exc:
-        raise ImportError_([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
+        raise InvalidDocument([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportError_([f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+        raise InvalidDocument([f"{path}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
 
 
 def import_document(store: Store, doc: Any, *, now: datetime, source: str | None = None,
@@ -52,8 +54,9 @@ def import_document(store: Store, doc: Any, *, now: datetime, source: str | None
     known_customers = {r[0] for r in store.conn.execute("SELECT id FROM customers")}
     known_incidents = {r[0] for r in store.conn.execute("SELECT id FROM incidents")}
     document = validate(doc, known_customers=known_customers, known_incidents=known_incidents)
+    heat = store.heat_model()
     with store.write() as conn:
-        report = _write(conn, document, now)
+        report = _write(conn, document, now, heat)
         if source is not None and cursor is not None:
             conn.execute(
                 "INSERT INTO sync_cursors(source, cursor, updated_at) VALUES (?, ?, ?) "
@@ -62,7 +65,7 @@ def import_document(store: Store, doc: Any, *, now: datetime, source: str | None
     return report
 
 
-def _write(conn, d: Document, now: datetime) -> ImportReport:
+def _write(conn, d: Document, now: datetime, heat: HeatModel) -> ImportReport:
     report = ImportReport(customers=len(d.customers), cases=len(d.cases))
     conn.executemany(
         "INSERT INTO customers(id, name, language, timezone, tier, owner, emails, facts) "
@@ -129,5 +132,5 @@ def _write(conn, d: Document, now: datetime) -> ImportReport:
     conn.executemany(
         "INSERT OR IGNORE INTO handoff_acks(handoff_id, case_id, engineer, at) "
         "VALUES (:handoff_id, :case_id, :engineer, :at)", d.acks)
-    refresh_cases(conn, sorted(touched), now)
+    refresh_cases(conn, sorted(touched), now, heat)
     return report

@@ -10,11 +10,8 @@ from typing import Any
 from ..core import incident_text as words
 from ..core.incident_text import Banner
 from ..core.timeutil import parse_ts
-from .db import Store, WriteRefused
-
-
-class UnknownIncident(WriteRefused):
-    """No incident with that id; the message says where to look."""
+from ..core.errors import NotFound
+from .db import Store
 
 
 @dataclass(frozen=True)
@@ -74,10 +71,11 @@ def _from_row(r) -> Incident:
                     r["opened_by"], r["resolved_at"], r["last_update_at"], r["n_cases"], r["n_customers"])
 
 
-def _incident(store: Store, incident_id: str) -> Incident:
+def incident_row(store: Store, incident_id: str) -> Incident:
+    """One incident with its counts; NotFound when there is none."""
     r = store.query_one(_COUNTS + " WHERE i.id = ?", (incident_id,))
     if r is None:
-        raise UnknownIncident(f"no incident {incident_id!r} in the store (see: oncall incident list --all)")
+        raise NotFound(f"no incident {incident_id!r} in the store (see: oncall incident list --all)")
     return _from_row(r)
 
 
@@ -89,7 +87,7 @@ def list_incidents(store: Store, include_resolved: bool = False) -> list[Inciden
 
 def get(store: Store, incident_id: str) -> IncidentDetail:
     """The incident, its affected customers (told the latest update or not) and its own timeline."""
-    inc = _incident(store, incident_id)
+    inc = incident_row(store, incident_id)
     timeline = [dict(r) | {"meta": json.loads(r["meta"])} for r in store.query(
         "SELECT id, at, kind, direction, author, author_region, channel, body, meta FROM events "
         "WHERE incident_id = ? AND case_id IS NULL ORDER BY at, seq", (incident_id,))]
@@ -112,6 +110,11 @@ def get(store: Store, incident_id: str) -> IncidentDetail:
                          all(c in told for c in cases))
                 for cid, cases in by_customer.items()]
     return IncidentDetail(inc, affected, timeline, latest)
+
+
+def any_open(store: Store) -> bool:
+    """Whether an incident is unresolved (most of the time none is: one indexed look)."""
+    return store.query_one("SELECT 1 FROM incidents WHERE status != 'resolved' LIMIT 1") is not None
 
 
 def open_banner(store: Store, now: datetime, interval_minutes: int) -> list[Banner]:

@@ -21,13 +21,13 @@ from typing import Any
 
 from ..core import incident_text as words
 from ..core.incident_text import INCIDENT_STATUSES, ScopeError
+from ..core.heat_model import HeatModel
 from ..core.timeutil import format_ts
 from .db import Store
 from .derived import refresh_cases
-from .incident_queries import Incident, UnknownIncident, _incident
-from .incident_queries import (Affected, IncidentDetail, get, list_incidents,  # noqa: F401 (re-exported)
-                               open_banner)
-from .writes import WriteRefused, enqueue, insert_event
+from ..core.errors import NotFound, Refused
+from .incident_queries import Incident, incident_row
+from .writes import enqueue, insert_event
 
 _BROADCAST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -53,23 +53,24 @@ def declare(store: Store, *, title: str, scope: Any, author: str, region: str, n
             title_fr: str = "") -> Incident:
     """Declare an incident: link every open case of the affected customers, open a case for the others.
 
-    Raises WriteRefused (nothing written) for an empty title, a bad scope, a scope
+    Raises Refused (nothing written) for an empty title, a bad scope, a scope
     that matches no customer, or the same incident already open.
     """
     title, title_fr = title.strip(), title_fr.strip()
     if not title:
-        raise WriteRefused("incident: the title is empty")
+        raise Refused("incident: the title is empty")
     try:
         scope = words.normalize_scope(scope)
     except ScopeError as exc:
-        raise WriteRefused(f"incident {title!r}: {exc}") from None
+        raise Refused(f"incident {title!r}: {exc}") from None
     scope_json = json.dumps(scope, sort_keys=True)
     stamp = format_ts(now)
+    heat = store.heat_model()
     with store.write() as conn:
         same = conn.execute("SELECT id, opened_at FROM incidents WHERE status != 'resolved' AND title = ? "
                             "AND scope = ?", (title, scope_json)).fetchone()
         if same is not None:
-            raise WriteRefused(f"incident {same['id']} {title!r} with the same scope is already open "
+            raise Refused(f"incident {same['id']} {title!r} with the same scope is already open "
                                f"(declared {same['opened_at']}); update it instead")
         customers = _affected_customers(conn, scope, title)
         inc_id = _next_id(conn, now)
@@ -102,8 +103,8 @@ def declare(store: Store, *, title: str, scope: Any, author: str, region: str, n
                      meta={"scope": scope, "title_fr": title_fr, "customers": [c["id"] for c in customers],
                            "cases": linked, "opened_cases": opened},
                      event_id=f"{inc_id}:declared")
-        refresh_cases(conn, linked, now)
-    inc = _incident(store, inc_id)
+        refresh_cases(conn, linked, now, heat)
+    inc = incident_row(store, inc_id)
     return replace(inc, opened_cases=tuple(opened))
 
 
@@ -126,19 +127,19 @@ def _affected_customers(conn, scope: dict[str, list[str]], title: str) -> list:
         if not found:
             known = [r[0] for r in conn.execute(
                 "SELECT DISTINCT UPPER(datacenter) FROM assets WHERE datacenter != '' ORDER BY 1")]
-            raise WriteRefused(f"incident {title!r}: scope datacenter {dc!r}: no customer has anything hosted "
+            raise Refused(f"incident {title!r}: scope datacenter {dc!r}: no customer has anything hosted "
                                f"there (known datacenters: {', '.join(known) or 'none'}); nothing was written")
         ids |= found
     for server in scope.get("servers", []):
         found = {r[0] for r in conn.execute(
             "SELECT customer_id FROM assets WHERE (kind = 'server' AND name = ?) OR server = ?", (server, server))}
         if not found:
-            raise WriteRefused(f"incident {title!r}: scope server {server!r}: no such server in the store; "
+            raise Refused(f"incident {title!r}: scope server {server!r}: no such server in the store; "
                                "nothing was written")
         ids |= found
     for cid in scope.get("customers", []):
         if conn.execute("SELECT 1 FROM customers WHERE id = ?", (cid,)).fetchone() is None:
-            raise WriteRefused(f"incident {title!r}: scope customer {cid!r}: no such customer in the store; "
+            raise Refused(f"incident {title!r}: scope customer {cid!r}: no such customer in the store; "
                                "nothing was written")
         ids.add(cid)
     return conn.execute("SELECT id, name, language, tier FROM customers WHERE id IN "
@@ -162,19 +163,20 @@ def link(store: Store, incident_id: str, case_id: str, *, author: str, region: s
     The case then receives the next broadcast, or the latest one again if that
     broadcast is retried with the same id.
     """
+    heat = store.heat_model()
     with store.write() as conn:
         row = _row(conn, incident_id)
         if row["status"] == "resolved":
-            raise WriteRefused(f"incident {incident_id} is resolved; reopen it (oncall incident update "
+            raise Refused(f"incident {incident_id} is resolved; reopen it (oncall incident update "
                                f"{incident_id} --status investigating) before linking {case_id}")
         case = conn.execute("SELECT c.customer_id, c.incident_id, i.status AS other_status FROM cases c "
                             "LEFT JOIN incidents i ON i.id = c.incident_id WHERE c.id = ?", (case_id,)).fetchone()
         if case is None:
-            raise WriteRefused(f"incident {incident_id}: no case {case_id!r} in the store")
+            raise Refused(f"incident {incident_id}: no case {case_id!r} in the store")
         if case["incident_id"] == incident_id:
-            raise WriteRefused(f"case {case_id} is already linked to incident {incident_id}")
+            raise Refused(f"case {case_id} is already linked to incident {incident_id}")
         if case["incident_id"] and case["other_status"] != "resolved":
-            raise WriteRefused(f"case {case_id} is linked to incident {case['incident_id']}, still open; "
+            raise Refused(f"case {case_id} is linked to incident {case['incident_id']}, still open; "
                                "a case follows one incident at a time")
         conn.execute("UPDATE cases SET incident_id = ? WHERE id = ?", (incident_id, case_id))
         eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="incident",
@@ -184,7 +186,7 @@ def link(store: Store, incident_id: str, case_id: str, *, author: str, region: s
         insert_event(conn, case_id=None, customer_id=None, incident_id=incident_id, kind="incident",
                      direction="internal", author=author, region=region, channel="tool", now=now,
                      body=f"Case {case_id} ({case['customer_id']}) linked", meta={"case": case_id})
-        refresh_cases(conn, [case_id], now)
+        refresh_cases(conn, [case_id], now, heat)
     return eid
 
 
@@ -202,51 +204,54 @@ def broadcast(store: Store, incident_id: str, *, fr: str, en: str, author: str, 
     *status*, the incident moves to it in the same transaction (not 'resolved':
     use `resolve`). *broadcast_id* defaults to a hash of the incident and the texts.
     """
-    fr, en = fr.strip(), en.strip()
-    if not fr and not en:
-        raise WriteRefused(f"incident {incident_id}: nothing to send: give the update text in French and/or English")
+    fr, en = fr.strip(), en.strip()  # an empty text is drafted from the template (title and status)
     if status is not None and status == "resolved":
-        raise WriteRefused(f"incident {incident_id}: resolve it with a closing update (oncall incident resolve)")
+        raise Refused(f"incident {incident_id}: resolve it with a closing update (oncall incident resolve)")
+    heat = store.heat_model()
     with store.write() as conn:
         row = _row(conn, incident_id)
         if status is not None:
-            _change_status(conn, row, status, author=author, region=region, now=now, quiet_if_same=True)
+            _change_status(conn, row, status, author=author, region=region, now=now, heat=heat,
+                           quiet_if_same=True)
             row = _row(conn, incident_id)
         bid = broadcast_id or _default_broadcast_id(incident_id, fr, en, row["status"])
         return _broadcast(conn, row, fr=fr, en=en, author=author, region=region, now=now, broadcast_id=bid,
-                          outbox_source=outbox_source, next_update_minutes=next_update_minutes)
+                          outbox_source=outbox_source, heat=heat, next_update_minutes=next_update_minutes)
 
 
 def set_status(store: Store, incident_id: str, status: str, *, author: str, now: datetime,
                region: str = "") -> str:
     """Move the incident to *status* (investigating/identified/monitoring; reopening clears resolved_at)."""
     if status == "resolved":
-        raise WriteRefused(f"incident {incident_id}: resolve it with a closing update (oncall incident resolve)")
+        raise Refused(f"incident {incident_id}: resolve it with a closing update (oncall incident resolve)")
+    heat = store.heat_model()
     with store.write() as conn:
-        return _change_status(conn, _row(conn, incident_id), status, author=author, region=region, now=now)
+        return _change_status(conn, _row(conn, incident_id), status, author=author, region=region, now=now,
+                              heat=heat)
 
 
 def resolve(store: Store, incident_id: str, *, closing_fr: str = "", closing_en: str = "", notes: str = "",
             author: str, region: str, now: datetime, broadcast_id: str | None = None,
             outbox_source: str | None = None) -> BroadcastResult:
     """Close the incident: a closing update to every linked case, post-incident notes, heat floor removed."""
+    heat = store.heat_model()
     with store.write() as conn:
         row = _row(conn, incident_id)
         if row["status"] == "resolved":
-            raise WriteRefused(f"incident {incident_id} is already resolved (at {row['resolved_at']}); "
+            raise Refused(f"incident {incident_id} is already resolved (at {row['resolved_at']}); "
                                "nothing was sent")
-        _change_status(conn, row, "resolved", author=author, region=region, now=now)
+        _change_status(conn, row, "resolved", author=author, region=region, now=now, heat=heat)
         conn.execute("UPDATE incidents SET resolved_at = ? WHERE id = ?", (format_ts(now), incident_id))
         row = _row(conn, incident_id)
         bid = broadcast_id or f"closing-{now.strftime('%Y%m%dT%H%M%S')}"
         result = _broadcast(conn, row, fr=closing_fr.strip(), en=closing_en.strip(), author=author, region=region,
-                            now=now, broadcast_id=bid, outbox_source=outbox_source, closing=True)
+                            now=now, broadcast_id=bid, outbox_source=outbox_source, heat=heat, closing=True)
         if notes.strip():
             insert_event(conn, case_id=None, customer_id=None, incident_id=incident_id, kind="note",
                          direction="internal", author=author, region=region, channel="note", now=now,
                          body=notes.strip(), meta={"post_incident": True},
                          event_id=f"{incident_id}:post-incident:{bid}")
-        refresh_cases(conn, _linked_case_ids(conn, incident_id), now)
+        refresh_cases(conn, _linked_case_ids(conn, incident_id), now, heat)
     return result
 
 
@@ -256,11 +261,11 @@ def _default_broadcast_id(incident_id: str, fr: str, en: str, status: str) -> st
 
 
 def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: datetime, broadcast_id: str,
-               outbox_source: str | None, next_update_minutes: int | None = None,
+               outbox_source: str | None, heat: HeatModel, next_update_minutes: int | None = None,
                closing: bool = False) -> BroadcastResult:
     inc_id = row["id"]
     if not _BROADCAST_ID.match(broadcast_id):
-        raise WriteRefused(f"incident {inc_id}: broadcast id {broadcast_id!r}: use letters, digits, '.', '_' "
+        raise Refused(f"incident {inc_id}: broadcast id {broadcast_id!r}: use letters, digits, '.', '_' "
                            "or '-' (up to 64), no ':'")
     title_fr = _title_fr(conn, inc_id)
     drafted = []
@@ -312,7 +317,7 @@ def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: da
                      meta={**meta_common, "fr": fr, "en": en, "recipients": len(written), "drafted": drafted},
                      event_id=timeline_id)
         conn.execute("UPDATE incidents SET last_update_at = ? WHERE id = ?", (format_ts(now), inc_id))
-    refresh_cases(conn, written, now)
+    refresh_cases(conn, written, now, heat)
     return BroadcastResult(inc_id, broadcast_id, tuple(written), tuple(skipped), queued, already, fr, en,
                            tuple(drafted))
 
@@ -332,28 +337,28 @@ def _outbox_target(external_ref: str, outbox_source: str | None) -> tuple[str, s
     return None
 
 
-def _change_status(conn, row, status: str, *, author: str, region: str, now: datetime,
+def _change_status(conn, row, status: str, *, author: str, region: str, now: datetime, heat: HeatModel,
                    quiet_if_same: bool = False) -> str:
     if status not in INCIDENT_STATUSES:
-        raise WriteRefused(f"incident {row['id']}: status {status!r} is not one of {'|'.join(INCIDENT_STATUSES)}")
+        raise Refused(f"incident {row['id']}: status {status!r} is not one of {'|'.join(INCIDENT_STATUSES)}")
     if row["status"] == status:
         if quiet_if_same:
             return ""
-        raise WriteRefused(f"incident {row['id']} is already {status}")
+        raise Refused(f"incident {row['id']} is already {status}")
     eid = insert_event(conn, case_id=None, customer_id=None, incident_id=row["id"], kind="status",
                        direction="internal", author=author, region=region, channel="tool", now=now,
                        body=f"{row['status']} → {status}", meta={"from": row["status"], "to": status})
     conn.execute("UPDATE incidents SET status = ? WHERE id = ?", (status, row["id"]))
     if row["status"] == "resolved":  # reopened: the linked cases get their floor back
         conn.execute("UPDATE incidents SET resolved_at = NULL WHERE id = ?", (row["id"],))
-        refresh_cases(conn, _linked_case_ids(conn, row["id"]), now)
+        refresh_cases(conn, _linked_case_ids(conn, row["id"]), now, heat)
     return eid
 
 
 def _row(conn, incident_id: str):
     row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
     if row is None:
-        raise UnknownIncident(f"no incident {incident_id!r} in the store (see: oncall incident list --all)")
+        raise NotFound(f"no incident {incident_id!r} in the store (see: oncall incident list --all)")
     return row
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..core.errors import InvalidDocument
 from ..core.model import CHANNELS, DIRECTIONS, EVENT_KINDS, STATUSES, TIERS
 from ..core.timeutil import format_ts, parse_ts
 
@@ -22,14 +23,6 @@ ASSET_KINDS = ("server", "domain", "database")
 TOP_LEVEL_KEYS = {"format", "exported_at", "customers", "cases", "engineers", "incidents", "handoffs",
                   "events"}
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
-
-
-class ImportError_(ValueError):
-    """The document has problems; `.problems` lists each as 'path: reason'."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s); nothing imported:\n" + "\n".join(problems))
 
 
 @dataclass
@@ -130,11 +123,11 @@ HANDOFF_KEYS = {"id", "author", "region", "at", "body", "case_ids", "acks", "eve
 
 def validate(doc: Any, *, known_customers: set[str] = frozenset(),
              known_incidents: set[str] = frozenset()) -> Document:
-    """Check *doc* against the interchange format; raise ImportError_ listing every problem."""
+    """Check *doc* against the interchange format; raise InvalidDocument listing every problem."""
     c = _Checker()
     out = Document()
     if not isinstance(doc, dict):
-        raise ImportError_([f"document: expected a JSON object with 'customers' and 'cases', got {_type(doc)}"])
+        raise InvalidDocument([f"document: expected a JSON object with 'customers' and 'cases', got {_type(doc)}"])
     c.unknown_keys(doc, TOP_LEVEL_KEYS, "document")
 
     customer_ids: set[str] = set()
@@ -306,7 +299,7 @@ def validate(doc: Any, *, known_customers: set[str] = frozenset(),
             c.fail(ev["_path"] + ".id", f"duplicate event id {ev['id']!r}")
         seen_events.add(ev["id"])
     if c.problems:
-        raise ImportError_(c.problems)
+        raise InvalidDocument(c.problems)
     for ev in out.events:
         ev.pop("_path"), ev.pop("_explicit_id")
     return out

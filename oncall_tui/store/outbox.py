@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..core.model import OutboxItem
 from ..core.timeutil import format_ts, human_duration, parse_ts
 from .db import Store
 
@@ -36,51 +36,23 @@ _DUE_WHERE = (
     "AND p.id < o.id AND p.state IN ('pending', 'unsure', 'sending'))")
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    """One outbox row with its case's external reference (e.g. ``rt:123``).
-
-    `check_first` is True when an earlier attempt may have reached the helpdesk:
-    the sender must look for it there before sending again.
-    """
-
-    id: int
-    event_id: str
-    case_id: str
-    source: str
-    action: str
-    payload: dict
-    state: str
-    attempts: int
-    last_error: str
-    next_attempt_at: str
-    remote_ref: str
-    created_at: str
-    sent_at: str | None
-    external_ref: str
-
-    @property
-    def check_first(self) -> bool:
-        return self.state in ("unsure", "sending")
-
-    @classmethod
-    def from_row(cls, row) -> "OutboxItem":
-        try:
-            payload = json.loads(row["payload"] or "{}")
-        except ValueError:
-            payload = {}  # the sender reports the missing field with the row id
-        return cls(id=row["id"], event_id=row["event_id"], case_id=row["case_id"], source=row["source"],
-                   action=row["action"], payload=payload if isinstance(payload, dict) else {},
-                   state=row["state"], attempts=row["attempts"], last_error=row["last_error"],
-                   next_attempt_at=row["next_at"], remote_ref=row["remote_ref"], created_at=row["created_at"],
-                   sent_at=row["sent_at"], external_ref=row["external_ref"])
+def _item(row) -> OutboxItem:
+    try:
+        payload = json.loads(row["payload"] or "{}")
+    except ValueError:
+        payload = {}  # the sender reports the missing field with the row id
+    return OutboxItem(id=row["id"], event_id=row["event_id"], case_id=row["case_id"], source=row["source"],
+                      action=row["action"], payload=payload if isinstance(payload, dict) else {},
+                      state=row["state"], attempts=row["attempts"], last_error=row["last_error"],
+                      next_attempt_at=row["next_at"], remote_ref=row["remote_ref"], created_at=row["created_at"],
+                      sent_at=row["sent_at"], external_ref=row["external_ref"])
 
 
 def due(store: Store, now: datetime, source: str | None = None) -> list[OutboxItem]:
     """Rows that may be attempted at *now* (oldest first, only the head of each case's queue)."""
     rows = store.query(f"SELECT {_COLUMNS} FROM outbox o LEFT JOIN cases c ON c.id = o.case_id "
                        f"WHERE {_DUE_WHERE} ORDER BY o.id", {"now": format_ts(now), "source": source})
-    return [OutboxItem.from_row(r) for r in rows]
+    return [_item(r) for r in rows]
 
 
 def claim(store: Store, now: datetime, source: str | None = None, *,
@@ -96,7 +68,7 @@ def claim(store: Store, now: datetime, source: str | None = None, *,
                             f"WHERE {_DUE_WHERE} ORDER BY o.id", {"now": format_ts(now), "source": source}).fetchall()
         conn.executemany("UPDATE outbox SET state = 'sending', next_attempt_at = ? WHERE id = ?",
                          [(format_ts(now + lease), r["id"]) for r in rows])
-    return [OutboxItem.from_row(r) for r in rows]
+    return [_item(r) for r in rows]
 
 
 def mark_sent(store: Store, id: int, remote_ref: str, now: datetime) -> None:
@@ -126,7 +98,7 @@ def pending_for_case(store: Store, case_id: str) -> list[OutboxItem]:
     """The case's rows not delivered yet (including stopped ones), oldest first."""
     rows = store.query(f"SELECT {_COLUMNS} FROM outbox o LEFT JOIN cases c ON c.id = o.case_id "
                        "WHERE o.case_id = ? AND o.state != 'sent' ORDER BY o.id", (case_id,))
-    return [OutboxItem.from_row(r) for r in rows]
+    return [_item(r) for r in rows]
 
 
 def short_reason(error: str) -> str:
@@ -187,3 +159,14 @@ def case_notice(store: Store, case_id: str, now: datetime) -> str | None:
         lines.append(f"{_counted(stopped)} not delivered to {_target(stopped)} and not retried "
                      f"({short_reason(stopped[-1].last_error)})")
     return "; ".join(lines)
+
+
+def sent_as(store: Store, source: str, remote_ids: list[str]) -> set[str]:
+    """Which of *remote_ids* are the remote ids our sent rows for *source* got (echoes of our own writes)."""
+    found: set[str] = set()
+    for start in range(0, len(remote_ids), 500):
+        chunk = remote_ids[start:start + 500]
+        found.update(r[0] for r in store.query(
+            f"SELECT remote_ref FROM outbox WHERE source = ? AND state = 'sent' "
+            f"AND remote_ref IN ({','.join('?' * len(chunk))})", (source, *chunk)))
+    return found

@@ -48,7 +48,7 @@ def by_case(store: Store, me: str, *, now: datetime) -> dict[str, str]:
     out: dict[str, list[str]] = {}
     for p in others(store, me, now=now):
         if p["case_id"]:
-            label = p["engineer"] + ("✎" if p["state"] == "writing" else "")
+            label = p["engineer"] + ("✎" if p["state"] != "viewing" else "")
             if label not in out.setdefault(p["case_id"], []):
                 out[p["case_id"]].append(label)
     return {case: ", ".join(names) for case, names in out.items()}

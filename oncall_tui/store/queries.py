@@ -9,7 +9,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from ..core.timeutil import parse_ts
 from .db import Store
+from .derived import INCIDENT_OPEN_SQL
 
 QUEUE_VIEWS = ("all", "waiting", "mine", "region")
 
@@ -42,15 +44,21 @@ class QueueFilter:
 
 
 QUEUE_COLUMNS = ("c.id, c.customer_id, cu.name AS customer, cu.timezone, cu.tier, cu.language, c.subject, "
-                 "c.status, c.heat, c.waiting_since, c.opened_at, c.exchanges, c.assignee, c.incident_id, "
-                 "c.stats")
+                 "c.status, c.heat, c.waiting_since, c.opened_at, c.exchanges, c.assignee, c.incident_id")
+#: What scoring a case needs beyond the queue's columns (for the explained queue).
+EXPLAIN_COLUMNS = f"c.stats, {INCIDENT_OPEN_SQL} AS incident_open"
 
 
-def queue_page(store: Store, flt: QueueFilter, offset: int, limit: int) -> list[sqlite3.Row]:
-    """Rows *offset*..*offset+limit* of the queue, hottest first."""
+def queue_page(store: Store, flt: QueueFilter, offset: int, limit: int, *,
+               explained: bool = False) -> list[sqlite3.Row]:
+    """Rows *offset*..*offset+limit* of the queue, hottest first (the one ranking of both faces).
+
+    *explained* adds the stats and whether the incident is open, to score each row.
+    """
     where, params = flt.where()
+    extra = f", {EXPLAIN_COLUMNS}" if explained else ""
     return store.query(
-        f"SELECT {QUEUE_COLUMNS} FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+        f"SELECT {QUEUE_COLUMNS}{extra} FROM cases c JOIN customers cu ON cu.id = c.customer_id "
         f"WHERE {where} ORDER BY c.heat DESC, c.id LIMIT ? OFFSET ?", (*params, limit, offset))
 
 
@@ -88,6 +96,23 @@ def hot_per_hour(store: Store, since: str) -> list[int]:
     return [r[1] for r in rows]
 
 
+def heat_inputs(store: Store, case_id: str) -> sqlite3.Row | None:
+    """What scoring one case needs: its stats, status, opening, tier, whether its incident is open; and its subject."""
+    return store.query_one(
+        f"SELECT c.subject, c.stats, c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS incident_open "
+        "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,))
+
+
+def last_tick(store: Store):
+    """When the heat of every open case was last rescored (the latest heat sample), or None."""
+    row = store.query_one("SELECT MAX(at) FROM heat_samples")
+    return parse_ts(row[0]) if row and row[0] else None
+
+
+def customer_timezones(store: Store) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in store.query("SELECT id, timezone FROM customers")]
+
+
 def get_case(store: Store, case_id: str) -> sqlite3.Row | None:
     return store.query_one(
         f"SELECT {QUEUE_COLUMNS}, c.summary, c.external_ref, c.last_event_at FROM cases c "
@@ -107,12 +132,39 @@ def customer_cases(store: Store, customer_id: str) -> list[sqlite3.Row]:
                        "WHERE customer_id = ? ORDER BY opened_at", (customer_id,))
 
 
-def customer_history(store: Store, customer_id: str) -> list[sqlite3.Row]:
-    """Every event of the customer across cases and channels, oldest first."""
+def customer_history(store: Store, customer_id: str, *, preview: int | None = None) -> list[sqlite3.Row]:
+    """Every event of the customer across cases and channels, oldest first.
+
+    With *preview*, bodies are cut to that many characters (`length` is the whole body's).
+    """
+    body = "substr(e.body, 1, ?)" if preview else "e.body"
     return store.query(
-        "SELECT e.seq, e.id, e.case_id, c.subject, e.at, e.kind, e.direction, e.author, e.author_region, "
-        "e.channel, e.body, e.meta FROM events e LEFT JOIN cases c ON c.id = e.case_id "
-        "WHERE e.customer_id = ? ORDER BY e.at, e.seq", (customer_id,))
+        f"SELECT e.seq, e.id, e.case_id, c.subject, e.at, e.kind, e.direction, e.author, e.author_region, "
+        f"e.channel, {body} AS body, length(e.body) AS length, e.meta FROM events e "
+        "LEFT JOIN cases c ON c.id = e.case_id WHERE e.customer_id = ? ORDER BY e.at, e.seq",
+        (preview, customer_id) if preview else (customer_id,))
+
+
+def event_body(store: Store, event_id: str) -> str | None:
+    row = store.query_one("SELECT body FROM events WHERE id = ?", (event_id,))
+    return row[0] if row else None
+
+
+def find_customers(store: Store, ref: str) -> list[sqlite3.Row]:
+    """Customers *ref* names: the id exactly; else an e-mail address exactly; else a name containing it."""
+    row = store.query_one("SELECT * FROM customers WHERE id = ?", (ref,))
+    if row is not None:
+        return [row]
+    if "@" in ref:
+        rows = store.query("SELECT c.* FROM customers c, json_each(c.emails) e WHERE lower(e.value) = lower(?) "
+                           "GROUP BY c.id ORDER BY c.id", (ref,))
+        if rows:
+            return rows
+    like = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    exact = store.query("SELECT * FROM customers WHERE lower(name) = lower(?) ORDER BY id", (ref,))
+    if exact:
+        return exact
+    return store.query("SELECT * FROM customers WHERE name LIKE ? ESCAPE '\\' ORDER BY name, id", (like,))
 
 
 def case_events(store: Store, case_id: str) -> list[sqlite3.Row]:
@@ -125,6 +177,50 @@ def engineers(store: Store) -> dict[str, sqlite3.Row]:
     return {r["name"]: r for r in store.query("SELECT * FROM engineers")}
 
 
+def engineer(store: Store, name: str) -> sqlite3.Row | None:
+    return store.query_one("SELECT * FROM engineers WHERE name = ?", (name,))
+
+
 def newest_event_at(store: Store) -> str | None:
     row = store.query_one("SELECT MAX(at) FROM events")
+    return row[0] if row else None
+
+
+def known_customers(store: Store, ids: list[str]) -> set[str]:
+    """Which of *ids* are customers in the store."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(r[0] for r in store.query(
+            f"SELECT id FROM customers WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def sync_cursor(store: Store, source: str) -> str | None:
+    row = store.query_one("SELECT cursor FROM sync_cursors WHERE source = ?", (source,))
+    return row[0] if row else None
+
+
+def external_ref(store: Store, case_id: str) -> str | None:
+    """The case's reference in its helpdesk ("rt:123"), "" for a local case, None without such a case."""
+    row = store.query_one("SELECT external_ref FROM cases WHERE id = ?", (case_id,))
+    return row[0] if row else None
+
+
+def has_event_prefixed(store: Store, case_id: str, prefix: str) -> bool:
+    """Whether an event id of the case starts with *prefix* (events pulled from one source)."""
+    return store.query_one("SELECT 1 FROM events WHERE case_id = ? AND substr(id, 1, ?) = ? LIMIT 1",
+                           (case_id, len(prefix), prefix)) is not None
+
+
+def action_events(store: Store, customer_id: str) -> list[sqlite3.Row]:
+    """The customer's action runs, newest first (at, author, meta)."""
+    return store.query("SELECT at, author, meta FROM events WHERE customer_id = ? AND kind = 'action' "
+                       "ORDER BY at DESC", (customer_id,))
+
+
+def latest_customer_message(store: Store, case_id: str) -> str | None:
+    """The body of the customer's latest message, call or chat on the case."""
+    row = store.query_one("SELECT body FROM events WHERE case_id = ? AND direction = 'in' "
+                          "AND kind IN ('message', 'chat', 'call') ORDER BY at DESC, seq DESC LIMIT 1", (case_id,))
     return row[0] if row else None

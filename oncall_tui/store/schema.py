@@ -2,11 +2,52 @@
 
 Each entry moves the schema from version N-1 to N and is applied once, in
 order, inside a transaction. Never edit a released migration: add one.
+Migrations 1-3 were written as SQL; later ones use sqlite-utils for tables,
+columns and indexes (`create`, `add_column`, `transform`, `create_index`) and
+SQL only for what it has no call for (triggers).
 """
 
 from __future__ import annotations
 
-MIGRATIONS: list[str] = [
+from typing import Callable
+
+from sqlite_utils import Database
+
+
+def _changes_and_drafts(db: Database) -> None:
+    """4: a log of what changed besides new events, so each screen refreshes only what a change touches;
+    drafts of text being written, per case, engineer and kind, so nothing typed is ever lost."""
+    db["changes"].create({"seq": int, "case_id": str, "customer_id": str, "incident_id": str, "what": str},
+                         pk="seq", not_null={"what"})
+    # Heat-only updates (the clock tick) are not logged per case: the tick logs one "heat" row.
+    watched = "status, subject, assignee, summary, incident_id, customer_id, external_ref, is_open"
+    for statement in (
+        "CREATE TRIGGER changes_case_insert AFTER INSERT ON cases BEGIN "
+        "INSERT INTO changes(case_id, customer_id, what) VALUES (NEW.id, NEW.customer_id, 'case'); END",
+        f"CREATE TRIGGER changes_case_update AFTER UPDATE OF {watched} ON cases BEGIN "
+        "INSERT INTO changes(case_id, customer_id, what) VALUES (NEW.id, NEW.customer_id, 'case'); END",
+        "CREATE TRIGGER changes_customer_update AFTER UPDATE ON customers BEGIN "
+        "INSERT INTO changes(customer_id, what) VALUES (NEW.id, 'customer'); END",
+        "CREATE TRIGGER changes_asset_insert AFTER INSERT ON assets BEGIN "
+        "INSERT INTO changes(customer_id, what) VALUES (NEW.customer_id, 'customer'); END",
+        "CREATE TRIGGER changes_asset_delete AFTER DELETE ON assets BEGIN "
+        "INSERT INTO changes(customer_id, what) VALUES (OLD.customer_id, 'customer'); END",
+        "CREATE TRIGGER changes_incident_insert AFTER INSERT ON incidents BEGIN "
+        "INSERT INTO changes(incident_id, what) VALUES (NEW.id, 'incident'); END",
+        "CREATE TRIGGER changes_incident_update AFTER UPDATE ON incidents BEGIN "
+        "INSERT INTO changes(incident_id, what) VALUES (NEW.id, 'incident'); END",
+        "CREATE TRIGGER changes_outbox_insert AFTER INSERT ON outbox BEGIN "
+        "INSERT INTO changes(case_id, what) VALUES (NEW.case_id, 'outbox'); END",
+        "CREATE TRIGGER changes_outbox_update AFTER UPDATE OF state, last_error ON outbox BEGIN "
+        "INSERT INTO changes(case_id, what) VALUES (NEW.case_id, 'outbox'); END",
+    ):
+        db.execute(statement)
+    db["drafts"].create({"case_id": str, "engineer": str, "kind": str, "text": str, "base": str,
+                         "updated_at": str}, pk=("case_id", "engineer", "kind"),
+                        not_null={"text", "updated_at"}, defaults={"base": ""})
+
+
+MIGRATIONS: list[str | Callable[[Database], None]] = [
     # 1: the nouns of DESIGN.md
     """
     CREATE TABLE customers (
@@ -190,6 +231,7 @@ MIGRATIONS: list[str] = [
            AND band = CASE WHEN NEW.heat >= 60 THEN 'hot' WHEN NEW.heat >= 35 THEN 'warm' ELSE 'cool' END;
     END;
     """,
+    _changes_and_drafts,
 ]
 
 #: The heat bands migration 3 wrote into its triggers (hot from, warm from).

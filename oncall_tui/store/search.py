@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import statistics
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -247,56 +246,3 @@ def _match_spans(found: list[tuple[int, int, str]], terms: list[Term]) -> list[t
 
 def _one_line(text: str) -> str:
     return _SPACES.sub(" ", text)
-
-
-# -- benchmark ------------------------------------------------------------------
-
-def bench_search(store: Store, *, rare: str | None = None, common: str | None = None, limit: int = 50,
-                 repeat: int = 5, rare_max: int = 10_000) -> dict:
-    """Time top-*limit* searches for a rare term (≤ *rare_max* events) and the most common one.
-
-    Terms default to picks from the index vocabulary. Returns milliseconds (median
-    of *repeat*), hit counts and the truncated flag, with and without the budget.
-    """
-    conn = store.conn
-    total = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    if rare is None or common is None:
-        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.events_vocab USING fts5vocab(main, events_fts, row)")
-        if rare is None:
-            rare = conn.execute("SELECT term FROM temp.events_vocab WHERE doc <= ? AND length(term) > 3 "
-                                "ORDER BY doc DESC LIMIT 1", (rare_max,)).fetchone()[0]
-        if common is None:
-            common = conn.execute("SELECT term FROM temp.events_vocab ORDER BY doc DESC LIMIT 1").fetchone()[0]
-    report: dict = {"events": total, "limit": limit}
-    for label, term in (("rare", rare), ("common", common)):
-        docs = conn.execute("SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH ?",
-                            (fts_query(parse_query(term)),)).fetchone()[0]
-        for mode, budget in (("budget", DEFAULT_BUDGET), ("unbounded", None)):
-            times, result = [], SearchResults()
-            for _ in range(repeat):
-                t0 = time.perf_counter()
-                result = search(store, term, limit=limit, budget=budget)
-                times.append((time.perf_counter() - t0) * 1000)
-            report[f"{label}_{mode}"] = {"term": term, "matching_events": docs, "ms": round(statistics.median(times), 1),
-                                         "hits": len(result), "truncated": result.truncated}
-    return report
-
-
-if __name__ == "__main__":  # python -m oncall_tui.store.search STORE [SIZE]: build if missing, then time
-    import json
-    import sys
-    from datetime import datetime, timezone
-    from pathlib import Path
-
-    path = Path(sys.argv[1])
-    if not path.exists():
-        from ..bench_data import build_store
-
-        info = build_store(path, int(sys.argv[2]) if len(sys.argv) > 2 else 100_000,
-                           now=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
-        print(f"built {path}: {info.events} events in {info.seconds:.1f} s", file=sys.stderr)
-    s = Store.open(path)
-    try:
-        print(json.dumps(bench_search(s), indent=2))
-    finally:
-        s.close()

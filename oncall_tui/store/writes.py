@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from ..core.model import CHANNELS, EVENT_KINDS, OPEN_STATUSES, STATUSES
 from ..core.timeutil import format_ts
-from .db import Store, WriteRefused  # noqa: F401 (WriteRefused re-exported)
+from ..core.errors import NotFound, Refused
+from .db import Store
 from .derived import refresh_cases
 
 CHANNEL_FOR_KIND = {"note": "note", "call": "phone", "chat": "chat", "message": "email"}
@@ -28,7 +29,7 @@ def new_event_id(prefix: str = "ev") -> str:
 def _case(conn, case_id: str):
     row = conn.execute("SELECT id, customer_id, status, summary FROM cases WHERE id = ?", (case_id,)).fetchone()
     if row is None:
-        raise WriteRefused(f"no case {case_id!r} in the store")
+        raise NotFound(f"no case {case_id!r} in the store")
     return row
 
 
@@ -38,9 +39,9 @@ def insert_event(conn, *, case_id: str | None, customer_id: str | None, kind: st
                  event_id: str | None = None) -> str:
     """Insert one event (inside the caller's transaction); returns its id."""
     if kind not in EVENT_KINDS:
-        raise WriteRefused(f"event kind {kind!r} is not one of {'|'.join(EVENT_KINDS)}")
+        raise Refused(f"event kind {kind!r} is not one of {'|'.join(EVENT_KINDS)}")
     if channel and channel not in CHANNELS:
-        raise WriteRefused(f"channel {channel!r} is not one of {'|'.join(CHANNELS)}")
+        raise Refused(f"channel {channel!r} is not one of {'|'.join(CHANNELS)}")
     eid = event_id or new_event_id()
     stamp = format_ts(now)
     conn.execute(
@@ -54,14 +55,25 @@ def insert_event(conn, *, case_id: str | None, customer_id: str | None, kind: st
 def add_case_event(store: Store, case_id: str, *, kind: str, body: str, author: str, now: datetime,
                    region: str = "", direction: str | None = None, channel: str | None = None,
                    meta: dict[str, Any] | None = None, outbox_source: str | None = None,
-                   outbox_action: str | None = None) -> str:
-    """Add a note/call/chat/message to a case. With *outbox_source*, queue it for the helpdesk too."""
+                   outbox_action: str | None = None, check: Callable[[Any], None] | None = None,
+                   draft_kind: str | None = None) -> str:
+    """Add a note/call/chat/message to a case. With *outbox_source*, queue it for the helpdesk too.
+
+    *check(conn)* runs first inside the transaction and may refuse (someone else replied meanwhile);
+    *draft_kind*: the author's draft of that kind on the case is discarded with the same commit.
+    """
     if not body.strip():
-        raise WriteRefused("nothing to save: the text is empty")
+        raise Refused("nothing to save: the text is empty")
     if direction is None:
         direction = "out" if kind == "message" else "internal"
+    heat = store.heat_model()
     with store.write() as conn:
         case = _case(conn, case_id)
+        if check is not None:
+            check(conn)
+        if draft_kind:
+            conn.execute("DELETE FROM drafts WHERE case_id = ? AND engineer = ? AND kind = ?",
+                         (case_id, author, draft_kind))
         eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind=kind,
                            direction=direction, author=author, body=body, now=now, region=region,
                            channel=channel if channel is not None else CHANNEL_FOR_KIND.get(kind, ""),
@@ -69,16 +81,24 @@ def add_case_event(store: Store, case_id: str, *, kind: str, body: str, author: 
         if outbox_source:
             enqueue(conn, eid, case_id, outbox_source, outbox_action or ("correspond" if kind == "message" else "comment"),
                     {"text": body}, now)
-        refresh_cases(conn, [case_id], now)
+        refresh_cases(conn, [case_id], now, heat)
     return eid
 
 
-def set_summary(store: Store, case_id: str, text: str, *, author: str, now: datetime, region: str = "") -> str:
-    """A new revision of the case's living summary (the old ones stay in the history)."""
+def set_summary(store: Store, case_id: str, text: str, *, author: str, now: datetime, region: str = "",
+                check: Callable[[Any, str], None] | None = None) -> str:
+    """A new revision of the case's living summary (the old ones stay in the history).
+
+    *check(conn, current summary)* runs inside the transaction and may refuse
+    (the summary changed since the editor opened); the author's summary draft goes with the commit.
+    """
     with store.write() as conn:
         case = _case(conn, case_id)
+        if check is not None:
+            check(conn, case["summary"])
         if case["summary"] == text:
-            raise WriteRefused("the summary is unchanged")
+            raise Refused("the summary is unchanged")
+        conn.execute("DELETE FROM drafts WHERE case_id = ? AND engineer = ? AND kind = 'summary'", (case_id, author))
         eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="summary",
                            direction="internal", author=author, body=text, now=now, region=region,
                            channel="note", meta={"previous": case["summary"]})
@@ -89,11 +109,12 @@ def set_summary(store: Store, case_id: str, text: str, *, author: str, now: date
 def set_status(store: Store, case_id: str, status: str, *, author: str, now: datetime, region: str = "",
                outbox_source: str | None = None) -> str:
     if status not in STATUSES:
-        raise WriteRefused(f"status {status!r} is not one of {'|'.join(STATUSES)}")
+        raise Refused(f"status {status!r} is not one of {'|'.join(STATUSES)}")
+    heat = store.heat_model()
     with store.write() as conn:
         case = _case(conn, case_id)
         if case["status"] == status:
-            raise WriteRefused(f"{case_id} is already {status}")
+            raise Refused(f"{case_id} is already {status}")
         eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="status",
                            direction="internal", author=author, body=f"{case['status']} → {status}",
                            now=now, region=region, channel="tool",
@@ -102,7 +123,7 @@ def set_status(store: Store, case_id: str, status: str, *, author: str, now: dat
                      (status, int(status in OPEN_STATUSES), case_id))
         if outbox_source:
             enqueue(conn, eid, case_id, outbox_source, "status", {"status": status}, now)
-        refresh_cases(conn, [case_id], now)
+        refresh_cases(conn, [case_id], now, heat)
     return eid
 
 
@@ -122,7 +143,7 @@ def update_customer(store: Store, customer_id: str, *, facts: str | None = None,
                     region: str = "") -> list[str]:
     """Revise the customer's facts and/or assets in one transaction; each change is a `fact` event.
 
-    Raises WriteRefused when nothing changed (and writes nothing).
+    Raises Refused when nothing changed (and writes nothing).
     """
     from ..core.assets_text import format_assets
 
@@ -130,7 +151,7 @@ def update_customer(store: Store, customer_id: str, *, facts: str | None = None,
     with store.write() as conn:
         row = conn.execute("SELECT facts FROM customers WHERE id = ?", (customer_id,)).fetchone()
         if row is None:
-            raise WriteRefused(f"no customer {customer_id!r} in the store")
+            raise NotFound(f"no customer {customer_id!r} in the store")
         if facts is not None and facts != row["facts"]:
             written.append(insert_event(conn, case_id=None, customer_id=customer_id, kind="fact",
                                         direction="internal", author=author, body=facts, now=now, region=region,
@@ -152,7 +173,7 @@ def update_customer(store: Store, customer_id: str, *, facts: str | None = None,
                                             now=now, region=region, channel="note",
                                             meta={"assets_before": before, "assets_after": assets}))
         if not written:
-            raise WriteRefused("nothing changed")
+            raise Refused("nothing changed")
     return written
 
 
@@ -163,3 +184,16 @@ def enqueue(conn, event_id: str, case_id: str, source: str, action: str, payload
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (event_id, case_id, source, action, json.dumps(payload, ensure_ascii=False), format_ts(now),
          format_ts(now)))
+
+
+def replies_since(conn, case_id: str, seq: int, author: str) -> list:
+    """Outgoing messages on *case_id* after event *seq* by someone other than *author* (inside a transaction)."""
+    return conn.execute("SELECT author, at, body, meta FROM events WHERE case_id = ? AND seq > ? AND kind = 'message' "
+                        "AND direction = 'out' AND author != ? ORDER BY seq", (case_id, seq, author)).fetchall()
+
+
+def summary_author(conn, case_id: str) -> str:
+    """Who wrote the case's current summary revision."""
+    row = conn.execute("SELECT author FROM events WHERE case_id = ? AND kind = 'summary' ORDER BY seq DESC LIMIT 1",
+                       (case_id,)).fetchone()
+    return row[0] if row else ""

@@ -1,33 +1,39 @@
-"""The Textual application: screens, the shared store, and keeping everything live."""
+"""The Textual application: the session, its screens, and keeping everything live without waiting.
+
+The screen never waits on the store's lock, the disk or the network: writes
+go to a worker on a connection of their own (`write`), the outcome comes back
+as a typed Message; other engineers' writes are noticed by a cheap poll and
+reach the screen on top as `StoreChanged` (screens below catch up when they
+come back); the heat tick runs in a child process; helpdesk sync in a thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+import io
+import queue
+import signal
+import sys
+import threading
+from typing import Any, Callable
 
-from rich.text import Text
+from rich.console import Console
+from textual import work
 from textual.app import App
+from textual.message import Message
+from textual.message_pump import MessagePump
 
-from ..config import Config
-from ..store import presence, queries
-from ..store.db import Store, StoreError
-from .case_actions import CaseActions
+from ..core.errors import OncallError, StoreError
+from ..usecases import crash, presence
+from ..usecases.changes import ChangeFeed
+from ..usecases.session import Session
 from .keymap import Keymap, default_bindings, load_keymap
-from .safe import literal
+from .messages import StoreChanged, StoreWritten, SyncProgress, WriteRefused, Wrote
 from .screens.queue import QueueScreen
-from .timefmt import business_hours
-
-if TYPE_CHECKING:
-    from ..core.heat import Heat
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class OncallApp(CaseActions, App):
+class OncallApp(App):
     """oncall: the queue, the customer history, and one-key actions."""
 
     CSS_PATH = "oncall.tcss"
@@ -35,44 +41,44 @@ class OncallApp(CaseActions, App):
     BINDINGS = default_bindings("app")
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, store_path: str | Path, *, config: Config | None = None,
-                 keymap: Keymap | None = None, user: str = "oncall",
-                 clock: Callable[[], datetime] = utc_now, demo: bool = False) -> None:
+    def __init__(self, session: Session, *, keymap: Keymap | None = None, demo: bool = False) -> None:
         # Collecting the objects start-up creates only delays the first frame; the
         # collector comes back once it is drawn (`oncall` turns it off even earlier).
         gc.disable()
         super().__init__()
-        self.store_path = str(store_path)
-        self.config = config or Config()
+        self.session = session  # reads, on the event loop (WAL: readers never wait for writers)
         self.keymap = keymap or load_keymap(None)
-        self.user = user
-        self.clock = clock
         self.demo = demo
-        self.store = Store.open(self.store_path)
-        self._data_version = self.store.data_version()
-        self._closed = False  # set on exit: late timers must not touch the closed store
-        self._actions: dict | None = None
-        self._sources: list | None = None
-        self._sync_stop = None
-        self._heat_process = None  # HeatProcess, started by the first heat tick
+        self.crash_report = None  # where the crash report went, if the app crashed
+        # Tracebacks with local variables (Textual's default) could show a token: the report has none.
+        self.error_console = Console(file=io.StringIO(), markup=False, highlight=False)
+        self.changes = 0  # how many store changes were seen: screens below the top compare on resume
+        self._writer: Session | None = None
+        self._write_lock = threading.Lock()
+        self._jobs: queue.SimpleQueue | None = None
+        self._writer_done = threading.Event()
+        self._writer_closed = False
+        self._feed: ChangeFeed | None = None
+        self._heat = None  # HeatProcess, started by the first heat tick
         self._ticking = False
+        self._sync_stop: threading.Event | None = None
+        self.closing = False
         self._viewing: str | None = None
-        self._writing = False
-        me = queries.engineers(self.store).get(user)
-        self.region = self.config.region or (me["region"] if me else "")
-        self.city = self.config.city or (me["city"] if me else "")
-        if not self.config.timezone or self.config.timezone == "UTC":
-            self.config.timezone = me["timezone"] if me else (self.config.timezone or "UTC")
+        self._writing: str | None = None
 
-    # -- time and identity -----------------------------------------------------
-    def now(self) -> datetime:
-        return self.clock()
+    # -- who, when -------------------------------------------------------------------
+    @property
+    def user(self) -> str:
+        return self.session.user
+
+    def now(self):
+        return self.session.now()
 
     @property
     def engineer_timezone(self) -> str:
-        return self.config.timezone or "UTC"
+        return self.session.timezone
 
-    # -- lifecycle -------------------------------------------------------------
+    # -- lifecycle ----------------------------------------------------------------------
     def get_default_screen(self) -> QueueScreen:
         # The queue is the base screen: pushing it over Textual's blank default
         # screen would compose and lay out a screen nobody sees before the first frame.
@@ -81,19 +87,29 @@ class OncallApp(CaseActions, App):
     def on_mount(self) -> None:
         if self.keymap.overrides:
             self.set_keymap(self.keymap.overrides)
-        if self.store.is_empty():
-            from .screens.dialogs import WelcomeScreen
-
-            self.push_screen(WelcomeScreen(self.store_path))
-        self.set_timer(0.3, self.announce_handoff)
         for problem in self.keymap.problems:
             self.notify(problem, title="Key clash", severity="error", timeout=15)
-        self.set_interval(self.config.refresh_seconds, self.check_for_changes)
-        self.set_interval(self.config.tick_seconds, self.heat_tick)
+        if self.session.store.is_empty():
+            from .screens.dialogs import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(self.session.store.path))
+        if self.session.readonly:
+            self.notify(f"Read-only: {self.session.readonly_reason}. You can look; nothing you do is saved.",
+                        title="Read-only", severity="warning", timeout=10)
+        self._feed = ChangeFeed(self.session)
+        self.set_interval(self.session.config.refresh_seconds, self.check_for_changes)
+        self.set_interval(self.session.config.tick_seconds, self.heat_tick)
         self.set_interval(presence.STALE_SECONDS / 3, self.heartbeat)
         self.heartbeat()
+        self.set_timer(0.3, self.announce_handoff)
         self.start_sync()
-        # Everything loaded so far lives for the whole session: keep the GC off it.
+        # SIGHUP (the SSH session closed) and SIGTERM end the app as quitting does: what it started stops.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.exit, None, 128 + sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
+                pass
         self.call_after_refresh(self._settle_gc)
 
     @staticmethod
@@ -103,232 +119,278 @@ class OncallApp(CaseActions, App):
         gc.enable()
 
     async def on_unmount(self) -> None:
-        self._closed = True
+        self.closing = True
+        if self._jobs is not None:
+            self._jobs.put(None)  # the writer finishes what was asked, then stops
+            await asyncio.to_thread(self._writer_done.wait, 10)
         if self._sync_stop is not None:
             self._sync_stop.set()
-        if self._heat_process is not None:
-            await self._heat_process.stop()
+        if self._heat is not None:
+            await self._heat.stop()
         gc.enable()  # in case the app ends before its first frame (the collector is off until then)
-        try:
-            presence.leave(self.store, self.user)
-        except StoreError:
-            pass
-        self.store.close()
+        with self._write_lock:  # no worker is writing: close the writer under the lock, then nobody can
+            try:
+                if not self.session.readonly:
+                    presence.leave(self._writer_session())
+            except OncallError:
+                pass
+            if self._writer is not None:
+                self._writer.close()
+            self._writer_closed = True
+        self.session.close()
 
+    def bell(self) -> None:
+        # Textual rings the bell from inside its handler of an unhandled exception: write the report
+        # then (the exception is at hand), so the one line the command prints can point at it.
+        error = sys.exc_info()
+        if error[1] is not None and self.return_code == 1 and self.crash_report is None:
+            self.crash_report = crash.write_report(error, command="oncall")
+        super().bell()
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        # Messages carry stored and remote text (authors, error bodies): never markup.
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    # -- writing, off the event loop --------------------------------------------------------
+    def _writer_session(self) -> Session:
+        """The writer's session (call with the write lock held)."""
+        if self._writer_closed:
+            raise StoreError("oncall is closing: nothing was written")
+        if self._writer is None:
+            self._writer = self.session.reopen()
+        return self._writer
+
+    def write(self, requester: MessagePump, request: str, do: Callable[[Session], Any]) -> None:
+        """Run the write *do(session)* off the event loop; *requester* receives `Wrote` or `WriteRefused`.
+
+        Writes run one after the other, in the order asked (a draft kept before
+        a save never lands after it), on the writer's own connection: waiting
+        for the store's lock (other engineers writing) never holds the screen.
+        """
+        if self._jobs is None:
+            self._jobs = queue.SimpleQueue()
+            self._writer_loop()
+        self._jobs.put((requester, request, do))
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _writer_loop(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                self._writer_done.set()
+                return
+            requester, request, do = job
+            message: Message
+            try:
+                with self._write_lock:
+                    result = do(self._writer_session())
+                message = Wrote(request, result)
+                # Our own write: every screen catches up now, not at the next poll.
+                self.post_message(StoreWritten())
+            except OncallError as exc:
+                message = WriteRefused(request, exc)
+            except Exception:  # a bug: keep the text, say where the report is
+                report = crash.write_report(sys.exc_info(), command=f"oncall ({request})")
+                message = WriteRefused(request, OncallError(f"internal error, nothing was saved (report: {report})"))
+            requester.post_message(message)
+
+    def on_store_written(self, message: StoreWritten) -> None:
+        self.check_for_changes()
+
+    def on_wrote(self, message: Wrote) -> None:
+        """A write nobody waits for went through (a draft kept while its editor closed)."""
+
+    def on_write_refused(self, message: WriteRefused) -> None:
+        """A write nobody waits for failed: say so (the text is in no editor any more)."""
+        self.notify(f"Not saved ({message.request}): {message.reason}", severity="error", timeout=10)
+
+    # -- noticing other engineers -----------------------------------------------------------
     def check_for_changes(self) -> None:
-        """Cheap poll: has any other process committed? Then refresh what is on screen."""
-        if self._closed:
+        """Cheap poll: did anyone write? Tell the screen on top what their writes touched."""
+        if self.closing or self._feed is None:
             return
-        version = self.store.data_version()
-        if version != self._data_version:
-            self._data_version = version
-            self.refresh_screens()
-
-    def refresh_screens(self) -> None:
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_from_store", None)
-            if refresh is not None:
-                refresh()
+        try:
+            change = self._feed.poll()
+        except OncallError as exc:
+            self.notify(f"Cannot read the store: {exc}", title="Store", severity="error", timeout=10)
+            return
+        if change is not None:
+            self.changes += 1
+            self.screen.post_message(StoreChanged(change))
 
     def heat_tick(self) -> None:
         """Rescore every open case as time passes, in the heat process (one tick at a time)."""
-        if self._ticking or self._closed:
+        if self._ticking or self.closing or self.session.readonly:
             return
         self._ticking = True
-        self.run_worker(self._heat_tick(), group="heat")
+        self._tick()
 
-    async def _heat_tick(self) -> None:
-        from ..store.heat_process import HeatProcess, HeatProcessError
+    @work(group="heat", exit_on_error=False)
+    async def _tick(self) -> None:
+        from ..usecases.heat_tick import HeatProcess, HeatProcessError
 
-        if self._heat_process is None:
-            self._heat_process = HeatProcess(self.store_path)
+        if self._heat is None:
+            self._heat = HeatProcess(self.session.store.path)
         try:
-            await self._heat_process.tick(self.now(), self.config.weights)
+            await self._heat.tick(self.now(), self.session.config.heat)
         except HeatProcessError as exc:
-            if not self._closed:
+            if not self.closing:
                 self.notify(str(exc), title="Heat", severity="error", timeout=15)
-            return
         finally:
             self._ticking = False
-        if not self._closed:
-            # The tick committed from another connection: take that news now, so the
-            # change poll does not redraw everything a second time.
-            version = self.store.data_version()
-            self.refresh_screens()
-            self._data_version = version
+        # The tick wrote a "heat" change: the next poll brings it to the screen (no second redraw).
+        self.check_for_changes()
 
-    # -- questions screens ask ---------------------------------------------------
-    def case_heat(self, case_id: str) -> "Heat":
-        # The heat model is imported on first use, after the first frame.
-        from ..store.derived import INCIDENT_OPEN_SQL, score_row
+    @property
+    def heat_process_pid(self) -> int | None:
+        """The heat process's pid while it runs (None before the first tick or after it stopped)."""
+        return self._heat.pid if self._heat is not None else None
 
-        row = self.store.query_one(
-            f"SELECT c.stats, c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS inc FROM cases c "
-            "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,))
-        return score_row(row[0], row[1], row[2], row[3], bool(row[4]), self.now(), self.config.weights)
+    @property
+    def ticking(self) -> bool:
+        return self._ticking
 
-    def presence_by_case(self) -> dict[str, str]:
-        return presence.by_case(self.store, self.user, now=self.now())
-
-    def presence_for_case(self, case_id: str) -> str:
-        return presence.describe_case(self.store, self.user, case_id, now=self.now())
-
-    # -- my own presence ---------------------------------------------------------
+    # -- my own presence -----------------------------------------------------------------------
     def set_viewing(self, case_id: str | None) -> None:
-        self._viewing = case_id
-        self._writing = False
+        self._viewing, self._writing = case_id, None
         self.heartbeat()
 
-    def set_writing(self, writing: bool) -> None:
-        self._writing = writing
+    def set_writing(self, kind: str | None) -> None:
+        """I am writing a *kind* ("reply", "note"…) on the case I view, or stopped (None)."""
+        self._writing = kind
         self.heartbeat()
 
     def heartbeat(self) -> None:
-        if self._closed:
+        if self.closing or self.session.readonly:
+            return
+        self._beat(self._viewing, self._writing)
+
+    @work(thread=True, group="presence", exclusive=True, exit_on_error=False)
+    def _beat(self, case_id: str | None, writing: str | None) -> None:
+        try:
+            with self._write_lock:
+                presence.beat(self._writer_session(), case_id=case_id, writing=writing)
+        except OncallError:
+            pass  # presence is best effort; the next beat tries again
+
+    # -- helpdesk sync ------------------------------------------------------------------------
+    def start_sync(self) -> None:
+        if not self.session.config.sources or self.session.readonly:
             return
         try:
-            presence.beat(self.store, self.user, now=self.now(), case_id=self._viewing,
-                          state="writing" if self._writing else "viewing", region=self.region, city=self.city)
-        except StoreError:
-            pass  # presence is best effort; the next beat will try again
+            self.session.sources()
+        except OncallError as exc:
+            self.notify(f"Helpdesk sync is off: {exc}", severity="error", timeout=30)
+            return
+        self._sync_loop()
 
-    # -- helpdesk sync ----------------------------------------------------------------
-    @property
-    def sources(self) -> list:
-        if self._sources is None:
-            from ..connectors.base import SourceConfigError, load_sources
-
-            try:
-                self._sources = load_sources(self.config) if self.config.sources else []
-            except (SourceConfigError, ValueError) as exc:
-                self.notify(f"Helpdesk sync is off: {exc}", severity="error", timeout=30)
-                self._sources = []
-        return self._sources
-
-    def outbox_source_for(self, case_id: str) -> str | None:
-        """The helpdesk a reply on this case must reach, if the case came from one."""
-        if not self.sources:
-            return None
-        from ..connectors.sync import outbox_source_for
-
-        return outbox_source_for(self.store, case_id, self.sources)
-
-    def outbox_notice(self, case_id: str) -> str | None:
-        """"1 reply not yet delivered to RT (cannot connect, retrying in 40 s)"."""
-        from ..store.outbox import case_notice
-
-        return case_notice(self.store, case_id, self.now())
-
-    def start_sync(self) -> None:
-        if self.config.sources and self.sources:
-            self.run_worker(self._sync_loop, thread=True, exclusive=True, group="sync")
-
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def _sync_loop(self) -> None:
         import asyncio
-        import threading
 
-        from ..connectors.sync import run_forever
+        from ..usecases.sync import run_forever
 
         self._sync_stop = threading.Event()
 
         def progress(name: str, done: int, total: int) -> None:
-            self.call_from_thread(self._show_sync_progress, name, done, total)
+            self.screen.post_message(SyncProgress(name, done, total))
 
         def error(name: str, message: str) -> None:
             self.call_from_thread(self.notify, f"{name}: {message}", title="Sync", severity="warning", timeout=10)
 
-        # Its own event loop and store connection: a long first sync never blocks the screen.
-        asyncio.run(run_forever(self.store_path, self.config, stop_event=self._sync_stop, on_progress=progress,
-                                on_error=error, clock=self.now))
+        # Its own event loop and session: a long first sync never blocks the screen.
+        asyncio.run(run_forever(self.session.reopen(), stop_event=self._sync_stop, on_progress=progress,
+                                on_error=error))
 
-    def _show_sync_progress(self, name: str, done: int, total: int) -> None:
-        screen = self.screen
-        show = getattr(screen, "show_sync_progress", None)
-        if show is not None:
-            show(name, done, total)
-
-    def incident_banner(self) -> Text | None:
-        # Most of the time there is no incident: answer that without loading the incident code.
-        if self.store.query_one("SELECT 1 FROM incidents WHERE status != 'resolved' LIMIT 1") is None:
-            return None
-        from ..store.incident_queries import open_banner
-
-        banners = open_banner(self.store, self.now(), self.config.incident_update_minutes)
-        if not banners:
-            return None
-        text = Text()
-        for i, b in enumerate(banners):
-            if i:
-                text.append("\n")
-            text.append(" INCIDENT ", "bold reverse red")
-            text.append(" ")
-            text.append_text(literal(f"{b.incident_id} {b.title} · {b.status} · open {b.elapsed} · "
-                                     f"{b.customers} customers · "))
-            text.append(b.last_update + (" — update overdue" if b.overdue else ""),
-                        "bold red" if b.overdue else "green")
-        return text
-
-    def action_handoff(self) -> None:
-        from .screens.handoff import HandoffScreen
-
-        self.push_screen(HandoffScreen())
-
-    def action_search(self, customer_id: str | None = None, customer_name: str = "") -> None:
-        from .screens.search import SearchScreen
-
-        self.push_screen(SearchScreen(customer_id=customer_id, customer_name=customer_name))
-
-    def announce_handoff(self) -> None:
-        """At start-up: "Handoff from alice, Paris, 2 h ago — 7 cases"."""
-        from datetime import timedelta
-
-        from ..store.handoffs import latest_for, pending_acks
-
-        if self._closed:
-            return
-        incoming = latest_for(self.store, self.now(), self.user, within=timedelta(hours=24))
-        if incoming is not None and pending_acks(self.store, incoming.id, self.user):
-            key = self.keymap.display("app.handoff")
-            self.notify(f"{incoming.line()} — press {key} to read and acknowledge", title="Handoff",
-                        timeout=20)
-
-    def action_incidents(self) -> None:
-        from .screens.incidents import IncidentsScreen
-
-        self.push_screen(IncidentsScreen())
-
-    @property
-    def engineer_zone(self):
-        from .timefmt import zone
-
-        return zone(self.engineer_timezone)
-
-    def customers_in_business_hours(self) -> list[str]:
-        now = self.now()
-        return [r["id"] for r in self.store.query("SELECT id, timezone FROM customers")
-                if business_hours(now, r["timezone"])]
-
-    # -- navigation ----------------------------------------------------------------
-    # Screens beyond the queue are imported when first opened: the first frame does not wait for them.
+    # -- navigation (screens beyond the queue load when first opened) --------------------------------
     def open_case(self, case_id: str) -> None:
         from .screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen(case_id))
 
     def explain_case(self, case_id: str) -> None:
+        from ..usecases import queue
         from .screens.dialogs import ExplainScreen
 
-        case = queries.get_case(self.store, case_id)
-        self.push_screen(ExplainScreen(case_id, case["subject"], self.case_heat(case_id)))
+        try:
+            subject, heat = queue.explain(self.session, case_id)
+        except OncallError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.push_screen(ExplainScreen(case_id, subject, heat))
+
+    def action_handoff(self) -> None:
+        from .screens.handoff import HandoffScreen
+
+        self.push_screen(HandoffScreen())
+
+    def action_incidents(self) -> None:
+        from .screens.incidents import IncidentsScreen
+
+        self.push_screen(IncidentsScreen())
+
+    def action_search(self, customer_id: str | None = None, customer_name: str = "") -> None:
+        from .screens.search import SearchScreen
+
+        self.push_screen(SearchScreen(customer_id=customer_id, customer_name=customer_name))
 
     def action_help(self) -> None:
         from .screens.dialogs import HelpScreen
 
-        rows = []
-        seen = set()
-        for _key, binding in [*self.screen._bindings, *self._bindings]:
-            if binding.id in seen or binding.id is None:
-                continue
-            seen.add(binding.id)
-            rows.append((self.keymap.keys_for(binding.id).replace(",", " "), binding.description, binding.id))
-        self.push_screen(HelpScreen(rows, self.keymap.problems))
+        section = getattr(self.screen, "KEYMAP", "") or self.screen.id or ""
+        self.push_screen(HelpScreen(self.keymap.help_rows(section), self.keymap.problems))
+
+    def announce_handoff(self) -> None:
+        """At start-up: "Handoff from alice, Paris, 2 h ago — 7 cases"."""
+        from ..usecases import handoff
+
+        if self.closing:
+            return
+        incoming = handoff.incoming(self.session)
+        if incoming is not None and incoming.pending:
+            key = self.keymap.display("app.handoff")
+            self.notify(f"{incoming.handoff.line()} — press {key} to read and acknowledge", title="Handoff",
+                        timeout=20)
+
+    # -- one-key actions ---------------------------------------------------------------------------
+    def start_action(self, case_id: str, action_id: str | None = None, suggestion=None) -> None:
+        """Open the action screen for the suggested (or the named) action on *case_id*."""
+        from ..usecases import actions
+        from .screens.action import ActionScreen
+
+        try:
+            self.session.check_actions()
+            catalogue = actions.catalogue(self.session)
+            if action_id is None:
+                found = suggestion if suggestion is not None else actions.suggestion(self.session, case_id)
+                if found is None or found.action is None:
+                    self.notify("No action suggested for this case — press a to choose one.", severity="warning")
+                    return
+                action, params = found.action, dict(found.proposal.params)
+            elif action_id not in catalogue:
+                self.notify(f"No action {action_id!r}: no built-in action or runbook has that id.", severity="error")
+                return
+            else:
+                action = catalogue[action_id]
+                found = suggestion if suggestion is not None else actions.suggestion(self.session, case_id)
+                params = dict(found.proposal.params) if found is not None and found.action is action else {}
+            ctx = actions.context(self.session, case_id)
+        except OncallError as exc:
+            self.notify(str(exc), severity="warning" if exc.exit_code == 2 else "error")
+            return
+        self.push_screen(ActionScreen(action, ctx, params))
+
+    def choose_action(self, case_id: str) -> None:
+        from ..usecases import actions
+        from .screens.choice import ChoiceScreen
+
+        try:
+            self.session.check_actions()
+            options = [(a.id, a.title) for a in actions.catalogue(self.session).values()]
+        except OncallError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.push_screen(ChoiceScreen(f"Action on {case_id}", options),
+                         lambda chosen: chosen and self.start_action(case_id, chosen))
+

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding
+from textual.keys import format_key
 
 from ..config import ConfigError
 from ..resources import keymap_file
@@ -25,9 +26,10 @@ class KeySpec:
     action: str
     description: str
     show: bool = True
+    priority: bool = False  # before the focused widget (enter on a form of inputs)
 
     def binding(self) -> Binding:
-        return Binding(self.keys, self.action, self.description, show=self.show, id=self.id,
+        return Binding(self.keys, self.action, self.description, show=self.show, id=self.id, priority=self.priority,
                        tooltip=f"{self.description} ({self.id})")
 
 
@@ -47,7 +49,31 @@ class Keymap:
         return self.overrides.get(binding_id) or (spec.keys if spec else "")
 
     def display(self, binding_id: str) -> str:
-        return self.keys_for(binding_id).split(",")[0]
+        """The first key of a binding as a person types it ("/", "?", "ctrl+s")."""
+        return key_label(self.keys_for(binding_id).split(",")[0])
+
+    def display_all(self, binding_id: str) -> str:
+        """Every key of a binding as typed: "j down", "? f1"."""
+        return " ".join(key_label(k) for k in self.keys_for(binding_id).split(",") if k.strip())
+
+    def help_rows(self, screen: str) -> list[tuple[str, str, str]]:
+        """(keys as typed, what it does, id) for the keys live on *screen*, then everywhere."""
+        sections = (screen, *SHARED.get(screen, ()), *(("app",) if screen != "app" else ()))
+        rows = []
+        for section in sections:
+            for spec in self.specs.get(section, {}).values():
+                rows.append((self.display_all(spec.id), spec.description, spec.id))
+        return rows
+
+    def site_actions(self) -> dict[str, str]:
+        """Key -> runbook id, for the action keys a user gave site runbooks (not in the shipped keymap)."""
+        shipped = {spec.id for spec in _shipped().specs.get("actions", {}).values()}
+        out: dict[str, str] = {}
+        for spec in self.specs.get("actions", {}).values():
+            if spec.id not in shipped:
+                for key in self.keys_for(spec.id).split(","):
+                    out[key.strip()] = spec.id.split(".", 1)[1]
+        return out
 
 
 def _default_text() -> str:
@@ -73,7 +99,7 @@ def _parse(text: str, source: str, *, defaults: dict | None) -> dict[str, dict[s
                 raise ConfigError(f"{source}: {binding_id}: expected a table like {{ keys = \"x\" }}")
             if defaults is not None and name not in defaults[screen] and screen != "actions":
                 raise ConfigError(f"{source}: {binding_id}: unknown binding id (see `oncall keys`)")
-            allowed = {"keys", "action", "description", "show"} if defaults is None else {"keys"}
+            allowed = {"keys", "action", "description", "show", "priority"} if defaults is None else {"keys"}
             for key in spec:
                 if key not in allowed:
                     raise ConfigError(f"{source}: {binding_id}.{key}: unknown field (expected {', '.join(sorted(allowed))})")
@@ -92,7 +118,7 @@ def load_keymap(user_file: Path | None = None, *, extra: dict[str, list[KeySpec]
             binding_id = f"{screen}.{name}"
             specs.setdefault(screen, {})[binding_id] = KeySpec(
                 binding_id, spec["keys"], spec.get("action", name), spec.get("description", name),
-                bool(spec.get("show", True)))
+                bool(spec.get("show", True)), bool(spec.get("priority", False)))
     for screen, extra_specs in (extra or {}).items():
         for spec in extra_specs:
             specs.setdefault(screen, {})[spec.id] = spec
@@ -139,20 +165,24 @@ def _clashes(specs: dict[str, dict[str, KeySpec]], overrides: dict[str, str]) ->
     return problems
 
 
+def key_label(key: str) -> str:
+    """A Textual key name as a person types it ("slash" -> "/", "question_mark" -> "?")."""
+    key = key.strip()
+    if "+" in key:
+        return key
+    return format_key(key)
+
+
 _DEFAULTS: Keymap | None = None
+
+
+def _shipped() -> Keymap:
+    global _DEFAULTS
+    if _DEFAULTS is None:
+        _DEFAULTS = load_keymap(None)
+    return _DEFAULTS
 
 
 def default_bindings(screen: str) -> list[Binding]:
     """The shipped bindings of *screen*, for a class's `BINDINGS` (user overrides apply by id later)."""
-    global _DEFAULTS
-    if _DEFAULTS is None:
-        _DEFAULTS = load_keymap(None)
-    return _DEFAULTS.bindings(screen)
-
-
-def add_site_action_bindings(node, keymap: Keymap) -> None:
-    """Bind the action keys a user added for site runbooks (ids not in the shipped keymap) on *node*."""
-    shipped = {b.id for b in default_bindings("history")}
-    extra = [spec.binding() for spec in keymap.specs.get("actions", {}).values() if spec.id not in shipped]
-    for binding in Binding.make_bindings(extra):
-        node._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
+    return _shipped().bindings(screen)

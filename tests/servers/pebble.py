@@ -6,9 +6,7 @@ challtestsrv's DNS (unknown names -> 127.0.0.1, no AAAA) and fetching
 `Http01Responder` listening on `http01_port` answers. Pebble's own HTTPS uses a
 throw-away CA generated here, and clients verify it (`verify=pebble.ca_bundle`).
 
-Use it from a test module with::
-
-    from tests.servers.pebble import (  # noqa: F401  (pytest fixtures)
+Its fixtures are available to every test module (`pytest_plugins` in tests/conftest.py).
         challtestsrv, http01_port, http01_responder, pebble)
 
 Debian packages: pebble (ships /usr/bin/pebble and /usr/bin/pebble-challtestsrv).
@@ -22,10 +20,8 @@ from pathlib import Path
 import pytest
 
 from oncall_tui.actions.http01 import Http01Responder
-from oncall_tui.acme_local import (  # noqa: F401  (re-exported for tests)
-    CHALLTESTSRV, DEFAULT_IPV4, PEBBLE, ChallTestSrv, PebbleServer, _free_port, make_https_ca, stop_process,
-    start_challtestsrv, start_pebble,
-)
+from oncall_tui.demo.pebble import (CHALLTESTSRV, PEBBLE, ChallTestSrv, free_port, start_challtestsrv, start_pebble,
+                                    stop_process)
 
 def _require(*binaries: str) -> None:
     missing = [b for b in binaries if shutil.which(b) is None]
@@ -50,7 +46,7 @@ def challtestsrv(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def http01_port() -> int:
     """The port every Pebble of the session fetches HTTP-01 tokens from."""
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,7 @@ customer) is done by a long-running Perl helper that uses RT's own API as
 so the customer is the transaction's creator and RT adds its usual autoreply
 and status transactions.
 
-Use it from a test module with::
-
-    from tests.servers.rt import rt_server  # noqa: F401  (pytest fixture)
+Its fixtures are available to every test module (`pytest_plugins` in tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -39,6 +37,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 RT_SERVER = Path("/usr/share/request-tracker5/libexec/rt-server")
@@ -493,3 +492,40 @@ def token_file(rt_server, tmp_path):
     path.write_text(rt_server.token + "\n")
     path.chmod(0o600)
     return path
+
+
+# -- what the RT tests share: a customer, a config naming the test queue, RT's own record ------------
+
+JEAN = "jean@boulangerie.fr"
+
+
+def write_config(tmp_path: Path, *tables: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(f"[[sources]]\n{t}\n" for t in tables), encoding="utf-8")
+    return path
+
+
+def rt_table(base_url: str, token_file: Path, queue: str, **extra) -> str:
+    lines = ['kind = "rt"', 'name = "main"', f'base_url = "{base_url}"', f'token_file = "{token_file}"',
+             f'queues = ["{queue}"]']
+    lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
+    return "\n".join(lines) + '\n[sources.customer_domains]\n"boulangerie.fr" = "c-boul"'
+
+
+@pytest.fixture
+def config_path(rt_server, token_file, queue, tmp_path):
+    return write_config(tmp_path, rt_table(rt_server.base_url, token_file, queue))
+
+
+def rt_history(rt_server, ticket: int) -> list[tuple[str, str, str]]:
+    """(type, creator, text) of every person's transaction, read straight from REST2."""
+    headers = {"Authorization": f"token {rt_server.token}"}
+    txns = httpx.get(f"{rt_server.rest_url}/ticket/{ticket}/history", headers=headers, timeout=10,
+                     params={"fields": "Type,Creator", "per_page": 100}).json()["items"]
+    atts = httpx.get(f"{rt_server.rest_url}/ticket/{ticket}/attachments", headers=headers, timeout=10,
+                     params={"fields": "TransactionId,ContentType,Content", "per_page": 100}).json()["items"]
+    txn_of = lambda a: int(a["TransactionId"]["id"] if isinstance(a["TransactionId"], dict) else a["TransactionId"])
+    text = {txn_of(a): a["Content"].strip() for a in atts
+            if a.get("ContentType") == "text/plain" and a.get("Content")}
+    return [(t["Type"], t["Creator"]["id"], text.get(int(t["id"]), "")) for t in txns
+            if t["Creator"]["id"] != "RT_System" and t["Type"] in ("Create", "Correspond", "Comment")]

@@ -5,9 +5,7 @@ ed25519 client key generated for the test run; the client side is a temporary
 `ssh_config` with `Host testserver`, so code under test runs the system `ssh`
 exactly as it would against a customer server (`ssh -F CONFIG testserver ...`).
 
-Use it from a test module with::
-
-    from tests.servers.sshd import sshd_server  # noqa: F401  (pytest fixture)
+Its fixtures are available to every test module (`pytest_plugins` in tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from oncall_tui.acme_local import stop_process
+from oncall_tui.demo.pebble import stop_process
 
 SSHD = "/usr/sbin/sshd"  # sshd refuses to start unless invoked by absolute path
 PRIVSEP_DIR = Path("/run/sshd")  # needed (only) when sshd runs as root

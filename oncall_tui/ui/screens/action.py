@@ -11,15 +11,14 @@ import asyncio
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, RichLog, Static
 
-from ...actions.base import Action, ActionContext, ActionError, blocking
-from ...actions.engine import already_done, draft_reply, record, refuse_if_readonly
-from ...store import writes
-from ...store.db import StoreError
+from ...core.errors import OncallError
+from ...usecases import actions, writing
+from ..keymap import default_bindings
+from ..messages import WriteRefused, Wrote
 from ..safe import literal
 from ..widgets.key_hints import KeyHints
 from .editor import EditorScreen
@@ -61,12 +60,10 @@ class ActionScreen(Screen):
         }
     """
 
-    BINDINGS = [
-        Binding("enter", "next", "Check / Run", id="action.next", priority=True),
-        Binding("escape", "cancel", "Cancel", id="action.cancel"),
-    ]
+    KEYMAP = "action"
+    BINDINGS = default_bindings("action")
 
-    def __init__(self, action: Action, ctx: ActionContext, suggestion: dict[str, str]) -> None:
+    def __init__(self, action, ctx, suggestion: dict[str, str]) -> None:
         super().__init__(id="action")
         self.action_def = action
         self.ctx = ctx
@@ -124,10 +121,11 @@ class ActionScreen(Screen):
         self._checked_raw = self._raw()
         try:
             self.params = self.action_def.validate(self._raw(), self.ctx)
-        except ActionError as exc:
+        except OncallError as exc:
             self.status(f"{exc}", "bold red")
-            if exc.param:
-                self.query_one(f"#param-{exc.param}", Input).focus()
+            field = getattr(exc, "field", None)
+            if field and self.query(f"#param-{field}"):
+                self.query_one(f"#param-{field}", Input).focus()
             return
         self.stage = "checking"
         self.status("Checking…", "")
@@ -136,11 +134,7 @@ class ActionScreen(Screen):
 
     @work(exclusive=True, group="preflight")
     async def _preflight(self) -> None:
-        try:
-            checks = await self.action_def.preflight(self.params, self.ctx)
-        except Exception as exc:  # a check that crashes must not take the screen with it
-            from ...actions.preflight import Check
-            checks = [Check("preflight", "fail", f"the checks could not run: {exc}")]
+        checks = await actions.preflight(self.action_def, self.params, self.ctx)
         self.checks = checks
         text = Text()
         for c in checks:
@@ -155,14 +149,14 @@ class ActionScreen(Screen):
             plan.append_text(literal(f"  {line}"))
             plan.append("\n")
         self.query_one("#action-plan", Static).update(plan)
-        failed = blocking(checks)
+        failed = actions.failed_checks(checks)
         if failed:
             self.stage = "params"
             self.status("Preflight failed — nothing was run. Fix the cause (or the parameters) and press enter "
                         "to check again; escape to go back.", "bold red")
             return
         self.stage = "confirm"
-        previous = already_done(self.app.store, self.ctx, self.action_def, self.params)
+        previous = actions.already_done(self.app.session, self.ctx, self.action_def, self.params)
         if previous:
             self.status(f"{previous.question(self.app.engineer_zone)} enter runs it again, escape cancels.",
                         "bold yellow")
@@ -171,8 +165,8 @@ class ActionScreen(Screen):
 
     def _confirm(self) -> None:
         try:
-            refuse_if_readonly(self.app.config)
-        except ActionError as exc:
+            self.app.session.check_actions()
+        except OncallError as exc:
             self.status(str(exc), "bold red")
             return
         self.stage = "running"
@@ -190,41 +184,46 @@ class ActionScreen(Screen):
         self.outcome = outcome
         self.stage = "done"
         self.query_one("#action-progress").display = False
-        try:
-            record(self.app.store, self.ctx, self.action_def, self.params, outcome, self.checks)
-        except StoreError as exc:
-            self.status(f"{outcome.status}: {outcome.summary} — but it could not be recorded: {exc}", "bold red")
-            return
         style = "bold green" if outcome.ok else "bold red"
-        self.status(f"{outcome.status}: {outcome.summary} ({outcome.duration:.1f} s) — recorded in the history", style)
-        reply = draft_reply(self.action_def, self.params, outcome, self.ctx)
+        self.status(f"{outcome.status}: {outcome.summary} ({outcome.duration:.1f} s) — recording it…", style)
+        ctx, action, params, checks = self.ctx, self.action_def, self.params, self.checks
+        self.app.write(self, "record", lambda s: actions.record(s, ctx, action, params, outcome, checks))
+
+    def on_wrote(self, message: Wrote) -> None:
+        message.stop()
+        if message.request != "record":
+            return
+        outcome = self.outcome
+        style = "bold green" if outcome.ok else "bold red"
+        self.status(f"{outcome.status}: {outcome.summary} ({outcome.duration:.1f} s) — recorded in the history",
+                    style)
+        reply = actions.draft_reply(self.action_def, self.params, outcome, self.ctx)
         if reply:
             self._offer_reply(reply)
 
+    def on_write_refused(self, message: WriteRefused) -> None:
+        message.stop()
+        if message.request == "record":
+            outcome = self.outcome
+            self.status(f"{outcome.status}: {outcome.summary} — but it could not be recorded: {message.reason}",
+                        "bold red")
+
     def _offer_reply(self, draft: str) -> None:
-        app = self.app
+        case_id = self.ctx.case_id
 
-        def save(text: str) -> None:
-            writes.add_case_event(app.store, self.ctx.case_id, kind="message", direction="out", body=text,
-                                  author=app.user, now=app.now(), region=app.region,
-                                  outbox_source=app.outbox_source_for(self.ctx.case_id))
-
-        def done(result: str | None) -> None:
+        def done(result) -> None:
             if result is not None:
                 self.notify("Reply saved as an outgoing message")
-                self.dismiss_to_history()
+                self.app.pop_screen()
 
         lang = "French" if self.ctx.language == "fr" else "English" if self.ctx.language == "en" else self.ctx.language
-        app.push_screen(EditorScreen(f"Reply draft to {self.ctx.customer_name} ({lang}) — edit, then ctrl+s",
-                                     text=draft, save=save, on_typing=app.set_writing), done)
-
-    def dismiss_to_history(self) -> None:
-        self.app.pop_screen()
-        self.app.refresh_screens()
+        self.app.push_screen(EditorScreen(f"Reply draft to {self.ctx.customer_name} ({lang}) — edit, then ctrl+s",
+                                          case_id=case_id, kind="reply", text=draft,
+                                          save=lambda s, text, force: writing.reply(s, case_id, text)), done)
 
     def action_cancel(self) -> None:
         if self.stage == "running":
             self.cancel_event.set()
             self.status("Stopping…", "bold yellow")
             return
-        self.dismiss_to_history()
+        self.app.pop_screen()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..keymap import default_bindings
+from ..safe import literal
+
 
 class ChoiceScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+    KEYMAP = "choice"
+    BINDINGS = default_bindings("choice")
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__(id="choice")
@@ -21,8 +23,8 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.title_text, "bold"))
-            yield OptionList(*[Option(Text(label), id=value) for value, label in self.options])
+            yield Static(literal(self.title_text, "bold"))
+            yield OptionList(*[Option(literal(label), id=value) for value, label in self.options])
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -1,21 +1,22 @@
-"""Small modal screens: keys help, why a case is hot, the welcome for an empty store."""
+"""Small modal screens: keys help, why a case is hot, the welcome for an empty store, a yes/no question."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.heat import Heat
+from ...core.heat_score import Heat
+from ..keymap import default_bindings
 from ..safe import literal
 
 
 class Dismissable(ModalScreen):
-    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="dialog.close")]
+    KEYMAP = "dialog"
+    BINDINGS = default_bindings("dialog")
 
     def action_dismiss(self) -> None:
         self.dismiss()
@@ -26,6 +27,7 @@ class HelpScreen(Dismissable):
 
     def __init__(self, rows: list[tuple[str, str, str]], problems: list[str]) -> None:
         super().__init__(id="help")
+        # Keys as typed ("/", "?"), what they do, and the id to remap them by.
         self.rows = rows
         self.problems = problems
 
@@ -88,3 +90,22 @@ class WelcomeScreen(Dismissable):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
             yield Static(Text(WELCOME.format(path=self.path)))
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: `y` or enter says yes, `n` or escape says no."""
+
+    KEYMAP = "confirm"
+    BINDINGS = default_bindings("confirm")
+
+    def __init__(self, question: str) -> None:
+        super().__init__(id="confirm")
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static(literal(self.question, "bold"))
+            yield Static(Text("y yes · n no", "dim"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,22 +1,23 @@
 """A small form of one-line and multi-line fields, saved with ctrl+s (or F2).
 
-Like the editor, it never loses what was typed: a refused save keeps the form
-open with the reason shown.
+Like the editor, it never loses what was typed: the save runs in a worker,
+and a refused save keeps the form open with the reason shown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
-from ...store.db import StoreError
+from ...usecases.session import Session
+from ..keymap import default_bindings
+from ..messages import WriteRefused, Wrote
 from ..safe import literal
 
 
@@ -37,18 +38,17 @@ class FormScreen(ModalScreen[dict | None]):
         }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s,f2", "save", "Save", id="form.save"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-    ]
+    KEYMAP = "form"
+    BINDINGS = default_bindings("form")
 
-    def __init__(self, title: str, fields: list[Field], *, save: Callable[[dict[str, str]], object],
+    def __init__(self, title: str, fields: list[Field], *, save: Callable[[Session, dict[str, str]], Any],
                  hint: str = "tab moves · ctrl+s or F2 saves · escape cancels") -> None:
         super().__init__(id="form")
         self.title_text = title
         self.fields = fields
         self.save = save
         self.hint = hint
+        self.result: Any = None  # what the save returned
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
@@ -72,14 +72,23 @@ class FormScreen(ModalScreen[dict | None]):
         return out
 
     def action_save(self) -> None:
-        values = self.values()
-        try:
-            self.save(values)
-        except (StoreError, ValueError) as exc:
-            self.query_one("#form-status", Static).update(
-                Text(f"Not saved: {exc}. Everything you typed is still here.", "bold red"))
-            return
+        values, save = self.values(), self.save
+        self.query_one("#form-status", Static).update(Text("Saving…", "bold"))
+        self.app.write(self, "form", lambda s: (save(s, values), values))
+
+    def on_wrote(self, message: Wrote) -> None:
+        message.stop()
+        result, values = message.result
+        self.result = result
         self.dismiss(values)
+
+    def on_write_refused(self, message: WriteRefused) -> None:
+        message.stop()
+        self.query_one("#form-status", Static).update(
+            Text(f"Not saved: {message.reason}. Everything you typed is still here.", "bold red"))
+        field = getattr(message.error, "field", None)
+        if field and self.query(f"#field-{field}"):
+            self.query_one(f"#field-{field}").focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

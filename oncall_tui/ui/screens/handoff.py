@@ -6,8 +6,6 @@ acknowledges a case of the incoming brief, `ctrl+s` sends my brief.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,15 +13,14 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...store import handoffs, writes
-from ...store.db import Store, StoreError
+from ...core.errors import OncallError
+from ...core.timeutil import zone
+from ...usecases import handoff, writing
 from ..keymap import default_bindings
-from ..widgets.key_hints import KeyHints
+from ..messages import StoreChanged, WriteRefused, Wrote
 from ..safe import literal
+from ..widgets.key_hints import KeyHints
 from .editor import EditorScreen
-
-SHIFT = timedelta(hours=8)
-INCOMING_WITHIN = timedelta(hours=24)
 
 
 class HandoffScreen(Screen):
@@ -43,6 +40,7 @@ class HandoffScreen(Screen):
         }
     """
 
+    KEYMAP = "handoff"
     BINDINGS = default_bindings("handoff")
 
     def __init__(self) -> None:
@@ -64,45 +62,56 @@ class HandoffScreen(Screen):
         self.query_one("#handoff-status", Static).update(Text("Gathering your shift…", "dim"))
         self.gather()
 
-    @work(thread=True, exclusive=True, group="handoff")
+    @work(thread=True, exclusive=True, group="handoff", exit_on_error=False)
     def gather(self) -> None:
-        # A private connection: this runs in a thread, and gathering scans the shift's events.
-        store = Store.open(self.app.store_path, migrate=False)
+        # Its own connection: this runs in a thread, and gathering scans the shift's events.
+        session = self.app.session.reopen()
         try:
-            now = self.app.now()
-            brief = handoffs.gather(store, self.app.user, now - SHIFT, now, rescore=False)
-            incoming = handoffs.latest_for(store, now, self.app.user, within=INCOMING_WITHIN)
-            pending = handoffs.pending_acks(store, incoming.id, self.app.user) if incoming else []
+            brief = handoff.brief(session, rescore=False)
+            incoming = handoff.incoming(session)
+        except OncallError as exc:
+            self.app.call_from_thread(self.notify, f"Cannot gather the shift: {exc}", severity="error")
+            return
         finally:
-            store.close()
-        self.app.call_from_thread(self.show, brief, incoming, pending)
+            session.close()
+        self.app.call_from_thread(self.show, brief, incoming)
 
-    def show(self, brief, incoming, pending) -> None:
-        self.brief, self.incoming = brief, incoming
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if message.change.cases or message.change.everything:
+            self.refresh_from_store()
+
+    def show(self, brief, incoming) -> None:
+        self.brief = brief
+        self.incoming = incoming.handoff if incoming else None
+        pending = incoming.pending if incoming else ()
         listing = self.query_one(OptionList)
         highlighted = listing.highlighted
         listing.clear_options()
         title = Text(" Handoff ", "bold reverse")
-        title.append(f"  your shift since {brief.since.astimezone(self.app.engineer_zone):%H:%M}: "
+        title.append(f"  your shift since {brief.since.astimezone(zone(self.app.engineer_timezone)):%H:%M}: "
                      f"{brief.headline()}")
         self.query_one("#handoff-title", Static).update(title)
-        if incoming is not None:
-            listing.add_option(Option(Text(f"── {incoming.line()} — a acknowledges ──", "bold"), disabled=True))
-            for case_id in incoming.case_ids:
+        if self.incoming is not None:
+            listing.add_option(Option(Text.assemble(("── ", "bold"), literal(self.incoming.line(), "bold"),
+                                                    (" — a acknowledges ──", "bold")), disabled=True))
+            for case_id in self.incoming.case_ids:
                 done = case_id not in pending
                 label = Text("  ✓ " if done else "  • ", "green" if done else "bold yellow")
-                label.append(case_id)
+                label.append_text(literal(case_id))
                 label.append(" acknowledged" if done else " not acknowledged yet", "dim" if done else "yellow")
                 listing.add_option(Option(label, id=f"in:{case_id}"))
         listing.add_option(Option(Text("── Your brief for the next shift — s writes a summary, ctrl+s sends ──",
                                        "bold"), disabled=True))
         for item in brief.items:
-            label = Text(f"  {item.case_id} ", "bold")
+            label = Text("  ", "bold")
+            label.append_text(literal(item.case_id, "bold"))
+            label.append(" ")
             label.append(f"{item.heat:>3} ")
             label.append_text(literal(item.customer))
             label.append(" · ")
             label.append_text(literal(item.subject))
-            label.append(f"\n      {item.why}", "yellow" if item.summary_stale else "dim")
+            label.append("\n      ")
+            label.append_text(literal(item.why, "yellow" if item.summary_stale else "dim"))
             summary = item.summary.strip().splitlines()[0] if item.summary.strip() else "no summary"
             label.append("\n      ")
             label.append_text(literal(summary, "italic" if item.summary.strip() else "bold red"))
@@ -133,30 +142,24 @@ class HandoffScreen(Screen):
         if not selected:
             return
         case_id = selected[1]
-        app = self.app
         item = next((i for i in self.brief.items if i.case_id == case_id), None)
         current = item.summary if item else ""
 
-        def save(text: str) -> None:
-            writes.set_summary(app.store, case_id, text, author=app.user, now=app.now(), region=app.region)
+        def save(s, text, force):
+            return writing.set_summary(s, case_id, text, base=None if force else current)
 
-        app.push_screen(EditorScreen(f"Living summary of {case_id}", text=current or
-                                     "Wants: \nDone: \nNext: \nWho to call: ", save=save,
-                                     on_typing=app.set_writing),
-                        lambda result: result is not None and self.refresh_from_store())
+        self.app.push_screen(EditorScreen(f"Living summary of {case_id}", case_id=case_id, kind="summary",
+                                          text=current or "Wants: \nDone: \nNext: \nWho to call: ", base=current,
+                                          save=save),
+                             lambda result: result is not None and self.refresh_from_store())
 
     def action_acknowledge(self) -> None:
         selected = self._selected()
         if not selected or selected[0] != "in" or self.incoming is None:
             self.notify("Pick a case of the incoming brief to acknowledge it.", severity="warning")
             return
-        try:
-            handoffs.acknowledge(self.app.store, self.incoming.id, selected[1], self.app.user, self.app.now(),
-                                 region=self.app.region)
-        except StoreError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.refresh_from_store()
+        handoff_id, case_id = self.incoming.id, selected[1]
+        self.app.write(self, "ack", lambda s: handoff.acknowledge(s, handoff_id, case_id))
 
     def action_send(self) -> None:
         if self.brief is None:
@@ -164,28 +167,33 @@ class HandoffScreen(Screen):
         if not self.brief.items:
             self.notify("Nothing to hand over.", severity="warning")
             return
-        app = self.app
-        handoff_id = handoffs.send(app.store, self.brief, author=app.user, region=app.region, now=app.now())
-        self.notify(f"Brief stored ({len(self.brief.items)} cases); the next shift sees it at start-up.")
-        if app.config.handoff_webhook:
-            self.post(handoff_id, self.brief.text)
+        brief = self.brief
+        self.app.write(self, "send", lambda s: handoff.send(s, brief))
+
+    def on_wrote(self, message: Wrote) -> None:
+        message.stop()
+        if message.request == "send":
+            self.notify(f"Brief stored ({len(self.brief.items)} cases); the next shift sees it at start-up.")
+            if self.app.session.config.handoff_webhook:
+                self.post(message.result, self.brief.text)
         self.refresh_from_store()
 
-    @work(thread=True, group="webhook")
-    def post(self, handoff_id: str, text: str) -> None:
-        from ...commands.handoff import post_webhook, webhook_host
+    def on_write_refused(self, message: WriteRefused) -> None:
+        message.stop()
+        self.notify(str(message.reason), severity="warning")
 
-        cfg = self.app.config
-        ok, detail = post_webhook(cfg.handoff_webhook, text, timeout=cfg.handoff_timeout)
-        store = Store.open(self.app.store_path, migrate=False)
+    @work(thread=True, group="webhook", exit_on_error=False)
+    def post(self, handoff_id: str, text: str) -> None:
+        session = self.app.session.reopen()
         try:
-            handoffs.record_post(store, handoff_id, ok=ok, detail=detail, host=webhook_host(cfg.handoff_webhook),
-                                 author=self.app.user, region=self.app.region, now=self.app.now())
+            posted = handoff.post(session, handoff_id, text)
         finally:
-            store.close()
-        message = "Brief posted to the team chat." if ok else \
-            f"Posting the brief failed ({detail}); it is stored in the history — nothing lost."
-        self.app.call_from_thread(self.notify, message, severity="information" if ok else "error")
+            session.close()
+        if posted is None:
+            return
+        message = "Brief posted to the team chat." if posted.ok else \
+            f"Posting the brief failed ({posted.detail}); it is stored in the history — nothing lost."
+        self.app.call_from_thread(self.notify, message, severity="information" if posted.ok else "error")
 
     def action_back(self) -> None:
         self.app.pop_screen()

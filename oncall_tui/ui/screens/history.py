@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ...store import queries, writes
-from ...store.db import StoreError
-from ..keymap import add_site_action_bindings, default_bindings
-from ..widgets.key_hints import KeyHints
+from ...core.errors import OncallError
+from ...core.timeutil import business_hours, zone
+from ...usecases import actions, history, writing
+from ...usecases.history import CaseView, Entry
+from ..keymap import default_bindings
+from ..messages import StoreChanged, Suggested, WriteRefused, Wrote
 from ..safe import literal
-from ..timefmt import ago, business_hours, local_clock, zone
+from ..timefmt import ago, local_clock
+from ..widgets.key_hints import KeyHints
 from .choice import ChoiceScreen
 from .editor import EditorScreen
 
@@ -23,6 +25,7 @@ ARROWS = {"in": "←", "out": "→", "internal": "•"}
 KIND_LABEL = {"message": "mail", "call": "phone", "chat": "chat", "note": "note", "action": "action",
               "status": "status", "summary": "summary", "handoff": "handoff", "fact": "facts",
               "incident": "incident", "ack": "ack"}
+PREVIEW_LINES = 12  # lines of a body shown before "… N more lines (x shows all)"
 
 
 class HistoryScreen(Screen):
@@ -30,121 +33,114 @@ class HistoryScreen(Screen):
 
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
     DEFAULT_CSS = """
-        #history-header {
-            height: auto;
-            padding: 0 1;
-            background: $boost;
-        }
-
-        #history-summary, #history-facts, #history-suggestion {
-            height: auto;
-            max-height: 8;
-            padding: 0 1;
-        }
-
-        #history-suggestion {
-            background: $success 20%;
-        }
-
-        #history-scroll {
-            height: 1fr;
-            padding: 0 1;
-        }
+        #history-header { height: auto; padding: 0 1; background: $boost; }
+        #history-summary, #history-facts, #history-suggestion { height: auto; max-height: 6; padding: 0 1; }
+        #history-suggestion { background: $success 20%; }
+        #history-scroll { height: 1fr; padding: 0 1; }
+        HistoryScreen.-short #history-summary, HistoryScreen.-short #history-facts { max-height: 2; }
     """
 
+    KEYMAP = "history"
     BINDINGS = default_bindings("history")
 
     def __init__(self, case_id: str) -> None:
         super().__init__(id="history")
-        add_site_action_bindings(self, self.app.keymap)
         self.case_id = case_id
-        self.case = queries.get_case(self.app.store, case_id)
-        self.customer_id = self.case["customer_id"]
+        self.view: CaseView = history.case_view(self.app.session, case_id)
+        self.suggestion = None
+        self._seen_changes = 0
+
+    @property
+    def customer_id(self) -> str:
+        return self.view.customer.id
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-header")
         yield Static(id="history-summary")
         yield Static(id="history-facts")
-        yield Static(id="history-suggestion")
+        sug = Static(id="history-suggestion")
+        sug.display = False
+        yield sug
         with VerticalScroll(id="history-scroll"):
             yield Static(id="history-timeline")
         yield KeyHints()
 
     def on_mount(self) -> None:
-        self.refresh_from_store()
+        self.set_class(self.app.size.height < 30, "-short")
+        self.show()
         scroll = self.query_one("#history-scroll", VerticalScroll)
         scroll.focus()
-        self.call_after_refresh(scroll.scroll_end, animate=False)
+        # The newest entry is what matters: stay at the bottom once the timeline is laid out.
+        scroll.anchor()
+        self.suggest()
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.height < 30, "-short")
 
     # -- rendering ------------------------------------------------------------
-    def refresh_from_store(self) -> None:
-        store = self.app.store
-        self.case = queries.get_case(store, self.case_id)
-        customer = queries.get_customer(store, self.customer_id)
-        now = self.app.now()
-        self.query_one("#history-header", Static).update(self._header(customer, now))
-        summary = self.case["summary"]
-        box = self.query_one("#history-summary", Static)
-        box.update(Text.assemble(("Summary  ", "bold"), literal(summary, multiline=True))
-                   if summary else Text("Summary  none yet — press s to write what the customer wants, "
-                                        "what was done, what's next", "dim"))
+    def reload(self) -> None:
+        try:
+            self.view = history.case_view(self.app.session, self.case_id)
+        except OncallError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.show()
+
+    def show(self) -> None:
+        view, now = self.view, self.app.now()
+        self.query_one("#history-header", Static).update(self._header(now))
+        summary = view.case.summary
+        self.query_one("#history-summary", Static).update(
+            Text.assemble(("Summary  ", "bold"), literal(summary, multiline=True)) if summary else
+            Text("Summary  none yet — press s to write what the customer wants, what was done, what's next", "dim"))
         self.query_one("#history-facts", Static).update(self._facts())
-        suggestion = self.app.suggestion_for(self.case_id)
-        sug = self.query_one("#history-suggestion", Static)
-        sug.display = suggestion is not None
-        if suggestion is not None:
-            sug.update(suggestion)
         self.query_one("#history-timeline", Static).update(self._timeline(now))
 
-    def _header(self, customer, now) -> Text:
-        case = self.case
+    def _header(self, now) -> Text:
+        view = self.view
+        customer, case = view.customer, view.case
         t = Text()
-        t.append_text(literal(customer["name"], "bold"))
-        t.append(f"  {customer['id']}  ", "dim")
-        t.append(f"{customer['language'].upper()} · {customer['tier']} · owner ")
-        t.append_text(literal(customer["owner"] or "—"))
-        local = now.astimezone(zone(customer["timezone"]))
-        open_now = business_hours(now, customer["timezone"])
-        t.append(f" · their time {local:%a %H:%M} ({customer['timezone']}, ")
-        t.append("business hours" if open_now else "outside business hours",
-                 "green" if open_now else "yellow")
+        t.append_text(literal(customer.name, "bold"))
+        t.append(f"  {customer.id}  ", "dim")
+        t.append(f"{customer.language.upper()} · {customer.tier} · owner ")
+        t.append_text(literal(customer.owner or "—"))
+        local = now.astimezone(zone(customer.timezone))
+        open_now = business_hours(now, customer.timezone)
+        t.append(f" · their time {local:%a %H:%M} ({customer.timezone}, ")
+        t.append("business hours" if open_now else "outside business hours", "green" if open_now else "yellow")
         t.append(")\n")
-        t.append(f"{case['id']} ", "bold")
-        t.append_text(literal(case["subject"]))
-        t.append(f"  [{case['status']}] heat {case['heat']} · assignee ")
-        t.append_text(literal(case["assignee"] or "—"))
-        others = self.app.presence_for_case(case["id"])
-        if others:
+        t.append(f"{case.id} ", "bold")
+        t.append_text(literal(case.subject))
+        t.append(f"  [{case.status}] heat {case.heat} · assignee ")
+        t.append_text(literal(case.assignee or "—"))
+        if view.others:
             t.append("  ")
-            t.append_text(literal(others, "bold green"))
-        notice = self.app.outbox_notice(case["id"])
-        if notice:
+            t.append_text(literal(view.others, "bold green"))
+        if view.outbox_notice:
             t.append("\n")
-            t.append_text(literal(notice, "bold yellow"))
+            t.append_text(literal(view.outbox_notice, "bold yellow"))
         return t
 
     def _facts(self) -> Text:
-        assets = queries.customer_assets(self.app.store, self.customer_id)
+        assets, facts = self.view.assets, self.view.customer.facts
         t = Text()
-        servers = [a for a in assets if a["kind"] == "server"]
-        domains = [a for a in assets if a["kind"] == "domain"]
-        databases = [a for a in assets if a["kind"] == "database"]
+        servers = [a for a in assets if a.kind == "server"]
+        domains = [a for a in assets if a.kind == "domain"]
+        databases = [a for a in assets if a.kind == "database"]
         if servers:
             t.append("Servers  ", "bold")
             for i, a in enumerate(servers):
                 if i:
                     t.append(" · ")
-                t.append_text(literal(a["name"], "bold"))
-                addresses = ", ".join(x for x in (a["ipv4"], a["ipv6"]) if x)
-                t.append_text(literal(f" {a['datacenter'] or '?'} {addresses}"))
+                t.append_text(literal(a.name, "bold"))
+                addresses = ", ".join(x for x in (a.ipv4, a.ipv6) if x)
+                t.append_text(literal(f" {a.datacenter or '?'} {addresses}"))
         if domains:
             t.append("\nDomains  ", "bold")
-            t.append_text(literal(", ".join(
-                a["name"] + (f" ({a['server']})" if a["server"] else "") for a in domains)))
+            t.append_text(literal(", ".join(a.name + (f" ({a.server})" if a.server else "") for a in domains)))
         if databases:
             t.append("\nDatabases  ", "bold")
-            t.append_text(literal(", ".join(a["name"] for a in databases)))
-        facts = queries.get_customer(self.app.store, self.customer_id)["facts"]
+            t.append_text(literal(", ".join(a.name for a in databases)))
         if facts:
             t.append("\nFacts  ", "bold")
             t.append_text(literal(facts, multiline=True))
@@ -153,39 +149,86 @@ class HistoryScreen(Screen):
         return t
 
     def _timeline(self, now) -> Text:
-        events = queries.customer_history(self.app.store, self.customer_id)
         tz = self.app.engineer_timezone
         t = Text()
-        for ev in events:
-            mine = ev["case_id"] == self.case_id
+        for ev in self.view.timeline:
+            mine = ev.case_id == self.case_id
             body_style = "" if mine else "dim"
             t.append("▌ " if mine else "  ", "bold cyan" if mine else "dim")
             head = Text(style="bold" if mine else "dim")
-            head.append(f"{local_clock(ev['at'], tz)} ({ago(ev['at'], now)}) ")
-            head.append(f"{ARROWS.get(ev['direction'], '·')} ")
-            head.append_text(literal(ev["author"]))
-            if ev["author_region"]:
-                head.append(f" ({ev['author_region']})")
-            head.append(f" · {KIND_LABEL.get(ev['kind'], ev['kind'])}")
-            if ev["channel"] and ev["channel"] not in ("note",):
-                head.append(f" · {ev['channel']}")
-            if not mine and ev["case_id"]:
-                head.append(f" · {ev['case_id']} ")
-                head.append_text(literal(ev["subject"] or ""))
+            head.append(f"{local_clock(ev.at, tz)} ({ago(ev.at, now)}) ")
+            head.append(f"{ARROWS.get(ev.direction, '·')} ")
+            head.append_text(literal(ev.author))
+            if ev.author_region:
+                head.append_text(literal(f" ({ev.author_region})"))
+            head.append(f" · {KIND_LABEL.get(ev.kind, ev.kind)}")
+            if ev.channel and ev.channel not in ("note",):
+                head.append(f" · {ev.channel}")
+            if not mine and ev.case_id:
+                head.append(f" · {ev.case_id} ")
+                head.append_text(literal(ev.subject))
             t.append_text(head)
             t.append("\n")
-            body = ev["body"]
-            if ev["kind"] == "action":
-                body = _action_body(ev)
-            for line in (body or "").splitlines() or [""]:
+            lines, hidden = _preview(ev)
+            for line in lines:
                 t.append("▌   " if mine else "    ", "cyan" if mine else "dim")
                 t.append_text(literal(line, body_style))
                 t.append("\n")
-        if not events:
+            if hidden:
+                t.append("▌   " if mine else "    ", "cyan" if mine else "dim")
+                t.append(f"… {hidden} — x shows it all\n", "italic yellow")
+        if not self.view.timeline:
             t.append("No history yet.", "dim")
         return t
 
-    # -- actions ----------------------------------------------------------------
+    # -- what the customer's words suggest (the decoder runs in a worker) ---------------------------------
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def suggest(self) -> None:
+        session = self.app.session.reopen()  # this thread's own connection
+        try:
+            found = actions.suggestion(session, self.case_id)
+        except OncallError:
+            found = None
+        finally:
+            session.close()
+        self.post_message(Suggested(self.case_id, found))
+
+    def on_suggested(self, message: Suggested) -> None:
+        self.suggestion = message.suggestion
+        box = self.query_one("#history-suggestion", Static)
+        box.display = message.suggestion is not None
+        if message.suggestion is None:
+            return
+        text = Text("Looks like: ", "bold")
+        text.append_text(literal(message.suggestion.text()))
+        if message.suggestion.action is not None:
+            key = self.app.keymap.display("history.suggested")
+            off = self.app.session.readonly or self.app.session.config.actions_off
+            text.append(f" — press {key}" + (" (actions are disabled here)" if off else ""))
+        else:
+            text.append(" — no one-key action for this yet", "dim")
+        box.update(text)
+
+    # -- changes from elsewhere -------------------------------------------------------------------------
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self._seen_changes = self.app.changes
+        change = message.change
+        mine = {e.case_id for e in self.view.timeline if e.case_id} | {self.case_id}
+        if change.touches_customer(self.customer_id, mine) or change.presence or self.case_id in change.outbox:
+            self.reload()
+            if self.case_id in change.cases or change.everything:
+                self.suggest()
+
+    def on_screen_resume(self) -> None:
+        self.app.set_viewing(self.case_id)
+        if self._seen_changes != self.app.changes:
+            self._seen_changes = self.app.changes
+            self.reload()
+
+    def on_unmount(self) -> None:
+        self.app.set_viewing(None)
+
+    # -- moving around ------------------------------------------------------------------------------------
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -204,117 +247,138 @@ class HistoryScreen(Screen):
     def action_explain(self) -> None:
         self.app.explain_case(self.case_id)
 
+    def action_expand(self) -> None:
+        """Show whole a body the timeline cut (the case's latest one, or pick among several)."""
+        from .body import BodyScreen
+
+        cut = [e for e in self.view.timeline if _preview(e)[1]]
+        if not cut:
+            self.notify("Nothing is cut short here.", timeout=3)
+            return
+
+        def show(entry_id: str | None) -> None:
+            entry = next((e for e in cut if e.id == entry_id), None)
+            if entry is not None:
+                self.app.push_screen(BodyScreen(entry))
+
+        if len(cut) == 1:
+            show(cut[0].id)
+            return
+        tz = self.app.engineer_timezone
+        options = [(e.id, f"{local_clock(e.at, tz)} {e.author} · {KIND_LABEL.get(e.kind, e.kind)} · "
+                          f"{e.length:,} characters") for e in reversed(cut)]
+        self.app.push_screen(ChoiceScreen("Which text, whole?", options), show)
+
     # -- writing into the history ----------------------------------------------
-    def _edit(self, title: str, save, text: str = "") -> None:
-        def saved(result: str | None) -> None:
+    def _edit(self, title: str, kind: str, save, *, text: str = "", base: str = "") -> None:
+        def saved(result) -> None:
             if result is not None:
-                self.refresh_from_store()
-                self.query_one("#history-scroll").scroll_end(animate=False)
-        self.app.push_screen(EditorScreen(title, text=text, save=save, on_typing=self.app.set_writing), saved)
+                self.reload()
+                self.query_one("#history-scroll", VerticalScroll).scroll_end(animate=False)
+        self.app.push_screen(EditorScreen(title, case_id=self.case_id, kind=kind, save=save, text=text, base=base),
+                             saved)
 
-    def _event_writer(self, kind: str, direction: str | None = None):
-        app = self.app
-
-        def save(text: str) -> None:
-            writes.add_case_event(app.store, self.case_id, kind=kind, body=text, author=app.user,
-                                  now=app.now(), region=app.region, direction=direction,
-                                  outbox_source=app.outbox_source_for(self.case_id) if kind == "message" else None)
-        return save
+    def _writer(self, kind: str):
+        case_id = self.case_id
+        return lambda s, text, force: writing.add(s, case_id, kind, text)
 
     def action_note(self) -> None:
-        self._edit(f"Internal note on {self.case_id}", self._event_writer("note"))
+        self._edit(f"Internal note on {self.case_id}", "note", self._writer("note"))
 
     def action_call(self) -> None:
-        self._edit(f"Phone call with {self._customer_name()} — what was said", self._event_writer("call", "in"))
+        self._edit(f"Phone call with {self.view.customer.name} — what was said", "call", self._writer("call"))
 
     def action_chat(self) -> None:
-        self._edit(f"Paste the chat transcript with {self._customer_name()}", self._event_writer("chat", "in"))
+        self._edit(f"Paste the chat transcript with {self.view.customer.name}", "chat", self._writer("chat"))
 
     def action_reply(self, draft: str = "") -> None:
-        self._edit(f"Reply to {self._customer_name()} ({self.case_id})", self._event_writer("message", "out"),
-                   text=draft)
+        case_id, seen = self.case_id, self.view.last_seq
+        lang = {"fr": "French", "en": "English"}.get(self.view.customer.language, self.view.customer.language)
+        self._edit(f"Reply to {self.view.customer.name} ({case_id}, in {lang})", "reply",
+                   lambda s, text, force: writing.reply(s, case_id, text, seen_seq=seen, force=force), text=draft)
 
     def action_summary(self) -> None:
-        app = self.app
-        template = self.case["summary"] or "Wants: \nDone: \nNext: \nWho to call: "
+        case_id = self.case_id
+        current = self.view.case.summary
 
-        def save(text: str) -> None:
-            writes.set_summary(app.store, self.case_id, text, author=app.user, now=app.now(), region=app.region)
-        self._edit(f"Living summary of {self.case_id}", save, text=template)
+        def save(s, text, force):
+            return writing.set_summary(s, case_id, text, base=None if force else current)
+        self._edit(f"Living summary of {case_id}", "summary", save,
+                   text=current or "Wants: \nDone: \nNext: \nWho to call: ", base=current)
 
     def action_facts(self) -> None:
-        from ...core.assets_text import format_assets, parse_assets
         from .form import Field, FormScreen
 
-        app = self.app
-        current = queries.get_customer(app.store, self.customer_id)["facts"]
-        assets = format_assets(queries.customer_assets(app.store, self.customer_id))
+        customer_id = self.customer_id
+        known = writing.facts(self.app.session, customer_id)
 
-        def save(values: dict[str, str]) -> None:
-            # Both parts are checked before anything is written, then saved in one transaction.
-            parsed = parse_assets(values["assets"])
-            writes.update_customer(app.store, self.customer_id, facts=values["facts"], assets=parsed,
-                                   author=app.user, now=app.now(), region=app.region)
+        def save(s, values: dict[str, str]):
+            return writing.save_facts(s, customer_id, values["facts"], values["assets"])
 
         def done(values) -> None:
             if values is not None:
-                self.refresh_from_store()
+                self.reload()
 
-        app.push_screen(FormScreen(f"What we know about {self._customer_name()}", [
-            Field("facts", "Facts: contacts, habits, where things are", multiline=True, initial=current),
+        self.app.push_screen(FormScreen(f"What we know about {self.view.customer.name}", [
+            Field("facts", "Facts: contacts, habits, where things are", multiline=True, initial=known.facts),
             Field("assets", "Servers, domains, databases — one per line: server web-01 datacenter=RBX "
                             "ipv4=… ipv6=… webroot=… · domain example.fr server=web-01 · database shop server=db-01",
-                  multiline=True, initial=assets),
+                  multiline=True, initial=known.assets),
         ], save=save), done)
 
     def action_status(self) -> None:
-        app = self.app
+        current = self.view.case.status
 
         def chosen(status: str | None) -> None:
-            if not status:
-                return
-            try:
-                writes.set_status(app.store, self.case_id, status, author=app.user, now=app.now(),
-                                  region=app.region, outbox_source=app.outbox_source_for(self.case_id))
-            except StoreError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.refresh_from_store()
-            self.notify(f"{self.case_id} is now {status}")
-        options = [(s, label) for s, label in (
-            ("open", "open — we are on it"), ("pending", "pending — waiting on the customer"),
-            ("resolved", "resolved — done, the customer can reopen"), ("closed", "closed"))
-            if s != self.case["status"]]
-        app.push_screen(ChoiceScreen(f"Status of {self.case_id} (now {self.case['status']})", options), chosen)
+            if status:
+                case_id = self.case_id
+                self.app.write(self, "status", lambda s: (writing.set_status(s, case_id, status), status))
+
+        options = [(s, label) for s, label in writing.STATUS_CHOICES if s != current]
+        self.app.push_screen(ChoiceScreen(f"Status of {self.case_id} (now {current})", options), chosen)
+
+    def on_wrote(self, message: Wrote) -> None:
+        message.stop()
+        if message.request == "status":
+            self.reload()
+            self.notify(f"{self.case_id} is now {message.result[1]}")
+
+    def on_write_refused(self, message: WriteRefused) -> None:
+        message.stop()
+        self.notify(f"Not saved: {message.reason}", severity="error", timeout=8)
 
     def action_find(self) -> None:
-        self.app.action_search(self.customer_id, self._customer_name())
+        self.app.action_search(self.customer_id, self.view.customer.name)
 
     def action_run_action(self, action_id: str) -> None:
-        case_id = self.case_id
-        if case_id:
-            self.app.start_action(case_id, action_id)
+        self.app.start_action(self.case_id, action_id, suggestion=self.suggestion)
 
     def action_suggested(self) -> None:
-        self.app.start_action(self.case_id)
+        self.app.start_action(self.case_id, suggestion=self.suggestion)
 
     def action_actions(self) -> None:
         self.app.choose_action(self.case_id)
 
-    def _customer_name(self) -> str:
-        return queries.get_customer(self.app.store, self.customer_id)["name"]
-
-    def on_screen_resume(self) -> None:
-        self.app.set_viewing(self.case_id)
-
-    def on_unmount(self) -> None:
-        self.app.set_viewing(None)
+    def on_key(self, event) -> None:
+        """Keys a user gave site runbooks in their keymap."""
+        action_id = self.app.keymap.site_actions().get(event.key)
+        if action_id:
+            event.stop()
+            self.action_run_action(action_id)
 
 
-def _action_body(ev) -> str:
-    try:
-        meta = json.loads(ev["meta"] or "{}")
-    except ValueError:
-        meta = {}
-    outcome = meta.get("outcome")
-    return ev["body"] + (f"  [{outcome}]" if outcome else "")
+def _preview(ev: Entry) -> tuple[list[str], str]:
+    """The lines of a body shown in the timeline, and what is hidden ("38 more lines", "2.1 MB")."""
+    body = ev.body
+    if ev.kind == "action":
+        outcome = ev.meta.get("outcome")
+        body += f"  [{outcome}]" if outcome else ""
+    lines = body.splitlines() or [""]
+    hidden_lines = max(0, len(lines) - PREVIEW_LINES)
+    if not hidden_lines and not ev.cut:
+        return lines, ""
+    shown = lines[:PREVIEW_LINES]
+    rest = ev.length - sum(len(line) + 1 for line in shown)
+    if ev.cut:
+        return shown, f"{rest:,} more characters"
+    return shown, f"{hidden_lines} more line{'s' if hidden_lines != 1 else ''}"

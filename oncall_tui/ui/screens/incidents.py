@@ -10,36 +10,24 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.incident_text import draft_update
-from ...store import incidents
+from ...core.errors import Refused
+from ...core.incident_text import parse_scope
+from ...core.timeutil import parse_ts
+from ...usecases import incidents
+from ...usecases.incidents import STATUSES
 from ..keymap import default_bindings
-from ..widgets.key_hints import KeyHints
+from ..messages import StoreChanged, WriteRefused, Wrote
 from ..safe import literal
 from ..timefmt import ago, local_clock
+from ..widgets.key_hints import KeyHints
 from .choice import ChoiceScreen
 from .form import Field, FormScreen
-
-STATUSES = ("investigating", "identified", "monitoring")
-
-
-def parse_scope(text: str) -> dict[str, list[str]]:
-    """"datacenter=SBG server=web-01,web-02 customer=c-1" -> {"datacenter": ["SBG"], ...}."""
-    keys = {"datacenter": "datacenter", "dc": "datacenter", "server": "servers", "servers": "servers",
-            "customer": "customers", "customers": "customers"}
-    scope: dict[str, list[str]] = {}
-    for part in text.replace(";", " ").split():
-        key, sep, values = part.partition("=")
-        if not sep or key.lower() not in keys or not values:
-            raise ValueError(f"scope: {part!r} is not like datacenter=SBG, server=web-01 or customer=c-42")
-        scope.setdefault(keys[key.lower()], []).extend(v for v in values.split(",") if v)
-    if not scope:
-        raise ValueError("scope: say which datacenter, servers or customers are hit (e.g. datacenter=SBG)")
-    return scope
 
 
 class IncidentsScreen(Screen):
     """Open incidents; `n` declares a new one."""
 
+    KEYMAP = "incidents"
     BINDINGS = default_bindings("incidents")
 
     def __init__(self) -> None:
@@ -54,10 +42,18 @@ class IncidentsScreen(Screen):
         self.refresh_from_store()
         self.query_one(OptionList).focus()
 
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if message.change.incidents or message.change.everything:
+            self.refresh_from_store()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_from_store()
+
     def refresh_from_store(self) -> None:
         listing = self.query_one(OptionList)
+        highlighted = listing.highlighted
         listing.clear_options()
-        rows = incidents.list_incidents(self.app.store, include_resolved=True)
+        rows = incidents.listing(self.app.session, include_resolved=True)
         for inc in rows:
             label = Text(f"{inc.id}  ", "bold")
             label.append_text(literal(inc.title))
@@ -65,9 +61,9 @@ class IncidentsScreen(Screen):
                          "dim" if inc.status == "resolved" else "")
             listing.add_option(Option(label, id=inc.id))
         if not rows:
-            listing.add_option(Option(Text("No incidents. Press n to declare one.", "dim"), id="", disabled=True))
+            listing.add_option(Option(Text("No incidents. Press n to declare one.", "dim"), disabled=True))
         else:
-            listing.highlighted = 0
+            listing.highlighted = highlighted if highlighted is not None and highlighted < len(rows) else 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
@@ -75,29 +71,26 @@ class IncidentsScreen(Screen):
 
     def action_declare(self) -> None:
         app = self.app
-        created: list = []
 
-        def save(values: dict[str, str]) -> None:
+        def save(s, values: dict[str, str]):
             if not values["title"].strip():
-                raise ValueError("title: say what is happening (e.g. Power outage in SBG)")
-            created.append(incidents.declare(app.store, title=values["title"].strip(),
-                                             title_fr=values["title_fr"].strip(),
-                                             scope=parse_scope(values["scope"]), author=app.user,
-                                             region=app.region, now=app.now()))
+                raise Refused("title: say what is happening (e.g. Power outage in SBG)", field="title")
+            return incidents.declare(s, title=values["title"].strip(), title_fr=values["title_fr"].strip(),
+                                     scope=parse_scope(values["scope"]))
 
         def done(values) -> None:
-            if values is not None and created:
-                inc = created[0]
+            if values is not None:
+                inc = form.result
                 self.notify(f"{inc.id}: {inc.customers} customers linked, {len(inc.opened_cases)} cases opened")
                 self.refresh_from_store()
-                app.refresh_screens()
                 app.push_screen(IncidentScreen(inc.id))
 
-        app.push_screen(FormScreen("Declare an incident", [
+        form = FormScreen("Declare an incident", [
             Field("title", "Title (English)", placeholder="Power outage in SBG"),
             Field("title_fr", "Titre (français, optionnel)", placeholder="Coupure électrique à SBG"),
             Field("scope", "Scope", placeholder="datacenter=SBG  or  server=web-01,web-02  or  customer=c-42"),
-        ], save=save), done)
+        ], save=save)
+        app.push_screen(form, done)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -119,6 +112,7 @@ class IncidentScreen(Screen):
         }
     """
 
+    KEYMAP = "incident"
     BINDINGS = default_bindings("incident")
 
     def __init__(self, incident_id: str) -> None:
@@ -136,17 +130,21 @@ class IncidentScreen(Screen):
         self.refresh_from_store()
         self.query_one("#incident-body").focus()
 
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if self.incident_id in message.change.incidents or message.change.everything:
+            self.refresh_from_store()
+
     def refresh_from_store(self) -> None:
-        detail = incidents.get(self.app.store, self.incident_id)
+        detail = incidents.detail(self.app.session, self.incident_id)
         inc = detail.incident
         now = self.app.now()
-        banner = next((b for b in incidents.open_banner(self.app.store, now, self.app.config.incident_update_minutes)
-                       if b.incident_id == inc.id), None)
+        banner = next((b for b in incidents.banners(self.app.session, now) if b.incident_id == inc.id), None)
         head = Text(f" {inc.id} ", "bold reverse")
         head.append(" ")
         head.append_text(literal(inc.title, "bold"))
-        head.append(f"\n status {inc.status} · opened {local_clock(inc.opened_at, self.app.engineer_timezone)} "
-                    f"({ago(inc.opened_at, now)}) by ")
+        opened = parse_ts(inc.opened_at)
+        head.append(f"\n status {inc.status} · opened {local_clock(opened, self.app.engineer_timezone)} "
+                    f"({ago(opened, now)}) by ")
         head.append_text(literal(inc.opened_by))
         head.append(" · scope ")
         head.append_text(literal(", ".join(f"{k}={'/'.join(v)}" for k, v in inc.scope.items())))
@@ -164,7 +162,7 @@ class IncidentScreen(Screen):
         self.query_one("#incident-affected", Static).update(table)
         timeline = Text("\nTimeline\n", "bold")
         for ev in detail.timeline:
-            timeline.append(f"{local_clock(ev['at'], self.app.engineer_timezone)} ", "dim")
+            timeline.append(f"{local_clock(parse_ts(ev['at']), self.app.engineer_timezone)} ", "dim")
             timeline.append_text(literal(ev["author"]))
             timeline.append(f" · {ev['kind']}\n", "dim")
             for line in (ev["body"] or "").splitlines():
@@ -173,51 +171,46 @@ class IncidentScreen(Screen):
                 timeline.append("\n")
         self.query_one("#incident-timeline", Static).update(timeline)
 
-    def _drafts(self, status: str) -> tuple[str, str]:
-        inc = incidents.get(self.app.store, self.incident_id).incident
-        return (draft_update("fr", title=inc.title, status=status),
-                draft_update("en", title=inc.title, status=status))
-
     def action_broadcast(self) -> None:
         app = self.app
-        inc = incidents.get(app.store, self.incident_id).incident
-        result: list = []
+        inc = incidents.detail(app.session, self.incident_id).incident
+        incident_id = self.incident_id
 
-        def save(values: dict[str, str]) -> None:
+        def save(s, values: dict[str, str]):
             status = values["status"].strip() or inc.status
             if status not in STATUSES:
-                raise ValueError(f"status: {status!r} is not one of {', '.join(STATUSES)} (resolve with R)")
-            result.append(incidents.broadcast(app.store, self.incident_id, fr=values["fr"], en=values["en"],
-                                              author=app.user, region=app.region, now=app.now(),
-                                              status=status if status != inc.status else None))
+                raise Refused(f"status: {status!r} is not one of {', '.join(STATUSES)} (resolve with R)",
+                              field="status")
+            # An empty text is drafted from the template, as the form says.
+            return incidents.update(s, incident_id, fr=values["fr"], en=values["en"],
+                                    status=status if status != inc.status else None)
 
         def done(values) -> None:
-            if values is not None and result:
-                r = result[0]
+            if values is not None:
+                r = form.result
                 self.notify("already sent — nothing sent again" if r.already_sent and not r.written
                             else f"update sent to {len(r.written)} cases")
                 self.refresh_from_store()
-                app.refresh_screens()
 
-        app.push_screen(FormScreen(f"Update to every affected customer — {self.incident_id}", [
+        form = FormScreen(f"Update to every affected customer — {self.incident_id}", [
             Field("status", "Status (investigating / identified / monitoring)", initial=inc.status),
             Field("fr", "Français (laissez vide : brouillon depuis le modèle)", multiline=True),
             Field("en", "English (leave empty: drafted from the template)", multiline=True),
-        ], save=save), done)
+        ], save=save)
+        app.push_screen(form, done)
 
     def action_resolve(self) -> None:
         app = self.app
-        fr, en = self._drafts("resolved")
+        fr, en = incidents.drafts(app.session, self.incident_id, "resolved")
+        incident_id = self.incident_id
 
-        def save(values: dict[str, str]) -> None:
-            incidents.resolve(app.store, self.incident_id, closing_fr=values["fr"], closing_en=values["en"],
-                              notes=values["notes"], author=app.user, region=app.region, now=app.now())
+        def save(s, values: dict[str, str]):
+            return incidents.resolve(s, incident_id, fr=values["fr"], en=values["en"], notes=values["notes"])
 
         def done(values) -> None:
             if values is not None:
                 self.notify(f"{self.incident_id} resolved; linked cases lose the incident heat floor")
                 self.refresh_from_store()
-                app.refresh_screens()
 
         app.push_screen(FormScreen(f"Resolve {self.incident_id}", [
             Field("fr", "Dernier message (français)", multiline=True, initial=fr),
@@ -226,14 +219,20 @@ class IncidentScreen(Screen):
         ], save=save), done)
 
     def action_status(self) -> None:
-        app = self.app
+        incident_id = self.incident_id
 
         def chosen(status: str | None) -> None:
             if status:
-                incidents.set_status(app.store, self.incident_id, status, author=app.user, now=app.now(),
-                                     region=app.region)
-                self.refresh_from_store()
-        app.push_screen(ChoiceScreen("Incident status", [(s, s) for s in STATUSES]), chosen)
+                self.app.write(self, "status", lambda s: incidents.set_status(s, incident_id, status))
+        self.app.push_screen(ChoiceScreen("Incident status", [(s, s) for s in STATUSES]), chosen)
+
+    def on_wrote(self, message: Wrote) -> None:
+        message.stop()
+        self.refresh_from_store()
+
+    def on_write_refused(self, message: WriteRefused) -> None:
+        message.stop()
+        self.notify(f"Not saved: {message.reason}", severity="error", timeout=8)
 
     def action_back(self) -> None:
         self.app.pop_screen()

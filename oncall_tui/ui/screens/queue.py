@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from ...core.timeutil import format_ts
-from ...store import queries
-from ..keymap import add_site_action_bindings, default_bindings
-from ..widgets.key_hints import KeyHints
+from ...core.errors import OncallError
+from ...usecases import presence, queue
+from ...usecases.queue import VIEW_TITLES, Queue
+from ..keymap import default_bindings
+from ..messages import StoreChanged, SyncProgress
 from ..safe import literal
-from ..sources import StoreQueueSource
-from ..widgets.queue_table import QueueHeader, QueueTable, heat_style
+from ..widgets.incident_banner import IncidentBanner
+from ..widgets.key_hints import KeyHints
+from ..widgets.queue_table import BAND_MARK, QueueHeader, QueueTable, band_style
 
-VIEW_TITLES = {"all": "all open", "waiting": "waiting on us", "mine": "mine", "region": "in business hours"}
 SPARK = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: list[int], width: int = 24) -> str:
+def sparkline(values: tuple[int, ...] | list[int], width: int = 24) -> str:
     """A tiny chart of *values* (the last *width* of them)."""
-    values = values[-width:]
+    values = list(values)[-width:]
     if not values:
         return ""
     top = max(values) or 1
@@ -37,19 +36,21 @@ def _short(value: str, width: int = 28) -> str:
 class QueueScreen(Screen):
     """Ranked open cases."""
 
+    KEYMAP = "queue"
     BINDINGS = default_bindings("queue")
 
     def __init__(self) -> None:
         super().__init__(id="queue")
-        add_site_action_bindings(self, self.app.keymap)
-        self.source = StoreQueueSource(self.app.store)
+        self.queue = Queue(self.app.session)
         self._shown_once = False
+        self._seen_changes = 0
+        self._title = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title")
-        yield Static(id="queue-banner")
-        table = QueueTable(self.source, now=self.app.now, presence=self.app.presence_by_case,
-                           on_highlight=self.update_why, id="queue-table")
+        yield IncidentBanner(id="queue-banner")
+        table = QueueTable(self.queue, now=self.app.now, presence=lambda: presence.by_case(self.app.session),
+                           id="queue-table")
         yield QueueHeader(table, id="queue-header")
         yield table
         yield Static(id="queue-why")
@@ -71,51 +72,45 @@ class QueueScreen(Screen):
 
     # -- header -------------------------------------------------------------
     def update_header(self) -> None:
-        store = self.app.store
-        hot, warm, cool = queries.queue_bands(store)
-        since = format_ts(self.app.now() - timedelta(hours=24))
-        samples = queries.hot_per_hour(store, since)
-        flt = self.source.filter
+        """The title line: how many cases, per heat band (the same bands as the rows' colours and marks)."""
+        bands = queue.bands(self.app.session)
         title = Text()
         title.append(" oncall ", "bold reverse")
-        title.append(f"  {self.table.row_count} cases ({VIEW_TITLES[flt.view]})  ")
-        title.append(f" {hot} hot ", heat_style(90))
-        title.append(" ")
-        title.append(f" {warm} warm ", heat_style(55))
-        title.append(" ")
-        title.append(f" {cool} cool ", heat_style(10))
-        if samples:
-            title.append(f"  hot 24h {sparkline(samples)}", "dim")
-        if flt.text:
+        title.append(f"  {self.table.row_count} cases ({VIEW_TITLES[self.queue.view]})  ")
+        for band, n in (("hot", bands.hot), ("warm", bands.warm), ("cool", bands.cool)):
+            title.append(f" {BAND_MARK[band].strip()}{n} {band} ", band_style(band))
+            title.append(" ")
+        if bands.hot_per_hour:
+            title.append(f" hot 24h {sparkline(bands.hot_per_hour)}", "dim")
+        if self.queue.text:
             title.append("  filter: ", "dim")
-            title.append_text(literal(flt.text, "bold"))
+            title.append_text(literal(self.queue.text, "bold"))
         title.append(f"  {self.app.user}", "dim")
-        self.query_one("#queue-title", Static).update(title, layout=False)
+        if title != self._title:  # unchanged: no repaint, no bytes
+            self._title = title
+            self.query_one("#queue-title", Static).update(title, layout=False)
         self.query_one(QueueHeader).refresh()
-        banner = self.app.incident_banner()
-        box = self.query_one("#queue-banner", Static)
-        if box.display != (banner is not None):
-            box.display = banner is not None
-        if banner is not None:
-            box.update(banner)
 
-    def update_why(self, case_id: str | None) -> None:
+    def on_queue_table_highlighted(self, message: QueueTable.Highlighted) -> None:
         if not self._shown_once:
             # The first frame shows the rows; the reason (and the heat model it needs) follows at
             # once, for the case under the cursor by then (a key may have moved it).
             self.call_after_refresh(lambda: self._update_why(self.table.current_case_id()))
         else:
-            self._update_why(case_id)
+            self._update_why(message.case_id)
 
     def _update_why(self, case_id: str | None) -> None:
-        if self.app._closed:
+        if not self.is_mounted:
             return
         why = self.query_one("#queue-why", Static)
         if not case_id:
-            why.update(Text(" No open case matches." if self.source.filter.text else " No open cases.", "dim"),
+            why.update(Text(" No open case matches." if self.queue.text else " No open cases.", "dim"),
                        layout=False)
             return
-        heat = self.app.case_heat(case_id)
+        try:
+            _, heat = queue.explain(self.app.session, case_id)
+        except OncallError:
+            return  # the case left the queue meanwhile: the next change refreshes the line
         line = Text(f" {case_id} ", "bold")
         line.append(f"{heat.score}: ")
         # The three biggest reasons, each kept short: the line repaints on every move; `e` shows it all.
@@ -144,7 +139,7 @@ class QueueScreen(Screen):
         self.mount(box, before=self.query_one(KeyHints))
         return box
 
-    def show_sync_progress(self, name: str, done: int, total: int) -> None:
+    def on_sync_progress(self, message: SyncProgress) -> None:
         """A long first sync shows its progress; it hides itself when done."""
         from textual.widgets import ProgressBar  # only a long sync shows one
 
@@ -152,22 +147,33 @@ class QueueScreen(Screen):
         if not bars:
             self.mount(ProgressBar(id="queue-sync", show_eta=False), after=self.query_one("#queue-why"))
         bar = self.query_one("#queue-sync", ProgressBar)
-        bar.display = bool(total) and done < total
-        bar.update(total=total or None, progress=done)
-        bar.tooltip = f"{name}: {done}/{total} tickets"
-        if total and done >= total:
-            self.notify(f"{name}: {total} tickets synced", timeout=4)
+        bar.display = bool(message.total) and message.done < message.total
+        bar.update(total=message.total or None, progress=message.done)
+        bar.tooltip = f"{message.source}: {message.done}/{message.total} tickets"
+        if message.total and message.done >= message.total:
+            self.notify(f"{message.source}: {message.total} tickets synced", timeout=4)
 
     # -- refresh --------------------------------------------------------------
     def on_screen_resume(self) -> None:
-        # Coming back from a case: the store may have changed under us (our own writes too).
-        if self._shown_once:
-            self.refresh_from_store()
+        # Back from a case: catch up with what changed meanwhile (our own writes too).
+        if self._shown_once and self._seen_changes != self.app.changes:
+            self.refresh_rows()
+        self._seen_changes = self.app.changes
         self._shown_once = True
 
-    def refresh_from_store(self) -> None:
-        self.table.reload()
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self._seen_changes = self.app.changes
+        change = message.change
+        if change.touches_queue() or change.presence:
+            self.refresh_rows()
+        if change.incidents or change.everything:
+            self.query_one(IncidentBanner).refresh_banner()
+
+    def refresh_rows(self) -> None:
+        """Re-read the page and the counts; only what changed is repainted."""
+        self.table.sync()
         self.update_header()
+        self.query_one(IncidentBanner).refresh_banner()
 
     # -- actions --------------------------------------------------------------
     def action_cursor_down(self) -> None:
@@ -194,7 +200,7 @@ class QueueScreen(Screen):
     def action_filter(self) -> None:
         box = self._filter_box()
         box.display = True
-        box.value = self.source.filter.text
+        box.value = self.queue.text
         box.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -219,21 +225,14 @@ class QueueScreen(Screen):
             self.table.focus()
 
     def _apply_filter(self, text: str) -> None:
-        flt = self.source.filter
-        self.source.filter = queries.QueueFilter(text=text.strip(), view=flt.view, me=flt.me,
-                                                 customer_ids=flt.customer_ids)
+        self.queue.set_text(text)
         self.table.cursor = 0
         self.table.scroll_to(y=0, animate=False)
         self.table.reload(keep_case=False)
         self.update_header()
 
     def action_next_view(self) -> None:
-        views = list(queries.QUEUE_VIEWS)
-        flt = self.source.filter
-        view = views[(views.index(flt.view) + 1) % len(views)]
-        self.source.filter = queries.QueueFilter(
-            text=flt.text, view=view, me=self.app.user,
-            customer_ids=tuple(self.app.customers_in_business_hours()) if view == "region" else ())
+        view = self.queue.next_view()
         self.table.cursor = 0
         self.table.scroll_to(y=0, animate=False)
         self.table.reload(keep_case=False)
@@ -260,3 +259,9 @@ class QueueScreen(Screen):
         if case_id:
             self.app.explain_case(case_id)
 
+    def on_key(self, event) -> None:
+        """Keys a user gave site runbooks in their keymap ([actions] my_runbook = { keys = "X" })."""
+        action_id = self.app.keymap.site_actions().get(event.key)
+        if action_id:
+            event.stop()
+            self.action_run_action(action_id)

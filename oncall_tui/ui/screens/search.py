@@ -10,12 +10,13 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from ...store.db import Store
-from ...store.search import search
+from ...core.errors import OncallError
+from ...core.timeutil import parse_ts
+from ...usecases.search import SCREEN_BUDGET, search
 from ..keymap import default_bindings
-from ..widgets.key_hints import KeyHints
 from ..safe import literal
 from ..timefmt import local_clock
+from ..widgets.key_hints import KeyHints
 
 
 class SearchScreen(Screen):
@@ -35,6 +36,7 @@ class SearchScreen(Screen):
         }
     """
 
+    KEYMAP = "search"
     BINDINGS = default_bindings("search")
 
     def __init__(self, *, customer_id: str | None = None, customer_name: str = "") -> None:
@@ -45,7 +47,7 @@ class SearchScreen(Screen):
     def compose(self) -> ComposeResult:
         scope = f" in {self.customer_name}'s history" if self.customer_id else " everywhere"
         yield Static(Text.assemble((" Search ", "bold reverse"), scope, style=""), id="search-title")
-        yield Input(placeholder='words, "a phrase", prefix* — enter searches, down goes to the results',
+        yield Input(placeholder='words, "a phrase", prefix* — enter searches and goes to the first result',
                     id="search-input")
         yield Static(id="search-status")
         yield OptionList(id="search-results")
@@ -56,22 +58,25 @@ class SearchScreen(Screen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.run_search(event.value)
-        self.query_one(OptionList).focus()
+        self.query_one(OptionList).focus()  # the first result is highlighted: enter opens it
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if len(event.value.strip()) >= 3:
             self.run_search(event.value)
 
-    @work(thread=True, exclusive=True, group="search")
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
         worker = get_current_worker()
         # Its own connection: the time budget uses a progress handler that must not slow the UI's queries.
-        store = Store.open(self.app.store_path, migrate=False)
+        session = self.app.session.reopen()
         try:
-            results = search(store, query, limit=50, customer_id=self.customer_id, budget=0.5,
+            results = search(session, query, limit=50, customer_id=self.customer_id, budget=SCREEN_BUDGET,
                              should_stop=lambda: worker.is_cancelled)
+        except OncallError as exc:
+            self.app.call_from_thread(self.notify, f"Search failed: {exc}", severity="error")
+            return
         finally:
-            store.close()
+            session.close()
         if not worker.is_cancelled:
             self.app.call_from_thread(self.show, query, results)
 
@@ -89,18 +94,20 @@ class SearchScreen(Screen):
             label.append_text(literal(hit.customer or ""))
             label.append(" · ")
             label.append_text(literal(hit.subject or ""))
-            label.append(f" · {local_clock(hit.at, tz)} · ", "dim")
+            label.append(f" · {local_clock(parse_ts(hit.at), tz)} · ", "dim")
             label.append_text(literal(hit.author, "dim"))
             label.append("\n    ")
             for piece, is_match in hit.snippet:
                 label.append_text(literal(piece, "bold reverse" if is_match else ""))
-            listing.add_option(Option(label, id=hit.case_id or None, disabled=not hit.case_id))
+            # Several hits can share a case: the option's id is the event, the case goes with it.
+            listing.add_option(Option(label, id=f"{hit.seq}:{hit.case_id or ''}", disabled=not hit.case_id))
         if results:
-            listing.highlighted = 0
+            listing.highlighted = next((i for i, hit in enumerate(results) if hit.case_id), 0)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.app.open_case(event.option.id)
+        case_id = (event.option.id or "").partition(":")[2]
+        if case_id:
+            self.app.open_case(case_id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -2,16 +2,21 @@
 
 A DataTable needs every row up front (34 s at 100k rows); this view asks its
 source for the page on screen, so the first frame costs the same at any size.
-Moving the cursor repaints two lines; scrolling repaints the visible page.
+Moving the cursor repaints two lines; scrolling repaints the visible page;
+`sync()` after a change re-reads the page and repaints only the lines whose
+text changed (another engineer's note on a case off screen writes nothing).
+
+Columns are laid out for the width: the subject keeps most of the row, empty
+columns (no assignee, nobody else on the page) fold away, and at 80 columns
+the customer narrows. The heat band shows as a colour *and* a mark (▲ hot,
+△ warm), so it reads without colour too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
 from typing import Callable, Protocol, Sequence
-from zoneinfo import ZoneInfo
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,64 +27,53 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...core.model import HOT_HEAT, WARM_HEAT
-from ...core.timeutil import parse_ts, short_duration
 from ..safe import fit, visible
+from ..timefmt import local_hhmm, short_duration
 
 
 class QueueSource(Protocol):
     def count(self) -> int: ...
     def page(self, offset: int, limit: int) -> Sequence: ...
+    def page_from_end(self, offset: int, limit: int) -> Sequence: ...
 
 
 @dataclass(frozen=True)
 class Column:
+    key: str
     title: str
     width: int  # 0 = takes the remaining space
     align: str = "left"
+    narrow: int = 0  # width below 100 columns (0: same)
+    folds: bool = False  # left out when no visible row has a value
 
 
 COLUMNS = (
-    Column("HEAT", 5, "right"), Column("CUSTOMER", 22), Column("SUBJECT", 0),
-    Column("WAITING", 7, "right"), Column("AGE", 5, "right"), Column("EXCH", 4, "right"),
-    Column("ASSIGNEE", 9), Column("WHO", 9), Column("LOCAL", 5, "right"),
+    Column("heat", "HEAT", 5, "right"), Column("id", "CASE", 8), Column("customer", "CUSTOMER", 22, narrow=14),
+    Column("subject", "SUBJECT", 0), Column("waiting", "WAITING", 7, "right", narrow=5),
+    Column("age", "AGE", 5, "right"), Column("exchanges", "EXCH", 4, "right", narrow=3),
+    Column("assignee", "ASSIGNEE", 9, narrow=7, folds=True), Column("who", "WHO", 9, narrow=7, folds=True),
+    Column("local", "LOCAL", 5, "right"),
 )
+NARROW = 100  # below this many columns, the narrow widths apply
+MIN_SUBJECT = 16
 
+#: One definition per heat band: the colour of the HEAT cell and its mark (text that reads without colour).
+BAND_STYLE = {"hot": Style(bgcolor="rgb(200,40,30)", color="rgb(255,255,255)", bold=True),
+              "warm": Style(bgcolor="rgb(170,120,20)", color="rgb(255,255,255)"),
+              "cool": Style(bgcolor="rgb(40,70,140)", color="rgb(230,230,230)")}
+BAND_MARK = {"hot": "▲", "warm": "△", "cool": " "}
 
-def heat_style(score: int) -> Style:
-    """Cold blue (0) → amber → hot red (100), as a cell background."""
-    return _ramp(max(0, min(100, score)))
-
-
-@lru_cache(maxsize=None)  # 101 styles at most, built when first drawn rather than at import
-def _ramp(score: int) -> Style:
-    stops = ((0, (40, 70, 140)), (WARM_HEAT, (150, 120, 40)), (HOT_HEAT, (200, 80, 20)), (100, (210, 20, 30)))
-    for (a, ca), (b, cb) in zip(stops, stops[1:]):
-        if score <= b:
-            t = (score - a) / (b - a)
-            rgb = tuple(round(x + (y - x) * t) for x, y in zip(ca, cb))
-            break
-    # Background only: every attribute is escape bytes on each repaint of the row.
-    return Style(bgcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})")
-
-
+_PLAIN = Style()
 _CURSOR = Style(reverse=True)
 _WHO = Style(color="green", bold=True)
-_DIM = Style(dim=True)
 
 
-def _local_time(tz_name: str, now: datetime, cache: dict[str, ZoneInfo] = {}) -> str:
-    tz = cache.get(tz_name)
-    if tz is None:
-        try:
-            tz = cache[tz_name] = ZoneInfo(tz_name)
-        except Exception:
-            tz = cache[tz_name] = ZoneInfo("UTC")
-    return now.astimezone(tz).strftime("%H:%M")
+def band_style(band: str) -> Style:
+    return BAND_STYLE[band]
 
 
 class QueueTable(ScrollView, can_focus=True):
-    """Ranked open cases; `enter` posts `Opened`."""
+    """Ranked open cases; `enter` posts `Opened`, a move posts `Highlighted`."""
 
     # No scrollbar: at 100k rows its thumb is one cell, and redrawing it on every
     # scroll cost a third of the scroll's time. The screen shows "row N of M" instead.
@@ -87,26 +81,29 @@ class QueueTable(ScrollView, can_focus=True):
     QueueTable { height: 1fr; scrollbar-size-vertical: 0; }
     """
 
+    @dataclass
     class Opened(Message):
-        def __init__(self, case_id: str) -> None:
-            super().__init__()
-            self.case_id = case_id
+        case_id: str
+
+    @dataclass
+    class Highlighted(Message):
+        case_id: str | None
 
     def __init__(self, source: QueueSource, *, now: Callable[[], datetime],
-                 presence: Callable[[], dict[str, str]] | None = None,
-                 on_highlight: Callable[[str | None], None] | None = None, **kwargs) -> None:
+                 presence: Callable[[], dict[str, str]] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        # Called in the same frame as the move, so what depends on the cursor repaints with it.
-        self.on_highlight = on_highlight or (lambda case_id: None)
         self.source = source
         self.now = now
         self.presence = presence or (lambda: {})
         self.cursor = 0
         self._rows: dict[int, object] = {}
-        # Drawn rows by (index, cursor on it, width, second, who is on it): a scroll by
+        # Drawn rows by (index, cursor on it, width, minute, who is on it, layout): a scroll by
         # one row redraws one new row, the others come from here.
         self._strips: dict[tuple, Strip] = {}
+        self._painted: dict[int, str] = {}  # screen line -> the text last painted there (for `sync`)
         self._presence: dict[str, str] = {}
+        self._layout: tuple[tuple[Column, int], ...] = ()
+        self._layout_key: tuple = ()
         # Known before the first layout, so the very first frame already shows rows.
         self.row_count = source.count()
         self.virtual_size = Size(0, self.row_count)
@@ -114,30 +111,57 @@ class QueueTable(ScrollView, can_focus=True):
     # -- data -------------------------------------------------------------
     def on_mount(self) -> None:
         self._presence = self.presence()
-        self.on_highlight(self.current_case_id())
+        self.post_message(self.Highlighted(self.current_case_id()))
         # Textual drops the paint made before the app is running and only repaints what changed
         # since: ask for the rows again so they go out with the first frame that reaches the terminal.
         self.call_after_refresh(self.refresh)
 
     def reload(self, *, keep_case: bool = True) -> None:
-        """Re-read the count and drop cached rows (after a change in the store)."""
+        """Re-read everything and repaint (a new filter or view)."""
         current = self.current_case_id() if keep_case else None
+        self._forget()
+        self.row_count = self.source.count()
+        self.virtual_size = Size(self.size.width, self.row_count)
+        self._place_cursor(current)
+        self.refresh()
+        self.post_message(self.Highlighted(self.current_case_id()))
+
+    def sync(self) -> None:
+        """After a change in the store: re-read the visible page, repaint only lines that changed."""
+        current = self.current_case_id()
+        count = self.source.count()
+        self._forget()
+        if count != self.row_count:
+            self.row_count = count
+            self.virtual_size = Size(self.size.width, count)
+        moved = self._place_cursor(current)
+        if moved:
+            self.scroll_to_cursor()
+        top = self.scroll_offset.y
+        for y in range(self.size.height):
+            line = self._line(top + y)
+            if self._painted.get(y) != line:
+                self.refresh(Region(0, y, self.row_width, 1))
+        if moved or self.current_case_id() != current:
+            self.post_message(self.Highlighted(self.current_case_id()))
+
+    def _forget(self) -> None:
         self._rows.clear()
         self._strips.clear()
         self._presence = self.presence()
-        self.row_count = self.source.count()
-        self.virtual_size = Size(self.size.width, self.row_count)
+
+    def _place_cursor(self, case_id: str | None) -> bool:
+        """Keep the cursor on *case_id* if it is still nearby (heat moves rows around); True if it moved."""
+        before = self.cursor
         if self.cursor >= self.row_count:
             self.cursor = max(0, self.row_count - 1)
-        if current is not None:
-            # Stay on the same case if it is still nearby (heat moves rows around).
+        if case_id is not None:
             start = max(0, self.cursor - 50)
             for offset, row in enumerate(self.source.page(start, 101)):
-                if row["id"] == current:
+                if row.id == case_id:
                     self.cursor = start + offset
                     break
-        self.refresh()
-        self.on_highlight(self.current_case_id())
+        return self.cursor != before
 
     def _row(self, index: int):
         row = self._rows.get(index)
@@ -148,7 +172,7 @@ class QueueTable(ScrollView, can_focus=True):
             if len(self._rows) > 2000:
                 self._rows.clear()
                 self._strips.clear()
-            if start > self.row_count // 2 and hasattr(self.source, "page_from_end"):
+            if start > self.row_count // 2:
                 # Deep in the queue: read from the cold end, so `G` costs as little as `g`.
                 end = min(self.row_count, start + limit)
                 fetched = self.source.page_from_end(self.row_count - end, end - start)
@@ -162,65 +186,109 @@ class QueueTable(ScrollView, can_focus=True):
 
     def current_case_id(self) -> str | None:
         row = self._row(self.cursor) if self.row_count else None
-        return row["id"] if row is not None else None
+        return row.id if row is not None else None
 
-    # -- rendering --------------------------------------------------------
+    # -- layout -----------------------------------------------------------
     @property
     def row_width(self) -> int:
         """Width of a row: the widget minus its scrollbar."""
         return self.scrollable_content_region.width or self.size.width
 
-    def _widths(self) -> list[int]:
-        fixed = sum(c.width + 1 for c in COLUMNS if c.width)
-        flexible = max(8, self.row_width - fixed - 1)
-        return [c.width or flexible for c in COLUMNS]
+    def columns(self) -> tuple[tuple[Column, int], ...]:
+        """The columns shown at this width, with their widths (empty folding columns left out)."""
+        width = self.row_width
+        top = self.scroll_offset.y
+        rows = [r for r in (self._row(top + y) for y in range(max(1, self.size.height))) if r is not None]
+        has = {"assignee": any(r.assignee for r in rows),
+               "who": any(self._presence.get(r.id) for r in rows)}
+        key = (width, has["assignee"], has["who"])
+        if key == self._layout_key:
+            return self._layout
+        narrow = width < NARROW
+        chosen = [c for c in COLUMNS if not (c.folds and not has[c.key])]
+        widths = {c.key: (c.narrow or c.width) if narrow else c.width for c in chosen}
+        fixed = sum(w + 1 for k, w in widths.items() if k != "subject")
+        # Still too narrow: drop columns from the right until the subject keeps its minimum.
+        for drop in ("exchanges", "age", "local", "who", "assignee"):
+            if width - fixed - 1 >= MIN_SUBJECT:
+                break
+            if drop in widths:
+                fixed -= widths.pop(drop) + 1
+                chosen = [c for c in chosen if c.key != drop]
+        widths["subject"] = max(8, width - fixed - 1)
+        self._layout = tuple((c, widths[c.key]) for c in chosen)
+        self._layout_key = key
+        return self._layout
 
     def header_line(self, width: int) -> str:
         parts = []
-        for col, w in zip(COLUMNS, self._widths()):
+        for col, w in self.columns():
             parts.append(col.title.rjust(w) if col.align == "right" else col.title.ljust(w))
         return fit(" ".join(parts), width)
 
+    # -- rendering --------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.row_width
         row = self._row(index)
         if row is None:
-            return Strip.blank(width)
+            self._painted[y] = ""
+            return Strip.blank(width, _PLAIN)
         now = self.now()
-        who = self._presence.get(row["id"], "")
-        key = (index, index == self.cursor, width, int(now.timestamp()), who)
+        who = self._presence.get(row.id, "")
+        layout = self.columns()
+        key = (index, index == self.cursor, width, int(now.timestamp()) // 60, who, layout, row)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) > 1000:
                 self._strips.clear()
-            strip = self._strips[key] = self._render_row(row, index, width, now, who)
+            strip = self._strips[key] = self._render_row(row, index, width, now, who, layout)
+        self._painted[y] = strip.text + ("\0" if index == self.cursor else "")
         return strip
 
-    def _render_row(self, row, index: int, width: int, now: datetime, who: str) -> Strip:
-        widths = self._widths()
-        waiting = row["waiting_since"]
-        waited = short_duration((now - parse_ts(waiting)).total_seconds()) if waiting else "—"
-        if row["status"] == "pending":
+    def _line(self, index: int) -> str:
+        """What `render_line` would paint for row *index* now (to compare with what is painted)."""
+        row = self._row(index)
+        if row is None:
+            return ""
+        now = self.now()
+        strip = self._render_row(row, index, self.row_width, now, self._presence.get(row.id, ""), self.columns())
+        return strip.text + ("\0" if index == self.cursor else "")
+
+    def _cells(self, row, now: datetime, who: str) -> dict[str, str]:
+        if row.status == "pending":
             waited = "them"
-        age = short_duration((now - parse_ts(row["opened_at"])).total_seconds())
-        cells = [
-            str(row["heat"]), visible(row["customer"]), visible(row["subject"]), waited, age,
-            str(row["exchanges"]), visible(row["assignee"]), visible(who),
-            _local_time(row["timezone"], now),
-        ]
-        base = _CURSOR if index == self.cursor else Style()
-        # Few segments: each style change costs escape bytes on every repaint of the row.
-        texts = []
-        for col, w, text in zip(COLUMNS, widths, cells):
-            text = text.rjust(w) if col.align == "right" and len(text) < w else text
-            texts.append(fit(text, w))
-        segments = [Segment(texts[0], heat_style(row["heat"])), Segment(" ")]
-        if who:
-            segments += [Segment(" ".join(texts[1:7]) + " ", base),
-                         Segment(texts[7], base + _WHO), Segment(" " + texts[8] + " ", base)]
+        elif row.waiting_since is not None:
+            waited = short_duration((now - row.waiting_since).total_seconds())
         else:
-            segments.append(Segment(" ".join(texts[1:]) + " ", base))
+            waited = "—"
+        return {
+            "heat": f"{BAND_MARK[row.band]}{row.heat:>3}", "id": visible(row.id), "customer": visible(row.customer),
+            "subject": visible(row.subject), "waiting": waited,
+            "age": short_duration((now - row.opened_at).total_seconds()), "exchanges": str(row.exchanges),
+            "assignee": visible(row.assignee), "who": visible(who), "local": local_hhmm(row.timezone, now),
+        }
+
+    def _render_row(self, row, index: int, width: int, now: datetime, who: str, layout) -> Strip:
+        cells = self._cells(row, now, who)
+        base = _CURSOR if index == self.cursor else _PLAIN
+        texts = {}
+        for col, w in layout:
+            text = cells[col.key]
+            text = text.rjust(w) if col.align == "right" and len(text) < w else text
+            texts[col.key] = fit(text, w)
+        # Few segments: each style change costs escape bytes on every repaint of the row.
+        keys = [c.key for c, _ in layout]
+        segments = [Segment(texts["heat"], band_style(row.band)), Segment(" ", base)]
+        rest = keys[1:]
+        if who and "who" in rest:
+            at = rest.index("who")
+            before = " ".join(texts[k] for k in rest[:at])
+            after = " ".join(texts[k] for k in rest[at + 1:])
+            segments += [Segment(before + " ", base), Segment(texts["who"], base + _WHO),
+                         Segment(" " + after + " ", base)]
+        else:
+            segments.append(Segment(" ".join(texts[k] for k in rest) + " ", base))
         return Strip(segments).crop_extend(0, width, base)
 
     # -- cursor -----------------------------------------------------------
@@ -231,15 +299,26 @@ class QueueTable(ScrollView, can_focus=True):
         old, self.cursor = self.cursor, index
         top = self.scroll_offset.y
         height = self.size.height
-        if index < top:
-            self.scroll_to(y=index, animate=False)
-        elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False)
+        if index < top or index >= top + height:
+            self.scroll_to_cursor()
         else:
             # On-screen move: repaint just the two rows that changed.
             self.refresh(Region(0, old - top, self.row_width, 1))
             self.refresh(Region(0, index - top, self.row_width, 1))
-        self.on_highlight(self.current_case_id())
+        self.post_message(self.Highlighted(self.current_case_id()))
+
+    def scroll_to_cursor(self) -> None:
+        """Bring the cursor's row on screen (after a move, a resize, or its case moving in the ranking)."""
+        top = self.scroll_offset.y
+        height = max(1, self.size.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def on_resize(self) -> None:
+        self._layout_key = ()
+        self.scroll_to_cursor()
 
     def action_cursor_down(self) -> None:
         self.move_to(self.cursor + 1)
@@ -263,6 +342,15 @@ class QueueTable(ScrollView, can_focus=True):
         case_id = self.current_case_id()
         if case_id:
             self.post_message(self.Opened(case_id))
+
+    def on_click(self, event) -> None:
+        """A click selects the row under the mouse; a second click on it opens it."""
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < self.row_count:
+            if index == self.cursor and event.chain > 1:
+                self.action_open()
+            else:
+                self.move_to(index)
 
 
 class QueueHeader(Widget):

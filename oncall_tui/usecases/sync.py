@@ -1,7 +1,7 @@
-"""The sync engine: sources → store (pull, in batches) and outbox → helpdesk (push, with retries).
+"""Syncing helpdesks: sources → store (pull, in batches) and outbox → helpdesk (push, with retries).
 
-No Textual here: the app runs `run_forever` in a worker with its own Store
-connection; `oncall sync` runs the same code from the command line.
+No Textual here: the app runs `run_forever` in a worker with its own session
+(its own store connection); `oncall sync` runs the same code from the command line.
 
 Pull: each batch is imported in one transaction together with the cursor that
 follows it, so a process killed mid-sync resumes after the last committed
@@ -17,19 +17,18 @@ look in the helpdesk's history first.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timedelta
 
-from ..store import outbox
-from ..store.db import Store
+from ..connectors.catalog import load_sources
+from ..connectors.source import DEFAULT_BATCH, PushRefused, Source, SourceConfigError
+from ..core.errors import InvalidDocument
+from ..store import outbox, queries
 from ..store.importer import import_document
-from ..store.interchange import ImportError_
-from .base import DEFAULT_BATCH, PushRefused, Source, load_sources
+from .session import Session
 
 BACKOFF_FIRST = 10.0  # seconds before the first retry; doubles each time
 BACKOFF_MAX = 600.0
@@ -78,21 +77,27 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, attempts - 1)))
 
 
-def stored_cursor(store: Store, source: str) -> str | None:
-    row = store.query_one("SELECT cursor FROM sync_cursors WHERE source = ?", (source,))
-    return row[0] if row else None
+def outbox_source_for(session: Session, case_id: str, sources: list[Source] | None = None) -> str | None:
+    """The name of the source a reply on *case_id* must go to, or None (a local case, a read-only feed,
+    or sync off because its configuration is wrong — the screen said so at start).
+
+    *sources*: these instead of the configured ones.
+    """
+    if sources is None:
+        if not session.config.sources:
+            return None
+        try:
+            sources = session.sources()
+        except SourceConfigError:
+            return None
+    return _source_for(session.store, case_id, sources)
 
 
-def _drop_echoes(store: Store, source: str, doc: dict) -> int:
+def _drop_echoes(store, source: str, doc: dict) -> int:
     """Remove pulled events that are our own outbox rows coming back (shown once, as we wrote them)."""
     ids = [ev.get("id") for case in doc.get("cases") or [] if isinstance(case, dict)
            for ev in case.get("events") or [] if isinstance(ev, dict) and ev.get("id")]
-    echoes: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        echoes.update(r[0] for r in store.query(
-            f"SELECT remote_ref FROM outbox WHERE source = ? AND state = 'sent' "
-            f"AND remote_ref IN ({','.join('?' * len(chunk))})", (source, *chunk)))
+    echoes = outbox.sent_as(store, source, ids)
     if not echoes:
         return 0
     for case in doc["cases"]:
@@ -101,25 +106,29 @@ def _drop_echoes(store: Store, source: str, doc: dict) -> int:
     return len(echoes)
 
 
-def _add_missing_customers(store: Store, doc: dict) -> list[str]:
+def _add_missing_customers(store, doc: dict) -> list[str]:
     """Bare records for customers the cases name but neither the document nor the store holds."""
     have = {c.get("id") for c in doc.get("customers") or [] if isinstance(c, dict)}
     wanted = sorted({c.get("customer") for c in doc.get("cases") or []
                      if isinstance(c, dict) and isinstance(c.get("customer"), str)} - have)
-    missing = [cid for cid in wanted if store.query_one("SELECT 1 FROM customers WHERE id = ?", (cid,)) is None]
+    known = queries.known_customers(store, wanted)
+    missing = [cid for cid in wanted if cid not in known]
     # Named after their id until the customer list is imported (which then fills in name, language…).
     doc.setdefault("customers", []).extend({"id": cid, "name": cid} for cid in missing)
     return missing
 
 
-async def sync_once(store: Store, source: Source, *, now: datetime,
+async def sync_once(session: Session, source: Source, *, now: datetime | None = None,
                     progress: Callable[[int, int], None] | None = None,
                     batch_size: int = DEFAULT_BATCH) -> SyncReport:
     """Pull what changed since the stored cursor and import it batch by batch.
 
     *progress(done, total)* is called after each committed batch.
     """
-    report = SyncReport(source.name, cursor=stored_cursor(store, source.name))
+    session.check_writable(f"syncing {source.name}")
+    store = session.store
+    now = now or session.now()
+    report = SyncReport(source.name, cursor=queries.sync_cursor(store, source.name))
     async for batch in source.pull_batches(report.cursor, batch_size):
         doc = batch.document
         report.echoes_dropped += _drop_echoes(store, source.name, doc)
@@ -127,7 +136,7 @@ async def sync_once(store: Store, source: Source, *, now: datetime,
             report.customers_created += _add_missing_customers(store, doc)
         try:
             result = import_document(store, doc, now=now, source=source.name, cursor=batch.cursor)
-        except ImportError_ as exc:
+        except InvalidDocument as exc:
             shown = "; ".join(exc.problems[:3]) + (f" (+{len(exc.problems) - 3} more)" if len(exc.problems) > 3 else "")
             raise SyncError(f"source {source.name!r}: the pulled document was refused, nothing of this batch "
                             f"was imported ({batch.done}/{batch.total} tickets): {shown}") from None
@@ -150,15 +159,19 @@ def _by_name(sources: Iterable[Source]) -> dict[str, Source]:
     return table
 
 
-async def deliver_outbox(store: Store, sources: Iterable[Source], *, now: datetime,
+async def deliver_outbox(session: Session, sources: Iterable[Source], *, now: datetime | None = None,
                          clock: Callable[[], datetime] | None = None) -> DeliveryReport:
     """Send every due outbox row of *sources*, oldest first and at most once at a time.
 
-    *now* decides which rows are due; *clock()* (default: *now*) stamps each
-    outcome, since sending takes time.
+    *now* (default: the session's clock) decides which rows are due; *clock()*
+    (default: the session's) stamps each outcome, since sending takes time.
     """
+    session.check_writable("delivering the outbox")
+    store = session.store
+    if clock is None:
+        clock = session.clock if now is None else (lambda: now)
+    now = now or session.now()
     table = _by_name(sources)
-    clock = clock or (lambda: now)
     report = DeliveryReport()
     for _ in range(MAX_ROUNDS):
         claimed = [item for name in table for item in outbox.claim(store, now, name)]
@@ -186,29 +199,22 @@ async def deliver_outbox(store: Store, sources: Iterable[Source], *, now: dateti
     return report
 
 
-def outbox_source_for(store: Store, case_id: str, sources: Iterable[Source]) -> str | None:
-    """The name of the source a reply on *case_id* must go to, or None (local case, read-only feed)."""
-    row = store.query_one("SELECT external_ref FROM cases WHERE id = ?", (case_id,))
-    if row is None:
+def _source_for(store, case_id: str, sources: Iterable[Source]) -> str | None:
+    external_ref = queries.external_ref(store, case_id)
+    if external_ref is None:
         return None
     pushable = [s for s in sources if s.can_push]
     for source in pushable:
-        if source.owns(case_id, row[0]):
+        if source.owns(case_id, external_ref):
             return source.name
     # A case renamed or prefixed differently: its pulled events still carry the source name.
     for source in pushable:
-        prefix = f"{source.kind}:{source.name}:"
-        if store.query_one("SELECT 1 FROM events WHERE case_id = ? AND substr(id, 1, ?) = ? LIMIT 1",
-                           (case_id, len(prefix), prefix)):
+        if queries.has_event_prefixed(store, case_id, f"{source.kind}:{source.name}:"):
             return source.name
     return None
 
 
 # -- the loop the app runs --------------------------------------------------------------
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 async def _wait(stop_event, seconds: float) -> None:
@@ -224,25 +230,26 @@ async def _wait(stop_event, seconds: float) -> None:
         await asyncio.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
 
-async def run_forever(store_path: str | Path, cfg, *, stop_event: asyncio.Event | threading.Event,
+async def run_forever(session: Session, *, stop_event: asyncio.Event | threading.Event,
                       on_progress: Callable[[str, int, int], None] | None = None,
                       on_error: Callable[[str, str], None] | None = None,
-                      clock: Callable[[], datetime] = _utcnow, sources: list[Source] | None = None,
+                      sources: list[Source] | None = None,
                       batch_size: int = DEFAULT_BATCH, outbox_interval: float = OUTBOX_INTERVAL) -> None:
     """Poll every source each `poll_interval` and deliver the outbox every few seconds, until stopped.
 
-    *cfg* is the `Config` whose `[[sources]]` are used (ignored when *sources*
-    is given); the sources are closed on the way out, since their HTTP clients
-    belong to this event loop.
+    *session* is this loop's own (its own store connection: it runs in its own
+    thread); its configured `[[sources]]` are used unless *sources* is given.
+    The sources are closed on the way out, since their HTTP clients belong to
+    this event loop; the session is closed too.
 
-    Runs on its own Store connection. Errors don't stop the loop: they go to
-    *on_error(source name or "outbox", message)* and the source is tried again
-    at its next poll. *on_progress(source name, done, total)* follows pulls.
-    In a Textual app, run it in a thread worker (`asyncio.run(...)` with a
-    `threading.Event`) so big imports never block the screen.
+    Errors don't stop the loop: they go to *on_error(source name or "outbox",
+    message)* and the source is tried again at its next poll.
+    *on_progress(source name, done, total)* follows pulls. In a Textual app,
+    run it in a thread worker (`asyncio.run(...)` with a `threading.Event`) so
+    big imports never block the screen.
     """
-    store = Store.open(store_path)
-    sources = load_sources(cfg) if sources is None else sources
+    clock = session.clock
+    sources = load_sources(session.config) if sources is None else sources
     next_poll = {s.name: 0.0 for s in sources}
     next_outbox = 0.0
     try:
@@ -254,14 +261,14 @@ async def run_forever(store_path: str | Path, cfg, *, stop_event: asyncio.Event 
                 report_progress = (lambda done, total, name=source.name: on_progress(name, done, total)) \
                     if on_progress else None
                 try:
-                    await sync_once(store, source, now=clock(), progress=report_progress, batch_size=batch_size)
+                    await sync_once(session, source, now=clock(), progress=report_progress, batch_size=batch_size)
                 except Exception as exc:  # noqa: BLE001 — one bad source must not stop the others
                     if on_error:
                         on_error(source.name, str(exc) or type(exc).__name__)
             if time.monotonic() >= next_outbox and not stop_event.is_set():
                 next_outbox = time.monotonic() + outbox_interval
                 try:
-                    report = await deliver_outbox(store, sources, now=clock(), clock=clock)
+                    report = await deliver_outbox(session, sources, now=clock(), clock=clock)
                     if on_error:
                         for message in report.errors.values():
                             on_error("outbox", message)
@@ -273,42 +280,4 @@ async def run_forever(store_path: str | Path, cfg, *, stop_event: asyncio.Event 
     finally:
         for source in sources:  # their HTTP clients belong to this event loop
             await source.aclose()
-        store.close()
-
-
-# -- benchmarks (run by hand; see the report of the sync helper) ---------------------------
-
-
-async def bench_history(store: Store, rt_connector, customer_id: str) -> dict:
-    """Time a customer's whole cross-ticket history from the store vs from RT REST2.
-
-    RT side: search the customer's tickets by requestor address, then history
-    and attachments of each (what a screen without a local store would do).
-    Returns seconds for both, the event ids each found and the speed-up.
-    """
-    from ..store import queries
-
-    started = time.perf_counter()
-    local = [dict(r) for r in queries.customer_history(store, customer_id)]
-    store_seconds = time.perf_counter() - started
-
-    row = queries.get_customer(store, customer_id)
-    emails = json.loads(row["emails"]) if row else []
-    domains = [d for d, cid in rt_connector.config.customer_domains.items() if cid == customer_id]
-    clauses = [f"Requestor.EmailAddress = '{e}'" for e in emails] + \
-              [f"Requestor.EmailAddress LIKE '@{d}'" for d in domains]
-    if not clauses:
-        raise ValueError(f"customer {customer_id!r}: no email address or mapped domain to search RT with")
-    queues = " OR ".join(f"Queue = '{q}'" for q in rt_connector.config.queues)
-    started = time.perf_counter()
-    tickets = await rt_connector._collect("/tickets", {
-        "query": f"({queues}) AND ({' OR '.join(clauses)})", "orderby": "Created", "order": "ASC",
-        "fields": "Subject,Status,Created,LastUpdated,Owner,Requestor,Queue",
-        "fields[Requestor]": "EmailAddress,Name", "fields[Owner]": "Name"})
-    cases = await asyncio.gather(*(rt_connector._one_case(t) for t in tickets))
-    remote = sorted((ev for case, _ in cases for ev in case["events"]), key=lambda e: (e["at"], e["id"]))
-    rt_seconds = time.perf_counter() - started
-    return {"store_seconds": store_seconds, "rt_seconds": rt_seconds,
-            "speedup": rt_seconds / store_seconds if store_seconds else float("inf"),
-            "store_events": [e["id"] for e in local], "rt_events": [e["id"] for e in remote],
-            "tickets": len(tickets)}
+        session.close()

@@ -1,81 +1,14 @@
-"""What every source of cases follows, and how `[[sources]]` in config.toml become sources.
-
-A source has a `name` (its sync cursor and outbox rows are keyed by it),
-pulls interchange documents in batches from a cursor, and may push outbox
-items back (a helpdesk) or refuse to (a read-only feed). Example::
-
-    [[sources]]
-    kind = "rt"                      # Request Tracker 5 (REST2), see connectors/rt.py
-    name = "main"
-    base_url = "https://rt.example.net"
-    token_file = "~/.config/oncall-tui/rt.token"   # chmod 600
-    queues = ["Support"]
-
-    [[sources]]
-    kind = "json"                    # any URL serving the interchange format
-    name = "crm"
-    url = "https://crm.example.net/oncall.json"
-"""
+"""Request Tracker as a `Source`: batched pulls and outbox delivery over `RtConnector`."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
 
-from ..store.outbox import OutboxItem
-from .rt import Cursor, PullResult, RtConfig, RtConfigError, RtConnector, advance, build_document, read_token
-
-DEFAULT_BATCH = 50  # tickets per import transaction on a first sync
-
-
-class SourceConfigError(ValueError):
-    """A `[[sources]]` entry is unusable; the message names the file and `sources[i].key`."""
-
-
-class PushRefused(Exception):
-    """The source will never accept this outbox item (read-only source, bad item): don't retry."""
-
-
-@dataclass
-class Batch:
-    """Part of a pull: a document to import with the cursor that follows it, and progress."""
-
-    document: dict
-    cursor: str | None
-    done: int
-    total: int
-
-
-@runtime_checkable
-class Source(Protocol):
-    """A place cases come from (and, for a helpdesk, where replies go)."""
-
-    name: str
-    kind: str
-    poll_interval: float
-    can_push: bool
-    #: Create a bare customer record for a case whose customer the store lacks
-    #: (a helpdesk maps requestors to customer ids the store may not hold yet).
-    placeholder_customers: bool
-
-    async def pull(self, cursor: str | None) -> PullResult:
-        """Everything changed since *cursor*, in one document."""
-
-    def pull_batches(self, cursor: str | None, batch_size: int) -> AsyncIterator[Batch]:
-        """The same as `pull`, cut into batches each importable with its own cursor."""
-
-    async def push(self, item: OutboxItem) -> str:
-        """Deliver an outbox item; returns the id the remote event will have when pulled."""
-
-    def owns(self, case_id: str, external_ref: str) -> bool:
-        """Whether replies on this case go to this source."""
-
-    async def aclose(self) -> None: ...
-
+from ..core.model import OutboxItem
+from .rt import Cursor, RtConfig, RtConfigError, RtConnector, advance, build_document, read_token
+from .source import DEFAULT_BATCH, Batch, PushRefused, SourceConfigError
 
 class RtSource:
     """Request Tracker as a `Source`: batched pulls and outbox delivery over `RtConnector`."""
@@ -104,9 +37,6 @@ class RtSource:
             rt, self._rt = self._rt, None
             await rt.aclose()
 
-    async def pull(self, cursor: str | None) -> PullResult:
-        return await self.connector.pull(cursor)
-
     async def pull_batches(self, cursor: str | None, batch_size: int = DEFAULT_BATCH) -> AsyncIterator[Batch]:
         rt = self.connector
         position = Cursor.parse(cursor)
@@ -116,7 +46,7 @@ class RtSource:
             return
         for start in range(0, len(tickets), max(1, batch_size)):
             chunk = tickets[start:start + max(1, batch_size)]
-            cases = await asyncio.gather(*(rt._one_case(t) for t in chunk))
+            cases = await asyncio.gather(*(rt.one_case(t) for t in chunk))
             position = advance(position, chunk, rt.searched_at)
             yield Batch(build_document(list(cases)), str(position), start + len(chunk), len(tickets))
 
@@ -156,13 +86,12 @@ class RtSource:
         return self.event_id(txn)
 
 
-# -- configuration --------------------------------------------------------------------
-
 _RT_KEY = re.compile(r"^.*?: '([^']+)': (.*)$", re.S)
 _RT_UNKNOWN = re.compile(r"^.*?: unknown key '([^']+)' (.*)$", re.S)
 
 
-def _rt_source(table: dict, file: str, key: str) -> RtSource:
+def rt_source(table: dict, file: str, key: str) -> RtSource:
+    """The RT source of one `[[sources]]` table; errors name *file* and `key.field`."""
     data = {k: v for k, v in table.items() if k != "kind"}
     try:
         config = RtConfig.from_dict(data, where=f"{file} {key}")
@@ -178,41 +107,3 @@ def _rt_source(table: dict, file: str, key: str) -> RtSource:
         return RtSource(config)
     except RtConfigError as exc:
         raise SourceConfigError(f"{file}: {key}.token_file: {exc}") from None
-
-
-def load_sources(cfg: Any) -> list[Source]:
-    """Build the sources declared as `[[sources]]` in *cfg* (a `config.Config`).
-
-    Every problem names the config file and the key, e.g.
-    ``config.toml: sources[1].queues: expected a non-empty list of queue names``.
-    """
-    from .json_http import JsonSource
-
-    file = str(cfg.path) if getattr(cfg, "path", None) else "config"
-    sources: list[Source] = []
-    seen: dict[str, int] = {}
-    for i, table in enumerate(cfg.sources or []):
-        key = f"sources[{i}]"
-        if not isinstance(table, dict):
-            raise SourceConfigError(f"{file}: {key}: expected a table ([[sources]])")
-        kind = table.get("kind")
-        if kind == "rt":
-            source: Source = _rt_source(table, file, key)
-        elif kind == "json":
-            source = JsonSource.from_dict(table, file=file, key=key)
-        else:
-            raise SourceConfigError(f"{file}: {key}.kind: expected \"rt\" or \"json\", got {kind!r}")
-        if source.name in seen:
-            raise SourceConfigError(f"{file}: {key}.name: {source.name!r} is already the name of "
-                                    f"sources[{seen[source.name]}]; give each source its own name")
-        seen[source.name] = i
-        sources.append(source)
-    return sources
-
-
-def read_secret(path: Path, what: str) -> str:
-    """A token from a file only its owner can read (same rule as the RT token)."""
-    try:
-        return read_token(path)
-    except RtConfigError as exc:
-        raise SourceConfigError(str(exc).replace("RT token file", f"{what} file")) from None

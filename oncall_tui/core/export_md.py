@@ -11,7 +11,8 @@ import json
 import re
 from typing import Iterable
 
-from .export import Export, ExportError
+from .errors import NotFound
+from .export_doc import Export
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -44,7 +45,7 @@ def _block(text: str, info: str = "text") -> list[str]:
 def render_markdown(exp: Export, customer_id: str) -> str:
     """A readable dossier of one customer: who, assets, then each case with summary and timeline."""
     if not any(c["id"] == customer_id for c in exp.customers):
-        raise ExportError(f"unknown customer {customer_id!r}")
+        raise NotFound(f"unknown customer {customer_id!r}")
     return markdown_dossiers(exp, [customer_id])[customer_id]
 
 

@@ -16,9 +16,9 @@ import subprocess
 import threading
 from pathlib import Path
 
-from .acme_local import CHALLTESTSRV, PEBBLE, _free_port, start_challtestsrv, stop_process, start_pebble
-from .actions.http01 import Http01Responder
-from .config import Config
+from ..actions.http01 import Http01Responder
+from ..config import Config
+from .pebble import CHALLTESTSRV, PEBBLE, free_port, start_challtestsrv, start_pebble, stop_process
 
 class LocalAcmeError(RuntimeError):
     pass
@@ -96,7 +96,7 @@ class LocalAcme:
             raise LocalAcmeError(f"{', '.join(missing)} not found — install the Debian package: apt-get install pebble")
         self.dns, proc = start_challtestsrv(self.workdir / "dns")
         self.procs.append(proc)
-        http_port = _free_port()
+        http_port = free_port()
         for domain, addresses in stale.items():
             self.dns.add_aaaa(domain, addresses)
         self._serve(sites, http_port)

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
-from .core.timeutil import format_ts, parse_ts
-from .resources import fixture_file
-from .store.db import Store
-from .store.importer import import_document
+from ..config import Config
+from ..core.timeutil import format_ts, parse_ts
+from ..resources import fixture_file
+from ..usecases.exchange import import_data
+from ..usecases.session import Session
 
 _TS_KEYS = {"at", "opened_at", "resolved_at", "last_update_at"}
 
@@ -38,15 +39,17 @@ def shift_document(doc, delta: timedelta):
 
 
 def seed_demo_store(path: str | Path, *, now: datetime, freshness: timedelta = timedelta(minutes=4),
-                    doc: dict | None = None) -> Store:
+                    doc: dict | None = None) -> None:
     """Create a store at *path* from the demo fixtures, the newest event *freshness* before *now*."""
     doc = doc if doc is not None else load_demo_document()
     delta = (now - freshness) - newest_timestamp(doc)
     # Whole minutes keep the demo's clock times tidy.
     delta = timedelta(minutes=round(delta.total_seconds() / 60))
-    store = Store.open(path)
-    import_document(store, shift_document(doc, delta), now=now)
-    return store
+    session = Session.open(path, Config(), user="demo", clock=lambda: now)
+    try:
+        import_data(session, shift_document(doc, delta))
+    finally:
+        session.close()
 
 
 @contextmanager
@@ -60,7 +63,7 @@ def demo_environment(cfg, *, now: datetime, acme_local: bool = False) -> Iterato
     try:
         doc = load_demo_document()
         if acme_local:
-            from .demo_acme import LocalAcme, localise, stale_aaaa_records, webroots
+            from .local_acme import LocalAcme, localise, stale_aaaa_records, webroots
 
             stale = stale_aaaa_records(doc)  # before localise() drops the servers' real IPv6
             doc = localise(doc)
@@ -69,11 +72,10 @@ def demo_environment(cfg, *, now: datetime, acme_local: bool = False) -> Iterato
             acme.configure(cfg, tmp / "servers")
         else:
             # The demo's servers and domains are fictional: no action may reach out to them.
-            cfg.readonly = True
-            cfg.readonly_reason = ("the demo's servers are fictional — `oncall demo --acme-local` runs the "
-                                   "certificate action for real against a local ACME server")
+            cfg.actions_off = ("the demo's servers are fictional — `oncall demo --acme-local` runs the "
+                               "certificate action for real against a local ACME server")
         db = tmp / "demo.db"
-        seed_demo_store(db, now=now, doc=doc).close()
+        seed_demo_store(db, now=now, doc=doc)
         yield db
     finally:
         if acme is not None:

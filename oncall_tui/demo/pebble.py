@@ -37,7 +37,7 @@ START_TIMEOUT = 15.0
 DEFAULT_IPV4 = "127.0.0.1"
 
 
-def _free_port(udp_too: bool = False) -> int:
+def free_port(udp_too: bool = False) -> int:
     """A loopback port free for TCP (and UDP, for a DNS server)."""
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
@@ -134,7 +134,7 @@ class ChallTestSrv:
 def start_challtestsrv(workdir: Path) -> tuple[ChallTestSrv, subprocess.Popen]:
     """Start challtestsrv as a DNS server only (its HTTP/TLS challenge servers off)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    dns_port, mgmt_port = _free_port(udp_too=True), _free_port()
+    dns_port, mgmt_port = free_port(udp_too=True), free_port()
     log = workdir / "challtestsrv.log"
     argv = [CHALLTESTSRV,
             "-defaultIPv4", DEFAULT_IPV4,
@@ -221,7 +221,7 @@ def start_pebble(workdir: Path, dns: ChallTestSrv, *, http01_port: int,
     """
     workdir.mkdir(parents=True, exist_ok=True)
     ca_pem, cert_pem, key_pem = make_https_ca(workdir)
-    port, mgmt_port = _free_port(), _free_port()
+    port, mgmt_port = free_port(), free_port()
     config = workdir / "pebble-config.json"
     config.write_text(json.dumps({"pebble": {
         "listenAddress": f"127.0.0.1:{port}",
@@ -229,7 +229,7 @@ def start_pebble(workdir: Path, dns: ChallTestSrv, *, http01_port: int,
         "certificate": str(cert_pem),
         "privateKey": str(key_pem),
         "httpPort": http01_port,
-        "tlsPort": _free_port(),  # TLS-ALPN-01 is not used, but Pebble wants a port
+        "tlsPort": free_port(),  # TLS-ALPN-01 is not used, but Pebble wants a port
         "ocspResponderURL": "",
         "externalAccountBindingRequired": False,
     }}, indent=2))

@@ -1,15 +1,11 @@
-"""Staleness heat: a 0-100 score per case, explainable term by term.
+"""What heat needs to know about a case's conversation, folded once per event.
 
-    stats = fold_events(events)            # CaseStats, JSON-serialisable, stored per case
-    stats = add_event(stats, event)        # incremental, same as folding again
-    heat  = score(stats, status=..., opened_at=..., tier=..., now=..., incident_open=False)
-    heat.score -> int 0..100 ; heat.terms -> tuple[Term(name, value, points)], largest first
+    stats = fold_events(events, lexicon=lex)      # CaseStats, JSON-serialisable, stored per case
+    stats = add_event(stats, event, lexicon=lex)  # incremental, same as folding again
 
 Folding reads the words once (lexicon hits, tone, a fingerprint for
-repetition) and keeps epoch seconds, so `score` is plain arithmetic on numbers:
-the queue rescores every open case each minute. Weights live in
-``oncall_tui/data/heat.toml``, which documents each term. Scoring lives in
-`heat_score` and is re-exported here.
+repetition) and keeps epoch seconds, so scoring (`heat_score`) is plain
+arithmetic on numbers: the queue rescores every open case each minute.
 """
 
 from __future__ import annotations
@@ -18,8 +14,7 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Iterable
 
-from .heat_weights import DEFAULT_WEIGHTS, Term, Weights, load_weights  # noqa: F401 (re-exported)
-from .lexicon import (Lexicon, default_lexicon, exclamation_level, fast_fold, fingerprint, own_text,
+from .lexicon import (Lexicon, exclamation_level, fast_fold, fingerprint, own_text,
                       pack_print, shouting_level, similarity, tokens, unpack_print)
 from .model import CONVERSATION_KINDS, Event
 from .timeutil import format_ts, parse_ts
@@ -105,7 +100,7 @@ def _fill_epochs(stats: CaseStats) -> None:
 
 # --- folding events ------------------------------------------------------------
 
-def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon | None = None) -> CaseStats:
+def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon) -> CaseStats:
     """Fold one more *event* into *stats* (updated in place and returned).
 
     Events must come in time order (to the second); an older message than the
@@ -132,7 +127,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon | None = None)
         stats.last_in_at, stats.in_t = at, t
         if stats.waiting_since is None:
             stats.waiting_since, stats.wait_t = at, t
-        _read_customer(stats, event.body, lexicon or default_lexicon())
+        _read_customer(stats, event.body, lexicon)
     else:
         stats.last_out_at, stats.out_t = at, t
         stats.waiting_since = stats.wait_t = None
@@ -141,7 +136,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon | None = None)
     return stats
 
 
-def fold_events(events: Iterable[Event], *, lexicon: Lexicon | None = None) -> CaseStats:
+def fold_events(events: Iterable[Event], *, lexicon: Lexicon) -> CaseStats:
     """Fold a case's events (any order; sorted by time here) into fresh stats."""
     stats = CaseStats()
     for event in sorted(events, key=lambda e: e.at):
@@ -172,6 +167,3 @@ def _read_customer(stats: CaseStats, body: str, lexicon: Lexicon) -> None:
             stats.repeat_sim = max(stats.repeat_sim, round(best, 2))
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
 
-
-# Scoring lives in heat_score; `heat.score(...)` and friends stay where callers look.
-from .heat_score import Heat, heat_value, score, steady_points  # noqa: E402,F401 (re-exported)

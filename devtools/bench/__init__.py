@@ -1,0 +1,1 @@
+"""The benchmark: `python -m devtools.bench` (see `run`)."""

@@ -1,0 +1,68 @@
+"""The knowledge the core computes with: heat weights, lexicons, decoder rules.
+
+Shipped as data files (`oncall_tui/data/`) and read here, once, so the core
+stays pure: it receives them as parameters. A site's `[heat]` table is laid
+over the shipped weights.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Mapping
+
+from ..core.heat_model import HeatModel
+from ..core.heat_weights import Weights, parse_weights
+from ..core.intent_rules import Rules, build_rules
+from ..core.lexicon import Lexicon, load_lexicon
+from ..resources import data_file
+
+LEXICON_FILES = ("lexicon_fr.txt", "lexicon_en.txt")
+
+
+@dataclass(frozen=True)
+class Models:
+    """What scoring and decoding need: the heat model (weights, lexicon) and the decoder's rules."""
+
+    heat: HeatModel
+    rules: Rules
+
+    @property
+    def weights(self) -> Weights:
+        return self.heat.weights
+
+
+@cache
+def shipped_weights() -> Weights:
+    table = tomllib.loads(data_file("heat.toml").read_text(encoding="utf-8")).get("heat", {})
+    return parse_weights(table, "oncall_tui/data/heat.toml")
+
+
+@cache
+def shipped_lexicon() -> Lexicon:
+    return load_lexicon((data_file(name).read_text(encoding="utf-8"), name) for name in LEXICON_FILES)
+
+
+@cache
+def shipped_rules() -> Rules:
+    return build_rules(data_file("intents.toml").read_bytes(), "oncall_tui/data/intents.toml")
+
+
+def site_weights(table: Mapping[str, Any], source: str) -> Weights:
+    """A site's [heat] table over the shipped weights; ValueError names *source* and the key."""
+    return parse_weights(table, source, base=shipped_weights())
+
+
+@cache
+def shipped() -> Models:
+    """The shipped models, loaded once per process."""
+    return Models(HeatModel(shipped_weights(), shipped_lexicon()), shipped_rules())
+
+
+def models_for(heat_table: Mapping[str, Any] | None, source: str = "config") -> Models:
+    """The shipped models with a site's [heat] weights, if any."""
+    base = shipped()
+    if not heat_table:
+        return base
+    return Models(HeatModel(site_weights(heat_table, source), base.heat.lexicon), base.rules)

@@ -1,0 +1,188 @@
+"""The queue: every open case ranked by its stored heat, and why a case is hot.
+
+One ranking for both faces: the screen reads pages of `Queue`, `oncall queue`
+reads `ranked`, and both go through the store's one queue query (hottest
+first, then by case id). The stored heat is kept current by the heat tick;
+`ranked` rescores first so a script never reads stale heat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..core.errors import NotFound, Refused
+from ..core.heat_score import Heat
+from ..core.model import band
+from ..core.timeutil import business_hours, format_ts, parse_ts
+from ..store import derived, queries
+from ..store.queries import QueueFilter
+from .session import Session
+
+VIEWS = ("all", "waiting", "mine", "region")
+VIEW_TITLES = {"all": "all open", "waiting": "waiting on us", "mine": "mine", "region": "in business hours"}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One open case as the queue shows it."""
+
+    id: str
+    customer_id: str
+    customer: str
+    timezone: str
+    tier: str
+    language: str
+    subject: str
+    status: str
+    heat: int
+    band: str  # hot | warm | cool (core.model.band)
+    waiting_since: datetime | None  # None: not waiting on us
+    opened_at: datetime
+    exchanges: int
+    assignee: str
+    incident_id: str | None
+
+
+def _row(r) -> QueueRow:
+    waiting = r["waiting_since"]
+    return QueueRow(r["id"], r["customer_id"], r["customer"], r["timezone"], r["tier"], r["language"], r["subject"],
+                    r["status"], r["heat"], band(r["heat"]), parse_ts(waiting) if waiting else None,
+                    parse_ts(r["opened_at"]), r["exchanges"], r["assignee"], r["incident_id"])
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Open cases per heat band, and the most cases hot at once in each of the last 24 hours."""
+
+    hot: int
+    warm: int
+    cool: int
+    hot_per_hour: tuple[int, ...]
+
+
+class Queue:
+    """The queue as one engineer looks at it: a view, a filter, and pages of rows."""
+
+    def __init__(self, session: Session, *, view: str = "all", text: str = "") -> None:
+        self.session = session
+        self.filter = QueueFilter(text=text, view=view, me=session.user)
+
+    @property
+    def view(self) -> str:
+        return self.filter.view
+
+    @property
+    def text(self) -> str:
+        return self.filter.text
+
+    def set_text(self, text: str) -> None:
+        self.filter = QueueFilter(text=text.strip(), view=self.filter.view, me=self.filter.me,
+                                  customer_ids=self.filter.customer_ids)
+
+    def set_view(self, view: str) -> None:
+        if view not in VIEWS:
+            raise Refused(f"view {view!r} is not one of {', '.join(VIEWS)}")
+        customers = tuple(in_business_hours(self.session)) if view == "region" else ()
+        self.filter = QueueFilter(text=self.filter.text, view=view, me=self.session.user, customer_ids=customers)
+
+    def next_view(self) -> str:
+        self.set_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
+        return self.view
+
+    def count(self) -> int:
+        return queries.queue_count(self.session.store, self.filter)
+
+    def page(self, offset: int, limit: int) -> list[QueueRow]:
+        """Rows *offset*.. of the queue, hottest first."""
+        return [_row(r) for r in queries.queue_page(self.session.store, self.filter, offset, limit)]
+
+    def page_from_end(self, offset: int, limit: int) -> list[QueueRow]:
+        """Rows counted *offset* from the coldest end, coldest first (for `G`)."""
+        return [_row(r) for r in queries.queue_page_from_end(self.session.store, self.filter, offset, limit)]
+
+
+def bands(session: Session) -> Bands:
+    store = session.store
+    hot, warm, cool = queries.queue_bands(store)
+    since = format_ts(session.now() - timedelta(hours=24))
+    return Bands(hot, warm, cool, tuple(queries.hot_per_hour(store, since)))
+
+
+def in_business_hours(session: Session) -> list[str]:
+    """Customers it is business hours for now (Mon–Fri 08:00–19:00 their time): who can be phoned."""
+    now = session.now()
+    return [cid for cid, tz in queries.customer_timezones(session.store) if business_hours(now, tz)]
+
+
+# -- why a case is hot --------------------------------------------------------------------------
+
+def explain(session: Session, case_id: str, now: datetime | None = None) -> tuple[str, Heat]:
+    """The case's subject and its heat at *now* (default: the session's clock), term by term."""
+    row = queries.heat_inputs(session.store, case_id)
+    if row is None:
+        raise NotFound(f"no case {case_id!r} in {session.store.path}")
+    heat = derived.score_row(row["stats"], row["status"], row["opened_at"], row["tier"], bool(row["incident_open"]),
+                             now or session.now(), session.models.weights)
+    return row["subject"], heat
+
+
+# -- the command line's ranked queue ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ranked:
+    """`oncall queue`: the rows, their heat explained, and at which instant the heat was computed."""
+
+    rows: list[dict]
+    heat_at: datetime | None  # None: rescored at the asked instant
+
+
+def ranked(session: Session, *, view: str = "all", limit: int | None = None,
+           now: datetime | None = None) -> Ranked:
+    """The queue as the screen ranks it, each row with its heat terms.
+
+    Without *now*, the open cases are rescored at the session's clock first
+    (what the screen's heat tick does), unless the session is read-only: then
+    the stored heat is shown, with the instant of the last tick. With *now*,
+    they are rescored at that instant inside a transaction the store rolls
+    back: the ranking is the screen's, nothing is written.
+    """
+    queue = Queue(session, view=view)
+    store = session.store
+    weights = session.models.weights
+    if now is None:
+        at = session.now()
+        if session.readonly:
+            heat_at = queries.last_tick(store)
+            return Ranked(_rows(session, queue, limit, heat_at or at), heat_at)
+        derived.retick(store, at, weights)
+        return Ranked(_rows(session, queue, limit, at), None)
+    if store.readonly:
+        raise Refused(f"--now rescores inside a transaction that is rolled back, and {store.path} is read-only; "
+                      "leave out --now to see the stored heat")
+    updates = derived.changed_heat(store, now, weights)
+    with store.rolled_back() as conn:
+        derived.write_heat(conn, updates)
+        rows = _rows(session, queue, limit, now)
+    return Ranked(rows, None)
+
+
+def _rows(session: Session, queue: Queue, limit: int | None, at: datetime) -> list[dict]:
+    total = queue.count()
+    store, weights = session.store, session.models.weights
+    out = []
+    for raw in queries.queue_page(store, queue.filter, 0, min(limit, total) if limit else total, explained=True):
+        r = _row(raw)
+        heat = derived.score_row(raw["stats"], r.status, raw["opened_at"], r.tier, bool(raw["incident_open"]), at,
+                                 weights)
+        out.append({
+            "id": r.id, "customer": r.customer_id, "customer_name": r.customer, "subject": r.subject,
+            "status": r.status, "heat": r.heat, "band": r.band,
+            "terms": [{"name": t.name, "value": t.value, "points": round(t.points, 1)} for t in heat.terms],
+            "waiting_seconds": int((at - r.waiting_since).total_seconds()) if r.waiting_since else 0,
+            "age_seconds": int((at - r.opened_at).total_seconds()),
+            "exchanges": r.exchanges, "assignee": r.assignee, "tier": r.tier, "language": r.language,
+            "timezone": r.timezone, "incident": r.incident_id,
+        })
+    return out
+

@@ -1,0 +1,42 @@
+"""The shipped models, for tests of the pure core: it receives them as parameters, these pass them."""
+
+from __future__ import annotations
+
+from oncall_tui.core import heat_score, heat_stats
+from oncall_tui.core.intents import propose as core_propose
+from oncall_tui.usecases.models import shipped, site_weights
+
+WEIGHTS = shipped().weights
+LEXICON = shipped().heat.lexicon
+RULES = shipped().rules
+
+
+def load_weights(table, source):
+    """A site's [heat] table over the shipped weights (ValueError naming *source* and the key)."""
+    return site_weights(table, source)
+
+
+def fold_events(events):
+    return heat_stats.fold_events(events, lexicon=LEXICON)
+
+
+def add_event(stats, event):
+    return heat_stats.add_event(stats, event, lexicon=LEXICON)
+
+
+def score(stats, **kw):
+    kw.setdefault("weights", WEIGHTS)
+    return heat_score.score(stats, **kw)
+
+
+def heat_value(steady, **kw):
+    kw.setdefault("weights", WEIGHTS)
+    return heat_score.heat_value(steady, **kw)
+
+
+def steady_points(stats, weights=None):
+    return heat_score.steady_points(stats, weights or WEIGHTS)
+
+
+def propose(text, *, known_domains=(), rules=None):
+    return core_propose(text, rules=rules or RULES, known_domains=known_domains)
