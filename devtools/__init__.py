@@ -1,0 +1,1 @@
+"""Developer tools for oncall-tui: evaluations and generators, not part of the installed package."""
