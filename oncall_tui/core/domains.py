@@ -16,6 +16,7 @@ _LABEL = r"[^\W_](?:[^\W_]|-){0,62}"
 _DOMAIN = re.compile(rf"(?<![\w.-])(?:{_LABEL}\.)+{_LABEL}(?![\w@-]|\.[^\W_])")
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://([^\s<>\"'()\[\]]+)")
 _LOCAL_PART = re.compile(r"[\w.+-]+@$")
+_NUMBERS = re.compile(r"[0-9.]+")
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,21 @@ def _ignored(domain: str, rules: Rules) -> bool:
     return any(".".join(parts[i:]) in rules.ignore_domains for i in range(len(parts) - 1))
 
 
-def _scan(text: str, rules: Rules) -> tuple[list[_Found], list[tuple[int, int]]]:
-    """Domains written in *text* (ignored ones dropped) and the spans to blank out."""
+def _scan(text: str, rules: Rules) -> tuple[list[_Found], list[tuple[int, int, bool]]]:
+    """Domains written in *text* (ignored ones dropped) and the spans to blank out (start, end, is an e-mail).
+
+    Version numbers and IP addresses ("PHP 8.2", "185.31.40.22") are neither found nor blanked out.
+    """
     urls = [(m.start(), m.end(), m.start(1)) for m in _URL.finditer(text)]
-    found, spans = [], [(a, b) for a, b, _ in urls]
+    found, spans = [], [(a, b, False) for a, b, _ in urls]
     for m in _DOMAIN.finditer(text):
         start = m.start()
         if any(a <= start < b and start != host for a, b, host in urls):
             continue  # a path segment like /redirect/other.com is not the site
         local = _LOCAL_PART.search(text, max(0, start - 128), start) if start and text[start - 1] == "@" else None
-        spans.append((local.start() if local else start, m.end()))
+        if local is None and _NUMBERS.fullmatch(m.group()):
+            continue
+        spans.append((local.start() if local else start, m.end(), local is not None))
         name = _normalise(m.group(), rules)
         if name and not _ignored(name, rules):
             found.append(_Found(name, start, m.end(), local is not None))
