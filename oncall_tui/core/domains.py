@@ -61,9 +61,11 @@ def _scan(text: str, rules: Rules) -> tuple[list[_Found], list[tuple[int, int, b
     """
     urls = [(m.start(), m.end(), m.start(1)) for m in _URL.finditer(text)]
     found, spans = [], [(a, b, False) for a, b, _ in urls]
+    url_starts = [a for a, _, _ in urls]
     for m in _DOMAIN.finditer(text):
         start = m.start()
-        if any(a <= start < b and start != host for a, b, host in urls):
+        i = bisect_right(url_starts, start) - 1  # URLs do not overlap: only the last one starting before counts
+        if i >= 0 and start < urls[i][1] and start != urls[i][2]:
             continue  # a path segment like /redirect/other.com is not the site
         local = _LOCAL_PART.search(text, max(0, start - 128), start) if start and text[start - 1] == "@" else None
         if local is None and _NUMBERS.fullmatch(m.group()):
