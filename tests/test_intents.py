@@ -256,6 +256,18 @@ def test_a_known_domain_in_the_customers_address_beats_guessing():
     assert p.params == {"domain": "saveurs-du-sud.fr"}
 
 
+def test_the_domain_is_the_one_of_the_sentence_that_asks_not_the_one_that_thanks():
+    (p,) = propose("Le https marche bien sur boutique-lune.fr, merci ! Par contre boutique-lune.com affiche "
+                   "toujours « non sécurisé », pouvez-vous en installer un ?")
+    assert (p.intent, p.params) == ("issue_certificate", {"domain": "boutique-lune.com"})
+
+
+def test_of_two_known_domains_named_the_one_nearest_the_trouble_is_chosen():
+    (p,) = propose("le site de la fromagerie affiche une erreur 500, celui de la crèmerie va bien",
+                   known_domains=["fromagerie-dubois.fr", "cremerie-dubois.fr"])
+    assert (p.intent, p.params) == ("site_down", {"domain": "fromagerie-dubois.fr"})
+
+
 def test_known_domains_given_as_one_string_is_a_clear_error():
     with pytest.raises(TypeError, match="known_domains"):
         propose("disque plein", known_domains="boutique.fr")

@@ -89,14 +89,38 @@ def extract_domains(text: str, *, rules: Rules | None = None) -> list[str]:
     return list(dict.fromkeys(f.domain for f in found if not f.email))
 
 
-def _known_named(known: Sequence[str], tokens: set[str]) -> str | None:
-    """The one known domain whose distinctive name parts the message mentions."""
+def _known_named(known: Sequence[str], tokens: set[str], folded: str = "",
+                 near: Sequence[tuple[int, int]] = ()) -> str | None:
+    """The one known domain whose distinctive name parts the message mentions.
+
+    Two named as often ("la pâtisserie est en panne, le traiteur marche"): the one
+    named nearest the words that triggered the intent, if *folded* and *near* are given.
+    """
     parts = {d: {t for t in _RUN.findall(fold(d.rsplit(".", 1)[0])) if len(t) >= 3 and t != "www"} for d in known}
     common = set.intersection(*parts.values()) if len(parts) > 1 else set()
     scores = {d: len((p - common) & tokens) for d, p in parts.items()}
     best = max(scores.values(), default=0)
     winners = [d for d, s in scores.items() if s == best]
-    return winners[0] if best and len(winners) == 1 else None
+    if best and len(winners) == 1:
+        return winners[0]
+    if not best or not folded or not near:
+        return None
+    distance = {d: min(_distance(folded, m.start(), m.end(), near) for t in parts[d] - common
+                       for m in re.finditer(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", folded))
+                for d in winners}
+    ranked = sorted(distance.values())
+    return min(distance, key=distance.get) if ranked[0] < ranked[1] else None
+
+
+_CLAUSE_END = re.compile(r"[,;.!?()\n]")
+
+
+def _distance(folded: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
+    """Characters from a name to the nearest trigger, plus 1,000 when a comma or a stop lies between."""
+    def one(s: int, e: int) -> int:
+        a, b = (e, start) if start >= e else (end, s) if end <= s else (start, start)
+        return b - a + (1000 if _CLAUSE_END.search(folded, a, b) else 0)
+    return min(one(s, e) for s, e in spans)
 
 
 def _nearest(pool: list[_Found], spans: list[tuple[int, int]], newlines: list[int]) -> str:

@@ -198,6 +198,12 @@ class _Text:
         self.tokens = set(_RUN.findall(self.folded))
         self.newlines = [m.start() for m in re.finditer("\n", body)]
 
+    def folded_at(self, pos: int) -> int:
+        """Where body position *pos* is in the folded text."""
+        if self._ends is None:
+            return pos
+        return self._ends[pos - 1] if 0 < pos <= len(self._ends) else 0
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         if self._ends is None:
             return start, end
@@ -233,9 +239,10 @@ class _Context:
             out.setdefault(self.sentence(h.start), []).append(h)
         return out
 
-    def score(self, rule: IntentRule, hits: list[_Hit]) -> float:
+    def score(self, rule: IntentRule, hits: list[_Hit]) -> tuple[float, list[_Hit]]:
+        """The intent's score, and the hits of the sentences that carry it (where to look for its domain)."""
         against = self.group(_longest(_hits(rule.against, self.t.folded, self.t.tokens)))
-        parts = []
+        parts, carriers = [], []
         for s, found in self.group(hits).items():
             boosts = [b for p, b in rule.param_bonus.items() if s in self.values.get(_VALUE_KIND.get(p, ""), ())]
             if s in self.requests:
@@ -244,7 +251,10 @@ class _Context:
             if s not in self.requests:
                 damp *= (1.0 - self.resolved.get(s, 0.0)) * (1.0 - self.resolved_all)
             parts.append(_noisy_or([_evidence(found), *boosts]) * damp)
-        return _noisy_or(parts)
+            carriers.append(found)
+        best = max(parts, default=0.0)
+        kept = [h for part, found in zip(parts, carriers) if part >= best / 2 for h in found]
+        return _noisy_or(parts), kept
 
 
 # ---------------------------------------------------------------- propose
@@ -328,13 +338,14 @@ def decode(text: str, *, known_domains: Sequence[str] = (), rules: Rules | None 
         hits = _longest(_hits(rule.phrases, t.folded, t.tokens) + fuzzy.get(name, []))
         if not hits:
             continue
-        score = context.score(rule, hits)
+        score, carrying = context.score(rule, hits)
         params = {k: v for k, v in env_params.items() if k in rule.params}
         params.update({k: v[0] for k, v in simple.items() if v and k in rule.params})
         origin = [_whole_addresses(t.span(h.start, h.end), spans) for h in hits]
         factor = 1.0
-        if "domain" in rule.params:
-            domain, factor = _choose_domain(found, origin, t, aside, known, rules, rule.domain_from_email)
+        if "domain" in rule.params:  # near the words of the sentences that ask, not those that thank
+            near = [_whole_addresses(t.span(h.start, h.end), spans) for h in carrying] or origin
+            domain, factor = _choose_domain(found, near, t, aside, known, rules, rule.domain_from_email)
             if domain:
                 params["domain"] = domain
         matched = tuple(dict.fromkeys(" ".join(body[a:b].split()) for a, b in origin))
@@ -414,7 +425,8 @@ def _choose_domain(found: list[_Found], origin: list[tuple[int, int]], t: _Text,
     own = [f for f in emails if f.domain in known]  # the customer's own mailbox names their site
     if own:
         return _nearest(own, origin, t.newlines), rules.domain_confidence["email"]
-    named = _known_named(known, t.tokens) if known else None
+    named = _known_named(known, t.tokens, t.folded, [(t.folded_at(a), t.folded_at(b)) for a, b in origin]) \
+        if known else None
     if named:
         return named, rules.domain_confidence["partial"]
     if known and aside:
