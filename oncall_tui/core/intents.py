@@ -4,26 +4,42 @@ Customers say "charger un SSL" for *issue a certificate*, "ftp" for *add a
 vhost*, "mémoire pleine" for *disk full*. `propose` reads one message (French or
 English, typos, SHOUTING, signature and quoted history included) and returns
 the actions it suggests, best first, with parameters, a confidence and the
-words that triggered each one. The rules are data: `oncall_tui/data/intents.toml`.
+words that triggered each one; `decode` also says, when it proposes nothing,
+its best guess below the threshold and why ("not sure (0.41: 'ftp'?)"). The
+rules are data: `oncall_tui/data/intents.toml`. A wrong suggestion is worse
+than none: when unsure, nothing is proposed.
 
 How a message is read:
 
+0. Only the first MAX_MESSAGE_CHARS characters are read, and only the first
+   MAX_BODY_CHARS of the customer's own text analysed; words longer than the
+   longest keyword + 1 are never matched one typo away. Every step is linear
+   in that bounded size, and no pattern can backtrack without bound.
 1. Quoted history (">" lines; everything after "Le ... a écrit :", "On ...
-   wrote:" or an Outlook "De :/Envoyé :" header) and the signature (after "--"
-   or a closing line such as "Cordialement") are set aside. They never trigger
-   a proposal; they can only confirm one of the customer's known domains.
+   wrote:", an Outlook "De :/Envoyé :" header or a "Forwarded message" line)
+   and the signature (after "--" or a closing line such as "Cordialement") are
+   set aside. They never trigger a proposal; they can only confirm one of the
+   customer's known domains. The headers of a forwarded mail at the very top
+   are skipped: the customer's text follows them.
 2. Domains, e-mail addresses and URLs are found, then blanked out, so "ftp" in
-   "ftp.boutique.fr" or "https" in a link is not a request.
+   "ftp.boutique.fr" or "https" in a link is not a request; an e-mail address
+   reads as the word the rules write "<email>" ("créer <email>"). Version
+   numbers and IP addresses are left as they are ("PHP 8.2").
 3. The rest is folded (case, accents) and matched by whole words against each
-   intent's phrases; single words of `fuzzy_min_length` letters or more also
-   match one typo away ("certifcat" -> "certificat").
+   intent's phrases ("a ... b" allows up to three words between); single words
+   of `fuzzy_min_length` letters or more also match one typo away
+   ("certifcat" -> "certificat").
 4. Per sentence, an intent's evidence is the noisy-OR of its phrase weights
    (each phrase counted once; a longer phrase hides the shorter ones inside
    it), raised by a request marker ("pouvez-vous", "please") or a named
-   parameter, then damped by negative phrases (thanks, invoices, "ça
-   remarche") and the intent's own `against` phrases *in that sentence*. The
-   intent's score is the noisy-OR over sentences; from `threshold` up it is
-   proposed.
+   parameter, then damped by negative phrases (invoices, questions about how
+   things work, follow-ups, auto-replies) and the intent's own `against`
+   phrases *in that sentence*. "Resolved" phrases ("ça remarche", "you can
+   close the ticket") damp the whole message, unless another sentence asks for
+   something. The intent's score is the noisy-OR over sentences; from
+   `threshold` up it is proposed.
+5. An intent may hide another (a renewal is not also a first issuance) or
+   outrank it (the restart asked for comes before the outage it fixes).
 """
 
 from __future__ import annotations
