@@ -330,7 +330,8 @@ def decode(text: str, *, known_domains: Sequence[str] = (), rules: Rules | None 
     found, spans = _scan(body, rules)
     masked = list(body)
     for a, b, email in spans:  # an address becomes the word "<email>" of the rules: "creer <email>"
-        masked[a:b] = (EMAIL_WORD + " " * (b - a - len(EMAIL_WORD))) if email and b - a >= len(EMAIL_WORD) else " " * (b - a)
+        word = EMAIL_WORD if email and b - a >= len(EMAIL_WORD) else ""
+        masked[a:b] = word + " " * (b - a - len(word))
     t = _Text(body, "".join(masked))
     cues = _longest(_hits(rules.request, t.folded, t.tokens) + _hits(rules.negative, t.folded, t.tokens)
                     + _hits(rules.resolved, t.folded, t.tokens))
@@ -377,7 +378,8 @@ def decode(text: str, *, known_domains: Sequence[str] = (), rules: Rules | None 
     unsure = max((p for p in below if p.confidence >= UNSURE_FLOOR),
                  key=lambda p: (p.confidence, -INTENTS.index(p.intent)), default=None)
     if resolved:
-        why = f"the customer says it is done ('{' '.join(body[slice(*t.span(resolved[0].start, resolved[0].end))].split())}')"
+        a, b = t.span(resolved[0].start, resolved[0].end)
+        why = f"the customer says it is done ('{' '.join(body[a:b].split())}')"
     elif below:
         why = "too little evidence"
     else:
