@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from oncall_tui.core import heat_score, heat_stats
-from oncall_tui.core.intents import propose as core_propose
-from oncall_tui.usecases.models import shipped, site_weights
+from oncall_tui.core import domains, heat_score, heat_stats, intents
+from oncall_tui.usecases.models import shipped, site_rules, site_weights
 
 WEIGHTS = shipped().weights
 LEXICON = shipped().heat.lexicon
@@ -39,4 +38,21 @@ def steady_points(stats, weights=None):
 
 
 def propose(text, *, known_domains=(), rules=None):
-    return core_propose(text, rules=rules or RULES, known_domains=known_domains)
+    return intents.propose(text, rules=rules or RULES, known_domains=known_domains)
+
+
+def decode(text, *, known_domains=(), rules=None):
+    return intents.decode(text, rules=rules or RULES, known_domains=known_domains)
+
+
+def by_hand(intent, language="en", *, rules=None):
+    return intents.by_hand(intent, language, rules=rules or RULES)
+
+
+def extract_domains(text, *, rules=None):
+    return domains.extract_domains(text, rules=rules or RULES)
+
+
+def load_rules(path=None):
+    """The shipped rules, or a site file layered on them (RulesError naming the file and the key)."""
+    return RULES if path is None else site_rules(path)

@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncall_tui.core.intents import (INTENTS, Proposal, RulesError, describe, extract_domains,
-                                     load_rules, propose)
+from oncall_tui.core.intents import INTENTS, Proposal, describe
+from oncall_tui.core.intent_rules import RulesError
+
+from .models import extract_domains, load_rules, propose
 
 D = "domain"
 
@@ -27,7 +29,7 @@ CORPUS = [
     case("Hi, Chrome says 'Not Secure' when I open https://acme-widgets.com/shop. Can you fix it?",
          {"issue_certificate": {D: "acme-widgets.com"}}, id="en-not-secure-url"),
     case("Getting NET::ERR_CERT_DATE_INVALID on blog.fromagerie-dupont.io since this morning",
-         {"issue_certificate": {D: "blog.fromagerie-dupont.io"}}, id="en-err-cert-date-invalid"),
+         {"renew_certificate": {D: "blog.fromagerie-dupont.io"}}, id="en-err-cert-date-invalid-is-a-renewal"),
     case("Je voudrais activer le cryptage sur mon site immo-provence.fr, un client m'a dit que c'était "
          "obligatoire maintenant.", {"issue_certificate": {D: "immo-provence.fr"}}, id="fr-cryptage"),
     case("Comment crypter le site ? (lesjardinsdemarie.fr)",
@@ -35,11 +37,21 @@ CORPUS = [
     case("Could you set up Let\u2019s Encrypt for shop.nordic-bikes.se please? Thanks!",
          {"issue_certificate": {D: "shop.nordic-bikes.se"}}, id="en-lets-encrypt-curly-apostrophe"),
     case("URGENT!!! CERTIFICATE EXPIRED ON WWW.BIGSALE.COM CUSTOMERS CANT PAY",
-         {"issue_certificate": {D: "www.bigsale.com"}}, id="en-shouting-certificate-expired"),
+         {"renew_certificate": {D: "www.bigsale.com"}}, id="en-shouting-certificate-expired"),
     case("Bonjour, il faudrait un certificat https pour café-martin.fr svp.",
          {"issue_certificate": {D: "café-martin.fr"}}, id="fr-idn-domain"),
     case("slt, le certifcat de monsite-perso.fr a expiré, vous pouvez le renouveler ?",
-         {"issue_certificate": {D: "monsite-perso.fr"}}, id="fr-typo-certifcat"),
+         {"renew_certificate": {D: "monsite-perso.fr"}}, id="fr-typo-certifcat-renewal"),
+    case("We've never had HTTPS on our new shop greenbean-coffee.com, can you set it up?",
+         {"issue_certificate": {D: "greenbean-coffee.com"}}, id="en-never-had-https-is-a-first-issuance"),
+    # --- renew_certificate
+    case("Our certificate for tickets.jazzfest.org expires on Friday, please renew it before then.",
+         {"renew_certificate": {D: "tickets.jazzfest.org"}}, id="en-expires-friday-renew"),
+    case("Firefox dit que le certificat n'est plus valide sur cave-du-roy.fr depuis ce matin",
+         {"renew_certificate": {D: "cave-du-roy.fr"}}, id="fr-certificat-plus-valide"),
+    case("le renouvellement auto du SSL a échoué, le cadenas est barré depuis hier",
+         {"renew_certificate": {D: "pressing-martin.fr"}}, known=["pressing-martin.fr"],
+         id="fr-renouvellement-echoue-single-known"),
     # --- add_vhost
     case("Bonjour, j'aurais besoin d'un accès ftp pour mon nouveau site lavieenrose-deco.fr",
          {"add_vhost": {D: "lavieenrose-deco.fr"}}, id="fr-ftp-means-vhost"),
@@ -107,6 +119,37 @@ CORPUS = [
          known=["boulangerie-paul.fr", "traiteur-paul.fr"], id="fr-known-domain-named-in-part"),
     case("the shop is down", {"site_down": {}}, known=["paul-shop.com", "paul-shop.fr"],
          id="en-ambiguous-known-domains-never-guessed"),
+    # --- dns_change
+    case("Bonjour, depuis la migration notre domaine lesvergersdulac.fr affiche toujours l'ancien site. "
+         "Je pense que le DNS n'a pas suivi : pouvez-vous changer l'enregistrement A ?",
+         {"dns_change": {D: "lesvergersdulac.fr", "record": "a"}}, id="fr-dns-forgotten-after-migration"),
+    case("Please point the MX of kiteschool.es to mx1.newmail.net, priority 10.",
+         {"dns_change": {D: "kiteschool.es", "record": "mx"}}, known=["kiteschool.es"], id="en-mx-record"),
+    case("Pourriez-vous ajouter un CNAME agenda vers rdv.prendre-rdv.com sur cabinet-leroux.fr ?",
+         {"dns_change": {D: "cabinet-leroux.fr", "record": "cname"}}, known=["cabinet-leroux.fr"],
+         id="fr-cname-known-domain-not-the-target"),
+    # --- mailbox
+    case("Bonjour, pourriez-vous créer une boîte mail compta@menuiserie-lebrun.fr pour notre nouvelle comptable ?",
+         {"mailbox": {D: "menuiserie-lebrun.fr"}}, id="fr-creer-boite-mail"),
+    case("I forgot the password of info@harbourkayaks.ie, can you reset it?",
+         {"mailbox": {D: "harbourkayaks.ie"}}, id="en-reset-mailbox-password"),
+    case("Il faudrait réinitialiser le mot de passe de sophie@cabinet-morel.fr, elle ne peut plus se connecter.",
+         {"mailbox": {D: "cabinet-morel.fr"}}, id="fr-reinitialiser-mot-de-passe"),
+    # --- php_version
+    case("Pouvez-vous passer monblog-cuisine.fr en PHP 8.3 ? WordPress le recommande.",
+         {"php_version": {D: "monblog-cuisine.fr", "version": "8.3"}}, id="fr-passer-en-php-83"),
+    case("Could you switch shop.alpinetea.ch from PHP 7.4 to PHP 8.2 please?",
+         {"php_version": {D: "shop.alpinetea.ch", "version": "8.2"}}, id="en-from-74-to-82"),
+    case("la version de PHP du site est trop ancienne, il faudrait la mettre à jour",
+         {"php_version": {D: "atelier-bois.fr"}}, known=["atelier-bois.fr"], id="fr-version-php-trop-ancienne"),
+    # --- backup_restore
+    case("Suite à une fausse manipulation, toutes les pages de boutique-ceramique.fr ont disparu. "
+         "Pouvez-vous restaurer la sauvegarde de lundi ?", {"backup_restore": {D: "boutique-ceramique.fr"}},
+         id="fr-restaurer-la-sauvegarde"),
+    case("We accidentally deleted the uploads folder, please restore it from last night's backup",
+         {"backup_restore": {D: "quiltandco.com"}}, known=["quiltandco.com"], id="en-restore-from-backup"),
+    case("La base de données a été corrompue cette nuit, merci de la restaurer à partir de la sauvegarde d'hier",
+         {"backup_restore": {}}, id="fr-restoring-a-database-is-not-creating-one"),
     # --- messages that ask for nothing
     case("Merci beaucoup pour votre aide, tout fonctionne parfaitement maintenant !\nBonne journée\nSophie",
          {}, id="fr-thanks"),
@@ -123,6 +166,15 @@ CORPUS = [
     case("Where exactly are our servers located? Our auditor is asking.", {}, id="en-where-are-my-servers"),
     case("C'est bon, le site est de nouveau accessible après le redémarrage, vous pouvez fermer le ticket.", {},
          id="fr-resolved-after-restart"),
+    case("the new vhost works, you can close the ticket", {}, id="en-thanks-naming-a-vhost"),
+    case("merci, le certificat est bien en place", {}, id="fr-merci-certificat-en-place"),
+    case("Super, la nouvelle base de données fonctionne parfaitement, merci !", {}, id="fr-base-fonctionne"),
+    case("Thanks! The restore worked, all our photos are back.", {}, id="en-restore-worked"),
+    case("PHP 8.2 is live on our site, thanks a lot. You can close this.", {}, id="en-php-done"),
+    case("Bonjour, pouvez-vous me rappeler demain matin ?\nCordialement,\nJean Martin\n"
+         "Consultant certificats SSL, DNS et bases de données", {}, id="fr-signature-never-triggers"),
+    case("Ok merci.\n\nOn Mon, Nov 3, 2025 at 9:00 AM Support wrote:\n> Should we restore the backup and "
+         "reset the mailbox password?", {}, id="en-quoted-offer-never-triggers"),
     case("Votre scan indique sslv3 activé, est-ce grave ?", {}, id="fr-sslv3-is-not-ssl"),
     case("Notre client sftpgo affiche une erreur de connexion", {}, id="fr-sftpgo-is-not-ftp"),
     case("Le site ftp.boutique-martin.fr est lent à l'upload, c'est normal ?", {},
@@ -176,7 +228,7 @@ def test_corpus(text, known, expected):
 
 
 def test_corpus_is_large_and_covers_every_intent():
-    assert len(CORPUS) >= 40
+    assert len(CORPUS) >= 60
     covered = {intent for param in CORPUS for intent in param.values[2]}
     assert covered == set(INTENTS)
     assert sum(1 for param in CORPUS if not param.values[2]) >= 8
@@ -206,13 +258,25 @@ def test_a_known_domain_in_the_customers_address_beats_guessing():
     assert p.params == {"domain": "saveurs-du-sud.fr"}
 
 
+def test_the_domain_is_the_one_of_the_sentence_that_asks_not_the_one_that_thanks():
+    (p,) = propose("Le https marche bien sur boutique-lune.fr, merci ! Par contre boutique-lune.com affiche "
+                   "toujours « non sécurisé », pouvez-vous en installer un ?")
+    assert (p.intent, p.params) == ("issue_certificate", {"domain": "boutique-lune.com"})
+
+
+def test_of_two_known_domains_named_the_one_nearest_the_trouble_is_chosen():
+    (p,) = propose("le site de la fromagerie affiche une erreur 500, celui de la crèmerie va bien",
+                   known_domains=["fromagerie-dubois.fr", "cremerie-dubois.fr"])
+    assert (p.intent, p.params) == ("site_down", {"domain": "fromagerie-dubois.fr"})
+
+
 def test_known_domains_given_as_one_string_is_a_clear_error():
     with pytest.raises(TypeError, match="known_domains"):
         propose("disque plein", known_domains="boutique.fr")
 
 
 def test_two_domains_each_intent_takes_its_own():
-    proposals = propose("boutique.fr : le certificat a expiré.\nblog.fr : le site est down.")
+    proposals = propose("boutique.fr : il faut un certificat SSL svp.\nblog.fr : le site est down.")
     assert {p.intent: p.params["domain"] for p in proposals} == {
         "issue_certificate": "boutique.fr", "site_down": "blog.fr"}
 
@@ -323,4 +387,4 @@ def test_any_text_gives_well_formed_proposals(text, known):
     for p in propose(text, known_domains=known):
         assert p.intent in INTENTS and 0 <= p.confidence <= 1
         assert all(word in " ".join(text.split()) for word in p.matched)
-        assert set(p.params) <= {"domain", "service", "source", "target"}
+        assert set(p.params) <= {"domain", "service", "source", "target", "record", "version"}

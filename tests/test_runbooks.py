@@ -102,7 +102,7 @@ def test_every_shipped_runbook_loads_validates_and_renders():
     runbooks = load_runbooks([shipped_runbook_dir()])
 
     assert set(runbooks) == {"add_vhost", "create_database", "restart_service", "disk_usage",
-                             "clone_environment", "add_capacity"}
+                             "clone_environment", "add_capacity", "certificate_check", "dns_check"}
     for rb in runbooks.values():
         raw = {p.name: sample_value(p) for p in rb.params if p.required}
         if rb.id == "clone_environment":

@@ -8,7 +8,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
-from .intent_rules import _RUN, Rules
+from .intent_rules import WORD_RUN, Rules
 from .text import fold
 
 
@@ -16,17 +16,18 @@ _LABEL = r"[^\W_](?:[^\W_]|-){0,62}"
 _DOMAIN = re.compile(rf"(?<![\w.-])(?:{_LABEL}\.)+{_LABEL}(?![\w@-]|\.[^\W_])")
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://([^\s<>\"'()\[\]]+)")
 _LOCAL_PART = re.compile(r"[\w.+-]+@$")
+_NUMBERS = re.compile(r"[0-9.]+")
 
 
 @dataclass(frozen=True)
-class _Found:
+class Found:
     domain: str
     start: int
     end: int
     email: bool
 
 
-def _normalise(name: str, rules: Rules) -> str | None:
+def normalise(name: str, rules: Rules) -> str | None:
     """Lower-case Unicode form of a written domain, or None if it is not one (index.php)."""
     name = unicodedata.normalize("NFC", name).lower().rstrip(".")
     if "xn--" in name:
@@ -53,19 +54,26 @@ def _ignored(domain: str, rules: Rules) -> bool:
     return any(".".join(parts[i:]) in rules.ignore_domains for i in range(len(parts) - 1))
 
 
-def _scan(text: str, rules: Rules) -> tuple[list[_Found], list[tuple[int, int]]]:
-    """Domains written in *text* (ignored ones dropped) and the spans to blank out."""
+def scan(text: str, rules: Rules) -> tuple[list[Found], list[tuple[int, int, bool]]]:
+    """Domains written in *text* (ignored ones dropped) and the spans to blank out (start, end, is an e-mail).
+
+    Version numbers and IP addresses ("PHP 8.2", "185.31.40.22") are neither found nor blanked out.
+    """
     urls = [(m.start(), m.end(), m.start(1)) for m in _URL.finditer(text)]
-    found, spans = [], [(a, b) for a, b, _ in urls]
+    found, spans = [], [(a, b, False) for a, b, _ in urls]
+    url_starts = [a for a, _, _ in urls]
     for m in _DOMAIN.finditer(text):
         start = m.start()
-        if any(a <= start < b and start != host for a, b, host in urls):
+        i = bisect_right(url_starts, start) - 1  # URLs do not overlap: only the last one starting before counts
+        if i >= 0 and start < urls[i][1] and start != urls[i][2]:
             continue  # a path segment like /redirect/other.com is not the site
         local = _LOCAL_PART.search(text, max(0, start - 128), start) if start and text[start - 1] == "@" else None
-        spans.append((local.start() if local else start, m.end()))
-        name = _normalise(m.group(), rules)
+        if local is None and _NUMBERS.fullmatch(m.group()):
+            continue
+        spans.append((local.start() if local else start, m.end(), local is not None))
+        name = normalise(m.group(), rules)
         if name and not _ignored(name, rules):
-            found.append(_Found(name, start, m.end(), local is not None))
+            found.append(Found(name, start, m.end(), local is not None))
     return found, spans
 
 
@@ -77,24 +85,48 @@ def extract_domains(text: str, *, rules: Rules) -> list[str]:
     are skipped (they name a mailbox, not a site; `propose` uses them only as a
     last resort), and so are the rules' ignored domains (gmail.com, letsencrypt.org).
     """
-    found, _ = _scan(text, rules)
+    found, _ = scan(text, rules)
     return list(dict.fromkeys(f.domain for f in found if not f.email))
 
 
-def _known_named(known: Sequence[str], tokens: set[str]) -> str | None:
-    """The one known domain whose distinctive name parts the message mentions."""
-    parts = {d: {t for t in _RUN.findall(fold(d.rsplit(".", 1)[0])) if len(t) >= 3 and t != "www"} for d in known}
+def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
+                 near: Sequence[tuple[int, int]] = ()) -> str | None:
+    """The one known domain whose distinctive name parts the message mentions.
+
+    Two named as often ("la pâtisserie est en panne, le traiteur marche"): the one
+    named nearest the words that triggered the intent, if *folded* and *near* are given.
+    """
+    parts = {d: {t for t in WORD_RUN.findall(fold(d.rsplit(".", 1)[0])) if len(t) >= 3 and t != "www"} for d in known}
     common = set.intersection(*parts.values()) if len(parts) > 1 else set()
     scores = {d: len((p - common) & tokens) for d, p in parts.items()}
     best = max(scores.values(), default=0)
     winners = [d for d, s in scores.items() if s == best]
-    return winners[0] if best and len(winners) == 1 else None
+    if best and len(winners) == 1:
+        return winners[0]
+    if not best or not folded or not near:
+        return None
+    distance = {d: min(_distance(folded, m.start(), m.end(), near) for t in parts[d] - common
+                       for m in re.finditer(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", folded))
+                for d in winners}
+    ranked = sorted(distance.values())
+    return min(distance, key=distance.get) if ranked[0] < ranked[1] else None
 
 
-def _nearest(pool: list[_Found], spans: list[tuple[int, int]], newlines: list[int]) -> str:
+_CLAUSE_END = re.compile(r"[,;.!?()\n]")
+
+
+def _distance(folded: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
+    """Characters from a name to the nearest trigger, plus 1,000 when a comma or a stop lies between."""
+    def one(s: int, e: int) -> int:
+        a, b = (e, start) if start >= e else (end, s) if end <= s else (start, start)
+        return b - a + (1000 if _CLAUSE_END.search(folded, a, b) else 0)
+    return min(one(s, e) for s, e in spans)
+
+
+def nearest(pool: list[Found], spans: list[tuple[int, int]], newlines: list[int]) -> str:
     """The domain closest to the words that triggered the intent: same line first,
     then fewest characters away, a domain written before the words counting 1.5 times."""
-    def cost(f: _Found) -> tuple[int, float]:
+    def cost(f: Found) -> tuple[int, float]:
         return min((abs(bisect_right(newlines, f.start) - bisect_right(newlines, s)),
                     f.start - e if f.start >= e else (s - f.end) * 1.5 if f.end <= s else 0)
                    for s, e in spans)

@@ -8,11 +8,17 @@ from dataclasses import dataclass
 
 from .text import fold, phrase_pattern
 
-INTENTS = ("issue_certificate", "add_vhost", "create_database", "disk_usage",
-           "clone_environment", "add_capacity", "restart_service", "site_down")
-#: Parameters an intent may ask for; service and source/target come from [values].
-PARAMS = ("domain", "service", "source", "target")
-_VALUE_KIND = {"service": "service", "source": "environment", "target": "environment"}
+INTENTS = ("issue_certificate", "renew_certificate", "add_vhost", "create_database", "disk_usage",
+           "clone_environment", "add_capacity", "restart_service", "site_down", "dns_change", "mailbox",
+           "php_version", "backup_restore")
+#: Parameters an intent may ask for; all but the domain come from [values].
+PARAMS = ("domain", "service", "source", "target", "record", "version")
+VALUE_KIND = {"service": "service", "source": "environment", "target": "environment", "record": "record",
+               "version": "php"}
+_VALUE_KINDS = {"service", "environment", "record", "php"}
+_LANGUAGES = ("en", "fr")
+#: What an e-mail address written in a message reads as: rules write it "<email>" ("creer <email>").
+EMAIL_WORD = "qmailq"
 _FACTORS = ("email", "partial", "quoted", "single_known")
 
 
@@ -21,7 +27,7 @@ class RulesError(ValueError):
 
 
 @dataclass(frozen=True, eq=False)
-class _Phrase:
+class RulePhrase:
     text: str  # as written in the rules
     weight: float
     pattern: re.Pattern[str]
@@ -32,10 +38,15 @@ class _Phrase:
 @dataclass(frozen=True)
 class IntentRule:
     name: str
-    phrases: tuple[_Phrase, ...]
-    against: tuple[_Phrase, ...]
+    phrases: tuple[RulePhrase, ...]
+    against: tuple[RulePhrase, ...]
     params: tuple[str, ...]
     param_bonus: dict[str, float]
+    outranks: tuple[str, ...] = ()  # when both are proposed, this one comes first
+    hides: tuple[str, ...] = ()  # when this one is proposed, these are not
+    runbook: bool = True  # False: no safe generic runbook, `by_hand` says what to do
+    by_hand: dict[str, str] | None = None  # language -> "what to do by hand"
+    domain_from_email: bool = False  # the domain of an e-mail address written beats a site's
 
 
 @dataclass(frozen=True)
@@ -46,21 +57,26 @@ class Rules:
     threshold: float
     request_bonus: float
     fuzzy_min_length: int
+    fuzzy_max_length: int  # longest fuzzy keyword + 1: longer words are never one typo away
     domain_confidence: dict[str, float]
     ignore_domains: frozenset[str]
     tlds: frozenset[str]
     not_tlds: frozenset[str]
     closings: tuple[str, ...]
-    request: tuple[_Phrase, ...]
-    negative: tuple[_Phrase, ...]
-    values: dict[str, tuple[_Phrase, ...]]
+    request: tuple[RulePhrase, ...]
+    negative: tuple[RulePhrase, ...]
+    resolved: tuple[RulePhrase, ...]  # "it works, you can close": damp every sentence that does not ask
+    values: dict[str, tuple[RulePhrase, ...]]
     intents: dict[str, IntentRule]
-    fuzzy: dict[str, tuple[tuple[str, str, _Phrase], ...]]  # delete-key -> (intent, word, phrase)
+    fuzzy: dict[str, tuple[tuple[str, str, RulePhrase], ...]]  # delete-key -> (intent, word, phrase)
 
 
 # ---------------------------------------------------------------- rules loading
 
-_RUN = re.compile(r"[a-z0-9]+")
+WORD_RUN = re.compile(r"[a-z0-9]+")
+_SEP = r"[\s'-]+"
+#: "a ... b": a and b with up to three words between them (bounded: no runaway backtracking).
+_GAP = r"(?:[\s'-]+[a-z0-9]+){0,3}[\s'-]+"
 
 
 def _key(parent: str, key: str) -> str:
@@ -94,23 +110,32 @@ class _Reader:
             raise self.error(key, f"expected a list of non-empty strings, got {value!r}")
         return value
 
-    def phrase(self, text: str, weight: float, key: str, tag: str = "") -> _Phrase:
-        folded = " ".join(fold(text).split())
-        if not _RUN.search(folded):
+    def phrase(self, text: str, weight: float, key: str, tag: str = "") -> RulePhrase:
+        folded = " ".join(fold(text.replace("<email>", EMAIL_WORD)).split())
+        if not WORD_RUN.search(folded):
             raise self.error(key, "a phrase needs at least one letter or digit")
-        if "*" not in folded:
-            return _Phrase(text, weight, phrase_pattern(folded), frozenset(_RUN.findall(folded)), tag)
+        if "*" not in folded and "..." not in folded:
+            return RulePhrase(text, weight, phrase_pattern(folded), frozenset(WORD_RUN.findall(folded)), tag)
+        words = folded.split()
+        if words[0] == "..." or words[-1] == "...":
+            raise self.error(key, "'...' (up to three words) goes between two words")
         parts, needs = [], set()
-        for word in folded.split():
+        for word in words:
+            if word == "...":
+                parts.append(_GAP)
+                continue
             stem = word[:-1] if word.endswith("*") else word
-            if "*" in stem or not _RUN.search(stem):
+            if "*" in stem or not WORD_RUN.search(stem):
                 raise self.error(key, "'*' may only end a word, after at least one letter")
             parts.append(re.escape(stem) + ("[a-z0-9]*" if word.endswith("*") else ""))
-            needs.update(_RUN.findall(stem) if stem == word else ())
-        pattern = re.compile(r"(?<![a-z0-9])" + r"[\s'-]+".join(parts) + r"(?![a-z0-9])")
-        return _Phrase(text, weight, pattern, frozenset(needs), tag)
+            needs.update(WORD_RUN.findall(stem) if stem == word else ())
+        body = ""
+        for prev, part in zip([None, *parts], parts):
+            body += part if prev is None or part == _GAP or prev == _GAP else _SEP + part
+        pattern = re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])")
+        return RulePhrase(text, weight, pattern, frozenset(needs), tag)
 
-    def phrases(self, raw, key: str) -> tuple[_Phrase, ...]:
+    def phrases(self, raw, key: str) -> tuple[RulePhrase, ...]:
         table = self.table(raw, key)
         return tuple(self.phrase(p, self.number(w, _key(key, p)), _key(key, p)) for p, w in table.items())
 
@@ -122,7 +147,7 @@ def _sub(reader: _Reader, raw: dict, key: str, parent: str, allowed: set[str] | 
 def _build(raw: dict, name: str) -> Rules:
     r = _Reader(name)
     r.table(raw, "", {"version", "threshold", "request_bonus", "fuzzy_min_length", "domain_confidence",
-                      "domains", "message", "request", "negative", "values", "intents"})
+                      "domains", "message", "request", "negative", "resolved", "values", "intents"})
     if raw.get("version", 1) != 1:
         raise r.error("version", f"expected 1, got {raw['version']!r}")
     threshold = r.number(raw.get("threshold", 0.5), "threshold")
@@ -140,8 +165,9 @@ def _build(raw: dict, name: str) -> Rules:
     request = _sub(r, raw, "request", "", {"phrases"})
     req = tuple(r.phrase(p, 1.0, "request.phrases") for p in r.strings(request.get("phrases", []), "request.phrases"))
     negative = r.phrases(raw.get("negative", {}), "negative")
-    values: dict[str, tuple[_Phrase, ...]] = {}
-    for kind, table in _sub(r, raw, "values", "", {"service", "environment"}).items():
+    resolved = r.phrases(raw.get("resolved", {}), "resolved")
+    values: dict[str, tuple[RulePhrase, ...]] = {}
+    for kind, table in _sub(r, raw, "values", "", _VALUE_KINDS).items():
         table = r.table(table, _key("values", kind))
         values[kind] = tuple(r.phrase(p, 1.0, _key(_key("values", kind), canon), canon)
                              for canon, ps in table.items()
@@ -149,29 +175,55 @@ def _build(raw: dict, name: str) -> Rules:
     intents = {}
     for intent, spec in _sub(r, raw, "intents", "", set(INTENTS)).items():
         key = _key("intents", intent)
-        spec = r.table(spec, key, {"params", "phrases", "against", "param_bonus"})
+        spec = r.table(spec, key, {"params", "phrases", "against", "param_bonus", "outranks", "hides", "runbook",
+                                   "by_hand", "domain_from_email"})
         params = tuple(r.strings(spec.get("params", []), _key(key, "params")))
         for p in params:
             if p not in PARAMS:
                 raise r.error(_key(key, "params"), f"unknown parameter {p!r} (expected one of: {', '.join(PARAMS)})")
-            if p in _VALUE_KIND and _VALUE_KIND[p] not in values:
-                raise r.error(_key(key, "params"), f"{p!r} needs a [values.{_VALUE_KIND[p]}] table")
+            if p in VALUE_KIND and VALUE_KIND[p] not in values:
+                raise r.error(_key(key, "params"), f"{p!r} needs a [values.{VALUE_KIND[p]}] table")
         bonus_table = _sub(r, spec, "param_bonus", key, set(params))
         phrases = r.phrases(spec.get("phrases", {}), _key(key, "phrases"))
         if not phrases:
             raise r.error(_key(key, "phrases"), "an intent needs at least one phrase")
+        order = {k: tuple(r.strings(spec.get(k, []), _key(key, k))) for k in ("outranks", "hides")}
+        for k, names in order.items():
+            for other in names:
+                if other not in INTENTS or other == intent:
+                    raise r.error(_key(key, k), f"{other!r} is not another intent (expected one of: "
+                                                f"{', '.join(i for i in INTENTS if i != intent)})")
+        runbook = spec.get("runbook", True)
+        if not isinstance(runbook, bool):
+            raise r.error(_key(key, "runbook"), f"expected true or false, got {runbook!r}")
+        by_hand = _sub(r, spec, "by_hand", key, set(_LANGUAGES))
+        for lang in _LANGUAGES if not runbook else ():
+            if not isinstance(by_hand.get(lang), str) or not by_hand[lang].strip():
+                raise r.error(_key(_key(key, "by_hand"), lang),
+                              "an intent without a runbook says what to do by hand, in English and French")
+        if runbook and by_hand:
+            raise r.error(_key(key, "by_hand"), "only for an intent with runbook = false")
+        from_email = spec.get("domain_from_email", False)
+        if not isinstance(from_email, bool):
+            raise r.error(_key(key, "domain_from_email"), f"expected true or false, got {from_email!r}")
         intents[intent] = IntentRule(intent, phrases, r.phrases(spec.get("against", {}), _key(key, "against")),
                                      params, {p: r.number(b, _key(_key(key, "param_bonus"), p))
-                                              for p, b in bonus_table.items()})
+                                              for p, b in bonus_table.items()},
+                                     order["outranks"], order["hides"], runbook,
+                                     {lang: " ".join(t.split()) for lang, t in by_hand.items()} or None,
+                                     from_email)
     fuzzy: dict[str, list] = {}
+    longest = 0
     for rule in intents.values() if fuzzy_len else ():
         for p in rule.phrases:
             word = fold(p.text).strip()
             if len(word) >= fuzzy_len and word.isalpha() and word.isascii():
-                for k in {word} | _deletes(word):
+                longest = max(longest, len(word))
+                for k in {word} | deletions(word):
                     fuzzy.setdefault(k, []).append((rule.name, word, p))
-    return Rules(name, threshold, bonus, fuzzy_len, factors, lists["ignore"], lists["tlds"], lists["not_tlds"],
-                 closings, req, negative, values, intents, {k: tuple(v) for k, v in fuzzy.items()})
+    return Rules(name, threshold, bonus, fuzzy_len, longest + 1, factors, lists["ignore"], lists["tlds"],
+                 lists["not_tlds"], closings, req, negative, resolved, values, intents,
+                 {k: tuple(v) for k, v in fuzzy.items()})
 
 
 def _parse(data: bytes, name: str) -> dict:
@@ -200,5 +252,7 @@ def build_rules(shipped: bytes, shipped_name: str, site: bytes | None = None, si
     return _build(merged, site_name)
 
 
-def _deletes(word: str) -> set[str]:
+def deletions(word: str) -> set[str]:
+    """Every one-letter deletion of *word*: quadratic in its length, so callers
+    only pass keywords and words no longer than the longest keyword + 1."""
     return {word[:i] + word[i + 1:] for i in range(len(word))}

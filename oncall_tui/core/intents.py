@@ -4,26 +4,42 @@ Customers say "charger un SSL" for *issue a certificate*, "ftp" for *add a
 vhost*, "mémoire pleine" for *disk full*. `propose` reads one message (French or
 English, typos, SHOUTING, signature and quoted history included) and returns
 the actions it suggests, best first, with parameters, a confidence and the
-words that triggered each one. The rules are data: `oncall_tui/data/intents.toml`.
+words that triggered each one; `decode` also says, when it proposes nothing,
+its best guess below the threshold and why ("not sure (0.41: 'ftp'?)"). The
+rules are data: `oncall_tui/data/intents.toml`. A wrong suggestion is worse
+than none: when unsure, nothing is proposed.
 
 How a message is read:
 
+0. Only the first MAX_MESSAGE_CHARS characters are read, and only the first
+   MAX_BODY_CHARS of the customer's own text analysed; words longer than the
+   longest keyword + 1 are never matched one typo away. Every step is linear
+   in that bounded size, and no pattern can backtrack without bound.
 1. Quoted history (">" lines; everything after "Le ... a écrit :", "On ...
-   wrote:" or an Outlook "De :/Envoyé :" header) and the signature (after "--"
-   or a closing line such as "Cordialement") are set aside. They never trigger
-   a proposal; they can only confirm one of the customer's known domains.
+   wrote:", an Outlook "De :/Envoyé :" header or a "Forwarded message" line)
+   and the signature (after "--" or a closing line such as "Cordialement") are
+   set aside. They never trigger a proposal; they can only confirm one of the
+   customer's known domains. The headers of a forwarded mail at the very top
+   are skipped: the customer's text follows them.
 2. Domains, e-mail addresses and URLs are found, then blanked out, so "ftp" in
-   "ftp.boutique.fr" or "https" in a link is not a request.
+   "ftp.boutique.fr" or "https" in a link is not a request; an e-mail address
+   reads as the word the rules write "<email>" ("créer <email>"). Version
+   numbers and IP addresses are left as they are ("PHP 8.2").
 3. The rest is folded (case, accents) and matched by whole words against each
-   intent's phrases; single words of `fuzzy_min_length` letters or more also
-   match one typo away ("certifcat" -> "certificat").
+   intent's phrases ("a ... b" allows up to three words between); single words
+   of `fuzzy_min_length` letters or more also match one typo away
+   ("certifcat" -> "certificat").
 4. Per sentence, an intent's evidence is the noisy-OR of its phrase weights
    (each phrase counted once; a longer phrase hides the shorter ones inside
    it), raised by a request marker ("pouvez-vous", "please") or a named
-   parameter, then damped by negative phrases (thanks, invoices, "ça
-   remarche") and the intent's own `against` phrases *in that sentence*. The
-   intent's score is the noisy-OR over sentences; from `threshold` up it is
-   proposed.
+   parameter, then damped by negative phrases (invoices, questions about how
+   things work, follow-ups, auto-replies) and the intent's own `against`
+   phrases *in that sentence*. "Resolved" phrases ("ça remarche", "you can
+   close the ticket") damp the whole message, unless another sentence asks for
+   something. The intent's score is the noisy-OR over sentences; from
+   `threshold` up it is proposed.
+5. An intent may hide another (a renewal is not also a first issuance) or
+   outrank it (the restart asked for comes before the outage it fixes).
 """
 
 from __future__ import annotations
@@ -34,10 +50,21 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Sequence
 
-from .domains import _Found, _known_named, _nearest, _normalise, _scan
-from .domains import extract_domains  # noqa: F401 (re-exported)
-from .intent_rules import _RUN, _VALUE_KIND, INTENTS, IntentRule, Rules, _deletes, _Phrase
+from .domains import Found, known_named, nearest, normalise, scan
+from .intent_rules import WORD_RUN, VALUE_KIND, EMAIL_WORD, INTENTS, IntentRule, Rules, deletions, RulePhrase
 from .text import fold, phrase_pattern
+
+
+#: Characters of a message read to find where the customer's own text ends
+#: (quoted history, signature): the words that matter come first.
+MAX_MESSAGE_CHARS = 20_000
+#: Characters of the customer's own text analysed: a pasted 80 kB log or a
+#: 1 MB "word" must not stall the screen; requests come in the first lines.
+MAX_BODY_CHARS = 4_000
+#: Characters of the quoted history and signature searched for a known domain.
+MAX_ASIDE_CHARS = 4_000
+#: A below-threshold guess weaker than this is not worth showing as "not sure".
+UNSURE_FLOOR = 0.2
 
 
 @dataclass(frozen=True)
@@ -59,6 +86,7 @@ class Proposal:
 _REPLY_ONE_LINE = re.compile(r"^(?:le|on)\s.*(?:a ecrit|wrote)\s*:$")
 _REPLY_START, _REPLY_END = re.compile(r"^(?:le|on)\s"), re.compile(r"(?:a ecrit|wrote)\s*:$")
 _ORIGINAL = re.compile(r"^-{2,}\s*(?:original message|message d'origine)\s*-{2,}$")
+_FORWARDED = re.compile(r"^-{2,}\s*(?:forwarded message|message transfere)\s*-{2,}$")
 _HEADER_FROM, _HEADER_NEXT = re.compile(r"^(?:de|from)\s*:"), re.compile(r"^(?:envoye|sent|date)\s*:")
 
 
@@ -71,10 +99,16 @@ def _split(text: str, closings: tuple[str, ...]) -> tuple[str, str]:
     """(fresh body, quoted history + signature); quoted lines stay as blank body lines."""
     lines = text.splitlines()
     folded = [fold(line[:200]).strip() for line in lines]  # headers and closings are short lines
-    body, aside, seen = [], [], False
+    body, aside, seen, header = [], [], False, False
     for i, (line, f) in enumerate(zip(lines, folded)):
         nxt = folded[i + 1:i + 4]
-        if (_REPLY_ONE_LINE.match(f) or _ORIGINAL.match(f) or f == "--"
+        if not seen and _HEADER_FROM.match(f) and any(_HEADER_NEXT.match(n) for n in nxt):
+            header = True  # a forwarded mail starts with its headers: the text below them is the customer's
+        if header:
+            aside.append(line)
+            header = bool(f)
+            continue
+        if (_REPLY_ONE_LINE.match(f) or _ORIGINAL.match(f) or f == "--" or _FORWARDED.match(f)
                 or (_REPLY_START.match(f) and nxt and _REPLY_END.search(nxt[0]))
                 or (_HEADER_FROM.match(f) and any(_HEADER_NEXT.match(n) for n in nxt))
                 or (seen and _is_closing(f, closings))):
@@ -94,7 +128,7 @@ def _split(text: str, closings: tuple[str, ...]) -> tuple[str, str]:
 class _Hit:
     start: int
     end: int
-    phrase: _Phrase
+    phrase: RulePhrase
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -109,7 +143,7 @@ def _one_edit(a: str, b: str) -> bool:
     return len(b) - len(a) == 1 and a[i:] == b[i + 1:]
 
 
-def _hits(phrases: Sequence[_Phrase], folded: str, tokens: set[str]) -> list[_Hit]:
+def _hits(phrases: Sequence[RulePhrase], folded: str, tokens: set[str]) -> list[_Hit]:
     return [_Hit(m.start(), m.end(), p) for p in phrases if p.needs <= tokens
             for m in p.pattern.finditer(folded)]
 
@@ -119,10 +153,10 @@ def _fuzzy_hits(rules: Rules, folded: str, tokens: set[str]) -> dict[str, list[_
     if not rules.fuzzy:
         return out
     for tok in tokens:
-        if (len(tok) < rules.fuzzy_min_length - 1 or not tok.isalpha()
+        if (not rules.fuzzy_min_length - 1 <= len(tok) <= rules.fuzzy_max_length or not tok.isalpha()
                 or any(word == tok for _, word, _ in rules.fuzzy.get(tok, ()))):
             continue  # too short, or a keyword spelt right: an exact match already counts it
-        for key in {tok} | _deletes(tok):
+        for key in {tok} | deletions(tok):
             for intent, word, phrase in rules.fuzzy.get(key, ()):
                 if word != tok and word[0] == tok[0] and _one_edit(tok, word):
                     out.setdefault(intent, []).extend(
@@ -174,8 +208,14 @@ class _Text:
                 table.clear()
             pieces = [table[c] if c in table else table.setdefault(c, fold(c)) for c in masked]
             self.folded, self._ends = "".join(pieces), list(accumulate(map(len, pieces)))
-        self.tokens = set(_RUN.findall(self.folded))
+        self.tokens = set(WORD_RUN.findall(self.folded))
         self.newlines = [m.start() for m in re.finditer("\n", body)]
+
+    def folded_at(self, pos: int) -> int:
+        """Where body position *pos* is in the folded text."""
+        if self._ends is None:
+            return pos
+        return self._ends[pos - 1] if 0 < pos <= len(self._ends) else 0
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         if self._ends is None:
@@ -192,11 +232,15 @@ class _Context:
     "Thanks for the certificate! Can you restart apache?" asks for a restart only."""
 
     def __init__(self, t: _Text, rules: Rules, requests: list[_Hit], negative: list[_Hit],
-                 value_hits: dict[str, list[_Hit]]):
+                 resolved: list[_Hit], value_hits: dict[str, list[_Hit]]):
         self.t, self.rules = t, rules
         self.bounds = [m.end() for m in _SENTENCE_END.finditer(t.folded)]
         self.requests = {self.sentence(h.start) for h in requests}
         self.negative = self.group(negative)
+        # "The vhost works. You can close the ticket." weighs on the whole message; in a message that
+        # also asks for something ("the https works on a.fr; can you add it to b.fr?") only on its sentence.
+        self.resolved = {s: _evidence(hits) for s, hits in self.group(resolved).items()}
+        self.resolved_all = 0.0 if requests else _evidence(resolved)
         self.values = {kind: {self.sentence(h.start) for h in hits} for kind, hits in value_hits.items()}
 
     def sentence(self, pos: int) -> int:
@@ -208,114 +252,245 @@ class _Context:
             out.setdefault(self.sentence(h.start), []).append(h)
         return out
 
-    def score(self, rule: IntentRule, hits: list[_Hit]) -> float:
+    def score(self, rule: IntentRule, hits: list[_Hit]) -> tuple[float, list[_Hit]]:
+        """The intent's score, and the hits of the sentences that carry it (where to look for its domain)."""
         against = self.group(_longest(_hits(rule.against, self.t.folded, self.t.tokens)))
-        parts = []
+        parts, carriers = [], []
         for s, found in self.group(hits).items():
-            boosts = [b for p, b in rule.param_bonus.items() if s in self.values.get(_VALUE_KIND.get(p, ""), ())]
+            boosts = [b for p, b in rule.param_bonus.items() if s in self.values.get(VALUE_KIND.get(p, ""), ())]
             if s in self.requests:
                 boosts.append(self.rules.request_bonus)
             damp = (1.0 - _evidence(self.negative.get(s, []))) * (1.0 - _evidence(against.get(s, [])))
+            if s not in self.requests:
+                damp *= (1.0 - self.resolved.get(s, 0.0)) * (1.0 - self.resolved_all)
             parts.append(_noisy_or([_evidence(found), *boosts]) * damp)
-        return _noisy_or(parts)
+            carriers.append(found)
+        best = max(parts, default=0.0)
+        kept = [h for part, found in zip(parts, carriers) if part >= best / 2 for h in found]
+        return _noisy_or(parts), kept
 
 
 # ---------------------------------------------------------------- propose
 
+@dataclass(frozen=True)
+class Decoding:
+    """What the decoder read: its proposals, or why it proposes nothing.
+
+    `unsure` is the best guess that stayed below the threshold (None if no
+    intent's words were found at all), so a screen can say "not sure (0.41:
+    'ftp'?) — nothing suggested"; `why` says it in a few words.
+    """
+
+    proposals: list[Proposal]
+    unsure: Proposal | None = None
+    why: str = ""
+
+    def summary(self) -> str:
+        """One line for the engineer when nothing is proposed ("" when something is)."""
+        if self.proposals:
+            return ""
+        if self.unsure is not None:
+            words = ", ".join(f"'{w}'" for w in self.unsure.matched[:3])
+            return f"not sure ({self.unsure.confidence:.2f}: {words}?) — nothing suggested"
+        return f"{self.why} — nothing suggested"
+
+
 def propose(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> list[Proposal]:
-    """Actions the message asks for, best first; [] when it asks for nothing.
+    """Actions the message asks for, best first; [] when it asks for nothing (or the decoder is unsure).
 
     The domain is the one written nearest the trigger words; else a known
     domain written in an e-mail address; else the single known domain the
     message names ("la boutique"); else a known domain quoted in the history
     or signature; else the only known domain; else any e-mail address's domain.
     A domain not written in the fresh text lowers the confidence. Domains are
-    never invented.
+    never invented. `decode` also tells why nothing was proposed.
+    """
+    return decode(text, rules=rules, known_domains=known_domains).proposals
+
+
+def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> Decoding:
+    """`propose`, with the best below-threshold guess and the reason when nothing is proposed.
+
+    Only the first MAX_MESSAGE_CHARS characters are read to tell the fresh text
+    from the quoted history and signature, and only the first MAX_BODY_CHARS of
+    the customer's own text are analysed: every path is linear in that bounded
+    size, whatever the message's length.
     """
     if isinstance(known_domains, str):
         raise TypeError(f"known_domains must be a list of domains, not the string {known_domains!r}")
-    body, aside = _split(text, rules.closings)
-    found, spans = _scan(body, rules)
+    body, aside = _split(text[:MAX_MESSAGE_CHARS], rules.closings)
+    body, aside = body[:MAX_BODY_CHARS], aside[:MAX_ASIDE_CHARS]
+    if not body.strip():
+        return Decoding([], None, "no words of the customer's own (only quotes or a signature)" if aside.strip()
+                        else "an empty message")
+    found, spans = scan(body, rules)
     masked = list(body)
-    for a, b in spans:
-        masked[a:b] = " " * (b - a)
+    for a, b, email in spans:  # an address becomes the word "<email>" of the rules: "creer <email>"
+        word = EMAIL_WORD if email and b - a >= len(EMAIL_WORD) else ""
+        masked[a:b] = word + " " * (b - a - len(word))
     t = _Text(body, "".join(masked))
-    requests = _hits(rules.request, t.folded, t.tokens)
-    negative = [h for h in _longest(_hits(rules.negative, t.folded, t.tokens))
-                if not any(h.start < r.end and r.start < h.end for r in requests)]  # "merci de ..." asks
+    cues = _longest(_hits(rules.request, t.folded, t.tokens) + _hits(rules.negative, t.folded, t.tokens)
+                    + _hits(rules.resolved, t.folded, t.tokens))
+    request_set, resolved_set = set(map(id, rules.request)), set(map(id, rules.resolved))
+    requests = [h for h in cues if id(h.phrase) in request_set]  # "merci de ..." asks, "vous pouvez fermer" closes
+    resolved = [h for h in cues if id(h.phrase) in resolved_set and not _negated(t.folded, h)]
+    negative = [h for h in cues if id(h.phrase) not in request_set and id(h.phrase) not in resolved_set]
     fuzzy = _fuzzy_hits(rules, t.folded, t.tokens)
     value_hits = {kind: _longest(_hits(phrases, t.folded, t.tokens)) for kind, phrases in rules.values.items()}
     values = {kind: list(dict.fromkeys(h.phrase.tag for h in hits)) for kind, hits in value_hits.items()}
-    context = _Context(t, rules, requests, negative, value_hits)
-    known = [n for d in known_domains if d and (n := _normalise(d.strip(), rules) or d.strip().lower())]
+    context = _Context(t, rules, requests, negative, resolved, value_hits)
+    known = [n for d in known_domains if d and (n := normalise(d.strip(), rules) or d.strip().lower())]
     envs = values.get("environment", [])
     # Two environments named: from the first to the second; one alone is where the copy goes,
     # unless it is production, which is only ever the source.
     env_params = ({"source": envs[0], "target": envs[1]} if len(envs) >= 2 else
                   {"source" if envs[0] == "production" else "target": envs[0]} if envs else {})
-    proposals = []
+    simple = {"record": values.get("record", [])[:1], "version": _wanted_version(value_hits.get("php", []), t.folded)}
+    above, below = [], []
     for name, rule in rules.intents.items():
         hits = _longest(_hits(rule.phrases, t.folded, t.tokens) + fuzzy.get(name, []))
         if not hits:
             continue
-        score = context.score(rule, hits)
-        if score < rules.threshold:
-            continue
+        score, carrying = context.score(rule, hits)
         params = {k: v for k, v in env_params.items() if k in rule.params}
-        origin = [t.span(h.start, h.end) for h in hits]
+        params.update({k: v[0] for k, v in simple.items() if v and k in rule.params})
+        origin = [_whole_addresses(t.span(h.start, h.end), spans) for h in hits]
         factor = 1.0
-        if "domain" in rule.params:
-            domain, factor = _choose_domain(found, origin, t, aside, known, rules)
+        if "domain" in rule.params:  # near the words of the sentences that ask, not those that thank
+            near = [_whole_addresses(t.span(h.start, h.end), spans) for h in carrying] or origin
+            domain, factor = _choose_domain(found, near, t, aside, known, rules, rule.domain_from_email)
             if domain:
                 params["domain"] = domain
         matched = tuple(dict.fromkeys(" ".join(body[a:b].split()) for a, b in origin))
         services = values.get("service", []) if "service" in rule.params else []
         for service in services or [None]:
             extra = {"service": service} if service else {}
-            proposals.append(Proposal(name, {**extra, **params}, round(score * factor, 2), matched))
-    return sorted(proposals, key=lambda p: (-p.confidence, INTENTS.index(p.intent)))
+            p = Proposal(name, {**extra, **params}, round(score * factor, 2), matched)
+            (above if score >= rules.threshold else below).append(p)
+    hidden = {h for p in above for h in rules.intents[p.intent].hides}
+    proposals = _ranked([p for p in above if p.intent not in hidden], rules)
+    if proposals:
+        return Decoding(proposals)
+    unsure = max((p for p in below if p.confidence >= UNSURE_FLOOR),
+                 key=lambda p: (p.confidence, -INTENTS.index(p.intent)), default=None)
+    if resolved:
+        a, b = t.span(resolved[0].start, resolved[0].end)
+        why = f"the customer says it is done ('{' '.join(body[a:b].split())}')"
+    elif below:
+        why = "too little evidence"
+    else:
+        why = "no request recognised"
+    return Decoding([], unsure, why)
 
 
-def _choose_domain(found: list[_Found], origin: list[tuple[int, int]], t: _Text, aside: str,
-                   known: list[str], rules: Rules) -> tuple[str | None, float]:
+_NOT_AFTER = re.compile(r"[\s'-]+(?:plus|pas|not|no longer|jamais)(?![a-z0-9])")
+_NOT_BEFORE = re.compile(r"(?:^|[^a-z0-9])(?:ne|n|pas|not|no longer|isn't)[\s'-]*$")
+
+
+def _negated(folded: str, h: _Hit) -> bool:
+    """ "le site (ne) marche plus" is not "le site marche"."""
+    return bool(_NOT_AFTER.match(folded, h.end) or _NOT_BEFORE.search(folded, max(0, h.start - 12), h.start))
+
+
+def _whole_addresses(span: tuple[int, int], spans: list[tuple[int, int, bool]]) -> tuple[int, int]:
+    """A match ending inside an e-mail address ("créer <email>") shows the whole address."""
+    a, b = span
+    for x, y, email in spans:
+        if email and x < b < y:
+            return a, y
+    return a, b
+
+
+_TOWARDS = re.compile(r"(?:^|[^a-z0-9])(?:to|en|vers|a|passer|upgrade|move|switch)[\s'-]+(?:php[\s'-]*)?$")
+
+
+def _wanted_version(hits: list[_Hit], folded: str) -> list[str]:
+    """The PHP version asked for: the one written after "to", "en", "vers"; else the only one named."""
+    towards = [h.phrase.tag for h in hits if _TOWARDS.search(folded, max(0, h.start - 16), h.start)]
+    named = list(dict.fromkeys(h.phrase.tag for h in hits))
+    return towards[:1] or (named if len(named) == 1 else [])
+
+
+def _ranked(proposals: list[Proposal], rules: Rules) -> list[Proposal]:
+    """Best first; an intent that outranks another (a restart asked for, over the outage it fixes) goes first."""
+    out = sorted(proposals, key=lambda p: (-p.confidence, INTENTS.index(p.intent)))
+    for _ in range(len(out)):
+        moved = False
+        for i in range(len(out) - 1):
+            a, b = out[i], out[i + 1]
+            if a.intent in rules.intents[b.intent].outranks and b.intent not in rules.intents[a.intent].outranks:
+                out[i], out[i + 1], moved = b, a, True
+        if not moved:
+            break
+    return out
+
+
+def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, aside: str,
+                   known: list[str], rules: Rules, from_email: bool = False) -> tuple[str | None, float]:
     sites = [f for f in found if not f.email]
+    if from_email and (mailboxes := [f for f in found if f.email]):  # a mailbox's domain is the one to act on
+        return nearest(mailboxes, origin, t.newlines), 1.0
+    own = [f for f in sites if _is_known(f.domain, known)]
+    if own and len(own) < len(sites):  # the customer's own site, not the third party's it points to
+        return nearest(own, origin, t.newlines), 1.0
     if sites:
-        return _nearest(sites, origin, t.newlines), 1.0
+        return nearest(sites, origin, t.newlines), 1.0
     emails = [f for f in found if f.email]
     own = [f for f in emails if f.domain in known]  # the customer's own mailbox names their site
     if own:
-        return _nearest(own, origin, t.newlines), rules.domain_confidence["email"]
-    named = _known_named(known, t.tokens) if known else None
+        return nearest(own, origin, t.newlines), rules.domain_confidence["email"]
+    named = known_named(known, t.tokens, t.folded, [(t.folded_at(a), t.folded_at(b)) for a, b in origin]) \
+        if known else None
     if named:
         return named, rules.domain_confidence["partial"]
     if known and aside:
-        quoted = {k for f in _scan(aside, rules)[0] for k in known
-                  if f.domain == k or f.domain.endswith("." + k)}
-        if len(quoted) == 1:
-            return quoted.pop(), rules.domain_confidence["quoted"]
+        quoted_found = scan(aside, rules)[0]
+        for pool in ([f for f in quoted_found if not f.email], quoted_found):  # a site named beats an address
+            quoted = {k for f in pool for k in known if f.domain == k or f.domain.endswith("." + k)}
+            if len(quoted) == 1:
+                return quoted.pop(), rules.domain_confidence["quoted"]
+            if quoted:
+                break
     if len(known) == 1:
         return known[0], rules.domain_confidence["single_known"]
     if emails:
-        return _nearest(emails, origin, t.newlines), rules.domain_confidence["email"]
+        return nearest(emails, origin, t.newlines), rules.domain_confidence["email"]
     return None, 1.0
+
+
+def _is_known(domain: str, known: list[str]) -> bool:
+    return any(domain == k or domain.endswith("." + k) for k in known)
 
 
 # ---------------------------------------------------------------- describe
 
 _WORDS = {
-    "en": {"issue_certificate": "issue a certificate", "add_vhost": "add a vhost",
-           "create_database": "create a database", "disk_usage": "check disk usage",
+    "en": {"issue_certificate": "issue a certificate", "renew_certificate": "renew the certificate",
+           "add_vhost": "add a vhost", "create_database": "create a database", "disk_usage": "check disk usage",
            "clone_environment": "clone {source}", "add_capacity": "add capacity",
            "restart_service": "restart {service}", "site_down": "investigate an outage",
+           "dns_change": "change the DNS records", "mailbox": "create a mailbox or reset its password",
+           "php_version": "change the PHP version", "backup_restore": "restore from a backup",
            "for": " for {domain}", "to": " to {target}", "source": "the environment", "service": "a service",
-           "production": "production", "staging": "staging", "development": "development"},
-    "fr": {"issue_certificate": "émettre un certificat", "add_vhost": "ajouter un vhost",
-           "create_database": "créer une base de données", "disk_usage": "vérifier l'espace disque",
-           "clone_environment": "cloner {source}", "add_capacity": "ajouter de la capacité",
-           "restart_service": "redémarrer {service}", "site_down": "diagnostiquer une panne",
+           "version": " to PHP {version}", "record": " ({record} record)",
+           "production": "production", "staging": "staging", "development": "development",
+           "no_runbook": "no runbook yet: {text}"},
+    "fr": {"issue_certificate": "émettre un certificat", "renew_certificate": "renouveler le certificat",
+           "add_vhost": "ajouter un vhost", "create_database": "créer une base de données",
+           "disk_usage": "vérifier l'espace disque", "clone_environment": "cloner {source}",
+           "add_capacity": "ajouter de la capacité", "restart_service": "redémarrer {service}",
+           "site_down": "diagnostiquer une panne", "dns_change": "modifier les enregistrements DNS",
+           "mailbox": "créer une boîte mail ou réinitialiser son mot de passe",
+           "php_version": "changer la version de PHP", "backup_restore": "restaurer une sauvegarde",
            "for": " pour {domain}", "to": " vers {target}", "source": "l'environnement", "service": "un service",
-           "production": "la production", "staging": "la préproduction", "development": "le développement"},
+           "version": " en PHP {version}", "record": " (enregistrement {record})",
+           "production": "la production", "staging": "la préproduction", "development": "le développement",
+           "no_runbook": "pas encore de runbook : {text}"},
 }
+
+
+def _words(language: str) -> dict[str, str]:
+    return _WORDS.get(language.lower().split("-")[0].split("_")[0], _WORDS["en"])
 
 
 def describe(p: Proposal, language: str = "en") -> str:
@@ -323,12 +498,28 @@ def describe(p: Proposal, language: str = "en") -> str:
 
     English and French; other languages ("de", "fr-CA" -> fr) fall back to English.
     """
-    words = _WORDS.get(language.lower().split("-")[0].split("_")[0], _WORDS["en"])
+    words = _words(language)
     source = p.params.get("source")
     text = words[p.intent].format(source=words.get(source, source) if source else words["source"],
                                   service=p.params.get("service") or words["service"])
+    if p.params.get("version"):
+        text += words["version"].format(version=p.params["version"])
+    if p.params.get("record"):
+        text += words["record"].format(record=p.params["record"].upper())
     if p.params.get("target"):
         text += words["to"].format(target=words.get(p.params["target"], p.params["target"]))
     if p.params.get("domain"):
         text += words["for"].format(domain=p.params["domain"])
     return text
+
+
+def by_hand(intent: str, language: str = "en", *, rules: Rules) -> str | None:
+    """For an intent without a runbook (`runbook = false` in the rules): "no runbook yet: what to do by hand".
+
+    None when the intent has a runbook (or a built-in action).
+    """
+    rule = rules.intents.get(intent)
+    if rule is None or rule.runbook or not rule.by_hand:
+        return None
+    lang = language.lower().split("-")[0].split("_")[0]
+    return _words(language)["no_runbook"].format(text=rule.by_hand.get(lang) or rule.by_hand["en"])

@@ -10,11 +10,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Mapping
 
 from ..core.heat_model import HeatModel
 from ..core.heat_weights import Weights, parse_weights
-from ..core.intent_rules import Rules, build_rules
+from ..core.intent_rules import Rules, RulesError, build_rules
 from ..core.lexicon import Lexicon, load_lexicon
 from ..resources import data_file
 
@@ -47,6 +48,16 @@ def shipped_lexicon() -> Lexicon:
 @cache
 def shipped_rules() -> Rules:
     return build_rules(data_file("intents.toml").read_bytes(), "oncall_tui/data/intents.toml")
+
+
+def site_rules(path: str | Path) -> Rules:
+    """The shipped decoder rules with a site's rules file layered on top (RulesError names the file and key)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read the rules file: {exc.strerror or exc}") from None
+    return build_rules(data_file("intents.toml").read_bytes(), "oncall_tui/data/intents.toml", data, str(path))
 
 
 def site_weights(table: Mapping[str, Any], source: str) -> Weights:

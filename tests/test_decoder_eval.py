@@ -1,0 +1,34 @@
+"""The decoder's evaluation split: fixed, reproducible, and the held-out part never shown message by message."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from devtools.decoder_eval import load_corpus, main, part, split_ids
+
+
+def test_the_corpus_splits_70_30_by_seed_2026_whatever_the_file_order():
+    rows = load_corpus()
+    ids = [r["id"] for r in rows]
+    tune, heldout = split_ids(ids)
+    shuffled = ids[:]
+    random.Random(7).shuffle(shuffled)
+    assert split_ids(shuffled) == (tune, heldout)
+    assert len(tune) == round(0.7 * len(ids)) and len(tune) + len(heldout) == len(ids)
+    assert not set(tune) & set(heldout)
+    assert {r["id"] for r in part(rows, "tune")} == set(tune)
+    assert len(part(rows, "all")) == len(rows)
+
+
+def test_every_labelled_message_names_a_known_intent():
+    from oncall_tui.core.intents import INTENTS
+
+    labels = {r["intent"] for r in load_corpus()}
+    assert labels <= set(INTENTS) | {"none"}
+
+
+def test_misread_messages_are_never_listed_for_the_held_out_part():
+    with pytest.raises(SystemExit):
+        main(["--part", "heldout", "--errors", "--no-latency"])
