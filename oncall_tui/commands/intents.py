@@ -17,15 +17,16 @@ def register(sub, common) -> None:
 
 
 def cmd_intents(args) -> int:
-    from ..core.intents import describe, propose
+    from ..core.intents import decode, describe
     from ..usecases.models import shipped_rules
 
     text = args.text if args.text != "-" else sys.stdin.read()
-    proposals = propose(text, rules=shipped_rules(), known_domains=tuple(args.domain or ()))
+    reading = decode(text, rules=shipped_rules(), known_domains=tuple(args.domain or ()))
+    proposals = reading.proposals
     if args.json:
         print(json.dumps([p.to_json() for p in proposals], ensure_ascii=False))
     elif not proposals:
-        print("nothing to do: no request recognised")
+        say(f"nothing to do: {reading.summary()}")
     else:
         for p in proposals:
             say(f"{p.confidence:.2f}  {p.intent:<18} {describe(p)}  (words: {', '.join(p.matched)})")

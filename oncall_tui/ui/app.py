@@ -364,7 +364,7 @@ class OncallApp(App):
             catalogue = actions.catalogue(self.session)
             if action_id is None:
                 found = suggestion if suggestion is not None else actions.suggestion(self.session, case_id)
-                if found is None or found.action is None:
+                if found is None or found.action is None or found.proposal is None:
                     self.notify("No action suggested for this case — press a to choose one.", severity="warning")
                     return
                 action, params = found.action, dict(found.proposal.params)
@@ -374,7 +374,8 @@ class OncallApp(App):
             else:
                 action = catalogue[action_id]
                 found = suggestion if suggestion is not None else actions.suggestion(self.session, case_id)
-                params = dict(found.proposal.params) if found is not None and found.action is action else {}
+                params = dict(found.proposal.params) if found is not None and found.proposal is not None \
+                    and found.action is action else {}
             ctx = actions.context(self.session, case_id)
         except OncallError as exc:
             self.notify(str(exc), severity="warning" if exc.exit_code == 2 else "error")

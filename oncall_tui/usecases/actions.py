@@ -21,7 +21,7 @@ from ..actions.runbooks import load_runbooks, shipped_runbook_dir
 from ..actions.ssh import SshTransport
 from ..actions.transport import LocalTransport, RootedLocalTransport, Transport
 from ..config import Config, config_dir, data_dir
-from ..core.intents import Proposal, describe, propose
+from ..core.intents import Proposal, by_hand, decode, describe
 from ..core.timeutil import parse_ts
 from ..store import queries, writes
 from .session import Session
@@ -155,31 +155,40 @@ def draft_reply(action: Action, params: dict, outcome: Outcome, ctx: ActionConte
 
 @dataclass(frozen=True)
 class Suggestion:
-    """The decoder's best reading of the customer's latest message, and the action serving it (if any)."""
+    """The decoder's reading of the customer's latest message: a proposal and the action serving it,
+    or — when it is not sure — nothing proposed and why (`unsure`)."""
 
-    proposal: Proposal
+    proposal: Proposal | None
     action: Action | None
+    by_hand: str | None = None  # an intent with no runbook yet: what to do by hand
+    unsure: str = ""  # "not sure (0.41: 'ftp'?) — nothing suggested"
 
     def text(self) -> str:
-        """"issue a certificate for boutique-martin.fr (0.92: 'charger un SSL')"."""
-        return describe(self.proposal, "en")
+        """"issue a certificate for boutique-martin.fr (0.92: 'charger un SSL')", or why nothing is proposed."""
+        if self.proposal is None:
+            return self.unsure
+        words = ", ".join(f"'{w}'" for w in self.proposal.matched[:3])
+        return f"{describe(self.proposal, 'en')} ({self.proposal.confidence:.2f}: {words})"
 
 
 def suggestion(session: Session, case_id: str) -> Suggestion | None:
-    """What the customer's latest message asks for. CPU work on their text: call it off the screen's loop."""
+    """What the customer's latest message asks for (None: no customer message, or nothing to read in it).
+
+    CPU work on the customer's text (bounded, linear): call it off the screen's event loop.
+    """
     store = session.store
     body = queries.latest_customer_message(store, case_id)
     if body is None:
         return None
     case = queries.get_case(store, case_id)
     domains = [a["name"] for a in queries.customer_assets(store, case["customer_id"]) if a["kind"] == "domain"]
-    for proposal in propose(body, rules=session.models.rules, known_domains=domains):
-        action = next((a for a in catalogue(session).values() if a.intent == proposal.intent), None)
-        return Suggestion(proposal, action)
-    return None
+    rules = session.models.rules
+    reading = decode(body, rules=rules, known_domains=domains)
+    if not reading.proposals:
+        return Suggestion(None, None, unsure=reading.summary()) if reading.unsure is not None else None
+    proposal = reading.proposals[0]
+    action = next((a for a in catalogue(session).values() if a.intent == proposal.intent), None)
+    return Suggestion(proposal, action, by_hand(proposal.intent, case["language"], rules=rules))
 
 
-def decode(session: Session, text: str, known_domains: tuple[str, ...] = ()) -> list[Proposal]:
-    """`oncall intents`: what the decoder reads in *text*."""
-    return propose(text, rules=session.models.rules, known_domains=known_domains)
 

@@ -199,12 +199,19 @@ class HistoryScreen(Screen):
         box.display = message.suggestion is not None
         if message.suggestion is None:
             return
+        found = message.suggestion
+        if found.proposal is None:  # not sure: say so, suggest nothing
+            box.update(Text.assemble(("Not sure  ", "bold"), literal(found.text(), "dim")))
+            return
         text = Text("Looks like: ", "bold")
-        text.append_text(literal(message.suggestion.text()))
-        if message.suggestion.action is not None:
+        text.append_text(literal(found.text()))
+        if found.action is not None:
             key = self.app.keymap.display("history.suggested")
             off = self.app.session.readonly or self.app.session.config.actions_off
             text.append(f" — press {key}" + (" (actions are disabled here)" if off else ""))
+        elif found.by_hand:
+            text.append("\n")
+            text.append_text(literal(found.by_hand, "dim"))
         else:
             text.append(" — no one-key action for this yet", "dim")
         box.update(text)
