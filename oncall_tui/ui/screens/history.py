@@ -18,6 +18,7 @@ from ..messages import StoreChanged, Suggested, WriteRefused, Wrote
 from ..safe import literal
 from ..timefmt import ago, local_clock
 from ..widgets.key_hints import KeyHints
+from ..widgets.timeline import Line, Timeline
 from .choice import ChoiceScreen
 from .editor import EditorScreen
 
@@ -33,11 +34,12 @@ class HistoryScreen(Screen):
 
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
     DEFAULT_CSS = """
-        #history-header { height: auto; padding: 0 1; background: $boost; }
-        #history-summary, #history-facts, #history-suggestion { height: auto; max-height: 6; padding: 0 1; }
-        #history-suggestion { background: $success 20%; }
+        #history-header { height: auto; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
+        #history-summary, #history-facts { height: auto; max-height: 6; padding: 0 1; }
+        #history-suggestion { height: auto; max-height: 3; padding: 0 1; background: $success 20%; }
         #history-scroll { height: 1fr; padding: 0 1; }
-        HistoryScreen.-short #history-summary, HistoryScreen.-short #history-facts { max-height: 2; }
+        HistoryScreen.-short #history-summary, HistoryScreen.-short #history-facts,
+        HistoryScreen.-short #history-suggestion { max-height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     KEYMAP = "history"
@@ -66,7 +68,7 @@ class HistoryScreen(Screen):
         yield KeyHints()
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.height < 30, "-short")
+        self.set_class(self.short, "-short")
         self.show()
         scroll = self.query_one("#history-scroll", VerticalScroll)
         scroll.focus()
@@ -75,7 +77,8 @@ class HistoryScreen(Screen):
         self.suggest()
 
     def on_resize(self) -> None:
-        self.set_class(self.app.size.height < 30, "-short")
+        self.set_class(self.short, "-short")
+        self.show()
 
     # -- rendering ------------------------------------------------------------
     def reload(self) -> None:
@@ -90,40 +93,53 @@ class HistoryScreen(Screen):
         view, now = self.view, self.app.now()
         self.query_one("#history-header", Static).update(self._header(now))
         summary = view.case.summary
-        self.query_one("#history-summary", Static).update(
-            Text.assemble(("Summary  ", "bold"), literal(summary, multiline=True)) if summary else
-            Text("Summary  none yet — press s to write what the customer wants, what was done, what's next", "dim"))
+        box = Text(no_wrap=self.short, overflow="ellipsis")
+        if summary:
+            box.append("Summary  ", "bold")
+            box.append_text(literal(summary, multiline=not self.short))
+        else:
+            box.append("Summary  none yet — press s to write what the customer wants, what was done, what's next",
+                       "dim")
+        self.query_one("#history-summary", Static).update(box)
         self.query_one("#history-facts", Static).update(self._facts())
         self.query_one("#history-timeline", Static).update(self._timeline(now))
 
     def _header(self, now) -> Text:
+        """Two lines (three with an undelivered reply), each cut rather than wrapped: the timeline keeps the room."""
         view = self.view
         customer, case = view.customer, view.case
-        t = Text()
-        t.append_text(literal(customer.name, "bold"))
-        t.append(f"  {customer.id}  ", "dim")
-        t.append(f"{customer.language.upper()} · {customer.tier} · owner ")
-        t.append_text(literal(customer.owner or "—"))
+        who = Text(no_wrap=True, overflow="ellipsis")
+        who.append_text(literal(customer.name, "bold"))
+        who.append(f"  {customer.id}  ", "dim")
         local = now.astimezone(zone(customer.timezone))
         open_now = business_hours(now, customer.timezone)
-        t.append(f" · their time {local:%a %H:%M} ({customer.timezone}, ")
-        t.append("business hours" if open_now else "outside business hours", "green" if open_now else "yellow")
-        t.append(")\n")
-        t.append(f"{case.id} ", "bold")
-        t.append_text(literal(case.subject))
-        t.append(f"  [{case.status}] heat {case.heat} · assignee ")
-        t.append_text(literal(case.assignee or "—"))
+        who.append(f"their time {local:%a %H:%M} ")
+        who.append("(business hours)" if open_now else "(outside business hours)", "green" if open_now else "yellow")
+        who.append(f" · {customer.language.upper()} · {customer.tier} · owner ")
+        who.append_text(literal(customer.owner or "—"))
+        who.append(f" · {customer.timezone}", "dim")
+        what = Text(no_wrap=True, overflow="ellipsis")
+        what.append(f"{case.id} ", "bold")
+        what.append_text(literal(case.subject))
+        what.append(f"  [{case.status}] heat {case.heat} · assignee ")
+        what.append_text(literal(case.assignee or "—"))
         if view.others:
-            t.append("  ")
-            t.append_text(literal(view.others, "bold green"))
+            what.append("  ")
+            what.append_text(literal(view.others, "bold green"))
+        lines = [who, what]
         if view.outbox_notice:
-            t.append("\n")
-            t.append_text(literal(view.outbox_notice, "bold yellow"))
-        return t
+            lines.append(literal(view.outbox_notice, "bold yellow"))
+        return Text("\n").join(lines)
+
+    @property
+    def short(self) -> bool:
+        """A short terminal (80×24): summary and facts take one line each, the timeline the rest."""
+        return self.app.size.height < 30
 
     def _facts(self) -> Text:
         assets, facts = self.view.assets, self.view.customer.facts
-        t = Text()
+        t = Text(no_wrap=self.short, overflow="ellipsis")
+        sep = " · " if self.short else "\n"
         servers = [a for a in assets if a.kind == "server"]
         domains = [a for a in assets if a.kind == "domain"]
         databases = [a for a in assets if a.kind == "database"]
@@ -136,25 +152,28 @@ class HistoryScreen(Screen):
                 addresses = ", ".join(x for x in (a.ipv4, a.ipv6) if x)
                 t.append_text(literal(f" {a.datacenter or '?'} {addresses}"))
         if domains:
-            t.append("\nDomains  ", "bold")
+            t.append(sep if servers else "")
+            t.append("Domains  ", "bold")
             t.append_text(literal(", ".join(a.name + (f" ({a.server})" if a.server else "") for a in domains)))
         if databases:
-            t.append("\nDatabases  ", "bold")
+            t.append(sep if servers or domains else "")
+            t.append("Databases  ", "bold")
             t.append_text(literal(", ".join(a.name for a in databases)))
         if facts:
-            t.append("\nFacts  ", "bold")
-            t.append_text(literal(facts, multiline=True))
+            t.append(sep if assets else "")
+            t.append("Facts  ", "bold")
+            t.append_text(literal(facts, multiline=not self.short))
         if not assets and not facts:
             t.append("No known servers, domains or facts yet — press f to write what we know", "dim")
         return t
 
-    def _timeline(self, now) -> Text:
+    def _timeline(self, now) -> Timeline:
         tz = self.app.engineer_timezone
-        t = Text()
+        lines: list[Line] = []
         for ev in self.view.timeline:
             mine = ev.case_id == self.case_id
             body_style = "" if mine else "dim"
-            t.append("▌ " if mine else "  ", "bold cyan" if mine else "dim")
+            bar = Text("▌   " if mine else "    ", "cyan" if mine else "dim")
             head = Text(style="bold" if mine else "dim")
             head.append(f"{local_clock(ev.at, tz)} ({ago(ev.at, now)}) ")
             head.append(f"{ARROWS.get(ev.direction, '·')} ")
@@ -167,19 +186,16 @@ class HistoryScreen(Screen):
             if not mine and ev.case_id:
                 head.append(f" · {ev.case_id} ")
                 head.append_text(literal(ev.subject))
-            t.append_text(head)
-            t.append("\n")
-            lines, hidden = _preview(ev)
-            for line in lines:
-                t.append("▌   " if mine else "    ", "cyan" if mine else "dim")
-                t.append_text(literal(line, body_style))
-                t.append("\n")
+            lines.append(Line(Text("▌ " if mine else "  ", "bold cyan" if mine else "dim"), head,
+                              Text("▌ " if mine else "  ", "cyan" if mine else "dim")))
+            shown, hidden = _preview(ev)
+            for text in shown:
+                lines.append(Line(bar, literal(text, body_style), bar))
             if hidden:
-                t.append("▌   " if mine else "    ", "cyan" if mine else "dim")
-                t.append(f"… {hidden} — x shows it all\n", "italic yellow")
+                lines.append(Line(bar, Text(f"… {hidden} — x shows it all", "italic yellow"), bar))
         if not self.view.timeline:
-            t.append("No history yet.", "dim")
-        return t
+            lines.append(Line(Text(""), Text("No history yet.", "dim")))
+        return Timeline(lines)
 
     # -- what the customer's words suggest (the decoder runs in a worker) ---------------------------------
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
@@ -201,15 +217,17 @@ class HistoryScreen(Screen):
             return
         found = message.suggestion
         if found.proposal is None:  # not sure: say so, suggest nothing
-            box.update(Text.assemble(("Not sure  ", "bold"), literal(found.text(), "dim")))
+            box.update(Text.assemble(("Not sure  ", "bold"), literal(found.text(), "dim"), no_wrap=True,
+                                     overflow="ellipsis"))
             return
-        text = Text("Looks like: ", "bold")
+        text = Text("Looks like: ", "bold", no_wrap=True, overflow="ellipsis")
         text.append_text(literal(found.text()))
         if found.action is not None:
             key = self.app.keymap.display("history.suggested")
             off = self.app.session.readonly or self.app.session.config.actions_off
             text.append(f" — press {key}" + (" (actions are disabled here)" if off else ""))
         elif found.by_hand:
+            text.no_wrap = False
             text.append("\n")
             text.append_text(literal(found.by_hand, "dim"))
         else:

@@ -26,11 +26,20 @@ class KeyHints(Static):
         self.watch(self.screen, "focused", lambda _: self.update_hints(), init=False)
 
     def update_hints(self) -> None:
-        """Rebuild from the screen's active bindings (user keymap overrides included)."""
+        """Rebuild from the screen's active bindings (user keymap overrides included).
+
+        The way out (back, or quit on the queue) and the keys help always show, first:
+        at 80 columns the rest is cut, never them.
+        """
+        bindings = [b.binding for b in self.screen.active_bindings.values() if b.binding.show]
+        first = [b for b in bindings if (b.id or "").endswith((".back", ".quit")) and b.id != "app.quit"]
+        first += [b for b in bindings if b.id == "app.help"]
+        if not any((b.id or "").endswith(".back") for b in first):
+            first += [b for b in bindings if b.id == "app.quit"]
         text = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
-        for binding in [b.binding for b in self.screen.active_bindings.values()]:
-            if not binding.show or binding.description in seen:
+        for binding in first + bindings:
+            if binding.description in seen:
                 continue
             seen.add(binding.description)
             text.append(f" {self.app.get_key_display(binding)} ", "bold reverse")

@@ -43,18 +43,20 @@ class Column:
     title: str
     width: int  # 0 = takes the remaining space
     align: str = "left"
-    narrow: int = 0  # width below 100 columns (0: same)
+    narrow: int = 0  # width below NARROW terminal columns (0: same)
+    short: str = ""  # the title at the narrow width (default: the title)
     folds: bool = False  # left out when no visible row has a value
+    drops_below: int = 0  # left out on terminals narrower than this
 
 
 COLUMNS = (
     Column("heat", "HEAT", 5, "right"), Column("id", "CASE", 8), Column("customer", "CUSTOMER", 22, narrow=14),
-    Column("subject", "SUBJECT", 0), Column("waiting", "WAITING", 7, "right", narrow=5),
-    Column("age", "AGE", 5, "right"), Column("exchanges", "EXCH", 4, "right", narrow=3),
-    Column("assignee", "ASSIGNEE", 9, narrow=7, folds=True), Column("who", "WHO", 9, narrow=7, folds=True),
+    Column("subject", "SUBJECT", 0), Column("waiting", "WAITING", 7, "right", narrow=5, short="WAIT"),
+    Column("age", "AGE", 5, "right", drops_below=100), Column("exchanges", "EXCH", 4, "right", drops_below=100),
+    Column("assignee", "ASSIGNEE", 9, narrow=8, folds=True), Column("who", "WHO", 9, narrow=7, folds=True),
     Column("local", "LOCAL", 5, "right"),
 )
-NARROW = 100  # below this many columns, the narrow widths apply
+NARROW = 100  # below this many terminal columns, the narrow widths and short titles apply
 MIN_SUBJECT = 16
 
 #: One definition per heat band: the colour of the HEAT cell and its mark (text that reads without colour).
@@ -205,7 +207,7 @@ class QueueTable(ScrollView, can_focus=True):
         if key == self._layout_key:
             return self._layout
         narrow = width < NARROW
-        chosen = [c for c in COLUMNS if not (c.folds and not has[c.key])]
+        chosen = [c for c in COLUMNS if not (c.folds and not has[c.key]) and width >= c.drops_below]
         widths = {c.key: (c.narrow or c.width) if narrow else c.width for c in chosen}
         fixed = sum(w + 1 for k, w in widths.items() if k != "subject")
         # Still too narrow: drop columns from the right until the subject keeps its minimum.
@@ -222,8 +224,11 @@ class QueueTable(ScrollView, can_focus=True):
 
     def header_line(self, width: int) -> str:
         parts = []
+        narrow = self.row_width < NARROW
         for col, w in self.columns():
-            parts.append(col.title.rjust(w) if col.align == "right" else col.title.ljust(w))
+            title = col.short if narrow and col.short else col.title
+            title = title[:w]
+            parts.append(title.rjust(w) if col.align == "right" else title.ljust(w))
         return fit(" ".join(parts), width)
 
     # -- rendering --------------------------------------------------------

@@ -1,0 +1,46 @@
+"""A customer's timeline as one Rich renderable: each line behind its gutter, wrapped at the width drawn.
+
+Long lines wrap *under* their text, not back to the left edge: the bar that
+marks the opened case (▌) runs down every line of its entries at any width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.text import Text
+
+
+@dataclass(frozen=True)
+class Line:
+    """One logical line: its gutter on the first screen line, the gutter of its continuations, its text."""
+
+    gutter: Text
+    text: Text
+    continuation: Text | None = None  # default: the gutter's width in spaces
+
+
+class Timeline:
+    """Lines with gutters, wrapped to the width Rich gives (so also to the width Textual lays it out at)."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        for line in self.lines:
+            gutter = line.gutter
+            room = max(1, width - gutter.cell_len)
+            wrapped = line.text.wrap(console, room, overflow="fold") if line.text.plain else [Text("")]
+            rest = line.continuation if line.continuation is not None else Text(" " * gutter.cell_len)
+            for i, part in enumerate(wrapped):
+                yield from (gutter if i == 0 else rest).render(console)
+                part.end = ""
+                yield from part.render(console)
+                yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(1, options.max_width)
