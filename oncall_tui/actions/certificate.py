@@ -27,13 +27,21 @@ PARAMS = (
     Param("webroot", "path", False, None, "the site's document root (HTTP-01 token goes under it)"),
 )
 
+# The reply says only what the run did: the padlock shows once the web server is reloaded, and
+# the date is the one read from the certificate issued.
 REPLY = {
     "fr": ("Bonjour,\n\nC'est fait : le certificat HTTPS (Let's Encrypt) de {domain} est installé sur "
-           "votre serveur. Le cadenas s'affiche maintenant dans le navigateur ; le certificat est valable "
-           "jusqu'au {until}.\n\nVous n'avez rien à faire de votre côté.\n\nBien cordialement,\n{engineer}\n"),
+           "votre serveur. {live} Le certificat est valable jusqu'au {until}.\n\n"
+           "Vous n'avez rien à faire de votre côté.\n\nBien cordialement,\n{engineer}\n"),
     "en": ("Hello,\n\nDone: the HTTPS certificate (Let's Encrypt) for {domain} is now installed on your "
-           "server. Browsers show the padlock; the certificate is valid until {until}.\n\nThere is nothing "
-           "you need to do.\n\nKind regards,\n{engineer}\n"),
+           "server. {live} The certificate is valid until {until}.\n\nThere is nothing you need to do."
+           "\n\nKind regards,\n{engineer}\n"),
+}
+LIVE = {
+    "fr": ("Le serveur web a été rechargé : le cadenas s'affiche maintenant dans le navigateur.",
+           "Il sera pris en compte au prochain rechargement du serveur web, que nous faisons de notre côté."),
+    "en": ("The web server was reloaded: browsers now show the padlock.",
+           "It takes effect at the web server's next reload, which we are doing on our side."),
 }
 
 
@@ -146,17 +154,20 @@ class CertificateAction:
             await transport.write_file(chain, cert.chain_pem, mode=0o644)
             await transport.write_file(key, cert.key_pem, mode=0o600)
             out(f"installed {chain} and {key}")
+            details = {"not_after": cert.not_after.isoformat(), "chain": chain, "key": key, "reloaded": False}
             reload = s.get("reload") or []
             if reload:
                 result = await transport.run(list(reload), timeout=60, on_output=out)
                 if not result.ok:
+                    tail = " / ".join(result.output.strip().splitlines()[-3:])
                     return Outcome("failed", f"certificate for {params['domain']} installed but the reload failed "
-                                   f"(exit {result.returncode})", "\n".join(log), time.monotonic() - started,
-                                   {"not_after": cert.not_after.isoformat(), "chain": chain, "key": key})
+                                   f"(exit {result.returncode}{': ' + tail if tail else ''})", "\n".join(log),
+                                   time.monotonic() - started, details)
+                details["reloaded"] = True
             until = cert.not_after.strftime("%Y-%m-%d")
-            return Outcome("ok", f"certificate for {params['domain']} issued and installed, valid until {until}",
-                           "\n".join(log), time.monotonic() - started,
-                           {"not_after": cert.not_after.isoformat(), "chain": chain, "key": key})
+            live = "the web server reloaded" if details["reloaded"] else "not reloaded (no reload command configured)"
+            return Outcome("ok", f"certificate for {params['domain']} issued and installed, valid until {until}; "
+                           f"{live}", "\n".join(log), time.monotonic() - started, details)
         except (AcmeError, OSError) as exc:
             out(f"failed: {exc}")
             return Outcome("failed", f"certificate for {params['domain']}: {exc}", "\n".join(log),
@@ -171,8 +182,9 @@ class CertificateAction:
         if language == "fr" and until:
             y, m, d = until.split("-")
             until = f"{d}/{m}/{y}"
-        return REPLY.get(language, REPLY["en"]).format(domain=_unicode(params["domain"]), until=until,
-                                                       engineer="{engineer}")
+        lang = language if language in REPLY else "en"
+        live = LIVE[lang][0 if outcome.details.get("reloaded") else 1]
+        return REPLY[lang].format(domain=_unicode(params["domain"]), until=until, live=live, engineer="{engineer}")
 
 
 def _unicode(domain: str) -> str:

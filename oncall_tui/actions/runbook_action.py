@@ -72,7 +72,7 @@ class RunbookAction:
                                  cancel=cancel)
         done = sum(1 for s in result.steps if s.returncode == 0 and not s.timed_out)
         summary = {"ok": f"{self.title}: done on {transport.description}",
-                   "failed": f"{self.title}: failed at step {len(result.steps)} ({result.steps[-1].title})"
+                   "failed": _failure(self.title, result.steps, transport.description)
                    if result.steps else f"{self.title}: failed before any step",
                    "timed_out": f"{self.title}: step {len(result.steps)} timed out",
                    "cancelled": f"{self.title}: cancelled after {done} step(s)"}[result.status]
@@ -84,3 +84,12 @@ class RunbookAction:
         if not outcome.ok:
             return ""
         return render_reply(self.runbook, params, language) or ""
+
+
+def _failure(title: str, steps, where: str) -> str:
+    """"Disk usage: step 3 (largest sites) failed with exit 1 on web-01: du: cannot access '/srv': …"."""
+    step = steps[-1]
+    code = "could not start" if step.returncode is None else f"exit {step.returncode}"
+    tail = [line for line in step.output.strip().splitlines() if line.strip()][-3:]
+    why = f": {' / '.join(tail)}" if tail else ""
+    return f"{title}: step {len(steps)} ({step.title}) failed with {code} on {where}{why}"

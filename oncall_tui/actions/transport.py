@@ -108,7 +108,11 @@ class LocalTransport:
 
 
 class RootedLocalTransport(LocalTransport):
-    """Files go under *root* instead of `/` — for the demo and tests, where "servers" are folders."""
+    """Files go under *root* instead of `/` — for the demo and tests, where "servers" are folders.
+
+    Commands are not run: on this machine `df` would show this machine's disk as the
+    customer's. A step that needs a command fails, saying so.
+    """
 
     def __init__(self, root: str | os.PathLike[str], server: str = "") -> None:
         self.root = Path(root)
@@ -116,6 +120,14 @@ class RootedLocalTransport(LocalTransport):
 
     def _map(self, path: str) -> str:
         return str(self.root / path.lstrip("/"))
+
+    async def run(self, argv: list[str], *, timeout: float,
+                  on_output: OutputCallback | None = None) -> RunResult:
+        message = (f"not run: {self.description} is a folder, not a server — "
+                   f"`{' '.join(argv)}` here would read this machine, not the customer's")
+        if on_output:
+            on_output(message)
+        return RunResult(126, message)
 
     async def write_file(self, path: str, data: bytes, *, mode: int = 0o644) -> None:
         await super().write_file(self._map(path), data, mode=mode)

@@ -177,9 +177,10 @@ def suggestion(session: Session, case_id: str) -> Suggestion | None:
     CPU work on the customer's text (bounded, linear): call it off the screen's event loop.
     """
     store = session.store
-    body = queries.latest_customer_message(store, case_id)
-    if body is None:
+    latest = queries.latest_customer_message(store, case_id)
+    if latest is None:
         return None
+    body, asked_at = latest["body"], parse_ts(latest["at"])
     case = queries.get_case(store, case_id)
     domains = [a["name"] for a in queries.customer_assets(store, case["customer_id"]) if a["kind"] == "domain"]
     rules = session.models.rules
@@ -188,6 +189,16 @@ def suggestion(session: Session, case_id: str) -> Suggestion | None:
         return Suggestion(None, None, unsure=reading.summary()) if reading.unsure is not None else None
     proposal = reading.proposals[0]
     action = next((a for a in catalogue(session).values() if a.intent == proposal.intent), None)
+    if action is not None:
+        # Done since the customer asked: suggesting it again would only invite a second run.
+        wanted = {k: v for k, v in proposal.params.items() if k == "domain"}
+        done = [r for r in previous_runs(session, case["customer_id"], action.id, wanted)
+                if r["outcome"] == "ok" and r["at"] >= asked_at]
+        if done:
+            run = done[0]
+            return Suggestion(None, None, unsure=f"already done since the customer asked: {action.title}"
+                              f"{' for ' + wanted['domain'] if wanted else ''}, by {run['author']} at "
+                              f"{run['at']:%H:%M} UTC — nothing more suggested")
     return Suggestion(proposal, action, by_hand(proposal.intent, case["language"], rules=rules))
 
 

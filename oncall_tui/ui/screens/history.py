@@ -216,8 +216,9 @@ class HistoryScreen(Screen):
         if message.suggestion is None:
             return
         found = message.suggestion
-        if found.proposal is None:  # not sure: say so, suggest nothing
-            box.update(Text.assemble(("Not sure  ", "bold"), literal(found.text(), "dim"), no_wrap=True,
+        if found.proposal is None:  # not sure, or done already: say so, suggest nothing
+            label = "Done  " if found.unsure.startswith("already done") else "Not sure  "
+            box.update(Text.assemble((label, "bold"), literal(found.text(), "dim"), no_wrap=True,
                                      overflow="ellipsis"))
             return
         text = Text("Looks like: ", "bold", no_wrap=True, overflow="ellipsis")
