@@ -83,7 +83,7 @@ async def test_certificate_issued_recorded_and_answered_in_four_keys(ssl_store, 
             await pilot.press("ctrl+s")  # 4: the reply goes out in French
             await wait_for(pilot, lambda: app.screen.id == "history")
             await wait_for(pilot, lambda: f"certificate for {DOMAIN} issued and installed"
-                           in str(app.screen.query_one("#history-timeline").render()))
+                           in app.screen.timeline.plain)
     chain = tmp_path / "servers" / "web-01" / "etc" / "ssl" / "oncall" / DOMAIN / "fullchain.pem"
     key = chain.with_name("privkey.pem")
     assert chain.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")

@@ -63,8 +63,8 @@ async def test_a_note_typed_in_one_screen_appears_in_anothers(store, store_path)
         await wait_for(b, lambda: "alice (Paris) is writing" in header())
         await a.press(*"Customer confirmed DNS moved", "ctrl+s")
         await wait_for(a, lambda: alice.screen.id == "history")
-        assert "Customer confirmed DNS moved" in str(alice.screen.query_one("#history-timeline").render())
-        await wait_for(b, lambda: "Customer confirmed DNS moved" in str(bob.screen.query_one("#history-timeline").render()))
+        assert "Customer confirmed DNS moved" in alice.screen.timeline.plain
+        await wait_for(b, lambda: "Customer confirmed DNS moved" in bob.screen.timeline.plain)
 
 
 async def test_summary_edited_in_place_shows_at_the_top(store, store_path):

@@ -32,7 +32,7 @@ async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_serv
             await pilot.press("escape")
         app.open_case(case_id)
         await pilot.pause()
-        assert "Plus rien ne répond" in str(app.screen.query_one("#history-timeline").render())
+        assert "Plus rien ne répond" in app.screen.timeline.plain
 
         await pilot.press("r", *"Nous redémarrons le serveur.", "ctrl+s")
         await wait_for(pilot, lambda: ("Correspond", "alice", "Nous redémarrons le serveur.")

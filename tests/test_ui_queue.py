@@ -75,7 +75,7 @@ async def test_enter_opens_the_customer_history_across_cases(store, store_path):
         facts = str(app.screen.query_one("#history-facts").render())
         assert "web-01" in facts and "SBG" in facts and "203.0.113.10" in facts
         assert "boutique-martin.fr" in facts
-        timeline = str(app.screen.query_one("#history-timeline").render())
+        timeline = app.screen.timeline.plain
         # The older resolved case of the same customer is on the same timeline, labelled.
         assert "T-050 Old backup question" in timeline
         assert timeline.index("Asked where backups") < timeline.index("charger un SSL")

@@ -50,6 +50,7 @@ class HistoryScreen(Screen):
         self.case_id = case_id
         self.view: CaseView = history.case_view(self.app.session, case_id)
         self.suggestion = None
+        self.timeline: Timeline | None = None  # what the timeline shows (its text: `timeline.plain`)
         self._seen_changes = 0
 
     @property
@@ -102,7 +103,8 @@ class HistoryScreen(Screen):
                        "dim")
         self.query_one("#history-summary", Static).update(box)
         self.query_one("#history-facts", Static).update(self._facts())
-        self.query_one("#history-timeline", Static).update(self._timeline(now))
+        self.timeline = self._timeline(now)
+        self.query_one("#history-timeline", Static).update(self.timeline)
 
     def _header(self, now) -> Text:
         """Two lines (three with an undelivered reply), each cut rather than wrapped: the timeline keeps the room."""

@@ -29,6 +29,11 @@ class Timeline:
     def __init__(self, lines: list[Line]) -> None:
         self.lines = lines
 
+    @property
+    def plain(self) -> str:
+        """The text of every line with its gutter, unwrapped."""
+        return "\n".join(line.gutter.plain + line.text.plain for line in self.lines)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         for line in self.lines:
