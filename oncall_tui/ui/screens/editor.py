@@ -146,6 +146,7 @@ class EditorScreen(ModalScreen[Any]):
             self.status(f"Not sent: {error}", "bold yellow")
         elif isinstance(error, SummaryConflict):
             self.base = error.theirs
+            self.force = True
             theirs = self.query_one("#editor-theirs", Static)
             theirs.update(Text.assemble((f"Theirs (by {error.author or 'someone'}), saved meanwhile:\n", "bold"),
                                         literal(error.theirs, multiline=True)))

@@ -50,7 +50,8 @@ class Column:
 
 
 COLUMNS = (
-    Column("heat", "HEAT", 5, "right"), Column("id", "CASE", 8), Column("customer", "CUSTOMER", 22, narrow=14),
+    Column("heat", "HEAT", 5, "right", narrow=4, short="HOT"), Column("id", "CASE", 8, narrow=7),
+    Column("customer", "CUSTOMER", 22, narrow=13),
     Column("subject", "SUBJECT", 0), Column("waiting", "WAITING", 7, "right", narrow=5, short="WAIT"),
     Column("age", "AGE", 5, "right", drops_below=100), Column("exchanges", "EXCH", 4, "right", drops_below=100),
     Column("assignee", "ASSIGNEE", 9, narrow=8, folds=True), Column("who", "WHO", 9, narrow=7, folds=True),
@@ -138,7 +139,8 @@ class QueueTable(ScrollView, can_focus=True):
             self.virtual_size = Size(self.size.width, count)
         moved = self._place_cursor(current)
         if moved:
-            self.scroll_to_cursor()
+            # After the new virtual size is laid out: scrolling before would be clamped to the old one.
+            self.call_after_refresh(self.scroll_to_cursor)
         top = self.scroll_offset.y
         for y in range(self.size.height):
             line = self._line(top + y)

@@ -1,0 +1,278 @@
+"""What an engineer trusts at 3 a.m.: nothing typed is lost, two engineers do not trip over each other,
+keys mean what tig and lazygit users expect, colours and numbers agree, and a crash says where its report is."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import timedelta
+
+import pytest
+
+from oncall_tui.cli import main
+from oncall_tui.config import Config
+from oncall_tui.store import queries, writes
+from oncall_tui.usecases import writing
+
+from .conftest import NOW, open_session, open_store
+from .ui_helpers import Notes, heat_in, make_app, queue_lines, screen_text, wait_for
+
+PARIS = dict(timezone="Europe/Paris", region="EMEA", city="Paris")
+
+
+# -- nothing typed is lost ------------------------------------------------------------------------
+
+async def test_escape_keeps_the_note_as_a_draft_that_comes_back(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "n")
+        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await pilot.press(*"the customer's DNS still points to the old host")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen.id == "history")
+        # Kept in the store, not only in memory: another process (a crash, a lost SSH session) finds it too.
+        session = open_session(store_path)
+        await wait_for(pilot, lambda: writing.draft(session, "T-100", "note") is not None)
+        assert writing.draft(session, "T-100", "note").text == "the customer's DNS still points to the old host"
+        session.close()
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen.id == "editor")
+        assert app.screen.text == "the customer's DNS still points to the old host"
+        assert "draft" in str(app.screen.query_one("#editor-status").render())
+        # Discarding asks first; "n" keeps it.
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: app.screen.id == "confirm")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen.id == "editor")
+        assert app.screen.text.startswith("the customer's DNS")
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: app.screen.id == "confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.id == "history")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen.id == "editor")
+        assert app.screen.text == ""
+
+
+async def test_a_draft_typed_in_a_session_that_died_comes_back_in_the_next(store, store_path):
+    first = make_app(store_path)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "r")
+        await wait_for(pilot, lambda: first.screen.id == "editor")
+        await pilot.press(*"Bonjour, le certificat est en cours")
+        session = open_session(store_path)
+        await wait_for(pilot, lambda: writing.draft(session, "T-100", "reply") is not None, seconds=10)
+        session.close()
+        # The SSH session drops here: the app never saves, never closes the editor.
+    second = make_app(store_path)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "r")
+        await wait_for(pilot, lambda: second.screen.id == "editor")
+        assert second.screen.text == "Bonjour, le certificat est en cours"
+
+
+# -- two engineers on one case --------------------------------------------------------------------------
+
+async def test_a_reply_after_someone_elses_says_who_when_and_in_which_language_then_needs_a_second_key(
+        store, store_path):
+    app = make_app(store_path, config=Config(**PARIS))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "r")
+        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await pilot.press(*"Bonjour, je regarde votre certificat.")
+        # Meanwhile bob answers from another bastion, in English.
+        bob = open_session(store_path, user="bob", now=NOW + timedelta(minutes=2))
+        writing.reply(bob, "T-100", "Hello, we are on it and will get back to you shortly.")
+        bob.close()
+        await pilot.press("ctrl+s")
+        status = lambda: str(app.screen.query_one("#editor-status").render())  # noqa: E731
+        await wait_for(pilot, lambda: "Not sent" in status())
+        assert "bob replied at 09:02 UTC in English" in status()
+        assert app.screen.id == "editor" and app.screen.text == "Bonjour, je regarde votre certificat."
+        await pilot.press("ctrl+s")  # seen it: send anyway
+        await wait_for(pilot, lambda: app.screen.id == "history")
+    out = [e for e in queries.case_events(store, "T-100") if e["kind"] == "message" and e["direction"] == "out"]
+    assert {e["author"] for e in out[-2:]} == {"bob", "alice"}
+
+
+async def test_a_reply_while_someone_else_is_writing_one_says_so(store, store_path):
+    bob = make_app(store_path, user="bob")
+    alice = make_app(store_path, config=Config(**PARIS))
+    async with bob.run_test(size=(120, 40)) as b, alice.run_test(size=(120, 40)) as a:
+        await b.press("enter", "r")
+        await wait_for(b, lambda: bob.screen.id == "editor")
+        await a.press("enter", "r")
+        await wait_for(a, lambda: alice.screen.id == "editor")
+        await a.press(*"Bonjour", "ctrl+s")
+        status = lambda: str(alice.screen.query_one("#editor-status").render())  # noqa: E731
+        await wait_for(a, lambda: "Not sent" in status())
+        assert "bob" in status() and "is writing a reply right now" in status()
+
+
+async def test_a_summary_saved_over_another_shows_both_and_saves_only_when_asked(store, store_path):
+    app = make_app(store_path, config=Config(**PARIS))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "s")
+        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await pilot.press("f7", *"Wants: SSL. Next: DNS.")  # select all the template, type over it
+        bob = open_session(store_path, user="bob")
+        writing.set_summary(bob, "T-100", "Wants: SSL. Done: called Jean. Next: AAAA record.")
+        bob.close()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.query_one("#editor-theirs").display)
+        theirs = str(app.screen.query_one("#editor-theirs").render())
+        assert "called Jean" in theirs and "bob" in theirs
+        assert queries.get_case(store, "T-100")["summary"].startswith("Wants: SSL. Done: called Jean")
+        await pilot.press("ctrl+s")  # both seen: mine goes over theirs
+        await wait_for(pilot, lambda: app.screen.id == "history")
+    assert queries.get_case(store, "T-100")["summary"] == "Wants: SSL. Next: DNS."
+
+
+# -- keys --------------------------------------------------------------------------------------------------
+
+async def test_q_goes_back_on_every_screen_and_quits_only_from_the_queue(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for opening in (["enter"], ["I"], ["H"], ["question_mark"], ["e"]):
+            await pilot.press(*opening)
+            await wait_for(pilot, lambda: app.screen.id != "queue")
+            await pilot.press("q")
+            await wait_for(pilot, lambda: app.screen.id == "queue")
+        assert app.is_running
+        await pilot.press("enter", "ctrl+q")  # ctrl+q quits from anywhere
+        await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_every_key_in_help_is_written_as_typed_and_lists_quit(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: app.screen.id == "help")
+        text = screen_text(app)
+        assert "ctrl+q" in text and "app.quit" in text and "queue.filter" in text
+        assert "slash" not in text and "question_mark" not in text
+        assert " / " in text and " ? " in text
+
+
+# -- what the screen shows agrees with itself ----------------------------------------------------------------
+
+async def test_rows_marked_hot_are_the_hot_count_of_the_header(tmp_path):
+    from oncall_tui.demo.environment import seed_demo_store
+
+    path = tmp_path / "demo.db"
+    seed_demo_store(path, now=NOW)
+    app = make_app(path)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await pilot.pause()
+        title = str(app.screen.query_one("#queue-title").render())
+        hot = int(title.split("▲")[1].split()[0])
+        lines = queue_lines(app)
+        assert hot and sum(line.lstrip().startswith("▲") for line in lines) == hot
+        assert all(heat_in(line) >= 60 for line in lines if line.lstrip().startswith("▲"))
+        assert all(heat_in(line) < 60 for line in lines if not line.lstrip().startswith("▲"))
+
+
+async def test_the_selected_row_stays_on_screen_when_its_case_cools(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.press("G")  # T-300, the coldest
+        assert "T-300" in str(app.screen.query_one("#queue-why").render())
+        # Far more cases arrive above it, hot ones: its row moves down out of the old page.
+        s = open_store(store_path)
+        for n in range(30):
+            writes.add_case_event(s, "T-200", kind="note", body=f"note {n}", author="bob", now=NOW)
+        s.close()
+        extra = open_session(store_path)
+        from oncall_tui.usecases.exchange import import_data
+        import_data(extra, {"cases": [{"id": f"T-9{n:02d}", "customer": "c-acme", "subject": f"outage {n}",
+                                       "status": "open", "opened_at": "2026-11-24T01:00:00Z", "events": [
+                                           {"at": "2026-11-24T01:00:00Z", "kind": "message", "direction": "in",
+                                            "author": "ann", "body": "URGENT!!! down again"}]}
+                                      for n in range(20)]})
+        extra.close()
+        table = app.screen.query_one("QueueTable")
+        await wait_for(pilot, lambda: table.row_count == 23)
+        assert table.current_case_id() == "T-300"
+        await wait_for(pilot, lambda: table.scroll_offset.y <= table.cursor < table.scroll_offset.y + table.size.height)
+        assert any("T-300" in line and "Calm Studio" in line for line in screen_text(app).splitlines())
+        assert "T-300" in str(app.screen.query_one("#queue-why").render())
+
+
+async def test_the_newest_entry_of_the_history_is_shown_whole(store, store_path):
+    s = open_store(store_path)
+    writes.add_case_event(s, "T-100", kind="message", direction="in", author="jean", now=NOW,
+                          body="Ligne 1\nLigne 2\nLigne 3\nDernière ligne : toujours rien !")
+    s.close()
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Dernière ligne : toujours rien !" in screen_text(app))
+
+
+async def test_at_80_by_24_the_subject_keeps_the_row_and_the_footer_the_way_out(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = queue_lines(app)[0]
+        assert "Charger un SSL sur boutique-m" in first  # 30 characters of the subject at least
+        assert "ASSIGNEE" in screen_text(app) and "WHO" not in screen_text(app)  # nobody else: WHO folds
+        footer = screen_text(app).splitlines()[-1]
+        assert "Quit" in footer and "?" in footer
+        await pilot.press("enter")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        start = next(i for i, line in enumerate(lines) if "Asked where backups" in line or "←" in line)
+        assert start <= 6  # the case header takes at most six of the 24 rows
+        assert "Back" in lines[-1] and "?" in lines[-1]
+
+
+async def test_without_colour_the_band_still_reads(store, store_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        assert queue_lines(app)[0].lstrip().startswith("△")  # T-100 is warm: the mark says it
+        await pilot.press("j", "enter", "escape", "e", "escape", "question_mark", "escape")
+        await pilot.pause()
+        assert app.screen.id == "queue"
+
+
+# -- a crash says where its report is ------------------------------------------------------------------
+
+async def test_a_crash_of_the_screen_leaves_a_private_report_without_secrets(store, store_path, tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.setenv("ONCALL_DATA_DIR", str(tmp_path / "data"))
+    from oncall_tui.usecases import queue
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom while posting to https://user:pw@hooks.example.net/services/T0/B0/SECRET?t=x")
+
+    cfg = Config(**PARIS, handoff_webhook="https://hooks.example.net/services/T0/B0/SECRET")
+    app = make_app(store_path, config=cfg)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            monkeypatch.setattr(queue, "explain", broken)
+            await pilot.press("e")
+            await pilot.pause()
+    report = app.crash_report
+    assert report is not None and report.parent == tmp_path / "data" / "crashes"
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    text = report.read_text()
+    assert "RuntimeError: boom" in text and "hooks.example.net" in text
+    assert "SECRET" not in text and "pw@" not in text and "t=x" not in text
+
+
+def test_a_crashing_command_exits_70_with_one_line_naming_the_report(store, store_path, tmp_path, monkeypatch,
+                                                                      capsys):
+    monkeypatch.setenv("ONCALL_DATA_DIR", str(tmp_path / "data"))
+    from oncall_tui.usecases import queue
+
+    monkeypatch.setattr(queue, "ranked", lambda *a, **k: 1 / 0)
+    assert main(["--db", str(store_path), "queue"]) == 70
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "crashed" in err[0] and str(tmp_path / "data" / "crashes") in err[0]
+    report = next((tmp_path / "data" / "crashes").iterdir())
+    assert "ZeroDivisionError" in report.read_text() and oct(report.stat().st_mode)[-3:] == "600"
+    assert os.environ.get("ONCALL_DATA_DIR")
