@@ -276,3 +276,38 @@ def test_a_crashing_command_exits_70_with_one_line_naming_the_report(store, stor
     report = next((tmp_path / "data" / "crashes").iterdir())
     assert "ZeroDivisionError" in report.read_text() and oct(report.stat().st_mode)[-3:] == "600"
     assert os.environ.get("ONCALL_DATA_DIR")
+
+
+# -- what k9s and lazygit users reach for ----------------------------------------------------------------
+
+async def test_the_command_palette_finds_an_action_by_what_it_does_and_runs_it(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: app.screen.id == "--command-palette")
+        await pilot.press(*"why hot")
+        await wait_for(pilot, lambda: "key: e" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.id == "explain")
+        assert "T-100" in screen_text(app)
+
+
+async def test_take_assign_and_copy_from_the_queue(store, store_path):
+    app = make_app(store_path, user="kenji")
+    notes = Notes()
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
+        await pilot.press("j")  # T-200, bob's
+        await pilot.press("m")
+        await wait_for(pilot, lambda: "kenji" in queue_lines(app)[1])
+        assert notes.any("T-200 is now kenji's")
+        await pilot.press("A")
+        await wait_for(pilot, lambda: app.screen.id == "choice")
+        await pilot.press("down", "enter")  # the team in order: alice, bob, kenji → bob
+        await wait_for(pilot, lambda: "bob" in queue_lines(app)[1])
+        await pilot.press("y")
+        assert app.clipboard == "T-200"
+        await pilot.press("Y")
+        await pilot.pause()
+        assert notes.any("no helpdesk ticket")
+    events = [e for e in queries.case_events(store, "T-200") if e["kind"] == "assign"]
+    assert [e["body"] for e in events] == ["bob → kenji", "kenji → bob"] and events[0]["author"] == "kenji"

@@ -8,7 +8,7 @@ from datetime import datetime
 #: Event kinds that carry words from or to the customer.
 CONVERSATION_KINDS = frozenset({"message", "call", "chat"})
 EVENT_KINDS = ("message", "note", "call", "chat", "action", "status", "summary",
-               "handoff", "fact", "incident", "ack")
+               "handoff", "fact", "incident", "ack", "assign")
 DIRECTIONS = ("in", "out", "internal")
 STATUSES = ("new", "open", "pending", "resolved", "closed")
 OPEN_STATUSES = frozenset({"new", "open", "pending"})

@@ -127,6 +127,20 @@ def set_status(store: Store, case_id: str, status: str, *, author: str, now: dat
     return eid
 
 
+def set_assignee(store: Store, case_id: str, assignee: str, *, author: str, now: datetime, region: str = "") -> str:
+    """Give the case to *assignee* ("" = nobody); an `assign` event says who gave it to whom."""
+    with store.write() as conn:
+        case = _case(conn, case_id)
+        before = conn.execute("SELECT assignee FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+        if before == assignee:
+            raise Refused(f"{case_id} is already {'assigned to ' + assignee if assignee else 'unassigned'}")
+        eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="assign",
+                           direction="internal", author=author, body=f"{before or 'nobody'} → {assignee or 'nobody'}",
+                           now=now, region=region, channel="tool", meta={"from": before, "to": assignee})
+        conn.execute("UPDATE cases SET assignee = ? WHERE id = ?", (assignee, case_id))
+    return eid
+
+
 def set_facts(store: Store, customer_id: str, text: str, *, author: str, now: datetime, region: str = "") -> str:
     """A new revision of what we know about the customer (contacts, habits, where things are)."""
     return update_customer(store, customer_id, facts=text, author=author, now=now, region=region)[0]

@@ -28,6 +28,7 @@ from ..core.errors import OncallError, StoreError
 from ..usecases import crash, presence
 from ..usecases.changes import ChangeFeed
 from ..usecases.session import Session
+from .commands import KeyCommands
 from .keymap import Keymap, default_bindings, load_keymap
 from .messages import StoreChanged, StoreWritten, SyncProgress, WriteRefused, Wrote
 from .screens.queue import QueueScreen
@@ -39,7 +40,8 @@ class OncallApp(App):
     CSS_PATH = "oncall.tcss"
     TITLE = "oncall"
     BINDINGS = default_bindings("app")
-    ENABLE_COMMAND_PALETTE = False
+    # The palette offers the keymap's own actions only (ui/commands.py): no screenshots, no themes.
+    COMMANDS = {KeyCommands}
 
     def __init__(self, session: Session, *, keymap: Keymap | None = None, demo: bool = False) -> None:
         # Collecting the objects start-up creates only delays the first frame; the

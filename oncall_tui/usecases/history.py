@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..core.errors import NotFound, Refused
+from ..core.errors import NotFound, OncallError, Refused
 from ..core.timeutil import parse_ts
 from ..store import outbox, queries
 from .presence import describe_case
@@ -114,6 +114,23 @@ def case(session: Session, case_id: str) -> Case:
 
 def customer(session: Session, customer_id: str) -> Customer:
     return _customer(session.store, customer_id)
+
+
+def helpdesk_url(session: Session, case_id: str) -> str | None:
+    """The case's page in its helpdesk (RT: Ticket/Display.html?id=N), None for a case of ours alone."""
+    external = queries.external_ref(session.store, case_id) or ""
+    kind, _, ticket = external.partition(":")
+    if kind != "rt" or not ticket.isdigit():
+        return None
+    try:
+        sources = session.sources()
+    except OncallError:
+        return None
+    for source in sources:
+        base = getattr(getattr(source, "config", None), "base_url", None)
+        if source.kind == "rt" and base:
+            return f"{base}/Ticket/Display.html?id={ticket}"
+    return None
 
 
 def full_body(session: Session, event_id: str) -> str:

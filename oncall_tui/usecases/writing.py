@@ -131,6 +131,23 @@ def set_status(session: Session, case_id: str, status: str) -> str:
                              region=session.region, outbox_source=outbox_source_for(session, case_id))
 
 
+def assign(session: Session, case_id: str, engineer: str) -> str:
+    """Give the case to *engineer* ("" = nobody), as an event everyone sees."""
+    session.check_writable("assigning the case")
+    return writes.set_assignee(session.store, case_id, engineer.strip(), author=session.user, now=session.now(),
+                               region=session.region)
+
+
+def take(session: Session, case_id: str) -> str:
+    """The case is mine now."""
+    return assign(session, case_id, session.user)
+
+
+def engineers(session: Session) -> list[str]:
+    """Every engineer the store knows (the team), for "assign to…"."""
+    return sorted(queries.engineers(session.store))
+
+
 # -- what we know about a customer ----------------------------------------------------------------
 
 @dataclass(frozen=True)

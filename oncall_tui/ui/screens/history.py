@@ -14,22 +14,23 @@ from ...core.timeutil import business_hours, zone
 from ...usecases import actions, history, writing
 from ...usecases.history import CaseView, Entry
 from ..keymap import default_bindings
-from ..messages import StoreChanged, Suggested, WriteRefused, Wrote
+from ..messages import StoreChanged, Suggested, Wrote
 from ..safe import literal
 from ..timefmt import ago, local_clock
 from ..widgets.key_hints import KeyHints
 from ..widgets.timeline import Line, Timeline
+from .case_keys import CaseKeys
 from .choice import ChoiceScreen
 from .editor import EditorScreen
 
 ARROWS = {"in": "←", "out": "→", "internal": "•"}
 KIND_LABEL = {"message": "mail", "call": "phone", "chat": "chat", "note": "note", "action": "action",
               "status": "status", "summary": "summary", "handoff": "handoff", "fact": "facts",
-              "incident": "incident", "ack": "ack"}
+              "incident": "incident", "ack": "ack", "assign": "assigned"}
 PREVIEW_LINES = 12  # lines of a body shown before "… N more lines (x shows all)"
 
 
-class HistoryScreen(Screen):
+class HistoryScreen(CaseKeys, Screen):
     """The customer behind a case, and everything they ever told us."""
 
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
@@ -365,15 +366,19 @@ class HistoryScreen(Screen):
         options = [(s, label) for s, label in writing.STATUS_CHOICES if s != current]
         self.app.push_screen(ChoiceScreen(f"Status of {self.case_id} (now {current})", options), chosen)
 
+    def current_case(self) -> str | None:
+        return self.case_id
+
+    def after_write(self) -> None:
+        self.reload()
+
     def on_wrote(self, message: Wrote) -> None:
-        message.stop()
         if message.request == "status":
+            message.stop()
             self.reload()
             self.notify(f"{self.case_id} is now {message.result[1]}")
-
-    def on_write_refused(self, message: WriteRefused) -> None:
-        message.stop()
-        self.notify(f"Not saved: {message.reason}", severity="error", timeout=8)
+        else:
+            super().on_wrote(message)
 
     def action_find(self) -> None:
         self.app.action_search(self.customer_id, self.view.customer.name)

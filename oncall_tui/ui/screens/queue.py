@@ -16,6 +16,7 @@ from ..safe import literal
 from ..widgets.incident_banner import IncidentBanner
 from ..widgets.key_hints import KeyHints
 from ..widgets.queue_table import BAND_MARK, QueueHeader, QueueTable, band_style
+from .case_keys import CaseKeys
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -33,7 +34,7 @@ def _short(value: str, width: int = 28) -> str:
     return value if len(value) <= width else value[:width - 1] + "…"
 
 
-class QueueScreen(Screen):
+class QueueScreen(CaseKeys, Screen):
     """Ranked open cases."""
 
     KEYMAP = "queue"
@@ -176,6 +177,12 @@ class QueueScreen(Screen):
         self.query_one(IncidentBanner).refresh_banner()
 
     # -- actions --------------------------------------------------------------
+    def current_case(self) -> str | None:
+        return self.table.current_case_id()
+
+    def after_write(self) -> None:
+        self.refresh_rows()
+
     def action_cursor_down(self) -> None:
         self.table.action_cursor_down()
 

@@ -1,0 +1,50 @@
+"""The command palette (ctrl+p): every key of the screen it is opened from, searchable by what it does.
+
+For k9s and lazygit habits: type a few letters of "issue a certificate" or
+"handoff", enter runs it, and the palette says the key for next time. Only
+the keymap's own actions are offered (no screenshots, no themes).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class KeyCommands(Provider):
+    """The bindings of the screen under the palette and of the app, from the keymap."""
+
+    def _commands(self) -> list[tuple[str, str, str, bool]]:
+        """(what it does, keys as typed, action, on the app) for each binding live under the palette."""
+        keymap = self.app.keymap
+        section = getattr(self.screen, "KEYMAP", "") or (self.screen.id or "")
+        rows = []
+        for keys, description, binding_id in keymap.help_rows(section):
+            scope = binding_id.split(".", 1)[0]
+            spec = keymap.specs.get(scope, {}).get(binding_id)
+            if spec is None or spec.action in ("command_palette", "app.command_palette"):
+                continue
+            rows.append((description, keys, spec.action, scope == "app"))
+        return rows
+
+    def _run(self, action: str, on_app: bool) -> None:
+        target = self.app if on_app else self.screen
+        self.app.call_later(target.run_action, action)
+
+    def _display(self, description: str, keys: str) -> Text:
+        return Text.assemble(description, ("  " + keys, "dim"))
+
+    async def discover(self) -> Hits:
+        for description, keys, action, on_app in self._commands():
+            yield DiscoveryHit(self._display(description, keys), partial(self._run, action, on_app),
+                               text=description, help=f"key: {keys}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for description, keys, action, on_app in self._commands():
+            score = matcher.match(description)
+            if score > 0:
+                yield Hit(score, self._display(description, keys), partial(self._run, action, on_app),
+                          text=description, help=f"key: {keys}")
