@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -89,7 +91,15 @@ class WelcomeScreen(Dismissable):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Static(Text(WELCOME.format(path=self.path)))
+            yield Static(Text(WELCOME.format(path=home_relative(self.path))))
+
+
+def home_relative(path: str) -> str:
+    """`~/…` for a path under the home folder: shorter, and the same on every bastion account."""
+    try:
+        return "~/" + str(Path(path).resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return path
 
 
 class ConfirmScreen(ModalScreen[bool]):
