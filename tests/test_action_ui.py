@@ -70,18 +70,18 @@ async def test_certificate_issued_recorded_and_answered_in_four_keys(ssl_store, 
             suggestion = str(app.screen.query_one("#history-suggestion").render())
             assert "certificate" in suggestion and DOMAIN in suggestion and "press C" in suggestion
             await pilot.press("C")  # 2: the suggested action, parameters filled in from the case
-            await wait_for(pilot, lambda: app.screen.id == "action" and app.screen.stage == "confirm")
+            await wait_for(pilot, lambda: app.screen.name == "action" and app.screen.stage == "confirm")
             checks = str(app.screen.query_one("#action-checks").render())
             assert "A record" in checks and "✗" not in checks
             assert "web-01" in str(app.screen.query_one("#action-plan").render())
             await pilot.press("enter")  # 3: run
-            await wait_for(pilot, lambda: app.screen.id == "editor")
+            await wait_for(pilot, lambda: app.screen.name == "editor")
             draft = app.screen.text
             assert draft.startswith("Bonjour") and DOMAIN in draft
             # No reload command is configured here: the draft does not promise the padlock shows yet.
             assert "cadenas s'affiche" not in draft and "prochain rechargement du serveur web" in draft
             await pilot.press("ctrl+s")  # 4: the reply goes out in French
-            await wait_for(pilot, lambda: app.screen.id == "history")
+            await wait_for(pilot, lambda: app.screen.name == "history")
             await wait_for(pilot, lambda: f"certificate for {DOMAIN} issued and installed"
                            in app.screen.timeline.plain)
     chain = tmp_path / "servers" / "web-01" / "etc" / "ssl" / "oncall" / DOMAIN / "fullchain.pem"
@@ -107,7 +107,7 @@ async def test_stale_aaaa_stops_the_action_before_any_order(ssl_store, acme_conf
         app = make_app(ssl_store, config=acme_config)
         async with app.run_test(size=(130, 45)) as pilot:
             await pilot.press("enter", "C")
-            await wait_for(pilot, lambda: app.screen.id == "action" and app.screen.checks)
+            await wait_for(pilot, lambda: app.screen.name == "action" and app.screen.checks)
             text = screen_text(app)
             assert "AAAA 2001:db8::99 does not belong to web-01" in text
             assert "Preflight failed — nothing was run" in text
@@ -126,7 +126,7 @@ async def test_readonly_mode_says_so_instead_of_doing_nothing(ssl_store, acme_co
     async with app.run_test(size=(130, 45), message_hook=notes) as pilot:
         await pilot.press("enter", "C")
         await pilot.pause()
-        assert app.screen.id == "history"
+        assert app.screen.name == "history"
         assert notes.any("read-only mode: running actions is disabled")
 
 
@@ -136,7 +136,7 @@ async def test_bad_parameter_is_refused_and_focused(ssl_store, acme_config):
         await pilot.press("enter", "a")
         await pilot.pause()
         await pilot.press("enter")  # first option: issue_certificate
-        await wait_for(pilot, lambda: app.screen.id == "action")
+        await wait_for(pilot, lambda: app.screen.name == "action")
         await wait_for(pilot, lambda: app.screen.stage in ("confirm", "params"))
         box = app.screen.query_one("#param-domain")
         box.value = "x; touch /tmp/pwned"
@@ -155,7 +155,7 @@ async def test_each_action_has_its_key_and_help_lists_it(ssl_store, acme_config)
         text = screen_text(app)
         assert "actions.issue_certificate" in text and "actions.add_vhost" in text
         await pilot.press("escape", "T")  # the certificate key, straight from the case
-        await wait_for(pilot, lambda: app.screen.id == "action")
+        await wait_for(pilot, lambda: app.screen.name == "action")
         assert app.screen.action_def.id == "issue_certificate"
 
 
@@ -173,5 +173,5 @@ async def test_a_site_runbook_gets_a_key_from_the_user_keymap(ssl_store, acme_co
     app = make_app(ssl_store, config=acme_config, keymap=load_keymap(user))
     async with app.run_test(size=(130, 45)) as pilot:
         await pilot.press("enter", "P")
-        await wait_for(pilot, lambda: app.screen.id == "action")
+        await wait_for(pilot, lambda: app.screen.name == "action")
         assert app.screen.action_def.id == "purge_cache"

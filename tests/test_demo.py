@@ -39,13 +39,13 @@ async def test_ssl_story_is_done_in_a_few_keys_with_a_local_acme():
             assert "Boulangerie Martin" in queue_lines(app)[0]  # the hottest case is the bounced customer
             assert "T-1001" in str(app.screen.query_one("#queue-why").render())
             await pilot.press(SSL_STORY_KEYS[0])
-            await wait_for(pilot, lambda: app.screen.id == "action" and app.screen.stage == "confirm")
+            await wait_for(pilot, lambda: app.screen.name == "action" and app.screen.stage == "confirm")
             assert "boutique-martin.fr" in screen_text(app)
             await pilot.press(SSL_STORY_KEYS[1])
-            await wait_for(pilot, lambda: app.screen.id == "editor")
+            await wait_for(pilot, lambda: app.screen.name == "editor")
             assert "boutique-martin.fr" in app.screen.text and app.screen.text.startswith("Bonjour")
             await pilot.press(SSL_STORY_KEYS[2])
-            await wait_for(pilot, lambda: app.screen.id != "editor")
+            await wait_for(pilot, lambda: app.screen.name != "editor")
         assert len(SSL_STORY_KEYS) <= 6
         s = open_store(db)
         kinds = [(e["kind"], e["direction"]) for e in queries.case_events(s, "T-1001")][-2:]
@@ -59,7 +59,7 @@ async def test_stale_aaaa_story_is_caught_by_the_preflight():
         app = OncallApp(Session.open(db, cfg, user="mehdi"), demo=True)
         async with app.run_test(size=(130, 45)) as pilot:
             app.start_action("T-1004", "issue_certificate")
-            await wait_for(pilot, lambda: app.screen.id == "action" and bool(app.screen.checks))
+            await wait_for(pilot, lambda: app.screen.name == "action" and bool(app.screen.checks))
             text = screen_text(app)
             assert "AAAA 2001:db8:4242::80 does not belong to gautier-web-01" in text
             assert "nothing was run" in text
@@ -73,5 +73,5 @@ async def test_plain_demo_never_reaches_out_to_its_fictional_servers():
         async with app.run_test(size=(130, 45), message_hook=notes) as pilot:
             await pilot.press(SSL_STORY_KEYS[0])
             await pilot.pause()
-            assert app.screen.id == "queue"  # no action screen, so no DNS lookup, no TLS probe
+            assert app.screen.name == "queue"  # no action screen, so no DNS lookup, no TLS probe
             assert notes.any("--acme-local")

@@ -15,14 +15,14 @@ async def test_handoff_brief_written_sent_and_acknowledged(store, store_path):
     alice = make_app(store_path, user="alice")
     async with alice.run_test(size=(130, 40)) as pilot:
         await pilot.press("H")
-        await wait_for(pilot, lambda: alice.screen.id == "handoff" and alice.screen.brief is not None)
+        await wait_for(pilot, lambda: alice.screen.name == "handoff" and alice.screen.brief is not None)
         text = screen_text(alice)
         assert "T-100" in text and "no summary" in text and "T-300" not in text
         # Write the missing summary right there.
         await pilot.press("s")  # on the first case of my brief
         await pilot.pause()
         await pilot.press(*"call Jean-Pierre before 18:00", "ctrl+s")
-        await wait_for(pilot, lambda: alice.screen.id == "handoff" and "summary revision" in screen_text(alice))
+        await wait_for(pilot, lambda: alice.screen.name == "handoff" and "summary revision" in screen_text(alice))
         assert "call Jean-Pierre before 18:00" in queries.get_case(alice.session.store, "T-100")["summary"]
         await pilot.press("ctrl+s")  # send the brief
         await wait_for(pilot, lambda: handoffs.latest_for(store, NOW, "bob") is not None)
@@ -36,7 +36,7 @@ async def test_handoff_brief_written_sent_and_acknowledged(store, store_path):
         await wait_for(pilot, lambda: any(m.startswith("Handoff from alice, Paris") and "case" in m
                                           for m in notes.messages))
         await pilot.press("H")
-        await wait_for(pilot, lambda: bob.screen.id == "handoff" and bob.screen.incoming is not None)
+        await wait_for(pilot, lambda: bob.screen.name == "handoff" and bob.screen.incoming is not None)
         assert "not acknowledged yet" in screen_text(bob)
         await pilot.press("a")  # on the first case of the incoming brief
         await wait_for(pilot, lambda: "acknowledged" in screen_text(bob) and "not acknowledged" not in screen_text(bob))
@@ -56,7 +56,7 @@ async def test_global_search_finds_words_across_customers_and_opens_the_case(sto
         assert "T-100" in text and "Boulangerie Martin" in text and "troisième" in text
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen.id == "history" and app.screen.case_id == "T-100"
+        assert app.screen.name == "history" and app.screen.case_id == "T-100"
 
 
 async def test_search_in_a_customer_history_stays_with_that_customer(store, store_path):
@@ -67,4 +67,4 @@ async def test_search_in_a_customer_history_stays_with_that_customer(store, stor
         await pilot.press(*"deploy", "enter")  # a word only Acme used
         await wait_for(pilot, lambda: "0 results" in screen_text(app))
         await pilot.press("escape")
-        assert app.screen.id == "history"
+        assert app.screen.name == "history"

@@ -59,10 +59,10 @@ async def test_a_note_typed_in_one_screen_appears_in_anothers(store, store_path)
         # Bob sees that Alice has the case open: his screen notices by itself.
         await wait_for(b, lambda: "alice (Paris) is viewing" in header())
         await a.press("n")
-        await wait_for(a, lambda: alice.screen.id == "editor")
+        await wait_for(a, lambda: alice.screen.name == "editor")
         await wait_for(b, lambda: "alice (Paris) is writing" in header())
         await a.press(*"Customer confirmed DNS moved", "ctrl+s")
-        await wait_for(a, lambda: alice.screen.id == "history")
+        await wait_for(a, lambda: alice.screen.name == "history")
         assert "Customer confirmed DNS moved" in alice.screen.timeline.plain
         await wait_for(b, lambda: "Customer confirmed DNS moved" in bob.screen.timeline.plain)
 
@@ -74,7 +74,7 @@ async def test_summary_edited_in_place_shows_at_the_top(store, store_path):
         await pilot.pause()
         await pilot.press("ctrl+a")  # select all the template, then type over it
         await pilot.press(*"Wants SSL; next: check AAAA", "ctrl+s")
-        await wait_for(pilot, lambda: app.screen.id == "history")
+        await wait_for(pilot, lambda: app.screen.name == "history")
         assert "Wants SSL; next: check AAAA" in str(app.screen.query_one("#history-summary").render())
 
 
@@ -82,7 +82,7 @@ async def test_text_is_kept_when_saving_fails_and_the_screen_never_waits(store, 
     app = make_app(store_path, config=Config(timezone="Europe/Paris", region="EMEA", city="Paris", lock_wait=0.5))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "n")
-        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await wait_for(pilot, lambda: app.screen.name == "editor")
         await pilot.press(*"important finding")
         # Another engineer's process holds the write lock for longer than we wait.
         blocker = open_store(store_path)
@@ -93,12 +93,12 @@ async def test_text_is_kept_when_saving_fails_and_the_screen_never_waits(store, 
         await pilot.press("end")  # keys still go through while the store is locked
         status = lambda: str(app.screen.query_one("#editor-status").render())  # noqa: E731
         await wait_for(pilot, lambda: "Not saved" in status())
-        assert app.screen.id == "editor" and "still here" in status() and "locked" in status()
+        assert app.screen.name == "editor" and "still here" in status() and "locked" in status()
         assert app.screen.text == "important finding"
         blocker.conn.execute("ROLLBACK")
         blocker.close()
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen.id == "history")
+        await wait_for(pilot, lambda: app.screen.name == "history")
         assert "important finding" in [e["body"] for e in events_of(store_path, "T-100")]
 
 
@@ -182,7 +182,7 @@ async def test_facts_and_servers_are_edited_in_the_case_and_kept_as_revisions(st
     async with app.run_test(size=(130, 45)) as pilot:
         await pilot.press("enter", "f")
         await pilot.pause()
-        assert app.screen.id == "form"
+        assert app.screen.name == "form"
         assets = app.screen.query_one("#field-assets")
         assert "server web-01 datacenter=SBG ipv4=203.0.113.10" in assets.text
         # A bad line is refused with its number; nothing is written and the text stays.
@@ -190,12 +190,12 @@ async def test_facts_and_servers_are_edited_in_the_case_and_kept_as_revisions(st
         await pilot.press("ctrl+s")
         status = lambda: str(app.screen.query_one("#form-status").render())  # noqa: E731
         await wait_for(pilot, lambda: "Not saved" in status())
-        assert app.screen.id == "form"
+        assert app.screen.name == "form"
         assert "line 3: 'router' is not one of server, domain, database" in status()
         assets.text = assets.text.replace("router r1", "server web-02 datacenter=GRA ipv4=203.0.113.20")
         app.screen.query_one("#field-facts").text = "Calls before 9:00 only (bakery)."
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen.id == "history")
+        await wait_for(pilot, lambda: app.screen.name == "history")
         facts = str(app.screen.query_one("#history-facts").render())
         assert "web-02" in facts and "GRA" in facts and "Calls before 9:00 only" in facts
     events = [e for e in queries.customer_history(store, "c-boul") if e["kind"] == "fact"]

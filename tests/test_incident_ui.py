@@ -25,7 +25,7 @@ async def test_declare_broadcast_resolve(store, store_path):
         await pilot.pause()
         await pilot.press(*"Power outage in SBG", "tab", "tab")
         await pilot.press(*"datacenter=SBG", "ctrl+s")
-        await wait_for(pilot, lambda: app.screen.id == "incident")
+        await wait_for(pilot, lambda: app.screen.name == "incident")
         text = screen_text(app)
         assert "1 affected customers" in text and "Boulangerie Martin" in text and "not yet" in text
         assert "Acme" not in text  # BHS customers are not hit
@@ -35,7 +35,7 @@ async def test_declare_broadcast_resolve(store, store_path):
         await pilot.pause()
         await pilot.press("tab")
         await pilot.press(*"Coupure électrique en cours, techniciens sur place.", "ctrl+s")
-        await wait_for(pilot, lambda: app.screen.id == "incident" and "not yet" not in screen_text(app))
+        await wait_for(pilot, lambda: app.screen.name == "incident" and "not yet" not in screen_text(app))
         text = screen_text(app)
         assert "yes" in text and "not yet" not in text
         sent = messages_out(store_path, "T-100")
@@ -45,12 +45,12 @@ async def test_declare_broadcast_resolve(store, store_path):
         # The same update again (a retry) writes nothing new.
         await pilot.press("u", "tab")
         await pilot.press(*"Coupure électrique en cours, techniciens sur place.", "ctrl+s")
-        await wait_for(pilot, lambda: app.screen.id == "incident")
+        await wait_for(pilot, lambda: app.screen.name == "incident")
         assert len(messages_out(store_path, "T-100")) == count
 
         await pilot.press("escape", "escape")
         await pilot.pause()
-        assert app.screen.id == "queue"
+        assert app.screen.name == "queue"
         assert "INCIDENT" in str(app.screen.query_one("#queue-banner").render())
 
         await pilot.press("I", "enter")
@@ -58,7 +58,7 @@ async def test_declare_broadcast_resolve(store, store_path):
         await pilot.press("R")
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen.id == "incident" and
+        await wait_for(pilot, lambda: app.screen.name == "incident" and
                        "resolved" in str(app.screen.query_one("#incident-header").render()))
         assert queries.get_case(app.session.store, "T-100")["heat"] == heat_before or \
             queries.get_case(app.session.store, "T-100")["heat"] < 60  # the floor is gone
@@ -74,6 +74,6 @@ async def test_bad_scope_keeps_the_form_open_with_the_reason(store, store_path):
         await pilot.pause()
         await pilot.press(*"Outage", "tab", "tab", *"rack=12", "ctrl+s")
         await wait_for(pilot, lambda: "Not saved" in str(app.screen.query_one("#form-status").render()))
-        assert app.screen.id == "form"
+        assert app.screen.name == "form"
         assert "rack=12" in str(app.screen.query_one("#form-status").render())
         assert app.screen.values()["title"] == "Outage"

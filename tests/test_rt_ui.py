@@ -28,7 +28,7 @@ async def test_reply_typed_in_the_screen_reaches_rt_even_after_an_outage(rt_serv
 
     async with app.run_test(size=(130, 40)) as pilot:
         await wait_for(pilot, case_exists, seconds=45)  # the first sync runs in the background
-        if app.screen.id == "welcome":
+        if app.screen.name == "welcome":
             await pilot.press("escape")
         app.open_case(case_id)
         await pilot.pause()

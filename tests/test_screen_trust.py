@@ -4,10 +4,12 @@ keys mean what tig and lazygit users expect, colours and numbers agree, and a cr
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from datetime import timedelta
 
 import pytest
+from textual.command import CommandPalette
 
 from oncall_tui.cli import main
 from oncall_tui.config import Config
@@ -15,7 +17,7 @@ from oncall_tui.store import queries, writes
 from oncall_tui.usecases import writing
 
 from .conftest import NOW, open_session, open_store
-from .ui_helpers import Notes, heat_in, make_app, queue_lines, screen_text, wait_for
+from .ui_helpers import Notes, heat_in, make_app, queue_lines, screen_text, type_ahead, wait_for
 
 PARIS = dict(timezone="Europe/Paris", region="EMEA", city="Paris")
 
@@ -26,31 +28,31 @@ async def test_escape_keeps_the_note_as_a_draft_that_comes_back(store, store_pat
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "n")
-        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await wait_for(pilot, lambda: app.screen.name == "editor")
         await pilot.press(*"the customer's DNS still points to the old host")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen.id == "history")
+        await wait_for(pilot, lambda: app.screen.name == "history")
         # Kept in the store, not only in memory: another process (a crash, a lost SSH session) finds it too.
         session = open_session(store_path)
         await wait_for(pilot, lambda: writing.draft(session, "T-100", "note") is not None)
         assert writing.draft(session, "T-100", "note").text == "the customer's DNS still points to the old host"
         session.close()
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await wait_for(pilot, lambda: app.screen.name == "editor")
         assert app.screen.text == "the customer's DNS still points to the old host"
         assert "draft" in str(app.screen.query_one("#editor-status").render())
         # Discarding asks first; "n" keeps it.
         await pilot.press("f8")
-        await wait_for(pilot, lambda: app.screen.id == "confirm")
+        await wait_for(pilot, lambda: app.screen.name == "confirm")
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await wait_for(pilot, lambda: app.screen.name == "editor")
         assert app.screen.text.startswith("the customer's DNS")
         await pilot.press("f8")
-        await wait_for(pilot, lambda: app.screen.id == "confirm")
+        await wait_for(pilot, lambda: app.screen.name == "confirm")
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen.id == "history")
+        await wait_for(pilot, lambda: app.screen.name == "history")
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await wait_for(pilot, lambda: app.screen.name == "editor")
         assert app.screen.text == ""
 
 
@@ -58,7 +60,7 @@ async def test_a_draft_typed_in_a_session_that_died_comes_back_in_the_next(store
     first = make_app(store_path)
     async with first.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "r")
-        await wait_for(pilot, lambda: first.screen.id == "editor")
+        await wait_for(pilot, lambda: first.screen.name == "editor")
         await pilot.press(*"Bonjour, le certificat est en cours")
         session = open_session(store_path)
         await wait_for(pilot, lambda: writing.draft(session, "T-100", "reply") is not None, seconds=10)
@@ -67,7 +69,7 @@ async def test_a_draft_typed_in_a_session_that_died_comes_back_in_the_next(store
     second = make_app(store_path)
     async with second.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "r")
-        await wait_for(pilot, lambda: second.screen.id == "editor")
+        await wait_for(pilot, lambda: second.screen.name == "editor")
         assert second.screen.text == "Bonjour, le certificat est en cours"
 
 
@@ -78,7 +80,7 @@ async def test_a_reply_after_someone_elses_says_who_when_and_in_which_language_t
     app = make_app(store_path, config=Config(**PARIS))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "r")
-        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await wait_for(pilot, lambda: app.screen.name == "editor")
         await pilot.press(*"Bonjour, je regarde votre certificat.")
         # Meanwhile bob answers from another bastion, in English.
         bob = open_session(store_path, user="bob", now=NOW + timedelta(minutes=2))
@@ -88,9 +90,9 @@ async def test_a_reply_after_someone_elses_says_who_when_and_in_which_language_t
         status = lambda: str(app.screen.query_one("#editor-status").render())  # noqa: E731
         await wait_for(pilot, lambda: "Not sent" in status())
         assert "bob replied at 09:02 UTC in English" in status()
-        assert app.screen.id == "editor" and app.screen.text == "Bonjour, je regarde votre certificat."
+        assert app.screen.name == "editor" and app.screen.text == "Bonjour, je regarde votre certificat."
         await pilot.press("ctrl+s")  # seen it: send anyway
-        await wait_for(pilot, lambda: app.screen.id == "history")
+        await wait_for(pilot, lambda: app.screen.name == "history")
     out = [e for e in queries.case_events(store, "T-100") if e["kind"] == "message" and e["direction"] == "out"]
     assert {e["author"] for e in out[-2:]} == {"bob", "alice"}
 
@@ -100,9 +102,9 @@ async def test_a_reply_while_someone_else_is_writing_one_says_so(store, store_pa
     alice = make_app(store_path, config=Config(**PARIS))
     async with bob.run_test(size=(120, 40)) as b, alice.run_test(size=(120, 40)) as a:
         await b.press("enter", "r")
-        await wait_for(b, lambda: bob.screen.id == "editor")
+        await wait_for(b, lambda: bob.screen.name == "editor")
         await a.press("enter", "r")
-        await wait_for(a, lambda: alice.screen.id == "editor")
+        await wait_for(a, lambda: alice.screen.name == "editor")
         await a.press(*"Bonjour", "ctrl+s")
         status = lambda: str(alice.screen.query_one("#editor-status").render())  # noqa: E731
         await wait_for(a, lambda: "Not sent" in status())
@@ -113,7 +115,7 @@ async def test_a_summary_saved_over_another_shows_both_and_saves_only_when_asked
     app = make_app(store_path, config=Config(**PARIS))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "s")
-        await wait_for(pilot, lambda: app.screen.id == "editor")
+        await wait_for(pilot, lambda: app.screen.name == "editor")
         await pilot.press("f7", *"Wants: SSL. Next: DNS.")  # select all the template, type over it
         bob = open_session(store_path, user="bob")
         writing.set_summary(bob, "T-100", "Wants: SSL. Done: called Jean. Next: AAAA record.")
@@ -124,7 +126,7 @@ async def test_a_summary_saved_over_another_shows_both_and_saves_only_when_asked
         assert "called Jean" in theirs and "bob" in theirs
         assert queries.get_case(store, "T-100")["summary"].startswith("Wants: SSL. Done: called Jean")
         await pilot.press("ctrl+s")  # both seen: mine goes over theirs
-        await wait_for(pilot, lambda: app.screen.id == "history")
+        await wait_for(pilot, lambda: app.screen.name == "history")
     assert queries.get_case(store, "T-100")["summary"] == "Wants: SSL. Next: DNS."
 
 
@@ -135,9 +137,9 @@ async def test_q_goes_back_on_every_screen_and_quits_only_from_the_queue(store, 
     async with app.run_test(size=(120, 40)) as pilot:
         for opening in (["enter"], ["I"], ["H"], ["question_mark"], ["e"]):
             await pilot.press(*opening)
-            await wait_for(pilot, lambda: app.screen.id != "queue")
+            await wait_for(pilot, lambda: app.screen.name != "queue")
             await pilot.press("q")
-            await wait_for(pilot, lambda: app.screen.id == "queue")
+            await wait_for(pilot, lambda: app.screen.name == "queue")
         assert app.is_running
         await pilot.press("enter", "ctrl+q")  # ctrl+q quits from anywhere
         await wait_for(pilot, lambda: not app.is_running)
@@ -147,7 +149,7 @@ async def test_every_key_in_help_is_written_as_typed_and_lists_quit(store, store
     app = make_app(store_path)
     async with app.run_test(size=(120, 50)) as pilot:
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: app.screen.id == "help")
+        await wait_for(pilot, lambda: app.screen.name == "help")
         text = screen_text(app)
         assert "ctrl+q" in text and "app.quit" in text and "queue.filter" in text
         assert "slash" not in text and "question_mark" not in text
@@ -235,7 +237,7 @@ async def test_without_colour_the_band_still_reads(store, store_path, monkeypatc
         assert queue_lines(app)[0].lstrip().startswith("△")  # T-100 is warm: the mark says it
         await pilot.press("j", "enter", "escape", "e", "escape", "question_mark", "escape")
         await pilot.pause()
-        assert app.screen.id == "queue"
+        assert app.screen.name == "queue"
 
 
 # -- a crash says where its report is ------------------------------------------------------------------
@@ -284,11 +286,11 @@ async def test_the_command_palette_finds_an_action_by_what_it_does_and_runs_it(s
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: app.screen.id == "--command-palette")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
         await pilot.press(*"why hot")
         await wait_for(pilot, lambda: "key: e" in screen_text(app))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.id == "explain")
+        await wait_for(pilot, lambda: app.screen.name == "explain")
         assert "T-100" in screen_text(app)
 
 
@@ -301,7 +303,7 @@ async def test_take_assign_and_copy_from_the_queue(store, store_path):
         await wait_for(pilot, lambda: "kenji" in queue_lines(app)[1])
         assert notes.any("T-200 is now kenji's")
         await pilot.press("A")
-        await wait_for(pilot, lambda: app.screen.id == "choice")
+        await wait_for(pilot, lambda: app.screen.name == "choice")
         await pilot.press("down", "enter")  # the team in order: alice, bob, kenji → bob
         await wait_for(pilot, lambda: "bob" in queue_lines(app)[1])
         await pilot.press("y")
@@ -311,3 +313,58 @@ async def test_take_assign_and_copy_from_the_queue(store, store_path):
         assert notes.any("no helpdesk ticket")
     events = [e for e in queries.case_events(store, "T-200") if e["kind"] == "assign"]
     assert [e["body"] for e in events] == ["bob → kenji", "kenji → bob"] and events[0]["author"] == "kenji"
+
+
+async def test_keys_typed_ahead_never_open_a_screen_twice_nor_act_after_quit(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        type_ahead(app, "H", "H")
+        await wait_for(pilot, lambda: app.screen.name == "handoff")
+        await pilot.pause(0.2)
+        assert [s.name for s in app.screen_stack] == ["queue", "handoff"]
+        type_ahead(app, "escape", "ctrl+p", "f1", "ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        await pilot.pause(0.2)
+        assert sum(isinstance(s, CommandPalette) for s in app.screen_stack) == 1
+        assert not any(s.name == "help" for s in app.screen_stack)  # keys wait while the palette asks
+        while CommandPalette.is_open(app):
+            await pilot.press("escape")
+        type_ahead(app, "q", "A", "enter")  # quit, then keys that would open screens
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 0 and app.crash_report is None
+
+
+async def test_escape_while_the_facts_are_being_saved_waits_for_the_answer(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "f")
+        await wait_for(pilot, lambda: app.screen.name == "form")
+        await pilot.press(*"web-07")
+        # Another engineer's transaction holds the store: the save waits for it.
+        blocker = sqlite3.connect(store_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        type_ahead(app, "ctrl+s", "escape")
+        await pilot.pause(0.3)
+        assert app.screen.name == "form"
+        assert "wait for the answer" in str(app.screen.query_one("#form-status").render())
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await wait_for(pilot, lambda: app.screen.name == "history")
+        await wait_for(pilot, lambda: "web-07" in screen_text(app))
+
+
+async def test_escape_while_a_reply_is_being_saved_waits_for_the_answer(store, store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "r")
+        await wait_for(pilot, lambda: app.screen.name == "editor")
+        await pilot.press(*"Bonjour, c'est fait.")
+        blocker = sqlite3.connect(store_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        type_ahead(app, "ctrl+s", "escape")
+        await pilot.pause(0.3)
+        assert app.screen.name == "editor"
+        assert "wait for the answer" in str(app.screen.query_one("#editor-status").render())
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await wait_for(pilot, lambda: app.screen.name == "history")

@@ -68,7 +68,7 @@ async def test_enter_opens_the_customer_history_across_cases(store, store_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen.id == "history"
+        assert app.screen.name == "history"
         header = str(app.screen.query_one("#history-header").render())
         assert "Boulangerie Martin" in header and "FR" in header and "standard" in header
         assert "owner alice" in header and "their time" in header
@@ -81,7 +81,7 @@ async def test_enter_opens_the_customer_history_across_cases(store, store_path):
         assert timeline.index("Asked where backups") < timeline.index("charger un SSL")
         assert "▌" in timeline  # the opened case's events are set apart
         await pilot.press("escape")
-        assert app.screen.id == "queue"
+        assert app.screen.name == "queue"
 
 
 async def test_hostile_customer_text_is_shown_literally(store_path, small_doc):
@@ -172,7 +172,7 @@ async def test_e_explains_the_selected_case_term_by_term(store, store_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("e")
         await pilot.pause()
-        assert app.screen.id == "explain"
+        assert app.screen.name == "explain"
         text = screen_text(app)
         assert "T-100" in text and "waiting 5 h" in text and "words" in text
         assert "troisième fois" in text  # the customer's own words, as the reason

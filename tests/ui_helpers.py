@@ -76,3 +76,12 @@ class Notes:
 
     def any(self, text: str) -> bool:
         return any(text in m for m in self.messages)
+
+
+def type_ahead(app, *keys: str) -> None:
+    """Send keys the way fast fingers over SSH do: all queued at once, none waiting for the screen."""
+    from textual import events
+    from textual.keys import key_to_character
+
+    for key in keys:
+        app.post_message(events.Key(key, key_to_character(key)))

@@ -208,19 +208,7 @@ class Store:
         """
         if self.readonly:
             raise StoreNotWritable(f"{self.path} is open read-only; nothing was written")
-        # SQLite's busy handler waits for the lock; a BUSY it returns at once (WAL snapshot races)
-        # is retried here with backoff, within the same overall wait.
-        deadline = time.monotonic() + self.lock_wait
-        delay = 0.02
-        while True:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                break
-            except StoreBusy:
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(min(delay * (1 + random.random()), max(0.0, deadline - time.monotonic())))
-                delay = min(delay * 2, 1.0)
+        self._begin_immediate()
         try:
             yield self.conn
             self.conn.execute("COMMIT")
@@ -234,10 +222,32 @@ class Store:
                     pass
             raise
 
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to `lock_wait` seconds, with every waiter as likely to get it.
+
+        SQLite's own busy handler backs off to one try per 100 ms: under a stream of writes the
+        newcomers, which retry within milliseconds, win again and again while an old waiter
+        starves into "database is locked". Here every waiter retries every few milliseconds,
+        whatever its age, so none starves.
+        """
+        deadline = time.monotonic() + self.lock_wait
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except StoreBusy:
+                    if time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.001 + random.random() * 0.004)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {max(1, int(self.lock_wait * 1000))}")
+
     @contextmanager
     def rolled_back(self) -> Iterator[Connection]:
         """A write transaction that is always rolled back: "what if", with nothing written."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         try:
             yield self.conn
         finally:

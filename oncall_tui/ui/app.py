@@ -19,8 +19,9 @@ import threading
 from typing import Any, Callable
 
 from rich.console import Console
-from textual import work
+from textual import events, work
 from textual.app import App
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.message_pump import MessagePump
 
@@ -119,6 +120,12 @@ class OncallApp(App):
         # What start-up loaded lives all session: out of the collector's reach first.
         gc.freeze()
         gc.enable()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Once quitting, keys typed ahead (q then A, fast, over SSH) must not open screens on a closing app.
+        if isinstance(event, (events.Key, events.Paste)) and self.return_code is not None:
+            return
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         self.closing = True
@@ -322,25 +329,46 @@ class OncallApp(App):
             return
         self.push_screen(ExplainScreen(case_id, subject, heat))
 
+    NAVIGATION = {"help", "handoff", "incidents", "search", "command_palette"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Over the command palette, app-wide keys wait: the palette is a question being answered.
+        if action in self.NAVIGATION and CommandPalette.is_open(self):
+            return False
+        return True
+
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette())
+
+    def showing(self, name: str) -> bool:
+        """Whether the screen on top is *name* (app-wide keys do not open a second copy over itself)."""
+        return self.screen.name == name
+
     def action_handoff(self) -> None:
         from .screens.handoff import HandoffScreen
 
-        self.push_screen(HandoffScreen())
+        if not self.showing("handoff"):
+            self.push_screen(HandoffScreen())
 
     def action_incidents(self) -> None:
         from .screens.incidents import IncidentsScreen
 
-        self.push_screen(IncidentsScreen())
+        if not self.showing("incidents"):
+            self.push_screen(IncidentsScreen())
 
     def action_search(self, customer_id: str | None = None, customer_name: str = "") -> None:
         from .screens.search import SearchScreen
 
-        self.push_screen(SearchScreen(customer_id=customer_id, customer_name=customer_name))
+        if not self.showing("search"):
+            self.push_screen(SearchScreen(customer_id=customer_id, customer_name=customer_name))
 
     def action_help(self) -> None:
         from .screens.dialogs import HelpScreen
 
-        section = getattr(self.screen, "KEYMAP", "") or self.screen.id or ""
+        if self.showing("help"):
+            return
+        section = getattr(self.screen, "KEYMAP", "") or self.screen.name or ""
         self.push_screen(HelpScreen(self.keymap.help_rows(section), self.keymap.problems))
 
     def announce_handoff(self) -> None:

@@ -19,7 +19,7 @@ class KeyCommands(Provider):
     def _commands(self) -> list[tuple[str, str, str, bool]]:
         """(what it does, keys as typed, action, on the app) for each binding live under the palette."""
         keymap = self.app.keymap
-        section = getattr(self.screen, "KEYMAP", "") or (self.screen.id or "")
+        section = getattr(self.screen, "KEYMAP", "") or (self.screen.name or "")
         rows = []
         for keys, description, binding_id in keymap.help_rows(section):
             scope = binding_id.split(".", 1)[0]

@@ -12,7 +12,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, RichLog, Static
 
 from ...core.errors import OncallError
@@ -21,12 +20,13 @@ from ..keymap import default_bindings
 from ..messages import WriteRefused, Wrote
 from ..safe import literal
 from ..widgets.key_hints import KeyHints
+from .closing import SelfClosing
 from .editor import EditorScreen
 
 MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "bold red")}
 
 
-class ActionScreen(Screen):
+class ActionScreen(SelfClosing):
     """Run *action* on the case of *ctx*."""
 
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
@@ -64,7 +64,7 @@ class ActionScreen(Screen):
     BINDINGS = default_bindings("action")
 
     def __init__(self, action, ctx, suggestion: dict[str, str]) -> None:
-        super().__init__(id="action")
+        super().__init__(name="action")
         self.action_def = action
         self.ctx = ctx
         self.initial = action.defaults(ctx, suggestion)
@@ -214,7 +214,7 @@ class ActionScreen(Screen):
         def done(result) -> None:
             if result is not None:
                 self.notify("Reply saved as an outgoing message")
-                self.app.pop_screen()
+                self.close()
 
         lang = "French" if self.ctx.language == "fr" else "English" if self.ctx.language == "en" else self.ctx.language
         self.app.push_screen(EditorScreen(f"Reply draft to {self.ctx.customer_name} ({lang}) — edit, then ctrl+s",
@@ -226,4 +226,4 @@ class ActionScreen(Screen):
             self.cancel_event.set()
             self.status("Stopping…", "bold yellow")
             return
-        self.app.pop_screen()
+        self.close()

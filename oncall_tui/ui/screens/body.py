@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from ...core.errors import OncallError
@@ -13,9 +12,10 @@ from ..keymap import default_bindings
 from ..safe import literal, visible
 from ..timefmt import local_clock
 from ..widgets.key_hints import KeyHints
+from .closing import SelfClosing
 
 
-class BodyScreen(Screen):
+class BodyScreen(SelfClosing):
     """The whole body of *entry*, control characters made visible; escape or q goes back."""
 
     DEFAULT_CSS = """
@@ -27,7 +27,7 @@ class BodyScreen(Screen):
     BINDINGS = default_bindings("body")
 
     def __init__(self, entry: Entry) -> None:
-        super().__init__(id="body")
+        super().__init__(name="body")
         self.entry = entry
 
     def compose(self) -> ComposeResult:
@@ -47,4 +47,4 @@ class BodyScreen(Screen):
         self.query_one(TextArea).focus()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.close()

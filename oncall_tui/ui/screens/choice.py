@@ -10,14 +10,15 @@ from textual.widgets.option_list import Option
 
 from ..keymap import default_bindings
 from ..safe import literal
+from .closing import SelfClosing
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(SelfClosing, ModalScreen[str | None]):
     KEYMAP = "choice"
     BINDINGS = default_bindings("choice")
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
-        super().__init__(id="choice")
+        super().__init__(name="choice")
         self.title_text = title
         self.options = options
 
@@ -30,7 +31,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.close(event.option.id)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)

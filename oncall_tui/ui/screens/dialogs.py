@@ -14,21 +14,22 @@ from textual.widgets import Static
 from ...core.heat_score import Heat
 from ..keymap import default_bindings
 from ..safe import literal
+from .closing import SelfClosing
 
 
-class Dismissable(ModalScreen):
+class Dismissable(SelfClosing, ModalScreen):
     KEYMAP = "dialog"
     BINDINGS = default_bindings("dialog")
 
     def action_dismiss(self) -> None:
-        self.dismiss()
+        self.close()
 
 
 class HelpScreen(Dismissable):
     """Every key of the current screen and the app, with its id (for the user keymap)."""
 
     def __init__(self, rows: list[tuple[str, str, str]], problems: list[str]) -> None:
-        super().__init__(id="help")
+        super().__init__(name="help")
         # Keys as typed ("/", "?"), what they do, and the id to remap them by.
         self.rows = rows
         self.problems = problems
@@ -51,7 +52,7 @@ class ExplainScreen(Dismissable):
     """Why a case is hot: each term, its raw value and its points, largest first."""
 
     def __init__(self, case_id: str, subject: str, heat: Heat) -> None:
-        super().__init__(id="explain")
+        super().__init__(name="explain")
         self.case_id = case_id
         self.subject = subject
         self.heat = heat
@@ -86,7 +87,7 @@ Press q to quit."""
 
 class WelcomeScreen(Dismissable):
     def __init__(self, path: str) -> None:
-        super().__init__(id="welcome")
+        super().__init__(name="welcome")
         self.path = path
 
     def compose(self) -> ComposeResult:
@@ -102,14 +103,14 @@ def home_relative(path: str) -> str:
         return path
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(SelfClosing, ModalScreen[bool]):
     """A yes/no question: `y` or enter says yes, `n` or escape says no."""
 
     KEYMAP = "confirm"
     BINDINGS = default_bindings("confirm")
 
     def __init__(self, question: str) -> None:
-        super().__init__(id="confirm")
+        super().__init__(name="confirm")
         self.question = question
 
     def compose(self) -> ComposeResult:
@@ -118,4 +119,4 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(Text("y yes · n no", "dim"))
 
     def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        self.close(yes)

@@ -26,13 +26,14 @@ from ..keymap import default_bindings
 from ..messages import WriteRefused, Wrote
 from ..safe import literal
 from ..timefmt import local_clock
+from .closing import SelfClosing
 
 DRAFT_DELAY = 0.6  # seconds after the last keystroke before the draft is kept
 
 Save = Callable[[Session, str, bool], Any]
 
 
-class EditorScreen(ModalScreen[Any]):
+class EditorScreen(SelfClosing, ModalScreen[Any]):
     """Edit text for *case_id*; `save(session, text, force)` runs in a worker (dismissed with its result).
 
     *kind* ("note", "reply", "summary"...) names the draft; *base* is what a
@@ -52,7 +53,7 @@ class EditorScreen(ModalScreen[Any]):
 
     def __init__(self, title: str, *, case_id: str, kind: str, save: Save, text: str = "",
                  base: str = "", hint: str = "ctrl+s or F2 saves · escape closes (draft kept) · F8 discards") -> None:
-        super().__init__(id="editor")
+        super().__init__(name="editor")
         self.title_text = title
         self.case_id = case_id
         self.kind = kind
@@ -129,7 +130,7 @@ class EditorScreen(ModalScreen[Any]):
             return
         self.saving = False
         self.app.set_writing(None)
-        self.dismiss(message.result)
+        self.close(message.result)
 
     def on_write_refused(self, message: WriteRefused) -> None:
         message.stop()
@@ -159,6 +160,9 @@ class EditorScreen(ModalScreen[Any]):
     # -- leaving ------------------------------------------------------------------------------
     def action_close(self) -> None:
         """Close; what was typed stays as a draft and comes back when the editor reopens."""
+        if self.saving:  # the answer (sent, or refused and why) must be seen: it is on its way
+            self.status("Saving… — wait for the answer; your text is kept either way.", "bold")
+            return
         text = self.text
         if text.strip() and text != self.initial:
             if text != self._kept:
@@ -167,16 +171,20 @@ class EditorScreen(ModalScreen[Any]):
                                lambda s: writing.keep_draft(s, case_id, kind, text, base=base))
             self.notify(f"Draft kept — it comes back when you reopen the {self.kind} editor.", timeout=4)
         self.app.set_writing(None)
-        self.dismiss(None)
+        self.close(None)
 
     def action_discard(self) -> None:
         from .dialogs import ConfirmScreen
+
+        if self.saving:
+            self.status("Saving… — wait for the answer before discarding.", "bold")
+            return
 
         def answer(yes: bool | None) -> None:
             if yes:
                 case_id, kind = self.case_id, self.kind
                 self.app.write(self.app, "draft", lambda s: writing.discard_draft(s, case_id, kind))
                 self.app.set_writing(None)
-                self.dismiss(None)
+                self.close(None)
 
         self.app.push_screen(ConfirmScreen(f"Discard this {self.kind}? What you typed will be gone."), answer)

@@ -19,6 +19,7 @@ from ...usecases.session import Session
 from ..keymap import default_bindings
 from ..messages import WriteRefused, Wrote
 from ..safe import literal
+from .closing import SelfClosing
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Field:
     placeholder: str = ""
 
 
-class FormScreen(ModalScreen[dict | None]):
+class FormScreen(SelfClosing, ModalScreen[dict | None]):
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
     DEFAULT_CSS = """
         .form-text {
@@ -43,12 +44,13 @@ class FormScreen(ModalScreen[dict | None]):
 
     def __init__(self, title: str, fields: list[Field], *, save: Callable[[Session, dict[str, str]], Any],
                  hint: str = "tab moves · ctrl+s or F2 saves · escape cancels") -> None:
-        super().__init__(id="form")
+        super().__init__(name="form")
         self.title_text = title
         self.fields = fields
         self.save = save
         self.hint = hint
         self.result: Any = None  # what the save returned
+        self.saving = False  # a save is on its way to the store
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
@@ -72,18 +74,23 @@ class FormScreen(ModalScreen[dict | None]):
         return out
 
     def action_save(self) -> None:
+        if self.saving:
+            return
+        self.saving = True
         values, save = self.values(), self.save
         self.query_one("#form-status", Static).update(Text("Saving…", "bold"))
         self.app.write(self, "form", lambda s: (save(s, values), values))
 
     def on_wrote(self, message: Wrote) -> None:
         message.stop()
+        self.saving = False
         result, values = message.result
         self.result = result
-        self.dismiss(values)
+        self.close(values)
 
     def on_write_refused(self, message: WriteRefused) -> None:
         message.stop()
+        self.saving = False
         self.query_one("#form-status", Static).update(
             Text(f"Not saved: {message.reason}. Everything you typed is still here.", "bold red"))
         field = getattr(message.error, "field", None)
@@ -91,4 +98,8 @@ class FormScreen(ModalScreen[dict | None]):
             self.query_one(f"#field-{field}").focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.saving:  # the answer (saved, or refused and why) must be seen: it is on its way
+            self.query_one("#form-status", Static).update(
+                Text("Saving… — wait for the answer; what you typed is kept either way.", "bold"))
+            return
+        self.close(None)

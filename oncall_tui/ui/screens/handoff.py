@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -20,10 +19,11 @@ from ..keymap import default_bindings
 from ..messages import StoreChanged, WriteRefused, Wrote
 from ..safe import literal
 from ..widgets.key_hints import KeyHints
+from .closing import SelfClosing
 from .editor import EditorScreen
 
 
-class HandoffScreen(Screen):
+class HandoffScreen(SelfClosing):
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
     DEFAULT_CSS = """
         #handoff-title {
@@ -44,7 +44,7 @@ class HandoffScreen(Screen):
     BINDINGS = default_bindings("handoff")
 
     def __init__(self) -> None:
-        super().__init__(id="handoff")
+        super().__init__(name="handoff")
         self.brief = None
         self.incoming = None
 
@@ -196,4 +196,4 @@ class HandoffScreen(Screen):
         self.app.call_from_thread(self.notify, message, severity="information" if posted.ok else "error")
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.close()

@@ -6,7 +6,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from ...core.errors import OncallError
@@ -21,6 +20,7 @@ from ..widgets.key_hints import KeyHints
 from ..widgets.timeline import Line, Timeline
 from .case_keys import CaseKeys
 from .choice import ChoiceScreen
+from .closing import SelfClosing
 from .editor import EditorScreen
 
 ARROWS = {"in": "←", "out": "→", "internal": "•"}
@@ -30,7 +30,7 @@ KIND_LABEL = {"message": "mail", "call": "phone", "chat": "chat", "note": "note"
 PREVIEW_LINES = 12  # lines of a body shown before "… N more lines (x shows all)"
 
 
-class HistoryScreen(CaseKeys, Screen):
+class HistoryScreen(CaseKeys, SelfClosing):
     """The customer behind a case, and everything they ever told us."""
 
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
@@ -47,7 +47,7 @@ class HistoryScreen(CaseKeys, Screen):
     BINDINGS = default_bindings("history")
 
     def __init__(self, case_id: str) -> None:
-        super().__init__(id="history")
+        super().__init__(name="history")
         self.case_id = case_id
         self.view: CaseView = history.case_view(self.app.session, case_id)
         self.suggestion = None
@@ -259,7 +259,7 @@ class HistoryScreen(CaseKeys, Screen):
 
     # -- moving around ------------------------------------------------------------------------------------
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.close()
 
     def action_scroll_down(self) -> None:
         self.query_one("#history-scroll").scroll_down(animate=False)

@@ -6,7 +6,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,17 +20,18 @@ from ..safe import literal
 from ..timefmt import ago, local_clock
 from ..widgets.key_hints import KeyHints
 from .choice import ChoiceScreen
+from .closing import SelfClosing
 from .form import Field, FormScreen
 
 
-class IncidentsScreen(Screen):
+class IncidentsScreen(SelfClosing):
     """Open incidents; `n` declares a new one."""
 
     KEYMAP = "incidents"
     BINDINGS = default_bindings("incidents")
 
     def __init__(self) -> None:
-        super().__init__(id="incidents")
+        super().__init__(name="incidents")
 
     def compose(self) -> ComposeResult:
         yield Static(Text(" Incidents — enter opens, n declares a new one", "bold"), id="incidents-title")
@@ -93,10 +93,10 @@ class IncidentsScreen(Screen):
         app.push_screen(form, done)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.close()
 
 
-class IncidentScreen(Screen):
+class IncidentScreen(SelfClosing):
     """One incident: who is hit, whether they have been told, and its own timeline."""
 
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
@@ -116,7 +116,7 @@ class IncidentScreen(Screen):
     BINDINGS = default_bindings("incident")
 
     def __init__(self, incident_id: str) -> None:
-        super().__init__(id="incident")
+        super().__init__(name="incident")
         self.incident_id = incident_id
 
     def compose(self) -> ComposeResult:
@@ -235,4 +235,4 @@ class IncidentScreen(Screen):
         self.notify(f"Not saved: {message.reason}", severity="error", timeout=8)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.close()

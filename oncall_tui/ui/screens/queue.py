@@ -41,7 +41,7 @@ class QueueScreen(CaseKeys, Screen):
     BINDINGS = default_bindings("queue")
 
     def __init__(self) -> None:
-        super().__init__(id="queue")
+        super().__init__(name="queue")
         self.queue = Queue(self.app.session)
         self._shown_once = False
         self._seen_changes = 0

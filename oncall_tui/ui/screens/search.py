@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -17,9 +16,10 @@ from ..keymap import default_bindings
 from ..safe import literal
 from ..timefmt import local_clock
 from ..widgets.key_hints import KeyHints
+from .closing import SelfClosing
 
 
-class SearchScreen(Screen):
+class SearchScreen(SelfClosing):
     # Its own rules: parsed when the screen is first opened, not before the queue's first frame.
     DEFAULT_CSS = """
         #search-title {
@@ -40,7 +40,7 @@ class SearchScreen(Screen):
     BINDINGS = default_bindings("search")
 
     def __init__(self, *, customer_id: str | None = None, customer_name: str = "") -> None:
-        super().__init__(id="search")
+        super().__init__(name="search")
         self.customer_id = customer_id
         self.customer_name = customer_name
 
@@ -110,4 +110,4 @@ class SearchScreen(Screen):
             self.app.open_case(case_id)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.close()

@@ -1,0 +1,36 @@
+"""Screens that close themselves when something they waited for arrives (a write's result).
+
+`Screen.dismiss` pops whatever screen is on top. A result that arrives while a
+dialog (help, a handoff, the palette) covers the screen would close that dialog
+instead, and a second result would dismiss twice. `close()` closes this screen
+only: now if it is on top, when it is back on top otherwise, never twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events, on
+from textual.screen import Screen
+
+
+class SelfClosing(Screen):
+    pending_close: tuple[Any] | None = None
+    closed_by_itself: bool = False
+
+    def close(self, result: Any = None) -> None:
+        """Dismiss this screen with *result*, once, without touching the screens above it."""
+        if self.closed_by_itself or self.pending_close is not None or self not in self.app.screen_stack:
+            return
+        if self.app.screen is self:
+            self.closed_by_itself = True
+            self.dismiss(result)
+        else:
+            self.pending_close = (result,)
+
+    @on(events.ScreenResume)
+    def _close_when_back(self) -> None:
+        if self.pending_close is not None and not self.closed_by_itself:
+            (result,) = self.pending_close
+            self.closed_by_itself = True
+            self.call_later(self.dismiss, result)
