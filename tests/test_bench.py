@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from oncall_tui.bench import cached_store
-from oncall_tui.bench_data import build_store
+from devtools.bench.data import build_store
+from devtools.bench.run import cached_store
 from oncall_tui.core.timeutil import parse_ts
 from oncall_tui.store.derived import refresh_cases
+from oncall_tui.usecases.models import shipped
 
 from .conftest import NOW, open_store
 
@@ -22,7 +23,7 @@ LABELS = ("store build", "start → first frame, headless", "start → queue dra
 
 
 def _bench(*args: str, cache: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "oncall_tui.bench", "--sizes", "200", "--moves", "10",
+    return subprocess.run([sys.executable, "-m", "devtools.bench", "--sizes", "200", "--moves", "10",
                            "--starts", "1", "--cache-dir", str(cache), *args],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
 
@@ -69,7 +70,7 @@ def test_fast_builder_fills_derived_columns_as_refresh_cases_would(tmp_path):
         built = store.query(f"SELECT {columns} FROM cases ORDER BY id")
         assert len(built) == 150 and info.events == 1500
         store.conn.execute("BEGIN")
-        refresh_cases(store.conn, [r["id"] for r in built], parse_ts(info.anchor))
+        refresh_cases(store.conn, [r["id"] for r in built], parse_ts(info.anchor), shipped().heat)
         refreshed = store.query(f"SELECT {columns} FROM cases ORDER BY id")
         store.conn.execute("ROLLBACK")
         assert [tuple(r) for r in built] == [tuple(r) for r in refreshed]

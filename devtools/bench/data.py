@@ -2,7 +2,8 @@
 
 The JSON importer validates and refreshes case by case, which is right for
 real data and far too slow for a million events. Here each chunk of cases is
-generated and folded (`heat.fold_events`, `heat.score`) in a worker process,
+generated and folded (`heat_stats.fold_events`, `heat_score.score`, with the
+shipped heat model) in a worker process,
 and the parent inserts the rows with `executemany` in one transaction, filling
 the derived columns of `cases` exactly as `store/derived.py` does.
 Generation is deterministic for a given size and anchor time.
@@ -20,10 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .core import heat as heatmod
-from .core.model import OPEN_STATUSES, Event
-from .core.timeutil import format_ts
-from .store.db import Store
+from oncall_tui.core.heat_score import score
+from oncall_tui.core.heat_stats import fold_events
+from oncall_tui.core.model import OPEN_STATUSES, Event
+from oncall_tui.core.timeutil import format_ts
+from oncall_tui.store.db import Store
+from oncall_tui.usecases.models import shipped
 
 _UTC = timezone.utc
 
@@ -196,6 +199,7 @@ def make_chunk(args: tuple) -> tuple[list[tuple], list[tuple]]:
     rng = random.Random(f"oncall-bench-{size}-{start}")
     now = datetime.fromtimestamp(now_t, _UTC)
     now_text = format_ts(now)
+    heat = shipped().heat
     case_rows, event_rows = [], []
     for index in range(start, stop):
         customer = customers[int(rng.random() * len(customers))]
@@ -211,9 +215,9 @@ def make_chunk(args: tuple) -> tuple[list[tuple], list[tuple]]:
             event_rows.append((f"{case_id}-e{n}", case_id, cid, None, at_text, kind, direction, author, region,
                                channel, body, "{}", now_text))
         # As derived.refresh_cases/_store_score: fold, score, and the same columns.
-        stats = heatmod.fold_events(core_events)
-        h = heatmod.score(stats, status=status, opened_at=opened, tier=tier, now=now,
-                          incident_open=bool(incident_id and incidents[incident_id]))
+        stats = fold_events(core_events, lexicon=heat.lexicon)
+        h = score(stats, status=status, opened_at=opened, tier=tier, now=now,
+                  incident_open=bool(incident_id and incidents[incident_id]), weights=heat.weights)
         waiting = stats.waiting_since if status not in ("pending", "resolved", "closed") else None
         case_rows.append((case_id, cid, subject, status, _ts(opened_t), assignee,
                           incident_id, int(status in OPEN_STATUSES), h.score, stats.to_json(), waiting,
@@ -227,7 +231,7 @@ def build_store(path: str | Path, size: int, *, now: datetime, workers: int | No
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    Store.open(path).close()  # the real schema, by the real migrations
+    Store.open(path, heat=shipped().heat).close()  # the real schema, by the real migrations
     rng = random.Random(f"oncall-bench-{size}")
     now_t = int(now.timestamp()) // 60 * 60
     customers = _customers(customer_count(size), rng)
@@ -287,3 +291,4 @@ def _chunks(tasks: list[tuple], workers: int):
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+

@@ -46,8 +46,9 @@ def child_env(extra: dict[str, str], pycache: str) -> dict[str, str]:
     # Colour depth, size and Textual's own switches come from us, not from whoever runs the bench.
     env = {k: v for k, v in os.environ.items()
            if k not in _NOT_INHERITED and not k.startswith("TEXTUAL")}
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    # The checkout's root: `oncall_tui` and `devtools` (the writers the bench starts) importable.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     env["PYTHONPYCACHEPREFIX"] = pycache
     env.update(extra)
     return env
@@ -198,9 +199,14 @@ def _controlling_tty() -> None:
 # -- start-up ---------------------------------------------------------------------
 
 HEADLESS_APP = """
+import gc
 import sys
+
+gc.disable()  # as `oncall` does (commands/screen.py:run_app): the app turns it back on after the first frame
+from oncall_tui.config import Config
 from oncall_tui.ui import app as app_module
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.usecases.session import Session
 
 class FirstFrame(OncallApp):
     _BASE_PATH = app_module.__file__  # find oncall.tcss next to the real app, not this script
@@ -211,7 +217,7 @@ class FirstFrame(OncallApp):
         self.seen = f"screen={self.screen.id} rows={table.row_count}"
         self.call_after_refresh(self.exit)
 
-app = FirstFrame(sys.argv[1], user="bench")
+app = FirstFrame(Session.open(sys.argv[1], Config(tick_seconds=3600), user="bench"))
 app.run(headless=True, size=(120, 40))
 print(app.seen)
 """

@@ -1,4 +1,4 @@
-"""The benchmark: `python -m oncall_tui.bench [--sizes 10000,100000] [--json]`.
+"""The benchmark: `python -m devtools.bench [--sizes 10000,100000] [--json] [--only GROUPS]`.
 
 Measures, at each store size, what an engineer feels and what the issue
 budgets (at 100k open cases, on a 2-core machine):
@@ -9,11 +9,11 @@ budgets (at 100k open cases, on a 2-core machine):
 - keys: key→frame latency of `j` in the pty, on-screen moves and scrolling
   moves apart, bytes written per move, and the app's peak RSS;
 - heat: full rescore (`derived.retick`), one case refresh (`derived.refresh_cases`),
-  the top-40 queue page (`queries.queue_page`), the jargon decoder on a 2 kB
+  the top-40 queue page (`usecases.queue.Queue.page`), the jargon decoder on a 2 kB
   message; in the pty, on-screen moves and peak RSS while the heat ticks every 2 s;
 - search: full-text search, a rare term and the most common one.
 
-The measurements live in `bench_measure`; this module runs and reports them.
+The measurements live in `measure`; this module runs and reports them.
 
 Budgets are checked on every size measured. Progress goes to stderr; the
 table (or `--json`) to stdout. Nothing here asserts: read the ok? column.
@@ -36,11 +36,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import bench_data, bench_pty
-from .bench_measure import (close_all, measure_heat, measure_keys, measure_search, measure_start,
-                            measure_ticking)
-from .core.timeutil import parse_ts
-from .store.schema import SCHEMA_VERSION
+from oncall_tui.core.timeutil import parse_ts
+from oncall_tui.store.schema import SCHEMA_VERSION
+
+from . import data as bench_data
+from . import pty as bench_pty
+from .measure import (close_all, measure_heat, measure_keys, measure_search, measure_start,
+                      measure_ticking)
 
 GROUPS = ("build", "start", "keys", "heat", "search")
 
@@ -88,10 +90,11 @@ def log(message: str) -> None:
 
 def code_fingerprint() -> str:
     """What cached stores depend on besides size and schema: the generator and the heat model."""
-    root = Path(__file__).parent
+    root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha1(str(bench_data.GENERATOR_VERSION).encode())
-    for rel in ("bench_data.py", "core/heat.py", "core/lexicon.py", "data/heat.toml",
-                "data/lexicon_fr.txt", "data/lexicon_en.txt"):
+    for rel in ("devtools/bench/data.py", "oncall_tui/core/heat_stats.py", "oncall_tui/core/heat_score.py",
+                "oncall_tui/core/heat_weights.py", "oncall_tui/core/lexicon.py", "oncall_tui/data/heat.toml",
+                "oncall_tui/data/lexicon_fr.txt", "oncall_tui/data/lexicon_en.txt"):
         path = root / rel
         digest.update(path.read_bytes() if path.exists() else b"-")
     return digest.hexdigest()[:10]
@@ -243,7 +246,7 @@ def _loadavg() -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     from platformdirs import user_cache_path
 
-    p = argparse.ArgumentParser(prog="python -m oncall_tui.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m devtools.bench", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="10000,100000", help="store sizes in open cases, comma-separated")
     p.add_argument("--moves", type=int, default=200, help="measured j presses of each kind (on-screen, scrolling)")
     p.add_argument("--starts", type=int, default=9, help="measured starts of each kind (median reported)")
