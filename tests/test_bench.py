@@ -19,7 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 LABELS = ("store build", "start → first frame, headless", "start → queue drawn, 120×40 pty",
           "key→frame on-screen move p95", "key→frame scrolling move p95", "bytes per on-screen move",
           "bytes per scrolling move", "peak RSS of the app", "heat: retick every open case",
-          "heat: refresh_cases, one case", "queue_page top 40")
+          "heat: refresh_cases, one case", "queue_page top 40", "jargon decoder: a 2 kB message",
+          "jargon decoder: a 100 000-letter word", "jargon decoder: a 2 MB message")
 
 
 def _bench(*args: str, cache: Path) -> subprocess.CompletedProcess:
@@ -42,15 +43,29 @@ def test_benchmark_prints_every_metric_for_a_tiny_store(tmp_path):
 
 
 def test_only_and_json_report_just_the_chosen_groups(tmp_path):
-    run = _bench("--only", "build,heat", "--json", cache=tmp_path)
+    run = _bench("--only", "build,heat,decoder", "--json", cache=tmp_path)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     metrics = {m["metric"]: m for m in report["metrics"]}
     assert set(metrics) == {"build_s", "retick_s", "retick_first_s", "refresh_case_ms", "queue_page_ms",
-                            "intents_2kb_ms", "tick_onscreen_p95_ms",
-                            "tick_rss_mb", "heat_rss_mb"}
+                            "tick_onscreen_p95_ms", "tick_rss_mb", "heat_rss_mb",
+                            "intents_2kb_ms", "intents_word_ms", "intents_2mb_ms"}
     assert metrics["queue_page_ms"]["budget"] == "≤ 5" and metrics["queue_page_ms"]["ok"] in (True, False)
+    assert metrics["intents_word_ms"]["budget"] == "≤ 20" and metrics["intents_word_ms"]["ok"] in (True, False)
     assert set(metrics["retick_s"]["values"]) == {"200"}
+
+
+def test_groups_without_a_store_build_none(tmp_path):
+    run = _bench("--only", "decoder", "--json", cache=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert {m["metric"] for m in json.loads(run.stdout)["metrics"]} == {
+        "intents_2kb_ms", "intents_word_ms", "intents_2mb_ms"}
+    assert not list(tmp_path.glob("store-*")), "the decoder needs no store"
+
+
+def test_an_unknown_group_is_refused_by_name(tmp_path):
+    run = _bench("--only", "keys,typing", cache=tmp_path)
+    assert run.returncode == 2 and "--only: unknown group 'typing'" in run.stderr
 
 
 def test_a_built_store_is_reused_until_rebuild_is_asked(tmp_path):

@@ -292,3 +292,35 @@ def _chunks(tasks: list[tuple], workers: int):
         while pending:
             yield pending.popleft().result()
 
+
+# -- big and hostile text --------------------------------------------------------------
+
+_LOG_LINE = ("{t} web-{n:04d} nginx[{pid}]: {when} [error] {pid}#0: *{req} connect() failed (111: Connection "
+             "refused) while connecting to upstream, client: 203.0.113.{ip}, server: {d}, request: "
+             "\"GET /{path} HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"{d}\"\n")
+_LOG_PATHS = ("panier", "commande/valider", "wp-login.php", "produits?page=3", "api/v1/stock", "checkout")
+
+
+def pasted_log(nbytes: int, *, domain: str = "boutique-martin.example") -> str:
+    """A customer's message of *nbytes* UTF-8 bytes: two lines asking for help, then a pasted nginx log."""
+    rng = random.Random(f"oncall-bench-log-{nbytes}")
+    head = (f"Bonjour, le site {domain} est en panne depuis ce matin, pouvez-vous regarder ? "
+            "Voici le journal du serveur :\n\n")
+    parts, size = [head], len(head.encode())
+    t = datetime(2026, 11, 24, 6, 0, tzinfo=_UTC)
+    while size < nbytes:
+        t += timedelta(seconds=rng.randrange(1, 4))
+        line = _LOG_LINE.format(t=t.isoformat()[:19] + "Z", n=rng.randrange(200), pid=rng.randrange(900, 4000),
+                                when=t.strftime("%Y/%m/%d %H:%M:%S"), req=rng.randrange(10 ** 6),
+                                ip=rng.randrange(1, 255), d=domain, path=_pick(_LOG_PATHS, rng.random))
+        parts.append(line)
+        size += len(line.encode())
+    return "".join(parts).encode()[:nbytes].decode("ascii")
+
+
+def long_word(letters: int) -> str:
+    """A message that is one word of *letters* letters between a greeting and a thank-you."""
+    rng = random.Random(f"oncall-bench-word-{letters}")
+    word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzéèà") for _ in range(letters))
+    return f"Bonjour, {word} merci"
+

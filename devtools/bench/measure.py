@@ -15,10 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from oncall_tui.config import Config
-from oncall_tui.core.intents import propose
 from oncall_tui.store import derived
 from oncall_tui.ui.safe import visible
-from oncall_tui.usecases.models import shipped
 from oncall_tui.usecases.queue import Queue
 from oncall_tui.usecases.session import Session
 
@@ -164,23 +162,6 @@ def measure_heat(db: Path, anchor: datetime, out: dict, repeats: int = 21) -> No
     if len(rows) != min(40, count):
         raise RuntimeError(f"the queue's page returned {len(rows)} rows from a store of {count} open cases")
     out["queue_page_ms"] = statistics.median(times) * 1000
-    out["intents_2kb_ms"] = measure_intents()
-
-
-def measure_intents() -> float:
-    """The jargon decoder on a 2 kB French message with a quoted reply (runs on every case opened)."""
-    rules = shipped().rules
-    paragraph = ("Bonjour, depuis la mise à jour d'hier notre boutique en ligne boutique-martin.fr est très "
-                 "lente et le cadenas a disparu, les clients nous écrivent à contact@boutique-martin.fr. ")
-    text = (paragraph * 20)[:1800] + "\n\nLe lun. 3 mars, Support a écrit :\n> " + "bla " * 50
-    if not propose(text, rules=rules):
-        raise RuntimeError("the jargon decoder proposed nothing for the benchmark message")
-    times = []
-    for _ in range(30):
-        started = time.perf_counter()
-        propose(text, rules=rules)
-        times.append(time.perf_counter() - started)
-    return min(times) * 1000  # best of 30: other processes share the CPU
 
 
 _SESSIONS: dict[str, Session] = {}
