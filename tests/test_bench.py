@@ -18,9 +18,14 @@ from .conftest import NOW, open_store
 REPO = Path(__file__).resolve().parents[1]
 LABELS = ("store build", "start → first frame, headless", "start → queue drawn, 120×40 pty",
           "key→frame on-screen move p95", "key→frame scrolling move p95", "bytes per on-screen move",
-          "bytes per scrolling move", "peak RSS of the app", "heat: retick every open case",
-          "heat: refresh_cases, one case", "queue_page top 40", "jargon decoder: a 2 kB message",
-          "jargon decoder: a 100 000-letter word", "jargon decoder: a 2 MB message")
+          "bytes per scrolling move", "G: jump to the last case", "peak RSS of the app",
+          "on-screen move p95, the heat ticking", "heat: retick every open case",
+          "heat: refresh_cases, one case", "queue_page top 40", "search: top 50, term in ≤10k events",
+          "search: top 50, most common term",
+          "on-screen move p95, 8 processes writing notes", "  notes they wrote meanwhile",
+          "idle queue, a note on a case off screen: bytes beyond the title line",
+          "  bytes in all, title line and frame markers included",
+          "jargon decoder: a 2 kB message", "jargon decoder: a 100 000-letter word", "jargon decoder: a 2 MB message")
 
 
 def _bench(*args: str, cache: Path) -> subprocess.CompletedProcess:
@@ -40,6 +45,9 @@ def test_benchmark_prints_every_metric_for_a_tiny_store(tmp_path):
         value = row.split("|")[1].split("(")[0].strip()
         assert float(value) >= 0, row
     assert "building store" in run.stderr
+    # The writers really wrote while the keys were measured.
+    notes = next(r for r in rows if r.startswith("  notes they wrote meanwhile"))
+    assert int(notes.split("|")[1]) > 0, notes
 
 
 def test_only_and_json_report_just_the_chosen_groups(tmp_path):

@@ -11,7 +11,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from oncall_tui.config import Config
@@ -55,6 +55,16 @@ def start_app(db: Path, env: dict) -> bench_pty.Terminal:
         term.close()
         raise
     return term
+
+
+def freshen(db: Path) -> None:
+    """Rescore every open case at the wall clock, as the app's tick would have.
+
+    A cached store was scored when it was built: a case written to now would
+    be rescored on its own and jump ahead of cases that waited as long.
+    """
+    session = open_session(db)
+    derived.retick(session.store, datetime.now(timezone.utc), session.models.weights)
 
 
 def measure_start(db: Path, env: dict, starts: int, out: dict) -> None:

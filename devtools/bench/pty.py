@@ -25,11 +25,32 @@ SYNC_END = b"\x1b[?2026l"
 _SYNC_QUERY = b"\x1b[?2026$p"
 _SYNC_REPLY = b"\x1b[?2026;2$y"  # "mode 2026 known, currently reset": Textual then syncs frames
 _ESCAPES = re.compile(r"\x1b(?:\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_SYNC_START = b"\x1b[?2026h"
+_MOVE_TO = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
 
 def plain_text(data: bytes) -> str:
     """Terminal output with escape sequences removed (for "has this text been drawn?")."""
     return _ESCAPES.sub("", data.decode("utf-8", "replace"))
+
+
+def bytes_by_row(data: bytes) -> dict[int, int]:
+    """Bytes of *data* that draw on each screen row (1-based), as Textual writes frames.
+
+    Textual moves the cursor (``ESC[row;colH``) before each run of changed
+    cells: what follows a move, up to the next one, draws on that row. The
+    frame markers and a move followed by nothing (Textual parks the cursor at
+    the end of each frame) draw nothing and count on no row.
+    """
+    data = data.replace(_SYNC_START, b"").replace(SYNC_END, b"")
+    rows: dict[int, int] = {}
+    moves = list(_MOVE_TO.finditer(data))
+    for n, move in enumerate(moves):
+        end = moves[n + 1].start() if n + 1 < len(moves) else len(data)
+        if end > move.end():
+            row = int(move.group(1))
+            rows[row] = rows.get(row, 0) + end - move.start()
+    return rows
 
 
 _NOT_INHERITED = frozenset({"PYTHONDONTWRITEBYTECODE", "COLUMNS", "LINES", "COLORTERM", "NO_COLOR",
@@ -54,6 +75,9 @@ def child_env(extra: dict[str, str], pycache: str) -> dict[str, str]:
     return env
 
 
+COLS, ROWS = 120, 40  # the terminal every pty measurement runs in
+
+
 @dataclass
 class KeyFrame:
     """What one key press produced: first and last frame time after the key, and bytes written."""
@@ -67,7 +91,7 @@ class KeyFrame:
 class Terminal:
     """A program running on a pty of *cols* × *rows*; `close()` ends it by its PID."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], *, cols: int = 120, rows: int = 40) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], *, cols: int = COLS, rows: int = ROWS) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.output = bytearray()
@@ -147,6 +171,18 @@ class Terminal:
                 first = first if first is not None else last_data - sent
                 last = last_data - sent
         return KeyFrame(first or 0.0, last or 0.0, nbytes, frames)
+
+    def read_for(self, seconds: float) -> bytes:
+        """Everything the program writes in the next *seconds* (the sync queries answered)."""
+        start = len(self.output)
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            self._read(deadline - time.perf_counter())
+        return bytes(self.output[start:])
+
+    def resize(self, cols: int, rows: int) -> None:
+        """Change the terminal's size, as a terminal window does: the kernel sends the program SIGWINCH."""
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
     def peak_rss_kib(self, pid: int | None = None) -> int:
         """VmHWM of the program (or of *pid*): its peak resident memory so far, in KiB."""

@@ -12,9 +12,13 @@ budgets (at 100k open cases, on a 2-core machine):
   the top-40 queue page (`usecases.queue.Queue.page`); in the pty, on-screen
   moves and peak RSS while the heat ticks every 2 s;
 - search: full-text search, a rare term and the most common one;
+- writers: in the pty, on-screen moves while 8 processes save notes as fast
+  as they can; bytes the idle queue writes when another engineer saves a
+  note on a case far off screen;
 - decoder: the jargon decoder on a 2 kB message, a 100 000-letter word, a 2 MB log.
 
-The measurements live in `measure` and `decoder`; this module runs and reports them.
+The measurements live in `measure`, `others` and `decoder`; this module runs and
+reports them.
 
 Budgets are checked on every size measured. Progress goes to stderr; the
 table (or `--json`) to stdout. Nothing here asserts: read the ok? column.
@@ -45,10 +49,11 @@ from . import pty as bench_pty
 from .decoder import measure_decoder
 from .measure import (close_all, measure_heat, measure_keys, measure_search, measure_start,
                       measure_ticking)
+from .others import measure_idle_note, measure_writers
 
-GROUPS = ("build", "start", "keys", "heat", "search", "decoder")
+GROUPS = ("build", "start", "keys", "heat", "search", "writers", "decoder")
 #: Groups that run the app or read the store of each size (the others need no store).
-STORE_GROUPS = {"start", "keys", "heat", "search"}
+STORE_GROUPS = {"start", "keys", "heat", "search", "writers"}
 
 
 # key, label, budget text, check(value, results of that size) -> ok
@@ -84,6 +89,15 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
     ("search_rare_events", "  events matching that term", "—", None),
     ("search_common_ms", "search: top 50, most common term (ms)", "—", None),
     ("search_common_events", "  events matching it (result capped by time)", "—", None),
+    ("writers_p95_ms", "on-screen move p95, 8 processes writing notes (ms)", "≤ 25", lambda v, r: v <= 25),
+    ("writers_p50_ms", "  p50 meanwhile (ms)", "—", None),
+    ("writers_notes", "  notes they wrote meanwhile", "—", None),
+    ("writers_notes_per_s", "  notes per second", "—", None),
+    ("writers_refused", "  notes refused (store locked too long)", "—", None),
+    ("idle_note_bytes", "idle queue, a note on a case off screen: bytes beyond the title line", "0",
+     lambda v, r: v == 0),
+    ("idle_note_total_bytes", "  bytes in all, title line and frame markers included", "—", None),
+    ("idle_note_rows", "  screen rows redrawn beyond the title line", "—", None),
     ("intents_2kb_ms", "jargon decoder: a 2 kB message (ms, best of 30)", "—", None),
     ("intents_word_ms", "jargon decoder: a 100 000-letter word (ms, best of 30)", "≤ 20", lambda v, r: v <= 20),
     ("intents_2mb_ms", "jargon decoder: a 2 MB message (ms, best of 30)", "—", None),
@@ -183,6 +197,12 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
                 if "search" in groups:
                     log(f"{size} cases: full-text search…")
                     measure_search(db, out)
+                # These write notes to the store: after the measurements that read it.
+                if "writers" in groups:
+                    log(f"{size} cases: {moves} on-screen moves while 8 processes write notes…")
+                    measure_writers(db, env, moves, quiet, out)
+                    log(f"{size} cases: an idle queue, a note on a case off screen…")
+                    measure_idle_note(db, env, out)
             finally:
                 close_all()
                 shutil.rmtree(work, ignore_errors=True)
@@ -281,6 +301,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"--only: unknown group {sorted(args.groups - set(GROUPS))[0]!r} (expected {', '.join(GROUPS)})")
     if args.moves < 1 or args.starts < 1:
         p.error("--moves and --starts: expected at least 1")
+    if "writers" in args.groups and min(args.size_list) < 2 * bench_pty.ROWS:
+        p.error(f"--sizes: the writers group needs at least {2 * bench_pty.ROWS} cases in every size")
     if "keys" in args.groups and min(args.size_list) < args.moves + 60:
         p.error(f"--moves {args.moves}: scrolling moves need at least {args.moves + 60} cases in every size")
     return args
