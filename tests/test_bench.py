@@ -25,6 +25,7 @@ LABELS = ("store build", "start → first frame, headless", "start → queue dra
           "on-screen move p95, 8 processes writing notes", "  notes they wrote meanwhile",
           "idle queue, a note on a case off screen: bytes beyond the title line",
           "  bytes in all, title line and frame markers included",
+          "enter → history frame, a 2 MB message in the case", "  a case without it",
           "jargon decoder: a 2 kB message", "jargon decoder: a 100 000-letter word", "jargon decoder: a 2 MB message")
 
 

@@ -189,3 +189,50 @@ def close_all() -> None:
     while _SESSIONS:
         _SESSIONS.popitem()[1].close()
 
+
+HISTORY_NEEDLES = ["their time"]  # the history screen's header ("their time Tue 10:12 (Europe/Paris, …)")
+
+
+def measure_history(db: Path, env: dict, quiet: float, out: dict, opens: int = 5) -> None:
+    """enter → the first frame of the history screen, on a case holding a 2 MB customer message.
+
+    The message (a pasted log) is added to the hottest case first; then in
+    the pty, that case is opened *opens* times and, each time, a case
+    without it for comparison. The very first open (it loads the screen's
+    code and styles) is reported apart.
+    """
+    from oncall_tui.store import writes
+
+    from .data import pasted_log
+
+    freshen(db)
+    session = open_session(db)
+    top = Queue(session).page(0, 1)[0]
+    started = time.perf_counter()
+    writes.add_case_event(session.store, top.id, kind="message", direction="in", channel="email",
+                          body=pasted_log(2 * 2 ** 20), author=f"{top.customer_id}-contact", now=session.now())
+    out["history_2mb_write_s"] = time.perf_counter() - started
+    page = [row.id for row in Queue(session).page(0, ONSCREEN_PASS)]
+    if top.id not in page[:-1]:
+        raise RuntimeError(f"{top.id} left the first {ONSCREEN_PASS} rows after its 2 MB message")
+    index = page.index(top.id)
+    with start_app(db, env) as term:
+        for _ in range(index):
+            term.key(b"j", quiet)  # onto the case with the 2 MB message; the next row has none
+
+        def open_case() -> float:
+            seconds = term.key_until(b"\r", HISTORY_NEEDLES)
+            term.settle(quiet)  # the rest of its frames (the decoder's suggestion), unmeasured
+            term.key(b"\x1b", 0.3)  # escape: back to the queue (Textual waits to tell it from a sequence)
+            return seconds
+
+        first = open_case()
+        big, small = [], []
+        for _ in range(opens):
+            big.append(open_case())
+            term.key(b"j", quiet)
+            small.append(open_case())
+            term.key(b"k", quiet)
+    out["history_2mb_first_ms"] = first * 1000
+    out["history_2mb_ms"] = statistics.median(big) * 1000
+    out["history_ms"] = statistics.median(small) * 1000

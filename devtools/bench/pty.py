@@ -172,6 +172,25 @@ class Terminal:
                 last = last_data - sent
         return KeyFrame(first or 0.0, last or 0.0, nbytes, frames)
 
+    def key_until(self, keys: bytes, needles: list[str], timeout: float = 10.0) -> float:
+        """Send *keys*; seconds until the end of the first frame after them that shows every needle.
+
+        Without frame markers (a terminal that does not sync), until the needles are written.
+        """
+        start = len(self.output)
+        sent = time.perf_counter()
+        os.write(self.master, keys)
+        while time.perf_counter() - sent < timeout:
+            if not self._read(timeout - (time.perf_counter() - sent)):
+                continue
+            now = time.perf_counter()
+            written = bytes(self.output[start:])
+            end = written.rfind(SYNC_END) if self._answered else len(written)
+            if end >= 0 and all(n in plain_text(written[:end]) for n in needles):
+                return now - sent
+        tail = plain_text(bytes(self.output[start:])[-400:]).strip()
+        raise TimeoutError(f"key {keys!r}: {needles} not drawn within {timeout:.0f} s; last output: {tail[-200:]!r}")
+
     def read_for(self, seconds: float) -> bytes:
         """Everything the program writes in the next *seconds* (the sync queries answered)."""
         start = len(self.output)

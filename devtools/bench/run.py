@@ -15,6 +15,8 @@ budgets (at 100k open cases, on a 2-core machine):
 - writers: in the pty, on-screen moves while 8 processes save notes as fast
   as they can; bytes the idle queue writes when another engineer saves a
   note on a case far off screen;
+- history: enter → the history screen's first frame, the case holding a 2 MB
+  customer message;
 - decoder: the jargon decoder on a 2 kB message, a 100 000-letter word, a 2 MB log.
 
 The measurements live in `measure`, `others` and `decoder`; this module runs and
@@ -47,13 +49,13 @@ from oncall_tui.store.schema import SCHEMA_VERSION
 from . import data as bench_data
 from . import pty as bench_pty
 from .decoder import measure_decoder
-from .measure import (close_all, measure_heat, measure_keys, measure_search, measure_start,
+from .measure import (close_all, measure_heat, measure_history, measure_keys, measure_search, measure_start,
                       measure_ticking)
 from .others import measure_idle_note, measure_writers
 
-GROUPS = ("build", "start", "keys", "heat", "search", "writers", "decoder")
+GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder")
 #: Groups that run the app or read the store of each size (the others need no store).
-STORE_GROUPS = {"start", "keys", "heat", "search", "writers"}
+STORE_GROUPS = {"start", "keys", "heat", "search", "writers", "history"}
 
 
 # key, label, budget text, check(value, results of that size) -> ok
@@ -98,6 +100,11 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
      lambda v, r: v == 0),
     ("idle_note_total_bytes", "  bytes in all, title line and frame markers included", "—", None),
     ("idle_note_rows", "  screen rows redrawn beyond the title line", "—", None),
+    ("history_2mb_ms", "enter → history frame, a 2 MB message in the case (ms, median)", "≤ 50",
+     lambda v, r: v <= 50),
+    ("history_2mb_first_ms", "  first open in the session (ms)", "—", None),
+    ("history_ms", "  a case without it (ms, median)", "—", None),
+    ("history_2mb_write_s", "  saving that 2 MB message in the store (s)", "—", None),
     ("intents_2kb_ms", "jargon decoder: a 2 kB message (ms, best of 30)", "—", None),
     ("intents_word_ms", "jargon decoder: a 100 000-letter word (ms, best of 30)", "≤ 20", lambda v, r: v <= 20),
     ("intents_2mb_ms", "jargon decoder: a 2 MB message (ms, best of 30)", "—", None),
@@ -197,12 +204,15 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
                 if "search" in groups:
                     log(f"{size} cases: full-text search…")
                     measure_search(db, out)
-                # These write notes to the store: after the measurements that read it.
+                # These write to the store (notes, a 2 MB message): after the measurements that read it.
                 if "writers" in groups:
                     log(f"{size} cases: {moves} on-screen moves while 8 processes write notes…")
                     measure_writers(db, env, moves, quiet, out)
                     log(f"{size} cases: an idle queue, a note on a case off screen…")
                     measure_idle_note(db, env, out)
+                if "history" in groups:
+                    log(f"{size} cases: opening a case with a 2 MB message…")
+                    measure_history(db, env, quiet, out)
             finally:
                 close_all()
                 shutil.rmtree(work, ignore_errors=True)
@@ -301,8 +311,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"--only: unknown group {sorted(args.groups - set(GROUPS))[0]!r} (expected {', '.join(GROUPS)})")
     if args.moves < 1 or args.starts < 1:
         p.error("--moves and --starts: expected at least 1")
-    if "writers" in args.groups and min(args.size_list) < 2 * bench_pty.ROWS:
-        p.error(f"--sizes: the writers group needs at least {2 * bench_pty.ROWS} cases in every size")
+    if args.groups & {"writers", "history"} and min(args.size_list) < 2 * bench_pty.ROWS:
+        p.error(f"--sizes: the writers and history groups need at least {2 * bench_pty.ROWS} cases in every size")
     if "keys" in args.groups and min(args.size_list) < args.moves + 60:
         p.error(f"--moves {args.moves}: scrolling moves need at least {args.moves + 60} cases in every size")
     return args
