@@ -26,13 +26,14 @@ LABELS = ("store build", "start → first frame, headless", "start → queue dra
           "idle queue, a note on a case off screen: bytes beyond the title line",
           "  bytes in all, title line and frame markers included",
           "enter → history frame, a 2 MB message in the case", "  a case without it",
-          "jargon decoder: a 2 kB message", "jargon decoder: a 100 000-letter word", "jargon decoder: a 2 MB message")
+          "jargon decoder: a 2 kB message", "jargon decoder: a 100 000-letter word", "jargon decoder: a 2 MB message",
+          "oncall import of a big interchange file: peak RSS", "  its duration")
 
 
 def _bench(*args: str, cache: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "devtools.bench", "--sizes", "200", "--moves", "10",
-                           "--starts", "1", "--cache-dir", str(cache), *args],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+                           "--starts", "1", "--import-mb", "0.5", "--cache-dir", str(cache), *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=240)
 
 
 def test_benchmark_prints_every_metric_for_a_tiny_store(tmp_path):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from oncall_tui.core.export_doc import FORMAT
 from oncall_tui.core.heat_score import score
 from oncall_tui.core.heat_stats import fold_events
 from oncall_tui.core.model import OPEN_STATUSES, Event
@@ -324,3 +325,50 @@ def long_word(letters: int) -> str:
     word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzéèà") for _ in range(letters))
     return f"Bonjour, {word} merci"
 
+
+# -- an interchange file for `oncall import` ---------------------------------------------------
+
+def write_interchange(path: str | Path, nbytes: int, *, now: datetime) -> tuple[int, int]:
+    """Write an interchange document (docs/import-format.md) of about *nbytes* at *path*.
+
+    The store's synthetic customers and cases, with their events, as a helpdesk
+    export would give them; written case by case, never held whole in memory.
+    Returns (cases, events).
+    """
+    import json
+
+    rng = random.Random(f"oncall-bench-import-{nbytes}")
+    now_t = int(now.timestamp()) // 60 * 60
+    customers = _customers(max(10, min(2000, nbytes // 100_000)), rng)
+    incidents = {"INC-1": True, "INC-2": False}  # id -> still open
+    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    cases = events = 0
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f'{{"format":{dump(FORMAT)},"engineers":')
+        f.write(dump([{"name": n, "region": r, "city": c, "timezone": tz} for n, r, c, tz in ENGINEERS]))
+        f.write(',"customers":')
+        f.write(dump([{"id": c[0], "name": c[1], "language": c[2], "timezone": c[3], "tier": c[4], "owner": c[5],
+                       "assets": [{"kind": "server", "name": f"web-{i:04d}", "ipv4": f"10.{i // 250 % 250}.{i % 250}.10",
+                                   "datacenter": "SBG"}]} for i, c in enumerate(customers)]))
+        opened = _ts(now_t - 2 * 86400)
+        f.write(',"incidents":')
+        f.write(dump([{"id": i, "title": f"Incident {i}", "status": "investigating" if is_open else "resolved",
+                       "opened_at": opened} for i, is_open in incidents.items()]))
+        f.write(',"cases":[')
+        written = f.tell()
+        while written < nbytes:
+            customer = customers[int(rng.random() * len(customers))]
+            case_id, cid, subject, _tier, status, opened_t, assignee, incident, case_events = _case(
+                cases, rng, customer, now_t, incidents)
+            record = {"id": case_id.replace("B-", "I-"), "customer": cid, "subject": subject, "status": status,
+                      "opened_at": _ts(opened_t), "assignee": assignee, "incident": incident,
+                      "events": [{"id": f"{case_id.replace('B-', 'I-')}-e{n}", "at": _ts(t), "kind": kind,
+                                  "direction": direction, "author": author, "author_region": region, "body": body,
+                                  "channel": _CHANNELS.get(kind, "email")}
+                                 for n, (kind, direction, author, region, body, t) in enumerate(case_events)]}
+            f.write(("," if cases else "") + dump(record))
+            written = f.tell()
+            cases += 1
+            events += len(case_events)
+        f.write("]}\n")
+    return cases, events

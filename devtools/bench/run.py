@@ -7,7 +7,7 @@ budgets (at 100k open cases, on a 2-core machine):
 - start: process start to the first queue frame, headless and in a real 120×40
   pty, next to a bare Textual app measured the same way in the same run;
 - keys: key→frame latency of `j` in the pty, on-screen moves and scrolling
-  moves apart, bytes written per move, and the app's peak RSS;
+  moves apart, bytes written per move, `G`, and the app's peak RSS;
 - heat: full rescore (`derived.retick`), one case refresh (`derived.refresh_cases`),
   the top-40 queue page (`usecases.queue.Queue.page`); in the pty, on-screen
   moves and peak RSS while the heat ticks every 2 s;
@@ -17,13 +17,14 @@ budgets (at 100k open cases, on a 2-core machine):
   note on a case far off screen;
 - history: enter → the history screen's first frame, the case holding a 2 MB
   customer message;
-- decoder: the jargon decoder on a 2 kB message, a 100 000-letter word, a 2 MB log.
+- decoder: the jargon decoder on a 2 kB message, a 100 000-letter word, a 2 MB log;
+- import: `oncall import` of a big interchange file (200 MiB; `--import-mb`),
+  its duration and peak RSS, once per run (it does not depend on the store size).
 
-The measurements live in `measure`, `others` and `decoder`; this module runs and
-reports them.
-
-Budgets are checked on every size measured. Progress goes to stderr; the
-table (or `--json`) to stdout. Nothing here asserts: read the ok? column.
+The measurements live in `measure`, `others`, `decoder` and `importing`; this
+module runs and reports them. Budgets are checked on every size measured.
+Progress goes to stderr; the table (or `--json`) to stdout. Nothing here
+asserts: read the ok? column.
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ from oncall_tui.store.schema import SCHEMA_VERSION
 from . import data as bench_data
 from . import pty as bench_pty
 from .decoder import measure_decoder
+from .importing import measure_import
 from .measure import (close_all, measure_heat, measure_history, measure_keys, measure_search, measure_start,
                       measure_ticking)
 from .others import measure_idle_note, measure_writers
 
-GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder")
+GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "import")
 #: Groups that run the app or read the store of each size (the others need no store).
 STORE_GROUPS = {"start", "keys", "heat", "search", "writers", "history"}
 
@@ -108,6 +110,10 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
     ("intents_2kb_ms", "jargon decoder: a 2 kB message (ms, best of 30)", "—", None),
     ("intents_word_ms", "jargon decoder: a 100 000-letter word (ms, best of 30)", "≤ 20", lambda v, r: v <= 20),
     ("intents_2mb_ms", "jargon decoder: a 2 MB message (ms, best of 30)", "—", None),
+    ("import_rss_mb", "oncall import of a big interchange file: peak RSS (MB)", "—", None),
+    ("import_s", "  its duration (s)", "—", None),
+    ("import_file_mb", "  the file's size (MB)", "—", None),
+    ("import_events", "  events in it", "—", None),
 ]
 
 
@@ -158,7 +164,7 @@ def scratch_copy(path: Path, into: Path) -> Path:
 # -- running and reporting ----------------------------------------------------------
 
 def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: float, cache_dir: Path,
-        rebuild: bool) -> dict[int, dict]:
+        rebuild: bool, import_mb: float) -> dict[int, dict]:
     """Measure every group in *groups* at every size; returns {size: {metric: value}}."""
     results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory(prefix="oncall-bench-") as tmp:
@@ -215,6 +221,15 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
                     measure_history(db, env, quiet, out)
             finally:
                 close_all()
+                shutil.rmtree(work, ignore_errors=True)
+        if "import" in groups:
+            # Into an empty store, whatever the sizes: reported once, in the last size's column.
+            log(f"oncall import of a {import_mb:g} MiB interchange file…")
+            work = tmp_path / "import"
+            work.mkdir()
+            try:
+                measure_import(work, env, import_mb, results[sizes[-1]])
+            finally:
                 shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -294,6 +309,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quiet-ms", type=float, default=60.0,
                    help="no output for this long ends a key's frames (not counted in the latency)")
     p.add_argument("--only", default="", help=f"comma-separated groups to run: {', '.join(GROUPS)}")
+    p.add_argument("--import-mb", type=float, default=200.0, help="size of the interchange file imported (MiB)")
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
     p.add_argument("--cache-dir", type=Path, default=Path(os.environ.get("ONCALL_BENCH_CACHE")
@@ -311,6 +327,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"--only: unknown group {sorted(args.groups - set(GROUPS))[0]!r} (expected {', '.join(GROUPS)})")
     if args.moves < 1 or args.starts < 1:
         p.error("--moves and --starts: expected at least 1")
+    if args.import_mb <= 0:
+        p.error(f"--import-mb: expected a positive size, got {args.import_mb:g}")
     if args.groups & {"writers", "history"} and min(args.size_list) < 2 * bench_pty.ROWS:
         p.error(f"--sizes: the writers and history groups need at least {2 * bench_pty.ROWS} cases in every size")
     if "keys" in args.groups and min(args.size_list) < args.moves + 60:
@@ -323,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_before = _loadavg()
     results = run(args.size_list, groups=args.groups, moves=args.moves, starts=args.starts,
-                  quiet=args.quiet_ms / 1000, cache_dir=args.cache_dir, rebuild=args.rebuild)
+                  quiet=args.quiet_ms / 1000, cache_dir=args.cache_dir, rebuild=args.rebuild,
+                  import_mb=args.import_mb)
     rows = evaluate(results)
     if args.json:
         json.dump({"machine": {**machine(), "loadavg_before": load_before}, "sizes": args.size_list, "moves": args.moves, "starts": args.starts,
