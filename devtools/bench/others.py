@@ -109,9 +109,8 @@ def _fresh_minute(term: bench_pty.Terminal, *, need: float) -> int:
         if 60 - time.time() % 60 < need + 1.5:
             time.sleep(60 - time.time() % 60 + 0.1)
         minute = int(time.time() // 60)
-        term.resize(bench_pty.COLS - 1, bench_pty.ROWS)
-        term.settle(0.3)
-        term.resize(bench_pty.COLS, bench_pty.ROWS)
-        term.settle(0.5)
+        # Two redraws, each waited for: resizes sent closer together could reach the app as one, of no size change.
+        term.resize(bench_pty.COLS - 1, bench_pty.ROWS, 0.3)
+        term.resize(bench_pty.COLS, bench_pty.ROWS, 0.5)
         if int(time.time() // 60) == minute and 60 - time.time() % 60 >= need:
             return minute

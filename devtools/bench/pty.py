@@ -199,9 +199,15 @@ class Terminal:
             self._read(deadline - time.perf_counter())
         return bytes(self.output[start:])
 
-    def resize(self, cols: int, rows: int) -> None:
-        """Change the terminal's size, as a terminal window does: the kernel sends the program SIGWINCH."""
+    def resize(self, cols: int, rows: int, quiet: float, timeout: float = 10.0) -> None:
+        """Change the terminal's size as a terminal window does (the kernel sends the program SIGWINCH);
+        returns once the program has redrawn and then written nothing for *quiet* seconds."""
         fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        deadline = time.perf_counter() + timeout
+        while not self._read(deadline - time.perf_counter()):  # a busy machine may take a while to redraw
+            if time.perf_counter() >= deadline:
+                raise TimeoutError(f"no redraw within {timeout:.0f} s of resizing to {cols}×{rows}")
+        self.settle(quiet)
 
     def peak_rss_kib(self, pid: int | None = None) -> int:
         """VmHWM of the program (or of *pid*): its peak resident memory so far, in KiB."""
