@@ -2,7 +2,8 @@
 
 The JSON importer validates and refreshes case by case, which is right for
 real data and far too slow for a million events. Here each chunk of cases is
-generated and folded (`heat.fold_events`, `heat.score`) in a worker process,
+generated and folded (`heat_stats.fold_events`, `heat_score.score`, with the
+shipped heat model) in a worker process,
 and the parent inserts the rows with `executemany` in one transaction, filling
 the derived columns of `cases` exactly as `store/derived.py` does.
 Generation is deterministic for a given size and anchor time.
@@ -20,10 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .core import heat as heatmod
-from .core.model import OPEN_STATUSES, Event
-from .core.timeutil import format_ts
-from .store.db import Store
+from oncall_tui.core.export_doc import FORMAT
+from oncall_tui.core.heat_score import score
+from oncall_tui.core.heat_stats import fold_events
+from oncall_tui.core.model import OPEN_STATUSES, Event
+from oncall_tui.core.timeutil import format_ts
+from oncall_tui.store.db import Store
+from oncall_tui.usecases.models import shipped
 
 _UTC = timezone.utc
 
@@ -196,6 +200,7 @@ def make_chunk(args: tuple) -> tuple[list[tuple], list[tuple]]:
     rng = random.Random(f"oncall-bench-{size}-{start}")
     now = datetime.fromtimestamp(now_t, _UTC)
     now_text = format_ts(now)
+    heat = shipped().heat
     case_rows, event_rows = [], []
     for index in range(start, stop):
         customer = customers[int(rng.random() * len(customers))]
@@ -211,9 +216,9 @@ def make_chunk(args: tuple) -> tuple[list[tuple], list[tuple]]:
             event_rows.append((f"{case_id}-e{n}", case_id, cid, None, at_text, kind, direction, author, region,
                                channel, body, "{}", now_text))
         # As derived.refresh_cases/_store_score: fold, score, and the same columns.
-        stats = heatmod.fold_events(core_events)
-        h = heatmod.score(stats, status=status, opened_at=opened, tier=tier, now=now,
-                          incident_open=bool(incident_id and incidents[incident_id]))
+        stats = fold_events(core_events, lexicon=heat.lexicon)
+        h = score(stats, status=status, opened_at=opened, tier=tier, now=now,
+                  incident_open=bool(incident_id and incidents[incident_id]), weights=heat.weights)
         waiting = stats.waiting_since if status not in ("pending", "resolved", "closed") else None
         case_rows.append((case_id, cid, subject, status, _ts(opened_t), assignee,
                           incident_id, int(status in OPEN_STATUSES), h.score, stats.to_json(), waiting,
@@ -227,7 +232,7 @@ def build_store(path: str | Path, size: int, *, now: datetime, workers: int | No
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    Store.open(path).close()  # the real schema, by the real migrations
+    Store.open(path, heat=shipped().heat).close()  # the real schema, by the real migrations
     rng = random.Random(f"oncall-bench-{size}")
     now_t = int(now.timestamp()) // 60 * 60
     customers = _customers(customer_count(size), rng)
@@ -287,3 +292,83 @@ def _chunks(tasks: list[tuple], workers: int):
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+# -- big and hostile text --------------------------------------------------------------
+
+_LOG_LINE = ("{t} web-{n:04d} nginx[{pid}]: {when} [error] {pid}#0: *{req} connect() failed (111: Connection "
+             "refused) while connecting to upstream, client: 203.0.113.{ip}, server: {d}, request: "
+             "\"GET /{path} HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"{d}\"\n")
+_LOG_PATHS = ("panier", "commande/valider", "wp-login.php", "produits?page=3", "api/v1/stock", "checkout")
+
+
+def pasted_log(nbytes: int, *, domain: str = "boutique-martin.example") -> str:
+    """A customer's message of *nbytes* UTF-8 bytes: two lines asking for help, then a pasted nginx log."""
+    rng = random.Random(f"oncall-bench-log-{nbytes}")
+    head = (f"Bonjour, le site {domain} est en panne depuis ce matin, pouvez-vous regarder ? "
+            "Voici le journal du serveur :\n\n")
+    parts, size = [head], len(head.encode())
+    t = datetime(2026, 11, 24, 6, 0, tzinfo=_UTC)
+    while size < nbytes:
+        t += timedelta(seconds=rng.randrange(1, 4))
+        line = _LOG_LINE.format(t=t.isoformat()[:19] + "Z", n=rng.randrange(200), pid=rng.randrange(900, 4000),
+                                when=t.strftime("%Y/%m/%d %H:%M:%S"), req=rng.randrange(10 ** 6),
+                                ip=rng.randrange(1, 255), d=domain, path=_pick(_LOG_PATHS, rng.random))
+        parts.append(line)
+        size += len(line.encode())
+    return "".join(parts).encode()[:nbytes].decode("ascii")
+
+
+def long_word(letters: int) -> str:
+    """A message that is one word of *letters* letters between a greeting and a thank-you."""
+    rng = random.Random(f"oncall-bench-word-{letters}")
+    word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzéèà") for _ in range(letters))
+    return f"Bonjour, {word} merci"
+
+
+# -- an interchange file for `oncall import` ---------------------------------------------------
+
+def write_interchange(path: str | Path, nbytes: int, *, now: datetime) -> tuple[int, int]:
+    """Write an interchange document (docs/import-format.md) of about *nbytes* at *path*.
+
+    The store's synthetic customers and cases, with their events, as a helpdesk
+    export would give them; written case by case, never held whole in memory.
+    Returns (cases, events).
+    """
+    import json
+
+    rng = random.Random(f"oncall-bench-import-{nbytes}")
+    now_t = int(now.timestamp()) // 60 * 60
+    customers = _customers(max(10, min(2000, nbytes // 100_000)), rng)
+    incidents = {"INC-1": True, "INC-2": False}  # id -> still open
+    dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    cases = events = 0
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f'{{"format":{dump(FORMAT)},"engineers":')
+        f.write(dump([{"name": n, "region": r, "city": c, "timezone": tz} for n, r, c, tz in ENGINEERS]))
+        f.write(',"customers":')
+        f.write(dump([{"id": c[0], "name": c[1], "language": c[2], "timezone": c[3], "tier": c[4], "owner": c[5],
+                       "assets": [{"kind": "server", "name": f"web-{i:04d}", "ipv4": f"10.{i // 250 % 250}.{i % 250}.10",
+                                   "datacenter": "SBG"}]} for i, c in enumerate(customers)]))
+        opened = _ts(now_t - 2 * 86400)
+        f.write(',"incidents":')
+        f.write(dump([{"id": i, "title": f"Incident {i}", "status": "investigating" if is_open else "resolved",
+                       "opened_at": opened} for i, is_open in incidents.items()]))
+        f.write(',"cases":[')
+        written = f.tell()
+        while written < nbytes:
+            customer = customers[int(rng.random() * len(customers))]
+            case_id, cid, subject, _tier, status, opened_t, assignee, incident, case_events = _case(
+                cases, rng, customer, now_t, incidents)
+            record = {"id": case_id.replace("B-", "I-"), "customer": cid, "subject": subject, "status": status,
+                      "opened_at": _ts(opened_t), "assignee": assignee, "incident": incident,
+                      "events": [{"id": f"{case_id.replace('B-', 'I-')}-e{n}", "at": _ts(t), "kind": kind,
+                                  "direction": direction, "author": author, "author_region": region, "body": body,
+                                  "channel": _CHANNELS.get(kind, "email")}
+                                 for n, (kind, direction, author, region, body, t) in enumerate(case_events)]}
+            f.write(("," if cases else "") + dump(record))
+            written = f.tell()
+            cases += 1
+            events += len(case_events)
+        f.write("]}\n")
+    return cases, events

@@ -1,7 +1,7 @@
-"""What `python -m oncall_tui.bench` measures, one function per group.
+"""What `python -m devtools.bench` measures in one app or one process: start-up, keys, heat, search.
 
-Each `measure_*` fills *out* with metric keys that `bench.METRICS` labels and
-budgets. Stores are opened once per path and closed by `close_all`.
+Each `measure_*` fills *out* with metric keys that `run.METRICS` labels and
+budgets. Sessions on a store are opened once per path and closed by `close_all`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,17 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import bench_pty
-from .store import derived, queries
-from .store.db import Store
-from .ui.safe import visible
+from oncall_tui.config import Config
+from oncall_tui.store import derived
+from oncall_tui.ui.safe import visible
+from oncall_tui.usecases.queue import Queue
+from oncall_tui.usecases.session import Session
+
+from . import pty as bench_pty
+from .search import bench_search
 
 ONSCREEN_PASS = 20  # j presses from the top row before going back: inside any plausible page
 
@@ -32,14 +36,40 @@ def percentile(values: list[float], q: float) -> float:
 
 def queue_drawn(db: Path) -> list[str]:
     """Text that is on the terminal once the queue is: its header and the hottest row's customer."""
-    top = queries.queue_page(_open(db), queries.QueueFilter(), 0, 1)
-    return ["HEAT", visible(top[0]["customer"])[:12]] if top else ["HEAT"]
+    top = Queue(open_session(db)).page(0, 1)
+    return ["HEAT", visible(top[0].customer)[:12]] if top else ["HEAT"]
+
+
+def app_argv(db: Path) -> list[str]:
+    """The full screen, started as engineers start it (`oncall --db DB`)."""
+    return [sys.executable, "-m", "oncall_tui", "--db", str(db)]
+
+
+def start_app(db: Path, env: dict) -> bench_pty.Terminal:
+    """The app in a 120×40 pty, its queue drawn and its output settled."""
+    term = bench_pty.Terminal(app_argv(db), env)
+    try:
+        term.wait_for_text(queue_drawn(db), 60)
+        term.settle(0.5)
+    except BaseException:
+        term.close()
+        raise
+    return term
+
+
+def freshen(db: Path) -> None:
+    """Rescore every open case at the wall clock, as the app's tick would have.
+
+    A cached store was scored when it was built: a case written to now would
+    be rescored on its own and jump ahead of cases that waited as long.
+    """
+    session = open_session(db)
+    derived.retick(session.store, datetime.now(timezone.utc), session.models.weights)
 
 
 def measure_start(db: Path, env: dict, starts: int, out: dict) -> None:
     """Median start times of the app and the bare app, headless and in the pty, interleaved."""
     needles = queue_drawn(db)
-    app_argv = [sys.executable, "-m", "oncall_tui", "--db", str(db)]
     bare = bench_pty.BARE_APP
     # Warm-up (unmeasured): compiles bytecode into the cache and warms the OS file cache.
     bench_pty.headless_start(bench_pty.HEADLESS_APP, [str(db)], env, "screen=queue")
@@ -49,7 +79,7 @@ def measure_start(db: Path, env: dict, starts: int, out: dict) -> None:
         runs["start_headless_s"].append(bench_pty.headless_start(bench_pty.HEADLESS_APP, [str(db)], env,
                                                                  "screen=queue"))
         runs["bare_headless_s"].append(bench_pty.headless_start(bare, ["headless"], env, "bare"))
-        runs["start_pty_s"].append(bench_pty.pty_start(app_argv, env, needles)[0])
+        runs["start_pty_s"].append(bench_pty.pty_start(app_argv(db), env, needles)[0])
         runs["bare_pty_s"].append(bench_pty.pty_start([sys.executable, "-c", bare, "pty"], env,
                                                       [bench_pty.BARE_TEXT])[0])
     for key, values in runs.items():
@@ -58,9 +88,7 @@ def measure_start(db: Path, env: dict, starts: int, out: dict) -> None:
 
 def measure_keys(db: Path, env: dict, moves: int, quiet: float, out: dict) -> None:
     """j presses in a 120×40 pty: on-screen and scrolling moves, bytes, G, then peak RSS."""
-    with bench_pty.Terminal([sys.executable, "-m", "oncall_tui", "--db", str(db)], env) as term:
-        term.wait_for_text(queue_drawn(db), 60)
-        term.settle(0.5)
+    with start_app(db, env) as term:
         onscreen = []
         while len(onscreen) < moves:
             term.key(b"g", quiet)  # back to the top row (unmeasured)
@@ -83,9 +111,7 @@ def measure_keys(db: Path, env: dict, moves: int, quiet: float, out: dict) -> No
 def measure_ticking(db: Path, env: dict, size: int, quiet: float, out: dict) -> None:
     """On-screen moves and peak RSS while the heat tick rescores every open case (env: a 2 s tick)."""
     seconds = 4 + size / 12_500  # a few ticks: the first one at 100k takes 3-5 s here
-    with bench_pty.Terminal([sys.executable, "-m", "oncall_tui", "--db", str(db)], env) as term:
-        term.wait_for_text(queue_drawn(db), 60)
-        term.settle(0.5)
+    with start_app(db, env) as term:
         moves = []
         started = time.perf_counter()
         while time.perf_counter() - started < seconds:  # the first tick decodes every case, later ones reuse it
@@ -101,9 +127,7 @@ def measure_ticking(db: Path, env: dict, size: int, quiet: float, out: dict) -> 
 
 def measure_search(db: Path, out: dict) -> None:
     """Top-50 full-text search for a rarer term (≤ 10k events) and the most common one, as the UI runs it."""
-    from .store.search import bench_search
-
-    report = bench_search(_open(db))
+    report = bench_search(open_session(db).store)
     out["search_rare_ms"] = report["rare_budget"]["ms"]
     out["search_rare_events"] = report["rare_budget"]["matching_events"]
     out["search_common_ms"] = report["common_budget"]["ms"]
@@ -112,19 +136,20 @@ def measure_search(db: Path, out: dict) -> None:
 
 def measure_heat(db: Path, anchor: datetime, out: dict, repeats: int = 21) -> None:
     """retick all open cases, refresh single cases, and read the top of the queue."""
-    store = _open(db)
+    session = open_session(db)
+    store, heat = session.store, session.models.heat
     now = anchor + timedelta(minutes=5)  # time has passed: heat moves, as on a real tick
     started = time.perf_counter()
-    derived.retick(store, now)
+    derived.retick(store, now, heat.weights)
     out["retick_first_s"] = time.perf_counter() - started
     # The app ticks every minute in a long-lived process, keeping what each tick learned
     # for the next (RetickMemo): the steady cost is what the budget is about.
     memo = derived.RetickMemo()
-    derived.retick(store, now, memo=memo)
+    derived.retick(store, now, heat.weights, memo=memo)
     ticks = []
     for minute in range(1, 4):
         started = time.perf_counter()
-        derived.retick(store, now + timedelta(minutes=minute), memo=memo)
+        derived.retick(store, now + timedelta(minutes=minute), heat.weights, memo=memo)
         ticks.append(time.perf_counter() - started)
     out["retick_s"] = statistics.median(ticks)
     count = store.query_one("SELECT COUNT(*) FROM cases")[0]
@@ -134,49 +159,80 @@ def measure_heat(db: Path, anchor: datetime, out: dict, repeats: int = 21) -> No
     for case_id in ids:
         started = time.perf_counter()
         with store.write() as conn:  # a real refresh commits; that is part of its cost
-            derived.refresh_cases(conn, [case_id], now)
+            derived.refresh_cases(conn, [case_id], now, heat)
         times.append(time.perf_counter() - started)
     out["refresh_case_ms"] = statistics.median(times) * 1000
-    flt = queries.QueueFilter()
-    queries.queue_page(store, flt, 0, 40)  # warm
+    queue = Queue(session)  # the screen's queue: the store's one queue query, rows as the screen gets them
+    queue.page(0, 40)  # warm
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        rows = queries.queue_page(store, flt, 0, 40)
+        rows = queue.page(0, 40)
         times.append(time.perf_counter() - started)
     if len(rows) != min(40, count):
-        raise RuntimeError(f"queue_page returned {len(rows)} rows from a store of {count} open cases")
+        raise RuntimeError(f"the queue's page returned {len(rows)} rows from a store of {count} open cases")
     out["queue_page_ms"] = statistics.median(times) * 1000
-    out["intents_2kb_ms"] = measure_intents()
 
 
-def measure_intents() -> float:
-    """The jargon decoder on a 2 kB French message with a quoted reply (runs on every case opened)."""
-    from .core.intents import propose
-
-    paragraph = ("Bonjour, depuis la mise à jour d'hier notre boutique en ligne boutique-martin.fr est très "
-                 "lente et le cadenas a disparu, les clients nous écrivent à contact@boutique-martin.fr. ")
-    text = (paragraph * 20)[:1800] + "\n\nLe lun. 3 mars, Support a écrit :\n> " + "bla " * 50
-    if not propose(text):
-        raise RuntimeError("the jargon decoder proposed nothing for the benchmark message")
-    times = []
-    for _ in range(30):
-        started = time.perf_counter()
-        propose(text)
-        times.append(time.perf_counter() - started)
-    return min(times) * 1000  # best of 30: other processes share the CPU
+_SESSIONS: dict[str, Session] = {}
 
 
-_STORES: dict[str, Store] = {}
-
-
-def _open(db: Path) -> Store:
-    store = _STORES.get(str(db))
-    if store is None:
-        store = _STORES[str(db)] = Store.open(db, migrate=False)
-    return store
+def open_session(db: Path) -> Session:
+    """The benchmark's own session on *db* (an engineer called "bench"), opened once per store."""
+    session = _SESSIONS.get(str(db))
+    if session is None:
+        session = _SESSIONS[str(db)] = Session.open(db, Config(), user="bench", create=False, migrate=False)
+    return session
 
 
 def close_all() -> None:
-    while _STORES:
-        _STORES.popitem()[1].close()
+    while _SESSIONS:
+        _SESSIONS.popitem()[1].close()
+
+
+HISTORY_NEEDLES = ["their time"]  # the history screen's header ("their time Tue 10:12 (Europe/Paris, …)")
+
+
+def measure_history(db: Path, env: dict, quiet: float, out: dict, opens: int = 5) -> None:
+    """enter → the first frame of the history screen, on a case holding a 2 MB customer message.
+
+    The message (a pasted log) is added to the hottest case first; then in
+    the pty, that case is opened *opens* times and, each time, a case
+    without it for comparison. The very first open (it loads the screen's
+    code and styles) is reported apart.
+    """
+    from oncall_tui.store import writes
+
+    from .data import pasted_log
+
+    freshen(db)
+    session = open_session(db)
+    top = Queue(session).page(0, 1)[0]
+    started = time.perf_counter()
+    writes.add_case_event(session.store, top.id, kind="message", direction="in", channel="email",
+                          body=pasted_log(2 * 2 ** 20), author=f"{top.customer_id}-contact", now=session.now())
+    out["history_2mb_write_s"] = time.perf_counter() - started
+    page = [row.id for row in Queue(session).page(0, ONSCREEN_PASS)]
+    if top.id not in page[:-1]:
+        raise RuntimeError(f"{top.id} left the first {ONSCREEN_PASS} rows after its 2 MB message")
+    index = page.index(top.id)
+    with start_app(db, env) as term:
+        for _ in range(index):
+            term.key(b"j", quiet)  # onto the case with the 2 MB message; the next row has none
+
+        def open_case() -> float:
+            seconds = term.key_until(b"\r", HISTORY_NEEDLES)
+            term.settle(quiet)  # the rest of its frames (the decoder's suggestion), unmeasured
+            term.key(b"\x1b", 0.3)  # escape: back to the queue (Textual waits to tell it from a sequence)
+            return seconds
+
+        first = open_case()
+        big, small = [], []
+        for _ in range(opens):
+            big.append(open_case())
+            term.key(b"j", quiet)
+            small.append(open_case())
+            term.key(b"k", quiet)
+    out["history_2mb_first_ms"] = first * 1000
+    out["history_2mb_ms"] = statistics.median(big) * 1000
+    out["history_ms"] = statistics.median(small) * 1000

@@ -25,11 +25,32 @@ SYNC_END = b"\x1b[?2026l"
 _SYNC_QUERY = b"\x1b[?2026$p"
 _SYNC_REPLY = b"\x1b[?2026;2$y"  # "mode 2026 known, currently reset": Textual then syncs frames
 _ESCAPES = re.compile(r"\x1b(?:\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_SYNC_START = b"\x1b[?2026h"
+_MOVE_TO = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
 
 def plain_text(data: bytes) -> str:
     """Terminal output with escape sequences removed (for "has this text been drawn?")."""
     return _ESCAPES.sub("", data.decode("utf-8", "replace"))
+
+
+def bytes_by_row(data: bytes) -> dict[int, int]:
+    """Bytes of *data* that draw on each screen row (1-based), as Textual writes frames.
+
+    Textual moves the cursor (``ESC[row;colH``) before each run of changed
+    cells: what follows a move, up to the next one, draws on that row. The
+    frame markers and a move followed by nothing (Textual parks the cursor at
+    the end of each frame) draw nothing and count on no row.
+    """
+    data = data.replace(_SYNC_START, b"").replace(SYNC_END, b"")
+    rows: dict[int, int] = {}
+    moves = list(_MOVE_TO.finditer(data))
+    for n, move in enumerate(moves):
+        end = moves[n + 1].start() if n + 1 < len(moves) else len(data)
+        if end > move.end():
+            row = int(move.group(1))
+            rows[row] = rows.get(row, 0) + end - move.start()
+    return rows
 
 
 _NOT_INHERITED = frozenset({"PYTHONDONTWRITEBYTECODE", "COLUMNS", "LINES", "COLORTERM", "NO_COLOR",
@@ -46,11 +67,15 @@ def child_env(extra: dict[str, str], pycache: str) -> dict[str, str]:
     # Colour depth, size and Textual's own switches come from us, not from whoever runs the bench.
     env = {k: v for k, v in os.environ.items()
            if k not in _NOT_INHERITED and not k.startswith("TEXTUAL")}
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    # The checkout's root: `oncall_tui` and `devtools` (the writers the bench starts) importable.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     env["PYTHONPYCACHEPREFIX"] = pycache
     env.update(extra)
     return env
+
+
+COLS, ROWS = 120, 40  # the terminal every pty measurement runs in
 
 
 @dataclass
@@ -66,7 +91,7 @@ class KeyFrame:
 class Terminal:
     """A program running on a pty of *cols* × *rows*; `close()` ends it by its PID."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], *, cols: int = 120, rows: int = 40) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], *, cols: int = COLS, rows: int = ROWS) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.output = bytearray()
@@ -147,6 +172,43 @@ class Terminal:
                 last = last_data - sent
         return KeyFrame(first or 0.0, last or 0.0, nbytes, frames)
 
+    def key_until(self, keys: bytes, needles: list[str], timeout: float = 10.0) -> float:
+        """Send *keys*; seconds until the end of the first frame after them that shows every needle.
+
+        Without frame markers (a terminal that does not sync), until the needles are written.
+        """
+        start = len(self.output)
+        sent = time.perf_counter()
+        os.write(self.master, keys)
+        while time.perf_counter() - sent < timeout:
+            if not self._read(timeout - (time.perf_counter() - sent)):
+                continue
+            now = time.perf_counter()
+            written = bytes(self.output[start:])
+            end = written.rfind(SYNC_END) if self._answered else len(written)
+            if end >= 0 and all(n in plain_text(written[:end]) for n in needles):
+                return now - sent
+        tail = plain_text(bytes(self.output[start:])[-400:]).strip()
+        raise TimeoutError(f"key {keys!r}: {needles} not drawn within {timeout:.0f} s; last output: {tail[-200:]!r}")
+
+    def read_for(self, seconds: float) -> bytes:
+        """Everything the program writes in the next *seconds* (the sync queries answered)."""
+        start = len(self.output)
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            self._read(deadline - time.perf_counter())
+        return bytes(self.output[start:])
+
+    def resize(self, cols: int, rows: int, quiet: float, timeout: float = 10.0) -> None:
+        """Change the terminal's size as a terminal window does (the kernel sends the program SIGWINCH);
+        returns once the program has redrawn and then written nothing for *quiet* seconds."""
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        deadline = time.perf_counter() + timeout
+        while not self._read(deadline - time.perf_counter()):  # a busy machine may take a while to redraw
+            if time.perf_counter() >= deadline:
+                raise TimeoutError(f"no redraw within {timeout:.0f} s of resizing to {cols}×{rows}")
+        self.settle(quiet)
+
     def peak_rss_kib(self, pid: int | None = None) -> int:
         """VmHWM of the program (or of *pid*): its peak resident memory so far, in KiB."""
         pid = self.pid if pid is None else pid
@@ -198,9 +260,14 @@ def _controlling_tty() -> None:
 # -- start-up ---------------------------------------------------------------------
 
 HEADLESS_APP = """
+import gc
 import sys
+
+gc.disable()  # as `oncall` does (commands/screen.py:run_app): the app turns it back on after the first frame
+from oncall_tui.config import Config
 from oncall_tui.ui import app as app_module
 from oncall_tui.ui.app import OncallApp
+from oncall_tui.usecases.session import Session
 
 class FirstFrame(OncallApp):
     _BASE_PATH = app_module.__file__  # find oncall.tcss next to the real app, not this script
@@ -211,7 +278,7 @@ class FirstFrame(OncallApp):
         self.seen = f"screen={self.screen.id} rows={table.row_count}"
         self.call_after_refresh(self.exit)
 
-app = FirstFrame(sys.argv[1], user="bench")
+app = FirstFrame(Session.open(sys.argv[1], Config(tick_seconds=3600), user="bench"))
 app.run(headless=True, size=(120, 40))
 print(app.seen)
 """

@@ -1,4 +1,4 @@
-"""The benchmark: `python -m oncall_tui.bench [--sizes 10000,100000] [--json]`.
+"""The benchmark: `python -m devtools.bench [--sizes 10000,100000] [--json] [--only GROUPS]`.
 
 Measures, at each store size, what an engineer feels and what the issue
 budgets (at 100k open cases, on a 2-core machine):
@@ -7,16 +7,24 @@ budgets (at 100k open cases, on a 2-core machine):
 - start: process start to the first queue frame, headless and in a real 120×40
   pty, next to a bare Textual app measured the same way in the same run;
 - keys: key→frame latency of `j` in the pty, on-screen moves and scrolling
-  moves apart, bytes written per move, and the app's peak RSS;
+  moves apart, bytes written per move, `G`, and the app's peak RSS;
 - heat: full rescore (`derived.retick`), one case refresh (`derived.refresh_cases`),
-  the top-40 queue page (`queries.queue_page`), the jargon decoder on a 2 kB
-  message; in the pty, on-screen moves and peak RSS while the heat ticks every 2 s;
-- search: full-text search, a rare term and the most common one.
+  the top-40 queue page (`usecases.queue.Queue.page`); in the pty, on-screen
+  moves and peak RSS while the heat ticks every 2 s;
+- search: full-text search, a rare term and the most common one;
+- writers: in the pty, on-screen moves while 8 processes save notes as fast
+  as they can; bytes the idle queue writes when another engineer saves a
+  note on a case far off screen;
+- history: enter → the history screen's first frame, the case holding a 2 MB
+  customer message;
+- decoder: the jargon decoder on a 2 kB message, a 100 000-letter word, a 2 MB log;
+- import: `oncall import` of a big interchange file (200 MiB; `--import-mb`),
+  its duration and peak RSS, once per run (it does not depend on the store size).
 
-The measurements live in `bench_measure`; this module runs and reports them.
-
-Budgets are checked on every size measured. Progress goes to stderr; the
-table (or `--json`) to stdout. Nothing here asserts: read the ok? column.
+The measurements live in `measure`, `others`, `decoder` and `importing`; this
+module runs and reports them. Budgets are checked on every size measured.
+Progress goes to stderr; the table (or `--json`) to stdout. Nothing here
+asserts: read the ok? column.
 """
 
 from __future__ import annotations
@@ -36,13 +44,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import bench_data, bench_pty
-from .bench_measure import (close_all, measure_heat, measure_keys, measure_search, measure_start,
-                            measure_ticking)
-from .core.timeutil import parse_ts
-from .store.schema import SCHEMA_VERSION
+from oncall_tui.core.timeutil import parse_ts
+from oncall_tui.store.schema import SCHEMA_VERSION
 
-GROUPS = ("build", "start", "keys", "heat", "search")
+from . import data as bench_data
+from . import pty as bench_pty
+from .decoder import measure_decoder
+from .importing import measure_import
+from .measure import (close_all, measure_heat, measure_history, measure_keys, measure_search, measure_start,
+                      measure_ticking)
+from .others import measure_idle_note, measure_writers
+
+GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "import")
+#: Groups that run the app or read the store of each size (the others need no store).
+STORE_GROUPS = {"start", "keys", "heat", "search", "writers", "history"}
 
 
 # key, label, budget text, check(value, results of that size) -> ok
@@ -74,11 +89,31 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
     ("retick_first_s", "  first retick in a fresh process (s)", "—", None),
     ("refresh_case_ms", "heat: refresh_cases, one case (ms, median)", "≤ 10", lambda v, r: v <= 10),
     ("queue_page_ms", "queue_page top 40 (ms, median)", "≤ 5", lambda v, r: v <= 5),
-    ("intents_2kb_ms", "jargon decoder: a 2 kB message (ms, best of 30)", "—", None),
     ("search_rare_ms", "search: top 50, term in ≤10k events (ms)", "≤ 50", lambda v, r: v <= 50),
     ("search_rare_events", "  events matching that term", "—", None),
     ("search_common_ms", "search: top 50, most common term (ms)", "—", None),
     ("search_common_events", "  events matching it (result capped by time)", "—", None),
+    ("writers_p95_ms", "on-screen move p95, 8 processes writing notes (ms)", "≤ 25", lambda v, r: v <= 25),
+    ("writers_p50_ms", "  p50 meanwhile (ms)", "—", None),
+    ("writers_notes", "  notes they wrote meanwhile", "—", None),
+    ("writers_notes_per_s", "  notes per second", "—", None),
+    ("writers_refused", "  notes refused (store locked too long)", "—", None),
+    ("idle_note_bytes", "idle queue, a note on a case off screen: bytes beyond the title line", "0",
+     lambda v, r: v == 0),
+    ("idle_note_total_bytes", "  bytes in all, title line and frame markers included", "—", None),
+    ("idle_note_rows", "  screen rows redrawn beyond the title line", "—", None),
+    ("history_2mb_ms", "enter → history frame, a 2 MB message in the case (ms, median)", "≤ 50",
+     lambda v, r: v <= 50),
+    ("history_2mb_first_ms", "  first open in the session (ms)", "—", None),
+    ("history_ms", "  a case without it (ms, median)", "—", None),
+    ("history_2mb_write_s", "  saving that 2 MB message in the store (s)", "—", None),
+    ("intents_2kb_ms", "jargon decoder: a 2 kB message (ms, best of 30)", "—", None),
+    ("intents_word_ms", "jargon decoder: a 100 000-letter word (ms, best of 30)", "≤ 20", lambda v, r: v <= 20),
+    ("intents_2mb_ms", "jargon decoder: a 2 MB message (ms, best of 30)", "—", None),
+    ("import_rss_mb", "oncall import of a big interchange file: peak RSS (MB)", "—", None),
+    ("import_s", "  its duration (s)", "—", None),
+    ("import_file_mb", "  the file's size (MB)", "—", None),
+    ("import_events", "  events in it", "—", None),
 ]
 
 
@@ -88,10 +123,11 @@ def log(message: str) -> None:
 
 def code_fingerprint() -> str:
     """What cached stores depend on besides size and schema: the generator and the heat model."""
-    root = Path(__file__).parent
+    root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha1(str(bench_data.GENERATOR_VERSION).encode())
-    for rel in ("bench_data.py", "core/heat.py", "core/lexicon.py", "data/heat.toml",
-                "data/lexicon_fr.txt", "data/lexicon_en.txt"):
+    for rel in ("devtools/bench/data.py", "oncall_tui/core/heat_stats.py", "oncall_tui/core/heat_score.py",
+                "oncall_tui/core/heat_weights.py", "oncall_tui/core/lexicon.py", "oncall_tui/data/heat.toml",
+                "oncall_tui/data/lexicon_fr.txt", "oncall_tui/data/lexicon_en.txt"):
         path = root / rel
         digest.update(path.read_bytes() if path.exists() else b"-")
     return digest.hexdigest()[:10]
@@ -128,7 +164,7 @@ def scratch_copy(path: Path, into: Path) -> Path:
 # -- running and reporting ----------------------------------------------------------
 
 def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: float, cache_dir: Path,
-        rebuild: bool) -> dict[int, dict]:
+        rebuild: bool, import_mb: float) -> dict[int, dict]:
     """Measure every group in *groups* at every size; returns {size: {metric: value}}."""
     results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory(prefix="oncall-bench-") as tmp:
@@ -146,11 +182,16 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
         ticking_env = {**env, "ONCALL_CONFIG_DIR": str(ticking)}
         for size in sizes:
             out = results[size] = {}
+            if "decoder" in groups:  # needs no store; measured at each size all the same, as a second sample
+                log(f"{size} cases: jargon decoder…")
+                measure_decoder(out)
+            if not groups & (STORE_GROUPS | {"build"}):
+                continue
             path, meta = cached_store(cache_dir, size, rebuild=rebuild)
             if "build" in groups:
                 out["build_s"] = meta["seconds"]
                 out["build_cached"] = meta["cached"]
-            if not groups & {"start", "keys", "heat", "search"}:
+            if not groups & STORE_GROUPS:
                 continue
             work = tmp_path / str(size)
             work.mkdir()
@@ -169,8 +210,26 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
                 if "search" in groups:
                     log(f"{size} cases: full-text search…")
                     measure_search(db, out)
+                # These write to the store (notes, a 2 MB message): after the measurements that read it.
+                if "writers" in groups:
+                    log(f"{size} cases: {moves} on-screen moves while 8 processes write notes…")
+                    measure_writers(db, env, moves, quiet, out)
+                    log(f"{size} cases: an idle queue, a note on a case off screen…")
+                    measure_idle_note(db, env, out)
+                if "history" in groups:
+                    log(f"{size} cases: opening a case with a 2 MB message…")
+                    measure_history(db, env, quiet, out)
             finally:
                 close_all()
+                shutil.rmtree(work, ignore_errors=True)
+        if "import" in groups:
+            # Into an empty store, whatever the sizes: reported once, in the last size's column.
+            log(f"oncall import of a {import_mb:g} MiB interchange file…")
+            work = tmp_path / "import"
+            work.mkdir()
+            try:
+                measure_import(work, env, import_mb, results[sizes[-1]])
+            finally:
                 shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -243,13 +302,14 @@ def _loadavg() -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     from platformdirs import user_cache_path
 
-    p = argparse.ArgumentParser(prog="python -m oncall_tui.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m devtools.bench", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="10000,100000", help="store sizes in open cases, comma-separated")
     p.add_argument("--moves", type=int, default=200, help="measured j presses of each kind (on-screen, scrolling)")
     p.add_argument("--starts", type=int, default=9, help="measured starts of each kind (median reported)")
     p.add_argument("--quiet-ms", type=float, default=60.0,
                    help="no output for this long ends a key's frames (not counted in the latency)")
     p.add_argument("--only", default="", help=f"comma-separated groups to run: {', '.join(GROUPS)}")
+    p.add_argument("--import-mb", type=float, default=200.0, help="size of the interchange file imported (MiB)")
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
     p.add_argument("--cache-dir", type=Path, default=Path(os.environ.get("ONCALL_BENCH_CACHE")
@@ -267,6 +327,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"--only: unknown group {sorted(args.groups - set(GROUPS))[0]!r} (expected {', '.join(GROUPS)})")
     if args.moves < 1 or args.starts < 1:
         p.error("--moves and --starts: expected at least 1")
+    if args.import_mb <= 0:
+        p.error(f"--import-mb: expected a positive size, got {args.import_mb:g}")
+    if args.groups & {"writers", "history"} and min(args.size_list) < 2 * bench_pty.ROWS:
+        p.error(f"--sizes: the writers and history groups need at least {2 * bench_pty.ROWS} cases in every size")
     if "keys" in args.groups and min(args.size_list) < args.moves + 60:
         p.error(f"--moves {args.moves}: scrolling moves need at least {args.moves + 60} cases in every size")
     return args
@@ -277,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_before = _loadavg()
     results = run(args.size_list, groups=args.groups, moves=args.moves, starts=args.starts,
-                  quiet=args.quiet_ms / 1000, cache_dir=args.cache_dir, rebuild=args.rebuild)
+                  quiet=args.quiet_ms / 1000, cache_dir=args.cache_dir, rebuild=args.rebuild,
+                  import_mb=args.import_mb)
     rows = evaluate(results)
     if args.json:
         json.dump({"machine": {**machine(), "loadavg_before": load_before}, "sizes": args.size_list, "moves": args.moves, "starts": args.starts,

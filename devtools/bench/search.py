@@ -1,4 +1,16 @@
-# -- benchmark ------------------------------------------------------------------
+"""Full-text search timed as the screen runs it: a rare term and the most common one.
+
+    python -m devtools.bench.search STORE [SIZE]    (builds a synthetic store of SIZE cases if missing)
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from oncall_tui.store.db import Store
+from oncall_tui.store.search import DEFAULT_BUDGET, SearchResults, fts_query, parse_query, search
+
 
 def bench_search(store: Store, *, rare: str | None = None, common: str | None = None, limit: int = 50,
                  repeat: int = 5, rare_max: int = 10_000) -> dict:
@@ -31,7 +43,7 @@ def bench_search(store: Store, *, rare: str | None = None, common: str | None = 
     return report
 
 
-if __name__ == "__main__":  # python -m oncall_tui.store.search STORE [SIZE]: build if missing, then time
+if __name__ == "__main__":
     import json
     import sys
     from datetime import datetime, timezone
@@ -39,12 +51,12 @@ if __name__ == "__main__":  # python -m oncall_tui.store.search STORE [SIZE]: bu
 
     path = Path(sys.argv[1])
     if not path.exists():
-        from ..bench_data import build_store
+        from .data import build_store
 
         info = build_store(path, int(sys.argv[2]) if len(sys.argv) > 2 else 100_000,
                            now=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
         print(f"built {path}: {info.events} events in {info.seconds:.1f} s", file=sys.stderr)
-    s = Store.open(path)
+    s = Store.open(path, migrate=False)
     try:
         print(json.dumps(bench_search(s), indent=2))
     finally:
