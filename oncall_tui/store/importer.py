@@ -40,7 +40,7 @@ from .import_ledger import Ledger
 from .import_problems import Problems, shown
 from .import_reader import DEFAULT_MAX_MB, FileSource, Item, document_items
 from .import_schema import TimeWindow
-from .interchange import EVENT_CONTENT, Checker, Document, conflict, parse
+from .interchange import EVENT_CONTENT, Checker, Document, EventPlace, conflict, parse
 
 BATCH = 2000   # events (or cases) written per batch
 _IN = 500      # ids per "WHERE id IN (...)"
@@ -191,7 +191,7 @@ class Writer:
             self._upsert_changed("engineers", d.engineers, ("name",))
             self._incidents(d.incidents)
             self._cases(d.cases)
-            self._events(d.events, d.event_paths)
+            self._events(d.events, d.event_places)
             if d.handoffs:
                 self.db["handoffs"].insert_all(d.handoffs, ignore=True)
             if d.acks:
@@ -262,17 +262,17 @@ class Writer:
             self.db["cases"].upsert_all(write, pk="id")
             self.ledger.touch(r["id"] for r in write)
 
-    def _events(self, rows: list[dict], paths: list[tuple[str, bool]]) -> None:
+    def _events(self, rows: list[dict], places: list[EventPlace]) -> None:
         if not rows:
             return
         stored = StoreKnown(self.conn).events([r["id"] for r in rows])
         new: dict[str, dict] = {}
-        for row, (path, explicit) in zip(rows, paths):
+        for row, place in zip(rows, places):
             earlier = new.get(row["id"])
             if earlier is not None:
                 same = all(earlier[k] == row[k] for k in EVENT_CONTENT)
             elif row["id"] in stored:
-                same = conflict(row, stored[row["id"]], path, explicit) is None
+                same = conflict(row, stored[row["id"]], place) is None
             else:
                 new[row["id"]] = {**row, "recorded_at": self.recorded}
                 continue
@@ -281,8 +281,8 @@ class Writer:
             elif self.on_conflict == "keep":
                 self.report.events_kept += 1
             else:  # appeared since pass one checked: another writer was faster
-                self.problems.add(conflict(row, stored[row["id"]], path, explicit) if row["id"] in stored else
-                                  f"{path}: event {shown(row['id'])} is given twice with other content")
+                self.problems.add(conflict(row, stored[row["id"]], place) if row["id"] in stored else
+                                  f"{place.id_path}: event {shown(row['id'])} is given twice with other content")
         if new:
             self.db["events"].insert_all(new.values())
             self.report.events_added += len(new)

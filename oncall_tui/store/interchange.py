@@ -49,12 +49,32 @@ class Document:
     handoffs: list[dict] = field(default_factory=list)
     acks: list[dict] = field(default_factory=list)
     #: For each row of `events`: where it is in the document, and whether its id was given.
-    event_paths: list[tuple[str, bool]] = field(default_factory=list)
+    event_places: list["EventPlace"] = field(default_factory=list)
 
     def extend(self, other: "Document") -> None:
         for name in ("customers", "assets", "engineers", "incidents", "cases", "events", "handoffs", "acks",
-                     "event_paths"):
+                     "event_places"):
             getattr(self, name).extend(getattr(other, name))
+
+
+class EventPlace:
+    """Where an event is in the document (its path is only spelled out for a problem)."""
+
+    __slots__ = ("container", "index", "explicit")
+
+    def __init__(self, container: str, index: int | None, explicit: bool) -> None:
+        self.container = container
+        self.index = index
+        self.explicit = explicit  # its id was given (not derived from its content)
+
+    @property
+    def path(self) -> str:
+        return self.container if self.index is None else f"{self.container}.events[{self.index}]"
+
+    @property
+    def id_path(self) -> str:
+        """Where to point at the id: the `id` field when given, the event itself when derived."""
+        return self.path + ".id" if self.explicit else self.path
 
 
 def event_id(case_id: str, at: str, kind: str, direction: str, author: str, body: str) -> str:
@@ -65,8 +85,8 @@ def event_id(case_id: str, at: str, kind: str, direction: str, author: str, body
 
 def content_digest(row: dict) -> bytes:
     """A digest of an event's content (EVENT_CONTENT), to compare two events with the same id."""
-    text = json.dumps([row[k] for k in EVENT_CONTENT], ensure_ascii=True)
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    text = "\x1f".join("\x00" if row[k] is None else row[k] for k in EVENT_CONTENT)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 # -- one record -----------------------------------------------------------------------------
@@ -113,18 +133,16 @@ def _free_forms(key: str, value: Any, path: str) -> Iterable[tuple[Any, str]]:
     """Each free-form object (an event's meta, an incident's scope) of a raw record, with its path."""
     if not isinstance(value, dict):
         return
-    if key == "events":
-        events = [value]
-        paths = [path]
-    else:
-        raw = value.get("events")
-        events = raw if isinstance(raw, list) else []
-        paths = [join(path, "events", i) for i in range(len(events))]
-    if key == "incidents" and isinstance(value.get("scope"), dict):
+    if key == "incidents" and isinstance(value.get("scope"), dict) and value["scope"]:
         yield value["scope"], join(path, "scope")
-    for event, where in zip(events, paths):
-        if isinstance(event, dict) and isinstance(event.get("meta"), dict):
-            yield event["meta"], join(where, "meta")
+    if key == "events":
+        if isinstance(value.get("meta"), dict) and value["meta"]:
+            yield value["meta"], join(path, "meta")
+        return
+    events = value.get("events")
+    for i, event in enumerate(events if isinstance(events, list) else ()):
+        if isinstance(event, dict) and isinstance(event.get("meta"), dict) and event["meta"]:
+            yield event["meta"], join(path, "events", i, "meta")
 
 
 def _duplicate_assets(customer: schema.Customer, path: str) -> list[str]:
@@ -192,10 +210,11 @@ def _rows(key: str, rec: Any, path: str) -> Document:
 
 def _events(out: Document, events, path: str, **where) -> None:
     for j, ev in enumerate(events or ()):
-        _event(out, ev, join(path, "events", j), **where)
+        _event(out, ev, path, j, **where)
 
 
-def _event(out: Document, ev: schema.Event, path: str, *, case_id, customer_id, incident_id) -> None:
+def _event(out: Document, ev: schema.Event, path: str, index: int | None = None, *, case_id, customer_id,
+           incident_id) -> None:
     if case_id is not None:
         incident_id = getattr(ev, "incident", None) or None  # a case event also filed under an incident
     eid = ev.id or event_id(case_id or incident_id or customer_id or "", ev.at, ev.kind, ev.direction, ev.author,
@@ -204,9 +223,9 @@ def _event(out: Document, ev: schema.Event, path: str, *, case_id, customer_id, 
         "id": eid, "case_id": case_id, "customer_id": customer_id, "incident_id": incident_id,
         "at": ev.at, "kind": ev.kind, "direction": ev.direction, "author": ev.author,
         "author_region": ev.author_region or "", "channel": ev.channel or "", "body": ev.body,
-        "meta": json.dumps(ev.meta or {}, ensure_ascii=False, sort_keys=True),
+        "meta": json.dumps(ev.meta, ensure_ascii=False, sort_keys=True) if ev.meta else "{}",
     })
-    out.event_paths.append((path, bool(ev.id)))
+    out.event_places.append(EventPlace(path, index, bool(ev.id)))
 
 
 # -- rules across records ------------------------------------------------------------------
@@ -249,7 +268,7 @@ class Checker:
         self.window = window
         self.on_conflict = on_conflict
         self.problems = problems if problems is not None else Problems()
-        self._pending: list[tuple[dict, str, bool]] = []  # new events to compare with the store
+        self._pending: list[tuple[dict, EventPlace]] = []  # new events to compare with the store
 
     def check(self, item: Item) -> Document | None:
         rows, problems = parse(item, self.window)
@@ -262,10 +281,10 @@ class Checker:
             self.ledger.refer("customer", case["customer_id"], join(record_path("cases", item.index), "customer"))
             if case["incident_id"]:
                 self.ledger.refer("incident", case["incident_id"], join(record_path("cases", item.index), "incident"))
-        for row, (path, explicit) in zip(rows.events, rows.event_paths):
+        for row, place in zip(rows.events, rows.event_places):
             if row["case_id"] is not None and row["incident_id"]:
-                self.ledger.refer("incident", row["incident_id"], join(path, "incident"))
-            self._event(row, path, explicit)
+                self.ledger.refer("incident", row["incident_id"], join(place.path, "incident"))
+            self._event(row, place)
         return rows
 
     def _unique(self, item: Item) -> None:
@@ -279,24 +298,26 @@ class Checker:
         if first is not None:
             self.problems.add(f"{path}.id: duplicate {kind} id {shown(key)} (also {first})")
 
-    def _event(self, row: dict, path: str, explicit: bool) -> None:
-        state, first = self.ledger.event(row["id"], content_digest(row), path)
+    def _event(self, row: dict, place: EventPlace) -> None:
+        # The ledger keeps where each event id was seen first: spelled out once per event, a
+        # small cost next to decoding it (and needed: the first place names itself in a conflict).
+        state, first = self.ledger.event(row["id"], content_digest(row), place.path)
         if state == "other" and self.on_conflict == "refuse":
-            what = (f"event {shown(row['id'])} is also at {first}" if explicit else
+            what = (f"event {shown(row['id'])} is also at {first}" if place.explicit else
                     f"an event with the same time, kind, direction, author and body is also at {first}")
-            self.problems.add(f"{path}{'.id' if explicit else ''}: {what}, with other content; give each "
-                              "its own id, or keep the first one (oncall import --on-conflict keep)")
+            self.problems.add(f"{place.id_path}: {what}, with other content; give each its own id, or keep "
+                              "the first one (oncall import --on-conflict keep)")
         elif state == "new" and self.on_conflict == "refuse":
-            self._pending.append((row, path, explicit))
+            self._pending.append((row, place))
             if len(self._pending) >= _BATCH:
                 self._compare_with_store()
 
     def _compare_with_store(self) -> None:
         pending, self._pending = self._pending, []
-        stored = self.known.events([row["id"] for row, _, _ in pending])
-        for row, path, explicit in pending:
+        stored = self.known.events([row["id"] for row, _ in pending])
+        for row, place in pending:
             if row["id"] in stored:
-                problem = conflict(row, stored[row["id"]], path, explicit)
+                problem = conflict(row, stored[row["id"]], place)
                 if problem:
                     self.problems.add(problem)
 
@@ -309,14 +330,14 @@ class Checker:
         return self.problems
 
 
-def conflict(row: dict, stored: tuple, path: str, explicit: bool) -> str | None:
+def conflict(row: dict, stored: tuple, place: EventPlace) -> str | None:
     """The problem line when *row* differs from the *stored* event with its id (None when they agree)."""
     differ = [name for name, value in zip(EVENT_CONTENT, stored) if row[name] != value]
     if not differ:
         return None
-    what = (f"event {shown(row['id'])}" if explicit else
+    what = (f"event {shown(row['id'])}" if place.explicit else
             "an event with the same time, kind, direction, author and body")
-    return (f"{path}{'.id' if explicit else ''}: {what} is already in the store with another "
+    return (f"{place.id_path}: {what} is already in the store with another "
             f"{', '.join(differ)}; the history is append-only: fix the file, or keep the stored event "
             "(oncall import --on-conflict keep)")
 
