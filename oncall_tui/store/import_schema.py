@@ -24,6 +24,7 @@ event id reused with other content) need the whole file and the store: see
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -301,3 +302,14 @@ def json_schema() -> dict:
             "description": "What `oncall import` reads and `oncall export --format json` writes. "
                            "See docs/import-format.md.",
             **{k: v for k, v in schema.items() if k not in ("title", "description")}}
+
+
+def schema_text() -> str:
+    """docs/interchange.schema.json, exactly (tests/test_import_schema.py keeps the file equal to it)."""
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+if __name__ == "__main__":  # python -m oncall_tui.store.import_schema > docs/interchange.schema.json
+    import sys
+
+    sys.stdout.write(schema_text())
