@@ -230,20 +230,22 @@ def surrogate(where: str, at: int) -> str:
 def text_fields(value: Any, path: str) -> list[str]:
     """Lone surrogates in any string or key of a record (typed fields included), at their paths."""
     problems: list[str] = []
-    stack: list[tuple[Any, str]] = [(value, path)]
+    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
     while stack and len(problems) < 20:
-        node, where = stack.pop()
+        node, where, depth = stack.pop()
         if isinstance(node, str):
             if (at := lone_surrogate(node)) is not None:
                 problems.append(surrogate(where, at))
+        elif depth > MAX_DEPTH + 8:
+            continue  # deeper than any record may be: `json_value` or the model says so (and a cycle ends here)
         elif isinstance(node, dict):
             for key, item in node.items():
                 if isinstance(key, str) and (at := lone_surrogate(key)) is not None:
                     problems.append(f"{join(where, key)}: the key holds a lone surrogate at character {at} "
                                     "(not valid Unicode text)")
-                stack.append((item, join(where, key)))
+                stack.append((item, join(where, key), depth + 1))
         elif isinstance(node, list):
-            stack.extend((item, join(where, i)) for i, item in enumerate(node))
+            stack.extend((item, join(where, i), depth + 1) for i, item in enumerate(node))
     problems.reverse()
     return problems
 

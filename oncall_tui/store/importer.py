@@ -123,10 +123,8 @@ def _import(store: Store, items: Callable[[], Iterator[Item]], *, now: datetime,
                     writer.add(rows)
                 writer.finish(heat)
                 if source is not None and cursor is not None:
-                    conn.execute(
-                        "INSERT INTO sync_cursors(source, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT(source) "
-                        "DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
-                        (source, cursor, format_ts(now)))
+                    writer.db["sync_cursors"].upsert({"source": source, "cursor": cursor,
+                                                      "updated_at": format_ts(now)}, pk="source")
         except sqlite3.IntegrityError as exc:  # a customer or incident went away between the two passes
             raise InvalidDocument([f"document: {exc} — the store changed during the import; nothing was imported, "
                                    "import again"]) from None

@@ -105,7 +105,8 @@ def parse(item: Item, window: TimeWindow | None) -> tuple[Document | None, list[
             schema.SCALARS[key].validate_python(value, context={"window": window})
         except ValidationError as exc:
             return None, from_validation(exc, join("document", key))
-        return Document(), text_fields(value, join("document", key)) if item.suspect else []
+        problems = text_fields(value, join("document", key)) if item.suspect else []
+        return (None if problems else Document()), problems
     if item.index is None:
         if value is None:
             return Document(), []
