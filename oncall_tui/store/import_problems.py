@@ -142,7 +142,7 @@ def lone_surrogate(text: str) -> int | None:
 # -- pydantic's errors as our lines ---------------------------------------------------
 
 _EXPECTED = {"string_type": "a string", "list_type": "a list", "dict_type": "an object", "model_type": "an object",
-             "model_attributes_type": "an object", "bool_type": "a boolean", "int_type": "a number",
+             "model_attributes_type": "an object", "bool_type": "a boolean",
              "literal_error": "a string"}
 
 

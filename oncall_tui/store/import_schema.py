@@ -27,8 +27,8 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import Annotated, Any, Literal, Optional
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from ..core.export_doc import FORMAT
 from ..core.incident_text import INCIDENT_STATUSES
 from ..core.model import CHANNELS, DIRECTIONS, EVENT_KINDS, STATUSES, TIERS
 from ..core.timeutil import format_ts, parse_ts
+from .import_problems import shown
 
 ASSET_KINDS = ("server", "domain", "database")
 
@@ -68,11 +69,6 @@ class TimeWindow:
         return cls(EPOCH, now + FUTURE_SLACK, now)
 
 
-def _shown(value: str, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…'"
-
-
 _CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")  # ASCII digits only
 
 
@@ -85,7 +81,7 @@ def _timestamp(value: str, info: ValidationInfo) -> str:
             datetime.fromisoformat(value[:-1])
         except ValueError:
             raise PydanticCustomError("timestamp", "{value} is not an ISO 8601 timestamp",
-                                      {"value": _shown(value)}) from None
+                                      {"value": shown(value)}) from None
         if window is None or window.earliest_text <= value <= window.latest_text:
             return value
     try:
@@ -95,18 +91,18 @@ def _timestamp(value: str, info: ValidationInfo) -> str:
     if window is not None:
         if instant < window.earliest:
             raise PydanticCustomError("timestamp_range", "{value} is before 1970: not a plausible time here",
-                                      {"value": _shown(value)})
+                                      {"value": shown(value)})
         if instant > window.latest:
             raise PydanticCustomError(
                 "timestamp_range", "{value} is more than a day after now ({now}): check the clock of "
-                "whatever wrote it", {"value": _shown(value), "now": format_ts(window.now)})
+                "whatever wrote it", {"value": shown(value), "now": format_ts(window.now)})
     return format_ts(instant)
 
 
 def _short_reason(reason: str, value: str) -> str:
     """parse_ts's reason with the (possibly huge) value shown cut."""
     full = repr(value)
-    return reason.replace(full, _shown(value)) if len(full) > 60 else reason
+    return reason.replace(full, shown(value)) if len(full) > 60 else reason
 
 
 def _plain_timestamp(value: str) -> str:
@@ -121,7 +117,7 @@ def _time_zone(value: str) -> str:
         ZoneInfo(value)
     except Exception:  # ValueError, KeyError, OSError (a name too long for a file), …: all "not a zone"
         raise PydanticCustomError("time_zone", "{value} is not a known IANA time zone (e.g. Europe/Paris)",
-                                  {"value": _shown(value)}) from None
+                                  {"value": shown(value)}) from None
     return value
 
 
@@ -134,7 +130,7 @@ def _addresses(version: int):
             except ValueError:
                 ok = False
             if not ok:
-                bad.append(_shown(addr))
+                bad.append(shown(addr))
         if bad:
             raise PydanticCustomError("address", "{bad} {verb} an IPv{version} address",
                                       {"bad": ", ".join(bad[:5]) + (", …" if len(bad) > 5 else ""),
