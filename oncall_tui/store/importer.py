@@ -42,7 +42,7 @@ from .import_reader import DEFAULT_MAX_MB, FileSource, Item, document_items
 from .import_schema import TimeWindow
 from .interchange import EVENT_CONTENT, Checker, Document, EventPlace, conflict, parse
 
-BATCH = 2000   # events (or cases) written per batch
+BATCH = 2000   # rows (customers, assets, cases, events, …) written per batch
 _IN = 500      # ids per "WHERE id IN (...)"
 
 
@@ -169,11 +169,13 @@ class Writer:
         self.on_conflict = on_conflict
         self.report = report
         self.pending = Document()
+        self.pending_rows = 0
         self.problems = Problems()
 
     def add(self, rows: Document) -> None:
         self.pending.extend(rows)
-        if len(self.pending.events) + len(self.pending.cases) >= BATCH:
+        self.pending_rows += rows.size()
+        if self.pending_rows >= BATCH:
             self.flush()
 
     def finish(self, heat: HeatModel) -> None:
@@ -182,7 +184,7 @@ class Writer:
         refresh_cases(self.conn, self.ledger.touched(), self.now, heat)
 
     def flush(self) -> None:
-        d, self.pending = self.pending, Document()
+        d, self.pending, self.pending_rows = self.pending, Document(), 0
         try:
             self._customers(d.customers)
             self._upsert_changed("assets", d.assets, ("customer_id", "kind", "name"))

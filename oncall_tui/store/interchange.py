@@ -51,6 +51,11 @@ class Document:
     #: For each row of `events`: where it is in the document, and whether its id was given.
     event_places: list["EventPlace"] = field(default_factory=list)
 
+    def size(self) -> int:
+        """How many rows, all tables together."""
+        return (len(self.customers) + len(self.assets) + len(self.engineers) + len(self.incidents) + len(self.cases)
+                + len(self.events) + len(self.handoffs) + len(self.acks))
+
     def extend(self, other: "Document") -> None:
         for name in ("customers", "assets", "engineers", "incidents", "cases", "events", "handoffs", "acks",
                      "event_places"):
