@@ -251,13 +251,18 @@ def text_fields(value: Any, path: str) -> list[str]:
 
 
 class Problems:
-    """Every problem found, in the order found: the first MAX_PROBLEMS listed, the others counted."""
+    """Every problem found, in the order found, up to MAX_PROBLEMS: then the check stops (see `full`).
+
+    Nobody reads past a thousand lines, and a hostile file can hold millions of
+    bad records: checking stops there, and the last line says where.
+    """
 
     def __init__(self, limit: int = MAX_PROBLEMS) -> None:
         self.limit = limit
         self.lines: list[str] = []
         self.seen: set[str] = set()
         self.more = 0
+        self.stopped_at: str | None = None
 
     def add(self, line: str) -> None:
         if line in self.seen:
@@ -272,12 +277,24 @@ class Problems:
         for line in lines:
             self.add(line)
 
+    @property
+    def full(self) -> bool:
+        """More problems were found than are listed."""
+        return self.more > 0
+
+    def stop(self, where: str) -> None:
+        """Checking stops at *where* (the limit is reached)."""
+        self.stopped_at = where
+
     def __bool__(self) -> bool:
         return bool(self.lines)
 
     def raise_if_any(self) -> None:
         if self.lines:
             lines = list(self.lines)
-            if self.more:
+            if self.stopped_at is not None:
+                lines.append(f"document: checking stopped at {self.stopped_at} after {self.limit} problems "
+                             "(there are more); fix these, then import again")
+            elif self.more:
                 lines.append(f"document: {self.more} more problem(s) not listed (the first {self.limit} are)")
             raise InvalidDocument(lines)

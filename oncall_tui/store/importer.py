@@ -37,8 +37,8 @@ from ..core.timeutil import format_ts
 from .db import Connection, Store, fault
 from .derived import refresh_cases
 from .import_ledger import Ledger
-from .import_problems import Problems, shown
-from .import_reader import DEFAULT_MAX_MB, FileSource, Item, document_items
+from .import_problems import Problems, join, shown
+from .import_reader import DEFAULT_MAX_MB, FileSource, Item, document_items, record_path
 from .import_schema import TimeWindow
 from .interchange import EVENT_CONTENT, Checker, Document, EventPlace, conflict, parse
 
@@ -107,6 +107,10 @@ def _import(store: Store, items: Callable[[], Iterator[Item]], *, now: datetime,
                 checker.check(item)
                 if item.index is not None and item.key in ("customers", "cases"):
                     setattr(report, item.key, getattr(report, item.key) + 1)
+                if checker.problems.full:
+                    checker.problems.stop(record_path(item.key, item.index) if item.index is not None
+                                          else join("document", item.key))
+                    checker.problems.raise_if_any()
         except InvalidDocument as exc:  # the reading stopped: what was found so far, then why it stopped
             checker.problems.extend(exc.problems)
             checker.problems.raise_if_any()
