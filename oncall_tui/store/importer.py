@@ -4,13 +4,19 @@ Two passes over the records, never the whole document in memory:
 
 1. **check** — every record against the declared format, plus the rules
    across records and against the store (`interchange.Checker`); ids go to a
-   scratch ledger on disk. Any problem: InvalidDocument listing all of them,
+   scratch ledger on disk. Any problem: InvalidDocument listing them all (up to
+   a thousand, then it says where it stopped),
    and the store was never locked.
 2. **write** — the records again, in one IMMEDIATE transaction, in batches
    through sqlite-utils (`upsert_all`/`insert_all` on the store's own
    connection, so they share the transaction). Rows identical to the stored
    ones are left alone, so a re-import changes nothing, not even the change
    log. Foreign keys are checked at COMMIT, so sections may come in any order.
+   Every write goes through sqlite-utils; only the reads that decide what to
+   write (which stored rows differ) are plain SELECTs on the store's
+   connection. Measured: `executemany` for the events, the hot path, was
+   slower than `insert_all`'s multi-row INSERTs (13.0 s against 10.7 s CPU
+   for a 40 MB file), so no raw write path is left.
    If anything fails (the file changed, a conflict appeared meanwhile, the disk
    filled up) the transaction is rolled back: nothing was imported.
 
