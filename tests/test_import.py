@@ -116,3 +116,43 @@ def test_reimport_without_incident_keeps_the_incident_link(store_path, small_doc
     run_import(store_path, write_json(small_doc, "without.json"), capsys)
     s = open_store(store_path)
     assert s.query_one("SELECT incident_id FROM cases WHERE id = 'T-100'")[0] == "INC-1"
+
+
+def test_sections_may_come_in_any_order(store_path, small_doc, tmp_path, capsys):
+    # Cases before the customers they name, events before their case's incident: checked and written all the same.
+    small_doc["incidents"] = [{"id": "INC-1", "title": "Power cut SBG", "opened_at": "2026-11-24T02:00:00Z"}]
+    small_doc["cases"][0]["events"][0]["incident"] = "INC-1"
+    reordered = {k: small_doc[k] for k in ("cases", "incidents", "customers", "engineers")}
+    path = tmp_path / "reordered.json"
+    path.write_text(json.dumps(reordered), encoding="utf-8")
+    code, out, err = run_import(store_path, path, capsys)
+    assert code == 0, err
+    assert counts(store_path) == (3, 4, 7)
+
+
+def test_a_case_event_naming_an_unknown_incident_is_refused(store_path, small_doc, write_json, capsys):
+    small_doc["cases"][0]["events"][0]["incident"] = "INC-404"
+    code, _, err = run_import(store_path, write_json(small_doc), capsys)
+    assert code == 2
+    assert ("cases[0].events[0].incident: unknown incident 'INC-404' (not in this file nor in the store)") in err
+
+
+def test_thousands_of_problems_in_a_record_are_counted_past_the_first_thousand(store_path, small_doc, write_json,
+                                                                              capsys):
+    small_doc["cases"][0]["events"] = [{"at": "x", "kind": "message", "direction": "in", "author": "a", "body": "b"}
+                                       for _ in range(1500)]
+    code, _, err = run_import(store_path, write_json(small_doc), capsys)
+    assert code == 2
+    assert "cases[0].events[999].at: 'x' is not an ISO 8601 timestamp" in err
+    assert "cases[0].events[1000].at" not in err
+    assert "checking stopped at cases[0] after 1000 problems (there are more)" in err
+
+
+def test_checking_stops_after_a_thousand_bad_records(store_path, tmp_path, capsys):
+    # A hostile file of millions of bad records is answered in a moment, not read to its end.
+    path = tmp_path / "many.json"
+    path.write_text('{"cases": [' + "1," * 1_000_000 + "1]}", encoding="utf-8")
+    code, _, err = run_import(store_path, path, capsys)
+    assert code == 2
+    assert "cases[999]: expected an object, got a number" in err
+    assert "checking stopped at cases[1000] after 1000 problems (there are more); fix these" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -9,8 +10,18 @@ from .common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, Stop, open_session, say
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("import", help="import an interchange JSON file (all or nothing)")
+    p = sub.add_parser(
+        "import", help="import an interchange JSON file (all or nothing)",
+        description="Import an interchange JSON file (docs/import-format.md): every problem is listed as "
+                    "'path: reason' and nothing is written unless there are none. Re-importing a file adds nothing.")
     p.add_argument("file")
+    p.add_argument("--on-conflict", type=conflict_policy, default="refuse", metavar="refuse|keep",
+                   help="an event id already in the store (or given twice) with other content: refuse the "
+                        "import (default), or keep the stored event and leave the file's out. Events are "
+                        "append-only, so there is no 'replace': correct an event with a new one")
+    p.add_argument("--max-size", type=megabytes, default=DEFAULT_MAX_MB, metavar="MB",
+                   help=f"refuse files larger than this (default {DEFAULT_MAX_MB} MB; memory stays flat whatever "
+                        "the size)")
     p.set_defaults(run="exchange:cmd_import")
 
     p = sub.add_parser(
@@ -28,13 +39,36 @@ def register(sub, common) -> None:
     p.set_defaults(run="exchange:cmd_export")
 
 
+DEFAULT_MAX_MB = 512  # the store's default too (store.import_reader); a command does not import the store
+
+
+def conflict_policy(value: str) -> str:
+    if value == "replace":
+        raise argparse.ArgumentTypeError(
+            "'replace' is not possible: events are append-only (the store refuses to change one); use keep, "
+            "then add a correcting note to the case")
+    if value not in ("refuse", "keep"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not one of refuse|keep")
+    return value
+
+
+def megabytes(value: str) -> float:
+    try:
+        mb = float(value)
+    except ValueError:
+        mb = -1.0
+    if not 0 < mb < 1 << 40:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size in megabytes (e.g. 512)")
+    return mb
+
+
 def cmd_import(args) -> int:
     from ..core.errors import InvalidDocument
     from ..usecases.exchange import import_file
 
     session = open_session(args, create=True)
     try:
-        report = import_file(session, args.file)
+        report = import_file(session, args.file, on_conflict=args.on_conflict, max_mb=args.max_size)
     except InvalidDocument as exc:
         for problem in exc.problems:
             say(problem if problem.startswith(str(args.file)) else f"{args.file}: {problem}", err=True)

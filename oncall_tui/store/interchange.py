@@ -1,33 +1,44 @@
-"""The interchange format: validation of a whole document before anything is written.
+"""The interchange format's meaning: records checked one by one, rules across records, rows for the store.
 
-`validate(doc)` walks the document once, collects *every* problem as
+`parse(item)` checks one record against its declared model
+(`import_schema`), plus what a model cannot see (lone surrogates, free-form
+objects, duplicate assets inside a customer), and turns a good record into
+normalised rows. `Checker` adds the rules that need the whole document and
+the store: duplicate customer, case and incident ids, references to
+customers and incidents defined elsewhere, and event ids seen with other
+content (in the store, or twice in the document). Every problem is a line
 "path: reason" (e.g. ``cases[3].events[0].direction: 'sideways' is not one of
-in|out|internal``) and returns normalised records. The importer writes nothing
-unless the list of problems is empty, so an import is all or nothing.
+in|out|internal``); the importer writes nothing unless there are none.
+
+`validate(doc)` runs all of it on a document in memory and returns every
+row, for tests and tools that want the normalised records.
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 from dataclasses import dataclass, field
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, Iterable, Protocol
 
-from ..core.errors import InvalidDocument
-from ..core.model import CHANNELS, DIRECTIONS, EVENT_KINDS, STATUSES, TIERS
-from ..core.timeutil import format_ts, parse_ts
+from pydantic import ValidationError
 
-ASSET_KINDS = ("server", "domain", "database")
-TOP_LEVEL_KEYS = {"format", "exported_at", "customers", "cases", "engineers", "incidents", "handoffs",
-                  "events"}
-INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+from . import import_schema as schema
+from .import_ledger import Ledger
+from .import_problems import (Problems, describe, from_validation, join, json_value, lone_surrogate, shown,
+                              text_fields)
+from .import_reader import Item, Repeated, document_items, record_path
+from .import_schema import TimeWindow
+
+#: The columns of an event that make its content: the same id with other values is a conflict.
+EVENT_CONTENT = ("case_id", "customer_id", "incident_id", "at", "kind", "direction", "author", "author_region",
+                 "channel", "body", "meta")
+CONFLICT_POLICIES = ("refuse", "keep")
 
 
 @dataclass
 class Document:
-    """A validated document, normalised for the store."""
+    """Normalised rows for the store (all of a document's, or one record's)."""
 
     customers: list[dict] = field(default_factory=list)
     assets: list[dict] = field(default_factory=list)
@@ -37,301 +48,315 @@ class Document:
     events: list[dict] = field(default_factory=list)
     handoffs: list[dict] = field(default_factory=list)
     acks: list[dict] = field(default_factory=list)
+    #: For each row of `events`: where it is in the document, and whether its id was given.
+    event_places: list["EventPlace"] = field(default_factory=list)
+
+    def size(self) -> int:
+        """How many rows, all tables together."""
+        return (len(self.customers) + len(self.assets) + len(self.engineers) + len(self.incidents) + len(self.cases)
+                + len(self.events) + len(self.handoffs) + len(self.acks))
+
+    def extend(self, other: "Document") -> None:
+        for name in ("customers", "assets", "engineers", "incidents", "cases", "events", "handoffs", "acks",
+                     "event_places"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+class EventPlace:
+    """Where an event is in the document (its path is only spelled out for a problem)."""
+
+    __slots__ = ("container", "index", "explicit")
+
+    def __init__(self, container: str, index: int | None, explicit: bool) -> None:
+        self.container = container
+        self.index = index
+        self.explicit = explicit  # its id was given (not derived from its content)
+
+    @property
+    def path(self) -> str:
+        return self.container if self.index is None else f"{self.container}.events[{self.index}]"
+
+    @property
+    def id_path(self) -> str:
+        """Where to point at the id: the `id` field when given, the event itself when derived."""
+        return self.path + ".id" if self.explicit else self.path
 
 
 def event_id(case_id: str, at: str, kind: str, direction: str, author: str, body: str) -> str:
     """A stable id for an event that came without one, so re-imports deduplicate."""
-    digest = hashlib.sha1("\x1f".join((case_id, at, kind, direction, author, body)).encode()).hexdigest()
-    return "h-" + digest[:20]
+    text = "\x1f".join((case_id, at, kind, direction, author, body))
+    return "h-" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-class _Checker:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
+def content_digest(row: dict) -> bytes:
+    """A digest of an event's content (EVENT_CONTENT), to compare two events with the same id."""
+    text = "\x1f".join("\x00" if row[k] is None else row[k] for k in EVENT_CONTENT)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
-    def fail(self, path: str, reason: str) -> None:
-        self.problems.append(f"{path}: {reason}")
 
-    def obj(self, value: Any, path: str) -> dict | None:
-        if not isinstance(value, dict):
-            self.fail(path, f"expected an object, got {_type(value)}")
-            return None
-        return value
+# -- one record -----------------------------------------------------------------------------
 
-    def string(self, rec: dict, key: str, path: str, *, required: bool = False,
-               default: str = "", allow_empty: bool = True) -> str:
-        if key not in rec or rec[key] is None:
-            if required:
-                self.fail(f"{path}.{key}", "missing (required)")
-            return default
-        value = rec[key]
-        if not isinstance(value, str):
-            self.fail(f"{path}.{key}", f"expected a string, got {_type(value)}")
-            return default
-        if required and not allow_empty and not value.strip():
-            self.fail(f"{path}.{key}", "must not be empty")
-        return value
-
-    def enum(self, rec: dict, key: str, path: str, choices: tuple[str, ...], *,
-             required: bool = False, default: str = "") -> str:
-        value = self.string(rec, key, path, required=required, default=default)
-        if (key in rec and rec[key] is not None and isinstance(rec[key], str)) and value not in choices:
-            self.fail(f"{path}.{key}", f"{value!r} is not one of {'|'.join(choices)}")
-        return value
-
-    def timestamp(self, rec: dict, key: str, path: str, *, required: bool = False) -> str | None:
-        if key not in rec or rec[key] is None:
-            if required:
-                self.fail(f"{path}.{key}", "missing (required)")
-            return None
+def parse(item: Item, window: TimeWindow | None) -> tuple[Document | None, list[str]]:
+    """(rows, []) for a good record, (None, problems) for a bad one."""
+    key, value = item.key, item.value
+    if not isinstance(key, str) or (key not in schema.SECTIONS and key not in schema.SCALARS):
+        return None, [f"{join('document', key)}: unknown field"]
+    if isinstance(value, Repeated):
+        return None, [f"{join('document', key)}: given twice (readers disagree on which one counts); keep one"]
+    if key in schema.SCALARS:
+        if item.index is not None:  # "format": [...]
+            return None, [f"{join('document', key)}: expected a string, got a list"]
         try:
-            return format_ts(parse_ts(rec[key]))
-        except ValueError as exc:
-            self.fail(f"{path}.{key}", str(exc))
-            return None
-
-    def array(self, rec: dict, key: str, path: str) -> list:
-        value = rec.get(key)
+            schema.SCALARS[key].validate_python(value, context={"window": window})
+        except ValidationError as exc:
+            return None, from_validation(exc, join("document", key))
+        problems = text_fields(value, join("document", key)) if item.suspect else []
+        return (None if problems else Document()), problems
+    if item.index is None:
         if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(f"{path}.{key}", f"expected a list, got {_type(value)}")
-            return []
-        return value
-
-    def unknown_keys(self, rec: dict, allowed: set[str], path: str) -> None:
-        for key in rec:
-            if key not in allowed:
-                self.fail(f"{path}.{key}", "unknown field")
-
-
-def _type(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
-
-
-CUSTOMER_KEYS = {"id", "name", "language", "timezone", "tier", "owner", "emails", "facts", "assets", "events"}
-ASSET_KEYS = {"kind", "name", "ipv4", "ipv6", "datacenter", "server", "webroot"}
-CASE_KEYS = {"id", "customer", "subject", "status", "opened_at", "assignee", "summary",
-             "external_ref", "incident", "events"}
-EVENT_KEYS = {"id", "at", "kind", "direction", "author", "author_region", "body", "channel", "meta", "incident"}
-ENGINEER_KEYS = {"name", "region", "city", "timezone"}
-INCIDENT_KEYS = {"id", "title", "scope", "status", "opened_at", "opened_by", "resolved_at",
-                 "last_update_at", "events"}
-HANDOFF_KEYS = {"id", "author", "region", "at", "body", "case_ids", "acks", "events"}
+            return Document(), []
+        return None, [f"{join('document', key)}: expected a list, got {describe(value)}"]
+    path = record_path(key, item.index)
+    model = schema.SECTIONS[key]
+    problems: list[str] = []
+    record = None
+    try:
+        record = model.model_validate(value, context={"window": window})
+    except ValidationError as exc:
+        problems.extend(from_validation(exc, path))
+    for obj, where in _free_forms(key, value, path):
+        problems.extend(json_value(obj, where))
+    if item.suspect:
+        problems.extend(text_fields(value, path))
+    if record is not None and key == "customers":
+        problems.extend(_duplicate_assets(record, path))
+    if problems or record is None:
+        return None, problems
+    return _rows(key, record, path), []
 
 
-def validate(doc: Any, *, known_customers: set[str] = frozenset(),
-             known_incidents: set[str] = frozenset()) -> Document:
-    """Check *doc* against the interchange format; raise InvalidDocument listing every problem."""
-    c = _Checker()
+def _free_forms(key: str, value: Any, path: str) -> Iterable[tuple[Any, str]]:
+    """Each free-form object (an event's meta, an incident's scope) of a raw record, with its path."""
+    if not isinstance(value, dict):
+        return
+    if key == "incidents" and isinstance(value.get("scope"), dict) and value["scope"]:
+        yield value["scope"], join(path, "scope")
+    if key == "events":
+        if isinstance(value.get("meta"), dict) and value["meta"]:
+            yield value["meta"], join(path, "meta")
+        return
+    events = value.get("events")
+    for i, event in enumerate(events if isinstance(events, list) else ()):
+        if isinstance(event, dict) and isinstance(event.get("meta"), dict) and event["meta"]:
+            yield event["meta"], join(path, "events", i, "meta")
+
+
+def _duplicate_assets(customer: schema.Customer, path: str) -> list[str]:
+    seen: set[tuple[str, str]] = set()
+    problems = []
+    for j, asset in enumerate(customer.assets or ()):
+        if (asset.kind, asset.name) in seen:
+            problems.append(f"{join(path, 'assets', j, 'name')}: duplicate {asset.kind} {shown(asset.name)} "
+                            f"for customer {shown(customer.id)}")
+        seen.add((asset.kind, asset.name))
+    return problems
+
+
+# -- rows for the store -----------------------------------------------------------------
+
+def _rows(key: str, rec: Any, path: str) -> Document:
     out = Document()
-    if not isinstance(doc, dict):
-        raise InvalidDocument([f"document: expected a JSON object with 'customers' and 'cases', got {_type(doc)}"])
-    c.unknown_keys(doc, TOP_LEVEL_KEYS, "document")
-
-    customer_ids: set[str] = set()
-    for i, raw in enumerate(c.array(doc, "customers", "document")):
-        path = f"customers[{i}]"
-        rec = c.obj(raw, path)
-        if rec is None:
-            continue
-        c.unknown_keys(rec, CUSTOMER_KEYS, path)
-        cid = c.string(rec, "id", path, required=True, allow_empty=False)
-        if cid in customer_ids:
-            c.fail(f"{path}.id", f"duplicate customer id {cid!r}")
-        customer_ids.add(cid)
-        tz = c.string(rec, "timezone", path, default="UTC")
-        try:
-            ZoneInfo(tz)
-        except Exception:
-            c.fail(f"{path}.timezone", f"{tz!r} is not a known IANA time zone (e.g. Europe/Paris)")
-        emails = c.array(rec, "emails", path)
-        if not all(isinstance(e, str) for e in emails):
-            c.fail(f"{path}.emails", "expected a list of strings")
+    if key == "customers":
+        given = rec.model_fields_set
         out.customers.append({
-            "id": cid,
-            "name": c.string(rec, "name", path, required=True, allow_empty=False),
-            "language": c.string(rec, "language", path, default="en") or "en",
-            "timezone": tz,
-            "tier": c.enum(rec, "tier", path, TIERS, default="standard") or "standard",
-            "owner": c.string(rec, "owner", path),
-            "emails": json.dumps(emails, ensure_ascii=False),
+            "id": rec.id, "name": rec.name, "language": rec.language or "en", "timezone": rec.timezone or "UTC",
+            "tier": rec.tier or "standard", "owner": rec.owner or "",
+            "emails": json.dumps(rec.emails or [], ensure_ascii=False),
             # None = "not in this document": keep what engineers wrote in the tool.
-            "facts": c.string(rec, "facts", path) if "facts" in rec else None,
+            "facts": (rec.facts or "") if "facts" in given else None,
         })
-        seen_assets: set[tuple[str, str]] = set()
-        for j, raw_asset in enumerate(c.array(rec, "assets", path)):
-            apath = f"{path}.assets[{j}]"
-            asset = c.obj(raw_asset, apath)
-            if asset is None:
-                continue
-            c.unknown_keys(asset, ASSET_KEYS, apath)
-            kind = c.enum(asset, "kind", apath, ASSET_KINDS, required=True)
-            name = c.string(asset, "name", apath, required=True, allow_empty=False)
-            if (kind, name) in seen_assets:
-                c.fail(f"{apath}.name", f"duplicate {kind} {name!r} for customer {cid!r}")
-            seen_assets.add((kind, name))
-            ipv4 = c.string(asset, "ipv4", apath)
-            ipv6 = c.string(asset, "ipv6", apath)
-            for key, value, version in (("ipv4", ipv4, 4), ("ipv6", ipv6, 6)):
-                for addr in filter(None, (a.strip() for a in value.split(","))):
-                    try:
-                        if ipaddress.ip_address(addr).version != version:
-                            raise ValueError
-                    except ValueError:
-                        c.fail(f"{apath}.{key}", f"{addr!r} is not an IPv{version} address")
-            out.assets.append({
-                "customer_id": cid, "kind": kind, "name": name, "ipv4": ipv4, "ipv6": ipv6,
-                "datacenter": c.string(asset, "datacenter", apath),
-                "server": c.string(asset, "server", apath),
-                "webroot": c.string(asset, "webroot", apath),
-            })
+        for a in rec.assets or ():
+            out.assets.append({"customer_id": rec.id, "kind": a.kind, "name": a.name, "ipv4": a.ipv4 or "",
+                               "ipv6": a.ipv6 or "", "datacenter": a.datacenter or "", "server": a.server or "",
+                               "webroot": a.webroot or ""})
         # Customer-level events (fact revisions): no case, the customer's own history.
-        for j, raw_event in enumerate(c.array(rec, "events", path)):
-            _event(c, out, raw_event, f"{path}.events[{j}]", case_id=None, customer_id=cid, incident_id=None)
-
-    for i, raw in enumerate(c.array(doc, "engineers", "document")):
-        path = f"engineers[{i}]"
-        rec = c.obj(raw, path)
-        if rec is None:
-            continue
-        c.unknown_keys(rec, ENGINEER_KEYS, path)
-        out.engineers.append({
-            "name": c.string(rec, "name", path, required=True, allow_empty=False),
-            "region": c.string(rec, "region", path), "city": c.string(rec, "city", path),
-            "timezone": c.string(rec, "timezone", path, default="UTC") or "UTC",
-        })
-
-    incident_ids: set[str] = set()
-    for i, raw in enumerate(c.array(doc, "incidents", "document")):
-        path = f"incidents[{i}]"
-        rec = c.obj(raw, path)
-        if rec is None:
-            continue
-        c.unknown_keys(rec, INCIDENT_KEYS, path)
-        iid = c.string(rec, "id", path, required=True, allow_empty=False)
-        if iid in incident_ids:
-            c.fail(f"{path}.id", f"duplicate incident id {iid!r}")
-        incident_ids.add(iid)
-        scope = rec.get("scope", {})
-        if not isinstance(scope, dict):
-            c.fail(f"{path}.scope", f"expected an object, got {_type(scope)}")
-            scope = {}
+        _events(out, rec.events, path, case_id=None, customer_id=rec.id, incident_id=None)
+    elif key == "engineers":
+        out.engineers.append({"name": rec.name, "region": rec.region or "", "city": rec.city or "",
+                              "timezone": rec.timezone or "UTC"})
+    elif key == "incidents":
         out.incidents.append({
-            "id": iid, "title": c.string(rec, "title", path, required=True, allow_empty=False),
-            "scope": json.dumps(scope, ensure_ascii=False, sort_keys=True),
-            "status": c.enum(rec, "status", path, INCIDENT_STATUSES, default="investigating") or "investigating",
-            "opened_at": c.timestamp(rec, "opened_at", path, required=True),
-            "opened_by": c.string(rec, "opened_by", path),
-            "resolved_at": c.timestamp(rec, "resolved_at", path),
-            "last_update_at": c.timestamp(rec, "last_update_at", path),
+            "id": rec.id, "title": rec.title, "scope": json.dumps(rec.scope or {}, ensure_ascii=False, sort_keys=True),
+            "status": rec.status or "investigating", "opened_at": rec.opened_at, "opened_by": rec.opened_by or "",
+            "resolved_at": rec.resolved_at, "last_update_at": rec.last_update_at,
         })
-        for j, raw_event in enumerate(c.array(rec, "events", path)):
-            _event(c, out, raw_event, f"{path}.events[{j}]", case_id=None, customer_id=None, incident_id=iid)
-
-    all_customers = customer_ids | set(known_customers)
-    all_incidents = incident_ids | set(known_incidents)
-    case_ids: set[str] = set()
-    for i, raw in enumerate(c.array(doc, "cases", "document")):
-        path = f"cases[{i}]"
-        rec = c.obj(raw, path)
-        if rec is None:
-            continue
-        c.unknown_keys(rec, CASE_KEYS, path)
-        case_id = c.string(rec, "id", path, required=True, allow_empty=False)
-        if case_id in case_ids:
-            c.fail(f"{path}.id", f"duplicate case id {case_id!r}")
-        case_ids.add(case_id)
-        customer = c.string(rec, "customer", path, required=True, allow_empty=False)
-        if customer and customer not in all_customers:
-            c.fail(f"{path}.customer", f"unknown customer {customer!r} (not in this file nor in the store)")
-        incident = c.string(rec, "incident", path) or None
-        if incident and incident not in all_incidents:
-            c.fail(f"{path}.incident", f"unknown incident {incident!r}")
+        _events(out, rec.events, path, case_id=None, customer_id=None, incident_id=rec.id)
+    elif key == "cases":
+        given = rec.model_fields_set
         out.cases.append({
-            "id": case_id, "customer_id": customer,
-            "subject": c.string(rec, "subject", path, required=True),
-            "status": c.enum(rec, "status", path, STATUSES, required=True),
-            "opened_at": c.timestamp(rec, "opened_at", path, required=True),
-            "assignee": c.string(rec, "assignee", path),
-            "summary": c.string(rec, "summary", path) if "summary" in rec else None,
-            "external_ref": c.string(rec, "external_ref", path),
-            "incident_id": incident,
+            "id": rec.id, "customer_id": rec.customer, "subject": rec.subject, "status": rec.status,
+            "opened_at": rec.opened_at, "assignee": rec.assignee or "",
+            "summary": (rec.summary or "") if "summary" in given else None,
+            "external_ref": rec.external_ref or "", "incident_id": rec.incident or None,
             # Absent (a helpdesk sync knows nothing of incidents) = keep the store's link.
-            "incident_given": "incident" in rec,
+            "incident_given": "incident" in given,
         })
-        for j, raw_event in enumerate(c.array(rec, "events", path)):
-            _event(c, out, raw_event, f"{path}.events[{j}]", case_id=case_id, customer_id=customer,
-                   incident_id=None)
-
-    for i, raw in enumerate(c.array(doc, "handoffs", "document")):
-        path = f"handoffs[{i}]"
-        rec = c.obj(raw, path)
-        if rec is None:
-            continue
-        c.unknown_keys(rec, HANDOFF_KEYS, path)
-        hid = c.string(rec, "id", path, required=True, allow_empty=False)
-        ids = c.array(rec, "case_ids", path)
-        out.handoffs.append({
-            "id": hid, "author": c.string(rec, "author", path, required=True),
-            "region": c.string(rec, "region", path), "at": c.timestamp(rec, "at", path, required=True),
-            "body": c.string(rec, "body", path), "case_ids": json.dumps(ids),
-        })
-        for j, ack in enumerate(c.array(rec, "acks", path)):
-            apath = f"{path}.acks[{j}]"
-            a = c.obj(ack, apath)
-            if a is None:
-                continue
-            out.acks.append({"handoff_id": hid, "case_id": c.string(a, "case_id", apath, required=True),
-                             "engineer": c.string(a, "engineer", apath, required=True),
-                             "at": c.timestamp(a, "at", apath, required=True)})
+        _events(out, rec.events, path, case_id=rec.id, customer_id=rec.customer, incident_id=None)
+    elif key == "handoffs":
+        out.handoffs.append({"id": rec.id, "author": rec.author, "region": rec.region or "", "at": rec.at,
+                             "body": rec.body or "", "case_ids": json.dumps(rec.case_ids or [])})
+        for ack in rec.acks or ():
+            out.acks.append({"handoff_id": rec.id, "case_id": ack.case_id, "engineer": ack.engineer, "at": ack.at})
         # Events about the handoff itself (its webhook post), attached to no case.
-        for j, raw_event in enumerate(c.array(rec, "events", path)):
-            _event(c, out, raw_event, f"{path}.events[{j}]", case_id=None, customer_id=None, incident_id=None)
-
-    for i, raw_event in enumerate(c.array(doc, "events", "document")):
-        _event(c, out, raw_event, f"events[{i}]", case_id=None, customer_id=None, incident_id=None)
-
-    seen_events: set[str] = set()
-    for ev in out.events:
-        if ev["id"] in seen_events and ev.get("_explicit_id"):
-            c.fail(ev["_path"] + ".id", f"duplicate event id {ev['id']!r}")
-        seen_events.add(ev["id"])
-    if c.problems:
-        raise InvalidDocument(c.problems)
-    for ev in out.events:
-        ev.pop("_path"), ev.pop("_explicit_id")
+        _events(out, rec.events, path, case_id=None, customer_id=None, incident_id=None)
+    else:  # a top-level event: attached to nothing
+        _event(out, rec, path, case_id=None, customer_id=None, incident_id=None)
     return out
 
 
-def _event(c: _Checker, out: Document, raw: Any, path: str, *, case_id: str | None,
-           customer_id: str | None, incident_id: str | None) -> None:
-    rec = c.obj(raw, path)
-    if rec is None:
-        return
-    c.unknown_keys(rec, EVENT_KEYS, path)
-    at = c.timestamp(rec, "at", path, required=True)
-    kind = c.enum(rec, "kind", path, EVENT_KINDS, required=True)
-    direction = c.enum(rec, "direction", path, DIRECTIONS, required=True)
-    author = c.string(rec, "author", path, required=True)
-    body = c.string(rec, "body", path, required=True)
-    channel = c.enum(rec, "channel", path, CHANNELS, default="")
-    meta = rec.get("meta", {})
-    if not isinstance(meta, dict):
-        c.fail(f"{path}.meta", f"expected an object, got {_type(meta)}")
-        meta = {}
-    if case_id is not None and rec.get("incident") is not None:
-        # A case event also filed under an incident.
-        incident_id = c.string(rec, "incident", path) or None
-    elif rec.get("incident") is not None:
-        c.fail(f"{path}.incident", "only a case's events may name an incident")
-    explicit = c.string(rec, "id", path)
-    eid = explicit or event_id(case_id or incident_id or customer_id or "", at or "", kind, direction, author, body)
+def _events(out: Document, events, path: str, **where) -> None:
+    for j, ev in enumerate(events or ()):
+        _event(out, ev, path, j, **where)
+
+
+def _event(out: Document, ev: schema.Event, path: str, index: int | None = None, *, case_id, customer_id,
+           incident_id) -> None:
+    if case_id is not None:
+        incident_id = getattr(ev, "incident", None) or None  # a case event also filed under an incident
+    eid = ev.id or event_id(case_id or incident_id or customer_id or "", ev.at, ev.kind, ev.direction, ev.author,
+                            ev.body)
     out.events.append({
         "id": eid, "case_id": case_id, "customer_id": customer_id, "incident_id": incident_id,
-        "at": at, "kind": kind, "direction": direction, "author": author,
-        "author_region": c.string(rec, "author_region", path), "channel": channel, "body": body,
-        "meta": json.dumps(meta, ensure_ascii=False, sort_keys=True),
-        "_path": path, "_explicit_id": bool(explicit),
+        "at": ev.at, "kind": ev.kind, "direction": ev.direction, "author": ev.author,
+        "author_region": ev.author_region or "", "channel": ev.channel or "", "body": ev.body,
+        "meta": json.dumps(ev.meta, ensure_ascii=False, sort_keys=True) if ev.meta else "{}",
     })
+    out.event_places.append(EventPlace(path, index, bool(ev.id)))
+
+
+# -- rules across records ------------------------------------------------------------------
+
+class Known(Protocol):
+    """What the store already holds, as the checks need it."""
+
+    def has(self, kind: str, key: str) -> bool: ...
+
+    def events(self, ids: list[str]) -> dict[str, tuple]: ...
+
+
+@dataclass
+class KnownSets:
+    """`Known` from plain sets (a document checked without a store)."""
+
+    customers: set[str] = field(default_factory=set)
+    incidents: set[str] = field(default_factory=set)
+
+    def has(self, kind: str, key: str) -> bool:
+        return key in (self.customers if kind == "customer" else self.incidents)
+
+    def events(self, ids: list[str]) -> dict[str, tuple]:
+        return {}
+
+
+_UNIQUE = {"customers": "customer", "cases": "case", "incidents": "incident"}
+_BATCH = 500
+
+
+class Checker:
+    """Checks a document item by item (pass one of an import); every problem goes to `problems`."""
+
+    def __init__(self, ledger: Ledger, known: Known, *, window: TimeWindow | None, on_conflict: str = "refuse",
+                 problems: Problems | None = None) -> None:
+        if on_conflict not in CONFLICT_POLICIES:
+            raise ValueError(f"on_conflict: {on_conflict!r} is not one of {'|'.join(CONFLICT_POLICIES)}")
+        self.ledger = ledger
+        self.known = known
+        self.window = window
+        self.on_conflict = on_conflict
+        self.problems = problems if problems is not None else Problems()
+        self._pending: list[tuple[dict, EventPlace]] = []  # new events to compare with the store
+
+    def check(self, item: Item) -> Document | None:
+        rows, problems = parse(item, self.window)
+        self.problems.extend(problems)
+        if item.index is not None and item.key in _UNIQUE:
+            self._unique(item)
+        if rows is None:
+            return None
+        for case in rows.cases:
+            self.ledger.refer("customer", case["customer_id"], join(record_path("cases", item.index), "customer"))
+            if case["incident_id"]:
+                self.ledger.refer("incident", case["incident_id"], join(record_path("cases", item.index), "incident"))
+        for row, place in zip(rows.events, rows.event_places):
+            if row["case_id"] is not None and row["incident_id"]:
+                self.ledger.refer("incident", row["incident_id"], join(place.path, "incident"))
+            self._event(row, place)
+        return rows
+
+    def _unique(self, item: Item) -> None:
+        value = item.value
+        key = value.get("id") if isinstance(value, dict) else None
+        if not isinstance(key, str) or not key.strip() or lone_surrogate(key) is not None:
+            return
+        kind = _UNIQUE[item.key]
+        path = record_path(item.key, item.index)
+        first = self.ledger.first(kind, key, path)
+        if first is not None:
+            self.problems.add(f"{path}.id: duplicate {kind} id {shown(key)} (also {first})")
+
+    def _event(self, row: dict, place: EventPlace) -> None:
+        # The ledger keeps where each event id was seen first: spelled out once per event, a
+        # small cost next to decoding it (and needed: the first place names itself in a conflict).
+        state, first = self.ledger.event(row["id"], content_digest(row), place.path)
+        if state == "other" and self.on_conflict == "refuse":
+            what = (f"event {shown(row['id'])} is also at {first}" if place.explicit else
+                    f"an event with the same time, kind, direction, author and body is also at {first}")
+            self.problems.add(f"{place.id_path}: {what}, with other content; give each its own id, or keep "
+                              "the first one (oncall import --on-conflict keep)")
+        elif state == "new" and self.on_conflict == "refuse":
+            self._pending.append((row, place))
+            if len(self._pending) >= _BATCH:
+                self._compare_with_store()
+
+    def _compare_with_store(self) -> None:
+        pending, self._pending = self._pending, []
+        stored = self.known.events([row["id"] for row, _ in pending])
+        for row, place in pending:
+            if row["id"] in stored:
+                problem = conflict(row, stored[row["id"]], place)
+                if problem:
+                    self.problems.add(problem)
+
+    def finish(self) -> Problems:
+        """Resolve what needed the whole document; the problems, all of them."""
+        self._compare_with_store()
+        for kind, key, path in self.ledger.unresolved():
+            if not self.known.has(kind, key):
+                self.problems.add(f"{path}: unknown {kind} {shown(key)} (not in this file nor in the store)")
+        return self.problems
+
+
+def conflict(row: dict, stored: tuple, place: EventPlace) -> str | None:
+    """The problem line when *row* differs from the *stored* event with its id (None when they agree)."""
+    differ = [name for name, value in zip(EVENT_CONTENT, stored) if row[name] != value]
+    if not differ:
+        return None
+    what = (f"event {shown(row['id'])}" if place.explicit else
+            "an event with the same time, kind, direction, author and body")
+    return (f"{place.id_path}: {what} is already in the store with another "
+            f"{', '.join(differ)}; the history is append-only: fix the file, or keep the stored event "
+            "(oncall import --on-conflict keep)")
+
+
+def validate(doc: Any, *, known_customers: Iterable[str] = (), known_incidents: Iterable[str] = (),
+             window: TimeWindow | None = None) -> Document:
+    """Check *doc* (in memory) against the format; every row, or InvalidDocument listing every problem."""
+    out = Document()
+    with Ledger() as ledger:
+        checker = Checker(ledger, KnownSets(set(known_customers), set(known_incidents)), window=window)
+        for item in document_items(doc):
+            rows = checker.check(item)
+            if rows is not None:
+                out.extend(rows)
+        checker.finish().raise_if_any()
+    return out

@@ -20,23 +20,34 @@ from ..core.errors import Refused
 from ..core.export_doc import Export, csv_tables, dump_json, to_document
 from ..core.export_md import markdown_dossiers
 from ..store.export import build_export
-from ..store.importer import ImportReport, import_document, load_json_file
+from ..store.import_reader import DEFAULT_MAX_MB
+from ..store.import_schema import TimeWindow
+from ..store.importer import ImportReport, import_document, import_path
 from .session import Session
 
 FORMATS = ("json", "csv", "md")
 
 
-def import_file(session: Session, path: str | Path) -> ImportReport:
-    """Import an interchange file: all or nothing (InvalidDocument lists every problem), re-import is a no-op."""
+def import_file(session: Session, path: str | Path, *, on_conflict: str = "refuse",
+                max_mb: float = DEFAULT_MAX_MB) -> ImportReport:
+    """Import an interchange file: all or nothing (InvalidDocument lists every problem), re-import is a no-op.
+
+    The file is read as a stream, twice (check, then write), so memory stays flat whatever its size;
+    only regular files up to *max_mb* megabytes are read. Timestamps before 1970 or more than a day
+    after now are refused. *on_conflict*: an event id already stored (or given twice) with other
+    content is a problem ("refuse") or left out, the stored event kept ("keep").
+    """
     session.check_writable(f"importing {path}")
-    doc = load_json_file(path)
-    return import_document(session.store, doc, now=session.now())
+    now = session.now()
+    return import_path(session.store, path, now=now, on_conflict=on_conflict, window=TimeWindow.around(now),
+                       max_bytes=int(max_mb * (1 << 20)))
 
 
-def import_data(session: Session, doc: dict) -> ImportReport:
+def import_data(session: Session, doc: dict, *, on_conflict: str = "refuse") -> ImportReport:
     """Import an interchange document already in memory (the demo's fixtures, a test's story)."""
     session.check_writable("importing")
-    return import_document(session.store, doc, now=session.now())
+    now = session.now()
+    return import_document(session.store, doc, now=now, on_conflict=on_conflict, window=TimeWindow.around(now))
 
 
 @dataclass(frozen=True)
