@@ -13,17 +13,18 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from ..core.heat_model import HeatModel
-from ..core.heat_score import Heat, heat_value, score, steady_points
+from ..core.heat_score import Heat, heat_value, mode_of, score, steady_points
 from ..core.heat_stats import CaseStats, fold_events
 from ..core.heat_weights import Weights
 from ..core.model import OPEN_STATUSES, Event
 from ..core.timeutil import format_ts, parse_ts
 
 CHANGES_KEPT = 100_000  # rows of the change log kept (see schema migration 4)
-
 #: Whether a case's incident is still open: the one definition every query uses.
 INCIDENT_OPEN_SQL = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
                      "WHERE i.id = c.incident_id AND i.status != 'resolved'))")
+#: An event sent to many cases at once (incident update, mass mailing): `meta.broadcast` is set.
+BROADCAST_SQL = "(json_extract(meta, '$.broadcast') IS NOT NULL)"
 
 
 def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: datetime, heat: HeatModel) -> int:
@@ -36,9 +37,9 @@ def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: dateti
         if row is None:
             continue
         events = [
-            Event(parse_ts(r[0]), r[1], r[2], r[3], r[4], r[5])
+            Event(parse_ts(r[0]), r[1], r[2], r[3], r[4], r[5], bool(r[6]))
             for r in conn.execute(
-                "SELECT at, kind, direction, author, body, channel FROM events "
+                f"SELECT at, kind, direction, author, body, channel, {BROADCAST_SQL} FROM events "
                 "WHERE case_id = ? ORDER BY at, seq", (case_id,))
         ]
         stats = fold_events(events, lexicon=heat.lexicon)
@@ -52,7 +53,8 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
                  last_event_at=None) -> None:
     h = score(stats, status=status, opened_at=parse_ts(opened_at), tier=tier, now=now,
               incident_open=incident_open, weights=weights)
-    waiting = stats.waiting_since if status not in ("pending", "resolved", "closed") else None
+    # A customer message we have not answered is waiting on us, whatever the status says.
+    waiting = stats.waiting_since if status not in ("resolved", "closed") else None
     conn.execute(
         "UPDATE cases SET stats = ?, heat = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
         "heat_at = ?, last_event_at = COALESCE(?, last_event_at) WHERE id = ?",
@@ -63,8 +65,9 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
 class RetickMemo:
     """What one clock tick learned about each open case, reused by the next tick.
 
-    Per case, packed in 40 bytes: a hash of its stored stats and opening time,
-    the points that do not move with time, its two times and its opening time.
+    Per case, packed in 41 bytes: a hash of its stored stats and opening time,
+    the points that do not move with time, its two times, its opening time and
+    how its last word cools it (`heat_score.mode_of`).
     A case unchanged since the last tick is rescored without decoding its stats
     (most cases, most minutes). About 0.16 kB a case with its key; the app
     keeps one for its heat tick.
@@ -75,8 +78,8 @@ class RetickMemo:
         self.cases: dict[str, bytes] = {}
 
 
-# version, steady points, wait_t, out_t (-1: none), opened_t
-_MEMO_ROW = struct.Struct("<qdqqd")
+# version, steady points, wait_t, out_t (-1: none), opened_t, mode
+_MEMO_ROW = struct.Struct("<qdqqdb")
 
 
 def retick(store, now: datetime, weights: Weights, *, batch: int = 5000, memo: RetickMemo | None = None) -> int:
@@ -115,17 +118,17 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             version = hash((stats_json, opened_at))
             packed = known.get(case_id)
             if packed is not None:
-                seen, steady, wait_t, out_t, opened = unpack(packed)
+                seen, steady, wait_t, out_t, opened, mode = unpack(packed)
                 if seen != version:
                     packed = None
         if packed is None:
             stats = from_json(stats_json)
-            steady, wait_t, out_t = steady_points(stats, weights), stats.wait_t, stats.out_t
+            steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
             if memo is not None:
                 packed = pack(version, steady, -1 if wait_t is None else wait_t, -1 if out_t is None else out_t,
-                              opened)
+                              opened, mode)
         else:
             wait_t = None if wait_t < 0 else wait_t
             out_t = None if out_t < 0 else out_t
@@ -133,7 +136,7 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             learned[case_id] = packed
         new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
                          tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
-                         weights=weights)
+                         weights=weights, mode=mode)
         if new != old:
             updates.append((new, case_id))
     if memo is not None:
