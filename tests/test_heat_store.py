@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from oncall_tui.config import Config
 from oncall_tui.store.importer import import_document
 from oncall_tui.usecases import queue
 
@@ -57,6 +58,56 @@ def load(session, doc):
 
 def terms(session, case_id) -> dict[str, str]:
     return {t.name: t.value for t in queue.explain(session, case_id, NOW)[1].terms}
+
+
+# --- repeats across cases ------------------------------------------------------------------------------
+
+def test_the_same_request_in_an_earlier_case_links_the_cases(session):
+    load(session, document(
+        grace_case("T-1", "Mail to orders@ missing", "Emails sent to orders@ are not arriving since yesterday.",
+                   58, "closed", "The mailbox was full, I cleared the trash."),
+        grace_case("T-5", "Order emails not arriving", "Emails to orders@ are not arriving.", 21, "closed",
+                   "The mailbox was over quota; I've raised it."),
+        grace_case("T-7", "Invoice copy", "Could you send us a copy of the September invoice?", 10, "closed"),
+        NEW))
+    why = terms(session, "T-9")
+    assert why["repeats"] == "asked before in T-5 and 1 earlier case"
+
+
+def test_an_unrelated_or_too_old_earlier_case_is_no_repeat(session):
+    load(session, document(
+        grace_case("T-7", "Invoice copy", "Could you send us a copy of the September invoice?", 10, "closed"),
+        grace_case("T-2", "Order emails not arriving", "Emails to orders@ are not arriving.", 70, "closed"),
+        NEW))
+    assert "repeats" not in terms(session, "T-9")
+
+
+def test_the_repeat_window_is_a_setting(tmp_path):
+    path = tmp_path / "wide.db"
+    open_store(path).close()
+    s = open_session(path, now=NOW, config=Config(heat={"repeat_window_days": 90}))
+    try:
+        load(s, document(grace_case("T-2", "Order emails not arriving", "Emails to orders@ are not arriving.", 70,
+                                    "closed"), NEW))
+        assert terms(s, "T-9")["repeats"] == "asked before in T-2"
+    finally:
+        s.close()
+
+
+def test_an_earlier_case_that_arrives_later_still_links_them(session):
+    load(session, document(NEW))
+    assert "repeats" not in terms(session, "T-9")
+    load(session, document(grace_case("T-5", "Order emails not arriving", "Emails to orders@ are not arriving.",
+                                      21, "closed")))
+    assert terms(session, "T-9")["repeats"] == "asked before in T-5"
+
+
+def test_a_repeat_across_cases_heats_the_new_case(session):
+    load(session, document(NEW))
+    alone = session.store.query_one("SELECT heat FROM cases WHERE id = 'T-9'")[0]
+    load(session, document(grace_case("T-5", "Order emails not arriving", "Emails to orders@ are not arriving.",
+                                      21, "closed")))
+    assert session.store.query_one("SELECT heat FROM cases WHERE id = 'T-9'")[0] > alone
 
 
 # --- what `e` explains ---------------------------------------------------------------------------------

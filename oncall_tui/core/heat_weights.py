@@ -44,6 +44,7 @@ class Weights:
     shouting_weight: float
     repeat_max: float
     repeat_scale: float
+    repeat_window_days: float
     chase_max: float
     chase_scale: float
     bounce_max: float

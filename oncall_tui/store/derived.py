@@ -3,6 +3,11 @@
 Two paths: `refresh_cases` refolds the events of the cases that changed (an
 import, a note, an action); `retick` rescores every open case from its stored
 stats as time passes, in batches, without touching the events at all.
+
+Refreshing also links a case to the same customer's earlier cases on a similar
+request (within the weights' `repeat_window_days`), from the topics stored in
+their stats: the link ("asked before in T-…") is kept in the case's stats, so
+the clock tick reads it like any other stored number.
 """
 
 from __future__ import annotations
@@ -16,10 +21,15 @@ from ..core.heat_model import HeatModel
 from ..core.heat_score import Heat, heat_value, mode_of, score, steady_points
 from ..core.heat_stats import CaseStats, fold_events
 from ..core.heat_weights import Weights
+from ..core.lexicon import fast_fold, pack_print, tokens, topic_overlap, topic_print, unpack_print
 from ..core.model import OPEN_STATUSES, Event
 from ..core.timeutil import format_ts, parse_ts
 
 CHANGES_KEPT = 100_000  # rows of the change log kept (see schema migration 4)
+#: Two requests are the same when they share this many topic words, and this share of the smaller topic.
+SAME_REQUEST_WORDS = 3
+SAME_REQUEST_SHARE = 0.5
+
 #: Whether a case's incident is still open: the one definition every query uses.
 INCIDENT_OPEN_SQL = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
                      "WHERE i.id = c.incident_id AND i.status != 'resolved'))")
@@ -28,12 +38,21 @@ BROADCAST_SQL = "(json_extract(meta, '$.broadcast') IS NOT NULL)"
 
 
 def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: datetime, heat: HeatModel) -> int:
-    """Refold events into stats and rescore the given cases. Call inside a write transaction."""
-    count = 0
+    """Refold events into stats and rescore the given cases. Call inside a write transaction.
+
+    Each case's stored topic is its first message's plus its subject's words.
+    When that topic is new or changed, the same customer's open cases opened
+    after it (within the repeat window) are relinked too: it may be the earlier
+    case they repeat.
+    """
+    folded: dict[str, list] = {}  # id -> [customer, opened, status, tier, incident, stats, last event, changed]
     for case_id in case_ids:
+        if case_id in folded:
+            continue
         row = conn.execute(
-            f"SELECT c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS incident_open "
-            "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,)).fetchone()
+            f"SELECT c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS incident_open, c.customer_id, "
+            "c.subject, json_extract(c.stats, '$.topic') FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+            "WHERE c.id = ?", (case_id,)).fetchone()
         if row is None:
             continue
         events = [
@@ -43,10 +62,71 @@ def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: dateti
                 "WHERE case_id = ? ORDER BY at, seq", (case_id,))
         ]
         stats = fold_events(events, lexicon=heat.lexicon)
-        _store_score(conn, case_id, stats, row[0], row[1], row[2], bool(row[3]), now, heat.weights,
-                     last_event_at=format_ts(events[-1].at) if events else None)
-        count += 1
-    return count
+        stats.topic = case_topic(stats.topic, row[5], heat.lexicon.single_words)
+        folded[case_id] = [row[4], row[1], row[0], row[2], bool(row[3]), stats,
+                           format_ts(events[-1].at) if events else None, stats.topic != (row[6] or "")]
+    relinked = _link_repeats(conn, folded, heat.weights)
+    for case_id, (_, opened, status, tier, incident, stats, last, _) in folded.items():
+        _store_score(conn, case_id, stats, status, opened, tier, incident, now, heat.weights, last_event_at=last)
+    for case_id, (opened, status, tier, incident, stats) in relinked.items():
+        _store_score(conn, case_id, stats, status, opened, tier, incident, now, heat.weights)
+    return len(folded)
+
+
+def case_topic(first_message: str, subject: str, ignore: frozenset[str]) -> str:
+    """A case's stored topic: the packed words of its first customer message and of its subject."""
+    words = set(unpack_print(first_message)) if first_message else set()
+    words.update(topic_print(tokens(fast_fold(subject)), ignore))
+    return pack_print(sorted(words)) if words else ""
+
+
+def _link_repeats(conn, folded: dict[str, list], weights: Weights) -> dict[str, tuple]:
+    """Set `before`/`earlier` in the stats of the refreshed cases; relink the open cases that may repeat a
+    refreshed one whose topic changed. Returns those relinked: {id: (opened, status, tier, incident, stats)}."""
+    window = timedelta(days=weights.repeat_window_days)
+    by_customer: dict[str, list[str]] = {}
+    for item in folded.values():
+        by_customer.setdefault(item[0], []).append(item[1])
+    relinked = {}
+    for customer, opened in by_customer.items():
+        low = format_ts(parse_ts(min(opened)) - window)
+        high = format_ts(parse_ts(max(opened)) + window)
+        cases = conn.execute(
+            f"SELECT c.id, c.opened_at, json_extract(c.stats, '$.topic'), c.status, cu.tier, {INCIDENT_OPEN_SQL} "
+            "FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+            "WHERE c.customer_id = ? AND c.opened_at >= ? AND c.opened_at <= ? ORDER BY c.opened_at, c.id",
+            (customer, low, high)).fetchall()
+        if len(cases) < 2:
+            for case_id, *_ in cases:
+                if case_id in folded:
+                    folded[case_id][5].before, folded[case_id][5].earlier = "", 0
+            continue
+        topics = {r[0]: folded[r[0]][5].topic if r[0] in folded else (r[2] or "") for r in cases}
+        changed = [folded[k][1] for k in folded if folded[k][0] == customer and folded[k][7]]
+        first_change = min(changed) if changed else None
+        for i, (case_id, opened_at, _, status, tier, incident) in enumerate(cases):
+            mine = case_id in folded
+            if not mine and (first_change is None or opened_at < first_change or status not in OPEN_STATUSES):
+                continue
+            since = format_ts(parse_ts(opened_at) - window)
+            topic = unpack_print(topics[case_id]) if topics[case_id] else ()
+            same = [other for other, other_opened, *_ in cases[:i]
+                    if other_opened >= since and topics[other] and _same_request(topic, unpack_print(topics[other]))]
+            before, earlier = (same[-1], len(same)) if same else ("", 0)
+            if mine:
+                stats = folded[case_id][5]
+                stats.before, stats.earlier = before, earlier
+                continue
+            stats = CaseStats.from_json(conn.execute("SELECT stats FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
+            if (stats.before, stats.earlier) != (before, earlier):
+                stats.before, stats.earlier = before, earlier
+                relinked[case_id] = (opened_at, status, tier, bool(incident), stats)
+    return relinked
+
+
+def _same_request(a, b) -> bool:
+    shared, share = topic_overlap(a, b)
+    return shared >= SAME_REQUEST_WORDS and share >= SAME_REQUEST_SHARE
 
 
 def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, now, weights: Weights,
