@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from oncall_tui.config import Config
+from oncall_tui.core.errors import Refused
 from oncall_tui.store.importer import import_document
 from oncall_tui.usecases import queue
 
@@ -129,3 +130,45 @@ def test_a_broadcast_in_the_store_is_not_an_answer(session):
                                     meta={"broadcast": "u1"})]}))
     row = session.store.query_one("SELECT waiting_since, exchanges FROM cases WHERE id = 'T-9'")
     assert tuple(row) == (stamp(hours=2), 1)
+
+
+# --- probably done: the one-key resolve --------------------------------------------------------------
+
+def done_case(session):
+    load(session, document({"id": "T-8", "customer": "c-grace", "subject": "SSL", "status": "open",
+                            "opened_at": stamp(days=1), "events": [
+                                msg(stamp(days=1), "in", "Grace", "Could you add a certificate to our site?"),
+                                msg(stamp(hours=20), "out", "alice", "Done: the certificate is issued."),
+                                msg(stamp(hours=1), "in", "Grace", "All good now, thanks! You can close it.")]}))
+
+
+def test_a_probably_done_case_is_flagged_for_the_faces(session):
+    done_case(session)
+    flag = queue.probably_done(session, "T-8")
+    assert flag.said == ("all good", "you can close") and flag.at == NOW - timedelta(hours=1)
+    assert queue.explain(session, "T-8", NOW)[1].probably_done
+    row = next(r for r in queue.ranked(session, now=NOW).rows if r["id"] == "T-8")
+    assert row["probably_done"] and row["heat"] <= 5
+
+
+def test_one_key_resolves_a_probably_done_case(session):
+    done_case(session)
+    queue.resolve_done(session, "T-8")
+    assert session.store.query_one("SELECT status FROM cases WHERE id = 'T-8'")[0] == "resolved"
+    assert queue.probably_done(session, "T-8") is None
+
+
+def test_one_key_resolve_is_refused_when_the_case_is_not_done(session):
+    load(session, document(NEW))
+    assert queue.probably_done(session, "T-9") is None
+    with pytest.raises(Refused, match="T-9 is not marked probably done"):
+        queue.resolve_done(session, "T-9")
+    assert session.store.query_one("SELECT status FROM cases WHERE id = 'T-9'")[0] == "open"
+
+
+def test_refolding_every_case_keeps_the_heat_the_store_computed(session):
+    done_case(session)
+    load(session, document(NEW))
+    before = dict(session.store.query("SELECT id, stats FROM cases"))
+    assert queue.refold(session) == 2
+    assert dict(session.store.query("SELECT id, stats FROM cases")) == before
