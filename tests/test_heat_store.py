@@ -9,6 +9,7 @@ import pytest
 from oncall_tui.config import Config
 from oncall_tui.core.errors import Refused
 from oncall_tui.store.importer import import_document
+from oncall_tui.usecases import incidents as incident_cases
 from oncall_tui.usecases import queue
 
 from .conftest import open_session, open_store
@@ -172,3 +173,16 @@ def test_refolding_every_case_keeps_the_heat_the_store_computed(session):
     before = dict(session.store.query("SELECT id, stats FROM cases"))
     assert queue.refold(session) == 2
     assert dict(session.store.query("SELECT id, stats FROM cases")) == before
+
+
+# --- incidents: the use case to unlink ----------------------------------------------------------------
+
+def test_an_engineer_unlinks_a_case_through_the_use_case(session):
+    load(session, {"customers": [{"id": "c-grace", "name": "Tidewater", "assets": [
+        {"kind": "server", "name": "web-01", "datacenter": "SBG"}]}],
+        "cases": [{"id": "T-9", "customer": "c-grace", "subject": "Site down", "status": "open",
+                   "opened_at": stamp(hours=1), "events": [msg(stamp(hours=1), "in", "Grace", "web-01 is down")]}]})
+    inc = incident_cases.declare(session, title="power cut", scope={"datacenter": ["SBG"]})
+    assert session.store.query_one("SELECT incident_id FROM cases WHERE id = 'T-9'")[0] == inc.id
+    incident_cases.unlink(session, inc.id, "T-9")
+    assert session.store.query_one("SELECT incident_id FROM cases WHERE id = 'T-9'")[0] is None
