@@ -172,3 +172,32 @@ def test_a_huge_message_is_read_only_as_far_as_the_cap():
     body = "Le site est en panne.\n" + "2026-11-24 04:12:09 [ERROR] write failed\n" * 100_000
     r = read(body)
     assert r.text.startswith("Le site est en panne.") and r.log > 50
+
+
+@pytest.mark.parametrize("body", [
+    "Notice: our site is down since 9am.",
+    "Warning: the certificate expires tomorrow!",
+    "Info: we moved offices, please update our address.",
+])
+def test_a_sentence_that_starts_like_a_log_level_is_read(body):
+    assert read(body).log == 0 and read(body).text == body
+
+
+@pytest.mark.parametrize("body, lines", [
+    ("nginx says:\n2026/11/23 13:58:41 [error] 2211#2211: connect() failed\n"
+     "2026/11/23 13:58:42 [error] 2211#2211: connect() failed\n\nThanks", 2),
+    ("Voici :\nERROR 1045 (28000): ACCESS DENIED FOR USER 'ROOT'@'LOCALHOST'\n\nmerci", 1),
+    ("Voici :\nWarning: mysqli_connect(): Connection refused in /var/www/db.php on line 12\n"
+     "Fatal error: Uncaught Error in /var/www/db.php:14\n", 2),
+    ("curl says:\nHTTP/1.1 502 Bad Gateway\nServer: nginx\nDate: Tue, 24 Nov 2026\n\nhelp", 3),
+    ('App log:\n{"level":"error","msg":"db down","ts":1}\n{"level":"error","msg":"db down","ts":2}\n', 2),
+])
+def test_more_log_shapes_are_set_aside(body, lines):
+    assert read(body).log == lines
+
+
+@pytest.mark.parametrize("body", ["Le site est en panne !\n\nEnvoyé de mon iPhone",
+                                  "The site is down.\n\nSent from my iPhone\nURGENT URGENT URGENT"])
+def test_a_phone_footer_is_a_signature(body):
+    r = read(body)
+    assert r.signature >= 1 and "iPhone" not in r.text

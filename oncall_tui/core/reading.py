@@ -48,8 +48,9 @@ class Reading:
 _REPLY_HEADER = re.compile(
     r"[ \t]*(?:On\b[^\n]{0,200}(?:\n[^\n]{0,120})?\bwrote:|Le\b[^\n]{0,200}(?:\n[^\n]{0,120})?\ba [ée]crit ?:)",
     re.IGNORECASE)
-_ORIGINAL = re.compile(r"[ \t]*-{2,}\s*(?:Original Message|Message d'origine|Forwarded message|"
-                       r"Message transféré)\s*-{2,}", re.IGNORECASE)
+_ORIGINAL = re.compile(r"[ \t]*(?:-{2,}\s*(?:Original Message|Message d'origine|Message original|Forwarded message|"
+                       r"Message transféré)\s*-{2,}|Begin forwarded message:|Début du message réexpédié)",
+                       re.IGNORECASE)
 _FROM = re.compile(r"[ \t]*(?:\*\s*)?(?:From|De)\s?:\s?\S", re.IGNORECASE)
 _FROM_NEXT = re.compile(r"[ \t]*(?:\*\s*)?(?:Sent|Envoy[ée]|Date|To|[ÀA]|Subject|Objet)\s?:", re.IGNORECASE)
 
@@ -76,14 +77,18 @@ _DELIMITER = re.compile(r"\s*(?:--|—|__+|-{3,})\s*")
 _NOTICE = re.compile(r"\s*(?:CONFIDENTIAL|DISCLAIMER|This (?:e-?mail|message) (?:and|is|may|contains)|"
                      r"Ce (?:message|courriel|mail)(?: et| est| peut| contient)|AVIS DE CONFIDENTIALIT|"
                      r"Le présent (?:message|courriel)|Please consider the environment|"
-                     r"Pensez à l'environnement)", re.IGNORECASE)
+                     r"Pensez à l'environnement|Sent from my|Sent with|Get Outlook for|Envoyé de mon|Envoyé depuis|"
+                     r"Téléchargez Outlook)", re.IGNORECASE)
 #: Sign-off lines (folded, without trailing punctuation); a name may follow on the same line.
 SIGN_OFFS = frozenset(s.strip() for s in """
     cordialement|bien cordialement|tres cordialement|bien a vous|bien a toi|sinceres salutations|salutations|
     meilleures salutations|bonne journee|bonne soiree|bonne fin de journee|belle journee|merci|merci beaucoup|
     merci d'avance|merci par avance|merci bien|cdlt|cdt|bav|a bientot|amicalement|bisous|a plus|
     regards|best regards|kind regards|warm regards|best wishes|best|cheers|thanks|thank you|many thanks|
-    thanks a lot|thanks again|thanks in advance|thx|ta|all the best|sincerely|yours sincerely|yours|br
+    thanks a lot|thanks again|thanks in advance|thx|ta|all the best|sincerely|yours sincerely|yours|br|
+    merci et bonne journee|merci et bonne soiree|merci d'avance et bonne journee|salutations distinguees|
+    respectueusement|bien a vous|bonne continuation|thanks and regards|thanks  regards|have a nice day|
+    have a good day|take care|warmly|warm wishes|cordially
     """.replace("\n", "").split("|"))
 _SIGN_OFF_TAIL = re.compile(r"[\s,.!;:-]*(?:[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})?[\s,.!]*")
 _SIGN_OFF_HEAD = re.compile(r"\s*([A-Za-z' ]+?)\s*(?=[,.!;:-]|\s[A-Z]|$)", re.ASCII)
@@ -142,7 +147,11 @@ _STRONG = re.compile(
       | [\[(]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}\s+\d{1,2}:\d{2}  # syslog
       | [\[(]?\d{2}[/.-]\d{2}[/.-]\d{2,4}[ T,]+\d{1,2}:\d{2}   # 24/11/2026 08:14
       | \d{1,2}/\w{3}/\d{4}:\d{2}                             # 24/Nov/2026:08:14
-      | (?:ERROR|WARN|WARNING|INFO|DEBUG|NOTICE|CRIT|CRITICAL|FATAL|TRACE|SEVERE)\b\s*[:\]|-]  # level first
+      | [\[(]?\d{4}/\d{2}/\d{2}[ T]\d{1,2}:\d{2}             # 2026/11/23 13:58:41 (nginx)
+      | \[(?:mon|tue|wed|thu|fri|sat|sun)\w*\s+\w{3}\s+\d{1,2}\s+\d{1,2}:\d{2}   # [Tue Nov 24 06:41:17 (apache)
+      | (?-i:ERROR|WARN|WARNING|INFO|DEBUG|NOTICE|CRIT|CRITICAL|FATAL|TRACE|SEVERE)\b(?:\s+\d+)?\s*(?:\(\w+\))?\s*[:\]|-]  # level first, in capitals
+      | (?:Warning|Fatal\s+error|Notice|Parse\s+error|Deprecated):\s.*(?:\sin\s+/|\(\)|on\s+line\s+\d)  # PHP
+      | HTTP/\d(?:\.\d)?\s+\d{3}\b                          # curl -I: HTTP/1.1 502 Bad Gateway
       | at\s+[\w$.<>/]+\(.*\)\s*$                              # Java/JS stack frame
       | File\s+"[^"]+",\s+line\s+\d+                           # Python frame
       | \#\d+\s+(?:/|\{|\w+\\|[\w.]+\()                        # PHP frame  #0 /var/www/...
@@ -154,6 +163,8 @@ _STRONG = re.compile(
     | \bPHP\s+(?:Fatal\s+error|Warning|Notice|Parse\s+error|Deprecated|Stack\s+trace)
     | \b[\w.-]+\[[\d.:]+\]:                                    # systemd[1]: / host[192.0.2.40]:
     | \b\w+(?:\.\w+)+(?:Error|Exception)\b                     # java.lang.OutOfMemoryError
+    | \bSQLSTATE\[ | \bUncaught\s+\w*(?:Error|Exception)\b | \bKilled\s+process\s+\d+ | \bSegmentation\s+fault\b
+    | "(?:level|severity|msg|timestamp|@timestamp)"\s*:                 # JSON log lines
     """, re.IGNORECASE | re.VERBOSE)
 _TECH = re.compile(
     r"""(?:^|[\s(='"])(?:/[\w.@~+-]+){2,}      # a path /var/log/x
