@@ -112,6 +112,18 @@ def test_a_repeat_across_cases_heats_the_new_case(session):
     assert session.store.query_one("SELECT heat FROM cases WHERE id = 'T-9'")[0] > alone
 
 
+def test_calls_logged_by_the_same_engineer_or_naming_the_same_site_are_not_the_same_request(session):
+    call = ("Appel entrant, pris par carla (3 min). Grace explique : {}")
+    load(session, document(
+        {"id": "T-1", "customer": "c-grace", "subject": "Facture", "status": "closed", "opened_at": stamp(10),
+         "events": [msg(stamp(10), "in", "Grace", call.format("elle veut une copie de la facture de "
+                                                               "tidewater-seafood.com."), kind="call")]},
+        {"id": "T-2", "customer": "c-grace", "subject": "Lenteurs", "status": "open", "opened_at": stamp(0.1),
+         "events": [msg(stamp(0.1), "in", "Grace", call.format("les pages de tidewater-seafood.com mettent "
+                                                                "dix secondes."), kind="call")]}))
+    assert "repeats" not in terms(session, "T-2")
+
+
 # --- what `e` explains ---------------------------------------------------------------------------------
 
 def test_explain_says_what_was_set_aside(session):

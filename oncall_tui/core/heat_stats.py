@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, fields
 from typing import Iterable
 
 from .lexicon import (Lexicon, exclamation_level, fast_fold, fingerprint, pack_print, shouting_level,
-                      similarity, tokens, topic_print, unpack_print)
+                      similarity, tokens, topic_print, topic_words, unpack_print)
 from .model import CONVERSATION_KINDS, Event
 from .reading import read
 from .timeutil import format_ts, parse_ts
@@ -220,7 +220,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.waiting_since, stats.wait_t = at, t
     _mood(stats, text, found)
     if not stats.topic:
-        topic = topic_print(words, lexicon.single_words)
+        # Their own name says who asks, not what: it is left out like the lexicon's single words.
+        topic = topic_print(topic_words(text), lexicon.single_words | frozenset(tokens(fast_fold(event.author))))
         if len(topic) >= 2:
             stats.topic = pack_print(topic)
     print_ = fingerprint(words, lexicon.vocabulary)

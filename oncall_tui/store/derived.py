@@ -21,14 +21,13 @@ from ..core.heat_model import HeatModel
 from ..core.heat_score import Heat, heat_value, mode_of, score, steady_points
 from ..core.heat_stats import CaseStats, fold_events
 from ..core.heat_weights import Weights
-from ..core.lexicon import fast_fold, pack_print, tokens, topic_overlap, topic_print, unpack_print
+from ..core.lexicon import pack_print, topic_overlap, topic_print, topic_words, unpack_print
 from ..core.model import OPEN_STATUSES, Event
 from ..core.timeutil import format_ts, parse_ts
 
 CHANGES_KEPT = 100_000  # rows of the change log kept (see schema migration 4)
-#: Two requests are the same when they share this many topic words, and this share of the smaller topic.
-SAME_REQUEST_WORDS = 3
-SAME_REQUEST_SHARE = 0.5
+#: Two requests are the same when they share (words, share of the smaller topic) at least one of these.
+SAME_REQUEST = ((3, 0.4), (2, 0.5))
 
 #: Whether a case's incident is still open: the one definition every query uses.
 INCIDENT_OPEN_SQL = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
@@ -76,7 +75,7 @@ def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: dateti
 def case_topic(first_message: str, subject: str, ignore: frozenset[str]) -> str:
     """A case's stored topic: the packed words of its first customer message and of its subject."""
     words = set(unpack_print(first_message)) if first_message else set()
-    words.update(topic_print(tokens(fast_fold(subject)), ignore))
+    words.update(topic_print(topic_words(subject), ignore))
     return pack_print(sorted(words)) if words else ""
 
 
@@ -126,7 +125,7 @@ def _link_repeats(conn, folded: dict[str, list], weights: Weights) -> dict[str, 
 
 def _same_request(a, b) -> bool:
     shared, share = topic_overlap(a, b)
-    return shared >= SAME_REQUEST_WORDS and share >= SAME_REQUEST_SHARE
+    return any(shared >= words and share >= part for words, part in SAME_REQUEST)
 
 
 def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, now, weights: Weights,
