@@ -158,7 +158,7 @@ def done_case(session):
 def test_a_probably_done_case_is_flagged_for_the_faces(session):
     done_case(session)
     flag = queue.probably_done(session, "T-8")
-    assert flag.said == ("all good", "you can close") and flag.at == NOW - timedelta(hours=1)
+    assert flag.said == ("all good", "you can close it") and flag.at == NOW - timedelta(hours=1)
     assert queue.explain(session, "T-8", NOW)[1].probably_done
     row = next(r for r in queue.ranked(session, now=NOW).rows if r["id"] == "T-8")
     assert row["probably_done"] and row["heat"] <= 5
