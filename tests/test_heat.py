@@ -289,7 +289,8 @@ def test_terms_are_largest_first_nonzero_and_add_up_to_the_score():
             heat = case.heat()
             points = [t.points for t in heat.terms]
             assert points == sorted(points, reverse=True)
-            assert all(abs(p) >= 0.05 for p in points)
+            # Zero-point terms are notes only: what was not counted, links that did not stop the clock.
+            assert all(abs(t.points) >= 0.05 or t.name in ("not counted", "bounced") for t in heat.terms)
             assert abs(sum(points) - heat.score) <= 0.5 or heat.score == 100
 
 

@@ -185,6 +185,21 @@ def test_our_mood_decays_only_when_we_really_answer():
     assert waiting.words > answered.words > 0
 
 
+def test_a_customer_saying_it_is_not_pressing_cools_their_case_until_they_write_again():
+    calm = [customer(at(0), "Product pages take a few seconds to load. No rush, whenever you get a chance.")]
+    plain = [customer(at(0), "Product pages take a few seconds to load. Could you have a look?")]
+    h = heat(calm, at(2))
+    assert terms(h)["calm"] == "said it is not pressing: 'no rush', 'whenever you get a chance'"
+    assert h.score < heat(plain, at(2)).score
+    again = [*calm, customer(at(3), "Any news? It is getting slower.")]
+    assert "calm" not in terms(heat(again, at(4)))
+
+
+def test_calm_words_beside_a_complaint_are_no_calm():
+    h = heat([customer(at(0), "Pas urgent pour vous peut-être, mais le site est en panne depuis ce matin.")], at(1))
+    assert "calm" not in terms(h) and "words" in terms(h)
+
+
 def test_the_lexicon_knows_calm_words_mask_frustration():
     assert "critical" in [p.text for p in LEXICON.match("Not critical for us today")]
     stats = fold_events([customer(at(0), "Not critical for us today, but worth a look.")])

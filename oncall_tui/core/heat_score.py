@@ -114,6 +114,10 @@ def _words_term(w: Weights, key: tuple) -> Term | bool:
     return _term("words", ", ".join(shown), points)
 
 
+def _calm_term(w: Weights, said: str) -> Term | bool:
+    return Term("calm", f"said it is not pressing: {_quote(said)}", -w.calm_points) if w.calm_points else False
+
+
 def _repeats_term(w: Weights, key: tuple[int, float, str, int]) -> Term | bool:
     """Repeating themselves in the case, and asking again in a new case what an earlier one asked."""
     n, sim, before, earlier = key
@@ -232,9 +236,9 @@ def _term_for(table: dict, key, build, weights: Weights) -> Term | bool:
 
 
 def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
-    """Exchanges and their pace, chasers, words and tone, repeats, bounces, engineers, notes (in this order)."""
+    """Exchanges and their pace, chasers, words and tone, calm, repeats, bounces, engineers, notes (in this order)."""
     (_, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, chased_terms, bounced_terms,
-     notes_terms, _) = weights._tables
+     notes_terms, calm_terms, _) = weights._tables
     terms: list[Term] = []
     add = terms.append
     n = stats.exchanges
@@ -265,6 +269,10 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
     if stats.words or stats.bang or stats.shout:
         key = (stats.words, stats.bang, stats.shout, stats.hits)
         t = _term_for(words_terms, key, _words_term, weights)
+        if t:
+            add(t)
+    if stats.calm:
+        t = _term_for(calm_terms, stats.calm, _calm_term, weights)
         if t:
             add(t)
     if stats.repeats or stats.earlier:

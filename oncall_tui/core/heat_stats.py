@@ -88,6 +88,7 @@ class CaseStats:
     quoted: int = 0  # lines of quoted replies set aside in the customer's messages
     sig: int = 0  # signature lines set aside
     log: int = 0  # lines of pasted logs, code and traces set aside
+    calm: str = ""  # their first message said it is not pressing ("no rush"), and nothing since said otherwise
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
@@ -201,6 +202,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     words = tokens(folded)
     found = frustration(lexicon, folded, words)
     closing, ack = _closing_or_ack(lexicon, text, folded, words, found)
+    first = stats.in_t is None
     waiting = stats.wait_t is not None
     if waiting and stats.last_dir == "in" and t - stats.in_t >= CHASE_GAP and not (closing or ack):
         stats.chases += 1
@@ -216,6 +218,9 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
         return
     stats.done = stats.ack = ""
+    # "No rush" counts while it is all they said; writing again, or anything frustrated, ends it.
+    calm = lexicon.section("calm").scan(folded, words) if first and not found else ()
+    stats.calm = _said(calm) if calm else ""
     if not waiting:
         stats.waiting_since, stats.wait_t = at, t
     _mood(stats, text, found)

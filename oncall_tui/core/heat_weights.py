@@ -42,6 +42,7 @@ class Weights:
     tone_max: float
     exclamation_weight: float
     shouting_weight: float
+    calm_points: float
     repeat_max: float
     repeat_scale: float
     repeat_window_days: float
@@ -64,7 +65,7 @@ class Weights:
         # Terms already built for these weights (see "scoring"); not a field.
         tiers = {t: Term("tier", t, getattr(self, f"tier_{t}")) for t in TIERS}
         memo = {name: {} for name in ("waiting", "age", "exchanges", "words", "repeats", "engineers",
-                                      "chased", "bounced", "notes")}
+                                      "chased", "bounced", "notes", "calm")}
         memo["tier"] = {t: (term if term.points >= 0.05 else False) for t, term in tiers.items()}
         object.__setattr__(self, "memo", memo)
         object.__setattr__(self, "_tables", tuple(memo.values()))
