@@ -20,7 +20,8 @@ Whose turn it is, event by event:
 - a broadcast (an incident update, a mass mailing) is history, never an answer:
   it changes nobody's wait, exchanges or engineers;
 - the customer's mood (frustration words, "!!!", SHOUTING) adds up while they
-  wait; each real answer of ours counts the earlier mood at 60 %.
+  wait; each real answer of ours counts the earlier mood at 60 %. Their only
+  message saying it is not pressing ("no rush") is `calm` until they write again.
 
 Only what the customer wrote is read (`reading.read`): quoted replies,
 signatures and pasted logs are set aside and counted for the explanation.
