@@ -37,6 +37,9 @@ def steady_points(stats, weights=None):
     return heat_score.steady_points(stats, weights or WEIGHTS)
 
 
+mode_of = heat_score.mode_of
+
+
 def propose(text, *, known_domains=(), rules=None):
     return intents.propose(text, rules=rules or RULES, known_domains=known_domains)
 

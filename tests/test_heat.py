@@ -20,7 +20,7 @@ from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.heat_weights import Term, Weights
 from oncall_tui.core.model import Event
 
-from .models import LEXICON, add_event, fold_events, heat_value, load_weights, score, steady_points
+from .models import LEXICON, add_event, fold_events, heat_value, load_weights, mode_of, score, steady_points
 from .models import WEIGHTS as DEFAULT_WEIGHTS
 
 UTC = timezone.utc
@@ -149,8 +149,42 @@ def old_case_beats_fresh_case():
 
 
 def open_case_beats_same_case_pending():
-    story = [customer(at(0)), engineer(at(1)), customer(at(2), "Toujours pas, c'est urgent !!")]
+    # Our question is the last word: pending (parked on the customer) cools more than merely answered.
+    story = [customer(at(0)), engineer(at(1)), customer(at(2), "Toujours pas, c'est urgent !!"),
+             engineer(at(3), text="Pouvez-vous nous envoyer le message d'erreur ?")]
     return Case(story, now=at(6)), Case(story, now=at(6), status="pending")
+
+
+def customer_who_answered_a_pending_case_beats_one_who_did_not():
+    # Both parked on the customer, but one sent what we asked for: the ball is back with us.
+    asked = [customer(at(0)), engineer(at(1), text="Could you send us the exact error?")]
+    answered = [*asked, customer(at(2), "Here it is: 'SMTP Error: Could not authenticate.' The form is still broken.")]
+    return Case(answered, now=at(7), status="pending"), Case(asked, now=at(7), status="pending")
+
+
+def customer_bounced_to_the_docs_beats_customer_helped():
+    bounced = [customer(at(0), "Comment je fais pour charger un SSL sur garage-bernard.fr ?"),
+               engineer(at(0, 30), text="Bonjour,\n\nVous trouverez la procédure dans notre documentation : "
+                                         "https://docs.example.net/ssl\n\nCordialement,\nBob"),
+               customer(at(4), "J'ai lu votre page mais je ne comprends rien. Vous pouvez le faire pour moi ?")]
+    helped = [customer(at(0), "Comment je fais pour charger un SSL sur fleurs-martine.fr ?"),
+              engineer(at(0, 30), text="Bonjour, j'ai émis le certificat pour fleurs-martine.fr, le cadenas "
+                                        "s'affiche maintenant.")]
+    return Case(bounced, now=at(5)), Case(helped, now=at(5))
+
+
+def customer_who_chased_beats_same_case_unchased():
+    first = customer(at(0), "Bonjour, le site du gîte est très lent depuis ce week-end. Pouvez-vous regarder ?")
+    chased = customer(at(4), "Bonjour, avez-vous pu regarder ? Notre conseil se réunit jeudi.")
+    return Case([first, chased], now=at(5)), Case([first], now=at(5))
+
+
+def waiting_customer_beats_customer_who_said_it_works():
+    waiting = Case([customer(at(0), "Bonjour, je n'arrive plus à me connecter en FTP.")], now=at(1))
+    done = Case([customer(at(0)), engineer(at(1), text="C'est fait : le certificat est émis."),
+                 customer(at(22), "Merci beaucoup, tout fonctionne, vous pouvez fermer le ticket.")],
+                now=at(23), tier="critical")
+    return waiting, done
 
 
 def shouting_customer_beats_calm_customer():
@@ -184,7 +218,9 @@ SCENARIOS = [critical_customer_beats_standard_customer, business_customer_beats_
              repeating_customer_beats_customer_with_new_information, incident_linked_case_is_lifted_to_the_floor,
              old_case_beats_fresh_case, open_case_beats_same_case_pending, shouting_customer_beats_calm_customer,
              fresh_anger_beats_anger_long_calmed,
-             furious_waiting_standard_customer_beats_critical_customer_just_answered]
+             furious_waiting_standard_customer_beats_critical_customer_just_answered,
+             customer_who_answered_a_pending_case_beats_one_who_did_not, customer_bounced_to_the_docs_beats_customer_helped,
+             customer_who_chased_beats_same_case_unchased, waiting_customer_beats_customer_who_said_it_works]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
@@ -196,10 +232,29 @@ def test_ranking_scenario(scenario):
 
 def test_incident_floor_is_the_configured_minimum():
     calm = asked_then_waiting(0.5, incident_open=True)
-    assert calm.heat().score == 60
-    assert calm.heat(load_weights({"incident_floor": 75}, "test")).score == 75
+    unlinked = calm.but(incident_open=False).heat().score
+    assert 60 <= calm.heat().score <= 60 + unlinked
+    assert calm.heat(load_weights({"incident_floor": 75}, "test")).score >= 75
     term = next(t for t in calm.heat().terms if t.name == "incident")
     assert term.value == "linked to an open incident"
+
+
+def test_linked_cases_keep_their_order_above_the_floor():
+    # During an outage every linked case is lifted, but the one nobody answered stays above the one we did.
+    story = [customer(at(0), "Notre boutique est inaccessible, on perd de l'argent !")]
+    waiting = Case(story, now=at(1, 20), incident_open=True)
+    answered = Case([*story, engineer(at(0, 45), text="Votre serveur est dans la salle touchée, retour vers 10h15.")],
+                    now=at(1, 20), incident_open=True)
+    assert waiting.heat().score > answered.heat().score >= 60
+
+
+def test_a_probably_done_case_is_not_lifted_by_its_incident():
+    done = Case([customer(at(0), "Notre site est hors ligne."),
+                 customer(at(2), "C'est revenu, tout fonctionne. Vous pouvez fermer le ticket.")],
+                now=at(2, 10), incident_open=True)
+    heat = done.heat()
+    assert heat.score < 10 and heat.probably_done
+    assert "incident" not in [t.name for t in heat.terms]
 
 
 def test_resolved_and_closed_cases_score_zero_without_terms():
@@ -234,7 +289,8 @@ def test_terms_are_largest_first_nonzero_and_add_up_to_the_score():
             heat = case.heat()
             points = [t.points for t in heat.terms]
             assert points == sorted(points, reverse=True)
-            assert all(abs(p) >= 0.05 for p in points)
+            # Zero-point terms are notes only: what was not counted, links that did not stop the clock.
+            assert all(abs(t.points) >= 0.05 or t.name in ("not counted", "bounced") for t in heat.terms)
             assert abs(sum(points) - heat.score) <= 0.5 or heat.score == 100
 
 
@@ -243,10 +299,16 @@ def test_cooling_says_the_ball_is_in_the_customers_court():
     assert ("cooling", "answered 5 min ago") in [(t.name, t.value) for t in answered.heat().terms]
     pending = answered.but(status="pending")
     assert ("cooling", "pending: waiting on the customer") in [(t.name, t.value) for t in pending.heat().terms]
-    # Pending with a customer message last: it is their move, so no "waiting" reason is shown.
+    # They only acknowledged ("I will test tonight"): still their move, open or pending.
     story = Case([customer(at(0)), engineer(at(1)), customer(at(2), "Ok, I will test tonight.")], now=at(6))
-    assert "waiting" in [t.name for t in story.heat().terms]
-    assert "waiting" not in [t.name for t in story.but(status="pending").heat().terms]
+    for case in (story, story.but(status="pending")):
+        terms = {t.name: t.value for t in case.heat().terms}
+        assert "waiting" not in terms and terms["cooling"] == "their move: they said 'I will test'"
+    # They wrote back with something for us: waiting again, even if the case was left pending.
+    back = story.but(events=[*story.events[:2], customer(at(2), "Here is the error: 413 Request Entity Too Large.")])
+    for case in (back, back.but(status="pending")):
+        terms = {t.name: t.value for t in case.heat().terms}
+        assert terms["waiting"] == "waiting 4 h" and "cooling" not in terms
 
 
 def test_our_own_words_do_not_heat_the_case():
@@ -333,8 +395,11 @@ def test_pending_cools_relative_to_the_same_case_open(case):
     pending_heat = case.but(status="pending").heat()
     assert pending_heat.score <= open_heat.score
     # Strictly cooler once rounding to whole points cannot hide it (answered-last
-    # cases are already cooled by 0.6, pending by 0.4).
-    if open_heat.score >= 4 and not case.incident_open:
+    # cases are already cooled by 0.6, pending by 0.4), when the last word is
+    # ours: a customer message we have not answered is waiting whatever the status.
+    stats = fold_events(case.events)
+    if (open_heat.score >= 4 and not case.incident_open and stats.wait_t is None
+            and not stats.done and not stats.ack):
         assert pending_heat.score < open_heat.score
 
 
@@ -373,7 +438,7 @@ def test_the_clock_tick_scores_exactly_like_the_explanation(case, status, later)
                          incident_open=case.incident_open, weights=weights).score
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=case.tier, now_t=now.timestamp(),
-                          incident_open=case.incident_open, weights=weights) == expected
+                          incident_open=case.incident_open, weights=weights, mode=mode_of(stats)) == expected
 
 
 # --- the stats the queue reads ----------------------------------------------------

@@ -1,7 +1,10 @@
 """Incidents: when a datacenter goes dark, every affected customer is linked, told early and often.
 
 The story: power is lost in SBG at 21:40Z. Customers hosted there (directly, or
-through a domain on a server there) are linked; customers in BHS are not.
+through a domain on a server there) are affected; customers in BHS are not. Of
+an affected customer's open cases, those about the outage are linked (they
+name something in SBG, or report a site down); a billing question is not, and
+its customer gets a case of their own for the incident.
 """
 
 from __future__ import annotations
@@ -118,15 +121,17 @@ def test_declaring_an_outage_links_the_customers_hosted_there_and_only_them(outa
     assert inc.id == "INC-20261123-01" and inc.status == "investigating"
     linked = outage.query("SELECT id, customer_id FROM cases WHERE incident_id = ?", (inc.id,))
     assert {r["customer_id"] for r in linked} == AFFECTED
-    assert {"T-100", "T-200", "T-400"} <= {r["id"] for r in linked}
-    for untouched in ("T-050", "T-300", "T-500"):  # resolved case; customers in BHS / with no asset
+    assert {"T-100", "T-200"} <= {r["id"] for r in linked}
+    # resolved case; customers in BHS / with no asset; an affected customer's billing question
+    for untouched in ("T-050", "T-300", "T-500", "T-400"):
         assert case(outage, untouched)["incident_id"] is None
     assert (inc.customers, inc.cases) == (5, 5)
 
 
-def test_customers_without_an_open_case_get_a_new_case_in_their_language(outage):
+def test_customers_without_an_open_case_about_it_get_a_new_case_in_their_language(outage):
     inc = declare(outage)
-    assert set(inc.opened_cases) == {f"{inc.id}-c-jard", f"{inc.id}-c-agency"}
+    # c-client's only open case is a billing question: they get a case for the incident too.
+    assert set(inc.opened_cases) == {f"{inc.id}-c-jard", f"{inc.id}-c-agency", f"{inc.id}-c-client"}
     fr, en = case(outage, f"{inc.id}-c-jard"), case(outage, f"{inc.id}-c-agency")
     assert fr["subject"] == "Incident : coupure électrique à SBG" and fr["status"] == "new"
     assert en["subject"] == "Incident: power outage in SBG" and en["status"] == "new"
@@ -283,13 +288,13 @@ def test_linking_a_case_twice_or_to_an_unknown_incident_is_refused(outage):
 # -- heat -----------------------------------------------------------------------
 
 def test_linked_cases_get_the_heat_floor_and_resolving_removes_it(outage):
-    assert case(outage, "T-400")["heat"] < FLOOR  # pending on the customer: cool
     inc = declare(outage)
-    for case_id in ("T-100", "T-200", "T-400", f"{inc.id}-c-jard"):
+    for case_id in ("T-100", "T-200", f"{inc.id}-c-jard", f"{inc.id}-c-client"):
         assert case(outage, case_id)["heat"] >= FLOOR, case_id
     assert case(outage, "T-300")["heat"] < FLOOR
+    assert case(outage, "T-400")["heat"] < FLOOR  # the billing question, pending on the customer: cool
     incidents.resolve(outage, inc.id, author="alice", region="EMEA", now=DECLARED + timedelta(hours=4))
-    assert case(outage, "T-400")["heat"] < FLOOR
+    assert case(outage, f"{inc.id}-c-client")["heat"] < FLOOR
     assert case(outage, f"{inc.id}-c-jard")["heat"] < FLOOR
 
 
@@ -324,7 +329,7 @@ def test_reopening_gives_the_floor_back(outage):
     inc = declare(outage)
     incidents.resolve(outage, inc.id, author="alice", region="EMEA", now=DECLARED + timedelta(hours=1))
     incidents.set_status(outage, inc.id, "investigating", author="alice", now=DECLARED + timedelta(hours=2))
-    assert case(outage, "T-400")["heat"] >= FLOOR
+    assert case(outage, f"{inc.id}-c-client")["heat"] >= FLOOR
     assert incident_queries.get(outage, inc.id).incident.resolved_at is None
 
 
@@ -455,9 +460,10 @@ def test_a_customer_with_several_tickets_is_mailed_each_update_once(outage):
     second = {"customers": [], "cases": [
         {"id": "T-101", "customer": "c-boul", "subject": "Emails bouncing", "status": "open",
          "opened_at": "2026-11-23T21:50:00Z", "external_ref": "rt:4101",
-         "events": [_msg("2026-11-23T21:50:00Z", "in", "jean", "Nos mails reviennent en erreur.")]}]}
+         "events": [_msg("2026-11-23T21:50:00Z", "in", "jean",
+                         "Nos mails de boutique-martin.fr reviennent en erreur.")]}]}
     import_document(outage, second, now=BEFORE)
-    inc = declare(outage)  # links every open case of the customers hosted in SBG
+    inc = declare(outage)  # both cases name something hosted in SBG
     assert case(outage, "T-101")["incident_id"] == inc.id
     send(outage, inc.id)
     rows = {r["case_id"]: r for r in outage.query("SELECT case_id, action, payload FROM outbox")}
@@ -469,3 +475,82 @@ def test_a_customer_with_several_tickets_is_mailed_each_update_once(outage):
     detail = incident_queries.get(outage, inc.id)
     boul = next(a for a in detail.affected if a.id == "c-boul")
     assert boul.cases == ("T-100", "T-101") and boul.told
+
+
+# -- which cases an incident links ----------------------------------------------------------------
+
+def link_event(store, case_id):
+    return store.query_one("SELECT body, meta FROM events WHERE case_id = ? AND kind = 'incident' "
+                           "ORDER BY seq DESC LIMIT 1", (case_id,))
+
+
+def test_a_case_naming_the_datacenter_is_linked_and_says_why(outage):
+    inc = declare(outage)
+    event = link_event(outage, "T-200")  # "Our API times out. Outage in SBG?"
+    assert case(outage, "T-200")["incident_id"] == inc.id
+    assert json.loads(event["meta"])["why"] == "names SBG" and "(names SBG)" in event["body"]
+
+
+def test_a_site_down_report_of_an_affected_customer_is_linked(outage):
+    inc = declare(outage)
+    assert case(outage, "T-100")["incident_id"] == inc.id  # "notre boutique ne répond plus"
+    assert json.loads(link_event(outage, "T-100")["meta"])["why"] == "reports a site or service down"
+
+
+def test_a_case_naming_a_domain_on_a_server_in_scope_is_linked(outage):
+    doc = {"customers": [], "cases": [
+        {"id": "T-600", "customer": "c-client", "subject": "Question", "status": "open",
+         "opened_at": "2026-11-23T21:55:00Z",
+         "events": [_msg("2026-11-23T21:55:00Z", "in", "luc", "Le formulaire de erabliere.ca ne part plus.")]}]}
+    import_document(outage, doc, now=BEFORE)
+    inc = declare(outage, scope={"servers": ["shared-01"]}, title="disk failure on shared-01")
+    assert case(outage, "T-600")["incident_id"] == inc.id
+    assert json.loads(link_event(outage, "T-600")["meta"])["why"] == "names erabliere.ca"
+    assert case(outage, "T-400")["incident_id"] is None  # the same customer's billing question
+
+
+def test_quoted_text_does_not_link_a_case(outage):
+    doc = {"customers": [], "cases": [
+        {"id": "T-700", "customer": "c-kest", "subject": "Invoice address", "status": "open",
+         "opened_at": "2026-11-23T21:55:00Z",
+         "events": [_msg("2026-11-23T21:55:00Z", "in", "aoife",
+                         "Please use our new invoice address.\n\nOn Mon, 23 Nov 2026, Support wrote:\n"
+                         "> kestrel-api-01 is down for maintenance tonight")]}]}
+    import_document(outage, doc, now=BEFORE)
+    declare(outage)
+    assert case(outage, "T-700")["incident_id"] is None
+
+
+def test_an_engineer_can_unlink_a_case_and_it_is_recorded(outage):
+    inc = declare(outage)
+    before = case(outage, "T-200")["heat"]
+    eid = incidents.unlink(outage, inc.id, "T-200", author="kenji", region="APAC", now=DECLARED + timedelta(minutes=3))
+    assert case(outage, "T-200")["incident_id"] is None
+    assert case(outage, "T-200")["heat"] < before  # the incident lift is gone
+    row = outage.query_one("SELECT kind, body, meta FROM events WHERE id = ?", (eid,))
+    assert row["kind"] == "incident" and row["body"].startswith(f"Unlinked from incident {inc.id}")
+    assert json.loads(row["meta"])["unlinked"] is True
+    timeline = incident_queries.get(outage, inc.id).timeline
+    assert timeline[-1]["body"] == "Case T-200 (c-kest) unlinked"
+    res = send(outage, inc.id)
+    assert "T-200" not in res.written  # no more updates
+
+
+def test_unlinking_a_case_not_on_the_incident_is_refused_and_writes_nothing(outage):
+    inc = declare(outage)
+    before = counts(outage)
+    with pytest.raises(WriteRefused, match="T-300 is linked to no incident"):
+        incidents.unlink(outage, inc.id, "T-300", author="kenji", region="APAC", now=DECLARED)
+    with pytest.raises(WriteRefused, match="no case 'T-999'"):
+        incidents.unlink(outage, inc.id, "T-999", author="kenji", region="APAC", now=DECLARED)
+    assert counts(outage) == before
+
+
+def test_a_broadcast_is_in_the_history_but_is_not_an_answer(outage):
+    inc = declare(outage)
+    waiting = case(outage, "T-100")["waiting_since"]
+    assert waiting == "2026-11-23T21:45:00Z"
+    send(outage, inc.id)
+    assert messages_out(outage, "T-100")[-1]["body"].startswith("Panne électrique")
+    assert case(outage, "T-100")["waiting_since"] == waiting
+    assert case(outage, "T-100")["exchanges"] == 1

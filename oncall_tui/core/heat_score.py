@@ -2,6 +2,10 @@
 
 `score` explains (every term, largest first); `heat_value` gives the same
 number from the points that do not move with time, for the clock tick.
+
+Besides the points, a few zero-point notes explain what the heat did *not*
+count: the quoted replies, signatures and pasted logs set aside, the broadcasts
+that were not answers, a reply of ours that only pointed to the docs.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from operator import attrgetter
 from .heat_stats import CaseStats
 from .heat_weights import Term, Weights
 from .model import STATUSES, TIERS
+from .reading import set_aside_text
 from .timeutil import human_duration
+
+#: How the case's last word cools it (`mode` of `heat_value`).
+OPEN, THEIR_MOVE, DONE = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +30,17 @@ class Heat:
     """A case's heat: `score` 0..100 and the terms it is the sum of (capped at 100)."""
 
     score: int
-    terms: tuple[Term, ...]  # largest first, zero terms omitted
+    terms: tuple[Term, ...]  # largest first, zero terms omitted but for notes
+
+    @property
+    def probably_done(self) -> bool:
+        """The customer's latest message confirms it works or asks us to close."""
+        return any(t.name == "done" for t in self.terms)
+
+
+def mode_of(stats: CaseStats) -> int:
+    """DONE when the customer's latest message closes, THEIR_MOVE when it only acknowledges, else OPEN."""
+    return DONE if stats.done else THEIR_MOVE if stats.ack else OPEN
 
 
 # --- scoring -------------------------------------------------------------------
@@ -67,17 +85,20 @@ def _age_term(w: Weights, m: int) -> Term | bool:
     return _term("age", f"open {human_duration(m * 60)}", w.age_max * _sat(m, 1440 * w.age_scale_days))
 
 
-def _exchanges_term(w: Weights, key: tuple[int, int, int]) -> Term | bool:
+def _exchanges_term(w: Weights, key: tuple[int, int, int, float]) -> Term | bool:
     """Messages, plus the ping-pong: back-and-forths that are both many and quick."""
-    n, turns, m = key
+    n, turns, m, rate = key
     value = f"{n} message{'s' if n > 1 else ''}"
     points = w.exchanges_max * _sat(n, w.exchanges_scale)
     if turns:
         span = human_duration(m * 60) if m else "under a minute"
         value += f", {turns} back-and-forth{'s' if turns > 1 else ''} in {span}"
-        rate = turns * 60 / max(m, 60)  # per hour; a conversation spans at least an hour
         points += w.pace_max * _sat(turns, w.pace_turns_scale) * _sat(rate, w.pace_rate_scale)
     return _term("exchanges", value, points)
+
+
+def _chased_term(w: Weights, n: int) -> Term | bool:
+    return _term("chased", f"wrote again {n}\u00d7 before any answer", w.chase_max * _sat(n, w.chase_scale))
 
 
 def _words_term(w: Weights, key: tuple) -> Term | bool:
@@ -93,14 +114,43 @@ def _words_term(w: Weights, key: tuple) -> Term | bool:
     return _term("words", ", ".join(shown), points)
 
 
-def _repeats_term(w: Weights, key: tuple[int, float]) -> Term | bool:
-    n, sim = key
-    return _term("repeats", f"repeated themselves {n}\u00d7 ({sim:.0%} same)",
-                 w.repeat_max * _sat(n, w.repeat_scale))
+def _calm_term(w: Weights, said: str) -> Term | bool:
+    return Term("calm", f"said it is not pressing: {_quote(said)}", -w.calm_points) if w.calm_points else False
+
+
+def _repeats_term(w: Weights, key: tuple[int, float, str, int]) -> Term | bool:
+    """Repeating themselves in the case, and asking again in a new case what an earlier one asked."""
+    n, sim, before, earlier = key
+    parts = [f"repeated themselves {n}\u00d7 ({sim:.0%} same)"] if n else []
+    if earlier:
+        more = f" and {earlier - 1} earlier case{'s' if earlier > 2 else ''}" if earlier > 1 else ""
+        parts.append(f"asked before in {before}{more}")
+    return _term("repeats", "; ".join(parts), w.repeat_max * _sat(n + earlier, w.repeat_scale))
+
+
+def _bounced_term(w: Weights, key: tuple[int, int]) -> Term | bool:
+    bounces, back = key
+    links = f"{bounces} repl{'ies' if bounces > 1 else 'y'} of ours only pointed to the docs or a template"
+    if not back:
+        return Term("bounced", f"{links}: the clock still runs", 0.0)
+    return _term("bounced", f"{links}; came back {back}\u00d7 with the same request",
+                 w.bounce_max * _sat(back, w.bounce_scale))
 
 
 def _engineers_term(w: Weights, n: int) -> Term | bool:
     return _term("engineers", f"{n} engineers", w.engineers_max * _sat(n - 1, w.engineers_scale))
+
+
+def _notes_term(w: Weights, key: tuple[int, int, int, int]) -> Term | bool:
+    """What was left out: quoted text, signatures, pasted logs, broadcasts (zero points)."""
+    quoted, sig, log, broadcasts = key
+    parts = []
+    aside = set_aside_text(quoted, sig, log)
+    if aside:
+        parts.append(aside)
+    if broadcasts:
+        parts.append(f"{broadcasts} broadcast update{'s' if broadcasts > 1 else ''} not counted as answers")
+    return Term("not counted", "; ".join(parts), 0.0) if parts else False
 
 
 def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now: datetime,
@@ -118,20 +168,20 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
     terms += steady
     total = _finish(total, status == "pending", stats.wait_t, stats.out_t, now.timestamp(), incident_open,
-                    weights, terms)
+                    weights, mode_of(stats), terms, stats)
     if len(terms) > 1:
         terms.sort(key=_by_points, reverse=True)
     return Heat(min(100, max(0, int(total + 0.5))), tuple(terms))
 
 
 def steady_points(stats: CaseStats, weights: Weights) -> float:
-    """The points of the terms that do not move with time (exchanges, words, repeats, engineers)."""
+    """The points of the terms that do not move with time (exchanges, words, repeats, engineers...)."""
     return sum(map(_by_points, _steady_terms(stats, weights)))
 
 
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
-               tier: str, now_t: float, incident_open: bool = False, weights: Weights) -> int:
-    """`score(...).score` from `steady_points` and the case's times, without the explanation.
+               tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN) -> int:
+    """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation.
 
     The clock tick rescores every open case each minute: this skips building,
     sorting and returning terms. Same arithmetic as `score`, so the same result.
@@ -140,22 +190,26 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
         return 0
     moving = _moving_terms(wait_t, status, opened_t, tier, now_t, weights)
     total = sum(map(_by_points, moving)) + steady
-    total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, None)
+    total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None)
     return min(100, max(0, int(total + 0.5)))
 
 
 def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, now_t: float,
                   weights: Weights) -> list[Term]:
-    """Tier, then the terms that grow with time: waiting and age (in this order)."""
+    """Tier, then the terms that grow with time: waiting and age (in this order).
+
+    The customer waits whenever their message is unanswered, whatever the
+    status says: a case left pending after they wrote back is their turn no more.
+    """
     if status not in _STATUSES:
         raise ValueError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
-    waiting_terms, age_terms, _, _, _, _, tiers = weights._tables
+    waiting_terms, age_terms, *_, tiers = weights._tables
     try:
         t = tiers[tier]
     except KeyError:
         raise ValueError(f"tier: expected one of {', '.join(TIERS)}, got {tier!r}") from None
     terms: list[Term] = [t] if t else []
-    if wait_t is not None and status != "pending":
+    if wait_t is not None:
         t = _duration_term(waiting_terms, _waiting_term, weights, now_t - wait_t)
         if t:
             terms.append(t)
@@ -182,25 +236,34 @@ def _term_for(table: dict, key, build, weights: Weights) -> Term | bool:
 
 
 def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
-    """Exchanges and their pace, words and tone, repeats, engineers (in this order)."""
-    _, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, _ = weights._tables
+    """Exchanges and their pace, chasers, words and tone, calm, repeats, bounces, engineers, notes (in this order)."""
+    (_, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, chased_terms, bounced_terms,
+     notes_terms, calm_terms, _) = weights._tables
     terms: list[Term] = []
     add = terms.append
     n = stats.exchanges
     if n:
         turns = stats.turns
         if turns:
-            in_t, out_t = stats.in_t, stats.out_t
-            m = ((in_t if in_t > out_t else out_t) - stats.first_t) // 60  # both set once turns > 0
+            first = stats.first_t
+            last = stats.turn_t
+            if last is None:  # stored before turn_t: the span to the last message
+                last = max(stats.in_t or first, stats.out_t or first)
+            m = (last - first) // 60
+            rate = stats.pace or round(turns * 60 / max(m, 60), 3)
             # The span in minutes, whole hours or whole days: "in 3 h", "in 2 d".
             if m >= 1440:
                 m -= m % 1440
             elif m >= 60:
                 m -= m % 60
-            key = (n, turns, m)
+            key = (n, turns, m, rate)
         else:
-            key = (n, 0, 0)
+            key = (n, 0, 0, 0.0)
         t = _term_for(exchanges_terms, key, _exchanges_term, weights)
+        if t:
+            add(t)
+    if stats.chases:
+        t = _term_for(chased_terms, stats.chases, _chased_term, weights)
         if t:
             add(t)
     if stats.words or stats.bang or stats.shout:
@@ -208,9 +271,17 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         t = _term_for(words_terms, key, _words_term, weights)
         if t:
             add(t)
-    if stats.repeats:
-        key = (stats.repeats, stats.repeat_sim)
+    if stats.calm:
+        t = _term_for(calm_terms, stats.calm, _calm_term, weights)
+        if t:
+            add(t)
+    if stats.repeats or stats.earlier:
+        key = (stats.repeats, stats.repeat_sim, stats.before, stats.earlier)
         t = _term_for(repeats_terms, key, _repeats_term, weights)
+        if t:
+            add(t)
+    if stats.bounces and (stats.bounced or stats.bounce_open):
+        t = _term_for(bounced_terms, (stats.bounces, stats.bounced), _bounced_term, weights)
         if t:
             add(t)
     n = len(stats.engineers)
@@ -218,27 +289,50 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         t = _term_for(engineers_terms, n, _engineers_term, weights)
         if t:
             add(t)
+    if stats.quoted or stats.sig or stats.log or stats.broadcasts:
+        t = _term_for(notes_terms, (stats.quoted, stats.sig, stats.log, stats.broadcasts), _notes_term, weights)
+        if t:
+            add(t)
     return terms
 
 
 def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, now_t: float,
-            incident_open: bool, weights: Weights, terms: list[Term] | None) -> float:
-    """Cooling (waiting on the customer, or answered) and the incident lift, added to *terms* if given."""
-    if total and (pending or (wait_t is None and out_t is not None)):
-        if pending:
-            factor = weights.pending_factor
-        else:
-            factor = weights.answered_factor
+            incident_open: bool, weights: Weights, mode: int, terms: list[Term] | None,
+            stats: CaseStats | None) -> float:
+    """Cooling (done, their move, answered) and the incident lift, added to *terms* if given.
+
+    Nobody waits on a case whose customer said it is done: it cools the most and
+    no incident lifts it. Otherwise, with the customer's message unanswered,
+    nothing cools; with the last word ours (or theirs only acknowledging), the
+    case cools, more if it is pending or their move.
+    """
+    if mode == DONE:
+        if total:
+            cooling = (weights.done_factor - 1.0) * total
+            if terms is not None:
+                terms.append(Term("done", f"probably done: they said {_quote(stats.done)}", cooling))
+            total += cooling
+        return total
+    if total and wait_t is None and (pending or mode == THEIR_MOVE or out_t is not None):
+        factor = weights.pending_factor if (pending or mode == THEIR_MOVE) else weights.answered_factor
         cooling = (factor - 1.0) * total
         if cooling <= -0.05 and terms is not None:
-            terms.append(Term("cooling", _cooling_why(pending, out_t, now_t), cooling))
+            why = (f"their move: they said {_quote(stats.ack)}" if mode == THEIR_MOVE and stats.ack != "thanks"
+                   else "their move: they only said thanks" if mode == THEIR_MOVE
+                   else _cooling_why(pending, out_t, now_t))
+            terms.append(Term("cooling", why, cooling))
         total += cooling
     if incident_open:
-        lift = max(weights.incident_bonus, weights.incident_floor - total)
+        # Lifted onto [floor, 100], keeping the order of linked cases; at least the bonus.
+        lift = max(weights.incident_bonus, weights.incident_floor * (1.0 - total / 100.0))
         if lift >= 0.05 and terms is not None:
             terms.append(Term("incident", "linked to an open incident", lift))
         total += lift
     return total
+
+
+def _quote(said: str) -> str:
+    return ", ".join(f"'{p}'" for p in said.split("|"))
 
 
 def _cooling_why(pending: bool, out_t: int, now_t: float) -> str:

@@ -4,26 +4,54 @@
     stats = add_event(stats, event, lexicon=lex)  # incremental, same as folding again
 
 Folding reads the words once (lexicon hits, tone, a fingerprint for
-repetition) and keeps epoch seconds, so scoring (`heat_score`) is plain
-arithmetic on numbers: the queue rescores every open case each minute.
+repetition, what was set aside) and keeps epoch seconds, so scoring
+(`heat_score`) is plain arithmetic on numbers: the queue rescores every open
+case each minute.
+
+Whose turn it is, event by event:
+
+- a customer message starts the wait, unless they confirm it works or ask us
+  to close ("probably done": nobody waits any more), or only acknowledge after
+  our answer ("I'll test tonight": their move);
+- a reply of ours stops the wait, unless it only points to the documentation or
+  is a canned acknowledgement, short and with no action run on the case (a
+  *bounce*: the clock keeps running, and the customer coming back adds to
+  `bounced`);
+- a broadcast (an incident update, a mass mailing) is history, never an answer:
+  it changes nobody's wait, exchanges or engineers;
+- the customer's mood (frustration words, "!!!", SHOUTING) adds up while they
+  wait; each real answer of ours counts the earlier mood at 60 %. Their only
+  message saying it is not pressing ("no rush") is `calm` until they write again.
+
+Only what the customer wrote is read (`reading.read`): quoted replies,
+signatures and pasted logs are set aside and counted for the explanation.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, fields
 from typing import Iterable
 
-from .lexicon import (Lexicon, exclamation_level, fast_fold, fingerprint, own_text,
-                      pack_print, shouting_level, similarity, tokens, unpack_print)
+from .lexicon import (Lexicon, exclamation_level, fast_fold, fingerprint, pack_print, shouting_level,
+                      similarity, tokens, topic_print, topic_words, unpack_print)
 from .model import CONVERSATION_KINDS, Event
+from .reading import read
 from .timeutil import format_ts, parse_ts
 
-#: Each later customer message counts an earlier one's words and tone at 60 %.
+#: Each real answer of ours counts the customer's earlier words and tone at 60 %.
 DECAY = 0.6
 MAX_HITS = 4  # phrases kept for the explanation, most recent first
 MAX_PRINTS = 4  # fingerprints of the customer's latest messages kept for repetition
 REPEAT_THRESHOLD = 0.5  # shared content (Jaccard-like) from which a message is a repeat
+CHASE_GAP = 600  # seconds: a customer message this long after their unanswered last one chases us
+ACK_MAX_WORDS = 40  # an acknowledgement is short
+BOUNCE_MAX_WORDS = 60  # a reply that only points elsewhere is short
+SAID_MAX = 60  # characters of a closing or acknowledging phrase kept for the explanation
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+#: A link to documentation rather than to the customer's own site.
+_DOCS_URL = re.compile(r"doc|kb|faq|help|guide|wiki|support|tuto|knowledge|learn|manual|article", re.IGNORECASE)
 
 
 @dataclass
@@ -33,20 +61,38 @@ class CaseStats:
     waiting_since: str | None = None  # first customer message we have not answered yet
     last_in_at: str | None = None
     last_out_at: str | None = None
-    exchanges: int = 0  # messages to or from the customer
+    exchanges: int = 0  # messages to or from the customer (broadcasts left out)
     engineers: list[str] = field(default_factory=list)  # distinct engineers who answered
     wait_t: int | None = None  # epoch seconds of waiting_since
     in_t: int | None = None  # epoch seconds of last_in_at
     out_t: int | None = None  # epoch seconds of last_out_at
     first_t: int | None = None  # first message to or from the customer
     turns: int = 0  # back-and-forths: the speaker changed (customer <-> us)
-    words: float = 0.0  # lexicon weight of customer messages, older ones decayed
+    words: float = 0.0  # lexicon weight of customer messages, decayed by our answers
     hits: str = ""  # phrases behind `words`, most recent first, "|"-separated
     bang: float = 0.0  # repeated "!", decayed like words
     shout: float = 0.0  # SHOUTING, decayed like words
     repeats: int = 0  # customer messages that repeat an earlier one of theirs
     repeat_sim: float = 0.0  # the most similar repeat (0..1), for the explanation
     prints: str = ""  # fingerprints of the customer's latest messages, space-separated
+    turn_t: int | None = None  # epoch seconds of the last change of speaker
+    pace: float = 0.0  # the fastest back-and-forths per hour seen at a change of speaker
+    last_dir: str = ""  # who spoke last: "in" (the customer) or "out" (us)
+    chases: int = 0  # customer messages chasing an unanswered one of theirs
+    bounces: int = 0  # replies of ours that only pointed to the docs or were canned
+    bounce_open: bool = False  # our last reply was such a bounce and the customer has not written since
+    bounced: int = 0  # times the customer came back after a bounce
+    acted: bool = False  # an action was run on the case: a link after it is not a bounce
+    done: str = ""  # their latest message says it works / asks to close (what they said)
+    ack: str = ""  # their latest message only acknowledges, they will come back (what they said)
+    broadcasts: int = 0  # incident updates and mass mailings on the case (not answers)
+    quoted: int = 0  # lines of quoted replies set aside in the customer's messages
+    sig: int = 0  # signature lines set aside
+    log: int = 0  # lines of pasted logs, code and traces set aside
+    calm: str = ""  # their first message said it is not pressing ("no rush"), and nothing since said otherwise
+    topic: str = ""  # content words of their first message (packed), for repeats across cases
+    before: str = ""  # set by the store: their latest earlier case on a similar request
+    earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
 
     def to_json(self) -> str:
         """Compact JSON; fields at their default value are left out."""
@@ -106,8 +152,14 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon) -> CaseStats:
     Events must come in time order (to the second); an older message than the
     last one folded raises ValueError: refold the case with `fold_events`.
     """
+    if event.kind == "action":
+        stats.acted = True
+        return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
-        return stats  # notes, actions, status changes: no effect on heat
+        return stats  # notes, status changes: no effect on heat
+    if event.broadcast:
+        stats.broadcasts += 1  # shown in the history, never an answer
+        return stats
     if event.at.tzinfo is None:
         raise ValueError(f"event {event.kind} by {event.author!r}: at: expected a timezone-aware "
                          f"time, got {event.at.isoformat()}")
@@ -120,19 +172,16 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon) -> CaseStats:
     if stats.first_t is None:
         stats.first_t = t
     inbound = event.direction == "in"
-    if stats.exchanges and inbound != (stats.waiting_since is not None):
+    if stats.last_dir and stats.last_dir != event.direction:
         stats.turns += 1
+        stats.turn_t = t
+        stats.pace = max(stats.pace, round(stats.turns * 3600 / max(t - stats.first_t, 3600), 3))
     stats.exchanges += 1
     if inbound:
-        stats.last_in_at, stats.in_t = at, t
-        if stats.waiting_since is None:
-            stats.waiting_since, stats.wait_t = at, t
-        _read_customer(stats, event.body, lexicon)
+        _from_customer(stats, event, t, at, lexicon)
     else:
-        stats.last_out_at, stats.out_t = at, t
-        stats.waiting_since = stats.wait_t = None
-        if event.author and event.author not in stats.engineers:
-            stats.engineers.append(event.author)
+        _from_us(stats, event, t, at, lexicon)
+    stats.last_dir = event.direction
     return stats
 
 
@@ -144,20 +193,43 @@ def fold_events(events: Iterable[Event], *, lexicon: Lexicon) -> CaseStats:
     return stats
 
 
-def _read_customer(stats: CaseStats, body: str, lexicon: Lexicon) -> None:
-    """Words, tone and repetition of one customer message."""
-    text = own_text(body)
+def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) -> None:
+    reading = read(event.body, event.author)
+    stats.quoted += reading.quoted
+    stats.sig += reading.signature
+    stats.log += reading.log
+    text = reading.text
     folded = fast_fold(text)
     words = tokens(folded)
-    found = sorted(lexicon.scan(folded, words), key=lambda p: (-p.weight, p.text))
-    # Rounded so that stored stats stay short and a JSON round trip is exact.
-    stats.words = round(stats.words * DECAY + sum(p.weight for p in found), 3)
-    if found:
-        new = [p.text for p in found]
-        # "|" never occurs in a phrase: parse_lexicon accepts words, spaces, - and ' only.
-        stats.hits = "|".join((new + [h for h in stats.hits.split("|") if h and h not in new])[:MAX_HITS])
-    stats.bang = round(stats.bang * DECAY + exclamation_level(text), 3)
-    stats.shout = round(stats.shout * DECAY + shouting_level(text), 3)
+    found = frustration(lexicon, folded, words)
+    closing, ack = _closing_or_ack(lexicon, text, folded, words, found)
+    first = stats.in_t is None
+    waiting = stats.wait_t is not None
+    if waiting and stats.last_dir == "in" and t - stats.in_t >= CHASE_GAP and not (closing or ack):
+        stats.chases += 1
+    if stats.bounce_open and not (closing or ack):
+        stats.bounced += 1
+    stats.bounce_open = False
+    stats.last_in_at, stats.in_t = at, t
+    if closing:
+        stats.done, stats.ack = closing, ""
+        stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
+        return
+    if ack:
+        stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
+        return
+    stats.done = stats.ack = ""
+    # "No rush" counts while it is all they said; writing again, or anything frustrated, ends it.
+    calm = lexicon.section("calm").scan(folded, words) if first and not found else ()
+    stats.calm = _said(calm) if calm else ""
+    if not waiting:
+        stats.waiting_since, stats.wait_t = at, t
+    _mood(stats, text, found)
+    if not stats.topic:
+        # Their own name says who asks, not what: it is left out like the lexicon's single words.
+        topic = topic_print(topic_words(text), lexicon.single_words | frozenset(tokens(fast_fold(event.author))))
+        if len(topic) >= 2:
+            stats.topic = pack_print(topic)
     print_ = fingerprint(words, lexicon.vocabulary)
     if print_ is not None:
         earlier = stats.prints.split()
@@ -167,3 +239,89 @@ def _read_customer(stats: CaseStats, body: str, lexicon: Lexicon) -> None:
             stats.repeat_sim = max(stats.repeat_sim, round(best, 2))
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
 
+
+def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) -> None:
+    stats.last_out_at, stats.out_t = at, t
+    if event.author and event.author not in stats.engineers:
+        stats.engineers.append(event.author)
+    if not stats.acted and is_bounce(read(event.body, event.author).text, lexicon, again=stats.bounces > 0):
+        stats.bounces += 1
+        stats.bounce_open = True  # the clock keeps running
+        return
+    stats.bounce_open = False
+    stats.waiting_since = stats.wait_t = None
+    # A real answer: the customer's earlier mood counts less from now on.
+    stats.words = round(stats.words * DECAY, 3)
+    stats.bang = round(stats.bang * DECAY, 3)
+    stats.shout = round(stats.shout * DECAY, 3)
+
+
+def frustration(lexicon: Lexicon, folded: str, words: list[str]):
+    """Frustration phrases in folded text, but not those inside a calm or a closing phrase
+    ("pas urgent", "not critical", "works again")."""
+    found = lexicon.scan(folded, words)
+    if found:
+        masks = lexicon.section("calm").scan(folded, words) + lexicon.section("closing").scan(folded, words)
+        if masks:
+            found = [p for p in found if not any(set(p.words) <= set(m.words) for m in masks)]
+    return found
+
+
+def _said(phrases) -> str:
+    """The phrases found, for the explanation: those inside a longer one found left out."""
+    spans = [f" {' '.join(p.words)} " for p in phrases]
+    kept = [p.text for p, span in zip(phrases, spans) if not any(span in other and span != other for other in spans)]
+    return "|".join(sorted(kept))[:SAID_MAX]
+
+
+def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found) -> tuple[str, str]:
+    """(closing, acknowledgement) phrases of a customer message; both '' for anything else.
+
+    Either one needs a message without frustration, without a question and
+    without a "but": "all good now, thanks!" closes, "it works but the mail
+    doesn't" does not.
+    """
+    if found or not words or "?" in text or lexicon.section("contrast").scan(folded, words):
+        return "", ""
+    closing = lexicon.section("closing").scan(folded, words)
+    if closing:
+        return _said(closing), ""
+    if len(words) <= ACK_MAX_WORDS:
+        ack = lexicon.section("ack").scan(folded, words)
+        if ack:
+            return "", _said(ack)
+        thanks = lexicon.section("thanks").vocabulary
+        if all(w in thanks for w in words):
+            return "", "thanks"
+    return "", ""
+
+
+def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:
+    """Whether a reply of ours (its own text) only points elsewhere, short either way: a canned
+    acknowledgement, or a documentation link (a URL, named as docs by the text or by the URL itself)
+    with nothing said to be done. *again*: the case was bounced before, and then pointing to the
+    docs without the link ("the guide explains everything") is one more bounce."""
+    folded = fast_fold(text)
+    words = tokens(folded)
+    if not words or len(words) > BOUNCE_MAX_WORDS:
+        return False
+    if lexicon.section("template").scan(folded, words):
+        return True
+    urls = _URL.findall(text)
+    docs = lexicon.section("docs").scan(folded, words)
+    if not (docs and again) and not (urls and (docs or any(_DOCS_URL.search(u) for u in urls))):
+        return False  # no link, or a link to their own site: "https://shop.fr loads fine from here"
+    return not lexicon.section("done").scan(folded, words)
+
+
+def _mood(stats: CaseStats, text: str, found) -> None:
+    """Words and tone of one customer message, added to the mood of those still unanswered."""
+    found = sorted(found, key=lambda p: (-p.weight, p.text))
+    # Rounded so that stored stats stay short and a JSON round trip is exact.
+    stats.words = round(stats.words + sum(p.weight for p in found), 3)
+    if found:
+        new = [p.text for p in found]
+        # "|" never occurs in a phrase: parse_lexicon accepts words, spaces, - and ' only.
+        stats.hits = "|".join((new + [h for h in stats.hits.split("|") if h and h not in new])[:MAX_HITS])
+    stats.bang = round(stats.bang + exclamation_level(text), 3)
+    stats.shout = round(stats.shout + shouting_level(text), 3)

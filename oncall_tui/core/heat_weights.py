@@ -42,8 +42,14 @@ class Weights:
     tone_max: float
     exclamation_weight: float
     shouting_weight: float
+    calm_points: float
     repeat_max: float
     repeat_scale: float
+    repeat_window_days: float
+    chase_max: float
+    chase_scale: float
+    bounce_max: float
+    bounce_scale: float
     engineers_max: float
     engineers_scale: float
     tier_standard: float
@@ -53,11 +59,13 @@ class Weights:
     incident_bonus: float
     pending_factor: float
     answered_factor: float
+    done_factor: float
 
     def __post_init__(self) -> None:
         # Terms already built for these weights (see "scoring"); not a field.
         tiers = {t: Term("tier", t, getattr(self, f"tier_{t}")) for t in TIERS}
-        memo = {name: {} for name in ("waiting", "age", "exchanges", "words", "repeats", "engineers")}
+        memo = {name: {} for name in ("waiting", "age", "exchanges", "words", "repeats", "engineers",
+                                      "chased", "bounced", "notes", "calm")}
         memo["tier"] = {t: (term if term.points >= 0.05 else False) for t, term in tiers.items()}
         object.__setattr__(self, "memo", memo)
         object.__setattr__(self, "_tables", tuple(memo.values()))
@@ -66,7 +74,7 @@ class Weights:
 def _kind(key: str) -> str:
     if key.endswith("_factor"):
         return "factor"
-    if key.endswith(("_scale", "_scale_hours", "_scale_days")):
+    if key.endswith(("_scale", "_scale_hours", "_scale_days", "_window_days")):
         return "scale"
     return "points"
 

@@ -12,6 +12,10 @@ match "download"), spaces and hyphens flexible. Each distinct phrase counts once
 per message; a phrase inside a longer one counts as well, so give the longer
 phrase only the extra weight.
 
+Phrases before any section header are frustration and urgency (`Lexicon.phrases`).
+A line ``[name]`` starts a section of other phrases the heat reads a message
+for (`Lexicon.section(name)`; weights are ignored there): see SECTIONS.
+
 Phrases are read with `text.fold`; messages go through `fast_fold`, `tokens`
 and `fast_pattern`, which give the same words and matches as `text.fold`,
 `text.words` and `text.phrase_pattern` without per-character Python loops: the
@@ -39,6 +43,19 @@ from .text import fold
 #: come first, and an 80 kB pasted log must not stall a refresh.
 MAX_CHARS = 4000
 MAX_WEIGHT = 10.0
+#: Sections a lexicon file may hold besides frustration, and what their phrases mean.
+SECTIONS = {
+    "calm": "the customer says it is not pressing; frustration phrases inside one do not count",
+    "closing": "the customer confirms it works or asks us to close: probably done",
+    "ack": "the customer acknowledges and will come back (will test, will let us know)",
+    "thanks": "words a message can be made of alone and only thank or greet (an acknowledgement)",
+    "contrast": "words that turn a confirmation into a new problem ('but', 'except')",
+    "docs": "our reply points to documentation instead of acting",
+    "template": "our reply is an automatic or canned acknowledgement",
+    "done": "our reply says we did something (not a bounce, even with a link)",
+    "down": "a site or service is down (links the case to an incident on its scope)",
+}
+_SECTION = re.compile(r"\[([a-z_]+)\]")
 
 _ALNUM = re.compile(r"[a-z0-9]+")
 _PHRASE_CHARS = re.compile(r"[^a-z0-9\s'-]")
@@ -53,6 +70,7 @@ class Phrase:
     words: tuple[str, ...]
     weight: float
     source: str  # "file:line", for error messages
+    section: str = ""  # "" for frustration, else one of SECTIONS
 
 
 def _fold_byte(ch: str) -> str:
@@ -131,7 +149,13 @@ class Lexicon:
     """A set of weighted phrases, matched by words on folded text."""
 
     def __init__(self, phrases: Iterable[Phrase]):
-        self.phrases: tuple[Phrase, ...] = tuple(phrases)
+        phrases = tuple(phrases)
+        self.phrases: tuple[Phrase, ...] = tuple(p for p in phrases if not p.section)
+        grouped: dict[str, list[Phrase]] = {}
+        for p in phrases:
+            if p.section:
+                grouped.setdefault(p.section, []).append(Phrase(p.text, p.words, p.weight, p.source))
+        self._sections = {name: Lexicon(group) for name, group in grouped.items()}
         by_first: dict[str, list[tuple[Phrase, re.Pattern[str] | None]]] = {}
         for p in self.phrases:
             # Single words are decided by the word set alone; longer phrases
@@ -142,9 +166,20 @@ class Lexicon:
         #: Every word used by some phrase; the repetition fingerprint ignores
         #: them, so adding a frustration word never changes it.
         self.vocabulary: frozenset[str] = frozenset(w for p in self.phrases for w in p.words)
+        #: The phrases that are one word ("urgent", "again"): a case's topic leaves them out.
+        self.single_words: frozenset[str] = frozenset(p.words[0] for p in self.phrases if len(p.words) == 1)
 
     def __len__(self) -> int:
         return len(self.phrases)
+
+    def section(self, name: str) -> "Lexicon":
+        """The phrases of section *name* (see SECTIONS) as a lexicon of their own; empty if none."""
+        if name not in SECTIONS:
+            raise KeyError(f"lexicon section {name!r}: expected one of {', '.join(SECTIONS)}")
+        found = self._sections.get(name)
+        if found is None:
+            found = self._sections[name] = Lexicon(())
+        return found
 
     def scan(self, folded: str, words: Iterable[str]) -> list[Phrase]:
         """Distinct phrases present in *folded* text (see `fast_fold`) whose words are *words*."""
@@ -167,11 +202,19 @@ class Lexicon:
 def parse_lexicon(text: str, source: str) -> list[Phrase]:
     """Parse lexicon file *text*; errors name ``source:line`` and the reason."""
     phrases: list[Phrase] = []
-    seen: dict[tuple[str, ...], str] = {}
+    seen: dict[tuple[str, tuple[str, ...]], str] = {}
+    section = ""
     for number, raw in enumerate(text.splitlines(), start=1):
         where = f"{source}:{number}"
         line = raw.split("#", 1)[0].strip()
         if not line:
+            continue
+        if line.startswith("["):
+            header = _SECTION.fullmatch(line)
+            if header is None or header.group(1) not in SECTIONS:
+                raise ValueError(f"{where}: section: expected one of {', '.join(f'[{n}]' for n in SECTIONS)}, "
+                                 f"got {line!r}")
+            section = header.group(1)
             continue
         phrase_text, sep, weight_text = line.partition("=")
         phrase_text = " ".join(phrase_text.split())
@@ -191,22 +234,22 @@ def parse_lexicon(text: str, source: str) -> list[Phrase]:
         if bad:
             raise ValueError(f"{where}: phrase {phrase_text!r}: expected words separated by spaces, "
                              f"hyphens or apostrophes, got {bad.group()!r}")
-        if phrase_words in seen:
-            raise ValueError(f"{where}: {phrase_text!r} repeats {seen[phrase_words]}")
-        seen[phrase_words] = where
-        phrases.append(Phrase(phrase_text, phrase_words, weight, where))
+        if (section, phrase_words) in seen:
+            raise ValueError(f"{where}: {phrase_text!r} repeats {seen[section, phrase_words]}")
+        seen[section, phrase_words] = where
+        phrases.append(Phrase(phrase_text, phrase_words, weight, where, section))
     return phrases
 
 
 def load_lexicon(sources: Iterable[tuple[str, str]]) -> Lexicon:
-    """Build one lexicon from ``(text, source_name)`` pairs; a phrase twice is an error."""
+    """Build one lexicon from ``(text, source_name)`` pairs; a phrase twice in a section is an error."""
     phrases: list[Phrase] = []
-    seen: dict[tuple[str, ...], str] = {}
+    seen: dict[tuple[str, tuple[str, ...]], str] = {}
     for text, source in sources:
         for p in parse_lexicon(text, source):
-            if p.words in seen:
-                raise ValueError(f"{p.source}: {p.text!r} repeats {seen[p.words]}")
-            seen[p.words] = p.source
+            if (p.section, p.words) in seen:
+                raise ValueError(f"{p.source}: {p.text!r} repeats {seen[p.section, p.words]}")
+            seen[p.section, p.words] = p.source
             phrases.append(p)
     return Lexicon(phrases)
 
@@ -366,3 +409,54 @@ def unpack_print(text: str) -> array:
     if _BIG_ENDIAN:
         packed.byteswap()
     return packed
+
+
+# --- topics: what a case is about, to find the same request in the customer's other cases -------
+
+# A customer who opens a new case for an old problem words it differently and
+# the cases' subjects differ: a case's topic is the set of its first content
+# words (stop words, the lexicon's words, numbers and very short words left
+# out; a plural 's'/'x' dropped), hashed to 16 bits. Two topics are the same
+# request when they share enough words relative to the smaller one.
+
+TOPIC_WORDS = 24
+_TOPIC_STOP = _STOP | frozenset("""
+    pouvez pourriez pouvons peut peuvent pourrais voudrais voudrions aimerions merci cordialement
+    regarder verifier voir depuis matin soir hier aujourd hui cette ces notre nos votre vos leur leurs
+    could would can check look looking see since morning yesterday today tonight last please thanks
+    hi hello hey bonjour com fr net org co uk www http https also only some very really good bien
+    appel entrant sortant pris explique dit call inbound outbound taken says said min minutes
+    """.split())
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word[-1] in "sx" else word
+
+
+# Host names say whose request it is, not what it is about: every case of a customer names their domain.
+_HOST = re.compile(r"(?<=@)[\w.-]+|\b(?:https?://)?(?:[\w-]+\.)+[a-z]{2,6}\b(?:/\S*)?", re.IGNORECASE)
+
+
+def topic_words(text: str) -> list[str]:
+    """The folded words of *text* a topic is made of: host names and links left out ("orders@" stays)."""
+    return tokens(fast_fold(_HOST.sub(" ", text)))
+
+
+def topic_print(words: Iterable[str], ignore: frozenset[str] = frozenset()) -> list[int]:
+    """Sorted 16-bit hashes of the first TOPIC_WORDS content words of *words* (folded tokens)."""
+    skip = _TOPIC_STOP | ignore
+    content = []
+    for w in words:
+        if len(w) > 2 and not w.isdigit() and w not in skip:
+            content.append(_stem(w))
+            if len(content) == TOPIC_WORDS:
+                break
+    return sorted({zlib.crc32(w.encode()) & 0xFFFF for w in content})
+
+
+def topic_overlap(a: Sequence[int], b: Sequence[int]) -> tuple[int, float]:
+    """(shared words, shared / the smaller topic's size) of two topics; (0, 0.0) if either is empty."""
+    if not a or not b:
+        return 0, 0.0
+    shared = len(set(a).intersection(b))
+    return shared, shared / min(len(a), len(b))

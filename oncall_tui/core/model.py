@@ -37,6 +37,9 @@ class Event:
     author: str
     body: str
     channel: str = ""
+    #: Sent to many cases at once (an incident update, a mass mailing; the store's `meta.broadcast`):
+    #: part of the history, never an answer to this customer.
+    broadcast: bool = False
 
     @property
     def from_customer(self) -> bool:

@@ -3,6 +3,11 @@
 Two paths: `refresh_cases` refolds the events of the cases that changed (an
 import, a note, an action); `retick` rescores every open case from its stored
 stats as time passes, in batches, without touching the events at all.
+
+Refreshing also links a case to the same customer's earlier cases on a similar
+request (within the weights' `repeat_window_days`), from the topics stored in
+their stats: the link ("asked before in T-…") is kept in the case's stats, so
+the clock tick reads it like any other stored number.
 """
 
 from __future__ import annotations
@@ -13,46 +18,122 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from ..core.heat_model import HeatModel
-from ..core.heat_score import Heat, heat_value, score, steady_points
+from ..core.heat_score import Heat, heat_value, mode_of, score, steady_points
 from ..core.heat_stats import CaseStats, fold_events
 from ..core.heat_weights import Weights
+from ..core.lexicon import pack_print, topic_overlap, topic_print, topic_words, unpack_print
 from ..core.model import OPEN_STATUSES, Event
 from ..core.timeutil import format_ts, parse_ts
 
 CHANGES_KEPT = 100_000  # rows of the change log kept (see schema migration 4)
+#: Two requests are the same when they share (words, share of the smaller topic) at least one of these.
+SAME_REQUEST = ((3, 0.4), (2, 0.5))
 
 #: Whether a case's incident is still open: the one definition every query uses.
 INCIDENT_OPEN_SQL = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i "
                      "WHERE i.id = c.incident_id AND i.status != 'resolved'))")
+#: An event sent to many cases at once (incident update, mass mailing): `meta.broadcast` is set.
+BROADCAST_SQL = "(json_extract(meta, '$.broadcast') IS NOT NULL)"
 
 
 def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: datetime, heat: HeatModel) -> int:
-    """Refold events into stats and rescore the given cases. Call inside a write transaction."""
-    count = 0
+    """Refold events into stats and rescore the given cases. Call inside a write transaction.
+
+    Each case's stored topic is its first message's plus its subject's words.
+    When that topic is new or changed, the same customer's open cases opened
+    after it (within the repeat window) are relinked too: it may be the earlier
+    case they repeat.
+    """
+    folded: dict[str, list] = {}  # id -> [customer, opened, status, tier, incident, stats, last event, changed]
     for case_id in case_ids:
+        if case_id in folded:
+            continue
         row = conn.execute(
-            f"SELECT c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS incident_open "
-            "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,)).fetchone()
+            f"SELECT c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS incident_open, c.customer_id, "
+            "c.subject, json_extract(c.stats, '$.topic') FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+            "WHERE c.id = ?", (case_id,)).fetchone()
         if row is None:
             continue
         events = [
-            Event(parse_ts(r[0]), r[1], r[2], r[3], r[4], r[5])
+            Event(parse_ts(r[0]), r[1], r[2], r[3], r[4], r[5], bool(r[6]))
             for r in conn.execute(
-                "SELECT at, kind, direction, author, body, channel FROM events "
+                f"SELECT at, kind, direction, author, body, channel, {BROADCAST_SQL} FROM events "
                 "WHERE case_id = ? ORDER BY at, seq", (case_id,))
         ]
         stats = fold_events(events, lexicon=heat.lexicon)
-        _store_score(conn, case_id, stats, row[0], row[1], row[2], bool(row[3]), now, heat.weights,
-                     last_event_at=format_ts(events[-1].at) if events else None)
-        count += 1
-    return count
+        stats.topic = case_topic(stats.topic, row[5], heat.lexicon.single_words)
+        folded[case_id] = [row[4], row[1], row[0], row[2], bool(row[3]), stats,
+                           format_ts(events[-1].at) if events else None, stats.topic != (row[6] or "")]
+    relinked = _link_repeats(conn, folded, heat.weights)
+    for case_id, (_, opened, status, tier, incident, stats, last, _) in folded.items():
+        _store_score(conn, case_id, stats, status, opened, tier, incident, now, heat.weights, last_event_at=last)
+    for case_id, (opened, status, tier, incident, stats) in relinked.items():
+        _store_score(conn, case_id, stats, status, opened, tier, incident, now, heat.weights)
+    return len(folded)
+
+
+def case_topic(first_message: str, subject: str, ignore: frozenset[str]) -> str:
+    """A case's stored topic: the packed words of its first customer message and of its subject."""
+    words = set(unpack_print(first_message)) if first_message else set()
+    words.update(topic_print(topic_words(subject), ignore))
+    return pack_print(sorted(words)) if words else ""
+
+
+def _link_repeats(conn, folded: dict[str, list], weights: Weights) -> dict[str, tuple]:
+    """Set `before`/`earlier` in the stats of the refreshed cases; relink the open cases that may repeat a
+    refreshed one whose topic changed. Returns those relinked: {id: (opened, status, tier, incident, stats)}."""
+    window = timedelta(days=weights.repeat_window_days)
+    by_customer: dict[str, list[str]] = {}
+    for item in folded.values():
+        by_customer.setdefault(item[0], []).append(item[1])
+    relinked = {}
+    for customer, opened in by_customer.items():
+        low = format_ts(parse_ts(min(opened)) - window)
+        high = format_ts(parse_ts(max(opened)) + window)
+        cases = conn.execute(
+            f"SELECT c.id, c.opened_at, json_extract(c.stats, '$.topic'), c.status, cu.tier, {INCIDENT_OPEN_SQL} "
+            "FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+            "WHERE c.customer_id = ? AND c.opened_at >= ? AND c.opened_at <= ? ORDER BY c.opened_at, c.id",
+            (customer, low, high)).fetchall()
+        if len(cases) < 2:
+            for case_id, *_ in cases:
+                if case_id in folded:
+                    folded[case_id][5].before, folded[case_id][5].earlier = "", 0
+            continue
+        topics = {r[0]: folded[r[0]][5].topic if r[0] in folded else (r[2] or "") for r in cases}
+        changed = [folded[k][1] for k in folded if folded[k][0] == customer and folded[k][7]]
+        first_change = min(changed) if changed else None
+        for i, (case_id, opened_at, _, status, tier, incident) in enumerate(cases):
+            mine = case_id in folded
+            if not mine and (first_change is None or opened_at < first_change or status not in OPEN_STATUSES):
+                continue
+            since = format_ts(parse_ts(opened_at) - window)
+            topic = unpack_print(topics[case_id]) if topics[case_id] else ()
+            same = [other for other, other_opened, *_ in cases[:i]
+                    if other_opened >= since and topics[other] and _same_request(topic, unpack_print(topics[other]))]
+            before, earlier = (same[-1], len(same)) if same else ("", 0)
+            if mine:
+                stats = folded[case_id][5]
+                stats.before, stats.earlier = before, earlier
+                continue
+            stats = CaseStats.from_json(conn.execute("SELECT stats FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
+            if (stats.before, stats.earlier) != (before, earlier):
+                stats.before, stats.earlier = before, earlier
+                relinked[case_id] = (opened_at, status, tier, bool(incident), stats)
+    return relinked
+
+
+def _same_request(a, b) -> bool:
+    shared, share = topic_overlap(a, b)
+    return any(shared >= words and share >= part for words, part in SAME_REQUEST)
 
 
 def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, now, weights: Weights,
                  last_event_at=None) -> None:
     h = score(stats, status=status, opened_at=parse_ts(opened_at), tier=tier, now=now,
               incident_open=incident_open, weights=weights)
-    waiting = stats.waiting_since if status not in ("pending", "resolved", "closed") else None
+    # A customer message we have not answered is waiting on us, whatever the status says.
+    waiting = stats.waiting_since if status not in ("resolved", "closed") else None
     conn.execute(
         "UPDATE cases SET stats = ?, heat = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
         "heat_at = ?, last_event_at = COALESCE(?, last_event_at) WHERE id = ?",
@@ -63,8 +144,9 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
 class RetickMemo:
     """What one clock tick learned about each open case, reused by the next tick.
 
-    Per case, packed in 40 bytes: a hash of its stored stats and opening time,
-    the points that do not move with time, its two times and its opening time.
+    Per case, packed in 41 bytes: a hash of its stored stats and opening time,
+    the points that do not move with time, its two times, its opening time and
+    how its last word cools it (`heat_score.mode_of`).
     A case unchanged since the last tick is rescored without decoding its stats
     (most cases, most minutes). About 0.16 kB a case with its key; the app
     keeps one for its heat tick.
@@ -75,8 +157,8 @@ class RetickMemo:
         self.cases: dict[str, bytes] = {}
 
 
-# version, steady points, wait_t, out_t (-1: none), opened_t
-_MEMO_ROW = struct.Struct("<qdqqd")
+# version, steady points, wait_t, out_t (-1: none), opened_t, mode
+_MEMO_ROW = struct.Struct("<qdqqdb")
 
 
 def retick(store, now: datetime, weights: Weights, *, batch: int = 5000, memo: RetickMemo | None = None) -> int:
@@ -115,17 +197,17 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             version = hash((stats_json, opened_at))
             packed = known.get(case_id)
             if packed is not None:
-                seen, steady, wait_t, out_t, opened = unpack(packed)
+                seen, steady, wait_t, out_t, opened, mode = unpack(packed)
                 if seen != version:
                     packed = None
         if packed is None:
             stats = from_json(stats_json)
-            steady, wait_t, out_t = steady_points(stats, weights), stats.wait_t, stats.out_t
+            steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
             if memo is not None:
                 packed = pack(version, steady, -1 if wait_t is None else wait_t, -1 if out_t is None else out_t,
-                              opened)
+                              opened, mode)
         else:
             wait_t = None if wait_t < 0 else wait_t
             out_t = None if out_t < 0 else out_t
@@ -133,7 +215,7 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             learned[case_id] = packed
         new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
                          tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
-                         weights=weights)
+                         weights=weights, mode=mode)
         if new != old:
             updates.append((new, case_id))
     if memo is not None:

@@ -1,4 +1,11 @@
-"""Provider-wide incidents: declare, link every affected customer, tell them all, resolve.
+"""Provider-wide incidents: declare, link the affected customers' cases, tell them all, resolve.
+
+Declaring links an affected customer's open case when it is about the
+incident: the subject or the customer's own words name something in the
+scope (a domain, a server, the datacenter), or the customer reports a site or
+service down. A billing question of an affected customer stays unlinked; a
+customer left without a linked case gets a new one. An engineer can still
+`link` or `unlink` a case by hand; both are recorded in the case's history.
 
 Each public write is one transaction: the incident, its timeline events, the
 linked cases' messages, the outbox rows and the heat refresh land together or
@@ -15,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -22,6 +30,8 @@ from typing import Any
 from ..core import incident_text as words
 from ..core.incident_text import INCIDENT_STATUSES, ScopeError
 from ..core.heat_model import HeatModel
+from ..core.lexicon import Lexicon, fast_fold, tokens
+from ..core.reading import read
 from ..core.timeutil import format_ts
 from .db import Store
 from .derived import refresh_cases
@@ -51,7 +61,10 @@ class BroadcastResult:
 
 def declare(store: Store, *, title: str, scope: Any, author: str, region: str, now: datetime,
             title_fr: str = "") -> Incident:
-    """Declare an incident: link every open case of the affected customers, open a case for the others.
+    """Declare an incident: link the affected customers' open cases about it, open a case for the others.
+
+    A case is about the incident when its subject or its customer's messages
+    name a domain, server or datacenter of the scope, or report a site down.
 
     Raises Refused (nothing written) for an empty title, a bad scope, a scope
     that matches no customer, or the same incident already open.
@@ -78,7 +91,9 @@ def declare(store: Store, *, title: str, scope: Any, author: str, region: str, n
                      "VALUES (?, ?, ?, 'investigating', ?, ?)", (inc_id, title, scope_json, stamp, author))
         linked, opened = [], []
         for cust in customers:
-            mine = _link_open_cases(conn, cust["id"], inc_id)
+            reasons = _link_open_cases(conn, cust["id"], inc_id, _scope_names(conn, scope, cust["id"]),
+                                       heat.lexicon)
+            mine = list(reasons)
             if not mine:
                 case_id = f"{inc_id}-{cust['id']}"
                 conn.execute("INSERT INTO cases(id, customer_id, subject, status, opened_at, incident_id) "
@@ -88,12 +103,15 @@ def declare(store: Store, *, title: str, scope: Any, author: str, region: str, n
                 opened.append(case_id)
                 mine = [case_id]
             for case_id in mine:
-                body = (f"Case opened for incident {inc_id}: {title}" if case_id in opened
-                        else f"Linked to incident {inc_id}: {title}")
+                meta = {"incident": inc_id, "title": title}
+                if case_id in opened:
+                    body = f"Case opened for incident {inc_id}: {title}"
+                else:
+                    body = f"Linked to incident {inc_id}: {title} ({reasons[case_id]})"
+                    meta["why"] = reasons[case_id]
                 insert_event(conn, case_id=case_id, customer_id=cust["id"], kind="incident",
                              direction="internal", author=author, body=body, now=now, region=region,
-                             channel="tool", meta={"incident": inc_id, "title": title},
-                             event_id=f"{inc_id}:link:{case_id}")
+                             channel="tool", meta=meta, event_id=f"{inc_id}:link:{case_id}")
             linked += mine
         insert_event(conn, case_id=None, customer_id=None, incident_id=inc_id, kind="incident",
                      direction="internal", author=author, region=region, channel="tool", now=now,
@@ -146,15 +164,73 @@ def _affected_customers(conn, scope: dict[str, list[str]], title: str) -> list:
                         "(SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(sorted(ids)),)).fetchall()
 
 
-def _link_open_cases(conn, customer_id: str, inc_id: str) -> list[str]:
-    """Link the customer's open cases, except those already on another unresolved incident."""
+def _scope_names(conn, scope: dict[str, list[str]], customer_id: str) -> set[str]:
+    """What a case of this customer may name to be about the incident: datacenters, servers, their sites."""
+    names = set(scope.get("datacenter", []))
+    servers = set(scope.get("servers", []))
+    for dc in scope.get("datacenter", []):
+        servers.update(r[0] for r in conn.execute(
+            "SELECT name FROM assets WHERE kind = 'server' AND UPPER(datacenter) = ?", (dc,)))
+    everything = customer_id in scope.get("customers", [])
+    for kind, name, server, datacenter in conn.execute(
+            "SELECT kind, name, server, UPPER(datacenter) FROM assets WHERE customer_id = ?", (customer_id,)):
+        if everything or name in servers or server in servers or datacenter in names:
+            names.add(name)
+            if server:
+                names.add(server)
+    return {n for n in names if n}
+
+
+def _names_pattern(names: Iterable[str]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One pattern for whole names ("web-01" not in "web-012", "shop.fr" also before a full stop),
+    and each folded name's spelling in the scope."""
+    spelled = {fast_fold(n).replace("\0", " "): n for n in names}
+    if not spelled:
+        return None, spelled
+    alternatives = sorted(map(re.escape, spelled), key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9.-])(" + "|".join(alternatives) + r")(?![a-z0-9-]|\.[a-z0-9])"), spelled
+
+
+def about_incident(subject: str, messages: Iterable[tuple[str, str]], names: set[str],
+                   lexicon: Lexicon) -> str:
+    """Why a case is about an incident: 'names web-01', 'reports a site down', or '' when it is not.
+
+    Only the subject and what the customer wrote themselves (quotes,
+    signatures and pasted logs set aside) are read; *messages* are
+    (body, author) pairs of the customer's messages.
+    """
+    pattern, spelled = _names_pattern(names)
+    down = lexicon.section("down")
+    texts = [subject] + [read(body, author).text for body, author in messages]
+    for text in texts:
+        folded = fast_fold(text)
+        if pattern is not None:
+            m = pattern.search(folded)
+            if m:
+                return f"names {spelled[m.group(1)]}"
+    for text in texts:
+        folded = fast_fold(text)
+        if down.scan(folded, tokens(folded)):
+            return "reports a site or service down"
+    return ""
+
+
+def _link_open_cases(conn, customer_id: str, inc_id: str, names: set[str], lexicon: Lexicon) -> dict[str, str]:
+    """Link the customer's open cases about the incident (not on another unresolved incident): {case: why}."""
     rows = conn.execute(
-        "SELECT c.id FROM cases c LEFT JOIN incidents i ON i.id = c.incident_id "
+        "SELECT c.id, c.subject FROM cases c LEFT JOIN incidents i ON i.id = c.incident_id "
         "WHERE c.customer_id = ? AND c.is_open = 1 AND (i.id IS NULL OR i.status = 'resolved') "
         "ORDER BY c.id", (customer_id,)).fetchall()
-    ids = [r[0] for r in rows]
-    conn.executemany("UPDATE cases SET incident_id = ? WHERE id = ?", [(inc_id, c) for c in ids])
-    return ids
+    reasons = {}
+    for case_id, subject in rows:
+        messages = conn.execute(
+            "SELECT body, author FROM events WHERE case_id = ? AND direction = 'in' "
+            "AND kind IN ('message', 'call', 'chat') ORDER BY at, seq", (case_id,)).fetchall()
+        why = about_incident(subject, [(m[0], m[1]) for m in messages], names, lexicon)
+        if why:
+            reasons[case_id] = why
+    conn.executemany("UPDATE cases SET incident_id = ? WHERE id = ?", [(inc_id, c) for c in reasons])
+    return reasons
 
 
 def link(store: Store, incident_id: str, case_id: str, *, author: str, region: str, now: datetime) -> str:
@@ -186,6 +262,34 @@ def link(store: Store, incident_id: str, case_id: str, *, author: str, region: s
         insert_event(conn, case_id=None, customer_id=None, incident_id=incident_id, kind="incident",
                      direction="internal", author=author, region=region, channel="tool", now=now,
                      body=f"Case {case_id} ({case['customer_id']}) linked", meta={"case": case_id})
+        refresh_cases(conn, [case_id], now, heat)
+    return eid
+
+
+def unlink(store: Store, incident_id: str, case_id: str, *, author: str, region: str, now: datetime) -> str:
+    """Take a case off an incident (it was not about it); returns the case event's id.
+
+    The case loses the incident lift and gets no more updates; its history
+    keeps both the link and the unlink. Refused (nothing written) when the case
+    is not linked to this incident.
+    """
+    heat = store.heat_model()
+    with store.write() as conn:
+        row = _row(conn, incident_id)
+        case = conn.execute("SELECT customer_id, incident_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+        if case is None:
+            raise Refused(f"incident {incident_id}: no case {case_id!r} in the store")
+        if case["incident_id"] != incident_id:
+            linked = f"linked to incident {case['incident_id']}" if case["incident_id"] else "linked to no incident"
+            raise Refused(f"case {case_id} is {linked}, not to {incident_id}; nothing was changed")
+        conn.execute("UPDATE cases SET incident_id = NULL WHERE id = ?", (case_id,))
+        eid = insert_event(conn, case_id=case_id, customer_id=case["customer_id"], kind="incident",
+                           direction="internal", author=author, now=now, region=region, channel="tool",
+                           body=f"Unlinked from incident {incident_id}: {row['title']}",
+                           meta={"incident": incident_id, "title": row["title"], "unlinked": True})
+        insert_event(conn, case_id=None, customer_id=None, incident_id=incident_id, kind="incident",
+                     direction="internal", author=author, region=region, channel="tool", now=now,
+                     body=f"Case {case_id} ({case['customer_id']}) unlinked", meta={"case": case_id, "unlinked": True})
         refresh_cases(conn, [case_id], now, heat)
     return eid
 

@@ -49,6 +49,13 @@ def link(session: Session, incident_id: str, case_id: str) -> str:
                           now=session.now())
 
 
+def unlink(session: Session, incident_id: str, case_id: str) -> str:
+    """Take a case off the incident (it was not about it); the case's history records it. Returns the event id."""
+    session.check_writable("unlinking the case")
+    return incidents.unlink(session.store, incident_id, case_id, author=session.user, region=session.region,
+                            now=session.now())
+
+
 def listing(session: Session, *, include_resolved: bool = False) -> list[Incident]:
     return incident_queries.list_incidents(session.store, include_resolved=include_resolved)
 

@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 
 from ..core.errors import NotFound, Refused
 from ..core.heat_score import Heat
+from ..core.heat_stats import CaseStats
 from ..core.model import band
 from ..core.timeutil import business_hours, format_ts, parse_ts
 from ..store import derived, queries
 from ..store.queries import QueueFilter
+from . import writing
 from .session import Session
 
 VIEWS = ("all", "waiting", "mine", "region")
@@ -127,6 +129,55 @@ def explain(session: Session, case_id: str, now: datetime | None = None) -> tupl
     return row["subject"], heat
 
 
+@dataclass(frozen=True)
+class ProbablyDone:
+    """A case whose customer's latest message confirms it works or asks us to close it."""
+
+    case_id: str
+    said: tuple[str, ...]  # the closing phrases found ("tout fonctionne", "vous pouvez fermer")
+    at: datetime | None  # when they wrote it
+
+
+def probably_done(session: Session, case_id: str) -> ProbablyDone | None:
+    """Whether the case is "probably done" (shown by the queue and `e` with a one-key resolve), or None.
+
+    Raises NotFound for an unknown case.
+    """
+    row = queries.heat_inputs(session.store, case_id)
+    if row is None:
+        raise NotFound(f"no case {case_id!r} in {session.store.path}")
+    if row["status"] in ("resolved", "closed"):
+        return None
+    stats = CaseStats.from_json(row["stats"])
+    if not stats.done:
+        return None
+    return ProbablyDone(case_id, tuple(stats.done.split("|")), parse_ts(stats.last_in_at) if stats.last_in_at else None)
+
+
+def resolve_done(session: Session, case_id: str) -> str:
+    """Resolve a probably-done case (the one-key resolve); returns the status event's id.
+
+    Refused when the case is not probably done any more (the customer wrote
+    again, or someone resolved it meanwhile): the face should show why and leave it.
+    """
+    if probably_done(session, case_id) is None:
+        raise Refused(f"{case_id} is not marked probably done (any more): resolve it by hand if it is")
+    return writing.set_status(session, case_id, "resolved")
+
+
+def refold(session: Session) -> int:
+    """Refold every case's stats from its events with the session's model (after an upgrade of the
+    heat model, or of a site's lexicon); returns how many cases were refreshed."""
+    session.check_writable("refolding the heat of every case")
+    store = session.store
+    ids = [r[0] for r in store.query("SELECT id FROM cases ORDER BY opened_at, id")]
+    done = 0
+    for start in range(0, len(ids), 500):
+        with store.write() as conn:
+            done += derived.refresh_cases(conn, ids[start:start + 500], session.now(), store.heat_model())
+    return done
+
+
 # -- the command line's ranked queue ------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -182,7 +233,7 @@ def _rows(session: Session, queue: Queue, limit: int | None, at: datetime) -> li
             "waiting_seconds": int((at - r.waiting_since).total_seconds()) if r.waiting_since else 0,
             "age_seconds": int((at - r.opened_at).total_seconds()),
             "exchanges": r.exchanges, "assignee": r.assignee, "tier": r.tier, "language": r.language,
-            "timezone": r.timezone, "incident": r.incident_id,
+            "timezone": r.timezone, "incident": r.incident_id, "probably_done": heat.probably_done,
         })
     return out
 

@@ -1,0 +1,206 @@
+"""Whose turn it is, read from the conversation: closings, acknowledgements, bounces, chasers, broadcasts.
+
+Small stories an on-call engineer would read the same way, and the explanation they would want to see.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from oncall_tui.core.model import Event
+
+from .models import LEXICON, fold_events, score
+
+UTC = timezone.utc
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+def at(hours: float = 0, minutes: float = 0) -> datetime:
+    return T0 + timedelta(hours=hours, minutes=minutes)
+
+
+def customer(when, text="Bonjour, le certificat de mon site a expiré. Pouvez-vous regarder ?", kind="message"):
+    return Event(when, kind, "in", "Jean", text, "email")
+
+
+def us(when, text="Bonjour, j'ai émis le certificat, le cadenas s'affiche maintenant.", name="alice"):
+    return Event(when, "message", "out", name, text, "email")
+
+
+def heat(events, now, **kw):
+    kw.setdefault("status", "open")
+    kw.setdefault("tier", "standard")
+    return score(fold_events(events), opened_at=events[0].at, now=now, **kw)
+
+
+def terms(h) -> dict[str, str]:
+    return {t.name: t.value for t in h.terms}
+
+
+# --- probably done ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, said", [
+    ("Merci beaucoup, tout fonctionne, vous pouvez fermer le ticket.\n\nJean", "'fermer le ticket', 'tout fonctionne', 'vous pouvez fermer'"),
+    ("All good now, thanks!", "'all good'"),
+    ("Thanks, that did the trick. All good now!", "'all good', 'that did the trick'"),
+    ("C'est bon, plus d'alerte chez les partenaires. Merci Alice, on peut fermer.",
+     "'c'est bon', 'on peut fermer', 'plus d'alerte'"),
+    ("Webmail works again and I changed the password on my phone too. Thanks, you can close the ticket.",
+     "'close the ticket', 'works again', 'you can close'"),
+])
+def test_a_closing_message_marks_the_case_probably_done(text, said):
+    story = [customer(at(0)), us(at(1)), customer(at(20), text)]
+    h = heat(story, at(20, 30), tier="critical")
+    assert h.probably_done
+    assert terms(h)["done"] == f"probably done: they said {said}"
+    assert h.score <= 5 and "waiting" not in terms(h)
+
+
+@pytest.mark.parametrize("text", [
+    "Merci, tout fonctionne. Pouvez-vous aussi ajouter un compte FTP ?",  # a new question
+    "It works on my laptop but not on my phone.",  # a "but"
+    "Toujours pas, rien ne fonctionne. Vous pouvez fermer le ticket si vous voulez, inadmissible.",  # angry
+])
+def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
+    h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))
+    assert not h.probably_done and "waiting" in terms(h)
+
+
+def test_writing_again_after_saying_it_works_reopens_the_wait():
+    story = [customer(at(0)), us(at(1)), customer(at(2), "All good now, thanks!"),
+             customer(at(5), "Sorry, it is broken again this morning.")]
+    h = heat(story, at(6))
+    assert not h.probably_done and terms(h)["waiting"] == "waiting 1 h"
+
+
+# --- their move --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, why", [
+    ("Merci, je teste ce soir et je vous redis.", "their move: they said 'je teste', 'je vous redis'"),
+    ("Thanks, I'll test it with the team tomorrow.", "their move: they said 'I'll test'"),
+    ("Merci !", "their move: they only said thanks"),
+])
+def test_an_acknowledgement_after_our_answer_leaves_the_ball_in_their_court(text, why):
+    h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(8))
+    assert terms(h)["cooling"] == why and "waiting" not in terms(h)
+
+
+def test_an_acknowledgement_does_not_answer_our_own_silence():
+    h = heat([customer(at(0)), customer(at(1), "Ok, I'll test tonight.")], at(3))
+    assert terms(h)["waiting"] == "waiting 3 h" and "cooling" not in terms(h)
+
+
+# --- bounced to the docs -----------------------------------------------------------------------------
+
+DOC_LINK = ("Bonjour,\n\nVous trouverez la procédure dans notre documentation : "
+            "https://docs.example.net/ssl/lets-encrypt\n\nCordialement,\nBob – Support")
+
+
+def test_a_link_to_the_docs_does_not_stop_the_clock():
+    h = heat([customer(at(0)), us(at(0, 30), DOC_LINK, "bob")], at(5))
+    assert terms(h)["waiting"] == "waiting 5 h"
+    assert terms(h)["bounced"] == ("1 reply of ours only pointed to the docs or a template: the clock still runs")
+    assert "cooling" not in terms(h)
+
+
+def test_coming_back_after_a_link_adds_a_bounced_term():
+    story = [customer(at(0)), us(at(0, 30), DOC_LINK, "bob"),
+             customer(at(4), "J'ai lu votre page mais je ne comprends rien. Vous pouvez le faire pour moi ?")]
+    h = heat(story, at(5))
+    bounced = next(t for t in h.terms if t.name == "bounced")
+    assert bounced.value == ("1 reply of ours only pointed to the docs or a template; "
+                             "came back 1\u00d7 with the same request")
+    assert bounced.points > 0 and terms(h)["waiting"] == "waiting 5 h"
+
+
+@pytest.mark.parametrize("reply", [
+    "Votre demande a bien été enregistrée. Pour toute question, consultez notre FAQ : https://docs.example.net/faq",
+    "Hello! As my colleague said, please follow the steps in our guide: https://docs.example.net/ssl",
+    "Hello,\n\nPlease refer to our knowledge base article: https://help.example.net/kb/dns-zone\n\nThe Support Team",
+])
+def test_canned_replies_and_doc_links_are_bounces(reply):
+    stats = fold_events([customer(at(0)), us(at(1), reply)])
+    assert stats.bounces == 1 and stats.wait_t is not None
+
+
+@pytest.mark.parametrize("reply", [
+    "Hi Hannah, I've updated the zone for you; details: https://help.example.net/kb/dns-zone",
+    "C'est fait : DKIM est activé. La doc : https://docs.example.net/mail/dkim",
+    "Could you send us the exact error and the time it happened?",
+    "Your site https://garage-bernard.fr loads fine from here, with the padlock.",
+    "Please see our Let's Encrypt guide.",  # no link: not "only a link" (spoken, it would be)
+    "Bonjour, le certificat est émis. " + "Voici ce que nous avons vérifié en détail. " * 12
+    + "https://docs.example.net/ssl",  # a long, real answer with a link
+])
+def test_an_answer_with_a_link_is_still_an_answer(reply):
+    stats = fold_events([customer(at(0)), us(at(1), reply)])
+    assert stats.bounces == 0 and stats.wait_t is None
+
+
+def test_pointing_to_the_docs_again_without_the_link_is_one_more_bounce():
+    story = [customer(at(0)), us(at(0, 30), DOC_LINK, "kenji"), customer(at(1), "Je comprends rien."),
+             us(at(1, 5), "Sorry, I don't speak French. The guide explains everything, please have a look.", "priya")]
+    stats = fold_events(story)
+    assert stats.bounces == 2 and stats.wait_t == int(at(0).timestamp())
+
+
+def test_a_link_after_an_action_on_the_case_is_an_answer():
+    action = Event(at(0, 50), "action", "out", "alice", "certificate issued for garage.fr", "tool")
+    stats = fold_events([customer(at(0)), action, us(at(1), DOC_LINK)])
+    assert stats.bounces == 0 and stats.wait_t is None
+
+
+# --- chasing, broadcasts, what is not counted ---------------------------------------------------
+
+def test_writing_again_before_any_answer_is_chasing_us():
+    story = [customer(at(0)), customer(at(0, 5), "PS: the domain is garage.fr"),
+             customer(at(3), "Bonjour, avez-vous pu regarder ?")]
+    assert terms(heat(story, at(4)))["chased"] == "wrote again 1\u00d7 before any answer"
+
+
+def test_a_broadcast_is_shown_as_not_an_answer():
+    story = [customer(at(0), "Notre boutique est inaccessible."),
+             Event(at(0, 30), "message", "out", "mehdi", "[Incident SBG] Nous enquêtons.", "email", broadcast=True)]
+    h = heat(story, at(1, 20))
+    assert terms(h)["waiting"] == "waiting 1 h 20 min"
+    assert terms(h)["not counted"] == "1 broadcast update not counted as answers"
+    assert fold_events(story).exchanges == 1 and fold_events(story).engineers == []
+
+
+def test_what_was_set_aside_is_in_the_explanation_at_zero_points():
+    log = "\n".join(f"2026-11-24 04:{i:02d}:09 0 [ERROR] INNODB: WRITE FAILED AT OFFSET {i}" for i in range(40))
+    body = f"Le site répond mal, voici le journal :\n{log}\n\nPouvez-vous regarder ?\n\nOlivier\nRésa & Co"
+    h = heat([Event(at(0), "message", "in", "Olivier", body, "email")], at(1))
+    note = next(t for t in h.terms if t.name == "not counted")
+    assert note.value == "40 lines of pasted log or code and 2 signature lines not read" and note.points == 0
+    assert "words" not in terms(h)  # no SHOUTING from the log's capitals
+
+
+def test_our_mood_decays_only_when_we_really_answer():
+    angry = "C'est inadmissible, toujours pas de certificat !!!"
+    waiting = fold_events([customer(at(0), angry), customer(at(1), "Any news?")])
+    answered = fold_events([customer(at(0), angry), us(at(0, 30)), customer(at(1), "Any news?")])
+    assert waiting.words > answered.words > 0
+
+
+def test_a_customer_saying_it_is_not_pressing_cools_their_case_until_they_write_again():
+    calm = [customer(at(0), "Product pages take a few seconds to load. No rush, whenever you get a chance.")]
+    plain = [customer(at(0), "Product pages take a few seconds to load. Could you have a look?")]
+    h = heat(calm, at(2))
+    assert terms(h)["calm"] == "said it is not pressing: 'no rush', 'whenever you get a chance'"
+    assert h.score < heat(plain, at(2)).score
+    again = [*calm, customer(at(3), "Any news? It is getting slower.")]
+    assert "calm" not in terms(heat(again, at(4)))
+
+
+def test_calm_words_beside_a_complaint_are_no_calm():
+    h = heat([customer(at(0), "Pas urgent pour vous peut-être, mais le site est en panne depuis ce matin.")], at(1))
+    assert "calm" not in terms(h) and "words" in terms(h)
+
+
+def test_the_lexicon_knows_calm_words_mask_frustration():
+    assert "critical" in [p.text for p in LEXICON.match("Not critical for us today")]
+    stats = fold_events([customer(at(0), "Not critical for us today, but worth a look.")])
+    assert stats.words == 0

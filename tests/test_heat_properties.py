@@ -1,0 +1,175 @@
+"""What an on-call engineer can count on, whatever the conversation: Hypothesis properties of the heat.
+
+- a new customer message on an unanswered case never lowers its heat (unless it closes the case);
+- a broadcast (incident update, mass mailing) never changes anyone's waiting;
+- time passing never lowers the heat of an unanswered open case;
+- a substantive reply from us sets the waiting to zero.
+
+Conversations are generated from messages customers and engineers really write: angry ones,
+quoted replies, pasted logs, signatures, acknowledgements, thanks, closings, links to the docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from oncall_tui.core.heat_stats import CaseStats
+from oncall_tui.core.model import Event
+
+from .models import WEIGHTS, add_event, fold_events, heat_value, mode_of, score, steady_points
+
+UTC = timezone.utc
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+CUSTOMER = [
+    "Bonjour, le certificat de boutique-martin.fr a expiré.",
+    "Toujours pas de réponse, c'est la troisième fois que je vous écris !!!",
+    "The site is DOWN AGAIN, FIX IT NOW",
+    "Any news?",
+    "Le site de réservation répond mal, voici le journal :\n\n2026-11-24  4:12:09 0 [ERROR] INNODB: WRITE FAILED\n"
+    "2026-11-24  4:12:10 0 [ERROR] INNODB: NO SPACE LEFT ON DEVICE\n\nQuand vous aurez un moment.",
+    "Merci, je teste ce soir.\n\nLe lun. 23 nov. 2026 à 14:02, Support a écrit :\n> URGENCE : tapez 1",
+    "Ok, I'll test tonight.",
+    "Merci !",
+    "Can you look at it? Not critical for us today.\n\nGareth\nHarlow & Co\nURGENT: our sale ends tonight!!!",
+    "It didn't fix anything, the homepage is still down. Please call me.",
+    "",
+]
+CLOSING = ["Merci beaucoup, tout fonctionne, vous pouvez fermer le ticket.", "All good now, thanks!",
+           "C'est bon, plus d'alerte. Merci Alice, on peut fermer."]
+OURS = ["Bonjour, j'ai émis le certificat : le cadenas s'affiche maintenant.",
+        "Could you send us the exact error and the time it happened?",
+        "Hi, I've restarted PHP-FPM and cleared the OPcache.\n\nSven\nFor urgent issues call our 24/7 line"]
+BOUNCES = ["Bonjour,\n\nVous trouverez la procédure dans notre documentation : https://docs.example.net/ssl\n\n"
+           "Cordialement,\nBob",
+           "Hello! Please follow the steps in our guide: https://docs.example.net/dns",
+           "Votre demande a bien été enregistrée. Consultez notre FAQ."]
+BROADCAST = "[Incident SBG] Nous enquêtons sur une coupure électrique. Prochaine mise à jour dans 30 minutes."
+
+
+def customer(when: datetime, body: str, kind: str = "message") -> Event:
+    return Event(when, kind, "in", "Jean", body, "email")
+
+
+def us(when: datetime, body: str, name: str = "alice") -> Event:
+    return Event(when, "message", "out", name, body, "email")
+
+
+def broadcast(when: datetime) -> Event:
+    return Event(when, "message", "out", "mehdi", BROADCAST, "email", broadcast=True)
+
+
+@st.composite
+def conversations(draw) -> list[Event]:
+    """Customer messages, our replies (real ones and bounces), broadcasts, notes and actions, in time order."""
+    n = draw(st.integers(1, 9))
+    when = T0
+    events = []
+    for _ in range(n):
+        when += timedelta(minutes=draw(st.integers(0, 600)))
+        what = draw(st.sampled_from(["in", "in", "in", "closing", "out", "bounce", "broadcast", "note", "action"]))
+        if what == "in":
+            events.append(customer(when, draw(st.sampled_from(CUSTOMER)),
+                                   kind=draw(st.sampled_from(["message", "call", "chat"]))))
+        elif what == "closing":
+            events.append(customer(when, draw(st.sampled_from(CLOSING))))
+        elif what == "out":
+            events.append(us(when, draw(st.sampled_from(OURS)), draw(st.sampled_from(["alice", "bob", "kenji"]))))
+        elif what == "bounce":
+            events.append(us(when, draw(st.sampled_from(BOUNCES)), draw(st.sampled_from(["alice", "bob"]))))
+        elif what == "broadcast":
+            events.append(broadcast(when))
+        elif what == "note":
+            events.append(Event(when, "note", "internal", "alice", "URGENT!!! customer furious", "note"))
+        else:
+            events.append(Event(when, "action", "out", "alice", "issued certificate", "tool"))
+    return events
+
+
+SETTINGS = st.tuples(st.sampled_from(["standard", "business", "critical"]), st.sampled_from(["new", "open", "pending"]),
+                     st.booleans())
+
+
+def heat(events: list[Event], now: datetime, setting) -> int:
+    tier, status, incident = setting
+    return score(fold_events(events), status=status, opened_at=T0 - timedelta(hours=1), tier=tier, now=now,
+                 incident_open=incident).score
+
+
+# --- the four promises -----------------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(conversations(), st.sampled_from(CUSTOMER), st.integers(0, 900), st.integers(0, 3000), SETTINGS)
+def test_a_new_customer_message_on_an_unanswered_case_never_lowers_its_heat(events, body, after, later, setting):
+    assume(fold_events(events).wait_t is not None)  # the customer is waiting on us
+    new = customer(events[-1].at + timedelta(minutes=after), body)
+    grown = [*events, new]
+    assume(not fold_events(grown).done)  # a message saying it is done cools the case, by design
+    now = new.at + timedelta(minutes=later)
+    assert heat(grown, now, setting) >= heat(events, now, setting)
+
+
+@settings(max_examples=300, deadline=None)
+@given(conversations(), st.data(), st.integers(0, 3000), SETTINGS)
+def test_a_broadcast_never_changes_anyones_waiting(events, data, later, setting):
+    where = data.draw(st.integers(0, len(events)))
+    before = events[where - 1].at if where else T0
+    after = events[where].at if where < len(events) else before + timedelta(hours=2)
+    when = before + (after - before) * data.draw(st.floats(0, 1))
+    told = [*events[:where], broadcast(when.replace(microsecond=0)), *events[where:]]
+    a, b = fold_events(events), fold_events(told)
+    assert (b.waiting_since, b.wait_t) == (a.waiting_since, a.wait_t)
+    assert (b.exchanges, b.engineers) == (a.exchanges, a.engineers)
+    now = max(e.at for e in told) + timedelta(minutes=later)
+    assert heat(told, now, setting) == heat(events, now, setting)
+
+
+@settings(max_examples=300, deadline=None)
+@given(conversations(), st.integers(0, 3000), st.integers(0, 100_000), SETTINGS)
+def test_time_passing_never_lowers_the_heat_of_an_unanswered_open_case(events, later, more, setting):
+    assume(fold_events(events).wait_t is not None)
+    setting = (setting[0], "open", setting[2])
+    now = events[-1].at + timedelta(minutes=later)
+    assert heat(events, now + timedelta(minutes=more, seconds=more % 60), setting) >= heat(events, now, setting)
+
+
+@settings(max_examples=300, deadline=None)
+@given(conversations(), st.sampled_from(OURS), st.integers(0, 900), st.integers(0, 3000), SETTINGS)
+def test_a_substantive_reply_from_us_sets_waiting_to_zero(events, body, after, later, setting):
+    reply = us(events[-1].at + timedelta(minutes=after), body)
+    stats = fold_events([*events, reply])
+    assert stats.waiting_since is None and stats.wait_t is None
+    tier, status, incident = setting
+    terms = score(stats, status=status, opened_at=T0, tier=tier, now=reply.at + timedelta(minutes=later),
+                  incident_open=incident).terms
+    assert "waiting" not in [t.name for t in terms]
+
+
+# --- and the ones the store relies on -----------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(conversations())
+def test_folding_event_by_event_through_storage_equals_folding_them_all(events):
+    stats = CaseStats()
+    for event in events:
+        stats = CaseStats.from_json(add_event(stats, event).to_json())
+    assert stats == fold_events(events)
+
+
+@settings(max_examples=200, deadline=None)
+@given(conversations(), st.integers(0, 20_000), SETTINGS, st.sampled_from(["new", "open", "pending", "resolved"]))
+def test_the_clock_tick_scores_like_the_explanation(events, later, setting, status):
+    stats = fold_events(events)
+    tier, _, incident = setting
+    now = events[-1].at + timedelta(minutes=later)
+    opened = T0 - timedelta(hours=1)
+    for weights in (WEIGHTS, replace(WEIGHTS, done_factor=0.3, incident_floor=80.0, pending_factor=0.5)):
+        expected = score(stats, status=status, opened_at=opened, tier=tier, now=now, incident_open=incident,
+                         weights=weights).score
+        assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
+                          opened_t=opened.timestamp(), tier=tier, now_t=now.timestamp(), incident_open=incident,
+                          weights=weights, mode=mode_of(stats)) == expected
