@@ -24,6 +24,7 @@ from pathlib import Path
 from oncall_tui.core.export_doc import FORMAT
 from oncall_tui.core.heat_score import score
 from oncall_tui.core.heat_stats import fold_events
+from oncall_tui.store import derived
 from oncall_tui.core.model import OPEN_STATUSES, Event
 from oncall_tui.core.timeutil import format_ts
 from oncall_tui.store.db import Store
@@ -273,6 +274,12 @@ def build_store(path: str | Path, size: int, *, now: datetime, workers: int | No
         events += len(event_rows)
     conn.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
     conn.execute(trigger)
+    # Links between a customer's cases (a request repeated across cases) need every case in
+    # place: the product's own refresh sets them, so the built store is what the product makes.
+    heat = shipped().heat
+    ids = [r[0] for r in conn.execute("SELECT id FROM cases ORDER BY opened_at")]
+    for start in range(0, len(ids), 5000):
+        derived.refresh_cases(conn, ids[start:start + 5000], datetime.fromtimestamp(now_t, _UTC), heat)
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")  # as Store.open leaves it
     conn.close()

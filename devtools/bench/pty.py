@@ -275,7 +275,7 @@ class FirstFrame(OncallApp):
     def on_ready(self):
         # Ready follows the first full refresh of the screen; exit after it is drawn.
         table = self.screen.query_one("QueueTable")
-        self.seen = f"screen={self.screen.id} rows={table.row_count}"
+        self.seen = f"screen={self.screen.name} rows={table.row_count}"
         self.call_after_refresh(self.exit)
 
 app = FirstFrame(Session.open(sys.argv[1], Config(tick_seconds=3600), user="bench"))
