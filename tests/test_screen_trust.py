@@ -211,6 +211,27 @@ async def test_the_newest_entry_of_the_history_is_shown_whole(store, store_path)
         await wait_for(pilot, lambda: "Dernière ligne : toujours rien !" in screen_text(app))
 
 
+async def test_a_long_history_opens_on_its_newest_entries_and_g_shows_them_all(store, store_path):
+    s = open_store(store_path)
+    for n in range(100):
+        writes.add_case_event(s, "T-100", kind="note", author="bob", now=NOW + timedelta(minutes=n),
+                              body=f"relance numéro {n}")
+    s.close()
+    app = make_app(store_path, clock=NOW + timedelta(hours=2))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.name == "history" and app.screen.timeline is not None)
+        shown = app.screen.timeline.plain
+        assert "relance numéro 99" in shown and "relance numéro 20" not in shown
+        assert "earlier entries" in shown and "g shows them all" in shown
+        await pilot.press("g")
+        await wait_for(pilot, lambda: "relance numéro 0\n" in app.screen.timeline.plain + "\n")
+        assert "earlier entries" not in app.screen.timeline.plain
+        await wait_for(pilot, lambda: "relance numéro 0" in screen_text(app) or
+                       app.screen.query_one("#history-scroll").scroll_y == 0)
+        assert app.screen.query_one("#history-scroll").scroll_y == 0
+
+
 async def test_at_80_by_24_the_subject_keeps_the_row_and_the_footer_the_way_out(store, store_path):
     app = make_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,8 +22,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlite_utils import Database
-
 from ..core.errors import (NotFound, StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreNotWritable)
 from ..core.heat_model import HeatModel
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -190,6 +188,8 @@ class Store:
                     break
                 step = MIGRATIONS[version]
                 if callable(step):
+                    from sqlite_utils import Database  # only to migrate: not on every start
+
                     step(Database(self.conn.raw))
                 else:
                     for statement in _split_sql(step):

@@ -9,9 +9,10 @@ SQL only for what it has no call for (triggers).
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # sqlite-utils loads only when a store is migrated, not at every start
+    from sqlite_utils import Database
 
 
 def _changes_and_drafts(db: Database) -> None:

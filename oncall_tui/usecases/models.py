@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..core.heat_model import HeatModel
 from ..core.heat_weights import Weights, parse_weights
@@ -27,7 +27,12 @@ class Models:
     """What scoring and decoding need: the heat model (weights, lexicon) and the decoder's rules."""
 
     heat: HeatModel
-    rules: Rules
+    load_rules: Callable[[], Rules]
+
+    @cached_property
+    def rules(self) -> Rules:
+        # Built at the first decoding, not at start: the queue's first frame does not need them.
+        return self.load_rules()
 
     @property
     def weights(self) -> Weights:
@@ -68,7 +73,7 @@ def site_weights(table: Mapping[str, Any], source: str) -> Weights:
 @cache
 def shipped() -> Models:
     """The shipped models, loaded once per process."""
-    return Models(HeatModel(shipped_weights(), shipped_lexicon()), shipped_rules())
+    return Models(HeatModel(shipped_weights(), shipped_lexicon()), shipped_rules)
 
 
 def models_for(heat_table: Mapping[str, Any] | None, source: str = "config") -> Models:
@@ -76,4 +81,4 @@ def models_for(heat_table: Mapping[str, Any] | None, source: str = "config") -> 
     base = shipped()
     if not heat_table:
         return base
-    return Models(HeatModel(site_weights(heat_table, source), base.heat.lexicon), base.rules)
+    return Models(HeatModel(site_weights(heat_table, source), base.heat.lexicon), shipped_rules)

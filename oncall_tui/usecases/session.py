@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import Config, ConfigError, config_dir, data_dir, resolve_db_path
-from ..connectors.catalog import load_sources
 from ..core.errors import ReadOnlyMode
 from ..store import queries
 from ..store.db import Store, private_folder
@@ -92,6 +91,8 @@ class Session:
     def sources(self) -> list:
         """The configured helpdesks and feeds (read once); SourceConfigError names the file and the key."""
         if self._sources is None:
+            from ..connectors.catalog import load_sources  # httpx and the connectors: only with sources
+
             self._sources = load_sources(self.config) if self.config.sources else []
         return self._sources
 

@@ -23,11 +23,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..connectors.catalog import load_sources
 from ..connectors.source import DEFAULT_BATCH, PushRefused, Source, SourceConfigError
 from ..core.errors import InvalidDocument
 from ..store import outbox, queries
-from ..store.importer import import_document
 from .session import Session
 
 BACKOFF_FIRST = 10.0  # seconds before the first retry; doubles each time
@@ -125,6 +123,8 @@ async def sync_once(session: Session, source: Source, *, now: datetime | None = 
 
     *progress(done, total)* is called after each committed batch.
     """
+    from ..store import importer  # the interchange schema loads when a sync runs, not at start
+
     session.check_writable(f"syncing {source.name}")
     store = session.store
     now = now or session.now()
@@ -135,7 +135,7 @@ async def sync_once(session: Session, source: Source, *, now: datetime | None = 
         if source.placeholder_customers:
             report.customers_created += _add_missing_customers(store, doc)
         try:
-            result = import_document(store, doc, now=now, source=source.name, cursor=batch.cursor)
+            result = importer.import_document(store, doc, now=now, source=source.name, cursor=batch.cursor)
         except InvalidDocument as exc:
             shown = "; ".join(exc.problems[:3]) + (f" (+{len(exc.problems) - 3} more)" if len(exc.problems) > 3 else "")
             raise SyncError(f"source {source.name!r}: the pulled document was refused, nothing of this batch "
@@ -249,7 +249,10 @@ async def run_forever(session: Session, *, stop_event: asyncio.Event | threading
     big imports never block the screen.
     """
     clock = session.clock
-    sources = load_sources(session.config) if sources is None else sources
+    if sources is None:
+        from ..connectors.catalog import load_sources
+
+        sources = load_sources(session.config)
     next_poll = {s.name: 0.0 for s in sources}
     next_outbox = 0.0
     try:

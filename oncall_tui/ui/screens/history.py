@@ -30,6 +30,10 @@ KIND_LABEL = {"message": "mail", "call": "phone", "chat": "chat", "note": "note"
 PREVIEW_LINES = 12  # lines of a body shown before "… N more lines (x shows all)"
 
 
+#: Entries drawn when a case opens; going to the top (g) draws the whole history.
+RECENT_ENTRIES = 60
+
+
 class HistoryScreen(CaseKeys, SelfClosing):
     """The customer behind a case, and everything they ever told us."""
 
@@ -52,6 +56,7 @@ class HistoryScreen(CaseKeys, SelfClosing):
         self.view: CaseView = history.case_view(self.app.session, case_id)
         self.suggestion = None
         self.timeline: Timeline | None = None  # what the timeline shows (its text: `timeline.plain`)
+        self.whole_timeline = False  # only the newest RECENT_ENTRIES until the engineer goes to the top
         self._seen_changes = 0
 
     @property
@@ -173,7 +178,16 @@ class HistoryScreen(CaseKeys, SelfClosing):
     def _timeline(self, now) -> Timeline:
         tz = self.app.engineer_timezone
         lines: list[Line] = []
-        for ev in self.view.timeline:
+        entries = self.view.timeline
+        if not self.whole_timeline and len(entries) > RECENT_ENTRIES:
+            # Laying out hundreds of entries takes longer than opening the case may (≤ 50 ms): the
+            # newest ones first, the rest a key away.
+            earlier, entries = entries[:-RECENT_ENTRIES], entries[-RECENT_ENTRIES:]
+            key = self.app.keymap.display("history.top")
+            lines.append(Line(Text("  "), Text(f"… {len(earlier)} earlier entries, since "
+                                               f"{local_clock(earlier[0].at, tz)} — {key} shows them all",
+                                               "italic yellow")))
+        for ev in entries:
             mine = ev.case_id == self.case_id
             body_style = "" if mine else "dim"
             bar = Text("▌   " if mine else "    ", "cyan" if mine else "dim")
@@ -268,7 +282,15 @@ class HistoryScreen(CaseKeys, SelfClosing):
         self.query_one("#history-scroll").scroll_up(animate=False)
 
     def action_scroll_home(self) -> None:
-        self.query_one("#history-scroll").scroll_home(animate=False)
+        scroll = self.query_one("#history-scroll", VerticalScroll)
+        if not self.whole_timeline and len(self.view.timeline) > RECENT_ENTRIES:
+            # The top of the history is its first entry: draw them all, then go there.
+            self.whole_timeline = True
+            scroll.release_anchor()
+            self.show()
+            self.call_after_refresh(scroll.scroll_home, animate=False)
+            return
+        scroll.scroll_home(animate=False)
 
     def action_scroll_end(self) -> None:
         self.query_one("#history-scroll").scroll_end(animate=False)

@@ -46,6 +46,7 @@ class QueueScreen(CaseKeys, Screen):
         self._shown_once = False
         self._seen_changes = 0
         self._title = None
+        self._why: Text | None = None  # the reason line last drawn
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title")
@@ -90,7 +91,7 @@ class QueueScreen(CaseKeys, Screen):
         if title != self._title:  # unchanged: no repaint, no bytes
             self._title = title
             self.query_one("#queue-title", Static).update(title, layout=False)
-        self.query_one(QueueHeader).refresh()
+        self.query_one(QueueHeader).follow_columns()
 
     def on_queue_table_highlighted(self, message: QueueTable.Highlighted) -> None:
         if not self._shown_once:
@@ -125,7 +126,9 @@ class QueueScreen(CaseKeys, Screen):
         line.truncate(max(0, (why.size.width or self.app.size.width) - len(where)), pad=True)
         line.append(where)
         # One line, fixed height: no layout pass, so a cursor move repaints only what changed.
-        why.update(line, layout=False)
+        if line != self._why:
+            self._why = line
+            why.update(line, layout=False)
 
     def on_queue_table_opened(self, message: QueueTable.Opened) -> None:
         self.app.open_case(message.case_id)
@@ -167,7 +170,7 @@ class QueueScreen(CaseKeys, Screen):
         change = message.change
         if change.touches_queue() or change.presence:
             self.refresh_rows()
-        if change.incidents or change.everything:
+        elif change.incidents or change.everything:
             self.query_one(IncidentBanner).refresh_banner()
 
     def refresh_rows(self) -> None:
@@ -183,23 +186,31 @@ class QueueScreen(CaseKeys, Screen):
     def after_write(self) -> None:
         self.refresh_rows()
 
+    # A move updates the reason line in the same frame as the rows: waiting for the table's
+    # Highlighted message would cost a second frame (up to 16 ms later) on every key.
     def action_cursor_down(self) -> None:
         self.table.action_cursor_down()
+        self._update_why(self.table.current_case_id())
 
     def action_cursor_up(self) -> None:
         self.table.action_cursor_up()
+        self._update_why(self.table.current_case_id())
 
     def action_first(self) -> None:
         self.table.action_first()
+        self._update_why(self.table.current_case_id())
 
     def action_last(self) -> None:
         self.table.action_last()
+        self._update_why(self.table.current_case_id())
 
     def action_page_down(self) -> None:
         self.table.action_page_down()
+        self._update_why(self.table.current_case_id())
 
     def action_page_up(self) -> None:
         self.table.action_page_up()
+        self._update_why(self.table.current_case_id())
 
     def action_open(self) -> None:
         self.table.action_open()

@@ -20,6 +20,8 @@ class IncidentBanner(Static):
     }
     """
 
+    shown: Text | None = None
+
     def on_mount(self) -> None:
         self.refresh_banner()
 
@@ -39,4 +41,6 @@ class IncidentBanner(Static):
             text.append_text(literal(f"{b.incident_id} {b.title} · {b.status} · open {b.elapsed} · {who} · "))
             text.append(b.last_update + (" — update overdue" if b.overdue else ""),
                         "bold red" if b.overdue else "green")
-        self.update(text)
+        if text != self.shown:  # unchanged: no repaint, no bytes on an idle screen
+            self.shown = text
+            self.update(text)

@@ -372,6 +372,13 @@ class QueueHeader(Widget):
     def __init__(self, table: QueueTable, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.table = table
+        self.line = ""  # the titles last drawn
 
     def render(self) -> Text:
-        return Text(self.table.header_line(self.table.row_width), "bold")
+        self.line = self.table.header_line(self.table.row_width)
+        return Text(self.line, "bold")
+
+    def follow_columns(self) -> None:
+        """Repaint only if the columns changed (a column folded or came back): idle, nothing is written."""
+        if self.table.header_line(self.table.row_width) != self.line:
+            self.refresh()
