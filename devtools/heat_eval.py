@@ -123,7 +123,7 @@ def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
     """Per pair: the stored heat of both cases after an import and a retick at *now*, and their terms."""
     from oncall_tui.core.errors import InvalidDocument
     from oncall_tui.store import derived
-    from oncall_tui.store.db import Store
+    from oncall_tui.store.engines import open_store
     from oncall_tui.store.importer import import_document
     from oncall_tui.usecases.models import shipped
 
@@ -131,7 +131,7 @@ def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory(prefix="heat-eval-") as tmp:
         for n, pair in enumerate(pairs):
-            store = Store.open(Path(tmp) / f"pair-{n}.db", heat=models.heat)
+            store = open_store(Path(tmp) / f"pair-{n}.db", heat=models.heat)
             try:
                 try:
                     import_document(store, pair_document(pair, now), now=now)

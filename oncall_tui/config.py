@@ -36,12 +36,17 @@ def default_db_path() -> Path:
     return data_dir() / "oncall.db"
 
 
-def resolve_db_path(cli_value: str | None) -> Path:
-    """`--db` wins, then `ONCALL_DB`, then the user data dir."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    if os.environ.get("ONCALL_DB"):
-        return Path(os.environ["ONCALL_DB"]).expanduser()
+#: A `--db` (or ONCALL_DB) starting so names a PostgreSQL database, not a file.
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def resolve_db_path(cli_value: str | None) -> Path | str:
+    """`--db` wins, then `ONCALL_DB`, then the user data dir; a postgresql:// URL is returned as given."""
+    value = cli_value or os.environ.get("ONCALL_DB")
+    if value and value.startswith(SERVER_SCHEMES):
+        return value
+    if value:
+        return Path(value).expanduser()
     return default_db_path()
 
 

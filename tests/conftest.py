@@ -12,14 +12,29 @@ import pytest
 
 from oncall_tui.config import Config
 from oncall_tui.store.db import Store
+from oncall_tui.store.engines import open_store as open_any_store
 from oncall_tui.store.importer import import_document
 from oncall_tui.usecases.models import shipped
 from oncall_tui.usecases.session import Session
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
-# The real servers the tests start (Pebble, sshd, Request Tracker): their fixtures, for every test module.
-pytest_plugins = ["tests.servers.pebble", "tests.servers.sshd", "tests.servers.rt"]
+# The real servers the tests start (Pebble, sshd, Request Tracker, PostgreSQL): their fixtures, for every module.
+pytest_plugins = ["tests.servers.pebble", "tests.servers.sshd", "tests.servers.rt", "tests.servers.postgres"]
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself, or a screen (run once)")
+
+
+def pytest_generate_tests(metafunc):
+    # Store and service tests run on both engines: every test that takes `store_path` (or `backend`),
+    # unless marked sqlite_only (screens, and what only SQLite has: its file, WAL, PRAGMAs).
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", ["sqlite"] if only else list(BACKENDS))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -97,13 +112,16 @@ def small_doc() -> dict:
 
 
 @pytest.fixture
-def store_path(tmp_path) -> Path:
-    return tmp_path / "oncall.db"
+def store_path(request, tmp_path, backend) -> Path | str:
+    """Where the test's store is: an SQLite file, or the URL of a fresh PostgreSQL database of its own."""
+    if backend == "sqlite":
+        return tmp_path / "oncall.db"
+    return request.getfixturevalue("pg_url")
 
 
 def open_store(path) -> Store:
     """A store handle that can write (with the shipped heat model), as the use cases open it."""
-    return Store.open(path, heat=shipped().heat)
+    return open_any_store(path, heat=shipped().heat)
 
 
 def open_session(path, *, user: str = "alice", now=NOW, config: Config | None = None, **kwargs) -> Session:

@@ -13,6 +13,9 @@ from oncall_tui.store.importer import import_document
 from .conftest import NOW, open_store
 from .ui_helpers import Notes, make_app, screen_text, wait_for
 
+# Screens run on SQLite only; the store and service tests cover both engines.
+pytestmark = pytest.mark.sqlite_only
+
 DOMAIN = "boutique-martin.test"
 
 

@@ -1,5 +1,6 @@
 """`oncall demo`: the shipped stories, live; with --acme-local the SSL story really gets its certificate."""
 
+import pytest
 from datetime import datetime, timezone
 
 from oncall_tui.config import Config
@@ -10,6 +11,9 @@ from oncall_tui.usecases.session import Session
 
 from .conftest import open_store
 from .ui_helpers import Notes, queue_lines, screen_text, wait_for
+
+# Screens run on SQLite only; the store and service tests cover both engines.
+pytestmark = pytest.mark.sqlite_only
 
 # The keys an engineer presses after start-up to issue the bounced customer's certificate (README).
 SSL_STORY_KEYS = ["C", "enter", "ctrl+s"]

@@ -113,14 +113,21 @@ RICH = {
          "body": "ACME-ONLY handoff", "case_ids": ["T-200"], "acks": []},
     ],
 }
+
+
+def without_nul(doc: dict) -> dict:
+    """*doc* without NUL characters, which PostgreSQL text cannot hold (SQLite can)."""
+    return json.loads(json.dumps(doc).replace("\\u0000", ""))
+
+
 RICH_EVENTS = sum(len(c["events"]) for c in RICH["cases"]) + sum(len(i["events"]) for i in RICH["incidents"])
 
 
 @pytest.fixture
-def rich_db(tmp_path):
-    path = tmp_path / "rich.db"
+def rich_db(store_path, backend):
+    path = store_path
     store = open_store(path)
-    import_document(store, copy.deepcopy(RICH), now=NOW)
+    import_document(store, copy.deepcopy(RICH) if backend == "sqlite" else without_nul(RICH), now=NOW)
     store.close()
     return path
 

@@ -1,11 +1,15 @@
 """Paris hands over to San Francisco: the brief, summaries written in place, acknowledgements; and search."""
 
+import pytest
 from datetime import timedelta
 
 from oncall_tui.store import handoffs, queries, writes
 
 from .conftest import NOW, open_store
 from .ui_helpers import Notes, make_app, screen_text, wait_for
+
+# Screens run on SQLite only; the store and service tests cover both engines.
+pytestmark = pytest.mark.sqlite_only
 
 
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from oncall_tui.cli import main
 from oncall_tui.store import queries
 
@@ -67,6 +69,7 @@ async def test_a_note_typed_in_one_screen_appears_in_anothers(store, store_path)
         await wait_for(b, lambda: "Customer confirmed DNS moved" in bob.screen.timeline.plain)
 
 
+@pytest.mark.sqlite_only  # a screen
 async def test_summary_edited_in_place_shows_at_the_top(store, store_path):
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -78,6 +81,7 @@ async def test_summary_edited_in_place_shows_at_the_top(store, store_path):
         assert "Wants SSL; next: check AAAA" in str(app.screen.query_one("#history-summary").render())
 
 
+@pytest.mark.sqlite_only  # a screen
 async def test_text_is_kept_when_saving_fails_and_the_screen_never_waits(store, store_path):
     app = make_app(store_path, config=Config(timezone="Europe/Paris", region="EMEA", city="Paris", lock_wait=0.5))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -102,6 +106,7 @@ async def test_text_is_kept_when_saving_fails_and_the_screen_never_waits(store, 
         assert "important finding" in [e["body"] for e in events_of(store_path, "T-100")]
 
 
+@pytest.mark.sqlite_only  # a screen
 async def test_status_change_moves_the_case_out_of_the_queue(store, store_path):
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -119,10 +124,10 @@ SOAK = """
 import sys, time
 from datetime import datetime, timezone
 from oncall_tui.store import writes
-from oncall_tui.store.db import Store
+from oncall_tui.store.engines import open_store
 from oncall_tui.usecases.models import shipped
 
-store = Store.open(sys.argv[1], heat=shipped().heat)
+store = open_store(sys.argv[1], heat=shipped().heat)
 me, seconds = sys.argv[2], float(sys.argv[3])
 end = time.monotonic() + seconds
 n = 0
@@ -152,6 +157,7 @@ def test_soak_eight_processes_writing_notes_lose_nothing(store, store_path):
     assert sum(written.values()) > 100
 
 
+@pytest.mark.sqlite_only  # a screen
 async def test_queue_row_shows_who_else_has_the_case_open(store, store_path):
     alice = make_app(store_path, user="alice")
     bob = make_app(store_path, user="bob")
@@ -163,6 +169,7 @@ async def test_queue_row_shows_who_else_has_the_case_open(store, store_path):
         await wait_for(b, lambda: "alice✎" in row())
 
 
+@pytest.mark.sqlite_only  # a screen
 async def test_a_long_first_sync_shows_its_progress(store, store_path):
     app = make_app(store_path)
     notes = Notes()
@@ -177,6 +184,7 @@ async def test_a_long_first_sync_shows_its_progress(store, store_path):
         assert notes.any("200 tickets synced")
 
 
+@pytest.mark.sqlite_only  # a screen
 async def test_facts_and_servers_are_edited_in_the_case_and_kept_as_revisions(store, store_path):
     app = make_app(store_path)
     async with app.run_test(size=(130, 45)) as pilot:

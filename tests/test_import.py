@@ -98,12 +98,24 @@ def test_a_failed_import_leaves_an_existing_store_untouched(store_path, small_do
     assert counts(store_path) == before
 
 
-def test_text_is_stored_exactly_as_given(store_path, small_doc, write_json, capsys):
-    hostile = "[bold]gras[/bold] \x1b[2J\x07 — 東京 café\r\nligne 2\x00"
+def test_text_is_stored_exactly_as_given(store_path, small_doc, write_json, capsys, backend):
+    hostile = "[bold]gras[/bold] \x1b[2J\x07 — 東京 café\r\nligne 2"
+    if backend == "sqlite":
+        hostile += "\x00"  # PostgreSQL text cannot hold NUL: see the next test
     small_doc["cases"][1]["events"][0]["body"] = hostile
     run_import(store_path, write_json(small_doc), capsys)
     s = open_store(store_path)
     assert s.query_one("SELECT body FROM events WHERE case_id = 'T-200'")[0] == hostile
+
+
+def test_a_nul_character_is_refused_clearly_on_postgresql_and_nothing_is_written(pg_url, small_doc, write_json,
+                                                                                 capsys):
+    small_doc["cases"][1]["events"][0]["body"] = "ligne 2\x00"
+    code, _, err = run_import(pg_url, write_json(small_doc), capsys)
+    assert code == 2 and "NUL character" in err and "nothing was written" in err
+    assert "postgres@" not in err  # the connection string is shown without its user (nor password)
+    assert counts(pg_url) == (0, 0, 0)
+
 
 
 def test_reimport_without_incident_keeps_the_incident_link(store_path, small_doc, write_json, capsys):

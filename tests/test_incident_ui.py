@@ -1,9 +1,13 @@
 """Declare an outage, tell every affected customer, resolve — driven from the keyboard."""
 
+import pytest
 from oncall_tui.store import queries
 
 from .conftest import open_store
 from .ui_helpers import make_app, screen_text, wait_for
+
+# Screens run on SQLite only; the store and service tests cover both engines.
+pytestmark = pytest.mark.sqlite_only
 
 
 def messages_out(store_path, case_id):

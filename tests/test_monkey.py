@@ -27,6 +27,9 @@ from oncall_tui.usecases.session import Session
 
 from .ui_helpers import Notes, screen_text
 
+# Screens run on SQLite only; the store and service tests cover both engines.
+pytestmark = pytest.mark.sqlite_only
+
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 FIXED_SEED = 20261203
 KEYS_PER_RUN = int(os.environ.get("MONKEY_KEYS", 5000))

@@ -7,12 +7,14 @@ write that touches a case's status or heat is checked against a real count.
 
 from datetime import timedelta
 
+import pytest
+
 from oncall_tui.core.model import HOT_HEAT, WARM_HEAT
 from oncall_tui.demo.environment import seed_demo_store
 from oncall_tui.store import queries
 from oncall_tui.store.derived import retick
 from oncall_tui.store.importer import import_document
-from oncall_tui.store.schema import COUNTED_BANDS
+from oncall_tui.store.sqlite.schema import COUNTED_BANDS
 from oncall_tui.store.writes import set_status
 
 from .conftest import NOW, open_store
@@ -22,8 +24,10 @@ from .models import WEIGHTS
 def counted(store) -> tuple[int, int, int]:
     """The bands by a full count over the cases (what the triggers must agree with)."""
     row = store.query_one(
-        "SELECT COALESCE(SUM(heat >= ?), 0), COALESCE(SUM(heat >= ? AND heat < ?), 0), "
-        "COALESCE(SUM(heat < ?), 0) FROM cases WHERE is_open = 1", (HOT_HEAT, WARM_HEAT, HOT_HEAT, WARM_HEAT))
+        "SELECT COALESCE(SUM(CASE WHEN heat >= ? THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN heat >= ? AND heat < ? THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN heat < ? THEN 1 ELSE 0 END), 0) FROM cases WHERE is_open = 1",
+        (HOT_HEAT, WARM_HEAT, HOT_HEAT, WARM_HEAT))
     return tuple(row)
 
 
@@ -71,12 +75,12 @@ def test_counts_follow_import_status_changes_and_heat_moving_over_a_shift(tmp_pa
     store.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_store_from_before_the_counts_is_counted_when_migrated(store_path, small_doc, monkeypatch):
-    from oncall_tui.store import db as dbmod
+    from oncall_tui.store.sqlite import schema
 
     # A store written by the release with two migrations, cases and all...
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS[:2])
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
     old = open_store(store_path)
     import_document(old, small_doc, now=NOW)
     old.close()

@@ -1,5 +1,6 @@
 """A reply typed in the screen reaches a real RT; with RT down it waits, visibly, and goes exactly once."""
 
+import pytest
 from datetime import datetime, timezone
 
 from oncall_tui.config import load_config
@@ -7,6 +8,9 @@ from oncall_tui.store import queries
 
 from .servers.rt import JEAN, rt_history
 from .ui_helpers import make_app, wait_for
+
+# Screens run on SQLite only; the store and service tests cover both engines.
+pytestmark = pytest.mark.sqlite_only
 
 
 def utcnow():

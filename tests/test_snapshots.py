@@ -21,6 +21,9 @@ from oncall_tui.usecases.session import Session
 
 from .ui_helpers import wait_for
 
+# Screens run on SQLite only; the store and service tests cover both engines.
+pytestmark = pytest.mark.sqlite_only
+
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 SIZES = {"wide": (120, 40), "small": (80, 24)}
 

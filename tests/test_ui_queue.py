@@ -1,10 +1,14 @@
 """The queue and the customer history, driven like an engineer would."""
 
+import pytest
 from oncall_tui.store.importer import import_document
 from oncall_tui.ui.keymap import load_keymap
 
 from .conftest import NOW, open_store
 from .ui_helpers import Notes, make_app, queue_lines, screen_text
+
+# Screens run on SQLite only; the store and service tests cover both engines.
+pytestmark = pytest.mark.sqlite_only
 
 
 async def test_queue_shows_open_cases_hottest_first(store, store_path):

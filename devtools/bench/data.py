@@ -27,7 +27,7 @@ from oncall_tui.core.heat_stats import fold_events
 from oncall_tui.store import derived
 from oncall_tui.core.model import OPEN_STATUSES, Event
 from oncall_tui.core.timeutil import format_ts
-from oncall_tui.store.db import Store
+from oncall_tui.store.engines import open_store
 from oncall_tui.usecases.models import shipped
 
 _UTC = timezone.utc
@@ -233,7 +233,7 @@ def build_store(path: str | Path, size: int, *, now: datetime, workers: int | No
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    Store.open(path, heat=shipped().heat).close()  # the real schema, by the real migrations
+    open_store(path, heat=shipped().heat).close()  # the real schema, by the real migrations
     rng = random.Random(f"oncall-bench-{size}")
     now_t = int(now.timestamp()) // 60 * 60
     customers = _customers(customer_count(size), rng)

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Callable
 
 from oncall_tui.core.timeutil import parse_ts
-from oncall_tui.store.schema import SCHEMA_VERSION
+from oncall_tui.store.sqlite.schema import SCHEMA_VERSION
 
 from . import data as bench_data
 from . import pty as bench_pty

@@ -9,7 +9,9 @@ import statistics
 import time
 
 from oncall_tui.store.db import Store
-from oncall_tui.store.search import DEFAULT_BUDGET, SearchResults, fts_query, parse_query, search
+from oncall_tui.store.engines import open_store
+from oncall_tui.store.search import DEFAULT_BUDGET, SearchResults, parse_query, search
+from oncall_tui.store.sqlite.search import fts_query
 
 
 def bench_search(store: Store, *, rare: str | None = None, common: str | None = None, limit: int = 50,
@@ -56,7 +58,7 @@ if __name__ == "__main__":
         info = build_store(path, int(sys.argv[2]) if len(sys.argv) > 2 else 100_000,
                            now=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
         print(f"built {path}: {info.events} events in {info.seconds:.1f} s", file=sys.stderr)
-    s = Store.open(path, migrate=False)
+    s = open_store(path, migrate=False)
     try:
         print(json.dumps(bench_search(s), indent=2))
     finally:

@@ -63,3 +63,8 @@ class StoreNotWritable(StoreError):
 
 class StoreUnreachable(StoreError):
     """The store's server cannot be reached."""
+
+
+class StoreConstraint(StoreError):
+    """A write broke one of the store's rules (the history is append-only, a reference names a record that
+    is gone); nothing was written."""

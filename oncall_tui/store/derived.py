@@ -12,7 +12,6 @@ the clock tick reads it like any other stored number.
 
 from __future__ import annotations
 
-import sqlite3
 import struct
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -36,7 +35,7 @@ INCIDENT_OPEN_SQL = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incid
 BROADCAST_SQL = "(json_extract(meta, '$.broadcast') IS NOT NULL)"
 
 
-def refresh_cases(conn: sqlite3.Connection, case_ids: Iterable[str], now: datetime, heat: HeatModel) -> int:
+def refresh_cases(conn, case_ids: Iterable[str], now: datetime, heat: HeatModel) -> int:
     """Refold events into stats and rescore the given cases. Call inside a write transaction.
 
     Each case's stored topic is its first message's plus its subject's words.
@@ -174,7 +173,7 @@ def retick(store, now: datetime, weights: Weights, *, batch: int = 5000, memo: R
 
 def write_heat(conn, updates: list[tuple[int, str]]) -> None:
     """Store new heat values, (heat, case id) pairs, inside the caller's transaction."""
-    conn.executemany("UPDATE cases SET heat = ? WHERE id = ?", updates)
+    conn.set_column("cases", "heat", "id", updates)
 
 
 def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | None = None) -> list[tuple[int, str]]:
@@ -183,7 +182,7 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
     tiers = dict(store.conn.execute("SELECT id, tier FROM customers"))
     open_incidents = {r[0] for r in store.conn.execute("SELECT id FROM incidents WHERE status != 'resolved'")}
     # Streamed, not fetched all at once: 100k stats strings would hold ~80 MB at the peak.
-    rows = store.conn.execute(
+    rows = store.iterate(
         "SELECT id, stats, status, opened_at, customer_id, incident_id, heat FROM cases WHERE is_open = 1")
     updates = []
     from_json = CaseStats.from_json
@@ -223,11 +222,12 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
     return updates
 
 
-def sample_heat(conn: sqlite3.Connection, now: datetime) -> None:
+def sample_heat(conn, now: datetime) -> None:
     """Record how many cases are hot/warm now, for the queue header's 24 h sparkline."""
     counts = dict(conn.execute("SELECT band, n FROM queue_counts"))  # kept by triggers
     hot, warm, total = counts["hot"], counts["warm"], sum(counts.values())
-    conn.execute("INSERT OR REPLACE INTO heat_samples(at, hot, warm, open) VALUES (?, ?, ?, ?)",
+    conn.execute("INSERT INTO heat_samples(at, hot, warm, open) VALUES (?, ?, ?, ?) ON CONFLICT (at) DO UPDATE "
+                 "SET hot = excluded.hot, warm = excluded.warm, open = excluded.open",
                  (format_ts(now.replace(second=0)), hot, warm, total))
     # A week of per-minute samples is plenty; older ones would only grow the file.
     conn.execute("DELETE FROM heat_samples WHERE at < ?", (format_ts(now - timedelta(days=7)),))

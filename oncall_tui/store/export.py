@@ -25,12 +25,8 @@ def build_export(store: Store, customer_ids: Iterable[str] | None = None) -> Exp
     Raises NotFound naming any unknown customer id, or StoreCorrupt for a stored
     JSON column that does not parse.
     """
-    conn = store.conn
-    conn.execute("BEGIN")  # one read snapshot for all the queries below
-    try:
+    with store.snapshot() as conn:  # one read snapshot for all the queries below
         return _read(conn, None if customer_ids is None else list(dict.fromkeys(customer_ids)))
-    finally:
-        conn.execute("COMMIT")
 
 
 _EVENT_COLUMNS = ("seq, id, case_id, customer_id, incident_id, at, kind, direction, author, author_region, "
@@ -58,7 +54,7 @@ def _read(conn, wanted: list[str] | None) -> Export:
         f"FROM cases {of_customers} ORDER BY opened_at, id", params)]
     case_ids = {c["id"] for c in exp.cases}
 
-    for r in conn.execute("SELECT * FROM handoffs ORDER BY at, id"):
+    for r in conn.execute("SELECT id, author, region, at, body, case_ids FROM handoffs ORDER BY at, id"):
         every = _json(r["case_ids"], f"handoff {r['id']!r}: case_ids")
         mentioned, body = every, r["body"]
         if wanted is not None:

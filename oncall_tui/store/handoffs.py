@@ -65,7 +65,8 @@ def gather(store: Store, engineer: str, since: datetime, now: datetime, *,
         "SELECT c.id, c.status, c.opened_at, c.stats, c.summary, c.heat, cu.tier, "
         f"{INCIDENT_OPEN_SQL} AS inc, json_extract(c.stats, '$.last_in_at') AS last_in "
         "FROM cases c JOIN customers cu ON cu.id = c.customer_id "
-        f"WHERE (c.is_open = 1 AND (c.summary = '' OR last_in IS NOT NULL)) OR c.id IN ({','.join('?' * len(mine))})",
+        "WHERE (c.is_open = 1 AND (c.summary = '' OR json_extract(c.stats, '$.last_in_at') IS NOT NULL)) "
+        f"OR c.id IN ({','.join('?' * len(mine)) or 'NULL'})",
         tuple(mine))
     heat: dict[str, int] = {}
     for r in rows:

@@ -7,16 +7,16 @@ Two passes over the records, never the whole document in memory:
    scratch ledger on disk. Any problem: InvalidDocument listing them all (up to
    a thousand, then it says where it stopped),
    and the store was never locked.
-2. **write** — the records again, in one IMMEDIATE transaction, in batches
-   through sqlite-utils (`upsert_all`/`insert_all` on the store's own
-   connection, so they share the transaction). Rows identical to the stored
-   ones are left alone, so a re-import changes nothing, not even the change
-   log. Foreign keys are checked at COMMIT, so sections may come in any order.
-   Every write goes through sqlite-utils; only the reads that decide what to
-   write (which stored rows differ) are plain SELECTs on the store's
-   connection. Measured: `executemany` for the events, the hot path, was
-   slower than `insert_all`'s multi-row INSERTs (13.0 s against 10.7 s CPU
-   for a 40 MB file), so no raw write path is left.
+2. **write** — the records again, in one write transaction, in batches
+   through the connection's bulk calls (`upsert_all`/`insert_all`: on SQLite
+   sqlite-utils on the store's own connection, so they share the
+   transaction; on PostgreSQL pipelined INSERT … ON CONFLICT). Rows
+   identical to the stored ones are left alone, so a re-import changes
+   nothing, not even the change log. Foreign keys are checked at COMMIT, so
+   sections may come in any order. Only the reads that decide what to write
+   (which stored rows differ) are plain SELECTs. Measured on SQLite:
+   `executemany` for the events, the hot path, was slower than `insert_all`'s
+   multi-row INSERTs (13.0 s against 10.7 s CPU for a 40 MB file).
    If anything fails (the file changed, a conflict appeared meanwhile, the disk
    filled up) the transaction is rolled back: nothing was imported.
 
@@ -29,18 +29,15 @@ counted in the report). Correcting an event is a new event, as everywhere else.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlite_utils import Database
-
-from ..core.errors import InvalidDocument
+from ..core.errors import InvalidDocument, StoreConstraint
 from ..core.heat_model import HeatModel
 from ..core.timeutil import format_ts
-from .db import Connection, Store, fault
+from .db import Store
 from .derived import refresh_cases
 from .import_ledger import Ledger
 from .import_problems import Problems, join, shown
@@ -123,7 +120,7 @@ def _import(store: Store, items: Callable[[], Iterator[Item]], *, now: datetime,
         checker.finish().raise_if_any()
         try:
             with store.write() as conn:
-                conn.execute("PRAGMA defer_foreign_keys = ON")  # sections may come in any order
+                conn.defer_foreign_keys()  # sections may come in any order
                 writer = Writer(conn, ledger, now, on_conflict, report)
                 for item in items():
                     rows, problems = parse(item, window)
@@ -133,9 +130,9 @@ def _import(store: Store, items: Callable[[], Iterator[Item]], *, now: datetime,
                     writer.add(rows)
                 writer.finish(heat)
                 if source is not None and cursor is not None:
-                    writer.db["sync_cursors"].upsert({"source": source, "cursor": cursor,
-                                                      "updated_at": format_ts(now)}, pk="source")
-        except sqlite3.IntegrityError as exc:  # a customer or incident went away between the two passes
+                    conn.upsert_all("sync_cursors", [{"source": source, "cursor": cursor,
+                                                      "updated_at": format_ts(now)}], ("source",))
+        except StoreConstraint as exc:  # a customer or incident went away between the two passes
             raise InvalidDocument([f"document: {exc} — the store changed during the import; nothing was imported, "
                                    "import again"]) from None
     return report
@@ -146,7 +143,7 @@ class StoreKnown:
 
     _TABLES = {"customer": "customers", "incident": "incidents"}
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn) -> None:
         self.conn = conn
 
     def has(self, kind: str, key: str) -> bool:
@@ -157,7 +154,7 @@ class StoreKnown:
         return {row[0]: tuple(row[1:]) for row in _rows_in(self.conn, "events", ("id", *EVENT_CONTENT), "id", ids)}
 
 
-def _rows_in(conn: Connection, table: str, columns: Iterable[str], key: str, values: list) -> Iterator[sqlite3.Row]:
+def _rows_in(conn, table: str, columns: Iterable[str], key: str, values: list) -> Iterator:
     cols = ", ".join(columns)
     for start in range(0, len(values), _IN):
         chunk = values[start:start + _IN]
@@ -168,11 +165,8 @@ def _rows_in(conn: Connection, table: str, columns: Iterable[str], key: str, val
 class Writer:
     """Pass two: rows written in batches inside the caller's transaction; what changed is counted."""
 
-    def __init__(self, conn: Connection, ledger: Ledger, now: datetime, on_conflict: str,
-                 report: ImportReport) -> None:
+    def __init__(self, conn, ledger: Ledger, now: datetime, on_conflict: str, report: ImportReport) -> None:
         self.conn = conn
-        # sqlite-utils on the store's own connection: its writes join our transaction (as savepoints).
-        self.db = Database(conn.raw, recursive_triggers=False, execute_plugins=False)
         self.ledger = ledger
         self.now = now
         self.recorded = format_ts(now)
@@ -195,21 +189,16 @@ class Writer:
 
     def flush(self) -> None:
         d, self.pending, self.pending_rows = self.pending, Document(), 0
-        try:
-            self._customers(d.customers)
-            self._upsert_changed("assets", d.assets, ("customer_id", "kind", "name"))
-            self._upsert_changed("engineers", d.engineers, ("name",))
-            self._incidents(d.incidents)
-            self._cases(d.cases)
-            self._events(d.events, d.event_places)
-            if d.handoffs:
-                self.db["handoffs"].insert_all(d.handoffs, ignore=True)
-            if d.acks:
-                self.db["handoff_acks"].insert_all(d.acks, ignore=True)
-        except sqlite3.IntegrityError:
-            raise
-        except sqlite3.Error as exc:  # sqlite-utils speaks raw SQLite: say a full disk as the store does
-            raise fault(exc, self.conn.path) from exc
+        self._customers(d.customers)
+        self._upsert_changed("assets", d.assets, ("customer_id", "kind", "name"))
+        self._upsert_changed("engineers", d.engineers, ("name",))
+        self._incidents(d.incidents)
+        self._cases(d.cases)
+        self._events(d.events, d.event_places)
+        if d.handoffs:
+            self.conn.insert_all("handoffs", d.handoffs, ignore=True)
+        if d.acks:
+            self.conn.insert_all("handoff_acks", d.acks, ignore=True)
 
     # -- one table each ----------------------------------------------------------------------
     def _existing(self, table: str, rows: list[dict], pk: tuple[str, ...], columns: Iterable[str]) -> dict:
@@ -228,7 +217,7 @@ class Writer:
         stored = self._existing(table, rows, pk, rows[0].keys())
         changed = [r for r in rows if stored.get(tuple(r[k] for k in pk)) != r]
         if changed:
-            self.db[table].upsert_all(changed, pk=pk[0] if len(pk) == 1 else pk)
+            self.conn.upsert_all(table, changed, pk)
 
     def _customers(self, rows: list[dict]) -> None:
         # Facts absent from the document (None) keep what engineers wrote in the tool: those rows
@@ -248,9 +237,9 @@ class Writer:
         changed = [{k: v for k, v in r.items() if k not in kept} for r in rows
                    if (r["id"],) in stored and any(stored[(r["id"],)][k] != r[k] for k in r if k not in kept)]
         if new:
-            self.db["incidents"].insert_all(new)
+            self.conn.insert_all("incidents", new)
         if changed:
-            self.db["incidents"].upsert_all(changed, pk="id")
+            self.conn.upsert_all("incidents", changed, ("id",))
 
     def _cases(self, rows: list[dict]) -> None:
         if not rows:
@@ -269,7 +258,7 @@ class Writer:
             if prev is None or prev != values:
                 write.append(values)
         if write:
-            self.db["cases"].upsert_all(write, pk="id")
+            self.conn.upsert_all("cases", write, ("id",))
             self.ledger.touch(r["id"] for r in write)
 
     def _events(self, rows: list[dict], places: list[EventPlace]) -> None:
@@ -294,6 +283,6 @@ class Writer:
                 self.problems.add(conflict(row, stored[row["id"]], place) if row["id"] in stored else
                                   f"{place.id_path}: event {shown(row['id'])} is given twice with other content")
         if new:
-            self.db["events"].insert_all(new.values())
+            self.conn.insert_all("events", list(new.values()))
             self.report.events_added += len(new)
             self.ledger.touch(r["case_id"] for r in new.values() if r["case_id"])

@@ -1,17 +1,16 @@
-"""Full-text search over every event (messages, notes, summaries) with SQLite FTS5.
+"""Full-text search over every event (messages, notes, summaries), whichever engine holds them.
 
-Users type plain words. Each word becomes a quoted FTS5 string, so operators
-(`AND`, `NEAR(`, `-`, `"`…) are never interpreted and never raise; `"a phrase"`
-and `prefix*` are supported. The index folds accents (`remove_diacritics 2`),
-so "securite" finds "sécurité". A search runs under a time budget checked by
-the connection's progress handler: a very common word cannot freeze the
-screen, it returns the most recent matches flagged `truncated` instead.
+Users type plain words; `"a phrase"` and `prefix*` are supported, nothing
+else is syntax, so no input raises. Each engine matches with its own index
+(`Store.search_matches`: FTS5 on SQLite, tsvector and GIN on PostgreSQL);
+both fold accents, so "securite" finds "sécurité". A search runs under a time
+budget: a very common word cannot freeze the screen, it returns the most
+recent matches flagged `truncated` instead.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -23,8 +22,6 @@ from .db import Store
 MAX_TERMS = 16
 MAX_LIMIT = 500
 DEFAULT_BUDGET = 0.5  # seconds
-#: SQLite VM instructions between two checks of the clock / the stop flag.
-PROGRESS_STEP = 2000
 SNIPPET_TOKENS = 16  # words shown around the first match
 SNIPPET_BEFORE = 4
 
@@ -41,10 +38,6 @@ class Term:
 
     words: tuple[str, ...]
     prefix: bool = False
-
-    def fts(self) -> str:
-        # Tokens hold letters and digits only, so they never contain a quote.
-        return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
 
 
 @dataclass(frozen=True)
@@ -102,22 +95,9 @@ def parse_query(text: str) -> list[Term]:
     return terms
 
 
-def fts_query(terms: list[Term]) -> str:
-    """The safe FTS5 MATCH expression: every term quoted, all required."""
-    return " ".join(t.fts() for t in terms)
-
-
 _DETAILS = ("SELECT e.seq, e.id, e.case_id, e.customer_id, COALESCE(cu.name, ''), COALESCE(c.subject, ''), "
             "e.at, e.kind, e.direction, e.author, e.body FROM events e LEFT JOIN cases c ON c.id = e.case_id "
             "LEFT JOIN customers cu ON cu.id = e.customer_id WHERE e.seq IN ({marks})")
-
-
-def _matches_sql(customer: bool, order: str) -> str:
-    # Only rowid, bm25 and what the order needs: the ranking sorts every match, so
-    # it must carry little; bodies and names are fetched for the winners only.
-    return ("SELECT events_fts.rowid, bm25(events_fts) AS r FROM events_fts JOIN events e "
-            "ON e.seq = events_fts.rowid WHERE events_fts MATCH ?"
-            + (" AND e.customer_id = ?" if customer else "") + f" ORDER BY {order} LIMIT ?")
 
 
 def search(store: Store, query: str, *, limit: int = 50, customer_id: str | None = None,
@@ -132,19 +112,17 @@ def search(store: Store, query: str, *, limit: int = 50, customer_id: str | None
     if not terms:
         return SearchResults(message="type a word to search for (letters or digits)")
     limit = max(1, min(int(limit), MAX_LIMIT))
-    match = fts_query(terms)
-    params = (match, customer_id, limit) if customer_id else (match, limit)
     start = time.monotonic()
     ranked_budget = None if budget is None else budget * 0.6
-    ranked, state = _run(store.conn, _matches_sql(bool(customer_id), "r, e.at DESC, e.seq DESC"), params,
-                         ranked_budget, should_stop)
+    ranked, state = store.search_matches(terms, limit=limit, customer_id=customer_id, newest=False,
+                                         budget=ranked_budget, should_stop=should_stop)
     truncated, message = False, ""
     if state == "timeout":
         # Too many matches to rank in time: the newest come straight off the
         # index in rowid order, so this stops after *limit* rows.
         rest = max(0.1, budget - (time.monotonic() - start)) if budget is not None else None
-        ranked, state = _run(store.conn, _matches_sql(bool(customer_id), "events_fts.rowid DESC"), params,
-                             rest, should_stop)
+        ranked, state = store.search_matches(terms, limit=limit, customer_id=customer_id, newest=True,
+                                             budget=rest, should_stop=should_stop)
         if state == "timeout":
             return SearchResults(truncated=True, message=f"too many matches for {query!r} to search in time; "
                                  "add words to narrow it down")
@@ -163,34 +141,6 @@ def search(store: Store, query: str, *, limit: int = 50, customer_id: str | None
     hits.sort(key=lambda h: (h.at, h.seq), reverse=True)
     hits.sort(key=lambda h: h.rank)  # stable: equal ranks stay newest first
     return SearchResults(hits, truncated=truncated, message=message)
-
-
-def _run(conn: sqlite3.Connection, sql: str, params: tuple, budget: float | None,
-         should_stop: Callable[[], bool] | None):
-    """Run *sql* under a deadline/stop flag: (rows, "ok") or (None, "timeout"|"cancelled") or (msg, "error")."""
-    deadline = None if budget is None else time.monotonic() + budget
-    why: list[str] = []
-
-    def progress() -> int:
-        if should_stop is not None and should_stop():
-            why.append("cancelled")
-            return 1
-        if deadline is not None and time.monotonic() > deadline:
-            why.append("timeout")
-            return 1
-        return 0
-
-    if deadline is not None or should_stop is not None:
-        conn.set_progress_handler(progress, PROGRESS_STEP)
-    try:
-        return conn.execute(sql, params).fetchall(), "ok"
-    except sqlite3.OperationalError as exc:
-        if why:
-            return None, why[0]
-        # Quoted terms cannot be FTS syntax errors; anything else is reported, not raised.
-        return str(exc), "error"
-    finally:
-        conn.set_progress_handler(None, 0)
 
 
 def snippet(body: str, terms: list[Term], *, tokens: int = SNIPPET_TOKENS,

@@ -2,8 +2,8 @@
 
 A note, a logged call, a summary revision or a status change is an event
 (append-only), and the case's derived columns are refreshed in the same
-transaction, so every other engineer's screen sees a consistent case on its
-next `data_version` poll.
+transaction, so every other engineer's screen sees a consistent case when
+it hears of the commit.
 """
 
 from __future__ import annotations
@@ -194,8 +194,8 @@ def update_customer(store: Store, customer_id: str, *, facts: str | None = None,
 def enqueue(conn, event_id: str, case_id: str, source: str, action: str, payload: dict, now: datetime) -> None:
     """Queue an event for delivery to a helpdesk, in the caller's transaction (nothing is lost)."""
     conn.execute(
-        "INSERT OR IGNORE INTO outbox(event_id, case_id, source, action, payload, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox(event_id, case_id, source, action, payload, created_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (event_id, case_id, source, action, json.dumps(payload, ensure_ascii=False), format_ts(now),
          format_ts(now)))
 

@@ -8,6 +8,10 @@ between ticks. The app sends one JSON line per tick and reads one back:
     {"now": "2026-11-24T09:00:00Z", "heat": {...}}     (the [heat] table of the config)
     -> {"changed": 12}  |  {"error": "what went wrong"}
 
+The store's target reaches the process in its environment, not its
+arguments: a PostgreSQL URL may hold a password, and every user of the
+machine can read a process's arguments.
+
 The process ends when its standard input closes (the app quits or dies). A
 tick sent to a process that died meanwhile (killed between ticks) starts a
 new one and is sent again: no tick is lost.
@@ -17,16 +21,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from datetime import datetime
 from typing import Any, Mapping
 
 from ..core.timeutil import format_ts, parse_ts
-from ..store.db import Store
+from ..store.engines import open_store
 from ..store.derived import RetickMemo, retick
 from .models import models_for
 
 MODULE = "oncall_tui.usecases.heat_tick"
+TARGET_VARIABLE = "ONCALL_HEAT_STORE"
 
 
 class HeatProcessError(Exception):
@@ -81,7 +87,7 @@ class HeatProcess:
 
     async def _start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", MODULE, self.store_path,
+            sys.executable, "-m", MODULE, env={**os.environ, TARGET_VARIABLE: self.store_path},
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
     async def _stderr_tail(self) -> str:
@@ -110,7 +116,7 @@ class HeatProcess:
 
 def serve(store_path: str, lines, out) -> None:
     """The process side: one tick per line of *lines*, one reply per tick to *out*."""
-    store = Store.open(store_path, migrate=False, create=False)
+    store = open_store(store_path, migrate=False, create=False)
     memo = RetickMemo()
     seen: tuple[str, object] | None = None  # the last [heat] table and the weights it gave
     try:
@@ -130,4 +136,4 @@ def serve(store_path: str, lines, out) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.stdin, sys.stdout)
+    serve(os.environ[TARGET_VARIABLE], sys.stdin, sys.stdout)

@@ -14,7 +14,9 @@ from typing import Callable
 from ..config import Config, ConfigError, config_dir, data_dir, resolve_db_path
 from ..core.errors import ReadOnlyMode
 from ..store import queries
-from ..store.db import Store, private_folder
+from ..store.db import Store
+from ..store.engines import open_store
+from ..store.files import private_folder
 from .models import Models, models_for
 
 
@@ -57,15 +59,15 @@ class Session:
         """
         models = models_for_config(config)
         path = resolve_db_path(str(db) if db is not None else None)
-        if path.parent == data_dir():
+        if isinstance(path, Path) and path.parent == data_dir():
             private_folder(path.parent)  # the app's own folder: private whatever the umask
-        store = Store.open(path, heat=models.heat, create=create, readonly=readonly, migrate=migrate,
+        store = open_store(path, heat=models.heat, create=create, readonly=readonly, migrate=migrate,
                            lock_wait=config.lock_wait)
         return cls(store, config, user=user, clock=clock, models=models)
 
     def reopen(self) -> "Session":
         """Another session like this one on its own connection (for another thread or process)."""
-        store = Store.open(self.store.path, heat=self.models.heat, create=False, readonly=self.store.readonly,
+        store = open_store(self.store.target, heat=self.models.heat, create=False, readonly=self.store.readonly,
                            migrate=False, lock_wait=self.config.lock_wait)
         return Session(store, self.config, user=self.user, clock=self.clock, models=self.models)
 
@@ -105,7 +107,7 @@ class Session:
     def readonly_reason(self) -> str:
         if self.config.readonly:
             return self.config.readonly_reason
-        return f"the store {self.store.path} is read-only for you"
+        return self.store.readonly_reason
 
     def check_actions(self) -> None:
         """Refuse running actions in read-only mode or when they are off (the demo), saying why."""
