@@ -2,9 +2,12 @@
 
 The screen never waits on the store's lock, the disk or the network: writes
 go to a worker on a connection of their own (`write`), the outcome comes back
-as a typed Message; other engineers' writes are noticed by a cheap poll and
-reach the screen on top as `StoreChanged` (screens below catch up when they
-come back); the heat tick runs in a child process; helpdesk sync in a thread.
+as a typed Message; other engineers' writes are noticed by a cheap poll — or at
+once when the store hears of them (PostgreSQL's LISTEN/NOTIFY) — and reach the
+screen on top as `StoreChanged` (screens below catch up when they come back);
+the heat tick runs in a child process; helpdesk sync in a thread. A store
+server that goes away is said once ("store unreachable, reconnecting"); writes
+asked meanwhile wait, in order, and are saved once it is back.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import queue
 import signal
 import sys
 import threading
+import time
 from typing import Any, Callable
 
 from rich.console import Console
@@ -25,13 +29,13 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from ..core.errors import OncallError, StoreError
+from ..core.errors import OncallError, StoreError, StoreUnreachable
 from ..usecases import crash, presence
 from ..usecases.changes import ChangeFeed
 from ..usecases.session import Session
 from .commands import KeyCommands
 from .keymap import Keymap, default_bindings, load_keymap
-from .messages import StoreChanged, StoreWritten, SyncProgress, WriteRefused, Wrote
+from .messages import StoreChanged, StoreNews, StoreWritten, SyncProgress, WriteRefused, Wrote
 from .screens.queue import QueueScreen
 
 
@@ -62,6 +66,7 @@ class OncallApp(App):
         self._writer_done = threading.Event()
         self._writer_closed = False
         self._feed: ChangeFeed | None = None
+        self.unreachable = False  # the store's server went away; reconnecting (said once, until it is back)
         self._heat = None  # HeatProcess, started by the first heat tick
         self._ticking = False
         self._sync_stop: threading.Event | None = None
@@ -100,6 +105,8 @@ class OncallApp(App):
             self.notify(f"Read-only: {self.session.readonly_reason}. You can look; nothing you do is saved.",
                         title="Read-only", severity="warning", timeout=10)
         self._feed = ChangeFeed(self.session)
+        # From the store's listening thread: posting a message is safe from any thread, and news coalesces.
+        self._feed.listen(self._heard)
         self.set_interval(self.session.config.refresh_seconds, self.check_for_changes)
         self.set_interval(self.session.config.tick_seconds, self.heat_tick)
         self.set_interval(presence.STALE_SECONDS / 3, self.heartbeat)
@@ -129,6 +136,8 @@ class OncallApp(App):
 
     async def on_unmount(self) -> None:
         self.closing = True
+        if self._feed is not None:
+            self._feed.stop_listening(self._heard)
         if self._jobs is not None:
             self._jobs.put(None)  # the writer finishes what was asked, then stops
             await asyncio.to_thread(self._writer_done.wait, 10)
@@ -190,19 +199,30 @@ class OncallApp(App):
                 self._writer_done.set()
                 return
             requester, request, do = job
-            message: Message
+            requester.post_message(self._write_until_reachable(request, do))
+
+    def _write_until_reachable(self, request: str, do: Callable[[Session], Any]) -> Message:
+        """Run one write; while the store's server is unreachable (nothing was written), try again until it
+        is back — the text stays in its editor, later writes wait behind it — unless oncall is closing."""
+        pause = 0.2
+        while True:
             try:
                 with self._write_lock:
                     result = do(self._writer_session())
-                message = Wrote(request, result)
                 # Our own write: every screen catches up now, not at the next poll.
                 self.post_message(StoreWritten())
+                return Wrote(request, result)
+            except StoreUnreachable as exc:
+                if self.closing:
+                    return WriteRefused(request, exc)
+                self.post_message(StoreNews())  # the app says "unreachable" once, if it has not yet
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
             except OncallError as exc:
-                message = WriteRefused(request, exc)
+                return WriteRefused(request, exc)
             except Exception:  # a bug: keep the text, say where the report is
                 report = crash.write_report(sys.exc_info(), command=f"oncall ({request})")
-                message = WriteRefused(request, OncallError(f"internal error, nothing was saved (report: {report})"))
-            requester.post_message(message)
+                return WriteRefused(request, OncallError(f"internal error, nothing was saved (report: {report})"))
 
     def on_store_written(self, message: StoreWritten) -> None:
         self.check_for_changes()
@@ -215,15 +235,31 @@ class OncallApp(App):
         self.notify(f"Not saved ({message.request}): {message.reason}", severity="error", timeout=10)
 
     # -- noticing other engineers -----------------------------------------------------------
+    def _heard(self) -> None:
+        self.post_message(StoreNews())
+
+    def on_store_news(self, message: StoreNews) -> None:
+        self.check_for_changes()
+
     def check_for_changes(self) -> None:
         """Cheap poll: did anyone write? Tell the screen on top what their writes touched."""
         if self.closing or self._feed is None:
             return
         try:
             change = self._feed.poll()
+        except StoreUnreachable:
+            if not self.unreachable:
+                self.unreachable = True
+                self.notify("Store unreachable, reconnecting… What you write is kept and saved once it is back.",
+                            title="Store", severity="warning", timeout=24 * 3600)
+            return
         except OncallError as exc:
             self.notify(f"Cannot read the store: {exc}", title="Store", severity="error", timeout=10)
             return
+        if self.unreachable:
+            self.unreachable = False
+            self.clear_notifications()
+            self.notify("Store reachable again.", title="Store", timeout=5)
         if change is not None:
             self.changes += 1
             self.screen.post_message(StoreChanged(change))
@@ -240,7 +276,7 @@ class OncallApp(App):
         from ..usecases.heat_tick import HeatProcess, HeatProcessError
 
         if self._heat is None:
-            self._heat = HeatProcess(self.session.store.path)
+            self._heat = HeatProcess(self.session.store.target)
         try:
             await self._heat.tick(self.now(), self.session.config.heat)
         except HeatProcessError as exc:

@@ -21,6 +21,13 @@ class StoreChanged(Message):
     change: Change
 
 
+class StoreNews(Message):
+    """The store heard another writer commit, or lost or found its server again (to the app: look now)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StoreNews)
+
+
 class StoreWritten(Message):
     """A write of ours went through (to the app: look for changes now rather than at the next poll)."""
 

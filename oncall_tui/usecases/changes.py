@@ -1,13 +1,16 @@
 """Noticing other engineers' writes: what changed since I last looked, for each screen to refresh only that.
 
-On SQLite, `PRAGMA data_version` says cheaply whether another connection
-committed; only then is the change log read. Presence is compared without
+The store says cheaply whether another connection committed
+(`Store.data_version`); only then is the change log read. A store that can
+tell when news arrives (`listen`) calls back at once, so the screen looks
+then instead of waiting for its next poll. Presence is compared without
 its heartbeat times, so a colleague's heartbeat alone changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..store import changes as log
 from .presence import snapshot
@@ -47,6 +50,14 @@ class ChangeFeed:
         self.version = self.session.store.data_version()
         self.mark = log.mark(self.session.store)
         self.present = snapshot(self.session)
+
+    def listen(self, news: Callable[[], None]) -> bool:
+        """Call *news* (from another thread) as soon as another writer commits, or the store is lost or back;
+        False when the store cannot tell (then only polling notices)."""
+        return self.session.store.watch(news)
+
+    def stop_listening(self, news: Callable[[], None]) -> None:
+        self.session.store.unwatch(news)
 
     def poll(self, *, presence: bool = True) -> Change | None:
         """What changed since the last poll. *presence*: also compare who is where (heartbeats expire)."""
