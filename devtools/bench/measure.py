@@ -125,13 +125,14 @@ def measure_ticking(db: Path, env: dict, size: int, quiet: float, out: dict) -> 
         out["heat_rss_mb"] = term.peak_rss_kib(children[0]) / 1024
 
 
-def measure_search(db: Path, out: dict) -> None:
+def measure_search(db: Path, out: dict, *, rare: str | None = None, common: str | None = None) -> dict:
     """Top-50 full-text search for a rarer term (≤ 10k events) and the most common one, as the UI runs it."""
-    report = bench_search(open_session(db).store)
+    report = bench_search(open_session(db).store, rare=rare, common=common)
     out["search_rare_ms"] = report["rare_budget"]["ms"]
     out["search_rare_events"] = report["rare_budget"]["matching_events"]
     out["search_common_ms"] = report["common_budget"]["ms"]
     out["search_common_events"] = report["common_budget"]["matching_events"]
+    return report
 
 
 def measure_heat(db: Path, anchor: datetime, out: dict, repeats: int = 21) -> None:

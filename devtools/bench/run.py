@@ -19,7 +19,12 @@ budgets (at 100k open cases, on a 2-core machine):
   customer message;
 - decoder: the jargon decoder on a 2 kB message, a 100 000-letter word, a 2 MB log;
 - import: `oncall import` of a big interchange file (200 MiB; `--import-mb`),
-  its duration and peak RSS, once per run (it does not depend on the store size).
+  its duration and peak RSS, once per run (it does not depend on the store size);
+- postgres: the same store copied into a throwaway PostgreSQL 15 cluster with
+  `oncall migrate`, then keys, the queue page, heat, search and history on it;
+  and live update on both engines: another process saves a note on the case
+  on screen, until the frame showing it (SQLite polls each second; PostgreSQL
+  is told by LISTEN/NOTIFY).
 
 The measurements live in `measure`, `others`, `decoder` and `importing`; this
 module runs and reports them. Budgets are checked on every size measured.
@@ -55,9 +60,12 @@ from .measure import (close_all, measure_heat, measure_history, measure_keys, me
                       measure_ticking)
 from .others import measure_idle_note, measure_writers
 
-GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "import")
+GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "import", "postgres")
 #: Groups that run the app or read the store of each size (the others need no store).
-STORE_GROUPS = {"start", "keys", "heat", "search", "writers", "history"}
+STORE_GROUPS = {"start", "keys", "heat", "search", "writers", "history", "postgres"}
+#: PostgreSQL's rows: the SQLite metric measured again on PostgreSQL, with its budget.
+PG_METRICS = ("onscreen_p95_ms", "scroll_p95_ms", "queue_page_ms", "history_2mb_ms", "history_ms", "search_rare_ms",
+              "search_common_ms", "retick_s", "refresh_case_ms")
 
 
 # key, label, budget text, check(value, results of that size) -> ok
@@ -110,11 +118,31 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
     ("intents_2kb_ms", "jargon decoder: a 2 kB message (ms, best of 30)", "—", None),
     ("intents_word_ms", "jargon decoder: a 100 000-letter word (ms, best of 30)", "≤ 20", lambda v, r: v <= 20),
     ("intents_2mb_ms", "jargon decoder: a 2 MB message (ms, best of 30)", "—", None),
+    ("live_p50_ms", "live update: another process's note → on screen, SQLite polling 1 s (ms, p50)", "—", None),
+    ("live_max_ms", "  slowest of 20 (ms)", "—", None),
+    ("pg_migrate_s", "PostgreSQL: oncall migrate of this store from SQLite (s)", "—", None),
+    ("pg_events", "  events copied", "—", None),
+    ("pg_live_p50_ms", "PostgreSQL: live update by LISTEN/NOTIFY (ms, p50)", "≤ 500", lambda v, r: v <= 500),
+    ("pg_live_max_ms", "  slowest of 20 (ms)", "≤ 500", lambda v, r: v <= 500),
     ("import_rss_mb", "oncall import of a big interchange file: peak RSS (MB)", "—", None),
     ("import_s", "  its duration (s)", "—", None),
     ("import_file_mb", "  the file's size (MB)", "—", None),
     ("import_events", "  events in it", "—", None),
 ]
+
+
+def _with_postgres_rows(metrics: list) -> list:
+    """Each metric of PG_METRICS followed by its PostgreSQL twin (same budget)."""
+    out = []
+    for key, label, budget, check in metrics:
+        out.append((key, label, budget, check))
+        if key in PG_METRICS:
+            out.append((f"pg_{key}", f"  PostgreSQL: {label.strip()}", budget,
+                        None if check is None else (lambda v, r, c=check: c(v, r))))
+    return out
+
+
+METRICS = _with_postgres_rows(METRICS)
 
 
 def log(message: str) -> None:
@@ -219,6 +247,8 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
                 if "history" in groups:
                     log(f"{size} cases: opening a case with a 2 MB message…")
                     measure_history(db, env, quiet, out)
+                if "postgres" in groups:
+                    measure_postgres(path, db, parse_ts(meta["anchor"]), env, moves, quiet, out, size)
             finally:
                 close_all()
                 shutil.rmtree(work, ignore_errors=True)
@@ -232,6 +262,32 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+def measure_postgres(cached: Path, db: Path, anchor: datetime, env: dict, moves: int, quiet: float, out: dict,
+                     size: int) -> None:
+    """The PostgreSQL rows (see `postgres`), and live update on SQLite beside them."""
+    from . import postgres
+
+    log(f"{size} cases: live update on SQLite (polling)…")
+    postgres.measure_live(db, env, quiet, out, "live")
+    terms = measure_search(db, {})
+    log(f"{size} cases: starting a throwaway PostgreSQL cluster, copying the store with oncall migrate…")
+    cluster = postgres.start_cluster()
+    try:
+        pg: dict = {}
+        url = postgres.copy_store(cached, cluster, out)
+        log(f"{size} cases: PostgreSQL: copied in {out['pg_migrate_s']:.0f} s; keys, heat, search, history…")
+        measure_keys(url, env, moves, quiet, pg)
+        measure_heat(url, anchor, pg)
+        measure_search(url, pg, rare=terms["rare_budget"]["term"], common=terms["common_budget"]["term"])
+        measure_history(url, env, quiet, pg)
+        log(f"{size} cases: PostgreSQL: live update…")
+        postgres.measure_live(url, env, quiet, out, "pg_live")
+        out.update({f"pg_{k}": v for k, v in pg.items() if k in PG_METRICS})
+    finally:
+        close_all()
+        postgres.remove_cluster(cluster)
 
 
 def size_label(size: int) -> str:

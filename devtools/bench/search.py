@@ -23,7 +23,10 @@ def bench_search(store: Store, *, rare: str | None = None, common: str | None = 
     """
     conn = store.conn
     total = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    if rare is None or common is None:
+    if store.backend == "postgresql":
+        if rare is None or common is None:
+            raise ValueError("on PostgreSQL, give the terms (picked on the SQLite store of the same data)")
+    elif rare is None or common is None:
         conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.events_vocab USING fts5vocab(main, events_fts, row)")
         if rare is None:
             rare = conn.execute("SELECT term FROM temp.events_vocab WHERE doc <= ? AND length(term) > 3 "
@@ -32,8 +35,12 @@ def bench_search(store: Store, *, rare: str | None = None, common: str | None = 
             common = conn.execute("SELECT term FROM temp.events_vocab ORDER BY doc DESC LIMIT 1").fetchone()[0]
     report: dict = {"events": total, "limit": limit}
     for label, term in (("rare", rare), ("common", common)):
-        docs = conn.execute("SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH ?",
-                            (fts_query(parse_query(term)),)).fetchone()[0]
+        if store.backend == "postgresql":
+            docs = conn.execute("SELECT COUNT(*) FROM events_fts WHERE tsv @@ plainto_tsquery('oncall_simple', ?)",
+                                (term,)).fetchone()[0]
+        else:
+            docs = conn.execute("SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH ?",
+                                (fts_query(parse_query(term)),)).fetchone()[0]
         for mode, budget in (("budget", DEFAULT_BUDGET), ("unbounded", None)):
             times, result = [], SearchResults()
             for _ in range(repeat):
