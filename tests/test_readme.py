@@ -15,7 +15,7 @@ def test_readme_test_command_is_what_ci_runs():
 
 def test_the_test_command_installs_every_server_the_tests_start():
     script = (ROOT / "devtools" / "test").read_text(encoding="utf-8")
-    for package in ("pebble", "openssh-server", "python3-venv"):
+    for package in ("pebble", "openssh-server", "python3-venv", "postgresql"):
         assert package in script
     assert "install-rt.sh" in script and "pytest" in script
 
