@@ -45,8 +45,8 @@ def document(*cases) -> dict:
 
 
 @pytest.fixture
-def session(tmp_path):
-    path = tmp_path / "heat.db"
+def session(store_path):
+    path = store_path
     store = open_store(path)
     store.close()
     s = open_session(path, now=NOW)
@@ -84,8 +84,8 @@ def test_an_unrelated_or_too_old_earlier_case_is_no_repeat(session):
     assert "repeats" not in terms(session, "T-9")
 
 
-def test_the_repeat_window_is_a_setting(tmp_path):
-    path = tmp_path / "wide.db"
+def test_the_repeat_window_is_a_setting(store_path):
+    path = store_path
     open_store(path).close()
     s = open_session(path, now=NOW, config=Config(heat={"repeat_window_days": 90}))
     try:

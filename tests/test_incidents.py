@@ -83,8 +83,8 @@ AFFECTED = {"c-boul", "c-jard", "c-kest", "c-agency", "c-client"}
 
 
 @pytest.fixture
-def outage(tmp_path):
-    s = open_store(tmp_path / "outage.db")
+def outage(store_path):
+    s = open_store(store_path)
     import_document(s, json.loads(json.dumps(OUTAGE_DOC)), now=BEFORE)
     yield s
     s.close()
@@ -408,7 +408,7 @@ def run(capsys, db, *argv):
 
 def test_cli_open_update_resolve_list_show(outage, capsys, monkeypatch):
     monkeypatch.setenv("ONCALL_USER", "kenji")
-    db = outage.path
+    db = outage.target
     code, out, err = run(capsys, db, "incident", "open", "--title", TITLE, "--title-fr", TITLE_FR,
                          "--scope", "datacenter=SBG", "--now", "2026-11-23T22:10:00Z", "--json")
     assert code == 0, err
@@ -443,7 +443,7 @@ def test_cli_open_update_resolve_list_show(outage, capsys, monkeypatch):
 
 
 def test_cli_errors_name_the_incident_or_scope(outage, capsys):
-    db = outage.path
+    db = outage.target
     before = counts(outage)
     code, _, err = run(capsys, db, "incident", "open", "--title", "Outage", "--scope", "datacenter=XYZ")
     assert code == 2 and "datacenter 'XYZ'" in err and "nothing was written" in err

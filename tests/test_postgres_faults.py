@@ -177,3 +177,13 @@ def test_a_server_turned_read_only_mid_session_refuses_the_write_clearly(own_clu
     finally:
         session.close()
     assert notes_of(own_store, "T-100") == []
+
+
+def test_a_password_in_the_url_is_never_shown(own_cluster, capsys):
+    # A database that does not exist, and a server that is not there: both said without user or password.
+    for url in (f"postgresql://oncall:s3cret-pw@127.0.0.1:{own_cluster.port}/no_such_db",
+                "postgresql://oncall:s3cret-pw@127.0.0.1:1/oncall?sslmode=disable"):
+        code = main(["--db", url, "queue", "--json"])
+        err = capsys.readouterr().err
+        assert code != 0 and "127.0.0.1" in err
+        assert "s3cret" not in err and "oncall@" not in err

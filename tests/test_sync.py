@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -55,8 +54,8 @@ async def sources(config_path):
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(tmp_path / "oncall.db")  # empty: everything comes from RT
+def store(store_path):
+    s = open_store(store_path)  # empty: everything comes from RT
     yield s
     s.close()
 
@@ -90,7 +89,7 @@ async def test_first_sync_fills_an_empty_store_with_the_customers_history_in_ord
     assert (report.tickets, report.events_added, report.customers_created) == (2, 5, ["c-boul"])
     assert seen == [(2, 2)]
     store.close()
-    code = main(["--db", str(tmp_path / "oncall.db"), "history", "c-boul", "--json"])
+    code = main(["--db", str(store.target), "history", "c-boul", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [(e["case_id"], e["kind"], e["direction"], e["author"], e["body"]) for e in out["events"]] == [
@@ -149,7 +148,7 @@ async def test_replies_reach_rt_in_the_order_they_were_written(rt_server, queue,
 async def test_two_processes_delivering_at_once_send_a_reply_once(rt_server, queue, store, sources, tmp_path):
     ticket, case_id = await synced_ticket(rt_server, queue, store, sources)
     reply(store, case_id, "Only once, please.", sources)
-    other = open_store(tmp_path / "oncall.db")
+    other = open_store(store.target)
     try:
         first, second = await asyncio.gather(deliver_outbox(as_session(store), sources, now=NOW),
                                               deliver_outbox(as_session(other), sources, now=NOW))
@@ -252,29 +251,29 @@ async def test_a_reply_whose_answer_was_lost_is_not_sent_twice(rt_server, queue,
 
 
 def test_sync_killed_mid_way_then_run_again_has_every_transaction_exactly_once(
-        rt_server, queue, config_path, tmp_path, capsys):
+        rt_server, queue, config_path, store_path, capsys):
     expected, tickets = set(), []
     for i in range(8):
         ticket, txn = rt_server.customer_email(queue, f"client{i}@example.org", f"Question {i}", f"Body {i}")
         expected |= {txn, rt_server.reply(ticket, "alice", f"Answer {i}")}
         tickets.append(ticket)
     rt_server.age(tickets, 3600)  # settled seconds: the cursor can name the tickets it has seen
-    db = tmp_path / "oncall.db"
+    db = store_path
     open_store(db).close()  # created (and migrated) up front so the test can watch it
     argv = [sys.executable, "-m", "oncall_tui.cli", "--db", str(db), "--config", str(config_path),
             "sync", "--once", "--batch-size", "1"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
-    watch = sqlite3.connect(db, timeout=5)
+    watch = open_store(db)
     try:
         deadline = time.monotonic() + 30
-        while not watch.execute("SELECT 1 FROM sync_cursors").fetchone():
+        while not watch.query_one("SELECT 1 FROM sync_cursors"):
             assert proc.poll() is None, proc.stderr.read().decode()
             assert time.monotonic() < deadline, "the sync never committed its first batch"
             time.sleep(0.002)  # polling the store, not waiting for time to pass
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        before = watch.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        before = watch.query_one("SELECT COUNT(*) FROM events")[0]
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
@@ -428,7 +427,7 @@ async def test_background_loop_pulls_new_tickets_and_delivers_replies_until_stop
     reply(store, case_id, "Looking at it now.", sources)
     newer, _ = rt_server.customer_email(queue, JEAN, "Another one", "And the mail is down too")
     stop, seen, errors = asyncio.Event(), [], []
-    loop = asyncio.create_task(run_forever(open_session(tmp_path / "oncall.db"), stop_event=stop, sources=sources,
+    loop = asyncio.create_task(run_forever(open_session(store.target), stop_event=stop, sources=sources,
                                            on_progress=lambda *p: seen.append(p),
                                            on_error=lambda *e: errors.append(e)))
     try:

@@ -31,7 +31,7 @@ _COLUMNS = ("o.id, o.event_id, o.case_id, o.source, o.action, o.payload, o.state
             "COALESCE(c.external_ref, '') AS external_ref")
 _DUE_WHERE = (
     "o.state IN ('pending', 'unsure', 'sending') AND COALESCE(o.next_attempt_at, o.created_at) <= :now "
-    "AND (:source IS NULL OR o.source = :source) "
+    "AND (CAST(:source AS TEXT) IS NULL OR o.source = :source) "
     "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.source = o.source "
     "AND p.id < o.id AND p.state IN ('pending', 'unsure', 'sending'))")
 

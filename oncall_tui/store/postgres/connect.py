@@ -95,7 +95,9 @@ def connect_options() -> dict:
     """libpq options of every connection: give up connecting in seconds, notice a dead peer in seconds."""
     return {"autocommit": True, "row_factory": rows, "connect_timeout": CONNECT_TIMEOUT,
             "application_name": "oncall-tui", "keepalives": 1, "keepalives_idle": 10,
-            "keepalives_interval": 3, "keepalives_count": 3}
+            "keepalives_interval": 3, "keepalives_count": 3,
+            # A request the server never acknowledges (a silent network cut) fails within 5 s, not minutes.
+            "tcp_user_timeout": 5000}
 
 
 def connect(target: str, path: str) -> psycopg.Connection:

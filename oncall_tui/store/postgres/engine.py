@@ -36,7 +36,7 @@ from . import schema
 from .connect import CONNECT_TIMEOUT, connect, connect_options, connection_lost, display, fault, unreachable
 from .listen import Listener
 from .search import matches
-from .sql import configure_adapters, translate
+from .sql import bind, configure_adapters, translate
 
 #: The advisory lock every write holds (one writer at a time, as SQLite): "oncall" in ASCII.
 WRITE_LOCK = 0x6F6E63616C6C
@@ -80,16 +80,14 @@ class Connection:
 
     def execute(self, sql: str, params=()):
         try:
-            if params:
-                return self.raw.execute(translate(sql, True), tuple(params))
-            return self.raw.execute(translate(sql, False))
+            return self.raw.execute(*bind(sql, params))
         except psycopg.Error as exc:
             raise fault(exc, self.path) from exc
 
     def executemany(self, sql: str, rows) -> None:
         try:
             with self.raw.cursor() as cur:
-                cur.executemany(translate(sql, True), rows)
+                cur.executemany(translate(sql, "?"), rows)
         except psycopg.Error as exc:
             raise fault(exc, self.path) from exc
 
@@ -485,7 +483,7 @@ class PgStore(Store):
         try:
             with conn.raw.cursor(name="oncall_iterate") as cur:
                 cur.itersize = size
-                cur.execute(translate(sql, bool(params)), tuple(params) or None)
+                cur.execute(*bind(sql, params))
                 yield from cur
         except psycopg.Error as exc:
             raise fault(exc, self.path) from exc

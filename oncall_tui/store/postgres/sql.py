@@ -1,8 +1,9 @@
 """The shared SQL as PostgreSQL reads it, and rows as the rest of the store reads them.
 
-The store's queries are written once, with SQLite's `?` placeholders and its
-case-blind LIKE. Here they become psycopg's `%s` (a literal `%` doubled) and
-ILIKE, outside string literals only; the result is cached per statement.
+The store's queries are written once, with SQLite's `?` (or `:name`)
+placeholders and its case-blind LIKE. Here they become psycopg's `%s` (or
+`%(name)s`, a literal `%` doubled) and ILIKE, outside string literals only;
+the result is cached per statement.
 Rows behave like `sqlite3.Row`: by index, by column name, `keys()`, `dict(row)`.
 Booleans come back as 0/1 and integral numerics as int, as SQLite gives them,
 so both engines answer every query with the same values.
@@ -18,22 +19,36 @@ from psycopg.adapt import Dumper, Loader
 
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
 _LIKE = re.compile(r"\bLIKE\b", re.IGNORECASE)
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
 @lru_cache(maxsize=2048)
-def translate(sql: str, with_params: bool) -> str:
-    """*sql* in psycopg's terms: `?` -> `%s` and `%` -> `%%` when parameters are passed; LIKE -> ILIKE."""
+def translate(sql: str, params: str = "") -> str:
+    """*sql* in psycopg's terms; *params* is "" (none), "?" (a sequence) or ":" (a mapping).
+
+    With parameters, `?` -> `%s` or `:name` -> `%(name)s`, and `%` -> `%%`; LIKE -> ILIKE always.
+    """
     pieces = _LITERAL.split(sql)
     out = []
     for i, piece in enumerate(pieces):
         if i % 2:  # a string literal: only psycopg's own `%` needs escaping
-            out.append(piece.replace("%", "%%") if with_params else piece)
+            out.append(piece.replace("%", "%%") if params else piece)
             continue
         piece = _LIKE.sub("ILIKE", piece)
-        if with_params:
-            piece = piece.replace("%", "%%").replace("?", "%s")
+        if params:
+            piece = piece.replace("%", "%%")
+            piece = piece.replace("?", "%s") if params == "?" else _NAMED.sub(r"%(\1)s", piece)
         out.append(piece)
     return "".join(out)
+
+
+def bind(sql: str, params) -> tuple[str, object]:
+    """The statement and parameters to give psycopg for shared SQL and SQLite-style parameters."""
+    if not params:
+        return translate(sql), None
+    if isinstance(params, dict):
+        return translate(sql, ":"), params
+    return translate(sql, "?"), tuple(params)
 
 
 class Row(tuple):
