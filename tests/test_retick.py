@@ -56,3 +56,20 @@ def test_ticks_that_remember_score_like_the_explanation_as_cases_change(tmp_path
     retick(store, now, weights, memo=memo)
     assert shown(store) == explained(store, now, weights)
     store.close()
+
+
+def test_the_first_tick_of_a_minute_rescores_for_everyone_sharing_the_store(store, store_path):
+    import io
+    import json
+
+    from oncall_tui.core.timeutil import format_ts
+    from oncall_tui.usecases.heat_tick import serve
+
+    later = NOW + timedelta(hours=6)
+    tick = json.dumps({"now": format_ts(later), "heat": {}}) + "\n"
+    first, second = io.StringIO(), io.StringIO()
+    serve(str(store.target), [tick], first)  # one engineer's heat process…
+    serve(str(store.target), [tick], second)  # …and another's, in the same minute
+    assert json.loads(first.getvalue())["changed"] > 0
+    assert json.loads(second.getvalue()) == {"changed": 0}
+    assert store.query_one("SELECT COUNT(*) FROM changes WHERE what = 'heat'")[0] == 1

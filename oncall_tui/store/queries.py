@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from ..core.timeutil import parse_ts
+from ..core.timeutil import format_ts, parse_ts
 from .db import Store
 from .derived import INCIDENT_OPEN_SQL
 
@@ -101,6 +101,11 @@ def heat_inputs(store: Store, case_id: str) -> sqlite3.Row | None:
     return store.query_one(
         f"SELECT c.subject, c.stats, c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS incident_open "
         "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,))
+
+
+def heat_sampled(store: Store, now) -> bool:
+    """Whether the open cases were already rescored in *now*'s minute (its heat sample is there)."""
+    return store.query_one("SELECT 1 FROM heat_samples WHERE at = ?", (format_ts(now.replace(second=0)),)) is not None
 
 
 def last_tick(store: Store):
