@@ -9,12 +9,16 @@ its heartbeat times, so a colleague's heartbeat alone changes nothing.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..store import changes as log
 from .presence import snapshot
 from .session import Session
+
+#: Seconds between looks at who is where when the store tells of news (a heartbeat gone stale says nothing).
+PRESENCE_EXPIRY = 5.0
 
 
 @dataclass(frozen=True)
@@ -45,16 +49,24 @@ class ChangeFeed:
     version: int = field(init=False)
     mark: log.Mark = field(init=False)
     present: frozenset = field(init=False)
+    told: bool = field(init=False, default=False)  # the store says when there is news (`listen`)
+    present_at: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
         self.version = self.session.store.data_version()
         self.mark = log.mark(self.session.store)
         self.present = snapshot(self.session)
+        self.present_at = time.monotonic()
 
     def listen(self, news: Callable[[], None]) -> bool:
         """Call *news* (from another thread) as soon as another writer commits, or the store is lost or back;
-        False when the store cannot tell (then only polling notices)."""
-        return self.session.store.watch(news)
+        False when the store cannot tell (then only polling notices).
+
+        Once told, a poll with no news reads nothing, except who is where every `PRESENCE_EXPIRY` seconds
+        (heartbeats expire silently): on a distant server, an idle screen makes no round trip a second.
+        """
+        self.told = self.session.store.watch(news)
+        return self.told
 
     def stop_listening(self, news: Callable[[], None]) -> None:
         self.session.store.unwatch(news)
@@ -68,9 +80,11 @@ class ChangeFeed:
             self.version = version
             self.mark, touched = log.since(store, self.mark)
         moved = False
-        if presence:
+        if presence and (not self.told or touched is not None
+                         or time.monotonic() - self.present_at >= PRESENCE_EXPIRY):
             now_present = snapshot(self.session)
             moved, self.present = now_present != self.present, now_present
+            self.present_at = time.monotonic()
         if not touched and not moved:
             return None
         if touched is None:
