@@ -177,3 +177,32 @@ def test_search_command_bad_input(store, store_path, capsys):
     assert code == 0 and out == "" and "type a word" in err
     code, _, err = run(capsys, "--db", str(store_path), "search", "x", "--customer", "c-nope")
     assert code == 2 and "no customer 'c-nope'" in err
+
+
+def test_on_postgresql_words_stem_in_the_customers_language(pg_url, small_doc):
+    from oncall_tui.store.importer import import_document
+
+    from .conftest import open_store
+
+    small_doc["customers"].append({"id": "c-tokyo", "name": "Sakura Hosting", "language": "ja", "owner": "kenji"})
+    small_doc["cases"].append({"id": "T-400", "customer": "c-tokyo", "subject": "SSL", "status": "open",
+                               "opened_at": "2026-11-24T05:00:00Z", "events": []})
+    store = open_store(pg_url)
+    try:
+        import_document(store, small_doc, now=NOW)
+        fr = note(store, "T-100", "Les certificats ont expiré hier", NOW)  # a French customer
+        en = note(store, "T-200", "Both certificates were renewed", NOW)  # an English one
+        ja = note(store, "T-400", "証明書 certificates renouvelés", NOW)  # any other language: words as written
+        # Each customer's words are stemmed in the customer's language, the query in both: "certificat"
+        # is the French stem of "certificats" (English stems "certificates" to "certif"), "certificate"
+        # stems to both; the Japanese customer's "certificates" is matched only as written.
+        assert {h.event_id for h in search(store, "certificat")} == {fr}
+        assert {h.event_id for h in search(store, "certificate")} == {fr, en}
+        assert {h.event_id for h in search(store, "renew")} == {en}
+        assert {h.event_id for h in search(store, "expire")} == {fr}
+        assert {h.event_id for h in search(store, "renouveles")} == {ja}
+        assert {h.event_id for h in search(store, "renouvelé")} == set()  # no stemming for Japanese customers
+        # The words as they were written rank first, whatever the language.
+        assert search(store, "certificates")[0].event_id in (en, ja)
+    finally:
+        store.close()

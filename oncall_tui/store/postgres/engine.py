@@ -13,9 +13,10 @@ A write that loses its connection while committing is settled, not guessed:
 the transaction id it held tells whether it committed (`txid_status`), so a
 retried write is never written twice.
 
-Faults say what to do: an unreachable server is `StoreUnreachable` ("oncall
-reconnects by itself"), a read-only server (a replica, or
-`default_transaction_read_only`) makes the handle read-only with the reason.
+Faults say what to do: an unreachable server is `StoreUnreachable` (nothing
+was written; the pool and the listener reconnect by themselves), a read-only
+server (a replica, or `default_transaction_read_only`) makes the handle
+read-only with the reason.
 Connection strings are shown without their user and password (`display`).
 """
 
