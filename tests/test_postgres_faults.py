@@ -166,7 +166,10 @@ def test_a_server_turned_read_only_mid_session_refuses_the_write_clearly(own_clu
         with own_cluster.admin() as conn:  # a failover put us on a replica, or an admin froze writes
             conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
             conn.execute("SELECT pg_reload_conf()")
-        time.sleep(1)  # each server process reads the reloaded configuration between two commands
+        # Each server process reads the reloaded configuration between two commands: ask until ours has.
+        deadline = time.monotonic() + 30
+        while session.store.query_one("SHOW default_transaction_read_only")[0] != "on":
+            assert time.monotonic() < deadline, "the server never reloaded its configuration"
         try:
             with pytest.raises(StoreNotWritable, match="only accepts reads.*point --db at the primary"):
                 writing.add(session, "T-100", "note", "lost?")
