@@ -18,8 +18,17 @@ from typing import Any, Iterable, Sequence
 
 import idna
 
-from .runbook_params import (IDENTIFIER, PARAM_TYPES, PLACEHOLDER, Param, RunbookError, check_params, check_value,
-                             first_metachar, substitute)
+from .runbook_params import (
+    IDENTIFIER,
+    PARAM_TYPES,
+    PLACEHOLDER,
+    Param,
+    RunbookError,
+    check_params,
+    check_value,
+    first_metachar,
+    substitute,
+)
 
 TARGETS = ("local", "server")
 _RUNBOOK_KEYS = {"id", "title", "key", "target", "confirm", "dangerous", "intent",

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import timezone
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, open_session, say
+from .common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, open_session, print_json, say
 
 
 def register(sub, common) -> None:
@@ -49,15 +48,15 @@ def cmd_run(args) -> int:
             say(f"{action.title} on {args.case} ({ctx.customer_name})")
             for c in checks:
                 say(f"  [{c.status:>4}] {c.name}: {c.message}")
-            print("Plan:")
+            say("Plan:")
             for line in plan:
                 say(f"  {line}")
         failed = actions.failed_checks(checks)
         if not args.yes:
             if not args.json:
-                print("Not run: add --yes to run it." if not failed else "Not run: preflight failed.")
+                say("Not run: add --yes to run it." if not failed else "Not run: preflight failed.")
             else:
-                print(json.dumps({**report, "outcome": None}, ensure_ascii=False, indent=2))
+                print_json({**report, "outcome": None})
             return EXIT_FAILED if failed else EXIT_OK
         session.check_actions()
         if failed:
@@ -75,13 +74,13 @@ def cmd_run(args) -> int:
         if args.send_reply and reply and outcome.ok:
             reply_id = writing.reply(session, args.case, reply)
         if args.json:
-            print(json.dumps({**report, "outcome": outcome.status, "summary": outcome.summary,
+            print_json({**report, "outcome": outcome.status, "summary": outcome.summary,
                               "duration": round(outcome.duration, 3), "event": event_id, "reply": reply,
-                              "reply_event": reply_id}, ensure_ascii=False, indent=2))
+                              "reply_event": reply_id})
         else:
             say(f"{outcome.status}: {outcome.summary} ({outcome.duration:.1f} s)")
             if reply:
-                print("Reply draft" + (" (saved as an outgoing message)" if reply_id else "") + ":")
+                say("Reply draft" + (" (saved as an outgoing message)" if reply_id else "") + ":")
                 say(reply)
         return EXIT_OK if outcome.ok else EXIT_FAILED
     finally:

@@ -22,7 +22,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..core.errors import (NotFound, StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreNotWritable)
+from ..core.errors import (
+    NotFound,
+    StoreBusy,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreNotWritable,
+)
 from ..core.heat_model import HeatModel
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -188,7 +195,9 @@ class Store:
                     break
                 step = MIGRATIONS[version]
                 if callable(step):
-                    from sqlite_utils import Database  # only to migrate: not on every start
+                    from sqlite_utils import (
+                        Database,  # only to migrate: not on every start
+                    )
 
                     step(Database(self.conn.raw))
                 else:

@@ -16,7 +16,6 @@ from ..core.export_doc import Export, canonical
 from ..core.handoff import body_about
 from .db import Store
 
-
 # -- reading ----------------------------------------------------------------
 
 def build_export(store: Store, customer_ids: Iterable[str] | None = None) -> Export:
