@@ -116,3 +116,19 @@ def test_a_feed_error_page_is_quoted_literally(server):
     with pytest.raises(JsonSourceError) as caught:
         asyncio.run(pull())
     assert "maintenance [/] back soon [@click=app.quit]x[/] ␛[2J" in str(caught.value)
+
+
+async def test_quitting_the_screen_stops_a_sync_in_flight(store, store_path, server):
+    from oncall_tui.config import Config
+
+    from .ui_helpers import make_app
+
+    cfg = Config(timezone="Europe/Paris", sources=[{"kind": "json", "name": "crm", "url": server.url + "/drip",
+                                                    "timeout": 30}])
+    app = make_app(store_path, config=cfg)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert await asyncio.to_thread(server.connected.wait, 10)  # the feed is being read
+        await pilot.press("ctrl+q")
+    # The feed would drip for a minute: quitting hung up on it instead.
+    assert await asyncio.to_thread(server.gone.wait, 10)
