@@ -15,6 +15,8 @@ def register(sub, common) -> None:
     p.add_argument("--param", action="append", metavar="NAME=VALUE")
     p.add_argument("--yes", action="store_true", help="run after the preflight and the plan")
     p.add_argument("--again", action="store_true", help="run even if the same action ran in the last 10 minutes")
+    p.add_argument("--confirm", action="append", metavar="CHECK",
+                   help="accept a check that asks for it (e.g. a webroot that already holds files); repeatable")
     p.add_argument("--send-reply", action="store_true", help="save the reply draft as an outgoing message")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="run:cmd_run")
@@ -61,6 +63,12 @@ def cmd_run(args) -> int:
         session.check_actions()
         if failed:
             say(f"oncall run: preflight failed ({'; '.join(c.message for c in failed)}); nothing was run", err=True)
+            return EXIT_FAILED
+        unconfirmed = actions.to_confirm(checks, args.confirm or ())
+        if unconfirmed:
+            for c in unconfirmed:
+                say(f"oncall run: {c.name}: {c.message}; add --confirm {c.name} to run it anyway", err=True)
+            say("oncall run: nothing was run", err=True)
             return EXIT_FAILED
         previous = actions.already_done(session, ctx, action, params)
         if previous and not args.again:

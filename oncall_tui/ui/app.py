@@ -21,6 +21,7 @@ from typing import Any, Callable
 from rich.console import Console
 from textual import events, work
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -122,6 +123,12 @@ class OncallApp(App):
         # What start-up loaded lives all session: out of the collector's reach first.
         gc.freeze()
         gc.enable()
+
+    def push_screen(self, screen, *args, **kwargs):
+        # Quitting: a screen a worker or a timer asks for now would mount on a closing app, half built.
+        if self.return_code is not None or self.closing:
+            return AwaitComplete.nothing()
+        return super().push_screen(screen, *args, **kwargs)
 
     async def on_event(self, event: events.Event) -> None:
         # Once quitting, keys typed ahead (q then A, fast, over SSH) must not open screens on a closing app.
