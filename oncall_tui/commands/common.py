@@ -56,9 +56,12 @@ def open_session(args, *, create: bool = False, now: datetime | None = None, cfg
     cfg = cfg or config(args)
     clock = (lambda: now) if now is not None else (lambda: datetime.now(timezone.utc))
     try:
-        return Session.open(getattr(args, "db", None), cfg, user=user(args, cfg), clock=clock, create=create)
+        session = Session.open(getattr(args, "db", None), cfg, user=user(args, cfg), clock=clock, create=create)
     except ConfigError as exc:
         raise Stop(EXIT_REFUSED, f"oncall: {exc}") from None
+    for warning in session.store.warnings:
+        say(f"oncall: warning: {warning}", err=True)
+    return session
 
 
 def parse_now(value: str | None, option: str = "--now") -> datetime | None:

@@ -102,6 +102,8 @@ class OncallApp(App):
         if self.session.readonly:
             self.notify(f"Read-only: {self.session.readonly_reason}. You can look; nothing you do is saved.",
                         title="Read-only", severity="warning", timeout=10)
+        for warning in self.session.store.warnings:
+            self.notify(warning, title="Store", severity="warning", timeout=20)
         self._feed = ChangeFeed(self.session)
         self.set_interval(self.session.config.refresh_seconds, self.check_for_changes)
         self.set_interval(self.session.config.tick_seconds, self.heat_tick)

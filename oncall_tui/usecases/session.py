@@ -107,6 +107,9 @@ class Session:
     def readonly_reason(self) -> str:
         if self.config.readonly:
             return self.config.readonly_reason
+        if self.store.snapshot:
+            return (f"the store {self.store.path} is read-only for you and nobody else has it open: shown as it was "
+                    "at start — restart to see later changes, or ask for write access to its folder")
         return f"the store {self.store.path} is read-only for you"
 
     def check_actions(self) -> None:
