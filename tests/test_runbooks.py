@@ -10,8 +10,14 @@ import pytest
 
 from oncall_tui.actions.runbook_params import RunbookError
 from oncall_tui.actions.runbook_runner import run_steps
-from oncall_tui.actions.runbooks import (load_runbooks, plan_lines, render_reply, render_steps, shipped_runbook_dir,
-                                         validate_params)
+from oncall_tui.actions.runbooks import (
+    load_runbooks,
+    plan_lines,
+    render_reply,
+    render_steps,
+    shipped_runbook_dir,
+    validate_params,
+)
 from oncall_tui.actions.ssh import SshTransport
 from oncall_tui.actions.transport import LocalTransport
 

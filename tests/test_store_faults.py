@@ -19,7 +19,6 @@ import pytest
 from textual.widgets import TextArea
 
 from oncall_tui.cli import main
-from oncall_tui.config import Config
 
 from .ui_helpers import make_app, wait_for
 

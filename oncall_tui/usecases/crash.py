@@ -18,6 +18,7 @@ from pathlib import Path
 from ..config import data_dir
 from ..core.secrets import mask_urls
 
+
 def write_report(exc_info, *, command: str, folder: Path | None = None) -> Path:
     """Write the crash report of *exc_info* and return its path (a temporary folder if the data dir fails)."""
     from .. import __version__
