@@ -1,7 +1,8 @@
 """`oncall demo`: the shipped stories, live; with --acme-local the SSL story really gets its certificate."""
 
-import pytest
 from datetime import datetime, timezone
+
+import pytest
 
 from oncall_tui.config import Config
 from oncall_tui.demo.environment import demo_environment

@@ -1,7 +1,8 @@
 """Paris hands over to San Francisco: the brief, summaries written in place, acknowledgements; and search."""
 
-import pytest
 from datetime import timedelta
+
+import pytest
 
 from oncall_tui.store import handoffs, queries, writes
 
@@ -10,7 +11,6 @@ from .ui_helpers import Notes, make_app, screen_text, wait_for
 
 # Screens run on SQLite only; the store and service tests cover both engines.
 pytestmark = pytest.mark.sqlite_only
-
 
 
 async def test_handoff_brief_written_sent_and_acknowledged(store, store_path):

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from oncall_tui.cli import main
-from oncall_tui.store import queries
-
 from oncall_tui.config import Config
+from oncall_tui.store import queries
 from oncall_tui.ui.messages import SyncProgress
 
 from .conftest import open_store

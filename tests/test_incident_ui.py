@@ -1,6 +1,7 @@
 """Declare an outage, tell every affected customer, resolve — driven from the keyboard."""
 
 import pytest
+
 from oncall_tui.store import queries
 
 from .conftest import open_store

@@ -3,8 +3,6 @@ database's schema is set up by an administrator, engineers' roles never changing
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from oncall_tui.cli import main

@@ -1,7 +1,8 @@
 """A reply typed in the screen reaches a real RT; with RT down it waits, visibly, and goes exactly once."""
 
-import pytest
 from datetime import datetime, timezone
+
+import pytest
 
 from oncall_tui.config import load_config
 from oncall_tui.store import queries

@@ -1,6 +1,7 @@
 """The queue and the customer history, driven like an engineer would."""
 
 import pytest
+
 from oncall_tui.store.importer import import_document
 from oncall_tui.ui.keymap import load_keymap
 

@@ -24,9 +24,9 @@ from pathlib import Path
 from oncall_tui.core.export_doc import FORMAT
 from oncall_tui.core.heat_score import score
 from oncall_tui.core.heat_stats import fold_events
-from oncall_tui.store import derived
 from oncall_tui.core.model import OPEN_STATUSES, Event
 from oncall_tui.core.timeutil import format_ts
+from oncall_tui.store import derived
 from oncall_tui.store.engines import open_store
 from oncall_tui.usecases.models import shipped
 

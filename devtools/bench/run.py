@@ -56,8 +56,15 @@ from . import data as bench_data
 from . import pty as bench_pty
 from .decoder import measure_decoder
 from .importing import measure_import
-from .measure import (close_all, measure_heat, measure_history, measure_keys, measure_search, measure_start,
-                      measure_ticking)
+from .measure import (
+    close_all,
+    measure_heat,
+    measure_history,
+    measure_keys,
+    measure_search,
+    measure_start,
+    measure_ticking,
+)
 from .others import measure_idle_note, measure_writers
 
 GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "import", "postgres")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from .common import EXIT_OK, EXIT_REFUSED, Stop, say
+from .common import EXIT_OK, EXIT_REFUSED, Stop, config, say, say_progress
 
 
 def register(sub, common) -> None:
@@ -27,6 +25,9 @@ def cmd_migrate(args) -> int:
     from ..config import resolve_db_path
     from ..usecases.transfer import migrate_store, upgrade_schema
 
+    cfg = config(args)
+    if cfg.readonly:  # it writes a store (the copy, or a schema): refused before anything is opened
+        raise Stop(EXIT_REFUSED, f"oncall migrate: read-only mode: migrating is disabled ({cfg.readonly_reason})")
     if args.schema:
         if args.source:
             raise Stop(EXIT_REFUSED, "oncall migrate: --schema works on one store (--to or --db), not --from")
@@ -38,13 +39,10 @@ def cmd_migrate(args) -> int:
         raise Stop(EXIT_REFUSED, "oncall migrate: give --from STORE and --to STORE (or --schema --to URL)")
 
     def progress(table: str, n: int) -> None:
-        if sys.stderr.isatty():
-            sys.stderr.write(f"\r{table}: {n} rows")
-            sys.stderr.flush()
+        say_progress(f"{table}: {n} rows")
 
     moved, source, target = migrate_store(str(resolve_db_path(args.source)), str(resolve_db_path(args.target)),
                                           grant=args.grant, progress=progress)
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+    say_progress(None)
     say(f"migrated {source} to {target}: {moved.line()}")
     return EXIT_OK

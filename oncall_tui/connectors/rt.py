@@ -32,8 +32,20 @@ from urllib.parse import quote
 
 import httpx
 
-from .rt_map import (SYSTEM_USERS, Cursor, Mapper, RtConfigError, RtError, _user, _user_name, advance,
-                     build_document, fingerprint, ticket_query, transaction_text)
+from .rt_map import (
+    SYSTEM_USERS,
+    Cursor,
+    Mapper,
+    RtConfigError,
+    RtError,
+    _user,
+    _user_name,
+    advance,
+    build_document,
+    fingerprint,
+    ticket_query,
+    transaction_text,
+)
 
 USER_AGENT = "oncall-tui/0.1 (+rt)"
 PER_PAGE = 100

@@ -7,8 +7,17 @@ import re
 from collections.abc import AsyncIterator
 
 from ..core.model import OutboxItem
-from .rt import Cursor, RtConfig, RtConfigError, RtConnector, advance, build_document, read_token
+from .rt import (
+    Cursor,
+    RtConfig,
+    RtConfigError,
+    RtConnector,
+    advance,
+    build_document,
+    read_token,
+)
 from .source import DEFAULT_BATCH, Batch, PushRefused, SourceConfigError
+
 
 class RtSource:
     """Request Tracker as a `Source`: batched pulls and outbox delivery over `RtConnector`."""

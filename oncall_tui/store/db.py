@@ -46,6 +46,7 @@ class Store:
         self.readonly = readonly
         self.lock_wait = lock_wait
         self.readonly_reason = readonly_reason or f"the store {path} is read-only for you"
+        self.warnings: list[str] = []  # what the user should know about this store (its permissions)
 
     # -- what each engine provides ---------------------------------------------------
     def close(self) -> None:

@@ -24,19 +24,29 @@ def private_folder(folder: Path) -> None:
     tighten(folder)
 
 
-def tighten(path: Path) -> None:
-    """Take group and other permissions off *path* if we own it (customer data is private).
+def tighten(path: Path) -> str:
+    """Make *path* private (customer data): no access for other users; returns a warning when it cannot.
 
-    Only for the store's own files and the app's own folders: never a parent folder like /tmp.
+    Group access stays only for a team's own group (a store shared by several engineers on one
+    bastion: the file's group is not the owner's personal group); otherwise it goes too. Only
+    for the store's own files and the app's own folders, never a parent folder like /tmp.
     """
     try:
         st = path.stat()
     except OSError:
-        return
-    if st.st_uid != os.getuid() or not st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return
-    try:
-        path.chmod(stat.S_IMODE(st.st_mode) & ~(stat.S_IRWXG | stat.S_IRWXO))
-    except OSError:
-        pass  # not ours to change (a read-only filesystem): reading still works
-
+        return ""
+    remove = stat.S_IRWXO
+    if st.st_gid == os.getgid():  # the owner's personal group: nobody else's business
+        remove |= stat.S_IRWXG
+    if not st.st_mode & remove:
+        return ""
+    if st.st_uid == os.getuid():
+        try:
+            path.chmod(stat.S_IMODE(st.st_mode) & ~remove)
+            return ""
+        except OSError:
+            pass  # a read-only filesystem: say so below
+    if st.st_mode & stat.S_IRWXO:
+        return (f"{path} can be read by every user of this machine (mode {stat.S_IMODE(st.st_mode):04o}) "
+                f"and is not yours to change: ask its owner to run `chmod o-rwx {path}`")
+    return ""

@@ -32,9 +32,9 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from ..core.timeutil import format_ts, parse_ts
-from ..store.engines import open_store
 from ..store import queries
 from ..store.derived import RetickMemo, retick
+from ..store.engines import open_store
 from .models import models_for
 
 MODULE = "oncall_tui.usecases.heat_tick"

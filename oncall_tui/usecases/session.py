@@ -93,7 +93,9 @@ class Session:
     def sources(self) -> list:
         """The configured helpdesks and feeds (read once); SourceConfigError names the file and the key."""
         if self._sources is None:
-            from ..connectors.catalog import load_sources  # httpx and the connectors: only with sources
+            from ..connectors.catalog import (
+                load_sources,  # httpx and the connectors: only with sources
+            )
 
             self._sources = load_sources(self.config) if self.config.sources else []
         return self._sources

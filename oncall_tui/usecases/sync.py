@@ -123,7 +123,9 @@ async def sync_once(session: Session, source: Source, *, now: datetime | None = 
 
     *progress(done, total)* is called after each committed batch.
     """
-    from ..store import importer  # the interchange schema loads when a sync runs, not at start
+    from ..store import (
+        importer,  # the interchange schema loads when a sync runs, not at start
+    )
 
     session.check_writable(f"syncing {source.name}")
     store = session.store

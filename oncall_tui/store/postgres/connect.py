@@ -14,8 +14,16 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import errors as pgerrors
 
-from ...core.errors import (NotFound, Refused, StoreBusy, StoreConstraint, StoreError, StoreFull, StoreNotWritable,
-                            StoreUnreachable)
+from ...core.errors import (
+    NotFound,
+    Refused,
+    StoreBusy,
+    StoreConstraint,
+    StoreError,
+    StoreFull,
+    StoreNotWritable,
+    StoreUnreachable,
+)
 from .sql import configure_adapters, rows
 
 CONNECT_TIMEOUT = 5  # seconds to open a connection (libpq's connect_timeout)

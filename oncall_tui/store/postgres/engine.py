@@ -34,7 +34,15 @@ from ...core.errors import NotFound, StoreError, StoreUnreachable
 from ...core.heat_model import HeatModel
 from ..db import LOCK_WAIT, Store
 from . import schema
-from .connect import CONNECT_TIMEOUT, connect, connect_options, connection_lost, display, fault, unreachable
+from .connect import (
+    CONNECT_TIMEOUT,
+    connect,
+    connect_options,
+    connection_lost,
+    display,
+    fault,
+    unreachable,
+)
 from .listen import Listener
 from .search import matches
 from .sql import bind, configure_adapters, translate

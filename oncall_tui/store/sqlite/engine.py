@@ -22,8 +22,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ...core.errors import (NotFound, StoreBusy, StoreConstraint, StoreCorrupt, StoreError, StoreFull,
-                            StoreNotWritable)
+from ...core.errors import (
+    NotFound,
+    StoreBusy,
+    StoreConstraint,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreNotWritable,
+)
 from ...core.heat_model import HeatModel
 from ..db import LOCK_WAIT, Store
 from ..files import make_private_folder, tighten
@@ -85,7 +92,9 @@ class Connection:
         # sqlite-utils on the store's own connection: its writes join our transaction (as savepoints).
         # Measured: its multi-row INSERTs beat executemany for imports (store/importer.py).
         if self._bulk is None:
-            from sqlite_utils import Database  # only to import or migrate: not on every start
+            from sqlite_utils import (
+                Database,  # only to import or migrate: not on every start
+            )
 
             self._bulk = Database(self.raw, recursive_triggers=False, execute_plugins=False)
         return self._bulk
@@ -133,6 +142,8 @@ class SqliteStore(Store):
                  readonly: bool = False, lock_wait: float = LOCK_WAIT) -> None:
         super().__init__(path, path, heat, readonly=readonly, lock_wait=lock_wait)
         self.conn = conn
+        # Read as it was when opened (`immutable`): a read-only WAL file nobody else had open (see `open`).
+        self.as_opened = False
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, migrate: bool = True, heat: HeatModel | None = None,
@@ -157,7 +168,7 @@ class SqliteStore(Store):
                 make_private_folder(file.parent)
                 # Created private before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
                 os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
-            tighten(file)
+            warnings = [w for w in (tighten(file),) if w]
             if not readonly and not os.access(file, os.W_OK):
                 readonly = True  # a read-only file: read it rather than fail at start
         try:
@@ -166,6 +177,8 @@ class SqliteStore(Store):
             raise fault(exc, path) from exc
         conn = Connection(raw, path)
         store = cls(conn, path, heat, readonly=readonly, lock_wait=lock_wait)
+        if not memory:
+            store.warnings = warnings
         try:
             conn.execute(f"PRAGMA busy_timeout = {max(1, int(lock_wait * 1000))}")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -176,9 +189,23 @@ class SqliteStore(Store):
                                      "is it on a network filesystem?")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 for suffix in ("-wal", "-shm"):
-                    tighten(Path(path + suffix))
+                    tighten(Path(path + suffix))  # SQLite gives them the store's mode: reported with it
             if readonly:
-                store.check_version()
+                try:
+                    store.check_version()
+                except StoreNotWritable:
+                    if memory:
+                        raise
+                    # A WAL store nobody has open, in a folder this user cannot write: SQLite cannot
+                    # create the shared-memory file a reader needs. Read the file as it is instead.
+                    raw.close()
+                    raw = _connect(path, readonly, immutable=True)
+                    store.conn = conn = Connection(raw, path)
+                    store.as_opened = True
+                    store.readonly_reason = (
+                        f"the store {path} is read-only for you and nobody else has it open: shown as it was "
+                        "at start — restart to see later changes, or ask for write access to its folder")
+                    store.check_version()
             elif migrate:
                 store.migrate()
             else:
@@ -311,9 +338,11 @@ class SqliteStore(Store):
                        should_stop=should_stop)
 
 
-def _connect(path: str, readonly: bool) -> sqlite3.Connection:
+def _connect(path: str, readonly: bool, *, immutable: bool = False) -> sqlite3.Connection:
     if readonly and path != ":memory:":
         uri = "file:" + Path(path).resolve().as_posix().replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+        if immutable:
+            uri += "&immutable=1"
         raw = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                               timeout=LOCK_WAIT)
     else:
