@@ -206,3 +206,9 @@ def test_on_postgresql_words_stem_in_the_customers_language(pg_url, small_doc):
         assert search(store, "certificates")[0].event_id in (en, ja)
     finally:
         store.close()
+
+
+def test_parts_of_domains_addresses_and_paths_are_words(store):
+    eid = note(store, "T-200", "Certificate for shop.example.com; ask ann@example.org; webroot /var/www/boutique", NOW)
+    for query in ("example", "shop.example.com", "ann", "www", "boutique", "var/www"):
+        assert eid in {h.event_id for h in search(store, query)}, query

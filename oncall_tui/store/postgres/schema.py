@@ -31,6 +31,10 @@ CHANNEL = "oncall"
 
 T = 'TEXT COLLATE "C"'  # every text column: SQLite's byte order
 
+#: ASCII punctuation, where SQLite's tokenizer splits words (`oncall_tsvector`), as an SQL string's content.
+_PUNCTUATION_CHARS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_PUNCTUATION = _PUNCTUATION_CHARS.replace("'", "''")
+
 MIGRATIONS: list[str] = [
     # 1: the nouns of DESIGN.md, with the append-only history and its full-text index
     f"""
@@ -158,24 +162,30 @@ MIGRATIONS: list[str] = [
     -- Every word as written (accents folded), weight A: what ranks; then the stems of the customer's
     -- language, weight D: they match ("certificats" for "certificat") but add nothing to the rank, so
     -- events rank alike whatever their language.
+    -- Words are split at every ASCII punctuation mark first, as SQLite's tokenizer does: PostgreSQL's
+    -- parser would keep "shop.example.com", "ann@example.com" or "/var/www" whole, and a search for
+    -- "example" or "www" would not find them.
     CREATE FUNCTION oncall_tsvector(language text, body text) RETURNS tsvector
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT CASE WHEN oncall_ts_config(language) = 'oncall_simple'::regconfig
-                    THEN setweight(to_tsvector('oncall_simple', body), 'A')
-                    ELSE setweight(to_tsvector('oncall_simple', body), 'A')
-                         || setweight(to_tsvector(oncall_ts_config(language), body), 'D') END
+                    THEN setweight(to_tsvector('oncall_simple', words), 'A')
+                    ELSE setweight(to_tsvector('oncall_simple', words), 'A')
+                         || setweight(to_tsvector(oncall_ts_config(language), words), 'D') END
+          FROM translate(body, '{_PUNCTUATION}', '{" " * len(_PUNCTUATION_CHARS)}') AS words
     $$;
+    -- `at` is the event's, kept here so ranking many matches never reads the events themselves.
     CREATE TABLE events_fts (
         seq BIGINT PRIMARY KEY REFERENCES events(seq),
         customer_id {T},
+        at {T} NOT NULL,
         tsv tsvector NOT NULL
     );
     CREATE INDEX events_fts_tsv ON events_fts USING gin (tsv);
     CREATE INDEX events_fts_customer ON events_fts(customer_id, seq);
     CREATE FUNCTION oncall_index_events() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO events_fts(seq, customer_id, tsv)
-        SELECT n.seq, n.customer_id, oncall_tsvector(cu.language, n.body)
+        INSERT INTO events_fts(seq, customer_id, at, tsv)
+        SELECT n.seq, n.customer_id, n.at, oncall_tsvector(cu.language, n.body)
           FROM new_events n LEFT JOIN customers cu ON cu.id = n.customer_id;
         RETURN NULL;
     END $$;

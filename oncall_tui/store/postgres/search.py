@@ -51,8 +51,8 @@ def matches(store, terms: list, *, limit: int, customer_id: str | None, newest: 
     if newest:
         sql = f"SELECT f.seq, 0.0 FROM events_fts f, (SELECT {query} AS q) q WHERE {where} ORDER BY f.seq DESC LIMIT %s"
     else:
-        sql = (f"SELECT f.seq, -ts_rank('{{0, 0, 0, 1}}', f.tsv, q.q) AS r, e.at FROM events_fts f JOIN events e ON e.seq = f.seq, "
-               f"(SELECT {query} AS q) q WHERE {where} ORDER BY r, e.at DESC, f.seq DESC LIMIT %s")
+        sql = (f"SELECT f.seq, -ts_rank('{{0, 0, 0, 1}}', f.tsv, q.q) AS r FROM events_fts f, "
+               f"(SELECT {query} AS q) q WHERE {where} ORDER BY r, f.at DESC, f.seq DESC LIMIT %s")
     params.append(limit)
     if should_stop is not None and should_stop():
         return None, "cancelled"
