@@ -11,6 +11,8 @@ def register(sub, common) -> None:
     p.add_argument("--now", help="rank at this ISO 8601 instant (nothing is written)")
     p.add_argument("--limit", type=int)
     p.add_argument("--view", choices=("all", "waiting", "mine", "region"), default="all")
+    p.add_argument("--sort", choices=("heat", "waiting", "age", "customer"), default="heat",
+                   help="hottest first (default), longest waiting on us first, oldest first, or by customer")
     p.set_defaults(run="queue:cmd_queue")
 
     p = sub.add_parser("explain", help="why a case is hot, term by term")
@@ -27,7 +29,7 @@ def cmd_queue(args) -> int:
     now = parse_now(args.now)
     session = open_session(args)
     try:
-        ranked = queue.ranked(session, view=args.view, limit=args.limit, now=now)
+        ranked = queue.ranked(session, view=args.view, limit=args.limit, now=now, sort=args.sort)
     finally:
         session.close()
     if args.json:
