@@ -242,7 +242,7 @@ async def test_every_row_shown_is_the_row_at_that_place_in_the_ranking_however_i
     import random
 
     from oncall_tui.demo.environment import seed_demo_store
-    from oncall_tui.usecases.queue import SORTS, Queue
+    from oncall_tui.usecases.queue import Queue
 
     path = tmp_path / "demo.db"
     seed_demo_store(path, now=NOW)
