@@ -176,6 +176,7 @@ def resolve_done(session: Session, case_id: str) -> str:
     Refused when the case is not probably done any more (the customer wrote
     again, or someone resolved it meanwhile): the face should show why and leave it.
     """
+    session.check_writable("resolving the case")
     if probably_done(session, case_id) is None:
         raise Refused(f"{case_id} is not marked probably done (any more): resolve it by hand if it is")
     return writing.set_status(session, case_id, "resolved")

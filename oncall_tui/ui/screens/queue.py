@@ -116,6 +116,8 @@ class QueueScreen(CaseKeys, Screen):
             return  # the case left the queue meanwhile: the next change refreshes the line
         line = Text(f" {case_id} ", "bold")
         line.append(f"{heat.score}: ")
+        if heat.probably_done:
+            line.append("probably done (Z resolves) · ", "green")
         # The three biggest reasons, each kept short: the line repaints on every move; `e` shows it all.
         line.append_text(literal(" · ".join(f"{_short(t.value)} {t.points:+.0f}" for t in heat.terms[:3])))
         if not heat.terms:
