@@ -82,3 +82,23 @@ async def test_bad_scope_keeps_the_form_open_with_the_reason(store, store_path):
         assert app.screen.name == "form"
         assert "rack=12" in str(app.screen.query_one("#form-status").render())
         assert app.screen.values()["title"] == "Outage"
+
+
+async def test_an_update_with_empty_fields_goes_out_drafted_from_the_template(store, store_path):
+    """The form says "leave empty: drafted from the template": saving it empty sends, never refuses."""
+    app = make_app(store_path)
+    async with app.run_test(size=(130, 45)) as pilot:
+        await pilot.press("I", "n")
+        await pilot.pause()
+        await pilot.press(*"Power outage in SBG", "tab", "tab", *"datacenter=SBG", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen.name == "incident")
+        before = len(messages_out(store_path, "T-100"))
+        await pilot.press("u")
+        await pilot.pause()
+        assert "leave empty: drafted from the template" in screen_text(app)
+        await pilot.press("ctrl+s")  # nothing typed in either language
+        await wait_for(pilot, lambda: app.screen.name == "incident" and "not yet" not in screen_text(app))
+        sent = messages_out(store_path, "T-100")
+        assert len(sent) == before + 1
+        assert "SBG" in sent[-1]["body"] and sent[-1]["body"].strip()  # French, from the template
+        assert "refus" not in screen_text(app).lower() and "required" not in screen_text(app).lower()

@@ -34,6 +34,9 @@ def writers(tmp_path) -> dict[str, list[str]]:
         "incident update": ["incident", "update", "INC-1", "--fr", "En cours", "--en", "Ongoing"],
         "incident resolve": ["incident", "resolve", "INC-1", "--fr", "Fini", "--en", "Done"],
         "incident link": ["incident", "link", "INC-1", "T-200"],
+        "incident unlink": ["incident", "unlink", "INC-1", "T-100"],
+        "refold": ["refold"],
+        "resolve-done": ["resolve-done", "T-100"],
         "run": ["run", "disk_usage", "--case", "T-100", "--yes"],
         "sync": ["sync", "--once"],
         # Copies the store (STORE: the test's own) into another, or sets up a schema: writes, so refused.

@@ -200,3 +200,67 @@ async def test_v_switches_between_queue_views(store, store_path):
         await pilot.pause()
         lines = queue_lines(app)
         assert len(lines) == 1 and "Acme Widgets" in lines[0]
+
+
+async def test_o_sorts_the_queue_and_the_cli_sorts_it_the_same_way(tmp_path, capsys):
+    from oncall_tui.cli import main
+    from oncall_tui.demo.environment import seed_demo_store
+    from oncall_tui.usecases.queue import SORTS
+
+    path = tmp_path / "demo.db"
+    seed_demo_store(path, now=NOW)
+    orders = {}
+    for sort in SORTS:
+        assert main(["--db", str(path), "queue", "--json", "--sort", sort, "--now", NOW.isoformat()]) == 0
+        orders[sort] = [row["id"] for row in __import__("json").loads(capsys.readouterr().out)]
+    rows = {row["id"]: row for row in __import__("json").loads(
+        (main(["--db", str(path), "queue", "--json", "--now", NOW.isoformat()]), capsys.readouterr().out)[1])}
+    # What each order means, read from the rows themselves.
+    waits = [rows[i]["waiting_seconds"] for i in orders["waiting"]]
+    assert waits == sorted(waits, key=lambda w: (w == 0, -w)), "longest waiting first, then the others"
+    ages = [rows[i]["age_seconds"] for i in orders["age"]]
+    assert ages == sorted(ages, reverse=True)
+    names = [rows[i]["customer_name"] for i in orders["customer"]]
+    assert names == sorted(names)
+    assert orders["heat"] != orders["waiting"] and orders["heat"] != orders["age"]
+
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        for sort in [*SORTS[1:], SORTS[0]]:
+            await pilot.press("o")
+            await pilot.pause()
+            title = str(app.screen.query_one("#queue-title").render())
+            assert (sort == "heat") != (f", {sort}" in title.replace("longest waiting", "waiting")
+                                        .replace("oldest first", "age").replace("by customer", "customer"))
+            lines = queue_lines(app)
+            shown = [next(i for i in orders[sort] if f" {i} " in f" {line} ") for line in lines[:5]]
+            assert shown == orders[sort][:5], sort
+            await pilot.press("G")  # the end of this order, not the coldest case
+            assert orders[sort][-1] in str(app.screen.query_one("#queue-why").render()), (sort, orders[sort][-3:], orders[sort][:3])
+            await pilot.press("g")
+
+
+async def test_every_row_shown_is_the_row_at_that_place_in_the_ranking_however_it_was_reached(tmp_path):
+    """The table reads pages from either end (`G` costs as little as `g`): whatever the walk and
+    the order, each line on screen and the case under the cursor are the ranking's own."""
+    import random
+
+    from oncall_tui.demo.environment import seed_demo_store
+    from oncall_tui.usecases.queue import Queue
+
+    path = tmp_path / "demo.db"
+    seed_demo_store(path, now=NOW)
+    app = make_app(path)
+    keys = ["j", "k", "g", "G", "pagedown", "pageup", "ctrl+d", "ctrl+u", "o"]
+    walk = random.Random(20261203)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.table
+        for step in range(200):
+            await pilot.press(walk.choice(keys))
+            truth = [row.id for row in Queue(app.session, sort=app.screen.queue.sort).page(0, 1000)]
+            assert table.current_case_id() == truth[table.cursor], (step, table.cursor)
+            top = table.scroll_offset.y
+            for y, line in enumerate(queue_lines(app)):
+                assert f" {truth[top + y]} " in f" {line} ", (step, top + y, line)

@@ -106,6 +106,18 @@ def cmd_link(args) -> int:
     return 0
 
 
+def cmd_unlink(args) -> int:
+    from ..usecases import incidents
+
+    session = _session(args)
+    try:
+        incidents.unlink(session, args.id, args.case)
+    finally:
+        session.close()
+    say(f"{args.case} unlinked from {args.id}: no more updates, no incident heat floor")
+    return 0
+
+
 def cmd_list(args) -> int:
     from ..usecases import incidents
 
@@ -194,6 +206,11 @@ def register(sub, common) -> None:
     q.add_argument("id")
     q.add_argument("case")
     q.set_defaults(run="incident:cmd_link")
+
+    q = writer("unlink", "take a case off an incident (it was about something else)")
+    q.add_argument("id")
+    q.add_argument("case")
+    q.set_defaults(run="incident:cmd_unlink")
 
     q = inner.add_parser("list", help="open incidents (all with --all)")
     q.add_argument("--all", action="store_true")

@@ -11,7 +11,17 @@ def register(sub, common) -> None:
     p.add_argument("--now", help="rank at this ISO 8601 instant (nothing is written)")
     p.add_argument("--limit", type=int)
     p.add_argument("--view", choices=("all", "waiting", "mine", "region"), default="all")
+    p.add_argument("--sort", choices=("heat", "waiting", "age", "customer"), default="heat",
+                   help="hottest first (default), longest waiting on us first, oldest first, or by customer")
     p.set_defaults(run="queue:cmd_queue")
+
+    p = sub.add_parser("refold", help="re-read every case's conversation with this version's heat model "
+                                      "(after an upgrade, or a change to the site's lexicon)")
+    p.set_defaults(run="queue:cmd_refold")
+
+    p = sub.add_parser("resolve-done", help="resolve a case its customer said is done (thanks, it works, close it)")
+    p.add_argument("case")
+    p.set_defaults(run="queue:cmd_resolve_done")
 
     p = sub.add_parser("explain", help="why a case is hot, term by term")
     p.add_argument("case")
@@ -27,7 +37,7 @@ def cmd_queue(args) -> int:
     now = parse_now(args.now)
     session = open_session(args)
     try:
-        ranked = queue.ranked(session, view=args.view, limit=args.limit, now=now)
+        ranked = queue.ranked(session, view=args.view, limit=args.limit, now=now, sort=args.sort)
     finally:
         session.close()
     if args.json:
@@ -58,4 +68,30 @@ def cmd_explain(args) -> int:
     say(f"{args.case} {subject} — heat {heat.score}/100")
     for t in heat.terms:
         say(f"  {t.points:>5.1f}  {t.name:<12} {t.value}")
+    return 0
+
+
+def cmd_refold(args) -> int:
+    from ..usecases import queue
+
+    session = open_session(args)
+    try:
+        n = queue.refold(session)
+    finally:
+        session.close()
+    say(f"oncall refold: {n} cases re-read; their heat is current")
+    return 0
+
+
+def cmd_resolve_done(args) -> int:
+    from ..usecases import queue
+
+    session = open_session(args)
+    try:
+        done = queue.probably_done(session, args.case)
+        queue.resolve_done(session, args.case)
+    finally:
+        session.close()
+    said = " / ".join(done.said) if done else ""
+    say(f"{args.case} resolved (the customer wrote: {said})")
     return 0

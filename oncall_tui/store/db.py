@@ -111,6 +111,12 @@ class Store:
         *newest* the most recent matches; else (None, "timeout" | "cancelled") or (message, "error")."""
         raise NotImplementedError
 
+    def scan_bodies(self, parts: list[str], *, limit: int, customer_id: str | None, budget: float | None,
+                    should_stop: Callable[[], bool] | None) -> tuple[Any, str]:
+        """The newest events whose body holds every one of *parts* as written (words of scripts without
+        spaces, which no index splits): ([(seq, 0.0)], "ok"), or as `search_matches` says otherwise."""
+        raise NotImplementedError
+
     def table_names(self) -> set[str]:
         raise NotImplementedError
 

@@ -24,6 +24,7 @@ class QueueFilter:
     view: str = "all"  # all | waiting | mine | region
     me: str = ""
     customer_ids: tuple[str, ...] = ()  # for the "region" view: customers in business hours
+    sort: str = "heat"  # a key of QUEUE_ORDERS
 
     def where(self) -> tuple[str, list]:
         clauses, params = ["c.is_open = 1"], []
@@ -49,9 +50,21 @@ QUEUE_COLUMNS = ("c.id, c.customer_id, cu.name AS customer, cu.timezone, cu.tier
 EXPLAIN_COLUMNS = f"c.stats, {INCIDENT_OPEN_SQL} AS incident_open"
 
 
+#: Queue orders: (first to last, last to first). Ties always fall back on the case id, so a page
+#: boundary never shows a row twice or skips one.
+QUEUE_ORDERS = {
+    "heat": ("c.heat DESC, c.id", "c.heat ASC, c.id DESC"),
+    # Longest waiting on us first; cases not waiting on us after them, hottest first.
+    "waiting": ("(c.waiting_since IS NULL), c.waiting_since ASC, c.heat DESC, c.id",
+                "(c.waiting_since IS NULL) DESC, c.waiting_since DESC, c.heat ASC, c.id DESC"),
+    "age": ("c.opened_at ASC, c.id", "c.opened_at DESC, c.id DESC"),
+    "customer": ("cu.name, c.heat DESC, c.id", "cu.name DESC, c.heat ASC, c.id DESC"),
+}
+
+
 def queue_page(store: Store, flt: QueueFilter, offset: int, limit: int, *,
                explained: bool = False) -> list[sqlite3.Row]:
-    """Rows *offset*..*offset+limit* of the queue, hottest first (the one ranking of both faces).
+    """Rows *offset*..*offset+limit* of the queue in its order, hottest first by default (both faces).
 
     *explained* adds the stats and whether the incident is open, to score each row.
     """
@@ -59,15 +72,15 @@ def queue_page(store: Store, flt: QueueFilter, offset: int, limit: int, *,
     extra = f", {EXPLAIN_COLUMNS}" if explained else ""
     return store.query(
         f"SELECT {QUEUE_COLUMNS}{extra} FROM cases c JOIN customers cu ON cu.id = c.customer_id "
-        f"WHERE {where} ORDER BY c.heat DESC, c.id LIMIT ? OFFSET ?", (*params, limit, offset))
+        f"WHERE {where} ORDER BY {QUEUE_ORDERS[flt.sort][0]} LIMIT ? OFFSET ?", (*params, limit, offset))
 
 
 def queue_page_from_end(store: Store, flt: QueueFilter, offset: int, limit: int) -> list[sqlite3.Row]:
-    """The queue read from its cold end: rows counted *offset* from the last, coldest first."""
+    """The queue read from its end: rows counted *offset* from the last, last first."""
     where, params = flt.where()
     return store.query(
         f"SELECT {QUEUE_COLUMNS} FROM cases c JOIN customers cu ON cu.id = c.customer_id "
-        f"WHERE {where} ORDER BY c.heat ASC, c.id DESC LIMIT ? OFFSET ?", (*params, limit, offset))
+        f"WHERE {where} ORDER BY {QUEUE_ORDERS[flt.sort][1]} LIMIT ? OFFSET ?", (*params, limit, offset))
 
 
 def queue_count(store: Store, flt: QueueFilter) -> int:

@@ -6,10 +6,15 @@ else is syntax, so no input raises. Each engine matches with its own index
 both fold accents, so "securite" finds "sécurité". A search runs under a time
 budget: a very common word cannot freeze the screen, it returns the most
 recent matches flagged `truncated` instead.
+Words of scripts written without spaces (Chinese, Japanese, Thai…) are one long
+token to the index: they are found as parts of the bodies, read newest first
+under the same budget. A snippet is one line of at most SNIPPET_CHARS characters.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import time
 import unicodedata
@@ -24,6 +29,11 @@ MAX_LIMIT = 500
 DEFAULT_BUDGET = 0.5  # seconds
 SNIPPET_TOKENS = 16  # words shown around the first match
 SNIPPET_BEFORE = 4
+SNIPPET_CHARS = 280  # a snippet is one line on screen, whatever the body
+MAX_SPOTS = 50  # occurrences of an unsegmented word looked at in one body
+# Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar.
+_UNSEGMENTED = re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+                          "\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f\U00020000-\U0002fa1f]")
 
 # What the unicode61 tokenizer calls a token: a run of letters and digits.
 _TOKEN = re.compile(r"[^\W_]+")
@@ -38,6 +48,10 @@ class Term:
 
     words: tuple[str, ...]
     prefix: bool = False
+
+    def fts(self) -> str:
+        # Tokens hold letters and digits only, so they never contain a quote.
+        return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,13 @@ def parse_query(text: str) -> list[Term]:
     # Quoted phrases first (an unclosed quote runs to the end), then loose chunks.
     for phrase, star, loose in re.findall(r'"([^"]*)"?(\*?)|([^\s"]+)', text):
         chunk = loose or phrase + star
+        if unsegmented(chunk):
+            # Matched as written, marks and all (Thai vowel signs are not "letters" to a tokenizer).
+            part = chunk.rstrip("*").strip()
+            terms.append(Term((part,)))
+            if len(terms) == MAX_TERMS:
+                break
+            continue
         words = tuple(_TOKEN.findall(chunk.lower()))
         if not words:
             continue
@@ -112,6 +133,8 @@ def search(store: Store, query: str, *, limit: int = 50, customer_id: str | None
     if not terms:
         return SearchResults(message="type a word to search for (letters or digits)")
     limit = max(1, min(int(limit), MAX_LIMIT))
+    if any(unsegmented(w) for t in terms for w in t.words):
+        return _scan(store, query, terms, limit, customer_id, budget, should_stop)
     start = time.monotonic()
     ranked_budget = None if budget is None else budget * 0.6
     ranked, state = store.search_matches(terms, limit=limit, customer_id=customer_id, newest=False,
@@ -134,31 +157,59 @@ def search(store: Store, query: str, *, limit: int = 50, customer_id: str | None
         return SearchResults(truncated=True, cancelled=True, message="search cancelled")
     if state == "error":
         return SearchResults(message=f"could not search for {query!r}: {ranked}")
+    return SearchResults(_hits(store, ranked, terms), truncated=truncated, message=message)
+
+
+def _hits(store: Store, ranked: list, terms: list[Term]) -> list[Hit]:
     rank = {seq: r for seq, r in ranked}
     rows = store.query(_DETAILS.format(marks=",".join("?" * len(rank))), tuple(rank)) if rank else []
     hits = [Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], float(rank[r[0]]),
                 snippet(r[10], terms)) for r in rows]
     hits.sort(key=lambda h: (h.at, h.seq), reverse=True)
     hits.sort(key=lambda h: h.rank)  # stable: equal ranks stay newest first
-    return SearchResults(hits, truncated=truncated, message=message)
+    return hits
+
+
+def _scan(store: Store, query: str, terms: list[Term], limit: int, customer_id: str | None,
+          budget: float | None, should_stop: Callable[[], bool] | None) -> SearchResults:
+    """Words of scripts without spaces are parts of one long index token: the bodies are read
+    instead (newest first, under the same budget), every term a part of the text."""
+    parts = [w for t in terms for w in t.words]
+    rows, state = store.scan_bodies(parts, limit=limit, customer_id=customer_id, budget=budget,
+                                    should_stop=should_stop)
+    if state == "cancelled":
+        return SearchResults(truncated=True, cancelled=True, message="search cancelled")
+    if state == "timeout":
+        return SearchResults(truncated=True, message=f"too many events to read for {query!r} in time; "
+                             "add words to narrow it down")
+    if state == "error":
+        return SearchResults(message=f"could not search for {query!r}: {rows}")
+    return SearchResults(_hits(store, rows, terms))
 
 
 def snippet(body: str, terms: list[Term], *, tokens: int = SNIPPET_TOKENS,
-            before: int = SNIPPET_BEFORE) -> tuple[Piece, ...]:
-    """A one-line excerpt of *body* around the first match, as (text, is_match) pieces."""
+            before: int = SNIPPET_BEFORE, width: int = SNIPPET_CHARS) -> tuple[Piece, ...]:
+    """A one-line excerpt of *body* around the first match, as (text, is_match) pieces.
+
+    About *tokens* words, never more than *width* characters of the body: one "word"
+    of a pasted blob can be megabytes long.
+    """
     found = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(body)]
-    spans = _match_spans(found, terms)
-    first = spans[0][0] if spans else 0
-    lo = max(0, min(first - before, len(found) - tokens))  # fill the window when the match is near the end
-    hi = min(len(found), lo + tokens)
     if not found:
-        return ((_one_line(body)[:200], False),)
+        return ((_one_line(body[:width]), False),)
+    matches = _match_ranges(body, found, terms)
+    first = matches[0][0] if matches else found[0][0]
+    at = max(0, bisect.bisect_right([a for a, _, _ in found], first) - 1)  # the token holding the match
+    lo = max(0, min(at - before, len(found) - tokens))  # fill the window when the match is near the end
+    hi = min(len(found), lo + tokens)
     start = 0 if lo == 0 else found[lo][0]
     end = len(body) if hi == len(found) else found[hi - 1][1]
-    pieces: list[Piece] = [("…", False)] if lo > 0 else []
+    if end - start > width:
+        start = max(start, first - width // 4)
+        end = min(end, start + width)
+    pieces: list[Piece] = [("…", False)] if start > 0 else []
     pos = start
-    for a, b in spans:
-        a, b = found[a][0], found[b][1]
+    for a, b in matches:
         if b <= start or a >= end:
             continue
         a, b = max(a, start), min(b, end)
@@ -168,26 +219,37 @@ def snippet(body: str, terms: list[Term], *, tokens: int = SNIPPET_TOKENS,
         pos = b
     if pos < end:
         pieces.append((_one_line(body[pos:end]), False))
-    if hi < len(found):
+    if end < len(body):
         pieces.append(("…", False))
     return tuple(p for p in pieces if p[0])
 
 
-def _match_spans(found: list[tuple[int, int, str]], terms: list[Term]) -> list[tuple[int, int]]:
-    """Token index ranges [first, last] where a term matches, merged and sorted."""
-    wanted = [tuple(fold(w) for w in t.words) for t in terms]
+def unsegmented(word: str) -> bool:
+    """True for a word in a script written without spaces (Chinese, Japanese, Thai…): one
+    "token" there is a whole sentence, so it is matched as a part of the text."""
+    return bool(_UNSEGMENTED.search(word))
+
+
+def _match_ranges(body: str, found: list[tuple[int, int, str]], terms: list[Term]) -> list[tuple[int, int]]:
+    """Character ranges of *body* where a term matches, merged and sorted."""
     spans = []
-    for term, words in zip(terms, wanted):
+    for term in terms:
+        if any(unsegmented(w) for w in term.words):
+            for word in term.words:
+                for m in itertools.islice(re.finditer(re.escape(word), body, re.IGNORECASE), MAX_SPOTS):
+                    spans.append((m.start(), m.end()))
+            continue
+        words = tuple(fold(w) for w in term.words)
         n = len(words)
         for i in range(len(found) - n + 1):
             if all(found[i + j][2] == words[j] for j in range(n - 1)):
                 last = found[i + n - 1][2]
                 if last == words[-1] or (term.prefix and last.startswith(words[-1])):
-                    spans.append((i, i + n - 1))
+                    spans.append((found[i][0], found[i + n - 1][1]))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
-        if merged and a <= merged[-1][1] + 1:
+        if merged and a <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
         else:
             merged.append((a, b))

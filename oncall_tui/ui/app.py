@@ -129,10 +129,27 @@ class OncallApp(App):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             try:
-                loop.add_signal_handler(sig, self.exit, None, 128 + sig)
+                loop.add_signal_handler(sig, self.end_on_signal, sig)
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
                 pass
         self.call_after_refresh(self._settle_gc)
+
+    def end_on_signal(self, sig: int) -> None:
+        """SIGHUP or SIGTERM: quit as `q` does (what the app started stops), exit status 128 + signal."""
+        if sig == signal.SIGHUP:
+            from .terminal import terminal_gone
+
+            terminal_gone()
+        self.exit(None, 128 + sig)
+
+    def get_driver_class(self):
+        """Textual's own driver; on Linux, one that survives the terminal hanging up (ui/terminal.py)."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
+            from .terminal import SessionDriver
+
+            return SessionDriver
+        return driver
 
     @staticmethod
     def _settle_gc() -> None:

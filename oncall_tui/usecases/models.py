@@ -73,7 +73,7 @@ def site_weights(table: Mapping[str, Any], source: str) -> Weights:
 @cache
 def shipped() -> Models:
     """The shipped models, loaded once per process."""
-    return Models(HeatModel(shipped_weights(), shipped_lexicon()), shipped_rules)
+    return Models(HeatModel(shipped_weights(), shipped_lexicon), shipped_rules)
 
 
 def models_for(heat_table: Mapping[str, Any] | None, source: str = "config") -> Models:
@@ -81,4 +81,4 @@ def models_for(heat_table: Mapping[str, Any] | None, source: str = "config") -> 
     base = shipped()
     if not heat_table:
         return base
-    return Models(HeatModel(site_weights(heat_table, source), base.heat.lexicon), shipped_rules)
+    return Models(HeatModel(site_weights(heat_table, source), base.heat.load_lexicon), shipped_rules)

@@ -8,7 +8,7 @@ first, then by case id). The stored heat is kept current by the heat tick;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ..core.errors import NotFound, Refused
@@ -23,6 +23,9 @@ from .session import Session
 
 VIEWS = ("all", "waiting", "mine", "region")
 VIEW_TITLES = {"all": "all open", "waiting": "waiting on us", "mine": "mine", "region": "in business hours"}
+SORTS = tuple(queries.QUEUE_ORDERS)  # heat first: the default
+SORT_TITLES = {"heat": "hottest first", "waiting": "longest waiting first", "age": "oldest first",
+               "customer": "by customer"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +69,10 @@ class Bands:
 class Queue:
     """The queue as one engineer looks at it: a view, a filter, and pages of rows."""
 
-    def __init__(self, session: Session, *, view: str = "all", text: str = "") -> None:
+    def __init__(self, session: Session, *, view: str = "all", text: str = "", sort: str = "heat") -> None:
         self.session = session
         self.filter = QueueFilter(text=text, view=view, me=session.user)
+        self.set_sort(sort)
 
     @property
     def view(self) -> str:
@@ -78,15 +82,27 @@ class Queue:
     def text(self) -> str:
         return self.filter.text
 
+    @property
+    def sort(self) -> str:
+        return self.filter.sort
+
     def set_text(self, text: str) -> None:
-        self.filter = QueueFilter(text=text.strip(), view=self.filter.view, me=self.filter.me,
-                                  customer_ids=self.filter.customer_ids)
+        self.filter = replace(self.filter, text=text.strip())
+
+    def set_sort(self, sort: str) -> None:
+        if sort not in SORTS:
+            raise Refused(f"sort {sort!r} is not one of {', '.join(SORTS)}")
+        self.filter = replace(self.filter, sort=sort)
+
+    def next_sort(self) -> str:
+        self.set_sort(SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)])
+        return self.sort
 
     def set_view(self, view: str) -> None:
         if view not in VIEWS:
             raise Refused(f"view {view!r} is not one of {', '.join(VIEWS)}")
         customers = tuple(in_business_hours(self.session)) if view == "region" else ()
-        self.filter = QueueFilter(text=self.filter.text, view=view, me=self.session.user, customer_ids=customers)
+        self.filter = replace(self.filter, view=view, me=self.session.user, customer_ids=customers)
 
     def next_view(self) -> str:
         self.set_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
@@ -96,11 +112,11 @@ class Queue:
         return queries.queue_count(self.session.store, self.filter)
 
     def page(self, offset: int, limit: int) -> list[QueueRow]:
-        """Rows *offset*.. of the queue, hottest first."""
+        """Rows *offset*.. of the queue, in its order (hottest first by default)."""
         return [_row(r) for r in queries.queue_page(self.session.store, self.filter, offset, limit)]
 
     def page_from_end(self, offset: int, limit: int) -> list[QueueRow]:
-        """Rows counted *offset* from the coldest end, coldest first (for `G`)."""
+        """Rows counted *offset* from the end, last first (for `G`)."""
         return [_row(r) for r in queries.queue_page_from_end(self.session.store, self.filter, offset, limit)]
 
 
@@ -160,6 +176,7 @@ def resolve_done(session: Session, case_id: str) -> str:
     Refused when the case is not probably done any more (the customer wrote
     again, or someone resolved it meanwhile): the face should show why and leave it.
     """
+    session.check_writable("resolving the case")
     if probably_done(session, case_id) is None:
         raise Refused(f"{case_id} is not marked probably done (any more): resolve it by hand if it is")
     return writing.set_status(session, case_id, "resolved")
@@ -189,7 +206,7 @@ class Ranked:
 
 
 def ranked(session: Session, *, view: str = "all", limit: int | None = None,
-           now: datetime | None = None) -> Ranked:
+           now: datetime | None = None, sort: str = "heat") -> Ranked:
     """The queue as the screen ranks it, each row with its heat terms.
 
     Without *now*, the open cases are rescored at the session's clock first
@@ -198,7 +215,7 @@ def ranked(session: Session, *, view: str = "all", limit: int | None = None,
     they are rescored at that instant inside a transaction the store rolls
     back: the ranking is the screen's, nothing is written.
     """
-    queue = Queue(session, view=view)
+    queue = Queue(session, view=view, sort=sort)
     store = session.store
     weights = session.models.weights
     if now is None:

@@ -44,7 +44,7 @@ from .connect import (
     unreachable,
 )
 from .listen import Listener
-from .search import matches
+from .search import matches, scan
 from .sql import bind, configure_adapters, translate
 
 #: The advisory lock every write holds (one writer at a time, as SQLite): "oncall" in ASCII.
@@ -501,6 +501,10 @@ class PgStore(Store):
                        budget: float | None, should_stop: Callable[[], bool] | None):
         return matches(self, terms, limit=limit, customer_id=customer_id, newest=newest, budget=budget,
                        should_stop=should_stop)
+
+    def scan_bodies(self, parts: list[str], *, limit: int, customer_id: str | None, budget: float | None,
+                    should_stop: Callable[[], bool] | None):
+        return scan(self, parts, limit=limit, customer_id=customer_id, budget=budget, should_stop=should_stop)
 
 
 def _abort(raw: psycopg.Connection) -> None:

@@ -7,6 +7,9 @@ and reach the server as parameters, so nothing the user types is syntax.
 Ranking is `ts_rank` over the words as written (stems match but do not
 rank), given negated (lower is better, as bm25 on SQLite).
 The budget is the statement's timeout; *should_stop* cancels the statement.
+PostgreSQL indexes no word longer than 2,047 bytes: a "word" that long (a
+pasted blob without spaces) is not found by its prefix, as it is on SQLite.
+Words of scripts without spaces are read in the bodies (`scan`, ILIKE).
 """
 
 from __future__ import annotations
@@ -54,6 +57,26 @@ def matches(store, terms: list, *, limit: int, customer_id: str | None, newest: 
         sql = (f"SELECT f.seq, -ts_rank('{{0, 0, 0, 1}}', f.tsv, q.q) AS r FROM events_fts f, "
                f"(SELECT {query} AS q) q WHERE {where} ORDER BY r, f.at DESC, f.seq DESC LIMIT %s")
     params.append(limit)
+    return _run(store, sql, params, budget, should_stop)
+
+
+def scan(store, parts: list[str], *, limit: int, customer_id: str | None, budget: float | None,
+         should_stop: Callable[[], bool] | None):
+    """The newest events whose body holds every one of *parts* (ILIKE: case-blind, as SQLite's LIKE),
+    newest first; see `Store.scan_bodies`."""
+    where = " AND ".join(["e.body ILIKE %s ESCAPE '\\'"] * len(parts))
+    params: list = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in parts]
+    if customer_id:
+        where += " AND e.customer_id = %s"
+        params.append(customer_id)
+    params.append(limit)
+    return _run(store, f"SELECT e.seq, 0.0 FROM events e WHERE {where} ORDER BY e.seq DESC LIMIT %s", params,
+                budget, should_stop)
+
+
+def _run(store, sql: str, params: list, budget: float | None, should_stop: Callable[[], bool] | None):
+    """Run *sql* within *budget* (the statement's timeout), cancelled when *should_stop* says so:
+    (rows, "ok") or (None, "timeout"|"cancelled") or (message, "error")."""
     if should_stop is not None and should_stop():
         return None, "cancelled"
     stopped = threading.Event()

@@ -337,6 +337,12 @@ class SqliteStore(Store):
         return matches(self.conn, terms, limit=limit, customer_id=customer_id, newest=newest, budget=budget,
                        should_stop=should_stop)
 
+    def scan_bodies(self, parts: list[str], *, limit: int, customer_id: str | None, budget: float | None,
+                    should_stop: Callable[[], bool] | None):
+        from .search import scan
+
+        return scan(self.conn, parts, limit=limit, customer_id=customer_id, budget=budget, should_stop=should_stop)
+
 
 def _connect(path: str, readonly: bool, *, immutable: bool = False) -> sqlite3.Connection:
     if readonly and path != ":memory:":

@@ -37,6 +37,21 @@ def matches(conn, terms: list, *, limit: int, customer_id: str | None, newest: b
     match = fts_query(terms)
     params = (match, customer_id, limit) if customer_id else (match, limit)
     order = "events_fts.rowid DESC" if newest else "r, e.at DESC, e.seq DESC"
+    return _run(conn, _matches_sql(bool(customer_id), order), params, budget, should_stop)
+
+
+def scan(conn, parts: list[str], *, limit: int, customer_id: str | None, budget: float | None,
+         should_stop: Callable[[], bool] | None):
+    """The newest events whose body holds every one of *parts* (LIKE, newest first); see `Store.scan_bodies`."""
+    where = " AND ".join(["e.body LIKE ? ESCAPE '\\'"] * len(parts))
+    params = tuple("%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in parts)
+    sql = (f"SELECT e.seq, 0.0 FROM events e WHERE {where}" + (" AND e.customer_id = ?" if customer_id else "")
+           + " ORDER BY e.seq DESC LIMIT ?")
+    return _run(conn, sql, (*params, *((customer_id,) if customer_id else ()), limit), budget, should_stop)
+
+
+def _run(conn, sql: str, params: tuple, budget: float | None, should_stop: Callable[[], bool] | None):
+    """Run *sql* under a deadline/stop flag: (rows, "ok") or (None, "timeout"|"cancelled") or (msg, "error")."""
     deadline = None if budget is None else time.monotonic() + budget
     why: list[str] = []
 
@@ -52,7 +67,7 @@ def matches(conn, terms: list, *, limit: int, customer_id: str | None, newest: b
     if deadline is not None or should_stop is not None:
         conn.set_progress_handler(progress, PROGRESS_STEP)
     try:
-        return [(r[0], r[1]) for r in conn.raw.execute(_matches_sql(bool(customer_id), order), params)], "ok"
+        return [(r[0], r[1]) for r in conn.raw.execute(sql, params)], "ok"
     except sqlite3.OperationalError as exc:
         if why:
             return None, why[0]

@@ -7,7 +7,8 @@ the engineer's own terminal, through SSH).
 from __future__ import annotations
 
 from ...core.errors import OncallError
-from ...usecases import history, writing
+from ...core.visible import visible
+from ...usecases import history, queue, writing
 from ..messages import WriteRefused, Wrote
 from .choice import ChoiceScreen
 
@@ -40,8 +41,29 @@ class CaseKeys:
 
         self.app.push_screen(ChoiceScreen(f"Assign {case_id} to", options), chosen)
 
+    def action_resolve_done(self) -> None:
+        """The one-key resolve of a case whose customer said it works or asked us to close it."""
+        case_id = self.current_case()
+        if not case_id:
+            return
+        try:
+            done = queue.probably_done(self.app.session, case_id)
+        except OncallError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if done is None:
+            self.notify(f"{case_id} is not marked probably done: if it is over, set its status with S in the case.",
+                        severity="warning", timeout=6)
+            return
+        self.app.write(self, "resolve_done", lambda s: (queue.resolve_done(s, case_id), case_id, done.said))
+
     def on_wrote(self, message: Wrote) -> None:
-        if message.request == "assign":
+        if message.request == "resolve_done":
+            message.stop()
+            _, case_id, said = message.result
+            self.notify(f"{case_id} resolved — the customer wrote {visible(' / '.join(said))!r}", timeout=4)
+            self.after_write()
+        elif message.request == "assign":
             message.stop()
             _, case_id, engineer = message.result
             self.notify(f"{case_id} is now {engineer}'s" if engineer else f"{case_id} is unassigned", timeout=3)

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from ...core.errors import Refused
 from ...core.incident_text import parse_scope
 from ...core.timeutil import parse_ts
+from ...core.visible import visible
 from ...usecases import incidents
 from ...usecases.incidents import STATUSES
 from ..keymap import default_bindings
@@ -217,6 +218,21 @@ class IncidentScreen(SelfClosing):
             Field("en", "Closing update (English)", multiline=True, initial=en),
             Field("notes", "Post-incident notes: cause, what changes (internal)", multiline=True),
         ], save=save), done)
+
+    def action_unlink(self) -> None:
+        """Take a case off the incident (it was about something else): it loses the heat floor and updates."""
+        incident_id = self.incident_id
+        detail = incidents.detail(self.app.session, incident_id)
+        options = [(case_id, f"{case_id} · {visible(a.name)}") for a in detail.affected for case_id in a.cases]
+        if not options:
+            self.notify("No case is linked to this incident.", severity="warning")
+            return
+
+        def chosen(case_id: str | None) -> None:
+            if case_id:
+                self.app.write(self, "unlink", lambda s: incidents.unlink(s, incident_id, case_id))
+                self.notify(f"{case_id} unlinked from {incident_id}: it gets no more updates", timeout=4)
+        self.app.push_screen(ChoiceScreen(f"Unlink a case from {incident_id}", options), chosen)
 
     def action_status(self) -> None:
         incident_id = self.incident_id

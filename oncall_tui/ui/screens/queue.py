@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 
 from ...core.errors import OncallError
 from ...usecases import presence, queue
-from ...usecases.queue import VIEW_TITLES, Queue
+from ...usecases.queue import SORT_TITLES, VIEW_TITLES, Queue
 from ..keymap import default_bindings
 from ..messages import StoreChanged, SyncProgress
 from ..safe import literal
@@ -78,7 +78,8 @@ class QueueScreen(CaseKeys, Screen):
         bands = queue.bands(self.app.session)
         title = Text()
         title.append(" oncall ", "bold reverse")
-        title.append(f"  {self.table.row_count} cases ({VIEW_TITLES[self.queue.view]})  ")
+        order = "" if self.queue.sort == "heat" else f", {SORT_TITLES[self.queue.sort]}"
+        title.append(f"  {self.table.row_count} cases ({VIEW_TITLES[self.queue.view]}{order})  ")
         for band, n in (("hot", bands.hot), ("warm", bands.warm), ("cool", bands.cool)):
             title.append(f" {BAND_MARK[band].strip()}{n} {band} ", band_style(band))
             title.append(" ")
@@ -115,6 +116,8 @@ class QueueScreen(CaseKeys, Screen):
             return  # the case left the queue meanwhile: the next change refreshes the line
         line = Text(f" {case_id} ", "bold")
         line.append(f"{heat.score}: ")
+        if heat.probably_done:
+            line.append("probably done (Z resolves) · ", "green")
         # The three biggest reasons, each kept short: the line repaints on every move; `e` shows it all.
         line.append_text(literal(" · ".join(f"{_short(t.value)} {t.points:+.0f}" for t in heat.terms[:3])))
         if not heat.terms:
@@ -256,6 +259,14 @@ class QueueScreen(CaseKeys, Screen):
         self.table.reload(keep_case=False)
         self.update_header()
         self.notify(f"View: {VIEW_TITLES[view]}", timeout=2)
+
+    def action_next_sort(self) -> None:
+        sort = self.queue.next_sort()
+        self.table.cursor = 0
+        self.table.scroll_to(y=0, animate=False)
+        self.table.reload(keep_case=False)
+        self.update_header()
+        self.notify(f"Sort: {SORT_TITLES[sort]}", timeout=2)
 
     def action_run_action(self, action_id: str) -> None:
         case_id = self.table.current_case_id()

@@ -181,7 +181,7 @@ class QueueTable(ScrollView, can_focus=True):
                 # Deep in the queue: read from the cold end, so `G` costs as little as `g`.
                 end = min(self.row_count, start + limit)
                 fetched = self.source.page_from_end(self.row_count - end, end - start)
-                for offset, item in enumerate(reversed(fetched)):
+                for offset, item in enumerate(fetched):  # last row first
                     self._rows[end - 1 - offset] = item
             else:
                 for offset, fetched in enumerate(self.source.page(start, limit)):
