@@ -580,6 +580,9 @@ def write_config(tmp_path: Path, *tables: str) -> Path:
 
 
 def rt_table(base_url: str, token_file: Path, queue: str, **extra) -> str:
+    """A `[[sources]]` table for the test queue; the token is alice's, so it is also her own (she writes as
+    herself) unless *extra* says otherwise."""
+    extra.setdefault("user_token_file", str(token_file))
     lines = ['kind = "rt"', 'name = "main"', f'base_url = "{base_url}"', f'token_file = "{token_file}"',
              f'queues = ["{queue}"]']
     lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]

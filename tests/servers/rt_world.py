@@ -27,11 +27,14 @@ account with a token, and an engineer (bob) with a token of his own.
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 import struct
 import zlib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from pathlib import Path
 
 import pytest
 
@@ -357,3 +360,79 @@ def seed(rt_server) -> World:
 def rt_world(rt_server) -> World:
     """The realistic support desk, seeded once per test session into the shared RT."""
     return seed(rt_server)
+
+
+# -- configurations and stores the tests share ------------------------------------------------------------
+
+def source_table(base_url: str, token_file: Path, *, queues: tuple[str, ...] = (SUPPORT, BILLING),
+                 user_token_file: Path | None = None, **extra) -> str:
+    """A `[[sources]]` table for the world; *extra* values are TOML scalars/lists, or tables (dicts)."""
+    lines = ['kind = "rt"', 'name = "main"', f"base_url = {json.dumps(base_url)}",
+             f"token_file = {json.dumps(str(token_file))}", f"queues = {json.dumps(list(queues))}",
+             # Hermetic: the engineer's own token is where the test puts it, never in a real config dir.
+             f"user_token_file = {json.dumps(str(user_token_file or token_file.parent / 'no-own-token'))}"]
+    tables = []
+    for key, value in extra.items():
+        if isinstance(value, dict):
+            tables.append(f"[sources.{key}]\n" + "\n".join(f"{json.dumps(k)} = {json.dumps(v)}"
+                                                          for k, v in value.items()))
+        else:
+            lines.append(f"{key} = {json.dumps(value)}")
+    return "\n".join(lines + tables)
+
+
+def write_config(path: Path, table: str, *, user: str = "") -> Path:
+    head = f'[user]\nname = "{user}"\n\n' if user else ""
+    path.write_text(f"{head}[[sources]]\n{table}\n", encoding="utf-8")
+    return path
+
+
+def private_file(path: Path, text: str) -> Path:
+    path.write_text(text + "\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def shared_token(rt_world, tmp_path) -> Path:
+    """The team's shared token (the service account's), in a file only its owner reads."""
+    return private_file(tmp_path / "rt-shared.token", rt_world.shared_token)
+
+
+@pytest.fixture(scope="session")
+def world_db(rt_server, rt_world, tmp_path_factory) -> Path:
+    """A store holding the whole world after one first sync (a template: tests copy it, never change it)."""
+    import asyncio
+
+    from oncall_tui.config import load_config
+    from oncall_tui.connectors.catalog import load_sources
+    from oncall_tui.usecases.sync import sync_once
+
+    from ..conftest import open_session
+
+    folder = tmp_path_factory.mktemp("world")
+    token = private_file(folder / "rt-shared.token", rt_world.shared_token)
+    config = load_config(write_config(folder / "config.toml", source_table(rt_server.base_url, token)))
+    session = open_session(folder / "oncall.db", config=config)
+
+    async def first_sync():
+        (source,) = load_sources(config, user="alice")
+        try:
+            return await sync_once(session, source)
+        finally:
+            await source.aclose()
+
+    try:
+        report = asyncio.run(first_sync())
+    finally:
+        session.close()
+    assert report.tickets == len(STORIES)
+    return folder / "oncall.db"
+
+
+@pytest.fixture
+def world_store(world_db, tmp_path) -> Path:
+    """A copy of the synced world's store for one test."""
+    path = tmp_path / "oncall.db"
+    shutil.copy(world_db, path)
+    return path
