@@ -325,6 +325,8 @@ class RtConnector:
         result = CheckResult()
         try:
             about = await self.get("/rt")
+        except RtUnavailable:
+            raise  # RT is down or unreachable: not a configuration problem, the caller retries later
         except RtError as exc:
             if exc.status == 404:
                 result.problems.append(
