@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .core.secrets import Secret
+
 APP_NAME = "oncall-tui"
 
 
@@ -84,7 +86,8 @@ class Config:
     tick_seconds: int = 60
     refresh_seconds: float = 1.0
     lock_wait: float = 30.0  # seconds a write waits for the store's lock before it is refused (text kept)
-    handoff_webhook: str = ""
+    # The webhook URL holds its secret in its path: a Secret never shows it.
+    handoff_webhook: Secret = field(default_factory=lambda: Secret(""))
     handoff_timeout: float = 10.0
     acme_directory: str = "https://acme-staging-v02.api.letsencrypt.org/directory"
     acme_ca_bundle: str = ""
@@ -104,6 +107,10 @@ class Config:
     local_root: str = ""
     heat: dict[str, Any] = field(default_factory=dict)  # weights over the shipped heat.toml (checked by the session)
     sources: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.handoff_webhook, str):  # given as text (tests, scripts): kept secret from here on
+            self.handoff_webhook = Secret(self.handoff_webhook)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -153,7 +160,7 @@ def load_config(path: Path | None = None) -> Config:
     cfg.readonly = ui.get("readonly", False)
     cfg.tick_seconds = ui.get("tick_seconds", 60)
     cfg.refresh_seconds = float(ui.get("refresh_seconds", 1.0))
-    cfg.handoff_webhook = handoff.get("webhook", "")
+    cfg.handoff_webhook = Secret(handoff.get("webhook", ""))
     cfg.handoff_timeout = float(handoff.get("timeout", 10.0))
     cfg.acme_directory = acme.get("directory", cfg.acme_directory)
     cfg.acme_ca_bundle = acme.get("ca_bundle", "")

@@ -64,3 +64,15 @@ def test_no_private_textual_name_is_used_or_clobbered():
                 if name in private:
                     used.append(f"{path.relative_to(ROOT)}:{n}: {name}")
     assert used == []
+
+
+def test_commands_print_only_through_say_and_print_json():
+    """One output path, where control and invisible characters are made visible (customer text, server replies)."""
+    offenders = []
+    for path in sorted((PRODUCT / "commands").glob("*.py")) + [PRODUCT / "cli.py"]:
+        if path.name == "common.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"(?<![\w.])print\(|sys\.std(out|err)\.write\(", line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)

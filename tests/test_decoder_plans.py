@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from oncall_tui.actions.certificate import CertificateAction
-from oncall_tui.actions.runbooks import (load_runbooks, plan_lines, render_steps, shipped_runbook_dir,
-                                         validate_params)
+from oncall_tui.actions.runbooks import (
+    load_runbooks,
+    plan_lines,
+    render_steps,
+    shipped_runbook_dir,
+    validate_params,
+)
 from oncall_tui.core.intents import INTENTS, Proposal, describe
 
 from .models import by_hand, decode, load_rules, propose

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import re
 
 import pytest
 from markdown_it import MarkdownIt
@@ -467,3 +468,43 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_stay_text(tmp_path, capsy
     # The interchange JSON keeps the customer's words exactly.
     code, out, _ = oncall(capsys, "--db", db, "export", "--format", "json")
     assert code == 0 and json.loads(out)["cases"][0]["subject"] == formulas[0]
+
+
+def test_no_customer_export_holds_another_customers_ids_or_names(tmp_path, capsys):
+    """Across every customer of the demo, with an outage linking many of them and a handoff naming several."""
+    from datetime import datetime, timezone
+
+    from oncall_tui.demo.environment import seed_demo_store
+    from oncall_tui.usecases import handoff, incidents
+
+    from .conftest import open_session
+
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+    db = tmp_path / "demo.db"
+    seed_demo_store(db, now=now)
+    session = open_session(db, now=now)
+    incidents.declare(session, title="Power outage in SBG", scope={"datacenter": ["SBG"]})
+    handoff.send(session, handoff.brief(session, now=now), now=now)
+    owners = {r["id"]: r["customer_id"] for r in session.store.query("SELECT id, customer_id FROM cases")}
+    names = {r["id"]: r["name"] for r in session.store.query("SELECT id, name FROM customers")}
+    session.close()
+
+    def strings(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield key
+                yield from strings(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from strings(value)
+        elif isinstance(node, str):
+            yield node
+
+    for customer in names:
+        doc = json.loads(export_json(capsys, db, tmp_path / customer, "--customer", customer))
+        text = "\n".join(strings(doc))
+        others = [c for c, owner in owners.items() if owner != customer]
+        leaked = [c for c in others if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)]
+        leaked += [n for c, n in names.items() if c != customer and (n in text or
+                   re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text))]
+        assert not leaked, f"{customer}'s export names {leaked}"

@@ -11,9 +11,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from oncall_tui.cli import main
-from oncall_tui.core.handoff import HOT_THRESHOLD, CaseSnapshot, ShiftEvent, build_brief, parse_since
-from oncall_tui.store import handoffs, queries, writes
 from oncall_tui.core.errors import Refused
+from oncall_tui.core.handoff import (
+    HOT_THRESHOLD,
+    CaseSnapshot,
+    ShiftEvent,
+    build_brief,
+    parse_since,
+)
+from oncall_tui.store import handoffs, queries, writes
 from oncall_tui.store.derived import INCIDENT_OPEN_SQL, score_row
 
 from .conftest import NOW, open_store

@@ -8,7 +8,6 @@ from .conftest import NOW, open_store
 from .ui_helpers import Notes, make_app, screen_text, wait_for
 
 
-
 async def test_handoff_brief_written_sent_and_acknowledged(store, store_path):
     writes.add_case_event(store, "T-100", kind="note", body="DNS checked, A record fine", author="alice",
                           now=NOW - timedelta(hours=1), region="EMEA")

@@ -20,7 +20,16 @@ from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.heat_weights import Term, Weights
 from oncall_tui.core.model import Event
 
-from .models import LEXICON, add_event, fold_events, heat_value, load_weights, mode_of, score, steady_points
+from .models import (
+    LEXICON,
+    add_event,
+    fold_events,
+    heat_value,
+    load_weights,
+    mode_of,
+    score,
+    steady_points,
+)
 from .models import WEIGHTS as DEFAULT_WEIGHTS
 
 UTC = timezone.utc

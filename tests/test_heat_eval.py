@@ -7,7 +7,16 @@ import random
 
 import pytest
 
-from devtools.heat_eval import ago, load_pairs, main, pair_document, part, rank_pairs, split_ids, summary
+from devtools.heat_eval import (
+    ago,
+    load_pairs,
+    main,
+    pair_document,
+    part,
+    rank_pairs,
+    split_ids,
+    summary,
+)
 
 
 def test_the_pairs_split_70_30_by_seed_2026_whatever_the_file_order():

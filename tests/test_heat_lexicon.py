@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from oncall_tui.core.lexicon import SECTIONS, load_lexicon, parse_lexicon, topic_overlap, topic_print, tokens
+from oncall_tui.core.lexicon import (
+    SECTIONS,
+    load_lexicon,
+    parse_lexicon,
+    tokens,
+    topic_overlap,
+    topic_print,
+)
 
 from .models import LEXICON
 

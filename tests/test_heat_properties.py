@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.model import Event
 
-from .models import WEIGHTS, add_event, fold_events, heat_value, mode_of, score, steady_points
+from .models import (
+    WEIGHTS,
+    add_event,
+    fold_events,
+    heat_value,
+    mode_of,
+    score,
+    steady_points,
+)
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)

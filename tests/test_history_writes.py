@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 
 from oncall_tui.cli import main
-from oncall_tui.store import queries
-
 from oncall_tui.config import Config
+from oncall_tui.store import queries
 from oncall_tui.ui.messages import SyncProgress
 
 from .conftest import open_store

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncall_tui.core.intents import INTENTS, Proposal, describe
 from oncall_tui.core.intent_rules import RulesError
+from oncall_tui.core.intents import INTENTS, Proposal, describe
 
 from .models import extract_domains, load_rules, propose
 

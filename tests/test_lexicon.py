@@ -6,8 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncall_tui.core.lexicon import (Lexicon, exclamation_level, fast_fold, fast_pattern,
-                                     load_lexicon, own_text, parse_lexicon, shouting_level, tokens)
+from oncall_tui.core.lexicon import (
+    Lexicon,
+    exclamation_level,
+    fast_fold,
+    fast_pattern,
+    load_lexicon,
+    own_text,
+    parse_lexicon,
+    shouting_level,
+    tokens,
+)
 from oncall_tui.core.text import fold, phrase_pattern, words
 
 from .models import LEXICON

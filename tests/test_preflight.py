@@ -17,7 +17,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 import oncall_tui.actions.preflight as preflight_module
-from oncall_tui.actions.preflight import Check, ServerInfo, blocking, make_resolver, preflight_certificate
+from oncall_tui.actions.preflight import (
+    Check,
+    ServerInfo,
+    blocking,
+    make_resolver,
+    preflight_certificate,
+)
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 WEB01 = ServerInfo("web-01", ipv4=("127.0.0.1",), ipv6=("2001:db8::10",))

@@ -11,7 +11,12 @@ import httpx
 import pytest
 
 from oncall_tui.connectors.rt import (
-    RtConfig, RtConfigError, RtConnector, RtError, RtUnavailable, read_token,
+    RtConfig,
+    RtConfigError,
+    RtConnector,
+    RtError,
+    RtUnavailable,
+    read_token,
 )
 from oncall_tui.store.importer import import_document
 

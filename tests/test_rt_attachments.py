@@ -10,7 +10,17 @@ import stat
 from oncall_tui.cli import main
 
 from .conftest import open_session
-from .servers.rt_world import FILES, JEAN, LUKAS, MARIE, PEOPLE, Person, customer_message, source_table, write_config
+from .servers.rt_world import (
+    FILES,
+    JEAN,
+    LUKAS,
+    MARIE,
+    PEOPLE,
+    Person,
+    customer_message,
+    source_table,
+    write_config,
+)
 
 
 def oncall(capsys, *argv) -> tuple[int, str, str]:

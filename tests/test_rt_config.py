@@ -50,7 +50,7 @@ def test_sync_check_says_what_answered_and_changes_nothing(rt_server, rt_world, 
     code, out, err = oncall(capsys, "--db", db, "--config", cfg, "sync", "--check")
 
     assert code == 0, err
-    assert out.startswith(f"main: RT 5.") and f"answers at {rt_server.base_url}; queues {SUPPORT}, " in out
+    assert out.startswith("main: RT 5.") and f"answers at {rt_server.base_url}; queues {SUPPORT}, " in out
     assert json.loads(oncall(capsys, "--db", db, "customers", "list", "--json")[1])["customers"] == []
 
 
@@ -81,7 +81,7 @@ def test_a_wrong_token_is_said_with_what_to_check_and_never_shown(rt_server, rt_
 
 
 def case_of(capsys, db, ticket):
-    events = json.loads(oncall(capsys, "--db", db, "history", f"main:org:boulangerie-martin", "--json")[1])
+    events = json.loads(oncall(capsys, "--db", db, "history", "main:org:boulangerie-martin", "--json")[1])
     case = next(c for c in events["cases"] if c["id"] == f"RT-{ticket}")
     return case, [e["body"] for e in events["events"] if e["case_id"] == case["id"] and e["kind"] == "status"]
 

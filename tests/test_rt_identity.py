@@ -19,8 +19,24 @@ from oncall_tui.store import queries
 from oncall_tui.usecases.sync import sync_once
 
 from .conftest import open_session
-from .servers.rt_world import (BILLING, CLAIRE, GAUTIER, JEAN, KENJI, KLAUS, LEA, MARIE, MIKE, PEOPLE, SOPHIE,
-                               SUPPORT, Person, customer_message, source_table, write_config)
+from .servers.rt_world import (
+    BILLING,
+    CLAIRE,
+    GAUTIER,
+    JEAN,
+    KENJI,
+    KLAUS,
+    LEA,
+    MARIE,
+    MIKE,
+    PEOPLE,
+    SOPHIE,
+    SUPPORT,
+    Person,
+    customer_message,
+    source_table,
+    write_config,
+)
 
 
 def oncall(capsys, *argv) -> tuple[int, str, str]:

@@ -7,7 +7,15 @@ from oncall_tui.config import load_config
 from oncall_tui.store import queries
 
 from .servers.rt import JEAN, rt_history
-from .servers.rt_world import FILES, PEOPLE, SHARED_ACCOUNT, SOPHIE, customer_message, source_table, write_config
+from .servers.rt_world import (
+    FILES,
+    PEOPLE,
+    SHARED_ACCOUNT,
+    SOPHIE,
+    customer_message,
+    source_table,
+    write_config,
+)
 from .ui_helpers import Notes, make_app, screen_text, wait_for
 
 

@@ -24,11 +24,19 @@ from oncall_tui.config import load_config
 from oncall_tui.connectors.catalog import load_sources
 from oncall_tui.connectors.source import SourceConfigError
 from oncall_tui.usecases import writing
-from oncall_tui.usecases.sync import deliver_outbox, sync_once
+from oncall_tui.usecases.sync import deliver_outbox
 
 from .conftest import open_session
-from .servers.rt_world import (KENJI, LUKAS, PEOPLE, SHARED_ACCOUNT, customer_message, private_file, source_table,
-                               write_config)
+from .servers.rt_world import (
+    KENJI,
+    LUKAS,
+    PEOPLE,
+    SHARED_ACCOUNT,
+    customer_message,
+    private_file,
+    source_table,
+    write_config,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

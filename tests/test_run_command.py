@@ -152,3 +152,70 @@ def test_readonly_refuses_to_run(env, tmp_path, capsys):
                  "--param", f"file={tmp_path}/n", "--param", "text=hi", "--yes"])
     assert code == 2 and "read-only mode" in capsys.readouterr().err
     assert actions(env) == []
+
+
+MAKE_SITE = '''
+[runbook]
+id = "make_site"
+title = "Create a site folder"
+target = "server"
+
+[[runbook.params]]
+name = "server"
+type = "server"
+[[runbook.params]]
+name = "webroot"
+type = "path"
+
+[[runbook.steps]]
+title = "create the folder"
+run = ["mkdir", "-p", "{webroot}"]
+[[runbook.steps]]
+title = "mark it"
+run = ["touch", "{webroot}/.made"]
+'''
+
+
+def test_a_folder_that_already_holds_files_runs_only_with_confirm(env, tmp_path, capsys):
+    (tmp_path / "runbooks" / "make_site.toml").write_text(MAKE_SITE, encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the customer's live site")
+    args = ["make_site", "--case", "T-1", "--param", f"webroot={site}", "--yes"]
+    code, out, err = run(capsys, env, *args)
+    assert code == 1 and "[confirm] webroot" in out
+    assert f"{site} exists and is not empty" in err and "add --confirm webroot to run it anyway" in err
+    assert not (site / ".made").exists() and actions(env) == []
+    assert run(capsys, env, *args, "--confirm", "webroot")[0] == 0
+    assert (site / ".made").exists() and (site / "index.html").exists()
+
+
+def test_a_system_folder_is_refused_whatever_is_confirmed(env, tmp_path, capsys):
+    (tmp_path / "runbooks" / "make_site.toml").write_text(MAKE_SITE, encoding="utf-8")
+    code, _, err = run(capsys, env, "make_site", "--case", "T-1", "--param", "webroot=/etc", "--yes",
+                       "--confirm", "webroot")
+    assert code == 2 and "'/etc' is the system folder /etc" in err and actions(env) == []
+
+
+async def test_the_screen_names_a_folder_that_holds_files_and_runs_only_on_a_second_enter(env, tmp_path):
+    from textual.widgets import Input
+
+    from oncall_tui.config import load_config
+
+    from .ui_helpers import make_app, screen_text, wait_for
+
+    (tmp_path / "runbooks" / "make_site.toml").write_text(MAKE_SITE, encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the customer's live site")
+    app = make_app(env["db"], config=load_config(__import__("pathlib").Path(env["config"])))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.start_action("T-1", "make_site")
+        await wait_for(pilot, lambda: app.screen.name == "action" and app.screen.query("#param-webroot"))
+        app.screen.query_one("#param-webroot", Input).value = str(site)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "runs it anyway" in screen_text(app))
+        assert f"{site} exists and is not empty" in screen_text(app)
+        assert not (site / ".made").exists()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (site / ".made").exists())

@@ -10,8 +10,14 @@ import pytest
 
 from oncall_tui.actions.runbook_params import RunbookError
 from oncall_tui.actions.runbook_runner import run_steps
-from oncall_tui.actions.runbooks import (load_runbooks, plan_lines, render_reply, render_steps, shipped_runbook_dir,
-                                         validate_params)
+from oncall_tui.actions.runbooks import (
+    load_runbooks,
+    plan_lines,
+    render_reply,
+    render_steps,
+    shipped_runbook_dir,
+    validate_params,
+)
 from oncall_tui.actions.ssh import SshTransport
 from oncall_tui.actions.transport import LocalTransport
 
@@ -328,3 +334,48 @@ async def test_cancel_stops_the_running_step(tmp_path):
 
     assert outcome.status == "cancelled"
     assert [(s.title, s.returncode) for s in outcome.steps] == [("long job", None)]
+
+
+# ------------------------------------------------------------ paths a runbook writes
+
+@pytest.mark.parametrize("webroot", ["/", "/etc", "//etc/", "/etc/nginx", "/usr", "/usr/local/www", "/var", "/var/www",
+                                     "/var/lib/mysql", "/boot", "/root", "/home", "/home/bob", "/proc/1"])
+def test_a_path_a_runbook_writes_is_never_a_system_folder(add_vhost, webroot):
+    raw = {"domain": "example.com", "server": "web-01", "webroot": webroot}
+    with pytest.raises(RunbookError, match="a runbook may not create, own or write it — refused") as caught:
+        validate_params(add_vhost, raw, servers=SERVERS)
+    assert caught.value.param == "webroot"
+
+
+def test_a_path_a_runbook_only_reads_may_be_a_system_folder():
+    disk_usage = load_runbooks([shipped_runbook_dir()])["disk_usage"]
+    assert validate_params(disk_usage, {"server": "web-01", "webroots": "/var"}, servers=SERVERS)["webroots"] == "/var"
+    assert validate_params(disk_usage, {"server": "web-01", "webroots": "/"}, servers=SERVERS)["webroots"] == "/"
+
+
+async def test_a_webroot_that_already_holds_files_needs_an_explicit_yes(ssh, tmp_path):
+    from datetime import datetime, timezone
+
+    from oncall_tui.actions.base import ActionContext
+    from oncall_tui.actions.runbook_action import RunbookAction
+    from oncall_tui.usecases.actions import failed_checks, to_confirm
+
+    action = RunbookAction(load_runbooks([shipped_runbook_dir()])["add_vhost"])
+    ctx = ActionContext("T-1", "c-1", "Client", "fr", {"web-01": {}}, {}, "alice", "EMEA",
+                        lambda: datetime.now(timezone.utc), lambda server: ssh)
+    full, empty, missing = tmp_path / "full", tmp_path / "empty", tmp_path / "missing"
+    full.mkdir()
+    (full / "index.php").write_text("<?php echo 'live site';")
+    empty.mkdir()
+
+    async def checks(webroot):
+        params = action.validate({"domain": "example.com", "server": "web-01", "webroot": str(webroot)}, ctx)
+        return await action.preflight(params, ctx)
+
+    asked = to_confirm(await checks(full))
+    assert [c.name for c in asked] == ["webroot"] and "exists and is not empty" in asked[0].message
+    assert "index.php" in asked[0].message
+    assert to_confirm(await checks(full), ["webroot"]) == []  # --confirm webroot
+    for webroot in (empty, missing):
+        found = await checks(webroot)
+        assert not to_confirm(found) and not failed_checks(found)

@@ -17,7 +17,15 @@ from oncall_tui.store import queries, writes
 from oncall_tui.usecases import writing
 
 from .conftest import NOW, open_session, open_store
-from .ui_helpers import Notes, heat_in, make_app, queue_lines, screen_text, type_ahead, wait_for
+from .ui_helpers import (
+    Notes,
+    heat_in,
+    make_app,
+    queue_lines,
+    screen_text,
+    type_ahead,
+    wait_for,
+)
 
 PARIS = dict(timezone="Europe/Paris", region="EMEA", city="Paris")
 

@@ -41,7 +41,11 @@ def app_on(demo_store, tmp_path, *, empty: bool = False) -> OncallApp:
     path = tmp_path / "store.db"
     if not empty:
         shutil.copy(demo_store, path)
-    cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris")
+    # Every customer server answers "connection refused" on loopback: the action screen's
+    # checks read the same on any machine (no DNS, no real ssh host).
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_text("Host *\n  HostName 127.0.0.1\n  Port 1\n  BatchMode yes\n")
+    cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris", ssh_config=str(ssh_config))
     return OncallApp(Session.open(path, cfg, user="alice", clock=lambda: NOW))
 
 

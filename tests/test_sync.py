@@ -22,15 +22,19 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from oncall_tui.cli import main
-from oncall_tui.config import load_config
 from devtools.bench.rt_history import bench_history
-from oncall_tui.config import Config
+from oncall_tui.cli import main
+from oncall_tui.config import Config, load_config
 from oncall_tui.connectors.catalog import load_sources
 from oncall_tui.connectors.source import PushRefused, SourceConfigError
 from oncall_tui.store import outbox, queries, writes
 from oncall_tui.usecases.session import Session
-from oncall_tui.usecases.sync import deliver_outbox, outbox_source_for, run_forever, sync_once
+from oncall_tui.usecases.sync import (
+    deliver_outbox,
+    outbox_source_for,
+    run_forever,
+    sync_once,
+)
 
 from .conftest import open_session, open_store
 from .servers.rt import JEAN, rt_history, rt_table, write_config

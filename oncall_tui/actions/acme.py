@@ -31,9 +31,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from oncall_tui.actions.acme_jws import (AcmeError, _b64, _jwk, _sign_es256, jwk_thumbprint,
-                                         load_or_create_account_key)
+from oncall_tui.actions.acme_jws import (
+    AcmeError,
+    _b64,
+    _jwk,
+    _sign_es256,
+    jwk_thumbprint,
+    load_or_create_account_key,
+)
 from oncall_tui.actions.http01 import ChallengeSolver
+from oncall_tui.core.visible import visible_record
 
 BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
 MAX_NONCE_RETRIES = 10
@@ -128,6 +135,8 @@ class AcmeClient:
         self.account_key_path = Path(account_key_path)
         self.contact = contact
         self.log = log or logging.getLogger("oncall_tui.acme")
+        if visible_record not in self.log.filters:
+            self.log.addFilter(visible_record)  # server replies reach the log
         self.poll_timeout = poll_timeout
         self.max_nonce_retries = max_nonce_retries
         self.account_url: str | None = None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Protocol
 
 from oncall_tui.actions.transport import Transport
+from oncall_tui.core.visible import visible_record
 
 CHALLENGE_DIR = ".well-known/acme-challenge"
 # RFC 8555 §8.3: a token is base64url without padding. Checking it keeps an
@@ -25,6 +26,7 @@ _REQUEST_LIMIT = 8192
 _READ_TIMEOUT = 5.0
 
 log = logging.getLogger("oncall_tui.http01")
+log.addFilter(visible_record)  # request lines from the network reach the log
 
 
 class ChallengeSolver(Protocol):

@@ -24,7 +24,8 @@ from cryptography import x509
 
 from oncall_tui.core.timeutil import human_duration
 
-Status = Literal["ok", "warn", "fail"]
+# "confirm": runs only once the engineer accepts it explicitly (the screen asks, the CLI needs --confirm NAME).
+Status = Literal["ok", "warn", "confirm", "fail"]
 DUPLICATE_LIMIT = 5  # Let's Encrypt: 5 certificates for the same names per 7 days
 DUPLICATE_WARN = 3
 RENEW_WITHIN_DAYS = 30

@@ -56,7 +56,24 @@ class RunbookAction:
             return [Check("target", "fail", "no server chosen: this runbook runs on one of the customer's servers")]
         transport = ctx.transport_for(target)
         return [Check("parameters", "ok", "every parameter is valid"),
-                Check("target", "ok", f"runs on {transport.description}")]
+                Check("target", "ok", f"runs on {transport.description}"),
+                *[await self._path_check(p.name, params[p.name], transport) for p in self.params
+                  if p.type == "path" and p.access == "write" and params.get(p.name)]]
+
+    @staticmethod
+    async def _path_check(name: str, path: str, transport) -> Check:
+        """A folder the runbook would create or own that already holds files needs the engineer's yes."""
+        found = await transport.run(["find", path, "-mindepth", "1", "-maxdepth", "1", "-print", "-quit"],
+                                    timeout=15)
+        output = found.output.strip()
+        if found.ok and output:
+            return Check(name, "confirm", f"{path} exists and is not empty (it holds {output.splitlines()[0]!r}…): "
+                                          "the runbook would change what is there")
+        if found.ok:
+            return Check(name, "ok", f"{path} exists and is empty")
+        if "No such file" in output:
+            return Check(name, "ok", f"{path} does not exist yet: it will be created")
+        return Check(name, "warn", f"could not look at {path}: {output.splitlines()[-1] if output else 'no answer'}")
 
     def plan(self, params: dict[str, str], ctx: ActionContext) -> list[str]:
         return plan_lines(self.runbook, params, ctx.transport_for(self._target(params)).description)

@@ -44,6 +44,8 @@ class Param:
     choices: tuple[str, ...] = ()
     min: int | None = None
     max: int | None = None
+    # A path the runbook creates, owns or writes into ("write", the default) or only reads ("read").
+    access: str = "write"
 
 
 def check_params(declared_params: Sequence[Param], raw: Mapping[str, str], *, servers: Sequence[str],
@@ -104,6 +106,11 @@ def check_value(p: Param, value: str, *, servers: Sequence[str], where: str = ""
             raise refuse("contains '..'")
         if not _PATH.match(value):
             raise refuse("contains characters not allowed in a path (letters, digits, . _ - / @ + = , :)")
+        value = "/" + "/".join(part for part in value.split("/") if part and part != ".")
+        if p.access == "write":
+            system = system_folder(value)
+            if system:
+                raise refuse(f"is {system}: a runbook may not create, own or write it — refused")
     elif p.type == "int":
         if not _INT.match(value):
             raise refuse("is not a whole number")
@@ -117,6 +124,27 @@ def check_value(p: Param, value: str, *, servers: Sequence[str], where: str = ""
     elif not _STRING.match(value):
         raise refuse("contains characters not allowed (letters, digits, space and . , : @ + = / % - _)")
     return value
+
+
+#: Folders a runbook must never create, re-own or write into, themselves...
+SYSTEM_FOLDERS = frozenset({"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32",
+                            "/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp",
+                            "/usr", "/var", "/var/www", "/var/lib", "/var/log", "/var/tmp", "/var/cache",
+                            "/var/spool", "/var/mail", "/var/backups", "/var/opt", "/var/run", "/var/lock"})
+#: ...nor anything inside these (the system's own files).
+SYSTEM_TREES = ("/bin/", "/boot/", "/dev/", "/etc/", "/lib/", "/lib32/", "/lib64/", "/libx32/", "/proc/",
+                "/root/", "/run/", "/sbin/", "/sys/", "/usr/", "/var/lib/", "/var/log/", "/var/spool/",
+                "/var/cache/", "/var/backups/", "/var/mail/")
+
+
+def system_folder(path: str) -> str:
+    """How *path* (absolute, normalised) is a system folder ("the system folder /etc", "inside /usr"), or ""."""
+    if path in SYSTEM_FOLDERS:
+        return f"the system folder {path}"
+    if path.count("/") == 2 and path.startswith("/home/"):
+        return f"the home folder {path}"
+    inside = next((tree for tree in SYSTEM_TREES if path.startswith(tree)), None)
+    return f"inside {inside.rstrip('/')}" if inside else ""
 
 
 def first_metachar(value: str) -> str | None:

@@ -18,13 +18,22 @@ from typing import Any, Iterable, Sequence
 
 import idna
 
-from .runbook_params import (IDENTIFIER, PARAM_TYPES, PLACEHOLDER, Param, RunbookError, check_params, check_value,
-                             first_metachar, substitute)
+from .runbook_params import (
+    IDENTIFIER,
+    PARAM_TYPES,
+    PLACEHOLDER,
+    Param,
+    RunbookError,
+    check_params,
+    check_value,
+    first_metachar,
+    substitute,
+)
 
 TARGETS = ("local", "server")
 _RUNBOOK_KEYS = {"id", "title", "key", "target", "confirm", "dangerous", "intent",
                  "params", "steps", "reply"}
-_PARAM_KEYS = {"name", "type", "required", "default", "help", "choices", "min", "max"}
+_PARAM_KEYS = {"name", "type", "required", "default", "help", "choices", "min", "max", "access"}
 _STEP_KEYS = {"title", "run", "timeout"}
 DEFAULT_TIMEOUT = 60.0
 
@@ -167,7 +176,10 @@ class _Loader:
         if ptype == "choice" and (not choices or not all(isinstance(c, str) for c in choices)):
             raise self.fail(f"{prefix}.choices", "a choice parameter needs a list of strings")
         default = self.get(table, "default", prefix, (str, int), None)
-        param = Param(
+        access = self.get(table, "access", prefix, str, "write")
+        if access not in ("write", "read"):
+            raise self.fail(f"{prefix}.access", f"expected \"write\" or \"read\", got {access!r}")
+        param = Param(access=access,
             name=name, type=ptype, default=None if default is None else str(default),
             required=self.get(table, "required", prefix, bool, default is None),
             help=self.get(table, "help", prefix, str, ""), choices=choices,

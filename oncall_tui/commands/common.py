@@ -17,7 +17,7 @@ from typing import Any
 from ..config import Config, ConfigError, current_user, load_config
 from ..core.errors import OncallError
 from ..core.timeutil import parse_ts
-from ..ui.safe import visible
+from ..core.visible import json_escaped, visible
 from ..usecases.session import Session
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_STORE, EXIT_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 70, 130
@@ -56,9 +56,12 @@ def open_session(args, *, create: bool = False, now: datetime | None = None, cfg
     cfg = cfg or config(args)
     clock = (lambda: now) if now is not None else (lambda: datetime.now(timezone.utc))
     try:
-        return Session.open(getattr(args, "db", None), cfg, user=user(args, cfg), clock=clock, create=create)
+        session = Session.open(getattr(args, "db", None), cfg, user=user(args, cfg), clock=clock, create=create)
     except ConfigError as exc:
         raise Stop(EXIT_REFUSED, f"oncall: {exc}") from None
+    for warning in session.store.warnings:
+        say(f"oncall: warning: {warning}", err=True)
+    return session
 
 
 def parse_now(value: str | None, option: str = "--now") -> datetime | None:
@@ -71,9 +74,16 @@ def parse_now(value: str | None, option: str = "--now") -> datetime | None:
         raise Stop(EXIT_REFUSED, f"oncall: {option}: {exc}") from None
 
 
-def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+def print_json(data: Any, *, indent: int | None = 2) -> None:
+    """*data* as JSON on stdout, invisible characters escaped (the same data, safe on a terminal)."""
+    sys.stdout.write(json_escaped(json.dumps(data, ensure_ascii=False, indent=indent)) + "\n")
+
+
+def write_document(text: str, fmt: str) -> None:
+    """An exported document on stdout: JSON with invisible characters escaped (the same data), Markdown
+    as rendered (already visible), CSV exactly as the file would hold it (a spreadsheet's input)."""
+    sys.stdout.write(json_escaped(text) if fmt == "json" else text)
+    sys.stdout.flush()
 
 
 def say(text: str, *, err: bool = False) -> None:

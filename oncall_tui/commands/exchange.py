@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, Stop, open_session, say
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    Stop,
+    open_session,
+    say,
+    write_document,
+)
 
 
 def register(sub, common) -> None:
@@ -103,8 +110,7 @@ def cmd_export(args) -> int:
         session.close()
     if out is None:
         (text,) = done.files.values()
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_document(text, fmt)
         return EXIT_OK
     try:
         write_atomically(out, done.files)

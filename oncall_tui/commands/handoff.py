@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-
 from ..core.model import HOT_HEAT
-from .common import EXIT_FAILED, EXIT_REFUSED, Stop, open_session, parse_now, say
+from .common import (
+    EXIT_FAILED,
+    EXIT_REFUSED,
+    Stop,
+    open_session,
+    parse_now,
+    say,
+    write_document,
+)
 
 
 def register(sub, common) -> None:
@@ -36,7 +42,7 @@ def cmd_handoff(args) -> int:
     try:
         brief = handoff.brief(session, since=since, hot_threshold=args.hot)
         if args.format == "json":
-            sys.stdout.write(brief.to_json() + "\n")
+            write_document(brief.to_json() + "\n", "json")
         else:
             say(brief.to_markdown())
         if not args.send:

@@ -53,12 +53,12 @@ def _print_result(args, res, verb: str) -> None:
                      "skipped": list(res.skipped), "queued": res.queued, "already_sent": res.already_sent,
                      "drafted": list(res.drafted), "fr": res.fr, "en": res.en})
     elif res.already_sent and not res.written:
-        print(f"{res.incident_id}: update {res.broadcast_id} was already sent to all {len(res.skipped)} case(s); "
+        say(f"{res.incident_id}: update {res.broadcast_id} was already sent to all {len(res.skipped)} case(s); "
               "nothing sent again (to repeat the same text on purpose, pass a new --broadcast-id)")
     else:
         drafted = f"; {'/'.join(res.drafted)} drafted from the template" if res.drafted else ""
         again = f" ({len(res.skipped)} already had it)" if res.skipped else ""
-        print(f"{res.incident_id}: {verb} {res.broadcast_id} written to {len(res.written)} case(s){again}, "
+        say(f"{res.incident_id}: {verb} {res.broadcast_id} written to {len(res.written)} case(s){again}, "
               f"{res.queued} queued for the helpdesk{drafted}")
 
 
@@ -119,7 +119,7 @@ def cmd_list(args) -> int:
         print_json([i.to_json() for i in rows])
         return 0
     if not rows:
-        print("no open incident" if not args.all else "no incident")
+        say("no open incident" if not args.all else "no incident")
     for i in rows:
         if i.status == "resolved" or i.id not in banners:
             say(f"{i.id}  resolved {i.resolved_at}  {i.customers} customer(s)  {i.title}")
@@ -144,7 +144,7 @@ def cmd_show(args) -> int:
     say(f"{inc.id} {inc.title} · {inc.status} · opened {inc.opened_at} by {inc.opened_by or '-'}"
         + (f" · resolved {inc.resolved_at}" if inc.resolved_at else ""))
     say(f"  scope: {', '.join(f'{k}={v}' for k, vs in inc.scope.items() for v in vs)}")
-    print(f"  {len(detail.affected)} customer(s), {told} told the latest update")
+    say(f"  {len(detail.affected)} customer(s), {told} told the latest update")
     for a in detail.affected:
         say(f"  {'✓' if a.told else '✗'} {a.id:<12} {a.name[:30]:<30} {a.tier:<9} {a.language:<5} "
             f"{', '.join(a.cases)}")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
-from .common import say
+from .common import print_json, say
 
 
 def register(sub, common) -> None:
@@ -24,7 +23,7 @@ def cmd_intents(args) -> int:
     reading = decode(text, rules=shipped_rules(), known_domains=tuple(args.domain or ()))
     proposals = reading.proposals
     if args.json:
-        print(json.dumps([p.to_json() for p in proposals], ensure_ascii=False))
+        print_json([p.to_json() for p in proposals], indent=None)
     elif not proposals:
         say(f"nothing to do: {reading.summary()}")
     else:

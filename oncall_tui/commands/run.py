@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import timezone
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, open_session, say
+from .common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, open_session, print_json, say
 
 
 def register(sub, common) -> None:
@@ -16,6 +15,8 @@ def register(sub, common) -> None:
     p.add_argument("--param", action="append", metavar="NAME=VALUE")
     p.add_argument("--yes", action="store_true", help="run after the preflight and the plan")
     p.add_argument("--again", action="store_true", help="run even if the same action ran in the last 10 minutes")
+    p.add_argument("--confirm", action="append", metavar="CHECK",
+                   help="accept a check that asks for it (e.g. a webroot that already holds files); repeatable")
     p.add_argument("--send-reply", action="store_true", help="save the reply draft as an outgoing message")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="run:cmd_run")
@@ -49,19 +50,25 @@ def cmd_run(args) -> int:
             say(f"{action.title} on {args.case} ({ctx.customer_name})")
             for c in checks:
                 say(f"  [{c.status:>4}] {c.name}: {c.message}")
-            print("Plan:")
+            say("Plan:")
             for line in plan:
                 say(f"  {line}")
         failed = actions.failed_checks(checks)
         if not args.yes:
             if not args.json:
-                print("Not run: add --yes to run it." if not failed else "Not run: preflight failed.")
+                say("Not run: add --yes to run it." if not failed else "Not run: preflight failed.")
             else:
-                print(json.dumps({**report, "outcome": None}, ensure_ascii=False, indent=2))
+                print_json({**report, "outcome": None})
             return EXIT_FAILED if failed else EXIT_OK
         session.check_actions()
         if failed:
             say(f"oncall run: preflight failed ({'; '.join(c.message for c in failed)}); nothing was run", err=True)
+            return EXIT_FAILED
+        unconfirmed = actions.to_confirm(checks, args.confirm or ())
+        if unconfirmed:
+            for c in unconfirmed:
+                say(f"oncall run: {c.name}: {c.message}; add --confirm {c.name} to run it anyway", err=True)
+            say("oncall run: nothing was run", err=True)
             return EXIT_FAILED
         previous = actions.already_done(session, ctx, action, params)
         if previous and not args.again:
@@ -75,13 +82,13 @@ def cmd_run(args) -> int:
         if args.send_reply and reply and outcome.ok:
             reply_id = writing.reply(session, args.case, reply)
         if args.json:
-            print(json.dumps({**report, "outcome": outcome.status, "summary": outcome.summary,
+            print_json({**report, "outcome": outcome.status, "summary": outcome.summary,
                               "duration": round(outcome.duration, 3), "event": event_id, "reply": reply,
-                              "reply_event": reply_id}, ensure_ascii=False, indent=2))
+                              "reply_event": reply_id})
         else:
             say(f"{outcome.status}: {outcome.summary} ({outcome.duration:.1f} s)")
             if reply:
-                print("Reply draft" + (" (saved as an outgoing message)" if reply_id else "") + ":")
+                say("Reply draft" + (" (saved as an outgoing message)" if reply_id else "") + ":")
                 say(reply)
         return EXIT_OK if outcome.ok else EXIT_FAILED
     finally:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .common import EXIT_CRASH, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, Stop, config, say, user
+from .common import (
+    EXIT_CRASH,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    Stop,
+    config,
+    say,
+    user,
+)
 
 
 def register(sub, common) -> None:
@@ -74,7 +82,7 @@ def cmd_demo(args) -> int:
         with demo_environment(cfg, now=datetime.now(timezone.utc), acme_local=args.acme_local) as db:
             return run_app(args, cfg, db, user=os.environ.get("ONCALL_USER") or "alice", demo=True)
     except (LocalAcmeError, RuntimeError) as exc:  # the local ACME server could not start
-        print(f"oncall demo --acme-local: {exc}", file=sys.stderr)
+        say(f"oncall demo --acme-local: {exc}", err=True)
         return EXIT_FAILED
 
 
@@ -83,7 +91,7 @@ def cmd_keys(args) -> int:
     keymap = _keymap(args)
     for screen, specs in keymap.specs.items():
         for spec in specs.values():
-            print(f"{spec.id:<26} {keymap.display_all(spec.id):<22} {spec.description}")
+            say(f"{spec.id:<26} {keymap.display_all(spec.id):<22} {spec.description}")
     for problem in keymap.problems:
-        print(f"clash: {problem}", file=sys.stderr)
+        say(f"clash: {problem}", err=True)
     return EXIT_REFUSED if keymap.problems else EXIT_OK

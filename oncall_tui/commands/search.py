@@ -17,7 +17,7 @@ def register(sub, common) -> None:
 
 
 def cmd_search(args) -> int:
-    from ..ui.safe import visible
+    from ..core.visible import visible
     from ..usecases.search import search
 
     query = " ".join(args.query)
@@ -41,5 +41,5 @@ def cmd_search(args) -> int:
         say(f"{h.at} {h.case_id or '-':<10} {h.customer or '-'} ({h.customer_id or '-'}) · "
             f"{h.kind} by {h.author} · {h.subject}")
         line = "".join(f"\x1b[1m{visible(t)}\x1b[0m" if m and bold else visible(t) for t, m in h.snippet)
-        print(f"    {line}")
+        say(f"    {line}")
     return 0

@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 
-from .common import EXIT_REFUSED, config, open_session
+from .common import EXIT_REFUSED, config, open_session, say
 
 
 class _Progress:
@@ -67,14 +67,14 @@ async def _once(session, sources, names: list[str], batch_size: int, check_only:
                 report = await sync_once(session, source, batch_size=batch_size,
                                          progress=lambda d, t, n=source.name: progress(n, d, t))
             except Exception as exc:  # noqa: BLE001 — report and go on with the other sources
-                print(f"oncall sync: {source.name}: {exc}", file=sys.stderr)
+                say(f"oncall sync: {source.name}: {exc}", err=True)
                 code = 1
                 continue
-            print(report.line())
+            say(report.line())
         delivery = await deliver_outbox(session, [s for s in sources if s.name in names])
-        print(delivery.line())
+        say(delivery.line())
         for row_id, error in delivery.errors.items():
-            print(f"oncall sync: outbox row {row_id}: {error}", file=sys.stderr)
+            say(f"oncall sync: outbox row {row_id}: {error}", err=True)
     finally:
         for source in sources:
             await source.aclose()
@@ -87,22 +87,23 @@ def cmd_sync(args) -> int:
     cfg = config(args)
     session = open_session(args, create=True, cfg=cfg)
     try:
+        session.check_writable("syncing")
         sources = session.sources()
     except OncallError as exc:
         session.close()
-        print(f"oncall sync: {exc}", file=sys.stderr)
+        say(f"oncall sync: {exc}", err=True)
         return EXIT_REFUSED
     if not sources:
         where = cfg.path or "the config file"
         session.close()
-        print(f"oncall sync: no [[sources]] in {where}: add one (kind = \"rt\" or \"json\")", file=sys.stderr)
+        say(f"oncall sync: no [[sources]] in {where}: add one (kind = \"rt\" or \"json\")", err=True)
         return EXIT_REFUSED
     names = [s.name for s in sources]
     if args.source:
         if args.source not in names:
             session.close()
-            print(f"oncall sync: --source {args.source!r}: no such source (configured: {', '.join(names)})",
-                  file=sys.stderr)
+            say(f"oncall sync: --source {args.source!r}: no such source (configured: {', '.join(names)})",
+                err=True)
             return EXIT_REFUSED
         names = [args.source]
     if not args.check:
@@ -125,7 +126,7 @@ def cmd_sync(args) -> int:
     progress = _Progress()
     try:
         asyncio.run(run_forever(session, stop_event=stop, on_progress=progress,
-                                on_error=lambda name, msg: print(f"oncall sync: {name}: {msg}", file=sys.stderr),
+                                on_error=lambda name, msg: say(f"oncall sync: {name}: {msg}", err=True),
                                 sources=[s for s in sources if s.name in names], batch_size=args.batch_size))
     except KeyboardInterrupt:
         pass

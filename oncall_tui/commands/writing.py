@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import open_session
+from .common import open_session, say
 
 
 def register(sub, common) -> None:
@@ -41,7 +41,7 @@ def _text(value: str) -> str:
 def _write(args, do) -> int:
     session = open_session(args)
     try:
-        print(do(session))
+        say(do(session))
     finally:
         session.close()
     return 0

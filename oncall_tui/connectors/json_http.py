@@ -9,6 +9,7 @@ get outbox rows (`owns` is always False).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -17,10 +18,15 @@ from typing import Any
 import httpx
 
 from ..core.model import OutboxItem
+from ..core.secrets import Secret, mask_urls
+from ..core.visible import visible
+from .limits import FetchError, Limits, fetch
 from .rt import PullResult
 from .source import Batch, PushRefused, SourceConfigError, read_secret
 
 USER_AGENT = "oncall-tui/0.1 (+json-source)"
+#: A feed's answer is read into memory before it is imported: over this, it is refused.
+MAX_FEED_BYTES = 256 * 1024 * 1024
 _KEYS = {"kind", "name", "url", "poll_interval", "timeout", "token_file"}
 
 
@@ -38,12 +44,13 @@ class JsonSource:
     placeholder_customers = False  # the feed is the customers' source of truth: unknown ones are errors
 
     def __init__(self, name: str, url: str, *, poll_interval: float = 300.0, timeout: float = 15.0,
-                 token: str | None = None) -> None:
+                 token: Secret | None = None, max_bytes: int = MAX_FEED_BYTES) -> None:
         self.name = name
         self.url = url
         self.poll_interval = poll_interval
         self.timeout = timeout
         self._token = token
+        self.max_bytes = max_bytes
         self._http: httpx.AsyncClient | None = None
 
     @classmethod
@@ -72,7 +79,7 @@ class JsonSource:
             if not isinstance(data["token_file"], str) or not data["token_file"]:
                 raise bad("token_file", "the path of a file holding a bearer token")
             try:
-                token = read_secret(Path(data["token_file"]).expanduser(), f"source {name!r} token")
+                token = Secret(read_secret(Path(data["token_file"]).expanduser(), f"source {name!r} token"))
             except SourceConfigError as exc:
                 raise SourceConfigError(f"{file}: {key}.token_file: {exc}") from None
         return cls(name, url, token=token, **numbers)
@@ -81,7 +88,7 @@ class JsonSource:
         if self._http is None:
             headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
             if self._token:
-                headers["Authorization"] = f"Bearer {self._token}"
+                headers["Authorization"] = f"Bearer {self._token.reveal()}"
             self._http = httpx.AsyncClient(headers=headers, timeout=httpx.Timeout(self.timeout,
                                                                                    connect=min(5.0, self.timeout)))
         return self._http
@@ -92,15 +99,20 @@ class JsonSource:
             await http.aclose()
 
     async def pull(self, cursor: str | None) -> PullResult:
-        what = f"source {self.name!r}: GET {self.url}"
+        what = f"source {self.name!r}: GET {mask_urls(self.url)}"
+        limits = Limits(connect=min(5.0, self.timeout), read=self.timeout, total=self.timeout * 8,
+                        max_bytes=self.max_bytes)
         try:
-            resp = await self._client().get(self.url, params={"since": cursor} if cursor else None)
+            resp = await fetch(self._client(), "GET", self.url, limits=limits,
+                               params={"since": cursor} if cursor else None)
+        except FetchError as exc:
+            raise JsonSourceError(f"{what}: {exc}") from None
         except httpx.TransportError as exc:
             raise JsonSourceError(f"{what}: no answer ({type(exc).__name__}: {exc}); is the feed up?") from None
-        if resp.status_code != 200:
-            raise JsonSourceError(f"{what}: HTTP {resp.status_code} {resp.text.strip()[:200]}")
+        if resp.status != 200:
+            raise JsonSourceError(f"{what}: HTTP {resp.status} {visible(resp.text().strip()[:200])}")
         try:
-            doc = resp.json()
+            doc = json.loads(resp.body)
         except ValueError as exc:
             raise JsonSourceError(f"{what}: the answer is not JSON ({exc})") from None
         if not isinstance(doc, dict):

@@ -37,9 +37,24 @@ from urllib.parse import quote
 import httpx
 
 from ..resources import data_file
-from .rt_map import (STALLED_MEANS, STATUS_FROM_RT, SYSTEM_USERS, Cursor, Mapper, Pulled, RtConfigError, RtError,
-                     _user, _user_name, advance, build_document, fingerprint, people_of, ticket_query,
-                     transaction_text)
+from .rt_map import (
+    STALLED_MEANS,
+    STATUS_FROM_RT,
+    SYSTEM_USERS,
+    Cursor,
+    Mapper,
+    Pulled,
+    RtConfigError,
+    RtError,
+    _user,
+    _user_name,
+    advance,
+    build_document,
+    fingerprint,
+    people_of,
+    ticket_query,
+    transaction_text,
+)
 
 USER_AGENT = "oncall-tui/0.1 (+rt)"
 PER_PAGE = 100

@@ -20,10 +20,19 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from ..core.model import OutboxItem
-from .rt import (CheckResult, Cursor, RtConfig, RtConfigError, RtConnector, RtError, advance, build_document,
-                 read_token)
+from .rt import (
+    CheckResult,
+    Cursor,
+    RtConfig,
+    RtConfigError,
+    RtConnector,
+    RtError,
+    advance,
+    build_document,
+    read_token,
+)
 from .rt_map import fingerprint, people_of, transaction_text
-from .source import DEFAULT_BATCH, Batch, PushRefused, Pushed, SourceConfigError
+from .source import DEFAULT_BATCH, Batch, Pushed, PushRefused, SourceConfigError
 
 MARK_MAX = 200  # characters of a mark RT's free-form field keeps whole
 
@@ -37,6 +46,8 @@ def mark_of(item: OutboxItem) -> str:
 def signed(author: str, text: str) -> str:
     """*text* as the shared account sends it: the engineer's name first, so RT's readers know who wrote."""
     return f"[{author}] {text}" if author else text
+
+
 
 
 class RtSource:

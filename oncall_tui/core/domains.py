@@ -11,7 +11,6 @@ from typing import Sequence
 from .intent_rules import WORD_RUN, Rules
 from .text import fold
 
-
 _LABEL = r"[^\W_](?:[^\W_]|-){0,62}"
 _DOMAIN = re.compile(rf"(?<![\w.-])(?:{_LABEL}\.)+{_LABEL}(?![\w@-]|\.[^\W_])")
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://([^\s<>\"'()\[\]]+)")

@@ -13,30 +13,21 @@ from typing import Iterable
 
 from .errors import NotFound
 from .export_doc import Export
+from .visible import visible
 
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 # Characters that could start markup. `_` only matters at a word edge and `&`
 # only as an entity, so "shop_prod" and "Q&A" stay as typed.
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~#])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|&(?=#?\w+;)")
 
 
-def _visible(text: str) -> str:
-    """Control characters as visible symbols (ESC -> ␛): a dossier may be read with `cat`."""
-    def picture(m: re.Match[str]) -> str:
-        code = ord(m.group())
-        return chr(0x2400 + code) if code < 0x20 else "␡" if code == 0x7F else f"<U+{code:04X}>"
-    return _CONTROL.sub(picture, text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 def _inline(text: str) -> str:
     """One line of customer text inside Markdown: shown as typed, never as markup."""
-    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(), _visible(text).replace("\n", "␤").replace("\t", " "))
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(), visible(text))
 
 
 def _block(text: str, info: str = "text") -> list[str]:
     """*text* as a fenced block longer than any backtick run inside it, so nothing can close it."""
-    body = _visible(text)
+    body = visible(text.replace("\r\n", "\n").replace("\r", "\n"), multiline=True)
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     return [fence + info, *body.split("\n"), fence, ""]

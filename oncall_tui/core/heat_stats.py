@@ -34,8 +34,19 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Iterable
 
-from .lexicon import (Lexicon, exclamation_level, fast_fold, fingerprint, pack_print, shouting_level,
-                      similarity, tokens, topic_print, topic_words, unpack_print)
+from .lexicon import (
+    Lexicon,
+    exclamation_level,
+    fast_fold,
+    fingerprint,
+    pack_print,
+    shouting_level,
+    similarity,
+    tokens,
+    topic_print,
+    topic_words,
+    unpack_print,
+)
 from .model import CONVERSATION_KINDS, Event
 from .reading import read
 from .timeutil import format_ts, parse_ts

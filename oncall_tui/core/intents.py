@@ -51,9 +51,17 @@ from itertools import accumulate
 from typing import Sequence
 
 from .domains import Found, known_named, nearest, normalise, scan
-from .intent_rules import WORD_RUN, VALUE_KIND, EMAIL_WORD, INTENTS, IntentRule, Rules, deletions, RulePhrase
+from .intent_rules import (
+    EMAIL_WORD,
+    INTENTS,
+    VALUE_KIND,
+    WORD_RUN,
+    IntentRule,
+    RulePhrase,
+    Rules,
+    deletions,
+)
 from .text import fold, phrase_pattern
-
 
 #: Characters of a message read to find where the customer's own text ends
 #: (quoted history, signature): the words that matter come first.

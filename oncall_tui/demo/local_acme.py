@@ -18,7 +18,15 @@ from pathlib import Path
 
 from ..actions.http01 import Http01Responder
 from ..config import Config
-from .pebble import CHALLTESTSRV, PEBBLE, free_port, start_challtestsrv, start_pebble, stop_process
+from .pebble import (
+    CHALLTESTSRV,
+    PEBBLE,
+    free_port,
+    start_challtestsrv,
+    start_pebble,
+    stop_process,
+)
+
 
 class LocalAcmeError(RuntimeError):
     pass

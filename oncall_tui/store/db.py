@@ -22,7 +22,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..core.errors import (NotFound, StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreNotWritable)
+from ..core.errors import (
+    NotFound,
+    StoreBusy,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreNotWritable,
+)
 from ..core.heat_model import HeatModel
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -97,6 +104,9 @@ class Store:
         self.heat = heat
         self.readonly = readonly
         self.lock_wait = lock_wait
+        # Read as it was when opened: a read-only file nobody else had open (see `open`).
+        self.snapshot = False
+        self.warnings: list[str] = []  # what the user should know about this store (its permissions)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, migrate: bool = True, heat: HeatModel | None = None,
@@ -121,7 +131,7 @@ class Store:
                 _private_folder(file.parent)
                 # Created private before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
                 os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
-            _tighten(file)
+            warnings = [w for w in (_tighten(file),) if w]
             if not readonly and not os.access(file, os.W_OK):
                 readonly = True  # a read-only file: read it rather than fail at start
         try:
@@ -130,6 +140,8 @@ class Store:
             raise fault(exc, path) from exc
         conn = Connection(raw, path)
         store = cls(conn, path, heat, readonly=readonly, lock_wait=lock_wait)
+        if not memory:
+            store.warnings = warnings
         try:
             conn.execute(f"PRAGMA busy_timeout = {max(1, int(lock_wait * 1000))}")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -140,9 +152,20 @@ class Store:
                                      "is it on a network filesystem?")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 for suffix in ("-wal", "-shm"):
-                    _tighten(Path(path + suffix))
+                    _tighten(Path(path + suffix))  # SQLite gives them the store's mode: reported with it
             if readonly:
-                store.check_version()
+                try:
+                    store.check_version()
+                except StoreNotWritable:
+                    if memory:
+                        raise
+                    # A WAL store nobody has open, in a folder this user cannot write: SQLite cannot
+                    # create the shared-memory file a reader needs. Read the file as it is instead.
+                    raw.close()
+                    raw = _connect(path, readonly, immutable=True)
+                    store.conn = conn = Connection(raw, path)
+                    store.snapshot = True
+                    store.check_version()
             elif migrate:
                 store.migrate()
             else:
@@ -188,7 +211,9 @@ class Store:
                     break
                 step = MIGRATIONS[version]
                 if callable(step):
-                    from sqlite_utils import Database  # only to migrate: not on every start
+                    from sqlite_utils import (
+                        Database,  # only to migrate: not on every start
+                    )
 
                     step(Database(self.conn.raw))
                 else:
@@ -274,9 +299,11 @@ class Store:
         return self.query_one("SELECT 1 FROM cases LIMIT 1") is None
 
 
-def _connect(path: str, readonly: bool) -> sqlite3.Connection:
+def _connect(path: str, readonly: bool, *, immutable: bool = False) -> sqlite3.Connection:
     if readonly and path != ":memory:":
         uri = "file:" + Path(path).resolve().as_posix().replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+        if immutable:
+            uri += "&immutable=1"
         raw = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                               timeout=LOCK_WAIT)
     else:
@@ -302,21 +329,32 @@ def private_folder(folder: Path) -> None:
     _tighten(folder)
 
 
-def _tighten(path: Path) -> None:
-    """Take group and other permissions off *path* if we own it (customer data is private).
+def _tighten(path: Path) -> str:
+    """Make *path* private (customer data): no access for other users; returns a warning when it cannot.
 
-    Only for the store's own files and the app's own folders: never a parent folder like /tmp.
+    Group access stays only for a team's own group (a store shared by several engineers on one
+    bastion: the file's group is not the owner's personal group); otherwise it goes too. Only
+    for the store's own files and the app's own folders, never a parent folder like /tmp.
     """
     try:
         st = path.stat()
     except OSError:
-        return
-    if st.st_uid != os.getuid() or not st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return
-    try:
-        path.chmod(stat.S_IMODE(st.st_mode) & ~(stat.S_IRWXG | stat.S_IRWXO))
-    except OSError:
-        pass  # not ours to change (a read-only filesystem): reading still works
+        return ""
+    remove = stat.S_IRWXO
+    if st.st_gid == os.getgid():  # the owner's personal group: nobody else's business
+        remove |= stat.S_IRWXG
+    if not st.st_mode & remove:
+        return ""
+    if st.st_uid == os.getuid():
+        try:
+            path.chmod(stat.S_IMODE(st.st_mode) & ~remove)
+            return ""
+        except OSError:
+            pass  # a read-only filesystem: say so below
+    if st.st_mode & stat.S_IRWXO:
+        return (f"{path} can be read by every user of this machine (mode {stat.S_IMODE(st.st_mode):04o}) "
+                f"and is not yours to change: ask its owner to run `chmod o-rwx {path}`")
+    return ""
 
 
 def _split_sql(script: str) -> list[str]:

@@ -21,7 +21,13 @@ from ..core.heat_model import HeatModel
 from ..core.heat_score import Heat, heat_value, mode_of, score, steady_points
 from ..core.heat_stats import CaseStats, fold_events
 from ..core.heat_weights import Weights
-from ..core.lexicon import pack_print, topic_overlap, topic_print, topic_words, unpack_print
+from ..core.lexicon import (
+    pack_print,
+    topic_overlap,
+    topic_print,
+    topic_words,
+    unpack_print,
+)
 from ..core.model import OPEN_STATUSES, Event
 from ..core.timeutil import format_ts, parse_ts
 

@@ -9,13 +9,13 @@ core turns them into the interchange document, CSV tables or dossiers
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterable
 
 from ..core.errors import NotFound, StoreCorrupt
 from ..core.export_doc import Export, canonical
 from ..core.handoff import body_about
 from .db import Store
-
 
 # -- reading ----------------------------------------------------------------
 
@@ -103,6 +103,17 @@ def _read(conn, wanted: list[str] | None) -> Export:
                    "attachments": files.get(e["id"], [])} for e in events]
     exp.incidents = [{**dict(r), "scope": canonical(_json(r["scope"], f"incident {r['id']!r}: scope"))}
                      for r in incidents]
+    if wanted is not None and (exp.incidents or any(e["customer_id"] is None for e in exp.events)):
+        # An incident's own records list every customer and case it touched: keep this selection's only.
+        foreign = {r[0] for r in conn.execute(
+            f"SELECT id FROM cases WHERE customer_id NOT IN ({_marks(wanted)}) "
+            f"UNION SELECT id FROM customers WHERE id NOT IN ({_marks(wanted)})", [*wanted, *wanted])}
+        for e in exp.events:
+            if e["customer_id"] is None:
+                e["meta"] = _without(e["meta"], foreign)
+                e["body"] = _redacted(e["body"], foreign)
+        for i in exp.incidents:
+            i["scope"] = _without(i["scope"], foreign)
 
     engineers = conn.execute("SELECT name, region, city, timezone FROM engineers ORDER BY name").fetchall()
     if wanted is not None:
@@ -125,6 +136,23 @@ def _attachments(conn, event_ids: list[str]) -> dict[str, list[dict]]:
             found.setdefault(r["event_id"], []).append(
                 {"name": r["name"], "type": r["content_type"], "size": r["size"], "ref": r["ref"]})
     return found
+
+
+def _without(value: Any, foreign: set[str]) -> Any:
+    """*value* (meta, scope) without the strings that are another customer's or case's id."""
+    if isinstance(value, dict):
+        return {k: _without(v, foreign) for k, v in value.items() if not (isinstance(v, str) and v in foreign)}
+    if isinstance(value, list):
+        return [_without(v, foreign) for v in value if not (isinstance(v, str) and v in foreign)]
+    return value
+
+
+_ID = re.compile(r"[\w-]+")
+
+
+def _redacted(text: str, foreign: set[str]) -> str:
+    """*text* with another customer's or case's id replaced by "(another customer)"."""
+    return _ID.sub(lambda m: "(another customer)" if m.group() in foreign else m.group(), text)
 
 
 def _marks(values: list) -> str:

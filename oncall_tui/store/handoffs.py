@@ -12,12 +12,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..core.errors import NotFound, Refused
 from ..core.handoff import HOT_THRESHOLD, Brief, CaseSnapshot, ShiftEvent, build_brief
 from ..core.heat_weights import Weights
 from ..core.timeutil import format_ts, human_duration, parse_ts
 from .db import Store
 from .derived import INCIDENT_OPEN_SQL, refresh_cases, score_row
-from ..core.errors import NotFound, Refused
 from .writes import insert_event
 
 

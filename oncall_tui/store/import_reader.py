@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..core.errors import InvalidDocument
-from .import_problems import MAX_DEPTH, BadNumber, describe, key_text, parse_constant, parse_float, parse_int
+from .import_problems import (
+    MAX_DEPTH,
+    BadNumber,
+    describe,
+    key_text,
+    parse_constant,
+    parse_float,
+    parse_int,
+)
 
 CHUNK = 1 << 20  # bytes read at a time
 DEFAULT_MAX_MB = 512

@@ -32,7 +32,14 @@ from functools import cached_property
 from typing import Annotated, Any, Literal, Optional
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+)
 from pydantic_core import PydanticCustomError
 
 from ..core.export_doc import FORMAT

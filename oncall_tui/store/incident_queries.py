@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from ..core import incident_text as words
+from ..core.errors import NotFound
 from ..core.incident_text import Banner
 from ..core.timeutil import parse_ts
-from ..core.errors import NotFound
 from .db import Store
 
 

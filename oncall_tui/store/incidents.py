@@ -28,14 +28,14 @@ from datetime import datetime
 from typing import Any
 
 from ..core import incident_text as words
-from ..core.incident_text import INCIDENT_STATUSES, ScopeError
+from ..core.errors import NotFound, Refused
 from ..core.heat_model import HeatModel
+from ..core.incident_text import INCIDENT_STATUSES, ScopeError
 from ..core.lexicon import Lexicon, fast_fold, tokens
 from ..core.reading import read
 from ..core.timeutil import format_ts
 from .db import Store
 from .derived import refresh_cases
-from ..core.errors import NotFound, Refused
 from .incident_queries import Incident, incident_row
 from .writes import enqueue, insert_event
 

@@ -26,8 +26,16 @@ from pydantic import ValidationError
 from ..core.text import fold
 from . import import_schema as schema
 from .import_ledger import Ledger
-from .import_problems import (Problems, describe, from_validation, join, json_value, lone_surrogate, shown,
-                              text_fields)
+from .import_problems import (
+    Problems,
+    describe,
+    from_validation,
+    join,
+    json_value,
+    lone_surrogate,
+    shown,
+    text_fields,
+)
 from .import_reader import Item, Repeated, document_items, record_path
 from .import_schema import TimeWindow
 

@@ -13,9 +13,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Callable
 
+from ..core.errors import NotFound, Refused
 from ..core.model import CHANNELS, EVENT_KINDS, OPEN_STATUSES, STATUSES
 from ..core.timeutil import format_ts
-from ..core.errors import NotFound, Refused
 from .db import Store
 from .derived import refresh_cases
 

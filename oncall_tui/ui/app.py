@@ -21,11 +21,13 @@ from typing import Any, Callable
 from rich.console import Console
 from textual import events, work
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.message_pump import MessagePump
 
 from ..core.errors import OncallError, StoreError
+from ..core.visible import visible
 from ..usecases import crash, presence
 from ..usecases.changes import ChangeFeed
 from ..usecases.session import Session
@@ -66,6 +68,7 @@ class OncallApp(App):
         self._ticking = False
         self._sync_stop: threading.Event | None = None
         self.closing = False
+        self.quitting = threading.Event()  # set on the way out: network calls in flight give up
         self._viewing: str | None = None
         self._writing: str | None = None
         self._told_undelivered = False  # the quit warning is said once, then quitting leaves
@@ -101,6 +104,8 @@ class OncallApp(App):
         if self.session.readonly:
             self.notify(f"Read-only: {self.session.readonly_reason}. You can look; nothing you do is saved.",
                         title="Read-only", severity="warning", timeout=10)
+        for warning in self.session.store.warnings:
+            self.notify(warning, title="Store", severity="warning", timeout=20)
         self._feed = ChangeFeed(self.session)
         self.set_interval(self.session.config.refresh_seconds, self.check_for_changes)
         self.set_interval(self.session.config.tick_seconds, self.heat_tick)
@@ -123,6 +128,12 @@ class OncallApp(App):
         gc.freeze()
         gc.enable()
 
+    def push_screen(self, screen, *args, **kwargs):
+        # Quitting: a screen a worker or a timer asks for now would mount on a closing app, half built.
+        if self.return_code is not None or self.closing:
+            return AwaitComplete.nothing()
+        return super().push_screen(screen, *args, **kwargs)
+
     async def on_event(self, event: events.Event) -> None:
         # Once quitting, keys typed ahead (q then A, fast, over SSH) must not open screens on a closing app.
         if isinstance(event, (events.Key, events.Paste)) and self.return_code is not None:
@@ -131,6 +142,7 @@ class OncallApp(App):
 
     async def on_unmount(self) -> None:
         self.closing = True
+        self.quitting.set()
         if self._jobs is not None:
             self._jobs.put(None)  # the writer finishes what was asked, then stops
             await asyncio.to_thread(self._writer_done.wait, 10)
@@ -192,8 +204,9 @@ class OncallApp(App):
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
                markup: bool = False) -> None:
-        # Messages carry stored and remote text (authors, error bodies): never markup.
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        # Messages carry stored and remote text (authors, error bodies): never markup, no control characters.
+        super().notify(visible(message, multiline=True), title=visible(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     # -- writing, off the event loop --------------------------------------------------------
     def _writer_session(self) -> Session:
@@ -340,11 +353,23 @@ class OncallApp(App):
             self.screen.post_message(SyncProgress(name, done, total))
 
         def error(name: str, message: str) -> None:
-            self.call_from_thread(self.notify, f"{name}: {message}", title="Sync", severity="warning", timeout=10)
+            # Not call_from_thread: it would wait for an app that may be quitting (and waiting for us).
+            if not self.quitting.is_set():
+                self.notify(f"{name}: {message}", title="Sync", severity="warning", timeout=10)
+
+        async def until_quit() -> None:
+            # Quitting stops a pull or a push in flight within a tenth of a second, not at its timeout.
+            loop = asyncio.create_task(run_forever(self.session.reopen(), stop_event=self._sync_stop,
+                                                   on_progress=progress, on_error=error))
+            while not loop.done():
+                if self._sync_stop.is_set() or self.quitting.is_set():
+                    loop.cancel()
+                await asyncio.wait({loop}, timeout=0.1)
+            if not loop.cancelled():
+                loop.result()
 
         # Its own event loop and session: a long first sync never blocks the screen.
-        asyncio.run(run_forever(self.session.reopen(), stop_event=self._sync_stop, on_progress=progress,
-                                on_error=error))
+        asyncio.run(until_quit())
 
     # -- navigation (screens beyond the queue load when first opened) --------------------------------
     def open_case(self, case_id: str) -> None:

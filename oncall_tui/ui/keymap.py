@@ -19,6 +19,7 @@ from textual.keys import format_key
 from ..config import ConfigError
 from ..resources import keymap_file
 
+
 @dataclass(frozen=True)
 class KeySpec:
     id: str  # "queue.explain"

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..actions.base import Action, ActionContext, ActionError, Outcome, blocking
 from ..actions.certificate import CertificateAction
@@ -132,6 +132,12 @@ async def preflight(action: Action, params: dict, ctx: ActionContext) -> list[Ch
 def failed_checks(checks: list[Check]) -> list[Check]:
     """The checks that stop the action (status "fail")."""
     return blocking(checks)
+
+
+def to_confirm(checks: list[Check], confirmed: Iterable[str] = ()) -> list[Check]:
+    """The checks the engineer must accept before the action runs (status "confirm"), minus *confirmed* names."""
+    accepted = set(confirmed)
+    return [c for c in checks if c.status == "confirm" and c.name not in accepted]
 
 
 def record(session: Session, ctx: ActionContext, action: Action, params: dict, outcome: Outcome,

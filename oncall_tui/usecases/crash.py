@@ -10,26 +10,13 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 import sys
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..config import data_dir
-
-_URL = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?:[^/\s@]*@)?(?P<host>[^/\s?#]*)(?P<path>[^\s?#]*)"
-                  r"(?:\?[^\s#]*)?(?:#\S*)?")
-# Webhook URLs carry their secret in the path (Slack /services/T../B../xxx): keep the host only.
-_SECRET_PATH = re.compile(r"/(services|hooks|webhooks?)/\S*", re.IGNORECASE)
-
-
-def mask_urls(text: str) -> str:
-    """*text* with every URL cut to scheme, host and a path without its secrets."""
-    def cut(m: re.Match[str]) -> str:
-        path = _SECRET_PATH.sub(r"/\1/…", m.group("path"))
-        return f"{m.group('scheme')}{m.group('host')}{path}"
-    return _URL.sub(cut, text)
+from ..core.secrets import mask_urls
 
 
 def write_report(exc_info, *, command: str, folder: Path | None = None) -> Path:

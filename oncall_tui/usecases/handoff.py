@@ -6,6 +6,7 @@ is already in every listed case's history; the post's outcome is recorded too.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,13 +46,16 @@ class Posted:
     detail: str
 
 
-def post(session: Session, handoff_id: str, text: str) -> Posted | None:
-    """Post the brief to `[handoff] webhook` (None when none is configured) and record the outcome."""
+def post(session: Session, handoff_id: str, text: str, *, cancel: threading.Event | None = None) -> Posted | None:
+    """Post the brief to `[handoff] webhook` (None when none is configured) and record the outcome.
+
+    Within `[handoff] timeout` seconds whatever the server does; *cancel* (the app quitting) stops it sooner.
+    """
     url = session.config.handoff_webhook
     if not url:
         return None
-    host = webhook.host_of(url) or "the configured webhook"
-    ok, detail = webhook.post(url, text, timeout=session.config.handoff_timeout)
+    host = webhook.host_of(url.reveal()) or "the configured webhook"
+    ok, detail = webhook.post(url, text, timeout=session.config.handoff_timeout, cancel=cancel)
     handoffs.record_post(session.store, handoff_id, ok=ok, detail=detail, host=host, author=session.user,
                          region=session.region, now=session.now())
     return Posted(ok, host, detail)

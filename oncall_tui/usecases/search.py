@@ -6,7 +6,8 @@ from typing import Callable
 
 from ..core.errors import NotFound, Refused
 from ..store import queries
-from ..store.search import SearchResults, search as store_search
+from ..store.search import SearchResults
+from ..store.search import search as store_search
 from .session import Session
 
 MAX_LIMIT = 500

@@ -91,7 +91,9 @@ class Session:
     def sources(self) -> list:
         """The configured helpdesks and feeds (read once); SourceConfigError names the file and the key."""
         if self._sources is None:
-            from ..connectors.catalog import load_sources  # httpx and the connectors: only with sources
+            from ..connectors.catalog import (
+                load_sources,  # httpx and the connectors: only with sources
+            )
 
             self._sources = load_sources(self.config, user=self.user, config_dir=config_dir()) \
                 if self.config.sources else []
@@ -106,6 +108,9 @@ class Session:
     def readonly_reason(self) -> str:
         if self.config.readonly:
             return self.config.readonly_reason
+        if self.store.snapshot:
+            return (f"the store {self.store.path} is read-only for you and nobody else has it open: shown as it was "
+                    "at start — restart to see later changes, or ask for write access to its folder")
         return f"the store {self.store.path} is read-only for you"
 
     def check_actions(self) -> None:

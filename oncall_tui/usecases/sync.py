@@ -23,7 +23,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..connectors.source import DEFAULT_BATCH, PushRefused, Pushed, Source, SourceConfigError
+from ..connectors.source import (
+    DEFAULT_BATCH,
+    Pushed,
+    PushRefused,
+    Source,
+    SourceConfigError,
+)
 from ..core.errors import InvalidDocument
 from ..core.timeutil import format_ts, parse_ts
 from ..store import identity, outbox, queries
@@ -130,7 +136,9 @@ async def sync_once(session: Session, source: Source, *, now: datetime | None = 
 
     *progress(done, total)* is called after each committed batch.
     """
-    from ..store import importer  # the interchange schema loads when a sync runs, not at start
+    from ..store import (
+        importer,  # the interchange schema loads when a sync runs, not at start
+    )
 
     session.check_writable(f"syncing {source.name}")
     store = session.store

@@ -20,8 +20,16 @@ from pathlib import Path
 import pytest
 
 from oncall_tui.actions.http01 import Http01Responder
-from oncall_tui.demo.pebble import (CHALLTESTSRV, PEBBLE, ChallTestSrv, free_port, start_challtestsrv, start_pebble,
-                                    stop_process)
+from oncall_tui.demo.pebble import (
+    CHALLTESTSRV,
+    PEBBLE,
+    ChallTestSrv,
+    free_port,
+    start_challtestsrv,
+    start_pebble,
+    stop_process,
+)
+
 
 def _require(*binaries: str) -> None:
     missing = [b for b in binaries if shutil.which(b) is None]

@@ -23,7 +23,7 @@ from ..widgets.key_hints import KeyHints
 from .closing import SelfClosing
 from .editor import EditorScreen
 
-MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "bold red")}
+MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "confirm": ("?", "bold yellow"), "fail": ("✗", "bold red")}
 
 
 class ActionScreen(SelfClosing):
@@ -157,7 +157,11 @@ class ActionScreen(SelfClosing):
             return
         self.stage = "confirm"
         previous = actions.already_done(self.app.session, self.ctx, self.action_def, self.params)
-        if previous:
+        asked = actions.to_confirm(checks)
+        if asked:  # the explicit yes: enter now accepts what the checks name
+            self.status(" · ".join(f"{c.name}: {c.message}" for c in asked) + " — enter runs it anyway, "
+                        "escape cancels.", "bold yellow")
+        elif previous:
             self.status(f"{previous.question(self.app.engineer_zone)} enter runs it again, escape cancels.",
                         "bold yellow")
         else:

@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.widgets import Static, TextArea
 
 from ...core.errors import OncallError
+from ...core.visible import visible
 from ...usecases import history
 from ...usecases.history import Entry
 from ..keymap import default_bindings
-from ..safe import literal, visible
+from ..safe import literal
 from ..timefmt import local_clock
 from ..widgets.key_hints import KeyHints
 from .closing import SelfClosing

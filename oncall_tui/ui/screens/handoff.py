@@ -186,7 +186,7 @@ class HandoffScreen(SelfClosing):
     def post(self, handoff_id: str, text: str) -> None:
         session = self.app.session.reopen()
         try:
-            posted = handoff.post(session, handoff_id, text)
+            posted = handoff.post(session, handoff_id, text, cancel=self.app.quitting)
         finally:
             session.close()
         if posted is None:

@@ -27,7 +27,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ..safe import fit, visible
+from ...core.visible import visible
+from ..safe import fit
 from ..timefmt import local_hhmm, short_duration
 
 
