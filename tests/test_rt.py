@@ -175,7 +175,7 @@ def test_token_file_readable_by_others_is_refused_with_the_fix(token_file):
         read_token(token_file)
     assert str(token_file) in str(err.value) and f"chmod 600 {token_file}" in str(err.value)
     token_file.chmod(0o600)
-    assert read_token(token_file).count("-") == 2
+    assert read_token(token_file).reveal().count("-") == 2
 
 
 async def test_wrong_token_is_reported_as_an_rt_error_with_a_hint(config):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -138,14 +139,14 @@ def test_a_write_is_sent_once_even_when_oncall_dies_between_sending_and_recordin
     writing.reply(session, desk.case, "Der Index ist angelegt, bitte noch einmal testen.")
     session.close()
     child = textwrap.dedent(f"""
-        import asyncio, os
+        import asyncio, os, signal
         from oncall_tui.config import load_config
         from oncall_tui.store import outbox
         from oncall_tui.usecases.session import Session
         from oncall_tui.usecases.sync import deliver_outbox
 
         def die(*args, **kwargs):
-            os._exit(9)  # RT has the reply; the process dies before the store records it
+            os.kill(os.getpid(), signal.SIGKILL)  # RT has the reply; the process dies before the store records it
         outbox.mark_sent = die
         session = Session.open({str(desk.db)!r}, load_config(__import__('pathlib').Path({str(desk.config['bob'])!r})),
                                user="bob")
@@ -153,7 +154,7 @@ def test_a_write_is_sent_once_even_when_oncall_dies_between_sending_and_recordin
     """)
     died = subprocess.run([sys.executable, "-c", child], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                           capture_output=True, text=True, timeout=60)
-    assert died.returncode == 9, died.stderr
+    assert died.returncode == -signal.SIGKILL, died.stderr
     assert [t for t in rt_txns(rt_server, desk.ticket) if t[0] == "Correspond"] == [
         ("Correspond", "bob", "Der Index ist angelegt, bitte noch einmal testen.")]
 

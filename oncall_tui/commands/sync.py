@@ -35,18 +35,18 @@ async def _check(sources, names: list[str]) -> tuple[int, set[str]]:
         try:
             result = await source.check()
         except Exception as exc:  # noqa: BLE001 — RT down, refused: said, and that source is skipped
-            print(f"oncall sync: {source.name}: {exc}", file=sys.stderr)
+            say(f"oncall sync: {source.name}: {exc}", err=True)
             code, bad = max(code, 1), bad | {source.name}
             continue
         for problem in result.problems:
-            print(f"oncall sync: {problem}", file=sys.stderr)
+            say(f"oncall sync: {problem}", err=True)
         for note in result.notes:
-            print(f"oncall sync: note: {note}", file=sys.stderr)
+            say(f"oncall sync: note: {note}", err=True)
         if result.problems:
             code, bad = EXIT_REFUSED, bad | {source.name}
         else:
-            print(f"{source.name}: RT {result.version} answers at {source.config.base_url}; "
-                  f"queues {', '.join(source.config.queues)} found")
+            say(f"{source.name}: RT {result.version} answers at {source.config.base_url}; "
+                f"queues {', '.join(source.config.queues)} found")
     return code, bad
 
 
@@ -112,7 +112,7 @@ def cmd_sync(args) -> int:
         # A manual sync is someone waiting: everything undelivered is tried now, not at its next backoff.
         retried = retry_now(session, [s for s in sources if s.name in names])
         if retried:
-            print(f"outbox: {retried} undelivered item(s) are tried again now")
+            say(f"outbox: {retried} undelivered item(s) are tried again now")
     if args.once or args.check:
         try:
             return asyncio.run(_once(session, sources, names, args.batch_size, check_only=args.check))

@@ -28,7 +28,7 @@ import json
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,10 @@ from urllib.parse import quote
 
 import httpx
 
+from ..core.secrets import Secret
+from ..core.visible import visible
 from ..resources import data_file
+from .limits import Fetched, FetchError, Limits, fetch
 from .rt_map import (
     STALLED_MEANS,
     STATUS_FROM_RT,
@@ -57,6 +60,7 @@ from .rt_map import (
 )
 
 USER_AGENT = "oncall-tui/0.1 (+rt)"
+ANSWER_MAX_BYTES = 32 * 1024 * 1024  # the largest JSON answer read (a page of 100 tickets is far below)
 PER_PAGE = 100
 #: oncall status → RT status, for `set_status` (RT's own names pass through).
 STATUS_TO_RT = {"new": "new", "open": "open", "pending": "stalled", "resolved": "resolved",
@@ -200,8 +204,8 @@ class RtConfig:
         return STATUS_TO_RT[status]
 
 
-def read_token(path: Path) -> str:
-    """Read the API token from *path*, refusing a file others can read."""
+def read_token(path: Path) -> Secret:
+    """Read the API token from *path*, refusing a file others can read; it never shows itself (`Secret`)."""
     try:
         st = path.stat()
     except OSError as exc:
@@ -213,7 +217,7 @@ def read_token(path: Path) -> str:
     token = path.read_text(encoding="utf-8").strip()
     if not token:
         raise RtConfigError(f"RT token file {path} is empty: put the token RT gave you in it")
-    return token
+    return Secret(token)
 
 
 # -- the client ------------------------------------------------------------------------
@@ -248,12 +252,41 @@ class CheckResult:
     marks: bool = False  # the mark custom fields exist: resends are checked by mark, not by text
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One RT answer read whole within the limits, with the request it answers (for error messages)."""
+
+    method: str
+    path: str
+    fetched: Fetched
+
+    @property
+    def status(self) -> int:
+        return self.fetched.status
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.fetched.headers
+
+    @property
+    def body(self) -> bytes:
+        return self.fetched.body
+
+    def text(self) -> str:
+        return self.fetched.text()
+
+
 class RtConnector:
     """REST2 client for one RT; use as `async with RtConnector(config) as rt:`."""
 
-    def __init__(self, config: RtConfig, *, token: str | None = None) -> None:
+    def __init__(self, config: RtConfig, *, token: Secret | str | None = None) -> None:
         self.config = config
         token = token if token is not None else read_token(config.token_file)
+        token = token if isinstance(token, Secret) else Secret(token)
+        # Every call within these (httpx's timeouts are per read: a server dripping a byte a second never trips
+        # them): a whole answer within a few timeouts, and never more than ANSWER_MAX_BYTES of JSON.
+        self.limits = Limits(connect=min(5.0, config.timeout), read=config.timeout, total=config.timeout * 4,
+                             max_bytes=ANSWER_MAX_BYTES)
         self.mapper = config.mapper()
         self._limit = asyncio.Semaphore(config.concurrency)
         self._staff: dict[str, bool] = {}  # RT user name → privileged?
@@ -262,8 +295,8 @@ class RtConnector:
         self.marks: bool | None = None
         self._http = httpx.AsyncClient(
             base_url=config.base_url + "/REST/2.0",
-            timeout=httpx.Timeout(config.timeout, connect=min(5.0, config.timeout)),
-            headers={"User-Agent": USER_AGENT, "Authorization": f"token {token}",
+            timeout=self.limits.timeout(),
+            headers={"User-Agent": USER_AGENT, "Authorization": f"token {token.reveal()}",
                      "Accept": "application/json"})
 
     def __repr__(self) -> str:  # never the token
@@ -278,38 +311,41 @@ class RtConnector:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+    async def _request(self, method: str, path: str, *, limits: Limits | None = None, **kwargs) -> Answer:
         what = f"RT {method} {self.config.base_url}/REST/2.0{path}"
         async with self._limit:
             try:
-                resp = await self._http.request(method, path, **kwargs)
+                resp = await fetch(self._http, method, path, limits=limits or self.limits, **kwargs)
+            except FetchError as exc:
+                # Too slow or too large: a write may still have been processed, the caller checks before retrying.
+                raise RtUnavailable(f"{what}: {exc}", ambiguous=method != "GET") from None
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 raise RtUnavailable(f"{what}: cannot connect ({exc}); is RT up?", ambiguous=False) from None
             except httpx.TransportError as exc:
                 # The request may have been processed: the caller must check before retrying.
                 raise RtUnavailable(f"{what}: no answer ({type(exc).__name__}: {exc})",
                                     ambiguous=method != "GET") from None
-        if resp.status_code >= 400:
+        if resp.status >= 400:
             try:
-                detail = resp.json().get("message", resp.text)
+                detail = json.loads(resp.body).get("message", resp.text())
             except (ValueError, AttributeError):
-                detail = resp.text.strip()[:300]
-            hint = " (check the token and the RT user's rights)" if resp.status_code in (401, 403) else ""
-            error = RtUnavailable if resp.status_code in (502, 503, 504) else RtError
-            if error is RtUnavailable:
-                raise RtUnavailable(f"{what}: HTTP {resp.status_code} {detail}", ambiguous=method != "GET")
-            raise RtError(f"{what}: HTTP {resp.status_code} {detail}{hint}", status=resp.status_code)
-        return resp
+                detail = resp.text().strip()[:300]
+            detail = visible(str(detail))
+            hint = " (check the token and the RT user's rights)" if resp.status in (401, 403) else ""
+            if resp.status in (502, 503, 504):
+                raise RtUnavailable(f"{what}: HTTP {resp.status} {detail}", ambiguous=method != "GET")
+            raise RtError(f"{what}: HTTP {resp.status} {detail}{hint}", status=resp.status)
+        return Answer(method, path, resp)
 
-    def _json(self, resp: httpx.Response) -> Any:
+    def _json(self, answer: Answer) -> Any:
         """The answer's JSON, or an error saying that this is not RT's REST2 answering."""
         try:
-            return resp.json()
+            return json.loads(answer.body)
         except ValueError:
-            kind = resp.headers.get("content-type", "no content type").split(";")[0]
-            raise RtError(f"RT {resp.request.method} {resp.request.url.copy_with(query=None)}: the answer is not "
-                          f"JSON (HTTP {resp.status_code}, {kind}): is base_url {self.config.base_url!r} the "
-                          "address of RT itself (the one its web pages are under)?", status=resp.status_code) from None
+            kind = answer.headers.get("content-type", "no content type").split(";")[0]
+            raise RtError(f"RT {answer.method} {self.config.base_url}/REST/2.0{answer.path}: the answer is not "
+                          f"JSON (HTTP {answer.status}, {kind}): is base_url {self.config.base_url!r} the "
+                          "address of RT itself (the one its web pages are under)?", status=answer.status) from None
 
     async def get(self, path: str, **params) -> Any:
         return self._json(await self._request("GET", path, params=params or None))
@@ -459,24 +495,17 @@ class RtConnector:
         """One attachment's (content, file name, type), refused past *max_bytes* without reading it all."""
         path = f"/attachment/{int(attachment_id)}"
         limit = max_bytes * 4 // 3 + 64 * 1024  # base64 in JSON, and the other fields
-        async with self._limit:
-            try:
-                async with self._http.stream("GET", path) as resp:
-                    if resp.status_code >= 400:
-                        await resp.aread()
-                        raise RtError(f"RT GET {self.config.base_url}/REST/2.0{path}: HTTP {resp.status_code}",
-                                      status=resp.status_code)
-                    body = bytearray()
-                    async for chunk in resp.aiter_bytes():
-                        body += chunk
-                        if len(body) > limit:
-                            raise RtError(f"RT attachment {attachment_id} is larger than the "
-                                          f"{max_bytes // (1 << 20) or 1} MB limit; nothing was saved")
-            except httpx.TransportError as exc:
-                raise RtUnavailable(f"RT GET {self.config.base_url}/REST/2.0{path}: {type(exc).__name__}: {exc}",
-                                    ambiguous=False) from None
+        # The same deadlines as every call, but the cap is this file's (the stream stops reading past it).
+        limits = replace(self.limits, max_bytes=limit, total=max(self.limits.total, self.config.timeout * 8))
         try:
-            data = json.loads(bytes(body))
+            answer = await self._request("GET", path, limits=limits)
+        except RtUnavailable as exc:
+            if "-byte cap" in str(exc):
+                raise RtError(f"RT attachment {attachment_id} is larger than the "
+                              f"{max_bytes // (1 << 20) or 1} MB limit; nothing was saved") from None
+            raise
+        try:
+            data = json.loads(answer.body)
             content = base64.b64decode(data.get("Content") or "", validate=False)
         except (ValueError, TypeError, binascii.Error):
             raise RtError(f"RT attachment {attachment_id}: the answer is not an attachment RT would send") from None
@@ -496,7 +525,7 @@ class RtConnector:
         match = re.search(r"/transaction/(\d+)$", resp.headers.get("location", ""))
         if not match:
             raise RtError(f"RT ticket {ticket}: {kind} accepted but no transaction id in the answer "
-                          f"({resp.status_code} {resp.text[:200]})")
+                          f"({resp.status} {visible(resp.text()[:200])})")
         return int(match.group(1))
 
     async def correspond(self, ticket: int, text: str, *, mark: str = "") -> int:

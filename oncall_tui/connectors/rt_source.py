@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from ..core.model import OutboxItem
+from ..core.secrets import Secret
 from .rt import (
     CheckResult,
     Cursor,
@@ -57,8 +58,8 @@ class RtSource:
     can_push = True
     placeholder_customers = True
 
-    def __init__(self, config: RtConfig, *, token: str | None = None, user: str = "",
-                 own_token: str | None = None) -> None:
+    def __init__(self, config: RtConfig, *, token: Secret | str | None = None, user: str = "",
+                 own_token: Secret | str | None = None) -> None:
         self.config = config
         self.name = config.name
         self.poll_interval = config.poll_interval
@@ -67,7 +68,9 @@ class RtSource:
         self._token = token if token is not None else read_token(config.token_file)
         if own_token is None and config.user_token_file is not None and config.user_token_file.exists():
             own_token = read_token(config.user_token_file)
-        self._own_token = own_token
+        # Held as Secrets: a repr, a log line or a crash report never shows them.
+        self._token = self._token if isinstance(self._token, Secret) else Secret(self._token)
+        self._own_token = own_token if own_token is None or isinstance(own_token, Secret) else Secret(own_token)
         self._rt: RtConnector | None = None
         self._own: RtConnector | None = None
         self.checked: CheckResult | None = None
