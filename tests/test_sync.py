@@ -410,7 +410,7 @@ def test_oncall_sync_without_sources_says_what_to_add(tmp_path, capsys):
 # -- benchmark function, on a small scale ---------------------------------------------------------
 
 
-async def test_history_from_the_store_matches_rt_and_is_faster(rt_server, queue, store, sources):
+async def test_history_from_the_store_matches_rt(rt_server, queue, store, sources):
     for i in range(3):
         ticket, _ = rt_server.customer_email(queue, JEAN, f"Question {i}", f"Body {i}")
         rt_server.reply(ticket, "bob", f"Answer {i}")
@@ -420,7 +420,7 @@ async def test_history_from_the_store_matches_rt_and_is_faster(rt_server, queue,
 
     assert result["tickets"] == 3 and len(result["store_events"]) == 6
     assert sorted(result["store_events"]) == sorted(result["rt_events"])
-    assert result["store_seconds"] < result["rt_seconds"]
+    # How much faster the store is: `python -m devtools.bench --only rt` (no timing is asserted in tests).
 
 
 # -- the background loop, and the cursor's last second ------------------------------------------
