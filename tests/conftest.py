@@ -19,7 +19,7 @@ from oncall_tui.usecases.session import Session
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
 # The real servers the tests start (Pebble, sshd, Request Tracker): their fixtures, for every test module.
-pytest_plugins = ["tests.servers.pebble", "tests.servers.sshd", "tests.servers.rt"]
+pytest_plugins = ["tests.servers.pebble", "tests.servers.sshd", "tests.servers.rt", "tests.servers.rt_world"]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

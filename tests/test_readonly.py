@@ -15,7 +15,8 @@ from .conftest import open_session
 
 # Commands that only read (or write files the user names, never the store).
 READERS = {"demo", "keys", "queue", "explain", "history", "export", "search", "intents",
-           "incident list", "incident show"}
+           "incident list", "incident show", "outbox", "customers list", "attachment list",
+           "attachment get"}  # saves the file into the folder the user names; the store is not written
 
 
 def writers(tmp_path) -> dict[str, list[str]]:
@@ -38,6 +39,8 @@ def writers(tmp_path) -> dict[str, list[str]]:
         "resolve-done": ["resolve-done", "T-100"],
         "run": ["run", "disk_usage", "--case", "T-100", "--yes"],
         "sync": ["sync", "--once"],
+        "customers merge": ["customers", "merge", "c-acme", "c-other"],
+        "customers split": ["customers", "split", "c-acme", "someone@example.com"],
     }
 
 
