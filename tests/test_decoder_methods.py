@@ -14,7 +14,13 @@ import sys
 import pytest
 
 from devtools.decoder_eval import part
-from devtools.decoder_methods import choose_threshold, internal_cv, main, summary, tune_and_heldout
+from devtools.decoder_methods import (
+    choose_threshold,
+    internal_cv,
+    main,
+    summary,
+    tune_and_heldout,
+)
 
 NUMBERS = ("precision_min", "precision_mean", "recall_min", "recall_mean", "domains", "domains_end_to_end",
            "no_intent_precision", "accuracy")

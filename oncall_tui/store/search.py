@@ -176,10 +176,10 @@ def search(store: Store, query: str, *, limit: int = 50, customer_id: str | None
         return SearchResults(truncated=True, cancelled=True, message="search cancelled")
     if state == "error":
         return SearchResults(message=f"could not search for {query!r}: {ranked}")
-    return SearchResults(_hits(store, ranked, terms), truncated=truncated, message=message)
+    return SearchResults(_hits(store, ranked, terms, customer_id, limit), truncated=truncated, message=message)
 
 
-def _hits(store: Store, ranked: list, terms: list[Term]) -> list[Hit]:
+def _hits(store: Store, ranked: list, terms: list[Term], customer_id: str | None, limit: int) -> list[Hit]:
     rank = {seq: r for seq, r in ranked}
     # A file name asked for ("facture-2026-03.pdf") is what the engineer means: those events come first.
     files = _file_matches(store, terms, customer_id, limit)
@@ -216,7 +216,7 @@ def _scan(store: Store, query: str, terms: list[Term], limit: int, customer_id: 
                              "add words to narrow it down")
     if state == "error":
         return SearchResults(message=f"could not search for {query!r}: {rows}")
-    return SearchResults(_hits(store, rows, terms))
+    return SearchResults(_hits(store, rows, terms, customer_id, limit))
 
 
 def _file_matches(store: Store, terms: list[Term], customer_id: str | None, limit: int) -> dict[int, str]:
