@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 #: Command modules in `commands/`, in the order `oncall --help` lists them.
 MODULES = ("screen", "queue", "history", "writing", "exchange", "search", "handoff", "incident", "run",
-           "intents", "sync", "migrate")
+           "intents", "sync", "migrate", "outbox", "customers", "attachment")
 
 
 def build_parser() -> argparse.ArgumentParser:

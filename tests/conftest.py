@@ -20,7 +20,8 @@ from oncall_tui.usecases.session import Session
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
 # The real servers the tests start (Pebble, sshd, Request Tracker, PostgreSQL): their fixtures, for every module.
-pytest_plugins = ["tests.servers.pebble", "tests.servers.sshd", "tests.servers.rt", "tests.servers.postgres"]
+pytest_plugins = ["tests.servers.pebble", "tests.servers.sshd", "tests.servers.rt", "tests.servers.rt_world",
+                  "tests.servers.postgres"]
 
 BACKENDS = ("sqlite", "postgresql")
 

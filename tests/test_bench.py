@@ -104,3 +104,14 @@ def test_fast_builder_fills_derived_columns_as_refresh_cases_would(tmp_path):
         assert hits[0] > 0
     finally:
         store.close()
+
+
+def test_the_rt_group_syncs_a_real_rt_and_reports_its_rows(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "devtools.bench", "--sizes", "200", "--only", "rt", "--rt-tickets",
+                          "3", "--json", "--cache-dir", str(tmp_path)],
+                         cwd=REPO, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr
+    metrics = {m["metric"]: m["values"]["200"] for m in json.loads(run.stdout)["metrics"]}
+    assert metrics["rt_first_sync_tickets"] == 25  # the world's 22 and 3 more
+    assert metrics["rt_first_sync_tickets_per_s"] > 0 and metrics["rt_incremental_s"] > 0
+    assert metrics["rt_noop_s"] > 0 and metrics["rt_history_same"] == 1

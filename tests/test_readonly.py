@@ -16,7 +16,8 @@ from .conftest import open_session, open_store
 
 # Commands that only read (or write files the user names, never the store).
 READERS = {"demo", "keys", "queue", "explain", "history", "export", "search", "intents",
-           "incident list", "incident show"}
+           "incident list", "incident show", "outbox", "customers list", "attachment list",
+           "attachment get"}  # saves the file into the folder the user names; the store is not written
 
 
 def writers(tmp_path) -> dict[str, list[str]]:
@@ -41,6 +42,8 @@ def writers(tmp_path) -> dict[str, list[str]]:
         "sync": ["sync", "--once"],
         # Copies the store (STORE: the test's own) into another, or sets up a schema: writes, so refused.
         "migrate": ["migrate", "--from", "STORE", "--to", str(tmp_path / "copy.db")],
+        "customers merge": ["customers", "merge", "c-acme", "c-other"],
+        "customers split": ["customers", "split", "c-acme", "someone@example.com"],
     }
 
 

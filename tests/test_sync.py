@@ -51,7 +51,7 @@ def as_session(store) -> Session:
 
 @pytest.fixture
 async def sources(config_path):
-    loaded = load_sources(load_config(config_path))
+    loaded = load_sources(load_config(config_path), user="alice")
     yield loaded
     for source in loaded:
         await source.aclose()
@@ -233,7 +233,7 @@ class DroppingProxy:
 async def test_a_reply_whose_answer_was_lost_is_not_sent_twice(rt_server, queue, store, token_file, tmp_path):
     async with DroppingProxy(rt_server.port) as proxy:
         cfg = write_config(tmp_path, rt_table(f"http://127.0.0.1:{proxy.port}", token_file, queue))
-        (source,) = load_sources(load_config(cfg))
+        (source,) = load_sources(load_config(cfg), user="alice")
         try:
             proxy.drop = False
             ticket, case_id = await synced_ticket(rt_server, queue, store, [source])
@@ -346,7 +346,7 @@ async def test_json_feed_is_synced_incrementally_and_its_cases_never_queue_repli
     feed["docs"]["v1"] = {"customers": [], "cases": [crm_case("CRM-2", "2026-11-24T08:00:00Z", "Still 502")],
                           "cursor": "v2"}
     cfg = write_config(tmp_path, f'kind = "json"\nname = "crm"\nurl = "{feed["url"]}"')
-    sources = load_sources(load_config(cfg))
+    sources = load_sources(load_config(cfg), user="alice")
     try:
         first = await sync_once(as_session(store), sources[0], now=NOW)
         second = await sync_once(as_session(store), sources[0], now=NOW)
@@ -409,7 +409,7 @@ def test_oncall_sync_without_sources_says_what_to_add(tmp_path, capsys):
 # -- benchmark function, on a small scale ---------------------------------------------------------
 
 
-async def test_history_from_the_store_matches_rt_and_is_faster(rt_server, queue, store, sources):
+async def test_history_from_the_store_matches_rt(rt_server, queue, store, sources):
     for i in range(3):
         ticket, _ = rt_server.customer_email(queue, JEAN, f"Question {i}", f"Body {i}")
         rt_server.reply(ticket, "bob", f"Answer {i}")
@@ -419,7 +419,7 @@ async def test_history_from_the_store_matches_rt_and_is_faster(rt_server, queue,
 
     assert result["tickets"] == 3 and len(result["store_events"]) == 6
     assert sorted(result["store_events"]) == sorted(result["rt_events"])
-    assert result["store_seconds"] < result["rt_seconds"]
+    # How much faster the store is: `python -m devtools.bench --only rt` (no timing is asserted in tests).
 
 
 # -- the background loop, and the cursor's last second ------------------------------------------

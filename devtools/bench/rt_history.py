@@ -34,7 +34,7 @@ async def bench_history(store, rt_connector, customer_id: str) -> dict:
         "fields": "Subject,Status,Created,LastUpdated,Owner,Requestor,Queue",
         "fields[Requestor]": "EmailAddress,Name", "fields[Owner]": "Name"})
     cases = await asyncio.gather(*(rt_connector.one_case(t) for t in tickets))
-    remote = sorted((ev for case, _ in cases for ev in case["events"]), key=lambda e: (e["at"], e["id"]))
+    remote = sorted((ev for p in cases for ev in p.case["events"]), key=lambda e: (e["at"], e["id"]))
     rt_seconds = time.perf_counter() - started
     return {"store_seconds": store_seconds, "rt_seconds": rt_seconds,
             "speedup": rt_seconds / store_seconds if store_seconds else float("inf"),

@@ -25,6 +25,9 @@ budgets (at 100k open cases, on a 2-core machine):
   and live update on both engines: another process saves a note on the case
   on screen, until the frame showing it (SQLite polls each second; PostgreSQL
   is told by LISTEN/NOTIFY).
+- rt (only when asked: `--only rt`; needs root and RT 5 installed by `.ci/install-rt.sh`):
+  a private RT 5 seeded with the test world and `--rt-tickets` more tickets; first sync
+  throughput, incremental and no-op sync, a customer's history from the store versus from RT.
 
 The measurements live in `measure`, `others`, `decoder` and `importing`; this
 module runs and reports them. Budgets are checked on every size measured.
@@ -66,8 +69,11 @@ from .measure import (
     measure_ticking,
 )
 from .others import measure_idle_note, measure_writers
+from .rt_sync import measure_rt
 
-GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "import", "postgres")
+GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "import", "postgres", "rt")
+#: Groups run only when named in --only (they need more than this checkout: a running RT).
+ASKED_ONLY = {"rt"}
 #: Groups that run the app or read the store of each size (the others need no store).
 STORE_GROUPS = {"start", "keys", "heat", "search", "writers", "history", "postgres"}
 #: PostgreSQL's rows: the SQLite metric measured again on PostgreSQL, with its budget.
@@ -135,6 +141,18 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
     ("import_s", "  its duration (s)", "—", None),
     ("import_file_mb", "  the file's size (MB)", "—", None),
     ("import_events", "  events in it", "—", None),
+    ("rt_first_sync_tickets_per_s", "RT first sync into an empty store (tickets/s)", "—", None),
+    ("rt_first_sync_s", "  its duration (s)", "—", None),
+    ("rt_first_sync_tickets", "  tickets", "—", None),
+    ("rt_first_sync_events", "  events", "—", None),
+    ("rt_check_s", "  the configuration probe before it (s)", "—", None),
+    ("rt_incremental_s", "RT incremental sync: 3 answers and a new ticket (s)", "—", None),
+    ("rt_incremental_tickets", "  tickets it pulled", "—", None),
+    ("rt_noop_s", "RT sync with nothing new (s)", "—", None),
+    ("rt_history_store_ms", "a customer's history from the store (ms)", "—", None),
+    ("rt_history_rt_ms", "  the same from RT REST2 (ms)", "—", None),
+    ("rt_history_events", "  events in it", "—", None),
+    ("rt_history_same", "  the same events both ways (1 = yes)", "1", lambda v, r: v == 1),
 ]
 
 
@@ -199,7 +217,7 @@ def scratch_copy(path: Path, into: Path) -> Path:
 # -- running and reporting ----------------------------------------------------------
 
 def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: float, cache_dir: Path,
-        rebuild: bool, import_mb: float) -> dict[int, dict]:
+        rebuild: bool, import_mb: float, rt_tickets: int = 200) -> dict[int, dict]:
     """Measure every group in *groups* at every size; returns {size: {metric: value}}."""
     results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory(prefix="oncall-bench-") as tmp:
@@ -266,6 +284,15 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
             work.mkdir()
             try:
                 measure_import(work, env, import_mb, results[sizes[-1]])
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        if "rt" in groups:
+            # A private RT, whatever the sizes: reported once, in the last size's column.
+            log(f"a private RT 5: the test world and {rt_tickets} more tickets, then syncs…")
+            work = tmp_path / "rt"
+            work.mkdir()
+            try:
+                measure_rt(work, rt_tickets, results[sizes[-1]])
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     return results
@@ -373,6 +400,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="no output for this long ends a key's frames (not counted in the latency)")
     p.add_argument("--only", default="", help=f"comma-separated groups to run: {', '.join(GROUPS)}")
     p.add_argument("--import-mb", type=float, default=200.0, help="size of the interchange file imported (MiB)")
+    p.add_argument("--rt-tickets", type=int, default=200, help="tickets added to the RT world for the rt group")
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
     p.add_argument("--cache-dir", type=Path, default=Path(os.environ.get("ONCALL_BENCH_CACHE")
@@ -385,7 +413,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"--sizes: expected comma-separated integers, got {args.sizes!r}")
     if not args.size_list or min(args.size_list) < 1:
         p.error(f"--sizes: expected positive case counts, got {args.sizes!r}")
-    args.groups = {g.strip() for g in args.only.split(",") if g.strip()} or set(GROUPS)
+    args.groups = {g.strip() for g in args.only.split(",") if g.strip()} or set(GROUPS) - ASKED_ONLY
     if args.groups - set(GROUPS):
         p.error(f"--only: unknown group {sorted(args.groups - set(GROUPS))[0]!r} (expected {', '.join(GROUPS)})")
     if args.moves < 1 or args.starts < 1:
@@ -405,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = _loadavg()
     results = run(args.size_list, groups=args.groups, moves=args.moves, starts=args.starts,
                   quiet=args.quiet_ms / 1000, cache_dir=args.cache_dir, rebuild=args.rebuild,
-                  import_mb=args.import_mb)
+                  import_mb=args.import_mb, rt_tickets=args.rt_tickets)
     rows = evaluate(results)
     if args.json:
         json.dump({"machine": {**machine(), "loadavg_before": load_before}, "sizes": args.size_list, "moves": args.moves, "starts": args.starts,

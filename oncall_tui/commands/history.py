@@ -30,7 +30,9 @@ def cmd_history(args) -> int:
             "cases": list(found.cases),
             "events": [{"seq": e.seq, "id": e.id, "case_id": e.case_id, "subject": e.subject, "at": format_ts(e.at),
                         "kind": e.kind, "direction": e.direction, "author": e.author,
-                        "author_region": e.author_region, "channel": e.channel, "body": e.body, "meta": e.meta}
+                        "author_region": e.author_region, "channel": e.channel, "body": e.body, "meta": e.meta,
+                        "attachments": [{"name": a.name, "type": a.content_type, "size": a.size}
+                                        for a in e.attachments]}
                        for e in found.events]})
         return 0
     say(f"{c.name} ({c.id}) · {c.language} · {c.tier} · owner {c.owner or '-'} · {c.timezone}")
@@ -41,6 +43,8 @@ def cmd_history(args) -> int:
         say(f"{format_ts(e.at)} {e.case_id or '-':<10} {arrow} {e.author} [{e.kind}/{e.channel or '-'}]")
         for line in (e.body or "").splitlines():
             say(f"    {line}")
+        for a in e.attachments:
+            say(f"    attachment: {a.line}")
     return 0
 
 

@@ -26,12 +26,40 @@ class _Progress:
         self.stream.flush()
 
 
-async def _once(session, sources, names: list[str], batch_size: int) -> int:
+async def _check(sources, names: list[str]) -> tuple[int, set[str]]:
+    """Probe each helpdesk as configured before anything is pulled or pushed; (exit code, names that failed)."""
+    code, bad = 0, set()
+    for source in sources:
+        if source.name not in names or not hasattr(source, "check"):
+            continue
+        try:
+            result = await source.check()
+        except Exception as exc:  # noqa: BLE001 — RT down, refused: said, and that source is skipped
+            say(f"oncall sync: {source.name}: {exc}", err=True)
+            code, bad = max(code, 1), bad | {source.name}
+            continue
+        for problem in result.problems:
+            say(f"oncall sync: {problem}", err=True)
+        for note in result.notes:
+            say(f"oncall sync: note: {note}", err=True)
+        if result.problems:
+            code, bad = EXIT_REFUSED, bad | {source.name}
+        else:
+            say(f"{source.name}: RT {result.version} answers at {source.config.base_url}; "
+                f"queues {', '.join(source.config.queues)} found")
+    return code, bad
+
+
+async def _once(session, sources, names: list[str], batch_size: int, check_only: bool = False) -> int:
     from ..usecases.sync import deliver_outbox, sync_once
 
     progress = _Progress()
     code = 0
     try:
+        code, bad = await _check(sources, names)
+        names = [n for n in names if n not in bad]
+        if check_only or not names:
+            return code
         for source in sources:
             if source.name not in names:
                 continue
@@ -78,9 +106,16 @@ def cmd_sync(args) -> int:
                 err=True)
             return EXIT_REFUSED
         names = [args.source]
-    if args.once:
+    if not args.check:
+        from ..usecases.sync import retry_now
+
+        # A manual sync is someone waiting: everything undelivered is tried now, not at its next backoff.
+        retried = retry_now(session, [s for s in sources if s.name in names])
+        if retried:
+            say(f"outbox: {retried} undelivered item(s) are tried again now")
+    if args.once or args.check:
         try:
-            return asyncio.run(_once(session, sources, names, args.batch_size))
+            return asyncio.run(_once(session, sources, names, args.batch_size, check_only=args.check))
         finally:
             session.close()
 
@@ -102,6 +137,8 @@ def register(sub, common) -> None:
     p = sub.add_parser("sync", help="pull the helpdesk/feeds into the store and deliver queued replies")
     p.add_argument("--source", help="only this source (by its name in [[sources]])")
     p.add_argument("--once", action="store_true", help="one pull and one outbox round, then exit")
+    p.add_argument("--check", action="store_true",
+                   help="only check each helpdesk's configuration (address, token, queues), then exit")
     p.add_argument("--batch-size", type=int, default=50, metavar="N",
                    help="tickets imported per transaction (default 50)")
     p.set_defaults(run="sync:cmd_sync")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import stat
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -30,12 +30,28 @@ class PushRefused(Exception):
 
 @dataclass
 class Batch:
-    """Part of a pull: a document to import with the cursor that follows it, and progress."""
+    """Part of a pull: a document to import with the cursor that follows it, and progress.
+
+    A helpdesk also says who the requestors are (`people`: address, name,
+    language, time zone, organisation, the customer they map to) and which
+    requestor each case is for (`requestors`: case id → address).
+    """
 
     document: dict
     cursor: str | None
     done: int
     total: int
+    people: list[dict] = field(default_factory=list)
+    requestors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """An outbox item that reached the helpdesk: the id its event will have when pulled back,
+    and the case's new reference when the push opened a ticket for it ("rt:123")."""
+
+    remote_ref: str
+    external_ref: str = ""
 
 
 @runtime_checkable
@@ -53,8 +69,8 @@ class Source(Protocol):
     def pull_batches(self, cursor: str | None, batch_size: int) -> AsyncIterator[Batch]:
         """The same as `pull`, cut into batches each importable with its own cursor."""
 
-    async def push(self, item: OutboxItem) -> str:
-        """Deliver an outbox item; returns the id the remote event will have when pulled."""
+    async def push(self, item: OutboxItem) -> "Pushed | str":
+        """Deliver an outbox item; returns the id the remote event will have when pulled (a `Pushed`)."""
 
     def owns(self, case_id: str, external_ref: str) -> bool:
         """Whether replies on this case go to this source."""

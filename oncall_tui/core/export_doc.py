@@ -49,6 +49,8 @@ def _event_record(e: dict) -> dict:
            "body": e["body"], "meta": e["meta"]}
     if e["case_id"] and e["incident_id"]:
         rec["incident"] = e["incident_id"]  # a case event also filed under an incident
+    if e.get("attachments"):
+        rec["attachments"] = e["attachments"]  # files sent with it: described, their content stays remote
     return rec
 
 
@@ -142,6 +144,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
                "author_region", "channel", "body", "meta"),
     "handoffs": ("id", "author", "region", "at", "case_ids", "body"),
     "handoff_acks": ("handoff_id", "case_id", "engineer", "at"),
+    "attachments": ("event_id", "name", "type", "size", "ref"),
 }
 
 
@@ -149,7 +152,8 @@ def csv_tables(exp: Export) -> dict[str, tuple[tuple[str, ...], list[list[str]]]
     """One table per store table: name -> (header, rows of text). Lists/objects become JSON text."""
     source = {"customers": exp.customers, "assets": exp.assets, "engineers": exp.engineers,
               "incidents": exp.incidents, "cases": exp.cases, "events": exp.events,
-              "handoffs": exp.handoffs, "handoff_acks": exp.acks}
+              "handoffs": exp.handoffs, "handoff_acks": exp.acks,
+              "attachments": [{**a, "event_id": e["id"]} for e in exp.events for a in e.get("attachments") or ()]}
     return {name: (cols, [[_cell(rec[col]) for col in cols] for rec in source[name]])
             for name, cols in CSV_COLUMNS.items()}
 

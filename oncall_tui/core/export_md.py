@@ -144,6 +144,10 @@ def _timeline(events: list[dict]) -> list[str]:
         who = _inline(e["author"]) + (f" ({_inline(e['author_region'])})" if e["author_region"] else "")
         head = [f"**{e['at']}**", _inline(e["direction"]), who, _inline(e["channel"] or "—"), _inline(e["kind"])]
         out += [" · ".join(head), "", *_block(e["body"])]
+        for a in e.get("attachments") or ():
+            out += [f"- attachment: {_inline(a['name'])} ({_inline(a['type'] or 'unknown type')}, {a['size']} bytes)"]
+        if e.get("attachments"):
+            out.append("")
         if e["kind"] == "action" and e["meta"]:
             # What an action did (target, outcome) lives in its meta: part of the record.
             out += _block(json.dumps(e["meta"], ensure_ascii=False, indent=2), info="json")

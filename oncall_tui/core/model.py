@@ -72,6 +72,8 @@ class OutboxItem:
     created_at: str
     sent_at: str | None
     external_ref: str
+    author: str = ""  # the engineer who wrote it (their own helpdesk token sends it, when they have one)
+    exclusive_until: str | None = None  # until then only the author's process may send it
 
     @property
     def check_first(self) -> bool:

@@ -94,7 +94,9 @@ def _read(conn, wanted: list[str] | None) -> Export:
             "AND incident_id IS NULL AND CASE WHEN json_valid(meta) THEN json_extract(meta, '$.handoff_id') END "
             f"IN ({_marks(hids)})", hids).fetchall()
         events.sort(key=lambda e: (e["at"], e["seq"]))
-    exp.events = [{**dict(e), "meta": canonical(_json(e["meta"], f"event {e['id']!r}: meta"))} for e in events]
+    files = _attachments(conn, [e["id"] for e in events])
+    exp.events = [{**dict(e), "meta": canonical(_json(e["meta"], f"event {e['id']!r}: meta")),
+                   "attachments": files.get(e["id"], [])} for e in events]
     exp.incidents = [{**dict(r), "scope": canonical(_json(r["scope"], f"incident {r['id']!r}: scope"))}
                      for r in incidents]
     if wanted is not None and (exp.incidents or any(e["customer_id"] is None for e in exp.events)):
@@ -118,6 +120,18 @@ def _read(conn, wanted: list[str] | None) -> Export:
         engineers = [r for r in engineers if r["name"] in named]
     exp.engineers = [dict(r) for r in engineers]
     return exp
+
+
+def _attachments(conn, event_ids: list[str]) -> dict[str, list[dict]]:
+    """The files described on each of *event_ids* (name, type, size, ref), in their order."""
+    found: dict[str, list[dict]] = {}
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start:start + 500]
+        for r in conn.execute("SELECT event_id, name, content_type, size, ref FROM attachments "
+                              f"WHERE event_id IN ({_marks(chunk)}) ORDER BY event_id, position", chunk):
+            found.setdefault(r["event_id"], []).append(
+                {"name": r["name"], "type": r["content_type"], "size": r["size"], "ref": r["ref"]})
+    return found
 
 
 def _without(value: Any, foreign: set[str]) -> Any:

@@ -177,6 +177,15 @@ class Record(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+class Attachment(Record):
+    """A file sent with a message: described here, its content stays in the helpdesk until fetched."""
+
+    name: Name = Field(description="the file name as sent")
+    type: Optional[str] = Field(None, description="its MIME type, e.g. application/pdf")
+    size: Optional[Annotated[int, Field(ge=0)]] = Field(None, description="bytes")
+    ref: Optional[str] = Field(None, description="where to fetch it, e.g. rt:main:attachment:42")
+
+
 class Event(Record):
     """Something that happened: a message, a note, an action the tool ran, … (append-only)."""
 
@@ -190,6 +199,7 @@ class Event(Record):
     channel: Optional[Channel] = None
     author_region: Optional[str] = None
     meta: Optional[JsonObject] = Field(None, description="any JSON object (kept as given, keys sorted)")
+    attachments: Optional[list[Attachment]] = Field(None, description="files sent with it (names, not contents)")
 
 
 class CaseEvent(Event):

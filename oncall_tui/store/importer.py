@@ -77,7 +77,7 @@ def load_json_file(path: str | Path, *, max_mb: float = DEFAULT_MAX_MB) -> Any:
 
 def import_document(store: Store, doc: Any, *, now: datetime, source: str | None = None,
                     cursor: str | None = None, on_conflict: str = "keep",
-                    window: TimeWindow | None = None) -> ImportReport:
+                    window: TimeWindow | None = None, also: Callable[[Any], None] | None = None) -> ImportReport:
     """Check *doc* (in memory) completely, then write it in one transaction.
 
     Ids are keys: customers, cases and assets are upserted, events are inserted
@@ -86,10 +86,11 @@ def import_document(store: Store, doc: Any, *, now: datetime, source: str | None
     leaves events without their cursor or the reverse. *on_conflict* says what
     an event id seen with other content does: "keep" (the default here, as the
     helpdesk sync always had it) or "refuse". *window*: refuse timestamps
-    outside it (`TimeWindow.around(now)`); None accepts any.
+    outside it (`TimeWindow.around(now)`); None accepts any. *also(conn)* writes
+    more in the same transaction (a sync's people), after the document.
     """
     return _import(store, lambda: document_items(doc), now=now, on_conflict=on_conflict, window=window,
-                   source=source, cursor=cursor)
+                   source=source, cursor=cursor, also=also)
 
 
 def import_path(store: Store, path: str | Path, *, now: datetime, on_conflict: str = "refuse",
@@ -100,7 +101,8 @@ def import_path(store: Store, path: str | Path, *, now: datetime, on_conflict: s
 
 
 def _import(store: Store, items: Callable[[], Iterator[Item]], *, now: datetime, on_conflict: str,
-            window: TimeWindow | None, source: str | None = None, cursor: str | None = None) -> ImportReport:
+            window: TimeWindow | None, source: str | None = None, cursor: str | None = None,
+            also: Callable[[Any], None] | None = None) -> ImportReport:
     heat = store.heat_model()
     with Ledger() as ledger:
         checker = Checker(ledger, StoreKnown(store.conn), window=window, on_conflict=on_conflict)
@@ -129,6 +131,8 @@ def _import(store: Store, items: Callable[[], Iterator[Item]], *, now: datetime,
                                                "imported; nothing was imported — import it again"])
                     writer.add(rows)
                 writer.finish(heat)
+                if also is not None:
+                    also(conn)
                 if source is not None and cursor is not None:
                     conn.upsert_all("sync_cursors", [{"source": source, "cursor": cursor,
                                                       "updated_at": format_ts(now)}], ("source",))
@@ -195,6 +199,9 @@ class Writer:
         self._incidents(d.incidents)
         self._cases(d.cases)
         self._events(d.events, d.event_places)
+        if d.attachments:
+            # Described once per event: a re-import (or a sync pulling the event again) adds nothing.
+            self.conn.insert_all("attachments", d.attachments, ignore=True)
         if d.handoffs:
             self.conn.insert_all("handoffs", d.handoffs, ignore=True)
         if d.acks:
@@ -220,12 +227,14 @@ class Writer:
             self.conn.upsert_all(table, changed, pk)
 
     def _customers(self, rows: list[dict]) -> None:
-        # Facts absent from the document (None) keep what engineers wrote in the tool: those rows
-        # are upserted without the column.
-        with_facts = [r for r in rows if r["facts"] is not None]
-        without = [{k: v for k, v in r.items() if k != "facts"} for r in rows if r["facts"] is None]
-        self._upsert_changed("customers", with_facts, ("id",))
-        self._upsert_changed("customers", without, ("id",))
+        # A field absent from the document (None) keeps what the store has (what engineers wrote in the
+        # tool, what another source said): rows are upserted without those columns, grouped by shape.
+        shapes: dict[tuple[str, ...], list[dict]] = {}
+        for r in rows:
+            given = {k: v for k, v in r.items() if v is not None}
+            shapes.setdefault(tuple(given), []).append(given)
+        for group in shapes.values():
+            self._upsert_changed("customers", group, ("id",))
 
     def _incidents(self, rows: list[dict]) -> None:
         if not rows:

@@ -298,7 +298,7 @@ def unlink(store: Store, incident_id: str, case_id: str, *, author: str, region:
 
 def broadcast(store: Store, incident_id: str, *, fr: str, en: str, author: str, region: str, now: datetime,
               broadcast_id: str | None = None, outbox_source: str | None = None, status: str | None = None,
-              next_update_minutes: int | None = None) -> BroadcastResult:
+              next_update_minutes: int | None = None, create_source: str | None = None) -> BroadcastResult:
     """Send one update to every linked case, in the customer's language; idempotent per broadcast id.
 
     Each case's history gets the update; on the helpdesk a customer is mailed
@@ -307,6 +307,7 @@ def broadcast(store: Store, incident_id: str, *, fr: str, en: str, author: str, 
     An empty *fr* or *en* is drafted from the template (title and status). With
     *status*, the incident moves to it in the same transaction (not 'resolved':
     use `resolve`). *broadcast_id* defaults to a hash of the incident and the texts.
+    *create_source*: the helpdesk where a case the tool opened gets its ticket.
     """
     fr, en = fr.strip(), en.strip()  # an empty text is drafted from the template (title and status)
     if status is not None and status == "resolved":
@@ -320,7 +321,8 @@ def broadcast(store: Store, incident_id: str, *, fr: str, en: str, author: str, 
             row = _row(conn, incident_id)
         bid = broadcast_id or _default_broadcast_id(incident_id, fr, en, row["status"])
         return _broadcast(conn, row, fr=fr, en=en, author=author, region=region, now=now, broadcast_id=bid,
-                          outbox_source=outbox_source, heat=heat, next_update_minutes=next_update_minutes)
+                          outbox_source=outbox_source, heat=heat, next_update_minutes=next_update_minutes,
+                          create_source=create_source)
 
 
 def set_status(store: Store, incident_id: str, status: str, *, author: str, now: datetime,
@@ -336,7 +338,7 @@ def set_status(store: Store, incident_id: str, status: str, *, author: str, now:
 
 def resolve(store: Store, incident_id: str, *, closing_fr: str = "", closing_en: str = "", notes: str = "",
             author: str, region: str, now: datetime, broadcast_id: str | None = None,
-            outbox_source: str | None = None) -> BroadcastResult:
+            outbox_source: str | None = None, create_source: str | None = None) -> BroadcastResult:
     """Close the incident: a closing update to every linked case, post-incident notes, heat floor removed."""
     heat = store.heat_model()
     with store.write() as conn:
@@ -349,7 +351,8 @@ def resolve(store: Store, incident_id: str, *, closing_fr: str = "", closing_en:
         row = _row(conn, incident_id)
         bid = broadcast_id or f"closing-{now.strftime('%Y%m%dT%H%M%S')}"
         result = _broadcast(conn, row, fr=closing_fr.strip(), en=closing_en.strip(), author=author, region=region,
-                            now=now, broadcast_id=bid, outbox_source=outbox_source, heat=heat, closing=True)
+                            now=now, broadcast_id=bid, outbox_source=outbox_source, heat=heat, closing=True,
+                            create_source=create_source)
         if notes.strip():
             insert_event(conn, case_id=None, customer_id=None, incident_id=incident_id, kind="note",
                          direction="internal", author=author, region=region, channel="note", now=now,
@@ -366,7 +369,7 @@ def _default_broadcast_id(incident_id: str, fr: str, en: str, status: str) -> st
 
 def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: datetime, broadcast_id: str,
                outbox_source: str | None, heat: HeatModel, next_update_minutes: int | None = None,
-               closing: bool = False) -> BroadcastResult:
+               closing: bool = False, create_source: str | None = None) -> BroadcastResult:
     inc_id = row["id"]
     if not _BROADCAST_ID.match(broadcast_id):
         raise Refused(f"incident {inc_id}: broadcast id {broadcast_id!r}: use letters, digits, '.', '_' "
@@ -402,7 +405,7 @@ def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: da
                      author=author, region=region, channel="email", now=now, body=body,
                      meta={**meta_common, "language": lang}, event_id=eid)
         written.append(case["id"])
-        target = _outbox_target(case["external_ref"], outbox_source)
+        target = _outbox_target(case["external_ref"], outbox_source, create_source)
         if target is not None:
             source, action = target
             text = body
@@ -413,7 +416,8 @@ def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: da
                     action, text = "comment", f"Incident update mailed to the customer with {first}:\n\n{body}"
             enqueue(conn, eid, case["id"], source, action,
                     {"text": text, "external_ref": case["external_ref"], "subject": case["subject"],
-                     "customer": case["customer_id"], "emails": json.loads(case["emails"] or "[]")}, now)
+                     "customer": case["customer_id"], "emails": json.loads(case["emails"] or "[]")}, now,
+                    author=author)
             queued += 1
     if not already:
         insert_event(conn, case_id=None, customer_id=None, incident_id=inc_id, kind="message", direction="out",
@@ -426,18 +430,22 @@ def _broadcast(conn, row, *, fr: str, en: str, author: str, region: str, now: da
                            tuple(drafted))
 
 
-def _outbox_target(external_ref: str, outbox_source: str | None) -> tuple[str, str] | None:
+def _outbox_target(external_ref: str, outbox_source: str | None,
+                   create_source: str | None = None) -> tuple[str, str] | None:
     """(source, action) to queue a case's update for its helpdesk, or None when it stays local.
 
     With an explicit source every case is queued: a reply on a helpdesk ticket, or
     a new ticket for a case the tool opened. Without one, a case whose external_ref
-    names a helpdesk ("rt:123") is queued for that helpdesk kind.
+    names a helpdesk ("rt:123") is queued for that helpdesk kind, and a case the
+    tool opened gets a new ticket in *create_source* (when there is one).
     """
     if outbox_source:
         return outbox_source, "correspond" if external_ref else "create"
     kind, sep, ticket = external_ref.partition(":")
     if sep and kind and ticket:
         return kind, "correspond"
+    if not external_ref and create_source:
+        return create_source, "create"
     return None
 
 

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Protocol
 
 from pydantic import ValidationError
 
+from ..core.text import fold
 from . import import_schema as schema
 from .import_ledger import Ledger
 from .import_problems import (
@@ -56,17 +57,18 @@ class Document:
     events: list[dict] = field(default_factory=list)
     handoffs: list[dict] = field(default_factory=list)
     acks: list[dict] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
     #: For each row of `events`: where it is in the document, and whether its id was given.
     event_places: list["EventPlace"] = field(default_factory=list)
 
     def size(self) -> int:
         """How many rows, all tables together."""
         return (len(self.customers) + len(self.assets) + len(self.engineers) + len(self.incidents) + len(self.cases)
-                + len(self.events) + len(self.handoffs) + len(self.acks))
+                + len(self.events) + len(self.handoffs) + len(self.acks) + len(self.attachments))
 
     def extend(self, other: "Document") -> None:
         for name in ("customers", "assets", "engineers", "incidents", "cases", "events", "handoffs", "acks",
-                     "event_places"):
+                     "attachments", "event_places"):
             getattr(self, name).extend(getattr(other, name))
 
 
@@ -176,11 +178,15 @@ def _rows(key: str, rec: Any, path: str) -> Document:
     out = Document()
     if key == "customers":
         given = rec.model_fields_set
+        # None = "not in this document": the store's value is kept (a new customer gets the default),
+        # so a helpdesk that knows a name but not a tier never resets what the team set.
         out.customers.append({
-            "id": rec.id, "name": rec.name, "language": rec.language or "en", "timezone": rec.timezone or "UTC",
-            "tier": rec.tier or "standard", "owner": rec.owner or "",
-            "emails": json.dumps(rec.emails or [], ensure_ascii=False),
-            # None = "not in this document": keep what engineers wrote in the tool.
+            "id": rec.id, "name": rec.name,
+            "language": (rec.language or "en") if "language" in given else None,
+            "timezone": (rec.timezone or "UTC") if "timezone" in given else None,
+            "tier": (rec.tier or "standard") if "tier" in given else None,
+            "owner": (rec.owner or "") if "owner" in given else None,
+            "emails": json.dumps(rec.emails or [], ensure_ascii=False) if "emails" in given else None,
             "facts": (rec.facts or "") if "facts" in given else None,
         })
         for a in rec.assets or ():
@@ -240,6 +246,9 @@ def _event(out: Document, ev: schema.Event, path: str, index: int | None = None,
         "meta": json.dumps(ev.meta, ensure_ascii=False, sort_keys=True) if ev.meta else "{}",
     })
     out.event_places.append(EventPlace(path, index, bool(ev.id)))
+    for position, att in enumerate(ev.attachments or ()):
+        out.attachments.append({"event_id": eid, "position": position, "name": att.name, "name_folded": fold(att.name),
+                                "content_type": att.type or "", "size": att.size or 0, "ref": att.ref or ""})
 
 
 # -- rules across records ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..core.model import OutboxItem
 from ..core.timeutil import format_ts, human_duration, parse_ts
@@ -28,10 +29,12 @@ _ACTION_NOUNS = {"correspond": ("reply", "replies"), "create": ("new ticket", "n
 
 _COLUMNS = ("o.id, o.event_id, o.case_id, o.source, o.action, o.payload, o.state, o.attempts, o.last_error, "
             "COALESCE(o.next_attempt_at, o.created_at) AS next_at, o.remote_ref, o.created_at, o.sent_at, "
-            "COALESCE(c.external_ref, '') AS external_ref")
+            "COALESCE(c.external_ref, '') AS external_ref, o.author, o.exclusive_until")
 _DUE_WHERE = (
     "o.state IN ('pending', 'unsure', 'sending') AND COALESCE(o.next_attempt_at, o.created_at) <= :now "
     "AND (CAST(:source AS TEXT) IS NULL OR o.source = :source) "
+    # A row its author sends with their own token is theirs alone for a while (see writes.enqueue).
+    "AND (o.exclusive_until IS NULL OR o.exclusive_until <= :now OR o.author = :me) "
     "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.source = o.source "
     "AND p.id < o.id AND p.state IN ('pending', 'unsure', 'sending'))")
 
@@ -45,19 +48,20 @@ def _item(row) -> OutboxItem:
                       action=row["action"], payload=payload if isinstance(payload, dict) else {},
                       state=row["state"], attempts=row["attempts"], last_error=row["last_error"],
                       next_attempt_at=row["next_at"], remote_ref=row["remote_ref"], created_at=row["created_at"],
-                      sent_at=row["sent_at"], external_ref=row["external_ref"])
+                      sent_at=row["sent_at"], external_ref=row["external_ref"], author=row["author"],
+                      exclusive_until=row["exclusive_until"])
 
 
-def due(store: Store, now: datetime, source: str | None = None) -> list[OutboxItem]:
-    """Rows that may be attempted at *now* (oldest first, only the head of each case's queue)."""
+def due(store: Store, now: datetime, source: str | None = None, *, me: str = "") -> list[OutboxItem]:
+    """Rows that may be attempted at *now* by engineer *me*'s process (oldest first, the head of each case's queue)."""
     rows = store.query(f"SELECT {_COLUMNS} FROM outbox o LEFT JOIN cases c ON c.id = o.case_id "
-                       f"WHERE {_DUE_WHERE} ORDER BY o.id", {"now": format_ts(now), "source": source})
+                       f"WHERE {_DUE_WHERE} ORDER BY o.id", {"now": format_ts(now), "source": source, "me": me})
     return [_item(r) for r in rows]
 
 
-def claim(store: Store, now: datetime, source: str | None = None, *,
+def claim(store: Store, now: datetime, source: str | None = None, *, me: str = "",
           lease: timedelta = LEASE) -> list[OutboxItem]:
-    """Take the due rows for this process: they become ``sending`` until *now* + *lease*.
+    """Take the due rows for this process (engineer *me*'s): they become ``sending`` until *now* + *lease*.
 
     Selection and update happen in one write transaction, so two processes
     never claim the same row. The returned items keep their previous state
@@ -65,18 +69,53 @@ def claim(store: Store, now: datetime, source: str | None = None, *,
     """
     with store.write() as conn:
         rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox o LEFT JOIN cases c ON c.id = o.case_id "
-                            f"WHERE {_DUE_WHERE} ORDER BY o.id", {"now": format_ts(now), "source": source}).fetchall()
+                            f"WHERE {_DUE_WHERE} ORDER BY o.id",
+                            {"now": format_ts(now), "source": source, "me": me}).fetchall()
         conn.executemany("UPDATE outbox SET state = 'sending', next_attempt_at = ? WHERE id = ?",
                          [(format_ts(now + lease), r["id"]) for r in rows])
     return [_item(r) for r in rows]
 
 
-def mark_sent(store: Store, id: int, remote_ref: str, now: datetime) -> None:
-    """The row reached the helpdesk as *remote_ref* (e.g. ``rt:main:txn:123``)."""
+def mark_sent(store: Store, id: int, remote_ref: str, now: datetime, *, external_ref: str = "") -> None:
+    """The row reached the helpdesk as *remote_ref* (e.g. ``rt:main:txn:123``).
+
+    *external_ref*: the push opened the case's ticket ("rt:42"): the case
+    refers to it from now on, in the same transaction.
+    """
     with store.write() as conn:
         conn.execute("UPDATE outbox SET state = 'sent', remote_ref = ?, sent_at = ?, last_error = '', "
                      "attempts = attempts + 1, next_attempt_at = NULL WHERE id = ?",
                      (remote_ref, format_ts(now), id))
+        if external_ref:
+            conn.execute("UPDATE cases SET external_ref = ? WHERE id = (SELECT case_id FROM outbox WHERE id = ?) "
+                         "AND external_ref = ''", (external_ref, id))
+
+
+def retry_now(store: Store, now: datetime, source: str | None = None) -> int:
+    """Every undelivered row is due at *now* (a manual sync retries at once); returns how many.
+
+    A row stopped for good is tried again too (the configuration may have been
+    fixed); a row being sent by another process keeps its lease.
+    """
+    with store.write() as conn:
+        return conn.execute(
+            "UPDATE outbox SET next_attempt_at = ?, exclusive_until = NULL, "
+            "state = CASE WHEN state = 'failed' THEN 'pending' ELSE state END "
+            "WHERE state IN ('pending', 'unsure', 'failed') AND (CAST(? AS TEXT) IS NULL OR source = ?)",
+            (format_ts(now), source, source)).rowcount
+
+
+def undelivered(store: Store) -> list[Any]:
+    """Every row not delivered yet, oldest first, with its case's customer and subject (for `oncall outbox`)."""
+    return store.query(
+        "SELECT o.id, o.case_id, o.source, o.action, o.state, o.attempts, o.last_error, o.author, o.created_at, "
+        "COALESCE(o.next_attempt_at, o.created_at) AS next_at, o.exclusive_until, o.payload, "
+        "COALESCE(c.subject, '') AS subject, COALESCE(c.customer_id, '') AS customer_id FROM outbox o "
+        "LEFT JOIN cases c ON c.id = o.case_id WHERE o.state != 'sent' ORDER BY o.id")
+
+
+def undelivered_count(store: Store) -> int:
+    return store.query_one("SELECT COUNT(*) FROM outbox WHERE state != 'sent'")[0]
 
 
 def mark_failed(store: Store, id: int, error: str, next_attempt_at: datetime | None, now: datetime, *,

@@ -169,20 +169,39 @@ def event_body(store: Store, event_id: str) -> str | None:
 
 
 def find_customers(store: Store, ref: str) -> list[sqlite3.Row]:
-    """Customers *ref* names: the id exactly; else an e-mail address exactly; else a name containing it."""
+    """Customers *ref* names: the id exactly (or an id merged into another); else an e-mail address exactly
+    (the customer's own, or a person of theirs); else a name — the customer's or one of their people's —
+    exactly, else containing it."""
     row = store.query_one("SELECT * FROM customers WHERE id = ?", (ref,))
     if row is not None:
         return [row]
+    merged = store.query_one("SELECT c.* FROM customer_overrides o JOIN customers c ON c.id = o.customer_id "
+                             "WHERE o.kind = 'customer' AND o.key = ?", (ref,))
+    if merged is not None:
+        return [merged]
     if "@" in ref:
-        rows = store.query("SELECT c.* FROM customers c, json_each(c.emails) e WHERE lower(e.value) = lower(?) "
-                           "GROUP BY c.id ORDER BY c.id", (ref,))
+        rows = store.query("SELECT c.* FROM customers c WHERE c.id IN ("
+                           "SELECT c2.id FROM customers c2, json_each(c2.emails) e WHERE lower(e.value) = lower(?) "
+                           "UNION SELECT p.customer_id FROM people p WHERE p.email = lower(?)) ORDER BY c.id",
+                           (ref, ref))
         if rows:
             return rows
-    like = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    exact = store.query("SELECT * FROM customers WHERE lower(name) = lower(?) ORDER BY id", (ref,))
+    exact = store.query("SELECT * FROM customers WHERE id IN (SELECT id FROM customers WHERE lower(name) = lower(?) "
+                        "UNION SELECT customer_id FROM people WHERE lower(name) = lower(?)) ORDER BY id", (ref, ref))
     if exact:
         return exact
-    return store.query("SELECT * FROM customers WHERE name LIKE ? ESCAPE '\\' ORDER BY name, id", (like,))
+    like = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return store.query("SELECT * FROM customers WHERE id IN (SELECT id FROM customers WHERE name LIKE ? ESCAPE '\\' "
+                       "UNION SELECT customer_id FROM people WHERE name LIKE ? ESCAPE '\\') ORDER BY name, id",
+                       (like, like))
+
+
+def customers_with_counts(store: Store) -> list[sqlite3.Row]:
+    """Every customer with their number of cases and of open cases, by name."""
+    return store.query(
+        "SELECT cu.id, cu.name, cu.language, cu.timezone, cu.tier, cu.emails, COUNT(c.id) AS cases, "
+        "COALESCE(SUM(c.is_open), 0) AS open_cases FROM customers cu LEFT JOIN cases c ON c.customer_id = cu.id "
+        "GROUP BY cu.id, cu.name, cu.language, cu.timezone, cu.tier, cu.emails ORDER BY cu.name, cu.id")
 
 
 def case_events(store: Store, case_id: str) -> list[sqlite3.Row]:
@@ -229,6 +248,13 @@ def has_event_prefixed(store: Store, case_id: str, prefix: str) -> bool:
     """Whether an event id of the case starts with *prefix* (events pulled from one source)."""
     return store.query_one("SELECT 1 FROM events WHERE case_id = ? AND substr(id, 1, ?) = ? LIMIT 1",
                            (case_id, len(prefix), prefix)) is not None
+
+
+def ticket_opened_by(store: Store, case_id: str) -> str | None:
+    """The source whose outbox opened *case_id*'s ticket (a case oncall opened itself), or None."""
+    row = store.query_one("SELECT source FROM outbox WHERE case_id = ? AND action = 'create' AND state = 'sent' "
+                          "ORDER BY id LIMIT 1", (case_id,))
+    return row[0] if row else None
 
 
 def action_events(store: Store, customer_id: str) -> list[sqlite3.Row]:

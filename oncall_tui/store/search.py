@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..core.text import fold
+from .attachments import matching_names
 from .db import Store
 
 MAX_TERMS = 16
@@ -157,14 +158,23 @@ def search(store: Store, query: str, *, limit: int = 50, customer_id: str | None
         return SearchResults(truncated=True, cancelled=True, message="search cancelled")
     if state == "error":
         return SearchResults(message=f"could not search for {query!r}: {ranked}")
-    return SearchResults(_hits(store, ranked, terms), truncated=truncated, message=message)
+    return SearchResults(_hits(store, ranked, terms, customer_id, limit), truncated=truncated, message=message)
 
 
-def _hits(store: Store, ranked: list, terms: list[Term]) -> list[Hit]:
+def _hits(store: Store, ranked: list, terms: list[Term], customer_id: str | None, limit: int) -> list[Hit]:
     rank = {seq: r for seq, r in ranked}
+    # A file name asked for ("facture-2026-03.pdf") is what the engineer means: those events come first.
+    files = _file_matches(store, terms, customer_id, limit)
+    best = min(rank.values(), default=0.0)
+    for seq in files:
+        rank.setdefault(seq, best - 1.0)
     rows = store.query(_DETAILS.format(marks=",".join("?" * len(rank))), tuple(rank)) if rank else []
-    hits = [Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], float(rank[r[0]]),
-                snippet(r[10], terms)) for r in rows]
+    hits = []
+    for r in rows:
+        excerpt = snippet(r[10], terms)
+        if r[0] in files and not any(is_match for _, is_match in excerpt):
+            excerpt = (("attachment ", False), (files[r[0]], True))
+        hits.append(Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], float(rank[r[0]]), excerpt))
     hits.sort(key=lambda h: (h.at, h.seq), reverse=True)
     hits.sort(key=lambda h: h.rank)  # stable: equal ranks stay newest first
     return hits
@@ -184,7 +194,15 @@ def _scan(store: Store, query: str, terms: list[Term], limit: int, customer_id: 
                              "add words to narrow it down")
     if state == "error":
         return SearchResults(message=f"could not search for {query!r}: {rows}")
-    return SearchResults(_hits(store, rows, terms))
+    return SearchResults(_hits(store, rows, terms, customer_id, limit))
+
+
+def _file_matches(store: Store, terms: list[Term], customer_id: str | None, limit: int) -> dict[int, str]:
+    """Events whose attached file names hold every word asked for: seq -> the first such name."""
+    found: dict[int, str] = {}
+    for row in matching_names(store, [w for t in terms for w in t.words], customer_id=customer_id, limit=limit):
+        found.setdefault(row["seq"], row["name"])
+    return found
 
 
 def snippet(body: str, terms: list[Term], *, tokens: int = SNIPPET_TOKENS,

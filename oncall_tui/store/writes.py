@@ -56,11 +56,12 @@ def add_case_event(store: Store, case_id: str, *, kind: str, body: str, author: 
                    region: str = "", direction: str | None = None, channel: str | None = None,
                    meta: dict[str, Any] | None = None, outbox_source: str | None = None,
                    outbox_action: str | None = None, check: Callable[[Any], None] | None = None,
-                   draft_kind: str | None = None) -> str:
+                   draft_kind: str | None = None, outbox_exclusive_until: datetime | None = None) -> str:
     """Add a note/call/chat/message to a case. With *outbox_source*, queue it for the helpdesk too.
 
     *check(conn)* runs first inside the transaction and may refuse (someone else replied meanwhile);
-    *draft_kind*: the author's draft of that kind on the case is discarded with the same commit.
+    *draft_kind*: the author's draft of that kind on the case is discarded with the same commit;
+    *outbox_exclusive_until*: see `enqueue`.
     """
     if not body.strip():
         raise Refused("nothing to save: the text is empty")
@@ -80,7 +81,7 @@ def add_case_event(store: Store, case_id: str, *, kind: str, body: str, author: 
                            meta=meta)
         if outbox_source:
             enqueue(conn, eid, case_id, outbox_source, outbox_action or ("correspond" if kind == "message" else "comment"),
-                    {"text": body}, now)
+                    {"text": body}, now, author=author, exclusive_until=outbox_exclusive_until)
         refresh_cases(conn, [case_id], now, heat)
     return eid
 
@@ -107,7 +108,7 @@ def set_summary(store: Store, case_id: str, text: str, *, author: str, now: date
 
 
 def set_status(store: Store, case_id: str, status: str, *, author: str, now: datetime, region: str = "",
-               outbox_source: str | None = None) -> str:
+               outbox_source: str | None = None, outbox_exclusive_until: datetime | None = None) -> str:
     if status not in STATUSES:
         raise Refused(f"status {status!r} is not one of {'|'.join(STATUSES)}")
     heat = store.heat_model()
@@ -122,7 +123,8 @@ def set_status(store: Store, case_id: str, status: str, *, author: str, now: dat
         conn.execute("UPDATE cases SET status = ?, is_open = ? WHERE id = ?",
                      (status, int(status in OPEN_STATUSES), case_id))
         if outbox_source:
-            enqueue(conn, eid, case_id, outbox_source, "status", {"status": status}, now)
+            enqueue(conn, eid, case_id, outbox_source, "status", {"status": status}, now, author=author,
+                    exclusive_until=outbox_exclusive_until)
         refresh_cases(conn, [case_id], now, heat)
     return eid
 
@@ -191,13 +193,19 @@ def update_customer(store: Store, customer_id: str, *, facts: str | None = None,
     return written
 
 
-def enqueue(conn, event_id: str, case_id: str, source: str, action: str, payload: dict, now: datetime) -> None:
-    """Queue an event for delivery to a helpdesk, in the caller's transaction (nothing is lost)."""
+def enqueue(conn, event_id: str, case_id: str, source: str, action: str, payload: dict, now: datetime, *,
+            author: str = "", exclusive_until: datetime | None = None) -> None:
+    """Queue an event for delivery to a helpdesk, in the caller's transaction (nothing is lost).
+
+    *author* wrote it; with *exclusive_until*, only the author's own process
+    (holding their own helpdesk token) sends it until then, so it reaches the
+    helpdesk under their name rather than through another engineer's oncall.
+    """
     conn.execute(
-        "INSERT INTO outbox(event_id, case_id, source, action, payload, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO outbox(event_id, case_id, source, action, payload, created_at, next_attempt_at, "
+        "author, exclusive_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (event_id, case_id, source, action, json.dumps(payload, ensure_ascii=False), format_ts(now),
-         format_ts(now)))
+         format_ts(now), author, format_ts(exclusive_until) if exclusive_until is not None else None))
 
 
 def replies_since(conn, case_id: str, seq: int, author: str) -> list:

@@ -83,6 +83,8 @@ class OncallApp(App):
         self.quitting = threading.Event()  # set on the way out: network calls in flight give up
         self._viewing: str | None = None
         self._writing: str | None = None
+        self._told_undelivered = False  # the quit warning is said once, then quitting leaves
+        self._told_authorship = False
 
     # -- who, when -------------------------------------------------------------------
     @property
@@ -192,6 +194,38 @@ class OncallApp(App):
                 self._writer.close()
             self._writer_closed = True
         self.session.close()
+
+    async def action_quit(self) -> None:
+        """Quit; with writes the helpdesk has not received yet, say so first (quitting again leaves)."""
+        if not self._told_undelivered and not self.session.readonly:
+            from ..usecases.outbox import undelivered_count
+
+            try:
+                waiting = undelivered_count(self.session)
+            except OncallError:
+                waiting = 0
+            if waiting:
+                self._told_undelivered = True
+                self.notify(f"{waiting} note(s), reply(ies) or status change(s) have not reached the helpdesk yet. "
+                            "They go out with the next oncall that runs, or now with `oncall sync --once` "
+                            "(`oncall outbox` lists them). Quit again to leave.",
+                            title="Not delivered yet", severity="warning", timeout=20)
+                return
+        await super().action_quit()
+
+    def tell_authorship(self, case_id: str) -> None:
+        """Once per run: the engineer's writes reach the helpdesk as the shared account, and how to change it."""
+        if self._told_authorship:
+            return
+        from ..usecases.writing import authorship
+
+        try:
+            text = authorship(self.session, case_id)
+        except OncallError:
+            return
+        if text:
+            self._told_authorship = True
+            self.notify(text, title="Helpdesk authorship", severity="information", timeout=20)
 
     def bell(self) -> None:
         # Textual rings the bell from inside its handler of an unhandled exception: write the report

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ..core.errors import NotFound, OncallError, Refused
 from ..core.timeutil import parse_ts
-from ..store import outbox, queries
+from ..store import attachments, outbox, queries
 from .presence import describe_case
 from .session import Session
 
@@ -60,6 +60,21 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: its description (the content stays in the helpdesk until fetched)."""
+
+    name: str
+    content_type: str
+    size: int
+    ref: str = ""
+
+    @property
+    def line(self) -> str:
+        """"facture.pdf (application/pdf, 12 KB)"."""
+        return f"{self.name} ({self.content_type or 'unknown type'}, {human_size(self.size)})"
+
+
+@dataclass(frozen=True)
 class Entry:
     """One event of the timeline."""
 
@@ -76,6 +91,7 @@ class Entry:
     body: str  # whole, or the first PREVIEW_CHARS characters (see `length`)
     length: int  # characters of the whole body
     meta: dict = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def cut(self) -> bool:
@@ -104,7 +120,8 @@ def case_view(session: Session, case_id: str) -> CaseView:
     case = _case(store, case_id)
     customer = _customer(store, case.customer_id)
     rows = queries.customer_history(store, case.customer_id, preview=PREVIEW_CHARS)
-    return CaseView(case, customer, _assets(store, case.customer_id), tuple(_entry(r) for r in rows),
+    files = attachments.of_customer(store, case.customer_id)
+    return CaseView(case, customer, _assets(store, case.customer_id), tuple(_entry(r, files) for r in rows),
                     describe_case(session, case_id), outbox.case_notice(store, case_id, session.now()))
 
 
@@ -170,7 +187,8 @@ def find_customer(session: Session, ref: str) -> Customer:
 def customer_history(session: Session, ref: str) -> CustomerHistory:
     store = session.store
     who = find_customer(session, ref)
-    events = tuple(_entry(r) for r in queries.customer_history(store, who.id))
+    files = attachments.of_customer(store, who.id)
+    events = tuple(_entry(r, files) for r in queries.customer_history(store, who.id))
     cases = tuple(dict(r) for r in queries.customer_cases(store, who.id))
     return CustomerHistory(who, _assets(store, who.id), cases, events)
 
@@ -205,11 +223,21 @@ def _assets(store, customer_id: str) -> tuple[Asset, ...]:
                  for a in queries.customer_assets(store, customer_id))
 
 
-def _entry(r) -> Entry:
+def _entry(r, files: dict | None = None) -> Entry:
     try:
         meta = json.loads(r["meta"] or "{}")
     except ValueError:
         meta = {}
+    sent = tuple(Attachment(a["name"], a["content_type"], a["size"], a["ref"]) for a in (files or {}).get(r["id"], ()))
     return Entry(r["seq"], r["id"], r["case_id"], r["subject"] or "", parse_ts(r["at"]), r["kind"], r["direction"],
                  r["author"], r["author_region"], r["channel"], r["body"], r["length"],
-                 meta if isinstance(meta, dict) else {})
+                 meta if isinstance(meta, dict) else {}, sent)
+
+
+def human_size(size: int) -> str:
+    """Bytes as people read them: 812 bytes, 12 KB, 3.4 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..core import incident_text
+from ..core.errors import OncallError
 from ..core.incident_text import Banner
 from ..store import incident_queries, incidents
 from ..store.incident_queries import Incident, IncidentDetail
@@ -20,13 +21,29 @@ def declare(session: Session, *, title: str, scope: dict[str, list[str]], title_
                              region=session.region, now=session.now())
 
 
+def ticket_source(session: Session) -> str | None:
+    """The helpdesk where cases an incident opened get their tickets: the one configured helpdesk that can
+    take writes (None without one, or with several: then only `--outbox-source` says which)."""
+    if not session.config.sources:
+        return None
+    try:
+        pushable = [s.name for s in session.sources() if s.can_push]
+    except OncallError:
+        return None  # sync is off (its configuration is wrong): the cases stay local, the screen said why
+    return pushable[0] if len(pushable) == 1 else None
+
+
 def update(session: Session, incident_id: str, *, fr: str = "", en: str = "", status: str | None = None,
            broadcast_id: str | None = None, outbox_source: str | None = None) -> BroadcastResult:
-    """Tell every linked customer, in their language; an empty text is drafted from the template."""
+    """Tell every linked customer, in their language; an empty text is drafted from the template.
+
+    A case the incident opened gets a ticket in the helpdesk with its first update (through the outbox).
+    """
     session.check_writable("sending an incident update")
     return incidents.broadcast(session.store, incident_id, fr=fr, en=en, author=session.user, region=session.region,
                                now=session.now(), broadcast_id=broadcast_id, outbox_source=outbox_source,
-                               status=status, next_update_minutes=session.config.incident_update_minutes)
+                               status=status, next_update_minutes=session.config.incident_update_minutes,
+                               create_source=ticket_source(session))
 
 
 def set_status(session: Session, incident_id: str, status: str) -> str:
@@ -40,7 +57,8 @@ def resolve(session: Session, incident_id: str, *, fr: str = "", en: str = "", n
     session.check_writable("resolving the incident")
     return incidents.resolve(session.store, incident_id, closing_fr=fr, closing_en=en, notes=notes,
                              author=session.user, region=session.region, now=session.now(),
-                             broadcast_id=broadcast_id, outbox_source=outbox_source)
+                             broadcast_id=broadcast_id, outbox_source=outbox_source,
+                             create_source=ticket_source(session))
 
 
 def link(session: Session, incident_id: str, case_id: str) -> str:

@@ -97,7 +97,8 @@ class Session:
                 load_sources,  # httpx and the connectors: only with sources
             )
 
-            self._sources = load_sources(self.config) if self.config.sources else []
+            self._sources = load_sources(self.config, user=self.user, config_dir=config_dir()) \
+                if self.config.sources else []
         return self._sources
 
     # -- may this session write? --------------------------------------------------

@@ -23,9 +23,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..connectors.source import DEFAULT_BATCH, PushRefused, Source, SourceConfigError
+from ..connectors.source import (
+    DEFAULT_BATCH,
+    Pushed,
+    PushRefused,
+    Source,
+    SourceConfigError,
+)
 from ..core.errors import InvalidDocument
-from ..store import outbox, queries
+from ..core.timeutil import format_ts, parse_ts
+from ..store import identity, outbox, queries
 from .session import Session
 
 BACKOFF_FIRST = 10.0  # seconds before the first retry; doubles each time
@@ -59,15 +66,21 @@ class SyncReport:
 
 @dataclass
 class DeliveryReport:
-    """What one `deliver_outbox` did: row ids sent, retried later, stopped for good."""
+    """What one `deliver_outbox` did: row ids sent, retried later, stopped for good; what still waits."""
 
     sent: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
+    waiting: int = 0  # rows not delivered after this round (failed now, or not due yet)
+    next_try: datetime | None = None  # the earliest of their next attempts
 
     def line(self) -> str:
-        return f"outbox: {len(self.sent)} sent, {len(self.failed)} to retry, {len(self.refused)} refused"
+        line = f"outbox: {len(self.sent)} sent, {len(self.failed)} failed this time, {len(self.refused)} refused"
+        if self.waiting:
+            when = f", next try at {format_ts(self.next_try)}" if self.next_try else ""
+            line += f"; {self.waiting} not delivered yet{when} (oncall outbox lists them)"
+        return line
 
 
 def backoff(attempts: int) -> timedelta:
@@ -133,11 +146,18 @@ async def sync_once(session: Session, source: Source, *, now: datetime | None = 
     report = SyncReport(source.name, cursor=queries.sync_cursor(store, source.name))
     async for batch in source.pull_batches(report.cursor, batch_size):
         doc = batch.document
+        # What the store knows better than the helpdesk: tickets oncall opened, merges and splits.
+        identity.apply(store, source.name, doc, batch.requestors)
         report.echoes_dropped += _drop_echoes(store, source.name, doc)
         if source.placeholder_customers:
             report.customers_created += _add_missing_customers(store, doc)
+
+        def people(conn, batch=batch) -> None:
+            identity.refresh_people(conn, source.name, batch.people, now)
+
         try:
-            result = importer.import_document(store, doc, now=now, source=source.name, cursor=batch.cursor)
+            result = importer.import_document(store, doc, now=now, source=source.name, cursor=batch.cursor,
+                                              also=people if batch.people else None)
         except InvalidDocument as exc:
             shown = "; ".join(exc.problems[:3]) + (f" (+{len(exc.problems) - 3} more)" if len(exc.problems) > 3 else "")
             raise SyncError(f"source {source.name!r}: the pulled document was refused, nothing of this batch "
@@ -176,13 +196,13 @@ async def deliver_outbox(session: Session, sources: Iterable[Source], *, now: da
     table = _by_name(sources)
     report = DeliveryReport()
     for _ in range(MAX_ROUNDS):
-        claimed = [item for name in table for item in outbox.claim(store, now, name)]
+        claimed = [item for name in table for item in outbox.claim(store, now, name, me=session.user)]
         if not claimed:
             break
         for item in claimed:
             source = table[item.source]
             try:
-                remote = await source.push(item)
+                pushed = await source.push(item)
             except PushRefused as exc:
                 outbox.mark_failed(store, item.id, str(exc), None, clock(), permanent=True)
                 report.refused.append(item.id)
@@ -196,9 +216,30 @@ async def deliver_outbox(session: Session, sources: Iterable[Source], *, now: da
                 report.failed.append(item.id)
                 report.errors[item.id] = error
                 continue
-            outbox.mark_sent(store, item.id, remote, clock())
+            if isinstance(pushed, str):
+                pushed = Pushed(pushed)
+            outbox.mark_sent(store, item.id, pushed.remote_ref, clock(), external_ref=pushed.external_ref)
             report.sent.append(item.id)
+    left = [r for r in outbox.undelivered(store) if r["source"] in table and r["state"] != "failed"]
+    report.waiting = len(left)
+    report.next_try = min((parse_ts(r["next_at"]) for r in left), default=None)
     return report
+
+
+def retry_now(session: Session, sources: Iterable[Source] | None = None) -> int:
+    """Every undelivered row of *sources* (default: all) is due now: a manual sync tries everything at once."""
+    session.check_writable("retrying the outbox")
+    if sources is None:
+        return outbox.retry_now(session.store, session.now())
+    return sum(outbox.retry_now(session.store, session.now(), name) for name in _by_name(sources))
+
+
+def source_named(session: Session, name: str) -> Source | None:
+    """The configured source called *name* (None when sync is off or there is none)."""
+    try:
+        return next((s for s in session.sources() if s.name == name), None)
+    except SourceConfigError:
+        return None
 
 
 def _source_for(store, case_id: str, sources: Iterable[Source]) -> str | None:
@@ -213,6 +254,11 @@ def _source_for(store, case_id: str, sources: Iterable[Source]) -> str | None:
     for source in pushable:
         if queries.has_event_prefixed(store, case_id, f"{source.kind}:{source.name}:"):
             return source.name
+    # A case oncall opened whose ticket a source's outbox created (an incident's).
+    if external_ref:
+        opened = queries.ticket_opened_by(store, case_id)
+        if opened in {s.name for s in pushable}:
+            return opened
     return None
 
 
@@ -252,9 +298,10 @@ async def run_forever(session: Session, *, stop_event: asyncio.Event | threading
     """
     clock = session.clock
     if sources is None:
+        from ..config import config_dir
         from ..connectors.catalog import load_sources
 
-        sources = load_sources(session.config)
+        sources = load_sources(session.config, user=session.user, config_dir=config_dir())
     next_poll = {s.name: 0.0 for s in sources}
     next_outbox = 0.0
     try:

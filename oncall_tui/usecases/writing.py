@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..core.assets_text import format_assets, parse_assets
 from ..core.errors import Refused
@@ -25,7 +25,7 @@ from ..core.timeutil import parse_ts
 from ..store import drafts, queries, writes
 from .presence import replying
 from .session import Session
-from .sync import outbox_source_for
+from .sync import outbox_source_for, source_named
 
 #: What an engineer can write on a case: kind -> (event kind, direction, helpdesk action).
 KINDS = {
@@ -73,16 +73,50 @@ class SummaryConflict(Refused):
                          "nothing was saved — compare both, then save again")
 
 
+#: How long a write the engineer's own helpdesk token can send waits for their own oncall to send it,
+#: before anyone's oncall sends it through the shared token (signed with their name): a customer never
+#: waits long because its author closed oncall while the helpdesk was down.
+OWN_TOKEN_GRACE = timedelta(minutes=10)
+
+
+def _outbox(session: Session, case_id: str) -> tuple[str | None, datetime | None]:
+    """(the source the case's writes go to, until when only this engineer's oncall may send them)."""
+    name = outbox_source_for(session, case_id)
+    if name is None:
+        return None, None
+    source = source_named(session, name)
+    writes_as = getattr(source, "writes_as", None)
+    own = writes_as is not None and writes_as(session.user) == "own"
+    return name, (session.now() + OWN_TOKEN_GRACE) if own else None
+
+
+def authorship(session: Session, case_id: str) -> str | None:
+    """What to tell the engineer once when their writes on *case_id* reach the helpdesk as the shared account."""
+    name = outbox_source_for(session, case_id)
+    source = source_named(session, name) if name else None
+    writes_as = getattr(source, "writes_as", None)
+    if writes_as is None or writes_as(session.user) == "own":
+        return None
+    where = source.own_token_file() if hasattr(source, "own_token_file") else None
+    put = f"put your own RT token in {where} (mode 600)" if where else "set user_token_file in [[sources]]"
+    return (f"Your notes and replies reach {name} through the shared RT account, starting with [{session.user}]. "
+            f"To write as yourself, {put} — docs/request-tracker.md says how.")
+
+
 def add(session: Session, case_id: str, kind: str, text: str) -> str:
-    """A note, a logged call or a chat transcript on *case_id*; returns the event id."""
+    """A note, a logged call or a chat transcript on *case_id*; returns the event id.
+
+    A note on a helpdesk case goes there as an internal comment (through the outbox).
+    """
     if kind not in KINDS or kind == "reply":
         raise Refused(f"kind {kind!r} is not one of note|call|chat (replies go through `reply`)")
     session.check_writable(f"saving the {kind}")
     event_kind, direction, action = KINDS[kind]
-    source = outbox_source_for(session, case_id) if action else None
+    source, exclusive = _outbox(session, case_id) if action else (None, None)
     return writes.add_case_event(session.store, case_id, kind=event_kind, body=text, author=session.user,
                                  now=session.now(), region=session.region, direction=direction,
-                                 outbox_source=source, outbox_action=action, draft_kind=kind)
+                                 outbox_source=source, outbox_action=action, draft_kind=kind,
+                                 outbox_exclusive_until=exclusive)
 
 
 def reply(session: Session, case_id: str, text: str, *, seen_seq: int | None = None, force: bool = False,
@@ -105,10 +139,11 @@ def reply(session: Session, case_id: str, text: str, *, seen_seq: int | None = N
         if others:
             raise ReplyCollision(case_id, others)
 
+    source, exclusive = _outbox(session, case_id)
     return writes.add_case_event(store, case_id, kind="message", direction="out", body=text, author=session.user,
                                  now=session.now(), region=session.region, meta=meta,
-                                 outbox_source=outbox_source_for(session, case_id), outbox_action="correspond",
-                                 check=check, draft_kind="reply")
+                                 outbox_source=source, outbox_action="correspond",
+                                 check=check, draft_kind="reply", outbox_exclusive_until=exclusive)
 
 
 def set_summary(session: Session, case_id: str, text: str, *, base: str | None = None) -> str:
@@ -124,11 +159,17 @@ def set_summary(session: Session, case_id: str, text: str, *, base: str | None =
 
 
 def set_status(session: Session, case_id: str, status: str) -> str:
+    """Change the case's status; on a helpdesk case the helpdesk's status follows (through the outbox)."""
     if status not in STATUSES:
         raise Refused(f"status {status!r} is not one of {'|'.join(STATUSES)}")
     session.check_writable("changing the status")
+    source, exclusive = _outbox(session, case_id)
+    refuses = getattr(source_named(session, source), "refuses_status", None) if source else None
+    why = refuses(status) if refuses is not None else None
+    if why:
+        raise Refused(f"{case_id}: {why}; nothing was changed")
     return writes.set_status(session.store, case_id, status, author=session.user, now=session.now(),
-                             region=session.region, outbox_source=outbox_source_for(session, case_id))
+                             region=session.region, outbox_source=source, outbox_exclusive_until=exclusive)
 
 
 def assign(session: Session, case_id: str, engineer: str) -> str:

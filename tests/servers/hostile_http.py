@@ -1,6 +1,6 @@
 """A real HTTP server on 127.0.0.1 that misbehaves on purpose: slow, endless, or saying hostile things.
 
-Each path is one behaviour:
+Each path's first segment is one behaviour:
 - `/drip`: headers at once, then one body byte every 0.2 s for a minute;
 - `/slow-headers`: the status line and headers one byte every 0.2 s;
 - `/endless`: a chunked body that never ends;
@@ -61,7 +61,9 @@ class HostileServer:
         self.connected.set()
         try:
             head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split(b" ", 2)[1].split(b"?")[0].decode()
+            # The first segment chooses the behaviour, so a client that adds its own path (RT's /REST/2.0/…)
+            # under a base URL of /drip meets the same server.
+            path = "/" + head.split(b" ", 2)[1].split(b"?")[0].decode().split("/")[1]
             length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
                            if line.lower().startswith(b"content-length:")), 0)
             body = await reader.readexactly(length) if length else b""

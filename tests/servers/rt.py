@@ -194,6 +194,59 @@ my %commands = (
         die "status of ticket $a->{ticket}: $msg\n" unless $ok;
         return { txn => last_txn($t, 'Status') };
     },
+    # A customer as RT knows them: created (or brought up to date) before their mail arrives,
+    # so the mail gateway finds them by address.
+    person => sub {
+        my $a = shift;
+        my %fields = (RealName => $a->{realname} // '', Lang => $a->{lang} // '',
+                      Timezone => $a->{timezone} // '', Organization => $a->{organization} // '');
+        my $u = RT::User->new(RT->SystemUser);
+        $u->LoadByEmail($a->{email});
+        if ($u->id) {
+            for my $f (sort keys %fields) {
+                next if ($u->$f // '') eq $fields{$f};
+                my $set = "Set$f";
+                my ($ok, $msg) = $u->$set($fields{$f});
+                die "user $a->{email}: $f: $msg\n" unless $ok;
+            }
+        } else {
+            my ($ok, $msg) = $u->Create(Name => $a->{email}, EmailAddress => $a->{email}, Privileged => 0, %fields);
+            die "creating user $a->{email}: $msg\n" unless $ok;
+        }
+        return { id => $u->id };
+    },
+    # One more engineer (a privileged user), with an API token of their own when asked.
+    engineer => sub {
+        my $a = shift;
+        my $u = RT::User->new(RT->SystemUser);
+        $u->Load($a->{name});
+        unless ($u->id) {
+            my ($ok, $msg) = $u->Create(Name => $a->{name}, EmailAddress => $a->{email},
+                                        RealName => $a->{realname}, Privileged => 1);
+            die "creating user $a->{name}: $msg\n" unless $ok;
+        }
+        return {} unless $a->{token};
+        my $token = RT::AuthToken->new(RT->SystemUser);
+        my ($id, $tmsg, $authstring) = $token->Create(Owner => $u->id, Description => 'oncall-tui tests');
+        die "creating token for $a->{name}: $tmsg\n" unless $id;
+        return { token => $authstring };
+    },
+    # The custom fields oncall marks its writes with (docs/request-tracker.md), on every queue.
+    mark_fields => sub {
+        my $a = shift;
+        for my $type ('RT::Queue-RT::Ticket-RT::Transaction', 'RT::Queue-RT::Ticket') {
+            my $cf = RT::CustomField->new(RT->SystemUser);
+            $cf->LoadByName(Name => $a->{name}, LookupType => $type);
+            unless ($cf->id) {
+                my ($ok, $msg) = $cf->Create(Name => $a->{name}, Type => 'Freeform', MaxValues => 1,
+                                             LookupType => $type, Description => 'oncall-tui write mark');
+                die "creating custom field $a->{name} ($type): $msg\n" unless $ok;
+            }
+            my ($ok, $msg) = $cf->AddToObject(RT::Queue->new(RT->SystemUser));
+            die "applying custom field $a->{name}: $msg\n" unless $ok || $msg =~ /already/i;
+        }
+        return {};
+    },
     # Move a ticket and its history back in time, so tests of incremental
     # sync need not wait for the clock.
     age => sub {
@@ -431,6 +484,27 @@ class RtServer:
         """Move tickets' Created/LastUpdated and history *seconds* into the past."""
         self._call("age", tickets=list(tickets), seconds=int(seconds))
 
+    def person(self, email: str, realname: str = "", lang: str = "", timezone: str = "",
+               organization: str = "") -> None:
+        """Create (or update) the RT user of a customer, with the fields RT keeps about people."""
+        self._call("person", email=email, realname=realname, lang=lang, timezone=timezone,
+                   organization=organization)
+
+    def engineer(self, name: str, realname: str, *, token: bool = False) -> str:
+        """Create a privileged user (an engineer, or a shared service account); its API token if asked."""
+        answer = self._call("engineer", name=name, email=f"{name}@hosting.example", realname=realname,
+                            token=token)
+        return answer.get("token", "")
+
+    def mark_fields(self, name: str = "oncall-id") -> None:
+        """Create the transaction and ticket custom fields oncall marks its writes with, on every queue."""
+        self._call("mark_fields", name=name)
+
+    def mail(self, queue: str, message: str, ticket: int | None = None) -> tuple[int, int]:
+        """Deliver a whole RFC 5322 message (MIME parts, attachments) through RT's mail gateway."""
+        answer = self._call("mail", queue=queue, action="correspond", ticket=ticket, message=message)
+        return int(answer["ticket"]), int(answer["txn"])
+
 
 def _stop_group(proc: subprocess.Popen | None) -> None:
     """Stop a child we started in its own session, by its PID (= its group id)."""
@@ -506,6 +580,9 @@ def write_config(tmp_path: Path, *tables: str) -> Path:
 
 
 def rt_table(base_url: str, token_file: Path, queue: str, **extra) -> str:
+    """A `[[sources]]` table for the test queue; the token is alice's, so it is also her own (she writes as
+    herself) unless *extra* says otherwise."""
+    extra.setdefault("user_token_file", str(token_file))
     lines = ['kind = "rt"', 'name = "main"', f'base_url = "{base_url}"', f'token_file = "{token_file}"',
              f'queues = ["{queue}"]']
     lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]

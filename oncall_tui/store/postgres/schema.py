@@ -16,7 +16,9 @@ What PostgreSQL spells differently:
 - `events_fts` holds a tsvector per event (GIN index): the words as written
   (unaccented), plus their stems in the customer's language (French or
   English; none for any other): an exact word always matches, a stem too;
-- a trigger refuses UPDATE, DELETE and TRUNCATE of events (append-only);
+- a trigger refuses DELETE and TRUNCATE of events, and UPDATE of their content
+  (append-only; since migration 5 an event may be filed under another customer
+  by a merge or a split, as on SQLite);
 - the open-case counts per heat band are kept by statement triggers over
   transition tables: a clock tick that rescores 5,000 cases touches each
   band's row once, not 5,000 times;
@@ -375,6 +377,61 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (case_id, engineer, kind)
     );
     """,
+    # 5: what a helpdesk tells about people, files sent with messages, identity repairs (customer merges
+    # and splits), outbox authors; an event may be filed under another customer, its content never changes
+    f"""
+    CREATE TABLE people (
+        source {T} NOT NULL,
+        email {T} NOT NULL,
+        name {T} NOT NULL DEFAULT '',
+        language {T} NOT NULL DEFAULT '',
+        timezone {T} NOT NULL DEFAULT '',
+        organization {T} NOT NULL DEFAULT '',
+        customer_id {T} NOT NULL,
+        updated_at {T} NOT NULL,
+        PRIMARY KEY (source, email)
+    );
+    CREATE INDEX people_customer ON people(customer_id);
+    CREATE TABLE attachments (
+        event_id {T} NOT NULL REFERENCES events(id) DEFERRABLE,
+        position INTEGER NOT NULL,
+        name {T} NOT NULL,
+        name_folded {T} NOT NULL,
+        content_type {T} NOT NULL DEFAULT '',
+        size BIGINT NOT NULL DEFAULT 0,
+        ref {T} NOT NULL DEFAULT '',
+        PRIMARY KEY (event_id, position)
+    );
+    CREATE TABLE customer_overrides (
+        kind {T} NOT NULL,
+        key {T} NOT NULL,
+        customer_id {T} NOT NULL,
+        at {T} NOT NULL,
+        author {T} NOT NULL DEFAULT '',
+        PRIMARY KEY (kind, key)
+    );
+    ALTER TABLE outbox ADD COLUMN author {T} NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN exclusive_until {T};
+
+    -- Append-only stays for an event's content; which customer it is filed under may change (a merge, a split).
+    DROP TRIGGER events_no_update ON events;
+    CREATE TRIGGER events_no_update BEFORE UPDATE OF seq, id, case_id, incident_id, at, kind, direction, author,
+        author_region, channel, body, meta, recorded_at ON events
+        FOR EACH ROW EXECUTE FUNCTION oncall_append_only();
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION oncall_append_only();
+    -- The search index follows: the event's new customer, stemmed in that customer's language.
+    CREATE FUNCTION oncall_refile_event() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE events_fts f SET customer_id = NEW.customer_id,
+               tsv = oncall_tsvector((SELECT language FROM customers WHERE id = NEW.customer_id), NEW.body)
+         WHERE f.seq = NEW.seq;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER events_refile AFTER UPDATE OF customer_id ON events
+        FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id)
+        EXECUTE FUNCTION oncall_refile_event();
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -385,6 +442,7 @@ GRANTS = """
 GRANT USAGE ON SCHEMA {schema} TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role};
 REVOKE UPDATE, DELETE, TRUNCATE ON events FROM {role};
+GRANT UPDATE (customer_id) ON events TO {role};
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON oncall_schema FROM {role};
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role};
 """

@@ -48,6 +48,48 @@ def _changes_and_drafts(db: Database) -> None:
                         not_null={"text", "updated_at"}, defaults={"base": ""})
 
 
+def _helpdesk_identity(db: Database) -> None:
+    """5: what a helpdesk tells about people, files sent with messages, identity repairs, outbox authors.
+
+    - `people`: each requestor a source knows (name, language, time zone,
+      organisation), refreshed on every sync; `customer_id` is the customer
+      their cases are filed under.
+    - `attachments`: name, type and size of the files of an event, and where to
+      fetch one (`ref`); `name_folded` (lower case, no accents) is what search matches.
+    - `customer_overrides`: identity repairs that later syncs keep: a merged
+      customer id (kind 'customer') or a requestor address moved by a split
+      (kind 'email'), and the customer they now belong to.
+    - `outbox.author` (who wrote the row) and `outbox.exclusive_until` (until
+      then only the author's own oncall sends it, with their own helpdesk token).
+    - The append-only guard lets an event be filed under another customer
+      (`customer_id`, by a merge or a split); its content still never changes.
+    """
+    db["people"].create({"source": str, "email": str, "name": str, "language": str, "timezone": str,
+                         "organization": str, "customer_id": str, "updated_at": str},
+                        pk=("source", "email"),
+                        not_null={"source", "email", "name", "language", "timezone", "organization", "customer_id",
+                                  "updated_at"},
+                        defaults={"name": "", "language": "", "timezone": "", "organization": ""})
+    db["people"].create_index(["customer_id"], index_name="people_customer")
+    db["attachments"].create({"event_id": str, "position": int, "name": str, "name_folded": str,
+                              "content_type": str, "size": int, "ref": str},
+                             pk=("event_id", "position"), foreign_keys=[("event_id", "events", "id")],
+                             not_null={"event_id", "position", "name", "name_folded", "content_type", "size", "ref"},
+                             defaults={"content_type": "", "size": 0, "ref": ""})
+    db["customer_overrides"].create({"kind": str, "key": str, "customer_id": str, "at": str, "author": str},
+                                    pk=("kind", "key"), not_null={"kind", "key", "customer_id", "at", "author"},
+                                    defaults={"author": ""})
+    db["outbox"].add_column("author", str, not_null_default="")
+    db["outbox"].add_column("exclusive_until", str)
+    for statement in (
+        "DROP TRIGGER events_no_update",
+        "CREATE TRIGGER events_no_update BEFORE UPDATE OF seq, id, case_id, incident_id, at, kind, direction, "
+        "author, author_region, channel, body, meta, recorded_at ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only: add a correcting event instead'); END",
+    ):
+        db.execute(statement)
+
+
 MIGRATIONS: list[str | Callable[[Database], None]] = [
     # 1: the nouns of DESIGN.md
     """
@@ -233,6 +275,7 @@ MIGRATIONS: list[str | Callable[[Database], None]] = [
     END;
     """,
     _changes_and_drafts,
+    _helpdesk_identity,
 ]
 
 #: The heat bands migration 3 wrote into its triggers (hot from, warm from).

@@ -210,6 +210,9 @@ class HistoryScreen(CaseKeys, SelfClosing):
                 lines.append(Line(bar, literal(text, body_style), bar))
             if hidden:
                 lines.append(Line(bar, Text(f"… {hidden} — x shows it all", "italic yellow"), bar))
+            for file in ev.attachments:  # described only: nothing is fetched or opened from here
+                lines.append(Line(bar, Text("attachment ", "italic").append_text(literal(file.line, body_style)),
+                                  bar))
         if not self.view.timeline:
             lines.append(Line(Text(""), Text("No history yet.", "dim")))
         return Timeline(lines)
@@ -326,6 +329,8 @@ class HistoryScreen(CaseKeys, SelfClosing):
             if result is not None:
                 self.reload()
                 self.query_one("#history-scroll", VerticalScroll).scroll_end(animate=False)
+                if kind in ("note", "reply"):
+                    self.app.tell_authorship(self.case_id)
         self.app.push_screen(EditorScreen(title, case_id=self.case_id, kind=kind, save=save, text=text, base=base),
                              saved)
 
@@ -399,6 +404,7 @@ class HistoryScreen(CaseKeys, SelfClosing):
             message.stop()
             self.reload()
             self.notify(f"{self.case_id} is now {message.result[1]}")
+            self.app.tell_authorship(self.case_id)
         else:
             super().on_wrote(message)
 
