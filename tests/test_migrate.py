@@ -7,8 +7,9 @@ import pytest
 
 from oncall_tui.cli import main
 from oncall_tui.core.errors import StoreConstraint, StoreError, StoreNotWritable
-from oncall_tui.store import drafts, outbox, writes
+from oncall_tui.store import drafts, identity, outbox, writes
 from oncall_tui.store.importer import import_document
+from oncall_tui.store.search import search
 
 from .conftest import NOW, open_store
 from .servers.postgres import drop_database, new_database
@@ -141,5 +142,9 @@ def test_engineers_cannot_set_up_the_schema_the_administrator_does(engineer_role
         with pytest.raises(StoreNotWritable, match="may not do this"):
             with store.write() as conn:
                 conn.execute("UPDATE oncall_schema SET version = 99")
+        # ...but an engineer may repair an identity: a merge files the other customer's events under the kept one.
+        identity.merge(store, "c-boul", "c-calm", author="alice", region="EMEA", now=NOW, heat=store.heat_model())
+        assert store.query_one("SELECT COUNT(*) FROM events WHERE customer_id = 'c-calm'")[0] == 0
+        assert [h.case_id for h in search(store, "invoice", customer_id="c-boul")] == ["T-300"]  # the index follows
     finally:
         store.close()

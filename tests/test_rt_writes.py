@@ -71,7 +71,7 @@ def rt_txns(rt_server, ticket: int) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def desk(rt_server, rt_world, queue, shared_token, tmp_path):
+def desk(rt_server, rt_world, queue, shared_token, tmp_path, store_path):
     """A ticket from Lukas in this test's queue, synced into a fresh store; bob's own token in his config."""
     ticket, _ = rt_server.mail(queue, customer_message(PEOPLE[LUKAS], "Webseite langsam",
                                                        "Hallo, die Webseite ist seit heute Morgen langsam.", ()))
@@ -81,7 +81,7 @@ def desk(rt_server, rt_world, queue, shared_token, tmp_path):
         pass
 
     d = Desk()
-    d.ticket, d.case, d.queue, d.db = ticket, f"RT-{ticket}", queue, tmp_path / "oncall.db"
+    d.ticket, d.case, d.queue, d.db = ticket, f"RT-{ticket}", queue, store_path
     d.config = {user: write_config(tmp_path / f"{user}.toml", source_table(
         rt_server.base_url, shared_token, queues=(queue,),
         user_token_file=bob_token if user == "bob" else None), user=user) for user in ("alice", "bob", "carol")}
@@ -350,11 +350,11 @@ async def test_a_failed_delivery_says_why_and_when_it_is_tried_next(desk, rt_ser
 
 
 def test_a_case_an_incident_opened_gets_its_rt_ticket_once_and_the_answers_land_in_it(
-        rt_server, rt_world, queue, shared_token, tmp_path, capsys, monkeypatch):
+        rt_server, rt_world, queue, shared_token, tmp_path, store_path, capsys, monkeypatch):
     monkeypatch.setenv("ONCALL_USER", "carol")
     old, _ = rt_server.mail(queue, customer_message(PEOPLE[KENJI], "DNS question", "Is my zone signed?", ()))
     rt_server.set_status(old, "bob", "resolved")
-    db = tmp_path / "oncall.db"
+    db = store_path
     cfg = write_config(tmp_path / "c.toml", source_table(rt_server.base_url, shared_token, queues=(queue,)))
     assert oncall(capsys, "--db", db, "--config", cfg, "sync", "--once")[0] == 0
     code, out, err = oncall(capsys, "--db", db, "--config", cfg, "incident", "open", "--title", "Tokyo network outage",

@@ -431,8 +431,15 @@ def world_db(rt_server, rt_world, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def world_store(world_db, tmp_path) -> Path:
-    """A copy of the synced world's store for one test."""
+def world_store(world_db, tmp_path, request, backend) -> Path | str:
+    """A copy of the synced world's store for one test: an SQLite file, or (backend "postgresql") the
+    world moved into a fresh PostgreSQL database by `oncall migrate`."""
+    if backend == "postgresql":
+        from oncall_tui.usecases.transfer import migrate_store
+
+        url = request.getfixturevalue("pg_url")
+        migrate_store(str(world_db), url)
+        return url
     path = tmp_path / "oncall.db"
     shutil.copy(world_db, path)
     return path
