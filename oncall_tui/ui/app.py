@@ -314,7 +314,8 @@ class OncallApp(App):
 
     def check_for_changes(self) -> None:
         """Cheap poll: did anyone write? Tell the screen on top what their writes touched."""
-        if self.closing or self._feed is None:
+        # A write's answer can arrive while the app is closing, its screens already gone: nobody to tell.
+        if self.closing or self._feed is None or not self.screen_stack:
             return
         try:
             change = self._feed.poll()
