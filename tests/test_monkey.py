@@ -32,6 +32,9 @@ pytestmark = pytest.mark.sqlite_only
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 FIXED_SEED = 20261203
+# Seeds a fresh run once crashed with, kept so their crash cannot come back unseen:
+# 4105621438 — `up` reached a history screen whose widgets were not composed yet (NoMatches).
+REGRESSION_SEEDS = (4105621438,)
 KEYS_PER_RUN = int(os.environ.get("MONKEY_KEYS", 5000))
 SIZES = [(120, 40), (80, 24), (100, 30), (60, 20), (200, 60)]
 
@@ -136,9 +139,12 @@ SETTINGS = [((120, 40), False), ((80, 24), True), ((80, 24), False), ((120, 40),
 KEYS_PER_APP = 1250
 
 
-@pytest.mark.parametrize("which", ["fixed", "fresh"])
+@pytest.mark.parametrize("which", ["fixed", "fresh", *(f"seed{seed}" for seed in REGRESSION_SEEDS)])
 async def test_random_keys_never_crash(demo_store, tmp_path, monkeypatch, which):
-    seed = FIXED_SEED if which == "fixed" else int(os.environ.get("MONKEY_SEED") or secrets.randbits(32))
+    if which.startswith("seed"):
+        seed = int(which[4:])
+    else:
+        seed = FIXED_SEED if which == "fixed" else int(os.environ.get("MONKEY_SEED") or secrets.randbits(32))
     print(f"monkey seed {seed}: replay with MONKEY_SEED={seed} pytest tests/test_monkey.py -k fresh")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # where a crash report would go
     monkey = Monkey(seed)

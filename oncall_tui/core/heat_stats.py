@@ -48,7 +48,6 @@ from .lexicon import (
     unpack_print,
 )
 from .model import CONVERSATION_KINDS, Event
-from .reading import read
 from .timeutil import format_ts, parse_ts
 
 #: Each real answer of ours counts the customer's earlier words and tone at 60 %.
@@ -204,8 +203,15 @@ def fold_events(events: Iterable[Event], *, lexicon: Lexicon) -> CaseStats:
     return stats
 
 
+def _read(body: str, author: str):
+    # Loaded at the first message read: ranking the queue from stored stats never needs it.
+    from .reading import read
+
+    return read(body, author)
+
+
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) -> None:
-    reading = read(event.body, event.author)
+    reading = _read(event.body, event.author)
     stats.quoted += reading.quoted
     stats.sig += reading.signature
     stats.log += reading.log
@@ -255,7 +261,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) 
     stats.last_out_at, stats.out_t = at, t
     if event.author and event.author not in stats.engineers:
         stats.engineers.append(event.author)
-    if not stats.acted and is_bounce(read(event.body, event.author).text, lexicon, again=stats.bounces > 0):
+    if not stats.acted and is_bounce(_read(event.body, event.author).text, lexicon, again=stats.bounces > 0):
         stats.bounces += 1
         stats.bounce_open = True  # the clock keeps running
         return

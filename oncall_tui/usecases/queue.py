@@ -18,7 +18,6 @@ from ..core.model import band
 from ..core.timeutil import business_hours, format_ts, parse_ts
 from ..store import derived, queries
 from ..store.queries import QueueFilter
-from . import writing
 from .session import Session
 
 VIEWS = ("all", "waiting", "mine", "region")
@@ -176,6 +175,9 @@ def resolve_done(session: Session, case_id: str) -> str:
     Refused when the case is not probably done any more (the customer wrote
     again, or someone resolved it meanwhile): the face should show why and leave it.
     """
+    # The write path (outbox, sync) loads when a case is resolved, not at start.
+    from . import writing
+
     session.check_writable("resolving the case")
     if probably_done(session, case_id) is None:
         raise Refused(f"{case_id} is not marked probably done (any more): resolve it by hand if it is")

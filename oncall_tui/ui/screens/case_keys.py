@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from ...core.errors import OncallError
 from ...core.visible import visible
-from ...usecases import history, queue, writing
+from ...usecases import queue
 from ..messages import WriteRefused, Wrote
-from .choice import ChoiceScreen
 
 
 class CaseKeys:
@@ -19,12 +18,19 @@ class CaseKeys:
     def current_case(self) -> str | None:
         raise NotImplementedError
 
+    # The write path, the history and the choice dialog load at their first use: the queue's
+    # first frame does not need them.
     def action_take(self) -> None:
+        from ...usecases import writing
+
         case_id = self.current_case()
         if case_id:
             self.app.write(self, "assign", lambda s: (writing.take(s, case_id), case_id, s.user))
 
     def action_assign(self) -> None:
+        from ...usecases import writing
+        from .choice import ChoiceScreen
+
         case_id = self.current_case()
         if not case_id:
             return
@@ -86,6 +92,8 @@ class CaseKeys:
         case_id = self.current_case()
         if not case_id:
             return
+        from ...usecases import history
+
         url = history.helpdesk_url(self.app.session, case_id)
         if url is None:
             self.notify(f"{case_id} has no helpdesk ticket: it lives in oncall only.", severity="warning")

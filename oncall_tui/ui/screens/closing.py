@@ -1,4 +1,5 @@
-"""Screens that close themselves when something they waited for arrives (a write's result).
+"""Screens that are ready for keys only once built, and close themselves when something they
+waited for arrives (a write's result).
 
 `Screen.dismiss` pops whatever screen is on top. A result that arrives while a
 dialog (help, a handoff, the palette) covers the screen would close that dialog
@@ -14,7 +15,17 @@ from textual import events, on
 from textual.screen import Screen
 
 
-class SelfClosing(Screen):
+class ReadyScreen(Screen):
+    """A screen whose keys wait until it is built and stop once it is going away."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys typed ahead (fast fingers, SSH latency) reach a screen pushed a moment ago before its
+        # widgets are composed, or one already closing: its actions would look for widgets that are
+        # not there yet, or not any more (NoMatches: the monkey test found it).
+        return self.is_mounted and self.is_attached and not getattr(self, "closed_by_itself", False)
+
+
+class SelfClosing(ReadyScreen):
     pending_close: tuple[Any] | None = None
     closed_by_itself: bool = False
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from ...core.errors import OncallError
@@ -17,6 +16,7 @@ from ..widgets.incident_banner import IncidentBanner
 from ..widgets.key_hints import KeyHints
 from ..widgets.queue_table import BAND_MARK, QueueHeader, QueueTable, band_style
 from .case_keys import CaseKeys
+from .closing import ReadyScreen
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -34,7 +34,7 @@ def _short(value: str, width: int = 28) -> str:
     return value if len(value) <= width else value[:width - 1] + "…"
 
 
-class QueueScreen(CaseKeys, Screen):
+class QueueScreen(CaseKeys, ReadyScreen):
     """Ranked open cases."""
 
     KEYMAP = "queue"
