@@ -18,7 +18,6 @@ from operator import attrgetter
 from .heat_stats import CaseStats
 from .heat_weights import Term, Weights
 from .model import STATUSES, TIERS
-from .reading import set_aside_text
 from .timeutil import human_duration
 
 #: How the case's last word cools it (`mode` of `heat_value`).
@@ -141,11 +140,18 @@ def _engineers_term(w: Weights, n: int) -> Term | bool:
     return _term("engineers", f"{n} engineers", w.engineers_max * _sat(n - 1, w.engineers_scale))
 
 
+def _set_aside_text(quoted: int, sig: int, log: int) -> str:
+    # The reader loads with the first case that had something set aside, not at start.
+    from .reading import set_aside_text
+
+    return set_aside_text(quoted, sig, log)
+
+
 def _notes_term(w: Weights, key: tuple[int, int, int, int]) -> Term | bool:
     """What was left out: quoted text, signatures, pasted logs, broadcasts (zero points)."""
     quoted, sig, log, broadcasts = key
     parts = []
-    aside = set_aside_text(quoted, sig, log)
+    aside = _set_aside_text(quoted, sig, log) if quoted or sig or log else ""
     if aside:
         parts.append(aside)
     if broadcasts:

@@ -32,7 +32,6 @@ from ..core.errors import NotFound, Refused
 from ..core.heat_model import HeatModel
 from ..core.incident_text import INCIDENT_STATUSES, ScopeError
 from ..core.lexicon import Lexicon, fast_fold, tokens
-from ..core.reading import read
 from ..core.timeutil import format_ts
 from .db import Store
 from .derived import refresh_cases
@@ -201,6 +200,10 @@ def about_incident(subject: str, messages: Iterable[tuple[str, str]], names: set
     """
     pattern, spelled = _names_pattern(names)
     down = lexicon.section("down")
+    from ..core.reading import (
+        read,  # the reader loads when an incident links cases, not at start
+    )
+
     texts = [subject] + [read(body, author).text for body, author in messages]
     for text in texts:
         folded = fast_fold(text)

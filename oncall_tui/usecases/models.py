@@ -11,13 +11,15 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..core.heat_model import HeatModel
 from ..core.heat_weights import Weights, parse_weights
-from ..core.intent_rules import Rules, RulesError, build_rules
 from ..core.lexicon import Lexicon, load_lexicon
 from ..resources import data_file
+
+if TYPE_CHECKING:  # the decoder's rules are built at the first decoding, not at start
+    from ..core.intent_rules import Rules
 
 LEXICON_FILES = ("lexicon_fr.txt", "lexicon_en.txt")
 
@@ -52,11 +54,15 @@ def shipped_lexicon() -> Lexicon:
 
 @cache
 def shipped_rules() -> Rules:
+    from ..core.intent_rules import build_rules
+
     return build_rules(data_file("intents.toml").read_bytes(), "oncall_tui/data/intents.toml")
 
 
 def site_rules(path: str | Path) -> Rules:
     """The shipped decoder rules with a site's rules file layered on top (RulesError names the file and key)."""
+    from ..core.intent_rules import RulesError, build_rules
+
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -245,27 +245,25 @@ class QueueScreen(CaseKeys, ReadyScreen):
             box.display = False
             self.table.focus()
 
-    def _apply_filter(self, text: str) -> None:
-        self.queue.set_text(text)
+    def _from_the_top(self) -> None:
+        """After the queue's filter, view or order changed: its first row, under the cursor."""
         self.table.cursor = 0
         self.table.scroll_to(y=0, animate=False)
         self.table.reload(keep_case=False)
         self.update_header()
 
+    def _apply_filter(self, text: str) -> None:
+        self.queue.set_text(text)
+        self._from_the_top()
+
     def action_next_view(self) -> None:
         view = self.queue.next_view()
-        self.table.cursor = 0
-        self.table.scroll_to(y=0, animate=False)
-        self.table.reload(keep_case=False)
-        self.update_header()
+        self._from_the_top()
         self.notify(f"View: {VIEW_TITLES[view]}", timeout=2)
 
     def action_next_sort(self) -> None:
         sort = self.queue.next_sort()
-        self.table.cursor = 0
-        self.table.scroll_to(y=0, animate=False)
-        self.table.reload(keep_case=False)
-        self.update_header()
+        self._from_the_top()
         self.notify(f"Sort: {SORT_TITLES[sort]}", timeout=2)
 
     def action_run_action(self, action_id: str) -> None:
