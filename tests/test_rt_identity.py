@@ -305,3 +305,18 @@ async def test_splitting_a_person_off_a_domain_customer_lasts_after_the_next_syn
 def test_a_split_naming_no_case_of_that_person_changes_nothing(world_store, capsys):
     code, out, err = oncall(capsys, "--db", world_store, "customers", "split", "main:org:boulangerie-martin", MIKE)
     assert code == 2 and "has no case opened by mike.reyes@gmail.com; nothing changed" in err
+
+
+def test_the_synced_world_moves_to_postgresql_and_exports_the_same_bytes(world_db, pg_url, tmp_path, capsys):
+    # People, files and identity repairs travel with the history: `oncall migrate` loses none of them.
+    import shutil
+
+    copy = tmp_path / "world.db"
+    shutil.copy(world_db, copy)
+    code, _, err = oncall(capsys, "--db", copy, "customers", "merge", "Boulangerie Martin", CLAIRE)
+    assert code == 0, err
+    assert oncall(capsys, "migrate", "--from", copy, "--to", pg_url)[0] == 0
+    before = oncall(capsys, "--db", copy, "export", "--format", "json")
+    after = oncall(capsys, "--db", pg_url, "export", "--format", "json")
+    assert before[0] == after[0] == 0 and before[1] == after[1]
+    assert '"attachments"' in after[1]
