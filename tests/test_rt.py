@@ -90,10 +90,10 @@ async def test_pull_gives_messages_notes_and_statuses_by_who_wrote_them(rt_serve
     assert result.document["customers"] == [{"id": "main:ann@acme.example", "name": "ann@acme.example"}]
 
 
-async def test_pulled_document_imports_into_the_store_once(rt_server, queue, config, tmp_path):
+async def test_pulled_document_imports_into_the_store_once(rt_server, queue, config, store_path):
     ticket, _ = rt_server.customer_email(queue, JEAN, "Espace disque", "Plus de mémoire sur le serveur")
     rt_server.reply(ticket, "bob", "I freed 10 GB of old logs.")
-    store = open_store(tmp_path / "oncall.db")
+    store = open_store(store_path)
     import_document(store, {"customers": [{"id": "c-boul", "name": "Boulangerie Martin", "language": "fr"}],
                             "cases": []}, now=NOW)
     async with RtConnector(config) as rt:

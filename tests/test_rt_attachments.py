@@ -157,10 +157,11 @@ def test_attachments_survive_export_and_import(world_store, rt_world, tmp_path, 
 
 
 def test_a_customer_who_sends_only_a_file_has_an_empty_message_with_the_file(rt_server, rt_world, queue,
-                                                                            shared_token, tmp_path, capsys):
+                                                                            shared_token, tmp_path, store_path,
+                                                                            capsys):
     rt_server.mail(queue, customer_message(Person(JEAN, "Jean Martin"), "Facture", "", ("facture-2026-03.pdf",)))
     cfg = config(rt_server, shared_token, tmp_path, queues=[queue])
-    db = tmp_path / "oncall.db"
+    db = store_path
     assert oncall(capsys, "--db", db, "--config", cfg, "sync", "--once")[0] == 0
 
     (event,) = [e for e in json.loads(oncall(capsys, "--db", db, "history", JEAN, "--json")[1])["events"]

@@ -180,12 +180,12 @@ def test_customers_have_the_name_language_and_time_zone_rt_knows(world_store, ca
 
 
 async def test_what_rt_says_about_a_person_is_refreshed_on_the_next_sync(rt_server, rt_world, queue, shared_token,
-                                                                         tmp_path, capsys):
+                                                                         tmp_path, store_path, capsys):
     email = f"{queue.lower()[:20]}@laposte.net"
     rt_server.person(email, "Paul Girard", "fr", "Europe/Paris")
     ticket, _ = rt_server.mail(queue, customer_message(Person(email, "Paul Girard"), "Site lent",
                                                        "Mon site est très lent.", ()))
-    db, cfg = tmp_path / "oncall.db", write_config(tmp_path / "config.toml",
+    db, cfg = store_path, write_config(tmp_path / "config.toml",
                                                    source_table(rt_server.base_url, shared_token, queues=(queue,)))
     await sync(db, cfg)
     rt_server.person(email, "Paul Girard-Roy", "en", "America/Montreal")  # he moved to Montréal
