@@ -274,9 +274,9 @@ async def test_merging_keeps_every_event_logs_it_and_lasts_after_the_next_sync(
 
 
 async def test_splitting_a_person_off_a_domain_customer_lasts_after_the_next_sync(
-        rt_server, rt_world, shared_token, tmp_path, capsys):
+        rt_server, rt_world, shared_token, tmp_path, store_path, capsys):
     # An old setup grouped everyone by domain, gmail.com included: one "customer" for strangers.
-    db = tmp_path / "legacy.db"
+    db = store_path
     legacy = write_config(tmp_path / "legacy.toml", source_table(rt_server.base_url, shared_token,
                                                                  group_by_domain=True, free_mail_domains=[]))
     await sync(db, legacy)
