@@ -6,7 +6,7 @@ from oncall_tui.store.importer import import_document
 from oncall_tui.ui.keymap import load_keymap
 
 from .conftest import NOW, open_store
-from .ui_helpers import Notes, make_app, queue_lines, screen_text
+from .ui_helpers import Notes, make_app, queue_lines, screen_text, wait_for
 
 # Screens run on SQLite only; the store and service tests cover both engines.
 pytestmark = pytest.mark.sqlite_only
@@ -167,9 +167,8 @@ async def test_another_engineers_change_appears_without_restart(store, store_pat
         with other.write() as conn:
             conn.execute("UPDATE cases SET assignee = 'kenji' WHERE id = 'T-200'")
         other.close()
-        app.check_for_changes()
-        await pilot.pause()
-        assert any("kenji" in line for line in queue_lines(app))
+        app.check_for_changes()  # the next poll, now (the look runs in a worker)
+        await wait_for(pilot, lambda: any("kenji" in line for line in queue_lines(app)))
 
 
 async def test_e_explains_the_selected_case_term_by_term(store, store_path):

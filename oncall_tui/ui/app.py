@@ -38,6 +38,7 @@ from ..usecases.session import Session
 from .commands import KeyCommands
 from .keymap import Keymap, default_bindings, load_keymap
 from .messages import (
+    ChangesSeen,
     StoreChanged,
     StoreNews,
     StoreWritten,
@@ -76,6 +77,8 @@ class OncallApp(App):
         self._writer_closed = False
         self._feed: ChangeFeed | None = None
         self.unreachable = False  # the store's server went away; reconnecting (said once, until it is back)
+        self._looking = False  # a worker is looking for other engineers' writes
+        self._look_again = False  # someone asked meanwhile: look once more when it comes back
         self._heat = None  # HeatProcess, started by the first heat tick
         self._ticking = False
         self._sync_stop: threading.Event | None = None
@@ -313,28 +316,47 @@ class OncallApp(App):
         self.check_for_changes()
 
     def check_for_changes(self) -> None:
-        """Cheap poll: did anyone write? Tell the screen on top what their writes touched."""
+        """Did anyone write? Asked by a worker (on a shared server that is a round trip: never on the event
+        loop); `on_changes_seen` tells the screen on top what their writes touched. One look at a time: a
+        request meanwhile is remembered and made when the look in flight comes back."""
         # A write's answer can arrive while the app is closing, its screens already gone: nobody to tell.
         if self.closing or self._feed is None or not self.screen_stack:
             return
+        if self._looking:
+            self._look_again = True
+            return
+        self._looking = True
+        self._look_for_changes(self._feed)
+
+    @work(thread=True, group="changes", exit_on_error=False)
+    def _look_for_changes(self, feed: ChangeFeed) -> None:
         try:
-            change = self._feed.poll()
-        except StoreUnreachable:
+            self.post_message(ChangesSeen(feed.poll()))
+        except Exception as exc:  # said by on_changes_seen; the next look tries again
+            self.post_message(ChangesSeen(None, exc))
+
+    def on_changes_seen(self, message: ChangesSeen) -> None:
+        self._looking = False
+        if self.closing or not self.screen_stack:
+            return
+        if isinstance(message.error, StoreUnreachable):
             if not self.unreachable:
                 self.unreachable = True
                 self.notify("Store unreachable, reconnecting… What you write is kept and saved once it is back.",
                             title="Store", severity="warning", timeout=24 * 3600)
-            return
-        except OncallError as exc:
-            self.notify(f"Cannot read the store: {exc}", title="Store", severity="error", timeout=10)
-            return
-        if self.unreachable:
-            self.unreachable = False
-            self.clear_notifications()
-            self.notify("Store reachable again.", title="Store", timeout=5)
-        if change is not None:
-            self.changes += 1
-            self.screen.post_message(StoreChanged(change))
+        elif message.error is not None:
+            self.notify(f"Cannot read the store: {message.error}", title="Store", severity="error", timeout=10)
+        else:
+            if self.unreachable:
+                self.unreachable = False
+                self.clear_notifications()
+                self.notify("Store reachable again.", title="Store", timeout=5)
+            if message.change is not None:
+                self.changes += 1
+                self.screen.post_message(StoreChanged(message.change))
+        if self._look_again:
+            self._look_again = False
+            self.check_for_changes()
 
     def heat_tick(self) -> None:
         """Rescore every open case as time passes, in the heat process (one tick at a time)."""

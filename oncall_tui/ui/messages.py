@@ -28,6 +28,14 @@ class StoreNews(Message):
         return isinstance(message, StoreNews)
 
 
+@dataclass
+class ChangesSeen(Message):
+    """The look for other engineers' writes came back (from a worker): what changed, or why it could not look."""
+
+    change: Change | None
+    error: Exception | None = None
+
+
 class StoreWritten(Message):
     """A write of ours went through (to the app: look for changes now rather than at the next poll)."""
 
