@@ -150,17 +150,26 @@ def customer_cases(store: Store, customer_id: str) -> list[sqlite3.Row]:
                        "WHERE customer_id = ? ORDER BY opened_at", (customer_id,))
 
 
-def customer_history(store: Store, customer_id: str, *, preview: int | None = None) -> list[sqlite3.Row]:
-    """Every event of the customer across cases and channels, oldest first.
+def customer_history(store: Store, customer_id: str, *, preview: int | None = None,
+                     newest: int | None = None) -> list[sqlite3.Row]:
+    """Every event of the customer across cases and channels (only the *newest* ones if given), oldest first.
 
     With *preview*, bodies are cut to that many characters (`length` is the whole body's).
     """
     body = "substr(e.body, 1, ?)" if preview else "e.body"
-    return store.query(
+    order = "e.at DESC, e.seq DESC LIMIT ?" if newest is not None else "e.at, e.seq"
+    rows = store.query(
         f"SELECT e.seq, e.id, e.case_id, c.subject, e.at, e.kind, e.direction, e.author, e.author_region, "
         f"e.channel, {body} AS body, length(e.body) AS length, e.meta FROM events e "
-        "LEFT JOIN cases c ON c.id = e.case_id WHERE e.customer_id = ? ORDER BY e.at, e.seq",
-        (preview, customer_id) if preview else (customer_id,))
+        f"LEFT JOIN cases c ON c.id = e.case_id WHERE e.customer_id = ? ORDER BY {order}",
+        ((preview,) if preview else ()) + (customer_id,) + ((newest,) if newest is not None else ()))
+    return rows[::-1] if newest is not None else rows
+
+
+def customer_events_span(store: Store, customer_id: str) -> tuple[int, str | None]:
+    """How many events the customer has, and when the first one was."""
+    row = store.query_one("SELECT COUNT(*), MIN(at) FROM events WHERE customer_id = ?", (customer_id,))
+    return (row[0], row[1]) if row else (0, None)
 
 
 def event_body(store: Store, event_id: str) -> str | None:

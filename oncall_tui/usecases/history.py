@@ -109,20 +109,28 @@ class CaseView:
     timeline: tuple[Entry, ...]
     others: str  # other engineers on this case: "alice (Paris) is writing"
     outbox_notice: str | None  # "1 reply not yet delivered to RT (…)"
+    earlier: int = 0  # older entries not loaded (case_view's `newest`)
+    since: datetime | None = None  # when the customer's first entry was, loaded or not
 
     @property
     def last_seq(self) -> int:
         return max((e.seq for e in self.timeline), default=0)
 
 
-def case_view(session: Session, case_id: str) -> CaseView:
+def case_view(session: Session, case_id: str, *, newest: int | None = None) -> CaseView:
+    """The case screen's content; with *newest*, only that many of the customer's latest entries
+    (a customer with years of history opens as fast as a new one; `earlier` says how many wait)."""
     store = session.store
     case = _case(store, case_id)
     customer = _customer(store, case.customer_id)
-    rows = queries.customer_history(store, case.customer_id, preview=PREVIEW_CHARS)
+    rows = queries.customer_history(store, case.customer_id, preview=PREVIEW_CHARS, newest=newest)
+    total, first = queries.customer_events_span(store, case.customer_id) if newest is not None else (len(rows), None)
     files = attachments.of_customer(store, case.customer_id)
-    return CaseView(case, customer, _assets(store, case.customer_id), tuple(_entry(r, files) for r in rows),
-                    describe_case(session, case_id), outbox.case_notice(store, case_id, session.now()))
+    timeline = tuple(_entry(r, files) for r in rows)
+    since = parse_ts(first) if first else (timeline[0].at if timeline else None)
+    return CaseView(case, customer, _assets(store, case.customer_id), timeline,
+                    describe_case(session, case_id), outbox.case_notice(store, case_id, session.now()),
+                    earlier=max(0, total - len(timeline)), since=since)
 
 
 def case(session: Session, case_id: str) -> Case:

@@ -53,10 +53,10 @@ class HistoryScreen(CaseKeys, SelfClosing):
     def __init__(self, case_id: str) -> None:
         super().__init__(name="history")
         self.case_id = case_id
-        self.view: CaseView = history.case_view(self.app.session, case_id)
+        self.whole_timeline = False  # only the newest RECENT_ENTRIES until the engineer goes to the top
+        self.view: CaseView = self._load()
         self.suggestion = None
         self.timeline: Timeline | None = None  # what the timeline shows (its text: `timeline.plain`)
-        self.whole_timeline = False  # only the newest RECENT_ENTRIES until the engineer goes to the top
         self._seen_changes = 0
 
     @property
@@ -88,9 +88,15 @@ class HistoryScreen(CaseKeys, SelfClosing):
         self.show()
 
     # -- rendering ------------------------------------------------------------
+    def _load(self) -> CaseView:
+        # Reading and laying out hundreds of entries takes longer than opening a case may (≤ 50 ms):
+        # the newest ones first, the rest a key away.
+        return history.case_view(self.app.session, self.case_id,
+                                 newest=None if self.whole_timeline else RECENT_ENTRIES)
+
     def reload(self) -> None:
         try:
-            self.view = history.case_view(self.app.session, self.case_id)
+            self.view = self._load()
         except OncallError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -179,13 +185,10 @@ class HistoryScreen(CaseKeys, SelfClosing):
         tz = self.app.engineer_timezone
         lines: list[Line] = []
         entries = self.view.timeline
-        if not self.whole_timeline and len(entries) > RECENT_ENTRIES:
-            # Laying out hundreds of entries takes longer than opening the case may (≤ 50 ms): the
-            # newest ones first, the rest a key away.
-            earlier, entries = entries[:-RECENT_ENTRIES], entries[-RECENT_ENTRIES:]
+        if self.view.earlier:
             key = self.app.keymap.display("history.top")
-            lines.append(Line(Text("  "), Text(f"… {len(earlier)} earlier entries, since "
-                                               f"{local_clock(earlier[0].at, tz)} — {key} shows them all",
+            since = f", since {local_clock(self.view.since, tz)}" if self.view.since else ""
+            lines.append(Line(Text("  "), Text(f"… {self.view.earlier} earlier entries{since} — {key} shows them all",
                                                "italic yellow")))
         for ev in entries:
             mine = ev.case_id == self.case_id
@@ -286,11 +289,11 @@ class HistoryScreen(CaseKeys, SelfClosing):
 
     def action_scroll_home(self) -> None:
         scroll = self.query_one("#history-scroll", VerticalScroll)
-        if not self.whole_timeline and len(self.view.timeline) > RECENT_ENTRIES:
-            # The top of the history is its first entry: draw them all, then go there.
+        if not self.whole_timeline and self.view.earlier:
+            # The top of the history is its first entry: read and draw them all, then go there.
             self.whole_timeline = True
             scroll.release_anchor()
-            self.show()
+            self.reload()
             self.call_after_refresh(scroll.scroll_home, animate=False)
             return
         scroll.scroll_home(animate=False)
