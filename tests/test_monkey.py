@@ -34,7 +34,8 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 FIXED_SEED = 20261203
 # Seeds a fresh run once crashed with, kept so their crash cannot come back unseen:
 # 4105621438 — `up` reached a history screen whose widgets were not composed yet (NoMatches).
-REGRESSION_SEEDS = (4105621438,)
+# 1246631707 — the command palette dismissed itself after quitting had emptied the screen stack.
+REGRESSION_SEEDS = (4105621438, 1246631707)
 KEYS_PER_RUN = int(os.environ.get("MONKEY_KEYS", 5000))
 SIZES = [(120, 40), (80, 24), (100, 30), (60, 20), (200, 60)]
 

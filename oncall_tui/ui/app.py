@@ -168,6 +168,13 @@ class OncallApp(App):
             return AwaitComplete.nothing()
         return super().push_screen(screen, *args, **kwargs)
 
+    def pop_screen(self):
+        # Quitting: a dialog that dismisses itself late (the command palette running `quit`) would pop
+        # a stack that is already empty (ScreenStackError, found by the monkey, seed 1246631707).
+        if self.return_code is not None or self.closing or len(self.screen_stack) <= 1:
+            return AwaitComplete.nothing()
+        return super().pop_screen()
+
     async def on_event(self, event: events.Event) -> None:
         # Once quitting, keys typed ahead (q then A, fast, over SSH) must not open screens on a closing app.
         if isinstance(event, (events.Key, events.Paste)) and self.return_code is not None:
