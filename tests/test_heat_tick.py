@@ -15,6 +15,16 @@ def heat_of(app, customer: str) -> int:
     return heat_in(line)
 
 
+def stored_heat(app, customer: str) -> int:
+    """The heat the store holds for the customer's hottest open case (what the queue should show)."""
+    return next(row.heat for row in app.screen.table.source.page(0, 200) if customer in row.customer)
+
+
+def shows_the_store(app, customer: str) -> bool:
+    """The tick is over and its heat has reached the screen (the redraw follows the tick's change notice)."""
+    return not app.ticking and heat_of(app, customer) == stored_heat(app, customer)
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -54,9 +64,9 @@ async def test_the_heat_process_uses_the_configured_weights(store, store_path):
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.heat_tick()  # first, at NOW, with these weights
-        await wait_for(pilot, lambda: app.heat_process_pid is not None and not app.ticking, seconds=30)
+        await wait_for(pilot, lambda: app.heat_process_pid is not None and shows_the_store(app, "Acme"), seconds=30)
         settled = heat_of(app, "Acme")
         clock["now"] = NOW + timedelta(hours=6)
         app.heat_tick()
-        await wait_for(pilot, lambda: not app.ticking, seconds=30)
+        await wait_for(pilot, lambda: shows_the_store(app, "Acme"), seconds=30)
         assert heat_of(app, "Acme") == settled
