@@ -5,6 +5,9 @@
 The labelled corpus (`tests/data/intents/corpus.jsonl`, written by someone who
 never saw the rules) is split once and for all: ids sorted, shuffled with
 `random.Random(2026)`, the first 70 % are `tune`, the last 30 % `heldout`.
+`tests/data/intents/tune_extra.jsonl` (written later, the same way, by someone
+who never saw the rules either) is tune data only: it never enters the split,
+so the held-out part stays the same messages.
 Rules are tuned on `tune` only. The held-out part is only ever looked at as
 aggregate numbers: `--errors` (one line per misread message) refuses it.
 
@@ -38,12 +41,21 @@ from typing import Callable, Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "intents" / "corpus.jsonl"
+TUNE_EXTRA = ROOT / "tests" / "data" / "intents" / "tune_extra.jsonl"
 SEED = 2026
 TUNE_SHARE = 0.7
 PARTS = ("tune", "heldout", "all")
 
 
-def load_corpus(path: Path = CORPUS) -> list[dict]:
+def load_corpus(path: Path = CORPUS, extra: Path | None = TUNE_EXTRA) -> list[dict]:
+    """The split corpus's messages, then the tune-only ones of `extra` (marked `"part": "tune"`)."""
+    rows = _read_jsonl(path)
+    if extra is not None and extra.exists():
+        rows += [{**r, "part": "tune"} for r in _read_jsonl(extra)]
+    return rows
+
+
+def _read_jsonl(path: Path) -> list[dict]:
     rows = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
@@ -63,11 +75,12 @@ def split_ids(ids: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def part(rows: list[dict], name: str) -> list[dict]:
+    """The rows of one part: the split corpus's share, plus every tune-only row for `tune`."""
     if name == "all":
         return rows
-    tune, heldout = split_ids(r["id"] for r in rows)
+    tune, heldout = split_ids(r["id"] for r in rows if "part" not in r)
     keep = set(tune if name == "tune" else heldout)
-    return [r for r in rows if r["id"] in keep]
+    return [r for r in rows if r["id"] in keep or (name == "tune" and r.get("part") == "tune")]
 
 
 # ---------------------------------------------------------------- quality

@@ -56,7 +56,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from devtools.decoder_eval import latency, load_corpus, score, split_ids
+from devtools.decoder_eval import latency, load_corpus, part, score
 
 METHODS = ("rules", "clf_lr", "clf_svm", "clf_svm_top", "clf_raw", "hybrid_agree", "hybrid_veto")
 CLASSIFIERS = {"clf_lr": ("lr", True), "clf_svm": ("svm", True), "clf_svm_top": ("svm", True),
@@ -316,9 +316,7 @@ def internal_cv(tune: list[dict], names: Sequence[str] = METHODS, splits: int = 
 
 def tune_and_heldout() -> tuple[list[dict], list[dict]]:
     rows = load_corpus()
-    tune_ids, held_ids = split_ids(r["id"] for r in rows)
-    by_id = {r["id"]: r for r in rows}
-    return [by_id[i] for i in tune_ids], [by_id[i] for i in held_ids]
+    return part(rows, "tune"), part(rows, "heldout")
 
 
 # ---------------------------------------------------------------- output

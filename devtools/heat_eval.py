@@ -6,7 +6,9 @@ The pairs (`tests/data/heat/pairs.json`, written by someone who never read the
 scoring code) each hold two cases and say which one an experienced engineer
 would pick up first, and why. They are split once and for all: ids sorted,
 shuffled with `random.Random(2026)`, the first 70 % are `tune`, the last 30 %
-`heldout`. The model is tuned on `tune` only; the held-out part is only ever
+`heldout`. `tests/data/heat/pairs_tune_extra.json` (written later, the same way)
+is tune data only and never enters the split, so the held-out pairs stay the
+same. The model is tuned on `tune` only; the held-out part is only ever
 reported as aggregate numbers (`--errors`, one line per misranked pair, refuses
 it).
 
@@ -36,14 +38,25 @@ from typing import Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = ROOT / "tests" / "data" / "heat" / "pairs.json"
+TUNE_EXTRA = ROOT / "tests" / "data" / "heat" / "pairs_tune_extra.json"
 SEED = 2026
 TUNE_SHARE = 0.7
 PARTS = ("tune", "heldout", "all")
 _AGO = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 
 
-def load_pairs(path: Path = PAIRS) -> tuple[datetime, list[dict]]:
-    """(now, pairs) of the evaluation file."""
+def load_pairs(path: Path = PAIRS, extra: Path | None = TUNE_EXTRA) -> tuple[datetime, list[dict]]:
+    """(now, pairs) of the evaluation file, then the tune-only pairs of `extra` (marked `"part": "tune"`)."""
+    now, pairs = _read_pairs(path)
+    if extra is not None and extra.exists():
+        extra_now, extra_pairs = _read_pairs(extra)
+        if extra_now != now:
+            raise SystemExit(f"{extra}: its now ({extra_now.isoformat()}) differs from {path.name}'s")
+        pairs = pairs + [{**p, "part": "tune"} for p in extra_pairs]
+    return now, pairs
+
+
+def _read_pairs(path: Path) -> tuple[datetime, list[dict]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -60,11 +73,12 @@ def split_ids(ids: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def part(pairs: list[dict], name: str) -> list[dict]:
+    """The pairs of one part: the split file's share, plus every tune-only pair for `tune`."""
     if name == "all":
         return pairs
-    tune, heldout = split_ids(p["id"] for p in pairs)
+    tune, heldout = split_ids(p["id"] for p in pairs if "part" not in p)
     keep = set(tune if name == "tune" else heldout)
-    return [p for p in pairs if p["id"] in keep]
+    return [p for p in pairs if p["id"] in keep or (name == "tune" and p.get("part") == "tune")]
 
 
 def ago(text: str) -> timedelta:
