@@ -204,3 +204,39 @@ def test_the_lexicon_knows_calm_words_mask_frustration():
     assert "critical" in [p.text for p in LEXICON.match("Not critical for us today")]
     stats = fold_events([customer(at(0), "Not critical for us today, but worth a look.")])
     assert stats.words == 0
+
+
+# --- an outage outranks a chore; a calm customer's wait counts less; an informed customer ------------
+
+def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_waited_much_longer():
+    outage = [customer(at(0), "Le site du restaurant ne s'affiche plus du tout, « Ce site est inaccessible ». "
+                              "Toutes nos réservations passent par là.")]
+    chore = [customer(at(-18), "Hi, could you add an SFTP user for our designer? No rush at all.")]
+    hot, calm = heat(outage, at(0, 25)), heat(chore, at(0, 25))
+    assert hot.score > calm.score
+    assert terms(hot)["down"] == "said it is down: 'inaccessible', 'ne s'affiche plus'"
+    assert terms(calm)["calm"] == "said it is not pressing: 'no rush'"
+
+
+def test_a_calm_customer_still_gets_hotter_as_they_wait():
+    story = [customer(at(0), "Pour information, quand vous aurez un moment : un accès FTP de plus.")]
+    scores = [heat(story, at(h)).score for h in (1, 4, 12, 24)]
+    assert scores == sorted(scores) and scores[0] < scores[-1]
+
+
+def test_the_outage_stops_counting_once_we_answer_and_counts_again_when_they_say_it_is_still_down():
+    story = [customer(at(0), "Our website is down, customers get a 502."), us(at(1), "Hi, I restarted PHP-FPM.")]
+    assert "down" not in terms(heat(story, at(2)))
+    story.append(customer(at(3), "Still down here, same 502."))
+    assert "down" in terms(heat(story, at(3, 10)))
+
+
+def test_an_incident_lifts_a_customer_we_answered_only_until_they_acknowledge_it():
+    story = [customer(at(0), "Hi, our site is really slow this morning."),
+             us(at(0, 20), "Hi Luke, your site is on WEB-7, affected by the incident; I'll confirm here once "
+                           "it is back to normal.")]
+    asking = story + [customer(at(0, 40), "Any idea how long it will take?")]
+    informed = story + [customer(at(0, 40), "Ok, thanks for the heads up.")]
+    assert heat(asking, at(2), incident_open=True).score >= 60
+    told = heat(informed, at(2), incident_open=True)
+    assert told.score < 20 and terms(told)["incident"] == "linked to an open incident"

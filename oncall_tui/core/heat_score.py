@@ -20,8 +20,9 @@ from .heat_weights import Term, Weights
 from .model import STATUSES, TIERS
 from .timeutil import human_duration
 
-#: How the case's last word cools it (`mode` of `heat_value`).
-OPEN, THEIR_MOVE, DONE = 0, 1, 2
+#: How the case's last word cools it (`mode` of `heat_value`): CALM is open, but they said
+#: it is not pressing, so their wait counts less.
+OPEN, THEIR_MOVE, DONE, CALM = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,9 @@ class Heat:
 
 
 def mode_of(stats: CaseStats) -> int:
-    """DONE when the customer's latest message closes, THEIR_MOVE when it only acknowledges, else OPEN."""
-    return DONE if stats.done else THEIR_MOVE if stats.ack else OPEN
+    """DONE when the customer's latest message closes, THEIR_MOVE when it only acknowledges,
+    CALM when the message opening this round said it is not pressing, else OPEN."""
+    return DONE if stats.done else THEIR_MOVE if stats.ack else CALM if stats.calm else OPEN
 
 
 # --- scoring -------------------------------------------------------------------
@@ -113,8 +115,14 @@ def _words_term(w: Weights, key: tuple) -> Term | bool:
     return _term("words", ", ".join(shown), points)
 
 
-def _calm_term(w: Weights, said: str) -> Term | bool:
-    return Term("calm", f"said it is not pressing: {_quote(said)}", -w.calm_points) if w.calm_points else False
+def _calm_points(w: Weights, moving: list[Term]) -> float:
+    """A calm customer's cooling: the flat points, and their wait counted at `calm_waiting_factor`."""
+    waiting = next((t.points for t in moving if t.name == "waiting"), 0.0)
+    return -(w.calm_points + (1.0 - w.calm_waiting_factor) * waiting)
+
+
+def _down_term(w: Weights, said: str) -> Term | bool:
+    return _term("down", f"said it is down: {_quote(said)}", w.down_points)
 
 
 def _repeats_term(w: Weights, key: tuple[int, float, str, int]) -> Term | bool:
@@ -170,11 +178,17 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         return _COLD
     terms = _moving_terms(stats.wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights)
     steady = _steady_terms(stats, weights)
+    mode = mode_of(stats)
     # The same sums, in the same order, as `heat_value`: both give the same score.
     total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
+    if mode == CALM:
+        calm = _calm_points(weights, terms)
+        if calm <= -0.05:
+            steady.append(Term("calm", f"said it is not pressing: {_quote(stats.calm)}", calm))
+        total += calm
     terms += steady
     total = _finish(total, status == "pending", stats.wait_t, stats.out_t, now.timestamp(), incident_open,
-                    weights, mode_of(stats), terms, stats)
+                    weights, mode, terms, stats)
     if len(terms) > 1:
         terms.sort(key=_by_points, reverse=True)
     return Heat(min(100, max(0, int(total + 0.5))), tuple(terms))
@@ -196,6 +210,8 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
         return 0
     moving = _moving_terms(wait_t, status, opened_t, tier, now_t, weights)
     total = sum(map(_by_points, moving)) + steady
+    if mode == CALM:
+        total += _calm_points(weights, moving)
     total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None)
     return min(100, max(0, int(total + 0.5)))
 
@@ -242,9 +258,9 @@ def _term_for(table: dict, key, build, weights: Weights) -> Term | bool:
 
 
 def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
-    """Exchanges and their pace, chasers, words and tone, calm, repeats, bounces, engineers, notes (in this order)."""
+    """Exchanges and their pace, chasers, words and tone, down, repeats, bounces, engineers, notes (in this order)."""
     (_, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, chased_terms, bounced_terms,
-     notes_terms, calm_terms, _) = weights._tables
+     notes_terms, down_terms, _) = weights._tables
     terms: list[Term] = []
     add = terms.append
     n = stats.exchanges
@@ -277,8 +293,8 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         t = _term_for(words_terms, key, _words_term, weights)
         if t:
             add(t)
-    if stats.calm:
-        t = _term_for(calm_terms, stats.calm, _calm_term, weights)
+    if stats.down:
+        t = _term_for(down_terms, stats.down, _down_term, weights)
         if t:
             add(t)
     if stats.repeats or stats.earlier:
@@ -329,8 +345,10 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
             terms.append(Term("cooling", why, cooling))
         total += cooling
     if incident_open:
-        # Lifted onto [floor, 100], keeping the order of linked cases; at least the bonus.
-        lift = max(weights.incident_bonus, weights.incident_floor * (1.0 - total / 100.0))
+        # Lifted onto [floor, 100], keeping the order of linked cases; at least the bonus. A
+        # customer we answered who then only acknowledged is informed: the bonus alone.
+        floor = 0.0 if mode == THEIR_MOVE and wait_t is None else weights.incident_floor
+        lift = max(weights.incident_bonus, floor * (1.0 - total / 100.0))
         if lift >= 0.05 and terms is not None:
             terms.append(Term("incident", "linked to an open incident", lift))
         total += lift

@@ -20,8 +20,11 @@ Whose turn it is, event by event:
 - a broadcast (an incident update, a mass mailing) is history, never an answer:
   it changes nobody's wait, exchanges or engineers;
 - the customer's mood (frustration words, "!!!", SHOUTING) adds up while they
-  wait; each real answer of ours counts the earlier mood at 60 %. Their only
-  message saying it is not pressing ("no rush") is `calm` until they write again.
+  wait; each real answer of ours counts the earlier mood at 60 %. A message
+  that opens a round (their first, or their first since our last answer) saying
+  it is not pressing ("no rush") is `calm` until they write again;
+- a customer saying something is down or broken ("site inaccessible", "mail
+  bounces") is `down` until we answer: an outage outranks a chore.
 
 Only what the customer wrote is read (`reading.read`): quoted replies,
 signatures and pasted logs are set aside and counted for the explanation.
@@ -99,7 +102,8 @@ class CaseStats:
     quoted: int = 0  # lines of quoted replies set aside in the customer's messages
     sig: int = 0  # signature lines set aside
     log: int = 0  # lines of pasted logs, code and traces set aside
-    calm: str = ""  # their first message said it is not pressing ("no rush"), and nothing since said otherwise
+    calm: str = ""  # the message opening this round said it is not pressing ("no rush"), and nothing since
+    down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
@@ -220,7 +224,6 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     words = tokens(folded)
     found = frustration(lexicon, folded, words)
     closing, ack = _closing_or_ack(lexicon, text, folded, words, found)
-    first = stats.in_t is None
     waiting = stats.wait_t is not None
     if waiting and stats.last_dir == "in" and t - stats.in_t >= CHASE_GAP and not (closing or ack):
         stats.chases += 1
@@ -229,15 +232,19 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.bounce_open = False
     stats.last_in_at, stats.in_t = at, t
     if closing:
-        stats.done, stats.ack = closing, ""
+        stats.done, stats.ack, stats.down = closing, "", ""
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
     if ack:
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
         return
     stats.done = stats.ack = ""
-    # "No rush" counts while it is all they said; writing again, or anything frustrated, ends it.
-    calm = lexicon.section("calm").scan(folded, words) if first and not found else ()
+    # "No rush" counts while it is all they said since our last answer; writing again before
+    # we answer, or anything frustrated, ends it.
+    down = lexicon.section("down").scan(folded, words)
+    if down:
+        stats.down = _said(down)
+    calm = lexicon.section("calm").scan(folded, words) if not waiting and not found and not down else ()
     stats.calm = _said(calm) if calm else ""
     if not waiting:
         stats.waiting_since, stats.wait_t = at, t
@@ -267,6 +274,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) 
         return
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
+    stats.down = ""  # answered: if it is still down, they will say so again
     # A real answer: the customer's earlier mood counts less from now on.
     stats.words = round(stats.words * DECAY, 3)
     stats.bang = round(stats.bang * DECAY, 3)

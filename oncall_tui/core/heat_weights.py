@@ -43,6 +43,8 @@ class Weights:
     exclamation_weight: float
     shouting_weight: float
     calm_points: float
+    calm_waiting_factor: float
+    down_points: float
     repeat_max: float
     repeat_scale: float
     repeat_window_days: float
@@ -65,7 +67,7 @@ class Weights:
         # Terms already built for these weights (see "scoring"); not a field.
         tiers = {t: Term("tier", t, getattr(self, f"tier_{t}")) for t in TIERS}
         memo = {name: {} for name in ("waiting", "age", "exchanges", "words", "repeats", "engineers",
-                                      "chased", "bounced", "notes", "calm")}
+                                      "chased", "bounced", "notes", "down")}
         memo["tier"] = {t: (term if term.points >= 0.05 else False) for t, term in tiers.items()}
         object.__setattr__(self, "memo", memo)
         object.__setattr__(self, "_tables", tuple(memo.values()))
