@@ -5,7 +5,7 @@
 The labelled corpus (`tests/data/intents/corpus.jsonl`, written by someone who
 never saw the rules) is split once and for all: ids sorted, shuffled with
 `random.Random(2026)`, the first 70 % are `tune`, the last 30 % `heldout`.
-`tests/data/intents/tune_extra.jsonl` (written later, the same way, by someone
+`tests/data/intents/tune_extra*.jsonl` (written later, the same way, by people
 who never saw the rules either) is tune data only: it never enters the split,
 so the held-out part stays the same messages.
 Rules are tuned on `tune` only. The held-out part is only ever looked at as
@@ -41,17 +41,22 @@ from typing import Callable, Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "intents" / "corpus.jsonl"
-TUNE_EXTRA = ROOT / "tests" / "data" / "intents" / "tune_extra.jsonl"
+TUNE_EXTRA = tuple(sorted((ROOT / "tests" / "data" / "intents").glob("tune_extra*.jsonl")))
 SEED = 2026
 TUNE_SHARE = 0.7
 PARTS = ("tune", "heldout", "all")
 
 
-def load_corpus(path: Path = CORPUS, extra: Path | None = TUNE_EXTRA) -> list[dict]:
-    """The split corpus's messages, then the tune-only ones of `extra` (marked `"part": "tune"`)."""
+def load_corpus(path: Path = CORPUS, extra: Iterable[Path] = TUNE_EXTRA) -> list[dict]:
+    """The split corpus's messages, then the tune-only ones of the `extra` files (marked `"part": "tune"`)."""
     rows = _read_jsonl(path)
-    if extra is not None and extra.exists():
-        rows += [{**r, "part": "tune"} for r in _read_jsonl(extra)]
+    seen = {r["id"] for r in rows}
+    for more in extra:
+        for r in _read_jsonl(more):
+            if r["id"] in seen:  # a shared id would put a tune-only message in the held-out part
+                raise SystemExit(f"{more}: id {r['id']!r} is used twice")
+            seen.add(r["id"])
+            rows.append({**r, "part": "tune"})
     return rows
 
 

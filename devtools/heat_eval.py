@@ -6,7 +6,7 @@ The pairs (`tests/data/heat/pairs.json`, written by someone who never read the
 scoring code) each hold two cases and say which one an experienced engineer
 would pick up first, and why. They are split once and for all: ids sorted,
 shuffled with `random.Random(2026)`, the first 70 % are `tune`, the last 30 %
-`heldout`. `tests/data/heat/pairs_tune_extra.json` (written later, the same way)
+`heldout`. `tests/data/heat/pairs_tune_extra*.json` (written later, the same way)
 is tune data only and never enters the split, so the held-out pairs stay the
 same. The model is tuned on `tune` only; the held-out part is only ever
 reported as aggregate numbers (`--errors`, one line per misranked pair, refuses
@@ -38,20 +38,25 @@ from typing import Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = ROOT / "tests" / "data" / "heat" / "pairs.json"
-TUNE_EXTRA = ROOT / "tests" / "data" / "heat" / "pairs_tune_extra.json"
+TUNE_EXTRA = tuple(sorted((ROOT / "tests" / "data" / "heat").glob("pairs_tune_extra*.json")))
 SEED = 2026
 TUNE_SHARE = 0.7
 PARTS = ("tune", "heldout", "all")
 _AGO = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 
 
-def load_pairs(path: Path = PAIRS, extra: Path | None = TUNE_EXTRA) -> tuple[datetime, list[dict]]:
-    """(now, pairs) of the evaluation file, then the tune-only pairs of `extra` (marked `"part": "tune"`)."""
+def load_pairs(path: Path = PAIRS, extra: Iterable[Path] = TUNE_EXTRA) -> tuple[datetime, list[dict]]:
+    """(now, pairs) of the evaluation file, then the tune-only pairs of the `extra` files (marked `"part": "tune"`)."""
     now, pairs = _read_pairs(path)
-    if extra is not None and extra.exists():
-        extra_now, extra_pairs = _read_pairs(extra)
+    seen = {p["id"] for p in pairs}
+    for more in extra:
+        extra_now, extra_pairs = _read_pairs(more)
         if extra_now != now:
-            raise SystemExit(f"{extra}: its now ({extra_now.isoformat()}) differs from {path.name}'s")
+            raise SystemExit(f"{more}: its now ({extra_now.isoformat()}) differs from {path.name}'s")
+        for p in extra_pairs:
+            if p["id"] in seen:  # a shared id would put a tune-only pair in the held-out part
+                raise SystemExit(f"{more}: id {p['id']!r} is used twice")
+            seen.add(p["id"])
         pairs = pairs + [{**p, "part": "tune"} for p in extra_pairs]
     return now, pairs
 

@@ -10,7 +10,7 @@ from devtools.decoder_eval import load_corpus, main, part, split_ids
 
 
 def test_the_corpus_splits_70_30_by_seed_2026_whatever_the_file_order():
-    rows = load_corpus(extra=None)
+    rows = load_corpus(extra=())
     ids = [r["id"] for r in rows]
     tune, heldout = split_ids(ids)
     shuffled = ids[:]
@@ -26,7 +26,7 @@ def test_tune_only_messages_join_the_tune_part_and_leave_the_held_out_part_uncha
     extra = tmp_path / "extra.jsonl"
     extra.write_text('{"id": "x1", "lang": "en", "text": "thanks", "known_domains": [], "intent": "none",'
                      ' "domain": null}\n', encoding="utf-8")
-    alone, with_extra = load_corpus(extra=None), load_corpus(extra=extra)
+    alone, with_extra = load_corpus(extra=()), load_corpus(extra=[extra])
     assert part(with_extra, "heldout") == part(alone, "heldout")
     assert {r["id"] for r in part(with_extra, "tune")} == {r["id"] for r in part(alone, "tune")} | {"x1"}
 

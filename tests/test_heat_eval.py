@@ -21,7 +21,7 @@ from devtools.heat_eval import (
 
 
 def test_the_pairs_split_70_30_by_seed_2026_whatever_the_file_order():
-    _, pairs = load_pairs(extra=None)
+    _, pairs = load_pairs(extra=())
     ids = [p["id"] for p in pairs]
     tune, heldout = split_ids(ids)
     shuffled = ids[:]
@@ -33,13 +33,16 @@ def test_the_pairs_split_70_30_by_seed_2026_whatever_the_file_order():
 
 
 def test_tune_only_pairs_join_the_tune_part_and_leave_the_held_out_part_unchanged(tmp_path):
-    now, alone = load_pairs(extra=None)
+    now, alone = load_pairs(extra=())
     first = alone[0]
     extra = tmp_path / "extra.json"
     extra.write_text(json.dumps({"now": now.isoformat(), "pairs": [{**first, "id": "q1"}]}), encoding="utf-8")
-    _, with_extra = load_pairs(extra=extra)
+    _, with_extra = load_pairs(extra=[extra])
     assert part(with_extra, "heldout") == part(alone, "heldout")
     assert {p["id"] for p in part(with_extra, "tune")} == {p["id"] for p in part(alone, "tune")} | {"q1"}
+    extra.write_text(json.dumps({"now": now.isoformat(), "pairs": [first]}), encoding="utf-8")
+    with pytest.raises(SystemExit, match="used twice"):
+        load_pairs(extra=[extra])
 
 
 @pytest.mark.parametrize("text, minutes", [("20m", 20), ("4h30m", 270), ("1d3h", 1620), ("2d", 2880)])
