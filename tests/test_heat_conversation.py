@@ -11,7 +11,7 @@ import pytest
 
 from oncall_tui.core.model import Event
 
-from .models import LEXICON, fold_events, score
+from .models import LEXICON, fold_events, heat_value, mode_of, score, steady_points
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -240,3 +240,40 @@ def test_an_incident_lifts_a_customer_we_answered_only_until_they_acknowledge_it
     assert heat(asking, at(2), incident_open=True).score >= 60
     told = heat(informed, at(2), incident_open=True)
     assert told.score < 20 and terms(told)["incident"] == "linked to an open incident"
+
+
+# --- a promise of ours --------------------------------------------------------------------------------
+
+PROMISE = "Bonjour, je regarde la configuration SPF de votre domaine et je reviens vers vous dans la journée."
+
+
+def test_a_promise_to_come_back_stops_the_wait_for_four_hours_then_they_wait_on_us_again():
+    story = [customer(at(0), "Bonjour, nos mails arrivent en indésirables chez Orange."), us(at(1), PROMISE)]
+    kept = heat(story, at(4))
+    assert "waiting" not in terms(kept) and "promised" not in terms(kept)
+    broken = heat(story, at(31))
+    assert broken.score > kept.score
+    assert terms(broken)["waiting"] == "waiting 1 d 2 h"  # from the end of the 4-hour window
+    assert terms(broken)["promised"] == "we promised to come back 1 d 6 h ago"
+    fresh = heat([customer(at(28), "Bonjour, mes mails partent en spam chez mes clients.")], at(31))
+    assert broken.score > fresh.score
+
+
+def test_their_ok_after_our_promise_keeps_it_a_promise_and_a_reply_saying_it_is_done_is_not_one():
+    story = [customer(at(0), "Bonjour, nos mails arrivent en indésirables."), us(at(1), PROMISE),
+             customer(at(1, 10), "D'accord, merci.")]
+    assert "promised" in terms(heat(story, at(10)))
+    done = [customer(at(0), "Bonjour, nos mails arrivent en indésirables."),
+            us(at(1), "Bonjour, j'ai corrigé le SPF ; je reviens vers vous si les rapports montrent encore un souci.")]
+    assert "waiting" not in terms(heat(done, at(30)))
+
+
+@pytest.mark.parametrize("hours", [2, 4, 5, 30])
+def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
+    story = [customer(at(0), "Bonjour, nos mails arrivent en indésirables."), us(at(1), PROMISE)]
+    stats = fold_events(story)
+    explained = heat(story, at(hours))
+    ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
+                        opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
+                        mode=mode_of(stats))
+    assert ticked == explained.score

@@ -22,7 +22,7 @@ from .timeutil import human_duration
 
 #: How the case's last word cools it (`mode` of `heat_value`): CALM is open, but they said
 #: it is not pressing, so their wait counts less.
-OPEN, THEIR_MOVE, DONE, CALM = 0, 1, 2, 3
+OPEN, THEIR_MOVE, DONE, CALM, PROMISED = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +39,23 @@ class Heat:
 
 
 def mode_of(stats: CaseStats) -> int:
-    """DONE when the customer's latest message closes, THEIR_MOVE when it only acknowledges,
-    CALM when the message opening this round said it is not pressing, else OPEN."""
-    return DONE if stats.done else THEIR_MOVE if stats.ack else CALM if stats.calm else OPEN
+    """DONE when the customer's latest message closes; PROMISED when our latest reply only promised to
+    come back (their "ok, thanks" after it included); THEIR_MOVE when their latest message only
+    acknowledges; CALM when the message opening this round said it is not pressing; else OPEN."""
+    if stats.done:
+        return DONE
+    if stats.promised and stats.wait_t is None:
+        return PROMISED
+    return THEIR_MOVE if stats.ack else CALM if stats.calm else OPEN
+
+
+def _overdue(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights, mode: int) -> int | None:
+    """The wait, or for a promise of ours past its window the end of that window (they wait again)."""
+    if mode == PROMISED and wait_t is None and out_t is not None:
+        due = out_t + int(3600 * weights.promise_window_hours)
+        if now_t > due:
+            return due
+    return wait_t
 
 
 # --- scoring -------------------------------------------------------------------
@@ -176,9 +190,13 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     """
     if status in _CLOSED:
         return _COLD
-    terms = _moving_terms(stats.wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights)
-    steady = _steady_terms(stats, weights)
     mode = mode_of(stats)
+    wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode)
+    terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights)
+    steady = _steady_terms(stats, weights)
+    if wait_t != stats.wait_t:
+        steady.append(Term("promised", "we promised to come back "
+                           f"{human_duration(int(now.timestamp()) - stats.out_t)} ago", 0.0))
     # The same sums, in the same order, as `heat_value`: both give the same score.
     total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
     if mode == CALM:
@@ -187,7 +205,7 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
             steady.append(Term("calm", f"said it is not pressing: {_quote(stats.calm)}", calm))
         total += calm
     terms += steady
-    total = _finish(total, status == "pending", stats.wait_t, stats.out_t, now.timestamp(), incident_open,
+    total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
                     weights, mode, terms, stats)
     if len(terms) > 1:
         terms.sort(key=_by_points, reverse=True)
@@ -208,6 +226,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     """
     if status in _CLOSED:
         return 0
+    wait_t = _overdue(wait_t, out_t, now_t, weights, mode)
     moving = _moving_terms(wait_t, status, opened_t, tier, now_t, weights)
     total = sum(map(_by_points, moving)) + steady
     if mode == CALM:
@@ -346,8 +365,9 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
         total += cooling
     if incident_open:
         # Lifted onto [floor, 100], keeping the order of linked cases; at least the bonus. A
-        # customer we answered who then only acknowledged is informed: the bonus alone.
-        floor = 0.0 if mode == THEIR_MOVE and wait_t is None else weights.incident_floor
+        # customer we answered who then only acknowledged, or to whom our promise stands, is informed:
+        # the bonus alone.
+        floor = 0.0 if mode in (THEIR_MOVE, PROMISED) and wait_t is None else weights.incident_floor
         lift = max(weights.incident_bonus, floor * (1.0 - total / 100.0))
         if lift >= 0.05 and terms is not None:
             terms.append(Term("incident", "linked to an open incident", lift))

@@ -23,6 +23,9 @@ Whose turn it is, event by event:
   wait; each real answer of ours counts the earlier mood at 60 %. A message
   that opens a round (their first, or their first since our last answer) saying
   it is not pressing ("no rush") is `calm` until they write again;
+- a reply of ours that only promises to come back ("je reviens vers vous dans
+  la journée") stops the wait for a while (`promise_window_hours`); past it,
+  the customer waits on us again until we write or they do;
 - a customer saying something is down or broken ("site inaccessible", "mail
   bounces") is `down` until we answer: an outage outranks a chore.
 
@@ -103,6 +106,7 @@ class CaseStats:
     sig: int = 0  # signature lines set aside
     log: int = 0  # lines of pasted logs, code and traces set aside
     calm: str = ""  # the message opening this round said it is not pressing ("no rush"), and nothing since
+    promised: bool = False  # our last real reply only promised to come back ("je reviens vers vous")
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
@@ -232,13 +236,14 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.bounce_open = False
     stats.last_in_at, stats.in_t = at, t
     if closing:
-        stats.done, stats.ack, stats.down = closing, "", ""
+        stats.done, stats.ack, stats.down, stats.promised = closing, "", "", False
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
     if ack:
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
-        return
+        return  # "ok, thanks": a promise of ours still stands
     stats.done = stats.ack = ""
+    stats.promised = False
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
     down = lexicon.section("down").scan(folded, words)
@@ -268,13 +273,15 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) 
     stats.last_out_at, stats.out_t = at, t
     if event.author and event.author not in stats.engineers:
         stats.engineers.append(event.author)
-    if not stats.acted and is_bounce(_read(event.body, event.author).text, lexicon, again=stats.bounces > 0):
+    own = _read(event.body, event.author).text
+    if not stats.acted and is_bounce(own, lexicon, again=stats.bounces > 0):
         stats.bounces += 1
         stats.bounce_open = True  # the clock keeps running
         return
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
     stats.down = ""  # answered: if it is still down, they will say so again
+    stats.promised = is_promise(own, lexicon)
     # A real answer: the customer's earlier mood counts less from now on.
     stats.words = round(stats.words * DECAY, 3)
     stats.bang = round(stats.bang * DECAY, 3)
@@ -319,6 +326,13 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
         if all(w in thanks for w in words):
             return "", "thanks"
     return "", ""
+
+
+def is_promise(text: str, lexicon: Lexicon) -> bool:
+    """Whether a reply of ours (its own text) promises to come back later without saying anything was done."""
+    folded = fast_fold(text)
+    words = tokens(folded)
+    return bool(lexicon.section("promise").scan(folded, words)) and not lexicon.section("fixed").scan(folded, words)
 
 
 def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:

@@ -44,6 +44,7 @@ class Weights:
     shouting_weight: float
     calm_points: float
     calm_waiting_factor: float
+    promise_window_hours: float
     down_points: float
     repeat_max: float
     repeat_scale: float
@@ -76,7 +77,7 @@ class Weights:
 def _kind(key: str) -> str:
     if key.endswith("_factor"):
         return "factor"
-    if key.endswith(("_scale", "_scale_hours", "_scale_days", "_window_days")):
+    if key.endswith(("_scale", "_scale_hours", "_scale_days", "_window_days", "_window_hours")):
         return "scale"
     return "points"
 
