@@ -60,6 +60,10 @@ CORPUS = [
          {"add_vhost": {D: "atelier-bois.fr"}}, id="fr-heberger-deuxieme-site"),
     case("please add a vhost for api.trackfleet.io pointing to /var/www/api",
          {"add_vhost": {D: "api.trackfleet.io"}}, id="en-vhost"),
+    # --- "when it is back" is a condition, not a report that it is back
+    case("Appel Mme Roux 9h : son site boulangerie-roux.fr ne marche plus, « Ce site est inaccessible » sur son "
+         "téléphone. Rappeler dès que c'est revenu.",
+         {"site_down": {D: "boulangerie-roux.fr"}}, id="fr-condition-des-que-c-est-revenu"),
     # --- create_database
     case("Il me faudrait une nouvelle BDD pour le blog de boutique-martin.fr",
          {"create_database": {D: "boutique-martin.fr"}}, id="fr-bdd"),

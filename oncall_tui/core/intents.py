@@ -393,11 +393,15 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> Dec
 
 _NOT_AFTER = re.compile(r"[\s'-]+(?:plus|pas|not|no longer|jamais)(?![a-z0-9])")
 _NOT_BEFORE = re.compile(r"(?:^|[^a-z0-9])(?:ne|n|pas|not|no longer|isn't)[\s'-]*$")
+# "rappeler dès que c'est revenu", "let me know once it works": a condition, not a report.
+_IF_BEFORE = re.compile(r"(?:^|[^a-z0-9])(?:des que|quand|lorsque|une fois que|si|once|when|as soon as|if|until)"
+                        r"(?:[\s'-]+[a-z0-9]+){0,3}[\s'-]*$")
 
 
 def _negated(folded: str, h: _Hit) -> bool:
-    """ "le site (ne) marche plus" is not "le site marche"."""
-    return bool(_NOT_AFTER.match(folded, h.end) or _NOT_BEFORE.search(folded, max(0, h.start - 12), h.start))
+    """ "le site (ne) marche plus" is not "le site marche"; "dès que c'est revenu" is not "c'est revenu"."""
+    return bool(_NOT_AFTER.match(folded, h.end) or _NOT_BEFORE.search(folded, max(0, h.start - 12), h.start)
+                or _IF_BEFORE.search(folded, max(0, h.start - 30), h.start))
 
 
 def _whole_addresses(span: tuple[int, int], spans: list[tuple[int, int, bool]]) -> tuple[int, int]:
