@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--part", choices=PARTS, default="tune")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-latency", action="store_true", help="skip the latency measures")
+    ap.add_argument("--rules-only", action="store_true", help="the rules without the reader")
     ap.add_argument("--errors", action="store_true",
                     help="list every misread message (tune part only: held-out messages stay unseen)")
     args = ap.parse_args(argv)
@@ -206,9 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     from functools import partial
 
     from oncall_tui.core.intents import propose as core_propose
-    from oncall_tui.usecases.models import shipped_rules
+    from oncall_tui.usecases.models import shipped_reader, shipped_rules
 
-    propose = partial(core_propose, rules=shipped_rules())
+    # What the product runs: the rules read the parameters, the reader picks the action (--rules-only: the
+    # rules alone, as before the reader). The reader learnt from the tune part: its tune numbers are fitted.
+    propose = partial(core_propose, rules=shipped_rules(), reader=None if args.rules_only else shipped_reader())
     q, records = score(part(load_corpus(), args.part), propose)
     lat = None if args.no_latency else latency(propose)
     if args.json:

@@ -10,7 +10,10 @@ held-out part is ever printed, and nothing is chosen by looking at it.
 
 Methods:
 
-- ``rules``: the shipped rules (`oncall_tui/data/intents.toml`), as the product runs them.
+- ``rules``: the shipped rules (`oncall_tui/data/intents.toml`) alone, as the product ran them before the reader.
+- ``reader``: what the product runs now: `devtools.train_reader`'s model (TF-IDF char_wb 2-5 + one-vs-rest
+  logistic regression, C=100, balanced; threshold out of fold, a wrong suggestion costing a right one)
+  trained on the training rows picks the intent or none; the rules give its parameters and words.
 - ``clf_lr``: a linear classifier over character n-grams (TfidfVectorizer
   char_wb 2-5, sublinear tf, min_df 2) + one-vs-rest LogisticRegression, predicting the
   intent or "none". It reads the customer's own text as the rules do (quoted
@@ -58,7 +61,7 @@ from functools import partial
 
 from devtools.decoder_eval import latency, load_corpus, part, score
 
-METHODS = ("rules", "clf_lr", "clf_svm", "clf_svm_top", "clf_raw", "hybrid_agree", "hybrid_veto")
+METHODS = ("rules", "reader", "clf_lr", "clf_svm", "clf_svm_top", "clf_raw", "hybrid_agree", "hybrid_veto")
 CLASSIFIERS = {"clf_lr": ("lr", True), "clf_svm": ("svm", True), "clf_svm_top": ("svm", True),
                "clf_raw": ("svm", False)}
 #: The classifier the hybrids consult (the best one out of fold on the tune part).
@@ -81,22 +84,10 @@ def _rules():
 
 
 def customer_text(text: str, rules) -> str:
-    """The customer's own words as the rules read them: quotes and signature aside, domains as a word."""
-    from oncall_tui.core.domains import scan
-    from oncall_tui.core.intents import MAX_BODY_CHARS, MAX_MESSAGE_CHARS, _split
-    from oncall_tui.core.text import fold
+    """The customer's own words as the product's reader reads them (`intents.reader_input`)."""
+    from oncall_tui.core.intents import reader_input
 
-    body, _ = _split(text[:MAX_MESSAGE_CHARS], rules.closings)
-    body = body[:MAX_BODY_CHARS]
-    _, spans = scan(body, rules)
-    pieces, at = [], 0
-    for a, b, email in sorted(spans):
-        if a < at:
-            continue
-        pieces += [body[at:a], " zzmail " if email else " zzsite "]
-        at = b
-    pieces.append(body[at:])
-    return fold("".join(pieces))
+    return reader_input(text, rules)
 
 
 def raw_text(text: str, rules) -> str:
@@ -266,6 +257,13 @@ def build(names: Sequence[str], train: list[dict], folds: int = 5, seed: int = 0
     for name in names:
         if name == "rules":
             out[name] = partial(propose, rules=rules)
+        elif name == "reader":
+            from devtools.train_reader import encode
+            from devtools.train_reader import train as train_reader
+            from oncall_tui.core.intent_reader import load_reader
+
+            content, _ = train_reader(train, rules)
+            out[name] = partial(propose, rules=rules, reader=load_reader(encode(content), "trained"))
         elif name in CLASSIFIERS:
             out[name] = partial(propose_classifier, clf=clf(*CLASSIFIERS[name]), top=name.endswith("_top"))
         elif name in ("hybrid_agree", "hybrid_veto"):

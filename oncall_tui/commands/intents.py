@@ -17,10 +17,10 @@ def register(sub, common) -> None:
 
 def cmd_intents(args) -> int:
     from ..core.intents import decode, describe
-    from ..usecases.models import shipped_rules
+    from ..usecases.models import shipped_reader, shipped_rules
 
     text = args.text if args.text != "-" else sys.stdin.read()
-    reading = decode(text, rules=shipped_rules(), known_domains=tuple(args.domain or ()))
+    reading = decode(text, rules=shipped_rules(), known_domains=tuple(args.domain or ()), reader=shipped_reader())
     proposals = reading.proposals
     if args.json:
         print_json([p.to_json() for p in proposals], indent=None)

@@ -119,12 +119,14 @@ def _distance(folded: str, start: int, end: int, spans: Sequence[tuple[int, int]
     def one(s: int, e: int) -> int:
         a, b = (e, start) if start >= e else (end, s) if end <= s else (start, start)
         return b - a + (1000 if _CLAUSE_END.search(folded, a, b) else 0)
-    return min(one(s, e) for s, e in spans)
+    return min((one(s, e) for s, e in spans), default=0)
 
 
 def nearest(pool: list[Found], spans: list[tuple[int, int]], newlines: list[int]) -> str:
     """The domain closest to the words that triggered the intent: same line first,
-    then fewest characters away, a domain written before the words counting 1.5 times."""
+    then fewest characters away, a domain written before the words counting 1.5 times; with no words, the first."""
+    if not spans:
+        return pool[0].domain
     def cost(f: Found) -> tuple[int, float]:
         return min((abs(bisect_right(newlines, f.start) - bisect_right(newlines, s)),
                     f.start - e if f.start >= e else (s - f.end) * 1.5 if f.end <= s else 0)

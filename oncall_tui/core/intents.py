@@ -51,6 +51,7 @@ from itertools import accumulate
 from typing import Sequence
 
 from .domains import Found, known_named, nearest, normalise, scan
+from .intent_reader import NONE, Reader, reader_text
 from .intent_rules import (
     EMAIL_WORD,
     INTENTS,
@@ -292,18 +293,20 @@ class Decoding:
     proposals: list[Proposal]
     unsure: Proposal | None = None
     why: str = ""
+    closing: bool = False  # nothing proposed because the customer says it is done or thanks us
 
     def summary(self) -> str:
         """One line for the engineer when nothing is proposed ("" when something is)."""
         if self.proposals:
             return ""
         if self.unsure is not None:
-            words = ", ".join(f"'{w}'" for w in self.unsure.matched[:3])
+            words = ", ".join(f"'{w}'" for w in self.unsure.matched[:3]) or describe(self.unsure)
             return f"not sure ({self.unsure.confidence:.2f}: {words}?) — nothing suggested"
         return f"{self.why} — nothing suggested"
 
 
-def propose(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> list[Proposal]:
+def propose(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader: Reader | None = None
+            ) -> list[Proposal]:
     """Actions the message asks for, best first; [] when it asks for nothing (or the decoder is unsure).
 
     The domain is the one written nearest the trigger words; else a known
@@ -313,10 +316,18 @@ def propose(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> li
     A domain not written in the fresh text lowers the confidence. Domains are
     never invented. `decode` also tells why nothing was proposed.
     """
-    return decode(text, rules=rules, known_domains=known_domains).proposals
+    return decode(text, rules=rules, known_domains=known_domains, reader=reader).proposals
 
 
-def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> Decoding:
+def reader_input(text: str, rules: Rules) -> str:
+    """What the reader reads of a message: the customer's own words as `decode` bounds them, addresses as words."""
+    body, _ = _split(text[:MAX_MESSAGE_CHARS], rules.closings)
+    body = body[:MAX_BODY_CHARS]
+    return reader_text(body, scan(body, rules)[1])
+
+
+def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader: Reader | None = None
+           ) -> Decoding:
     """`propose`, with the best below-threshold guess and the reason when nothing is proposed.
 
     Only the first MAX_MESSAGE_CHARS characters are read to tell the fresh text
@@ -354,15 +365,18 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> Dec
     env_params = ({"source": envs[0], "target": envs[1]} if len(envs) >= 2 else
                   {"source" if envs[0] == "production" else "target": envs[0]} if envs else {})
     simple = {"record": values.get("record", [])[:1], "version": _wanted_version(value_hits.get("php", []), t.folded)}
-    above, below = [], []
-    for name, rule in rules.intents.items():
-        hits = _longest(_hits(rule.phrases, t.folded, t.tokens) + fuzzy.get(name, []))
-        if not hits:
-            continue
-        score, carrying = context.score(rule, hits)
+
+    def reading_of(name: str, hits: list[_Hit], words: Sequence[str] = ()) -> tuple[float, float, list[Proposal]]:
+        """The rules' score for one intent, its domain factor and its proposals (one per service named).
+
+        Without hits (the reader chose an intent the rules found no words for), *words* are the reader's
+        evidence: they stand for the trigger words (the domain nearest them, shown as written)."""
+        rule = rules.intents[name]
+        score, carrying = context.score(rule, hits) if hits else (0.0, [])
         params = {k: v for k, v in env_params.items() if k in rule.params}
         params.update({k: v[0] for k, v in simple.items() if v and k in rule.params})
-        origin = [_whole_addresses(t.span(h.start, h.end), spans) for h in hits]
+        origin = [_whole_addresses(t.span(h.start, h.end), spans) for h in hits] or \
+            [t.span(a, b) for a, b in _word_spans(t.folded, words)]
         factor = 1.0
         if "domain" in rule.params:  # near the words of the sentences that ask, not those that thank
             near = [_whole_addresses(t.span(h.start, h.end), spans) for h in carrying] or origin
@@ -371,24 +385,61 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = ()) -> Dec
                 params["domain"] = domain
         matched = tuple(dict.fromkeys(" ".join(body[a:b].split()) for a, b in origin))
         services = values.get("service", []) if "service" in rule.params else []
-        for service in services or [None]:
-            extra = {"service": service} if service else {}
-            p = Proposal(name, {**extra, **params}, round(score * factor, 2), matched)
-            (above if score >= rules.threshold else below).append(p)
+        return score, factor, [Proposal(name, {**({"service": s} if s else {}), **params},
+                                        round(score * factor, 2), matched) for s in services or [None]]
+
+    read_by_rules: dict[str, tuple[float, float, list[Proposal]]] = {}
+    for name, rule in rules.intents.items():
+        hits = _longest(_hits(rule.phrases, t.folded, t.tokens) + fuzzy.get(name, []))
+        if hits:
+            read_by_rules[name] = reading_of(name, hits)
+    said_done = ""
+    if resolved:
+        a, b = t.span(resolved[0].start, resolved[0].end)
+        said_done = f"the customer says it is done ('{' '.join(body[a:b].split())}')"
+    if reader is not None:
+        return _as_reader_reads(reader, reader_text(body, spans), read_by_rules, reading_of, rules, said_done)
+    above = [p for score, _, ps in read_by_rules.values() if score >= rules.threshold for p in ps]
+    below = [p for score, _, ps in read_by_rules.values() if score < rules.threshold for p in ps]
     hidden = {h for p in above for h in rules.intents[p.intent].hides}
     proposals = _ranked([p for p in above if p.intent not in hidden], rules)
     if proposals:
         return Decoding(proposals)
     unsure = max((p for p in below if p.confidence >= UNSURE_FLOOR),
                  key=lambda p: (p.confidence, -INTENTS.index(p.intent)), default=None)
-    if resolved:
-        a, b = t.span(resolved[0].start, resolved[0].end)
-        why = f"the customer says it is done ('{' '.join(body[a:b].split())}')"
-    elif below:
-        why = "too little evidence"
-    else:
-        why = "no request recognised"
-    return Decoding([], unsure, why)
+    why = said_done or ("too little evidence" if below else "no request recognised")
+    return Decoding([], unsure, why, closing=bool(said_done))
+
+
+def _as_reader_reads(reader: Reader, text: str, read_by_rules: dict[str, tuple[float, float, list[Proposal]]],
+                     reading_of, rules: Rules, said_done: str) -> Decoding:
+    """The reader picks the action (or none); the rules give its parameters and, when they matched, its words.
+
+    Confidence is the reader's probability (times the rules' domain factor: a domain not written in the fresh
+    text lowers it); under the reader's threshold the guess is only "not sure". Another action the rules
+    propose is kept after it when the reader gives it at least UNSURE_FLOOR (a message asking two things).
+    """
+    reading = reader.read(text)
+
+    def proposals_for(name: str, probability: float) -> list[Proposal]:
+        _, factor, found = read_by_rules.get(name) or reading_of(name, [], reader.evidence(text, name))
+        return [Proposal(name, p.params, round(probability * factor, 2), p.matched) for p in found]
+
+    guesses = sorted(((p, c) for c, p in reading.probabilities.items() if c != NONE and c in rules.intents),
+                     reverse=True)
+    if reading.best == NONE or reading.best not in rules.intents:
+        unsure = proposals_for(guesses[0][1], guesses[0][0])[0] if guesses and guesses[0][0] >= UNSURE_FLOOR \
+            else None
+        why = said_done or f"reads as asking for nothing ({reading.probability:.2f})"
+        return Decoding([], unsure, why, closing=bool(said_done))
+    best = proposals_for(reading.best, reading.probability)
+    if reading.probability < reader.threshold:
+        return Decoding([], best[0], "too little evidence")
+    hidden = set(rules.intents[reading.best].hides)
+    more = [p for probability, name in guesses[1:]
+            if probability >= UNSURE_FLOOR and name not in hidden and name in read_by_rules
+            and read_by_rules[name][0] >= rules.threshold for p in proposals_for(name, probability)]
+    return Decoding(best + more)
 
 
 _NOT_AFTER = re.compile(r"[\s'-]+(?:plus|pas|not|no longer|jamais)(?![a-z0-9])")
@@ -402,6 +453,16 @@ def _negated(folded: str, h: _Hit) -> bool:
     """ "le site (ne) marche plus" is not "le site marche"; "dès que c'est revenu" is not "c'est revenu"."""
     return bool(_NOT_AFTER.match(folded, h.end) or _NOT_BEFORE.search(folded, max(0, h.start - 12), h.start)
                 or _IF_BEFORE.search(folded, max(0, h.start - 30), h.start))
+
+
+def _word_spans(folded: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Where each of *words* (folded) is first written as a whole word in *folded*."""
+    out = []
+    for word in words:
+        m = re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", folded)
+        if m:
+            out.append((m.start(), m.end()))
+    return sorted(out)
 
 
 def _whole_addresses(span: tuple[int, int], spans: list[tuple[int, int, bool]]) -> tuple[int, int]:

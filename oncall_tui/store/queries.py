@@ -272,7 +272,8 @@ def action_events(store: Store, customer_id: str) -> list[sqlite3.Row]:
                        "ORDER BY at DESC", (customer_id,))
 
 
-def latest_customer_message(store: Store, case_id: str) -> sqlite3.Row | None:
-    """The customer's latest message, call or chat on the case (body, at)."""
-    return store.query_one("SELECT body, at FROM events WHERE case_id = ? AND direction = 'in' "
-                           "AND kind IN ('message', 'chat', 'call') ORDER BY at DESC, seq DESC LIMIT 1", (case_id,))
+def latest_customer_messages(store: Store, case_id: str, limit: int) -> list:
+    """The customer's latest *limit* messages, calls or chats on the case (body, at), newest first."""
+    return list(store.query("SELECT body, at FROM events WHERE case_id = ? AND direction = 'in' "
+                            "AND kind IN ('message', 'chat', 'call') ORDER BY at DESC, seq DESC LIMIT ?",
+                            (case_id, limit)))

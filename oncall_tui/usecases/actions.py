@@ -161,36 +161,53 @@ def draft_reply(action: Action, params: dict, outcome: Outcome, ctx: ActionConte
 
 @dataclass(frozen=True)
 class Suggestion:
-    """The decoder's reading of the customer's latest message: a proposal and the action serving it,
+    """The decoder's reading of what the customer asks: a proposal and the action serving it,
     or — when it is not sure — nothing proposed and why (`unsure`)."""
 
     proposal: Proposal | None
     action: Action | None
     by_hand: str | None = None  # an intent with no runbook yet: what to do by hand
     unsure: str = ""  # "not sure (0.41: 'ftp'?) — nothing suggested"
+    asked_earlier: datetime | None = None  # read in an earlier message: the latest one only chases it
 
     def text(self) -> str:
         """"issue a certificate for boutique-martin.fr (0.92: 'charger un SSL')", or why nothing is proposed."""
         if self.proposal is None:
             return self.unsure
         words = ", ".join(f"'{w}'" for w in self.proposal.matched[:3])
-        return f"{describe(self.proposal, 'en')} ({self.proposal.confidence:.2f}: {words})"
+        earlier = f"; asked in their message of {self.asked_earlier:%d %b %H:%M}" if self.asked_earlier else ""
+        return f"{describe(self.proposal, 'en')} ({self.proposal.confidence:.2f}: {words}{earlier})"
+
+
+#: Earlier customer messages read when the latest asks nothing without closing the case: "toujours pas de
+#: cadenas !" chases the request of an earlier message.
+EARLIER_MESSAGES = 3
 
 
 def suggestion(session: Session, case_id: str) -> Suggestion | None:
-    """What the customer's latest message asks for (None: no customer message, or nothing to read in it).
+    """What the customer asks for (None: no customer message, or nothing to read in it).
 
+    The latest message is read first; when it asks nothing and neither thanks nor closes (a chase, "any
+    news?"), the customer's EARLIER_MESSAGES before it are read, newest first, for the request it chases.
     CPU work on the customer's text (bounded, linear): call it off the screen's event loop.
     """
     store = session.store
-    latest = queries.latest_customer_message(store, case_id)
-    if latest is None:
+    messages = queries.latest_customer_messages(store, case_id, 1 + EARLIER_MESSAGES)
+    if not messages:
         return None
-    body, asked_at = latest["body"], parse_ts(latest["at"])
     case = queries.get_case(store, case_id)
     domains = [a["name"] for a in queries.customer_assets(store, case["customer_id"]) if a["kind"] == "domain"]
-    rules = session.models.rules
-    reading = decode(body, rules=rules, known_domains=domains)
+    rules, reader = session.models.rules, session.models.reader
+    reading = first = decode(messages[0]["body"], rules=rules, known_domains=domains, reader=reader)
+    asked_at, earlier = parse_ts(messages[0]["at"]), None
+    for older in messages[1:] if not (first.proposals or first.closing) else ():
+        found = decode(older["body"], rules=rules, known_domains=domains, reader=reader)
+        if found.closing:
+            break
+        if found.proposals:
+            reading = found
+            asked_at = earlier = parse_ts(older["at"])
+            break
     if not reading.proposals:
         return Suggestion(None, None, unsure=reading.summary()) if reading.unsure is not None else None
     proposal = reading.proposals[0]
@@ -205,7 +222,8 @@ def suggestion(session: Session, case_id: str) -> Suggestion | None:
             return Suggestion(None, None, unsure=f"already done since the customer asked: {action.title}"
                               f"{' for ' + wanted['domain'] if wanted else ''}, by {run['author']} at "
                               f"{run['at']:%H:%M} UTC — nothing more suggested")
-    return Suggestion(proposal, action, by_hand(proposal.intent, case["language"], rules=rules))
+    return Suggestion(proposal, action, by_hand(proposal.intent, case["language"], rules=rules),
+                      asked_earlier=earlier)
 
 
 

@@ -1,4 +1,4 @@
-"""The knowledge the core computes with: heat weights, lexicons, decoder rules.
+"""The knowledge the core computes with: heat weights, lexicons, decoder rules and reader.
 
 Shipped as data files (`oncall_tui/data/`) and read here, once, so the core
 stays pure: it receives them as parameters. A site's `[heat]` table is laid
@@ -8,7 +8,7 @@ over the shipped weights.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -18,23 +18,31 @@ from ..core.heat_weights import Weights, parse_weights
 from ..core.lexicon import Lexicon, load_lexicon
 from ..resources import data_file
 
-if TYPE_CHECKING:  # the decoder's rules are built at the first decoding, not at start
+if TYPE_CHECKING:  # the decoder's rules and reader are built at the first decoding, not at start
+    from ..core.intent_reader import Reader
     from ..core.intent_rules import Rules
 
 LEXICON_FILES = ("lexicon_fr.txt", "lexicon_en.txt")
+READER_FILE = "intent_reader.json.gz"
 
 
 @dataclass(frozen=True)
 class Models:
-    """What scoring and decoding need: the heat model (weights, lexicon) and the decoder's rules."""
+    """What scoring and decoding need: the heat model (weights, lexicon), the decoder's rules and reader."""
 
     heat: HeatModel
     load_rules: Callable[[], Rules]
+    load_reader: Callable[[], Reader] = field(default_factory=lambda: shipped_reader)
 
     @cached_property
     def rules(self) -> Rules:
         # Built at the first decoding, not at start: the queue's first frame does not need them.
         return self.load_rules()
+
+    @cached_property
+    def reader(self) -> Reader:
+        # ~0.2 s to read 1 MB of weights: at the first decoding, in the worker that decodes.
+        return self.load_reader()
 
     @property
     def weights(self) -> Weights:
@@ -57,6 +65,13 @@ def shipped_rules() -> Rules:
     from ..core.intent_rules import build_rules
 
     return build_rules(data_file("intents.toml").read_bytes(), "oncall_tui/data/intents.toml")
+
+
+@cache
+def shipped_reader() -> Reader:
+    from ..core.intent_reader import load_reader
+
+    return load_reader(data_file(READER_FILE).read_bytes(), f"oncall_tui/data/{READER_FILE}")
 
 
 def site_rules(path: str | Path) -> Rules:

@@ -1,0 +1,161 @@
+"""Train the decoder's reader (`oncall_tui/core/intent_reader.py`) on the TUNE part of the labelled messages.
+
+    python -m devtools.train_reader            # writes oncall_tui/data/intent_reader.json.gz
+    python -m devtools.train_reader --check    # exit 1 if the shipped model is not what training gives now
+
+Needs scikit-learn (the `test` extra); the product only reads the weights.
+
+The training rows are `devtools.decoder_eval`'s tune part (the seed-2026 70 % of
+`tests/data/intents/corpus.jsonl` plus every `tune_extra*.jsonl`): the held-out
+part never enters, and the model file records the ids it learnt from so a test
+can check that. Settings, chosen by 5-fold cross-validation on the tune part
+only (`devtools.decoder_methods`; the note of issue 16 has the numbers): TF-IDF
+over char_wb 2-5-grams (sublinear tf, min_df 2) and one-vs-rest logistic
+regression (liblinear, C=100, balanced classes). The threshold under which the
+best guess is only "not sure" maximises the out-of-fold accuracy on the tune
+rows minus its wrong suggestions (a guess below it proposes nothing; a wrong suggestion
+costs what a right answer earns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from devtools.decoder_eval import load_corpus, part
+from oncall_tui.core.intent_reader import FORMAT, NONE, ReaderError, load_reader
+from oncall_tui.core.intents import reader_input
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "oncall_tui" / "data" / "intent_reader.json.gz"
+NGRAMS = (2, 5)
+SEED = 0
+FOLDS = 5
+#: Decimals kept of each weight: the file stays ~1 MB and no decision moves (checked by `--check`).
+DECIMALS = 5
+
+
+def ids_digest(ids) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+
+
+def _pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, min_df=2),
+        OneVsRestClassifier(LogisticRegression(C=100.0, solver="liblinear", class_weight="balanced",
+                                               random_state=SEED)))
+
+
+def choose_threshold(probabilities, labels: list[str], classes: list[str]) -> tuple[float, float]:
+    """(threshold, accuracy): the lowest threshold maximising right answers minus wrong suggestions, when a best
+    guess under it proposes nothing. A wrong suggestion is worse than none: it costs what a right one earns."""
+    best = [max(range(len(classes)), key=lambda j: row[j]) for row in probabilities]
+    candidates = sorted({0.0, *(float(row[i]) for row, i in zip(probabilities, best))})
+    scored = []
+    for tau in candidates:
+        got = [classes[i] if row[i] >= tau else NONE for row, i in zip(probabilities, best)]
+        right = sum(g == y for g, y in zip(got, labels))
+        wrong = sum(g != y and g != NONE for g, y in zip(got, labels))
+        scored.append((right - wrong, -tau, right / len(labels)))
+    _, minus_tau, accuracy = max(scored)
+    return -minus_tau, accuracy
+
+
+def train(rows: list[dict], rules) -> tuple[dict, dict]:
+    """(model file content, training report) learnt from *rows*."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    texts = [reader_input(r["text"], rules) for r in rows]
+    labels = [r["intent"] for r in rows]
+    out_of_fold = cross_val_predict(_pipeline(), texts, labels, method="predict_proba",
+                                    cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED))
+    model = _pipeline().fit(texts, labels)
+    vectorizer, ovr = model.steps[0][1], model.steps[1][1]
+    classes = [str(c) for c in ovr.classes_]
+    threshold, oof_accuracy = choose_threshold(out_of_fold, labels, classes)
+    grams = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    content = {
+        "format": FORMAT,
+        "kind": "char_wb tf-idf (sublinear, l2) + one-vs-rest logistic regression",
+        "ngram_range": list(NGRAMS),
+        "classes": classes,
+        "threshold": round(threshold, 4),
+        "trained_on": {"messages": len(rows), "ids_sha256": ids_digest(r["id"] for r in rows),
+                       "out_of_fold_accuracy": round(oof_accuracy, 4)},
+        "grams": grams,
+        "idf": [round(float(x), DECIMALS) for x in vectorizer.idf_],
+        "weights": [[round(float(x), DECIMALS) for x in est.coef_[0]] for est in ovr.estimators_],
+        "intercepts": [round(float(est.intercept_[0]), DECIMALS) for est in ovr.estimators_],
+    }
+    return content, {"model": model, "texts": texts, "labels": labels}
+
+
+def encode(content: dict) -> bytes:
+    # mtime=0: the same training gives the same bytes.
+    return gzip.compress(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode(), mtime=0)
+
+
+def compare(shipped, fresh, texts: list[str]) -> list[str]:
+    """What differs between two Readers that should be the same training (floating noise aside)."""
+    problems = []
+    if shipped.classes != fresh.classes or shipped.index != fresh.index:
+        return ["other classes or n-grams"]
+    if shipped.trained_on.get("ids_sha256") != fresh.trained_on.get("ids_sha256"):
+        problems.append("trained on other messages")
+    if abs(shipped.threshold - fresh.threshold) > 0.01:
+        problems.append(f"threshold {shipped.threshold} vs {fresh.threshold}")
+    drift = max(abs(a - b) for wa, wb in zip(shipped.weights, fresh.weights) for a, b in zip(wa, wb))
+    if drift > 1e-3:
+        problems.append(f"weights differ by up to {drift:.4f}")
+    moved = sum(shipped.read(t).best != fresh.read(t).best for t in texts)
+    if moved:
+        problems.append(f"{moved} of {len(texts)} messages read otherwise")
+    return problems
+
+
+def tune_rows() -> list[dict]:
+    return part(load_corpus(), "tune")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m devtools.train_reader", description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare with the shipped model instead of writing it")
+    ap.add_argument("--out", type=Path, default=MODEL)
+    args = ap.parse_args(argv)
+    from oncall_tui.usecases.models import shipped_rules
+
+    rows = tune_rows()
+    content, _ = train(rows, shipped_rules())
+    data = encode(content)
+    if args.check:
+        try:
+            shipped = load_reader(args.out.read_bytes(), str(args.out))
+        except (OSError, ReaderError) as exc:
+            print(f"{args.out}: {exc}", file=sys.stderr)
+            return 1
+        problems = compare(shipped, load_reader(data, "training"), [reader_input(r["text"], shipped_rules())
+                                                                    for r in rows])
+        if problems:
+            print(f"{args.out} is not what training on the {len(rows)} tune messages gives now "
+                  f"({'; '.join(problems)}): run `python -m devtools.train_reader`", file=sys.stderr)
+            return 1
+        print(f"{args.out}: up to date ({len(rows)} messages)")
+        return 0
+    args.out.write_bytes(data)
+    print(f"{args.out}: {len(content['grams'])} n-grams x {len(content['classes'])} classes, "
+          f"{len(data) / 1e6:.2f} MB; threshold {content['threshold']}, out-of-fold accuracy "
+          f"{content['trained_on']['out_of_fold_accuracy']:.3f} on {len(rows)} tune messages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

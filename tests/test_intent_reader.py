@@ -1,0 +1,216 @@
+"""The decoder's reader (issue 16): what the product proposes for customers' own phrasings, how sure it says
+it is, what it does when unsure, and that the shipped weights are what the tune messages train — never the
+held-out ones."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+
+import pytest
+
+from devtools.decoder_eval import load_corpus, part
+from devtools.train_reader import compare, encode, ids_digest, train, tune_rows
+from oncall_tui.core import intents
+from oncall_tui.core.intent_reader import NONE, Reader, ReaderError, load_reader
+from oncall_tui.resources import data_file
+from oncall_tui.store.importer import import_document
+from oncall_tui.usecases import actions
+from oncall_tui.usecases.models import READER_FILE, shipped_reader, shipped_rules
+
+from .conftest import NOW, open_session, open_store
+
+RULES, READER = shipped_rules(), shipped_reader()
+
+
+def read(text: str, known=()) -> intents.Decoding:
+    """What the product reads: the rules and the shipped reader."""
+    return intents.decode(text, rules=RULES, known_domains=known, reader=READER)
+
+
+# ---------------------------------------------------------------- what a customer's words propose
+
+@pytest.mark.parametrize("text, known, intent, domain", [
+    # Requests without the action's keyword (the issue's list, in words of our own).
+    ("Bonjour, on vient d'acheter le nom lesjardinsdemarie.fr, vous pouvez mettre notre site dessus ?",
+     ["jardins-marie.fr"], "add_vhost", "lesjardinsdemarie.fr"),
+    ("Il me faudrait une DB pour la nouvelle boutique svp, merci", ["boutique-lune.fr"], "create_database",
+     "boutique-lune.fr"),
+    ("la partition est pleine sur le serveur de atelier-bois.fr, plus rien ne s'enregistre", ["atelier-bois.fr"],
+     "disk_usage", "atelier-bois.fr"),
+    ("Hi, our nightly backups keep failing with 'no space left on device'. Can you have a look?",
+     ["greenway-tools.co.uk"], "disk_usage", "greenway-tools.co.uk"),
+    ("Could you make us a full copy of the production shop so the new staff can practise on it?",
+     ["cornerbakery.ie"], "clone_environment", None),
+])
+def test_a_request_without_the_action_s_keyword_is_read(text, known, intent, domain):
+    reading = read(text, known)
+    assert reading.proposals, reading.summary()
+    top = reading.proposals[0]
+    assert top.intent == intent
+    if domain:
+        assert top.params.get("domain") == domain
+
+
+@pytest.mark.parametrize("text", [
+    "Merci, le nouveau vhost fonctionne, vous pouvez fermer le ticket.",
+    "Thanks a lot, the certificate is installed and the padlock shows. All good, close it.",
+    "Super, la base de données est bien créée, merci pour la rapidité !",
+    "Bonjour, pourriez-vous m'envoyer la facture de novembre ? Merci",
+])
+def test_a_thank_you_or_a_billing_question_that_names_an_action_proposes_nothing(text):
+    reading = read(text, ["boutique-lune.fr"])
+    assert reading.proposals == []
+    assert "nothing suggested" in reading.summary()
+
+
+def test_a_proposal_shows_its_confidence_and_the_customer_s_words_as_written():
+    text = "Bonjour, on vient d'acheter le nom Lesjardinsdemarie.fr, vous pouvez mettre notre site dessus ?"
+    top = read(text).proposals[0]
+    assert READER.threshold <= top.confidence <= 1.0
+    assert top.matched and all(word in text for word in top.matched)
+
+
+# ---------------------------------------------------------------- unsure: nothing, and says so
+
+def _reader(probability_of_vhost: float, threshold: float) -> Reader:
+    """A reader that reads no n-gram: its intercepts alone say how likely add_vhost is."""
+    import math
+
+    logit = math.log(probability_of_vhost / (1 - probability_of_vhost))
+    return Reader(classes=("add_vhost", NONE), ngram_range=(2, 5), index={}, idf=[], weights=([], []),
+                  intercepts=(logit / 2, -logit / 2), threshold=threshold, trained_on={})
+
+
+def test_under_its_threshold_the_reader_proposes_nothing_and_names_its_guess():
+    text = "Pouvez-vous ajouter un vhost pour lesjardinsdemarie.fr ?"
+    sure = intents.decode(text, rules=RULES, reader=_reader(0.9, threshold=0.5))
+    assert [p.intent for p in sure.proposals] == ["add_vhost"]
+    assert sure.proposals[0].params["domain"] == "lesjardinsdemarie.fr"
+    unsure = intents.decode(text, rules=RULES, reader=_reader(0.9, threshold=0.95))
+    assert unsure.proposals == [] and unsure.unsure.intent == "add_vhost"
+    assert unsure.summary().startswith("not sure (0.") and unsure.summary().endswith("nothing suggested")
+    assert "'vhost'" in unsure.summary()  # the words it read
+
+
+def test_when_the_reader_reads_no_request_the_rules_guess_is_only_shown_as_unsure():
+    text = "Pouvez-vous ajouter un vhost pour lesjardinsdemarie.fr ?"
+    reading = intents.decode(text, rules=RULES, reader=_reader(0.3, threshold=0.2))
+    assert reading.proposals == []
+    assert reading.unsure is not None and reading.unsure.intent == "add_vhost"
+
+
+# ---------------------------------------------------------------- a chase reads the request it chases
+
+def _chase_doc(latest: str) -> dict:
+    return {
+        "engineers": [{"name": "alice", "region": "EMEA", "city": "Paris", "timezone": "Europe/Paris"}],
+        "customers": [{"id": "c-fleur", "name": "Fleurs Dubois", "language": "fr", "timezone": "Europe/Paris",
+                       "tier": "standard", "owner": "alice",
+                       "assets": [{"kind": "domain", "name": "fleurs-dubois.fr"}]}],
+        "cases": [{"id": "T-7", "customer": "c-fleur", "subject": "site", "status": "open",
+                   "opened_at": "2026-11-24T03:00:00Z", "assignee": "alice", "events": [
+                       {"at": "2026-11-24T03:00:00Z", "kind": "message", "direction": "in", "author": "anne",
+                        "body": "Bonjour, il me faudrait une base MySQL pour la nouvelle boutique. Merci !"},
+                       {"at": "2026-11-24T03:30:00Z", "kind": "message", "direction": "out", "author": "kenji",
+                        "body": "Please see our documentation."},
+                       {"at": "2026-11-24T05:00:00Z", "kind": "message", "direction": "in", "author": "anne",
+                        "body": latest}]}],
+    }
+
+
+@pytest.fixture
+def chase_session(store_path):
+    def make(latest: str):
+        s = open_store(store_path)
+        import_document(s, _chase_doc(latest), now=NOW)
+        s.close()
+        return open_session(store_path)
+    return make
+
+
+def test_a_chase_that_asks_nothing_new_is_read_with_the_request_it_chases(chase_session):
+    session = chase_session("Alors, ça avance ? Je n'ai toujours rien et votre lien ne m'aide pas.")
+    try:
+        found = actions.suggestion(session, "T-7")
+    finally:
+        session.close()
+    assert found is not None and found.proposal is not None
+    assert found.proposal.intent == "create_database"
+    assert "asked in their message of 24 Nov 03:00" in found.text()
+
+
+def test_a_thank_you_does_not_bring_back_the_request_it_thanks_for(chase_session):
+    session = chase_session("C'est bon, la base fonctionne, merci beaucoup, vous pouvez fermer le ticket.")
+    try:
+        found = actions.suggestion(session, "T-7")
+    finally:
+        session.close()
+    assert found is None or found.proposal is None
+
+
+# ---------------------------------------------------------------- the shipped weights are honest
+
+@pytest.fixture(scope="module")
+def trained():
+    """A fresh training on the tune messages (scikit-learn), as `devtools/train_reader.py` does it."""
+    pytest.importorskip("sklearn")
+    rows = tune_rows()
+    content, fitted = train(rows, RULES)
+    return rows, content, fitted
+
+
+def test_the_reader_reads_exactly_as_the_trained_scikit_learn_model(trained):
+    _, content, fitted = trained
+    reader = load_reader(encode(content), "fresh")
+    texts = fitted["texts"][::5]
+    expected = fitted["model"].predict_proba(texts)
+    classes = list(fitted["model"].classes_)
+    worst = max(abs(reader.read(t).probabilities[c] - row[i]) for t, row in zip(texts, expected)
+                for i, c in enumerate(classes))
+    assert worst < 1e-3
+
+
+def test_the_shipped_reader_is_what_the_tune_messages_train(trained):
+    rows, content, fitted = trained
+    assert compare(READER, load_reader(encode(content), "fresh"), fitted["texts"]) == []
+
+
+def test_the_shipped_reader_never_learnt_a_held_out_message():
+    tune = tune_rows()
+    heldout = {r["id"] for r in part(load_corpus(), "heldout")}
+    assert READER.trained_on["ids_sha256"] == ids_digest(r["id"] for r in tune)
+    assert READER.trained_on["messages"] == len(tune)
+    assert heldout and not heldout & {r["id"] for r in tune}
+
+
+# ---------------------------------------------------------------- a broken model file says what is wrong
+
+def _shipped_content() -> dict:
+    return json.loads(gzip.decompress(data_file(READER_FILE).read_bytes()))
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda c: c.update(format=99), "unknown model format 99"),
+    (lambda c: c["weights"].pop(), "weight columns"),
+    (lambda c: c["idf"].pop(), "IDF or weight columns of another length"),
+    (lambda c: c.pop("grams"), "missing or malformed field"),
+    (lambda c: c.update(classes=[x if x != NONE else "other" for x in c["classes"]]), "no 'none' class"),
+    (lambda c: c.update(threshold=3), "is not a probability"),
+])
+def test_a_damaged_model_file_names_the_file_and_the_reason(damage, reason):
+    content = copy.deepcopy(SHIPPED)
+    damage(content)
+    with pytest.raises(ReaderError) as info:
+        load_reader(encode(content), "site/reader.json.gz")
+    assert str(info.value).startswith("site/reader.json.gz: ") and reason in str(info.value)
+
+
+def test_a_truncated_model_file_names_the_file():
+    data = data_file(READER_FILE).read_bytes()
+    with pytest.raises(ReaderError, match=r"^x\.gz: not a reader model file"):
+        load_reader(data[: len(data) // 2], "x.gz")
+
+
+SHIPPED = _shipped_content()
