@@ -33,8 +33,11 @@ def test_queue_now_later_means_longer_waiting(store, store_path, capsys):
     _, late, _ = run(capsys, "queue", "--db", str(store_path), "--json", "--now", "2026-11-24T15:00:00+00:00")
     early_rows = {r["id"]: r for r in json.loads(early)}
     late_rows = {r["id"]: r for r in json.loads(late)}
-    assert late_rows["T-200"]["waiting_seconds"] == early_rows["T-200"]["waiting_seconds"] + 6 * 3600
-    assert late_rows["T-200"]["heat"] >= early_rows["T-200"]["heat"]
+    assert late_rows["T-100"]["waiting_seconds"] == early_rows["T-100"]["waiting_seconds"] + 6 * 3600
+    assert late_rows["T-100"]["heat"] >= early_rows["T-100"]["heat"]
+    # bob promised at 06:20 to confirm within the hour: no wait while the promise holds (4 h).
+    assert early_rows["T-200"]["waiting_seconds"] == 0
+    assert late_rows["T-200"]["heat"] > early_rows["T-200"]["heat"]  # past the window, Ann waits again
 
 
 def test_queue_limit(store, store_path, capsys):

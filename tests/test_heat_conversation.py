@@ -49,6 +49,12 @@ def terms(h) -> dict[str, str]:
      "'c'est bon', 'on peut fermer', 'plus d'alerte'"),
     ("Webmail works again and I changed the password on my phone too. Thanks, you can close the ticket.",
      "'close the ticket', 'works again', 'you can close'"),
+    # A closing phrase outweighs mild words ("depuis hier" says since when it works) ...
+    ("Bonjour,\nmerci, tout fonctionne depuis hier, vous pouvez fermer le ticket.\nBonne journée",
+     "'fermer le ticket', 'tout fonctionne', 'vous pouvez fermer'"),
+    # ... and "mais merci" thanks, it raises no new problem.
+    ("C'est bon ça remarche tout seul, je ne sais pas ce que vous avez fait mais merci !",
+     "'c'est bon', 'ça remarche'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
@@ -62,6 +68,7 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     "Merci, tout fonctionne. Pouvez-vous aussi ajouter un compte FTP ?",  # a new question
     "It works on my laptop but not on my phone.",  # a "but"
     "Toujours pas, rien ne fonctionne. Vous pouvez fermer le ticket si vous voulez, inadmissible.",  # angry
+    "Tout fonctionne mais les mails ne partent plus depuis hier.",  # a "but" that is not a thank-you
 ])
 def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))
@@ -218,6 +225,31 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
     assert terms(calm)["calm"] == "said it is not pressing: 'no rush'"
 
 
+@pytest.mark.parametrize("text, said", [
+    ("Hi, since this morning every order stays in 'Pending payment' although Stripe shows them paid.",
+     "'pending payment'"),
+    ("Every time someone tries to book a class the last step fails. No booking goes through.",
+     "'no booking goes through'"),
+    ("Bonjour, nos clients ne peuvent plus commander sur la boutique depuis 7h.", "'ne peuvent plus commander'"),
+    ("Le formulaire de don renvoie une erreur 403 depuis votre maintenance.", "'erreur 403'"),
+])
+def test_a_business_that_cannot_work_reads_as_down(text, said):
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h)["down"] == f"said it is down: {said}"
+
+
+def test_the_outage_reported_an_hour_ago_outranks_a_routine_request_waiting_since_this_morning():
+    outage = [customer(at(0), "Bonjour, notre site affiche une page blanche, les clients ne peuvent plus payer.")]
+    routine = [customer(at(-5), "Hello, could you add a TXT record for Google Search Console? Thanks.")]
+    assert heat(outage, at(1)).score > heat(routine, at(1)).score
+
+
+def test_whenever_you_have_a_moment_is_not_pressing():
+    h = heat([customer(at(0), "Hi, whenever you have a moment, could you add this SSH key for our developer?")],
+             at(5))
+    assert terms(h)["calm"] == "said it is not pressing: 'whenever you have a moment'"
+
+
 def test_a_calm_customer_still_gets_hotter_as_they_wait():
     story = [customer(at(0), "Pour information, quand vous aurez un moment : un accès FTP de plus.")]
     scores = [heat(story, at(h)).score for h in (1, 4, 12, 24)]
@@ -257,6 +289,18 @@ def test_a_promise_to_come_back_stops_the_wait_for_four_hours_then_they_wait_on_
     assert terms(broken)["promised"] == "we promised to come back 1 d 6 h ago"
     fresh = heat([customer(at(28), "Bonjour, mes mails partent en spam chez mes clients.")], at(31))
     assert broken.score > fresh.score
+
+
+@pytest.mark.parametrize("reply", [
+    "Bonjour Monsieur Lemaire,\n\nBien noté. Je prépare l'archive et vous envoie le lien de téléchargement.",
+    "Hi Sam, noted: I'll send you the export by tonight.",
+])
+def test_a_reply_that_only_announces_the_work_is_a_promise_that_runs_out(reply):
+    story = [customer(at(0), "Pouvez-vous nous fournir une archive complète du site et des boîtes mail ?"),
+             us(at(1), reply)]
+    assert "waiting" not in terms(heat(story, at(3)))
+    late = heat(story, at(3 * 24))
+    assert "waiting" in terms(late) and terms(late)["promised"].startswith("we promised to come back")
 
 
 def test_their_ok_after_our_promise_keeps_it_a_promise_and_a_reply_saying_it_is_done_is_not_one():

@@ -57,16 +57,18 @@ async def test_the_queue_heats_up_as_time_passes_and_the_heat_process_stops_with
 
 
 async def test_the_heat_process_uses_the_configured_weights(store, store_path):
-    # Waiting counts for nothing here: six more hours of waiting must not heat the case.
+    # Waiting counts for nothing here: six more hours of waiting must not heat the case (Boulangerie waits on
+    # us; Acme's case holds a promise of ours whose end rightly lifts its cooling).
     cfg = Config(timezone="Europe/Paris", region="EMEA", city="Paris", heat={"waiting_max": 0.0, "age_max": 0.0})
     clock = {"now": NOW}
     app = make_app(store_path, clock=lambda: clock["now"], config=cfg)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         app.heat_tick()  # first, at NOW, with these weights
-        await wait_for(pilot, lambda: app.heat_process_pid is not None and shows_the_store(app, "Acme"), seconds=30)
-        settled = heat_of(app, "Acme")
+        await wait_for(pilot, lambda: app.heat_process_pid is not None and shows_the_store(app, "Boulangerie"),
+                       seconds=30)
+        settled = heat_of(app, "Boulangerie")
         clock["now"] = NOW + timedelta(hours=6)
         app.heat_tick()
-        await wait_for(pilot, lambda: shows_the_store(app, "Acme"), seconds=30)
-        assert heat_of(app, "Acme") == settled
+        await wait_for(pilot, lambda: shows_the_store(app, "Boulangerie"), seconds=30)
+        assert heat_of(app, "Boulangerie") == settled

@@ -88,7 +88,7 @@ def test_history_is_append_only(store):
     with pytest.raises(StoreConstraint, match="append-only"):
         with store.write() as conn:
             conn.execute("DELETE FROM events")
-    assert store.query_one("SELECT COUNT(*) FROM events")[0] == 7
+    assert store.query_one("SELECT COUNT(*) FROM events")[0] == 8
 
 
 def test_other_process_writes_are_noticed_through_data_version(store, store_path):

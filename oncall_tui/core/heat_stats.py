@@ -63,6 +63,10 @@ MAX_PRINTS = 4  # fingerprints of the customer's latest messages kept for repeti
 REPEAT_THRESHOLD = 0.5  # shared content (Jaccard-like) from which a message is a repeat
 CHASE_GAP = 600  # seconds: a customer message this long after their unanswered last one chases us
 ACK_MAX_WORDS = 40  # an acknowledgement is short
+#: Frustration phrases this mild ("depuis hier", "encore") do not stop a closing phrase from closing.
+CLOSING_OUTWEIGHS = 1.0
+# "... mais merci !" thanks; it does not turn the confirmation into a new problem.
+_THANKS_AFTER_BUT = re.compile(r"(?<![a-z0-9])(?:mais|but)[\s,]+(?=merci|thanks|thank you)")
 BOUNCE_MAX_WORDS = 60  # a reply that only points elsewhere is short
 SAID_MAX = 60  # characters of a closing or acknowledging phrase kept for the explanation
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -309,15 +313,22 @@ def _said(phrases) -> str:
 def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found) -> tuple[str, str]:
     """(closing, acknowledgement) phrases of a customer message; both '' for anything else.
 
-    Either one needs a message without frustration, without a question and
-    without a "but": "all good now, thanks!" closes, "it works but the mail
-    doesn't" does not.
+    Either one needs a message without a question and without a "but": "all
+    good now, thanks!" closes, "it works but the mail doesn't" does not ("...
+    mais merci !" still does). A closing phrase outweighs mild words (weight
+    CLOSING_OUTWEIGHS or less: "tout fonctionne depuis hier"), an
+    acknowledgement none.
     """
-    if found or not words or "?" in text or lexicon.section("contrast").scan(folded, words):
+    if not words or "?" in text:
+        return "", ""
+    contrast = _THANKS_AFTER_BUT.sub(" ", folded)
+    if lexicon.section("contrast").scan(contrast, tokens(contrast)):
         return "", ""
     closing = lexicon.section("closing").scan(folded, words)
-    if closing:
+    if closing and all(p.weight <= CLOSING_OUTWEIGHS for p in found):
         return _said(closing), ""
+    if found:
+        return "", ""
     if len(words) <= ACK_MAX_WORDS:
         ack = lexicon.section("ack").scan(folded, words)
         if ack:
