@@ -121,32 +121,29 @@ def _chase_doc(latest: str) -> dict:
 
 
 @pytest.fixture
-def chase_session(store_path):
-    def make(latest: str):
+def suggest_after(store_path):
+    """What the suggestion reads in the chase case once the customer's latest message is *latest*."""
+    def suggest(latest: str):
         s = open_store(store_path)
         import_document(s, _chase_doc(latest), now=NOW)
         s.close()
-        return open_session(store_path)
-    return make
+        session = open_session(store_path)
+        try:
+            return actions.suggestion(session, "T-7")
+        finally:
+            session.close()
+    return suggest
 
 
-def test_a_chase_that_asks_nothing_new_is_read_with_the_request_it_chases(chase_session):
-    session = chase_session("Alors, ça avance ? Je n'ai toujours rien et votre lien ne m'aide pas.")
-    try:
-        found = actions.suggestion(session, "T-7")
-    finally:
-        session.close()
+def test_a_chase_that_asks_nothing_new_is_read_with_the_request_it_chases(suggest_after):
+    found = suggest_after("Alors, ça avance ? Je n'ai toujours rien et votre lien ne m'aide pas.")
     assert found is not None and found.proposal is not None
     assert found.proposal.intent == "create_database"
     assert "asked in their message of 24 Nov 03:00" in found.text()
 
 
-def test_a_thank_you_does_not_bring_back_the_request_it_thanks_for(chase_session):
-    session = chase_session("C'est bon, la base fonctionne, merci beaucoup, vous pouvez fermer le ticket.")
-    try:
-        found = actions.suggestion(session, "T-7")
-    finally:
-        session.close()
+def test_a_thank_you_does_not_bring_back_the_request_it_thanks_for(suggest_after):
+    found = suggest_after("C'est bon, la base fonctionne, merci beaucoup, vous pouvez fermer le ticket.")
     assert found is None or found.proposal is None
 
 
