@@ -26,11 +26,11 @@ def counts(store_path):
 def test_import_then_reimport_adds_nothing(store_path, small_doc, write_json, capsys):
     path = write_json(small_doc)
     code, out, _ = run_import(store_path, path, capsys)
-    assert code == 0 and "7 new events" in out
+    assert code == 0 and "8 new events" in out
     first = counts(store_path)
     code, out, _ = run_import(store_path, path, capsys)
-    assert code == 0 and "0 new events (7 already present)" in out
-    assert counts(store_path) == first == (3, 4, 7)
+    assert code == 0 and "0 new events (8 already present)" in out
+    assert counts(store_path) == first == (3, 4, 8)
 
 
 @pytest.mark.parametrize("mutate, expected", [
@@ -139,7 +139,7 @@ def test_sections_may_come_in_any_order(store_path, small_doc, tmp_path, capsys)
     path.write_text(json.dumps(reordered), encoding="utf-8")
     code, out, err = run_import(store_path, path, capsys)
     assert code == 0, err
-    assert counts(store_path) == (3, 4, 7)
+    assert counts(store_path) == (3, 4, 8)
 
 
 def test_a_case_event_naming_an_unknown_incident_is_refused(store_path, small_doc, write_json, capsys):

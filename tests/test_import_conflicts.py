@@ -60,7 +60,7 @@ def test_the_same_event_twice_with_the_same_content_is_imported_once(store_path,
     doc["cases"][0]["events"].append(dict(doc["cases"][0]["events"][0]))
     code, out, err = run_import(store_path, write_json(doc), capsys)
     assert code == 0, err
-    assert "7 new events (1 already present)" in out
+    assert "8 new events (1 already present)" in out
 
 
 def test_keep_imports_the_rest_and_leaves_the_stored_event_as_it_was(store_path, small_doc, write_json, capsys):
@@ -71,7 +71,7 @@ def test_keep_imports_the_rest_and_leaves_the_stored_event_as_it_was(store_path,
                                          "direction": "internal", "author": "alice", "body": "Issued it."})
     code, out, err = run_import(store_path, write_json(edited, "edited.json"), capsys, "--on-conflict", "keep")
     assert code == 0, err
-    assert "1 new events (6 already present); 1 conflicting events left out, the stored ones kept" in out
+    assert "1 new events (7 already present); 1 conflicting events left out, the stored ones kept" in out
     s = open_store(store_path)
     assert s.query_one("SELECT body FROM events WHERE id = 'T-100-1'")[0] == "Please see our Let's Encrypt guide."
 
@@ -88,7 +88,7 @@ def test_a_reimport_changes_nothing_not_even_the_change_log(store_path, small_do
     run_import(store_path, path, capsys)
     before = (counts(store_path), changes(store_path))
     code, out, _ = run_import(store_path, path, capsys)
-    assert code == 0 and "0 new events (7 already present)" in out
+    assert code == 0 and "0 new events (8 already present)" in out
     assert (counts(store_path), changes(store_path)) == before
 
 
@@ -130,7 +130,7 @@ def test_a_time_more_than_a_day_ahead_is_refused(store_path):
 
 def test_a_clock_a_little_ahead_is_tolerated(store_path):
     session = open_session(store_path)
-    assert import_data(session, future_doc(timedelta(hours=23))).events_added == 7
+    assert import_data(session, future_doc(timedelta(hours=23))).events_added == 8
 
 
 def test_a_time_before_1970_is_refused(store_path, small_doc, write_json):
