@@ -38,6 +38,9 @@ def test_queue_now_later_means_longer_waiting(store, store_path, capsys):
     # bob promised at 06:20 to confirm within the hour: no wait while the promise holds (4 h).
     assert early_rows["T-200"]["waiting_seconds"] == 0
     assert late_rows["T-200"]["heat"] > early_rows["T-200"]["heat"]  # past the window, Ann waits again
+    # ...and the wait shown is the heat's: from the end of the promise (10:20) to 15:00.
+    assert late_rows["T-200"]["waiting_seconds"] == 4 * 3600 + 40 * 60
+    assert any(t["name"] == "waiting" and t["value"].startswith("waiting 4 h 40") for t in late_rows["T-200"]["terms"])
 
 
 def test_queue_limit(store, store_path, capsys):

@@ -72,3 +72,20 @@ async def test_the_heat_process_uses_the_configured_weights(store, store_path):
         app.heat_tick()
         await wait_for(pilot, lambda: shows_the_store(app, "Boulangerie"), seconds=30)
         assert heat_of(app, "Boulangerie") == settled
+
+
+async def test_once_our_promise_runs_out_the_waiting_column_counts_the_wait_the_heat_counts(store, store_path):
+    # bob promised Acme at 06:20 to confirm within the hour; the promise holds 4 h (until 10:20).
+    clock = {"now": NOW}
+    app = make_app(store_path, clock=lambda: clock["now"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        acme = next(line for line in queue_lines(app) if "Acme" in line)
+        assert "—" in acme and "4h40" not in acme  # not waiting on us while the promise holds
+        clock["now"] = NOW + timedelta(hours=6)  # 15:00
+        app.heat_tick()
+        await wait_for(pilot, lambda: "4h40" in next(line for line in queue_lines(app) if "Acme" in line),
+                       seconds=30)
+        await pilot.press("v")  # the "waiting on us" view lists it now
+        await wait_for(pilot, lambda: app.screen.queue.view == "waiting")
+        assert any("Acme" in line for line in queue_lines(app))

@@ -49,13 +49,20 @@ def mode_of(stats: CaseStats) -> int:
     return THEIR_MOVE if stats.ack else CALM if stats.calm else OPEN
 
 
-def _overdue(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights, mode: int) -> int | None:
-    """The wait, or for a promise of ours past its window the end of that window (they wait again)."""
+def promise_lapsed_at(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights,
+                      mode: int) -> int | None:
+    """When a promise of ours ran out (epoch seconds) if it has by *now_t*: the customer waits on us from then."""
     if mode == PROMISED and wait_t is None and out_t is not None:
         due = out_t + int(3600 * weights.promise_window_hours)
         if now_t > due:
             return due
-    return wait_t
+    return None
+
+
+def _overdue(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights, mode: int) -> int | None:
+    """The wait, or for a promise of ours past its window the end of that window (they wait again)."""
+    lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode)
+    return wait_t if lapsed is None else lapsed
 
 
 # --- scoring -------------------------------------------------------------------

@@ -13,11 +13,19 @@ the clock tick reads it like any other stored number.
 from __future__ import annotations
 
 import struct
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 from ..core.heat_model import HeatModel
-from ..core.heat_score import Heat, heat_value, mode_of, score, steady_points
+from ..core.heat_score import (
+    Heat,
+    heat_value,
+    mode_of,
+    promise_lapsed_at,
+    score,
+    steady_points,
+)
 from ..core.heat_stats import CaseStats, fold_events
 from ..core.heat_weights import Weights
 from ..core.lexicon import (
@@ -137,8 +145,12 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
                  last_event_at=None) -> None:
     h = score(stats, status=status, opened_at=parse_ts(opened_at), tier=tier, now=now,
               incident_open=incident_open, weights=weights)
-    # A customer message we have not answered is waiting on us, whatever the status says.
-    waiting = stats.waiting_since if status not in ("resolved", "closed") else None
+    # A customer message we have not answered is waiting on us, whatever the status says; so is
+    # one whose answer was a promise of ours that has run out (the heat counts that wait too).
+    waiting = None
+    if status not in ("resolved", "closed"):
+        lapsed = promise_lapsed_at(stats.wait_t, stats.out_t, now.timestamp(), weights, mode_of(stats))
+        waiting = stats.waiting_since if lapsed is None else _epoch_ts(lapsed)
     conn.execute(
         "UPDATE cases SET stats = ?, heat = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
         "heat_at = ?, last_event_at = COALESCE(?, last_event_at) WHERE id = ?",
@@ -166,37 +178,60 @@ class RetickMemo:
 _MEMO_ROW = struct.Struct("<qdqqdb")
 
 
+@dataclass
+class TickChanges:
+    """What a clock tick changes: new heat values, and the cases whose promise ran out (they wait again)."""
+
+    heat: list[tuple[int, str]] = field(default_factory=list)  # (new heat, case id)
+    waiting: list[tuple[str, str]] = field(default_factory=list)  # (waiting since, case id)
+
+    def __len__(self) -> int:
+        return len(self.heat) + len(self.waiting)
+
+
 def retick(store, now: datetime, weights: Weights, *, batch: int = 5000, memo: RetickMemo | None = None) -> int:
     """Rescore every open case at *now* from stored stats; returns how many changed."""
-    updates = changed_heat(store, now, weights, memo=memo)
-    for start in range(0, len(updates), batch):
+    changes = changed_heat(store, now, weights, memo=memo)
+    for start in range(0, len(changes.heat), batch):
         with store.write() as conn:
-            write_heat(conn, updates[start:start + batch])
+            conn.set_column("cases", "heat", "id", changes.heat[start:start + batch])
     with store.write() as conn:
+        write_waiting(conn, changes.waiting)
         sample_heat(conn, now)
-    return len(updates)
+    return len(changes)
 
 
-def write_heat(conn, updates: list[tuple[int, str]]) -> None:
-    """Store new heat values, (heat, case id) pairs, inside the caller's transaction."""
-    conn.set_column("cases", "heat", "id", updates)
+def write_heat(conn, changes: TickChanges) -> None:
+    """Store what a tick changed (`changed_heat`), inside the caller's transaction."""
+    conn.set_column("cases", "heat", "id", changes.heat)
+    write_waiting(conn, changes.waiting)
 
 
-def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | None = None) -> list[tuple[int, str]]:
-    """(new heat, case id) of every open case whose heat at *now* differs from the stored one; writes nothing."""
+def write_waiting(conn, waiting: list[tuple[str, str]]) -> None:
+    """Mark cases as waiting on us again since the given instant: (waiting since, case id) pairs."""
+    # A promise runs out once per case: a handful per tick at most, one statement each is fine.
+    for since, case_id in waiting:
+        conn.execute("UPDATE cases SET waiting_since = ? WHERE id = ?", (since, case_id))
+
+
+def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | None = None) -> TickChanges:
+    """What changes at *now* for the open cases: heat that differs from the stored one, and the cases
+    whose promise of ours has run out without their stored wait saying so. Writes nothing."""
     # Tiers and open incidents are small: look them up in memory instead of joining per row.
     tiers = dict(store.conn.execute("SELECT id, tier FROM customers"))
     open_incidents = {r[0] for r in store.conn.execute("SELECT id FROM incidents WHERE status != 'resolved'")}
     # Streamed, not fetched all at once: 100k stats strings would hold ~80 MB at the peak.
     rows = store.iterate(
-        "SELECT id, stats, status, opened_at, customer_id, incident_id, heat FROM cases WHERE is_open = 1")
-    updates = []
+        "SELECT id, stats, status, opened_at, customer_id, incident_id, heat, waiting_since FROM cases "
+        "WHERE is_open = 1")
+    changes = TickChanges()
+    updates = changes.heat
     from_json = CaseStats.from_json
     now_t = now.timestamp()
     known = memo.cases if memo is not None and memo.weights == weights else {}
     learned: dict[str, bytes] = {}
     pack, unpack = _MEMO_ROW.pack, _MEMO_ROW.unpack
-    for case_id, stats_json, status, opened_at, customer_id, incident_id, old in rows:
+    for case_id, stats_json, status, opened_at, customer_id, incident_id, old, waiting in rows:
         packed = None
         if memo is not None:
             version = hash((stats_json, opened_at))
@@ -223,9 +258,17 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
                          weights=weights, mode=mode)
         if new != old:
             updates.append((new, case_id))
+        if waiting is None:
+            lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode)
+            if lapsed is not None:
+                changes.waiting.append((_epoch_ts(lapsed), case_id))
     if memo is not None:
         memo.weights, memo.cases = weights, learned
-    return updates
+    return changes
+
+
+def _epoch_ts(t: int) -> str:
+    return format_ts(datetime.fromtimestamp(t, timezone.utc))
 
 
 def sample_heat(conn, now: datetime) -> None:
