@@ -13,8 +13,8 @@ only (`devtools.decoder_methods`; the note of issue 16 has the numbers): TF-IDF
 over char_wb 2-5-grams (sublinear tf, min_df 2) and one-vs-rest logistic
 regression (liblinear, C=100, balanced classes). The threshold under which the
 best guess is only "not sure" maximises the out-of-fold accuracy on the tune
-rows minus its wrong suggestions (a guess below it proposes nothing; a wrong suggestion
-costs what a right answer earns).
+rows minus its wrong suggestions, the highest such threshold (a guess below it
+proposes nothing; a wrong suggestion costs what a right answer earns).
 """
 
 from __future__ import annotations
@@ -56,8 +56,10 @@ def _pipeline():
 
 
 def choose_threshold(probabilities, labels: list[str], classes: list[str]) -> tuple[float, float]:
-    """(threshold, accuracy): the lowest threshold maximising right answers minus wrong suggestions, when a best
-    guess under it proposes nothing. A wrong suggestion is worse than none: it costs what a right one earns."""
+    """(threshold, accuracy): the highest threshold maximising right answers minus wrong suggestions, when a best
+    guess under it proposes nothing. A wrong suggestion is worse than none: it costs what a right one earns, and
+    where several thresholds score the same the most cautious one is kept (a flat stretch would otherwise
+    leave the reader with no "not sure" at all)."""
     best = [max(range(len(classes)), key=lambda j: row[j]) for row in probabilities]
     candidates = sorted({0.0, *(float(row[i]) for row, i in zip(probabilities, best))})
     scored = []
@@ -65,9 +67,9 @@ def choose_threshold(probabilities, labels: list[str], classes: list[str]) -> tu
         got = [classes[i] if row[i] >= tau else NONE for row, i in zip(probabilities, best)]
         right = sum(g == y for g, y in zip(got, labels))
         wrong = sum(g != y and g != NONE for g, y in zip(got, labels))
-        scored.append((right - wrong, -tau, right / len(labels)))
-    _, minus_tau, accuracy = max(scored)
-    return -minus_tau, accuracy
+        scored.append((right - wrong, tau, right / len(labels)))
+    _, tau, accuracy = max(scored)
+    return tau, accuracy
 
 
 def train(rows: list[dict], rules) -> tuple[dict, dict]:

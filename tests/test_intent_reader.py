@@ -211,3 +211,14 @@ def test_a_truncated_model_file_names_the_file():
 
 
 SHIPPED = _shipped_content()
+
+
+def test_the_not_sure_threshold_is_the_most_cautious_of_those_scoring_best():
+    from devtools.train_reader import choose_threshold
+
+    classes = ["none", "php_version"]
+    probs = [[0.1, 0.9], [0.4, 0.6], [0.6, 0.4], [0.7, 0.3], [0.5, 0.5]]
+    labels = ["php_version", "php_version", "none", "none", "none"]
+    # Under 0.4 the third message's weak "php_version" is suggested, wrongly; from 0.5 to 0.6 every answer is
+    # right; above 0.6 a right suggestion is lost. The highest of the best scoring thresholds is kept.
+    assert choose_threshold(probs, labels, classes) == (0.6, 1.0)
