@@ -112,8 +112,16 @@ def _events(now: datetime, events: list[dict], incident: str | None) -> list[dic
     return out
 
 
-def pair_document(pair: dict, now: datetime) -> dict:
-    """The pair as one interchange document: two customers, their cases (and earlier ones), an incident."""
+def pair_document(pair: dict, now: datetime, lexicon=None) -> dict:
+    """The pair as one interchange document: two customers, their cases (and earlier ones), an incident.
+
+    A case flagged `incident_open` is its customer's case while an incident covers their service. With a
+    *lexicon* it is linked to the incident the way `oncall incident` links cases (`about_incident`: it
+    reports a site or service down; the pairs name no scope) or when it holds one of the incident's
+    updates (sent to the cases it links), so a billing question of an affected customer stays unlinked;
+    without a lexicon every flagged case is linked."""
+    from oncall_tui.store.incidents import about_incident
+
     doc: dict = {"customers": [], "cases": [], "incidents": []}
     for side in ("hotter", "cooler"):
         case = pair[side]
@@ -121,7 +129,11 @@ def pair_document(pair: dict, now: datetime) -> dict:
         doc["customers"].append({"id": customer, "name": f"{side} customer", "language": case["language"],
                                  "tier": case["tier"]})
         incident = None
-        if case["incident_open"]:
+        mine = [(e["body"], e["author"]) for e in case["events"] if e["direction"] == "in"]
+        # The incident's updates go to the cases it links or opens: a case holding one is linked.
+        updated = any(e.get("broadcast") for e in case["events"])
+        if case["incident_open"] and (lexicon is None or updated
+                                      or about_incident(case["subject"], mine, set(), lexicon)):
             incident = f"INC-{side}"
             doc["incidents"].append({"id": incident, "title": "ongoing incident", "status": "investigating",
                                      "opened_at": _stamp(now, case["opened_ago"])})
@@ -153,7 +165,7 @@ def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
             store = open_store(Path(tmp) / f"pair-{n}.db", heat=models.heat)
             try:
                 try:
-                    import_document(store, pair_document(pair, now), now=now)
+                    import_document(store, pair_document(pair, now, models.heat.lexicon), now=now)
                 except InvalidDocument as exc:
                     raise SystemExit(f"pair {pair['id']}: the importer refused it: {exc}") from None
                 derived.retick(store, now, models.weights)
