@@ -256,6 +256,47 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
     assert scores == sorted(scores) and scores[0] < scores[-1]
 
 
+@pytest.mark.parametrize("text, said", [
+    ("Bonjour, rien d'urgent, mais il y a sur mon FTP des fichiers que je n'ai pas mis (x.php) et une connexion "
+     "cette nuit depuis l'étranger.", "'que je n'ai pas mis'"),
+    ("Hello, two customers told us they could see other customers' orders in their account page.",
+     "'other customers' orders'"),
+    ("Bonjour, notre site a été piraté, il redirige vers un casino.", "'casino', 'piraté'"),
+    ("Hi, no rush, but Google says our domain hosts a phishing page.", "'phishing'"),
+])
+def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
+    chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h)["risk"] == f"said data or security is at risk: {said}"
+    assert "calm" not in terms(h)  # what is at stake beats how it is said
+    assert h.score > heat(chore, at(1)).score
+
+
+@pytest.mark.parametrize("text, said", [
+    ("Depuis 8h le site met 18 secondes à afficher les fiches produit, le back-office est inutilisable.",
+     "'inutilisable', 'secondes à afficher'"),
+    ("Checkout is very slow today, about 8 seconds per page, on our busiest week.",
+     "'seconds per page', 'very slow'"),
+])
+def test_a_slow_site_counts_and_less_than_a_site_that_is_down(text, said):
+    slow = heat([customer(at(0), text)], at(1))
+    down = heat([customer(at(0), "Le site est inaccessible depuis 8h, erreur 502.")], at(1))
+    plain = heat([customer(at(0), "Hi, could you add an SFTP user for our designer? Thanks.")], at(1))
+    assert terms(slow)["slow"] == f"said it is slow or nearly full: {said}"
+    assert plain.score < slow.score < down.score
+
+
+def test_a_site_said_to_be_slow_and_down_counts_as_down_once():
+    h = heat([customer(at(0), "Le site rame depuis ce matin et maintenant il est inaccessible.")], at(1))
+    assert "down" in terms(h) and "slow" not in terms(h)
+
+
+def test_rien_d_urgent_about_a_routine_request_is_still_calm():
+    h = heat([customer(at(0), "Rien d'urgent : pouvez-vous ajouter un utilisateur FTP pour notre graphiste ?")],
+             at(3))
+    assert "calm" in terms(h) and "risk" not in terms(h)
+
+
 def test_the_outage_stops_counting_once_we_answer_and_counts_again_when_they_say_it_is_still_down():
     story = [customer(at(0), "Our website is down, customers get a 502."), us(at(1), "Hi, I restarted PHP-FPM.")]
     assert "down" not in terms(heat(story, at(2)))

@@ -146,6 +146,14 @@ def _down_term(w: Weights, said: str) -> Term | bool:
     return _term("down", f"said it is down: {_quote(said)}", w.down_points)
 
 
+def _harm_term(w: Weights, said: str) -> Term | bool:
+    return _term("risk", f"said data or security is at risk: {_quote(said)}", w.harm_points)
+
+
+def _slow_term(w: Weights, said: str) -> Term | bool:
+    return _term("slow", f"said it is slow or nearly full: {_quote(said)}", w.slow_points)
+
+
 def _repeats_term(w: Weights, key: tuple[int, float, str, int]) -> Term | bool:
     """Repeating themselves in the case, and asking again in a new case what an earlier one asked."""
     n, sim, before, earlier = key
@@ -286,7 +294,7 @@ def _term_for(table: dict, key, build, weights: Weights) -> Term | bool:
 def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
     """Exchanges and their pace, chasers, words and tone, down, repeats, bounces, engineers, notes (in this order)."""
     (_, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, chased_terms, bounced_terms,
-     notes_terms, down_terms, _) = weights._tables
+     notes_terms, down_terms, harm_terms, slow_terms, _) = weights._tables
     terms: list[Term] = []
     add = terms.append
     n = stats.exchanges
@@ -319,10 +327,13 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         t = _term_for(words_terms, key, _words_term, weights)
         if t:
             add(t)
-    if stats.down:
-        t = _term_for(down_terms, stats.down, _down_term, weights)
-        if t:
-            add(t)
+    # Slow is the lesser of down: a case said to be both counts as down.
+    for said, table, build in ((stats.down, down_terms, _down_term), (stats.harm, harm_terms, _harm_term),
+                               (not stats.down and stats.slow, slow_terms, _slow_term)):
+        if said:
+            t = _term_for(table, said, build, weights)
+            if t:
+                add(t)
     if stats.repeats or stats.earlier:
         key = (stats.repeats, stats.repeat_sim, stats.before, stats.earlier)
         t = _term_for(repeats_terms, key, _repeats_term, weights)

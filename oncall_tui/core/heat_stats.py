@@ -27,7 +27,10 @@ Whose turn it is, event by event:
   la journée") stops the wait for a while (`promise_window_hours`); past it,
   the customer waits on us again until we write or they do;
 - a customer saying something is down or broken ("site inaccessible", "mail
-  bounces") is `down` until we answer: an outage outranks a chore.
+  bounces") is `down` until we answer: an outage outranks a chore. So is one
+  saying their data or security is at risk (`harm`: "piraté", "customers see
+  other people's orders"), however calmly; one saying it is slow or nearly full
+  (`slow`: "le site rame", "takes 18 seconds to load") counts for less.
 
 Only what the customer wrote is read (`reading.read`): quoted replies,
 signatures and pasted logs are set aside and counted for the explanation.
@@ -112,6 +115,8 @@ class CaseStats:
     calm: str = ""  # the message opening this round said it is not pressing ("no rush"), and nothing since
     promised: bool = False  # our last real reply only promised to come back ("je reviens vers vous")
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
+    harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
+    slow: str = ""  # what they said is slow or nearly full ("rame"), likewise
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
@@ -240,7 +245,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.bounce_open = False
     stats.last_in_at, stats.in_t = at, t
     if closing:
-        stats.done, stats.ack, stats.down, stats.promised = closing, "", "", False
+        stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
     if ack:
@@ -253,7 +258,15 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     down = lexicon.section("down").scan(folded, words)
     if down:
         stats.down = _said(down)
-    calm = lexicon.section("calm").scan(folded, words) if not waiting and not found and not down else ()
+    harm = lexicon.section("harm").scan(folded, words)
+    if harm:
+        stats.harm = _said(harm)
+    slow = lexicon.section("slow").scan(folded, words)
+    if slow:
+        stats.slow = _said(slow)
+    # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.
+    pressing = found or down or harm
+    calm = lexicon.section("calm").scan(folded, words) if not waiting and not pressing else ()
     stats.calm = _said(calm) if calm else ""
     if not waiting:
         stats.waiting_since, stats.wait_t = at, t
@@ -284,7 +297,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) 
         return
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
-    stats.down = ""  # answered: if it is still down, they will say so again
+    stats.down = stats.harm = stats.slow = ""  # answered: if it is still down, they will say so again
     stats.promised = is_promise(own, lexicon)
     # A real answer: the customer's earlier mood counts less from now on.
     stats.words = round(stats.words * DECAY, 3)

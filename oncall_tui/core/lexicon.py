@@ -54,6 +54,8 @@ SECTIONS = {
     "template": "our reply is an automatic or canned acknowledgement",
     "done": "our reply says we did something (not a bounce, even with a link)",
     "down": "a site or service is down (links the case to an incident on its scope)",
+    "harm": "data or security is at risk (hacked, leaked, phishing): pressing however calmly said",
+    "slow": "a site or service is slow or nearly full: it hurts, less than down",
     "promise": "our reply promises to come back later ('je reviens vers vous dans la journée')",
     "fixed": "our reply says something was done, in the past ('j'ai corrigé'): more than a promise",
 }
