@@ -317,7 +317,9 @@ def test_an_incident_lifts_a_customer_we_answered_only_until_they_acknowledge_it
 
 # --- a promise of ours --------------------------------------------------------------------------------
 
-PROMISE = "Bonjour, je regarde la configuration SPF de votre domaine et je reviens vers vous dans la journée."
+PROMISE = "Bonjour, je regarde la configuration SPF de votre domaine et je reviens vers vous."
+#: The same, dated: written at 02:00 (UTC here), it holds until the end of that working day, 18:00.
+DATED = "Bonjour, je regarde la configuration SPF de votre domaine et je reviens vers vous dans la journée."
 
 
 def test_a_promise_to_come_back_stops_the_wait_for_four_hours_then_they_wait_on_us_again():
@@ -330,6 +332,35 @@ def test_a_promise_to_come_back_stops_the_wait_for_four_hours_then_they_wait_on_
     assert terms(broken)["promised"] == "we promised to come back 1 d 6 h ago"
     fresh = heat([customer(at(28), "Bonjour, mes mails partent en spam chez mes clients.")], at(31))
     assert broken.score > fresh.score
+
+
+def test_a_dated_promise_holds_until_the_moment_it_names_then_they_wait_on_us_again():
+    story = [customer(at(0), "Bonjour, nos mails arrivent en indésirables chez Orange."), us(at(1), DATED)]
+    assert "waiting" not in terms(heat(story, at(12)))  # 13:00: past the 4-hour window, before 18:00
+    broken = heat(story, at(31))  # the next day, 08:00
+    assert terms(broken)["waiting"] == "waiting 14 h"  # since 18:00
+    assert terms(broken)["promised"] == "we promised to come back by a time now 14 h past (promise made 1 d 6 h ago)"
+
+
+@pytest.mark.parametrize("reply, holds, lapsed", [
+    ("Je vous appelle mercredi matin à 9h30 avec les recommandations.", 30, 33),  # Tue 02:00 -> Wed 09:30
+    ("I'll confirm by 15:00 today.", 13, 15),
+    ("Hi, I'll look into it.", 4, 6),  # vague: the 4-hour window
+])
+def test_how_long_a_promise_holds_depends_on_what_it_says(reply, holds, lapsed):
+    story = [customer(at(0), "Our staging site answers 403 since Friday."), us(at(1), reply)]
+    assert "waiting" not in terms(heat(story, at(holds)))
+    assert "waiting" in terms(heat(story, at(lapsed)))
+
+
+def test_a_reply_of_ours_that_says_i_ll_look_and_is_then_forgotten_counts_the_wait_again():
+    # The handover's "je regarde": once its window has run out, the customer is waiting on nobody.
+    forgotten = [customer(at(0), "Bonjour, le site de préproduction répond 403 depuis vendredi."),
+                 us(at(1), "Bonjour, je regarde.")]
+    answered = [customer(at(0), "Bonjour, le site de préproduction répond 403 depuis vendredi."),
+                us(at(1), "Bonjour, j'ai mis à jour la liste d'adresses autorisées, c'est réglé.")]
+    assert heat(forgotten, at(26)).score > heat(answered, at(26)).score
+    assert terms(heat(forgotten, at(26)))["waiting"] == "waiting 21 h"
 
 
 @pytest.mark.parametrize("reply", [
@@ -360,5 +391,5 @@ def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
     explained = heat(story, at(hours))
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
-                        mode=mode_of(stats))
+                        mode=mode_of(stats), promise_t=stats.promise_t)
     assert ticked == explained.score

@@ -198,3 +198,20 @@ def test_an_engineer_unlinks_a_case_through_the_use_case(session):
     assert session.store.query_one("SELECT incident_id FROM cases WHERE id = 'T-9'")[0] == inc.id
     incident_cases.unlink(session, inc.id, "T-9")
     assert session.store.query_one("SELECT incident_id FROM cases WHERE id = 'T-9'")[0] is None
+
+
+def test_a_promise_naming_an_hour_means_the_customer_s_hour(session):
+    # The same words, "avant 14h", to a customer in Paris and one in Tokyo, at 00:30 UTC (01:30 in Paris,
+    # 09:30 in Tokyo). At 09:00 UTC Tokyo's 14:00 (05:00 UTC) is past and Paris's (13:00 UTC) is not.
+    def case(case_id, customer):
+        return {"id": case_id, "customer": customer, "subject": "Formulaire en erreur", "status": "open",
+                "opened_at": stamp(hours=9), "events": [
+                    msg(stamp(hours=9), "in", "Client", "Bonjour, le formulaire de contact renvoie une erreur."),
+                    msg(stamp(hours=8.5), "out", "bob", "Bonjour, je regarde et je vous confirme avant 14h.")]}
+    load(session, {"customers": [{"id": "c-paris", "name": "Atelier Paris", "timezone": "Europe/Paris"},
+                                 {"id": "c-tokyo", "name": "Sakura Tokyo", "timezone": "Asia/Tokyo"}],
+                   "cases": [case("T-P", "c-paris"), case("T-T", "c-tokyo")]})
+    rows = {r["id"]: r for r in queue.ranked(session, now=NOW).rows}
+    assert rows["T-P"]["waiting_seconds"] == 0  # the promise holds until 14:00 in Paris
+    assert rows["T-T"]["waiting_seconds"] == 4 * 3600  # since 14:00 in Tokyo, 05:00 UTC
+    assert rows["T-T"]["heat"] > rows["T-P"]["heat"]

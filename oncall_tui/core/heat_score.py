@@ -50,18 +50,23 @@ def mode_of(stats: CaseStats) -> int:
 
 
 def promise_lapsed_at(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights,
-                      mode: int) -> int | None:
-    """When a promise of ours ran out (epoch seconds) if it has by *now_t*: the customer waits on us from then."""
+                      mode: int, promise_t: int | None = None) -> int | None:
+    """When a promise of ours ran out (epoch seconds) if it has by *now_t*: the customer waits on us from then.
+
+    A promise naming a moment (*promise_t*: "avant 14h", "jeudi matin") holds until then; a vague one
+    ("je regarde") for `promise_window_hours`.
+    """
     if mode == PROMISED and wait_t is None and out_t is not None:
-        due = out_t + int(3600 * weights.promise_window_hours)
+        due = promise_t if promise_t is not None else out_t + int(3600 * weights.promise_window_hours)
         if now_t > due:
             return due
     return None
 
 
-def _overdue(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights, mode: int) -> int | None:
+def _overdue(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights, mode: int,
+             promise_t: int | None) -> int | None:
     """The wait, or for a promise of ours past its window the end of that window (they wait again)."""
-    lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode)
+    lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode, promise_t)
     return wait_t if lapsed is None else lapsed
 
 
@@ -206,12 +211,14 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     if status in _CLOSED:
         return _COLD
     mode = mode_of(stats)
-    wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode)
+    wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t)
     terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights)
     steady = _steady_terms(stats, weights)
     if wait_t != stats.wait_t:
-        steady.append(Term("promised", "we promised to come back "
-                           f"{human_duration(int(now.timestamp()) - stats.out_t)} ago", 0.0))
+        made = human_duration(int(now.timestamp()) - stats.out_t)
+        steady.append(Term("promised", f"we promised to come back {made} ago" if stats.promise_t is None else
+                           f"we promised to come back by a time now {human_duration(int(now.timestamp()) - wait_t)}"
+                           f" past (promise made {made} ago)", 0.0))
     # The same sums, in the same order, as `heat_value`: both give the same score.
     total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
     if mode == CALM:
@@ -233,7 +240,8 @@ def steady_points(stats: CaseStats, weights: Weights) -> float:
 
 
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
-               tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN) -> int:
+               tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN,
+               promise_t: int | None = None) -> int:
     """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation.
 
     The clock tick rescores every open case each minute: this skips building,
@@ -241,7 +249,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     """
     if status in _CLOSED:
         return 0
-    wait_t = _overdue(wait_t, out_t, now_t, weights, mode)
+    wait_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
     moving = _moving_terms(wait_t, status, opened_t, tier, now_t, weights)
     total = sum(map(_by_points, moving)) + steady
     if mode == CALM:

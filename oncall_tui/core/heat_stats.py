@@ -41,8 +41,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, fields
+from datetime import tzinfo
 from typing import Iterable
 
+from .deadline import promised_by
 from .lexicon import (
     Lexicon,
     exclamation_level,
@@ -114,6 +116,7 @@ class CaseStats:
     log: int = 0  # lines of pasted logs, code and traces set aside
     calm: str = ""  # the message opening this round said it is not pressing ("no rush"), and nothing since
     promised: bool = False  # our last real reply only promised to come back ("je reviens vers vous")
+    promise_t: int | None = None  # the moment that promise named ("avant 14h"), epoch seconds; None: no moment
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
     slow: str = ""  # what they said is slow or nearly full ("rame"), likewise
@@ -173,8 +176,10 @@ def _fill_epochs(stats: CaseStats) -> None:
 
 # --- folding events ------------------------------------------------------------
 
-def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon) -> CaseStats:
+def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, tz: tzinfo | None = None) -> CaseStats:
     """Fold one more *event* into *stats* (updated in place and returned).
+
+    *tz* is the customer's time zone: a promise of ours naming an hour ("avant 14h") means theirs.
 
     Events must come in time order (to the second); an older message than the
     last one folded raises ValueError: refold the case with `fold_events`.
@@ -207,16 +212,16 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon) -> CaseStats:
     if inbound:
         _from_customer(stats, event, t, at, lexicon)
     else:
-        _from_us(stats, event, t, at, lexicon)
+        _from_us(stats, event, t, at, lexicon, tz)
     stats.last_dir = event.direction
     return stats
 
 
-def fold_events(events: Iterable[Event], *, lexicon: Lexicon) -> CaseStats:
-    """Fold a case's events (any order; sorted by time here) into fresh stats."""
+def fold_events(events: Iterable[Event], *, lexicon: Lexicon, tz: tzinfo | None = None) -> CaseStats:
+    """Fold a case's events (any order; sorted by time here) into fresh stats (*tz*: see `add_event`)."""
     stats = CaseStats()
     for event in sorted(events, key=lambda e: e.at):
-        add_event(stats, event, lexicon=lexicon)
+        add_event(stats, event, lexicon=lexicon, tz=tz)
     return stats
 
 
@@ -246,13 +251,14 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.last_in_at, stats.in_t = at, t
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
+        stats.promise_t = None
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
     if ack:
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
         return  # "ok, thanks": a promise of ours still stands
     stats.done = stats.ack = ""
-    stats.promised = False
+    stats.promised, stats.promise_t = False, None
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
     down = lexicon.section("down").scan(folded, words)
@@ -286,7 +292,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
 
 
-def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) -> None:
+def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, tz: tzinfo | None) -> None:
     stats.last_out_at, stats.out_t = at, t
     if event.author and event.author not in stats.engineers:
         stats.engineers.append(event.author)
@@ -299,6 +305,8 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) 
     stats.waiting_since = stats.wait_t = None
     stats.down = stats.harm = stats.slow = ""  # answered: if it is still down, they will say so again
     stats.promised = is_promise(own, lexicon)
+    moment = promised_by(own, event.at.astimezone(tz) if tz else event.at) if stats.promised else None
+    stats.promise_t = int(moment.timestamp()) if moment else None
     # A real answer: the customer's earlier mood counts less from now on.
     stats.words = round(stats.words * DECAY, 3)
     stats.bang = round(stats.bang * DECAY, 3)

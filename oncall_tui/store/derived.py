@@ -36,7 +36,7 @@ from ..core.lexicon import (
     unpack_print,
 )
 from ..core.model import OPEN_STATUSES, Event
-from ..core.timeutil import format_ts, parse_ts
+from ..core.timeutil import format_ts, parse_ts, zone
 
 CHANGES_KEPT = 100_000  # rows of the change log kept (see schema migration 4)
 #: Two requests are the same when they share (words, share of the smaller topic) at least one of these.
@@ -63,8 +63,8 @@ def refresh_cases(conn, case_ids: Iterable[str], now: datetime, heat: HeatModel)
             continue
         row = conn.execute(
             f"SELECT c.status, c.opened_at, cu.tier, {INCIDENT_OPEN_SQL} AS incident_open, c.customer_id, "
-            "c.subject, json_extract(c.stats, '$.topic') FROM cases c JOIN customers cu ON cu.id = c.customer_id "
-            "WHERE c.id = ?", (case_id,)).fetchone()
+            "c.subject, json_extract(c.stats, '$.topic'), cu.timezone FROM cases c "
+            "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (case_id,)).fetchone()
         if row is None:
             continue
         events = [
@@ -73,7 +73,7 @@ def refresh_cases(conn, case_ids: Iterable[str], now: datetime, heat: HeatModel)
                 f"SELECT at, kind, direction, author, body, channel, {BROADCAST_SQL} FROM events "
                 "WHERE case_id = ? ORDER BY at, seq", (case_id,))
         ]
-        stats = fold_events(events, lexicon=heat.lexicon)
+        stats = fold_events(events, lexicon=heat.lexicon, tz=zone(row[7]))
         stats.topic = case_topic(stats.topic, row[5], heat.lexicon.single_words)
         folded[case_id] = [row[4], row[1], row[0], row[2], bool(row[3]), stats,
                            format_ts(events[-1].at) if events else None, stats.topic != (row[6] or "")]
@@ -149,7 +149,8 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
     # one whose answer was a promise of ours that has run out (the heat counts that wait too).
     waiting = None
     if status not in ("resolved", "closed"):
-        lapsed = promise_lapsed_at(stats.wait_t, stats.out_t, now.timestamp(), weights, mode_of(stats))
+        lapsed = promise_lapsed_at(stats.wait_t, stats.out_t, now.timestamp(), weights, mode_of(stats),
+                                   stats.promise_t)
         waiting = stats.waiting_since if lapsed is None else _epoch_ts(lapsed)
     conn.execute(
         "UPDATE cases SET stats = ?, heat = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
@@ -161,11 +162,12 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
 class RetickMemo:
     """What one clock tick learned about each open case, reused by the next tick.
 
-    Per case, packed in 41 bytes: a hash of its stored stats and opening time,
-    the points that do not move with time, its two times, its opening time and
-    how its last word cools it (`heat_score.mode_of`).
+    Per case, packed in 49 bytes: a hash of its stored stats and opening time,
+    the points that do not move with time, its two times, its opening time,
+    how its last word cools it (`heat_score.mode_of`) and the moment a promise
+    of ours named.
     A case unchanged since the last tick is rescored without decoding its stats
-    (most cases, most minutes). About 0.16 kB a case with its key; the app
+    (most cases, most minutes). About 0.17 kB a case with its key; the app
     keeps one for its heat tick.
     """
 
@@ -174,8 +176,8 @@ class RetickMemo:
         self.cases: dict[str, bytes] = {}
 
 
-# version, steady points, wait_t, out_t (-1: none), opened_t, mode
-_MEMO_ROW = struct.Struct("<qdqqdb")
+# version, steady points, wait_t, out_t (-1: none), opened_t, mode, promise_t (-1: none)
+_MEMO_ROW = struct.Struct("<qdqqdbq")
 
 
 @dataclass
@@ -237,29 +239,31 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             version = hash((stats_json, opened_at))
             packed = known.get(case_id)
             if packed is not None:
-                seen, steady, wait_t, out_t, opened, mode = unpack(packed)
+                seen, steady, wait_t, out_t, opened, mode, promise_t = unpack(packed)
                 if seen != version:
                     packed = None
         if packed is None:
             stats = from_json(stats_json)
             steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
+            promise_t = stats.promise_t
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
             if memo is not None:
                 packed = pack(version, steady, -1 if wait_t is None else wait_t, -1 if out_t is None else out_t,
-                              opened, mode)
+                              opened, mode, -1 if promise_t is None else promise_t)
         else:
             wait_t = None if wait_t < 0 else wait_t
             out_t = None if out_t < 0 else out_t
+            promise_t = None if promise_t < 0 else promise_t
         if memo is not None:
             learned[case_id] = packed
         new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
                          tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
-                         weights=weights, mode=mode)
+                         weights=weights, mode=mode, promise_t=promise_t)
         if new != old:
             updates.append((new, case_id))
         if waiting is None:
-            lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode)
+            lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode, promise_t)
             if lapsed is not None:
                 changes.waiting.append((_epoch_ts(lapsed), case_id))
     if memo is not None:

@@ -1,0 +1,136 @@
+"""When a reply of ours says it will come back: "avant 14h", "jeudi matin", "by end of day".
+
+A promise of ours stops the customer's wait for a while (heat_score). A vague
+one ("je regarde") holds the configured window; a dated one ("je vous appelle
+mercredi à 9h30", "I'll confirm by 15:00 today") holds until that moment. This
+module reads the moment, in the time zone of the reply's `at` (the customer's,
+which is the one our replies name). Pure: no clock, no I/O.
+
+Each clause is read on its own, and the latest moment after `at` wins: "je
+teste ce soir, je vous donne des nouvelles demain avant midi" holds until
+tomorrow noon (a customer who writes before then ends the promise anyway). A
+clause naming neither a day nor an hour says nothing, nor one telling what was
+done ("hier soir", "since 07:00"). Durations ("sous 48 h", "within 2 hours")
+count from `at`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+from .text import fold
+
+#: A promise never holds longer than this, whatever it names (a typo'd year, "in 300 days").
+LONGEST = timedelta(days=14)
+
+_WEEKDAYS = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thurs": 3, "fri": 4,
+}
+_MONTHS = {
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
+    "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "fev": 2, "apr": 4, "avr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_TODAY = re.compile(r"\b(aujourd'?hui|today|ce soir|tonight|this evening|cet apres-midi|this afternoon|"
+                    r"ce matin|this morning|dans la journee|dans l'apres-midi|dans la matinee|later today|"
+                    r"fin de (la )?journee|end of (the )?day|end of today|eod|cob|close of business)\b")
+_TOMORROW = re.compile(r"\b(demain|tomorrow)\b")
+_WEEK_END = re.compile(r"\b(cette semaine|this week|fin de (la )?semaine|end of (the )?week)\b")
+_WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b")
+_DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
+                   + r")\b|\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
+_DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(\d{1,3})\s*"
+                       r"(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
+_HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
+# A bare "14h" is an hour only after a word saying when ("avant 14h", "by 3pm"): "2 h de coupure" is not.
+_BARE_HOUR = re.compile(r"\b(?:a|avant|vers|pour|des|by|at|before|until|around|jusqu'a|d'ici)\s+(\d{1,2})\s*h\b")
+_AMPM = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b")
+_PAST = re.compile(r"\b(hier|avant-hier|yesterday|last night|cette nuit|la semaine derniere|last week)\b"
+                   r"|\b(depuis|since)\s+\d")
+_NOON = re.compile(r"\b(midi|noon|lunchtime|lunch time)\b")
+_PART = (
+    (re.compile(r"\b(matin|matinee|morning)\b"), time(12, 0)),
+    (re.compile(r"\b(apres-midi|afternoon)\b"), time(18, 0)),
+    (re.compile(r"\b(soir|soiree|tonight|evening)\b"), time(23, 0)),
+)
+_WORKDAY_END = time(18, 0)  # a day without an hour: the end of that working day
+_CLAUSES = re.compile(r"[.;!?\n]+")
+
+
+def promised_by(text: str, at: datetime) -> datetime | None:
+    """The moment a reply written at *at* (aware) promises to come back by, or None if it names none."""
+    folded = fold(text).replace("\u2019", "'")
+    found = [moment for clause in _CLAUSES.split(folded) if (moment := _clause_moment(clause, at)) is not None]
+    future = [m for m in found if m > at]
+    return min(max(future), at + LONGEST) if future else None
+
+
+def _clause_moment(clause: str, at: datetime) -> datetime | None:
+    if _PAST.search(clause):
+        return None  # what was done ("j'ai activé hier soir..."), not what is promised
+    duration = _DURATION.search(clause)
+    if duration:
+        n, unit = int(duration.group(1)), duration.group(2)
+        step = timedelta(minutes=n) if unit.startswith("min") else (
+            timedelta(days=n) if unit.startswith(("jour", "day")) else timedelta(hours=n))
+        return at + step
+    day = _day(clause, at)
+    hour = _hour(clause)
+    if day is None and hour is None:
+        return None
+    if day is None:
+        moment = at.replace(hour=hour.hour, minute=hour.minute, second=0, microsecond=0)
+        # "avant 14h" written at 16:00 means tomorrow's 14:00.
+        return moment if moment > at else moment + timedelta(days=1)
+    when = hour or _WORKDAY_END
+    return datetime.combine(day, when, tzinfo=at.tzinfo)
+
+
+def _day(clause: str, at: datetime):
+    """The day a clause names, or None. A weekday beside "ce soir"/"today" may be today's
+    ("ce soir mardi" on a Tuesday); alone it is the next one ("jeudi" said on a Thursday: next week's)."""
+    today = at.date()
+    said_today = _TODAY.search(clause) is not None
+    m = _WEEKDAY.search(clause)
+    if m:
+        ahead = (_WEEKDAYS[m.group(1)] - today.weekday()) % 7
+        return today + timedelta(days=ahead if ahead or said_today else 7)
+    if _TOMORROW.search(clause):
+        return today + timedelta(days=1)  # "ce soir je teste, demain je vous dis": tomorrow
+    if said_today:
+        return today
+    m = _DATE.search(clause)
+    if m:
+        day_text, month_text = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        try:
+            named = today.replace(month=_MONTHS[month_text], day=int(day_text))
+        except ValueError:
+            return None
+        # "le 3 janvier" written in late December is next year's.
+        return named.replace(year=named.year + 1) if named < today - timedelta(days=60) else named
+    if _WEEK_END.search(clause):
+        return today + timedelta(days=max(0, 4 - today.weekday()))
+    return None
+
+
+def _hour(clause: str) -> time | None:
+    m = _AMPM.search(clause)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return time(int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0), int(m.group(2) or 0))
+    for pattern in (_HHMM, _BARE_HOUR):
+        for m in pattern.finditer(clause):
+            h, minutes = int(m.group(1)), int(m.group(2) or 0) if pattern is _HHMM else 0
+            if h <= 23 and minutes <= 59:
+                return time(h, minutes)
+    if _NOON.search(clause):
+        return time(12, 0)
+    for pattern, when in _PART:
+        if pattern.search(clause):
+            return when
+    return None

@@ -1,0 +1,68 @@
+"""Reading when a promise of ours says we will come back: the moment it names, in the customer's time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oncall_tui.core.deadline import LONGEST, promised_by
+
+PARIS = ZoneInfo("Europe/Paris")
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Paris
+
+
+@pytest.mark.parametrize("reply, expected", [
+    ("Je vous donne des nouvelles avant 14h.", datetime(2026, 11, 23, 14, 0)),
+    ("I'll confirm by 15:00 CET today.", datetime(2026, 11, 23, 15, 0)),
+    ("Je vous appelle mercredi matin (demain) à 9h30.", datetime(2026, 11, 25, 9, 30)),
+    ("Je reviens vers vous jeudi matin avec un nouveau code.", datetime(2026, 11, 26, 12, 0)),
+    ("It will be done by end of day, I'll confirm by email.", datetime(2026, 11, 23, 18, 0)),
+    ("Je vous envoie le devis d'ici vendredi 27 novembre.", datetime(2026, 11, 27, 18, 0)),
+    ("I'll send the report by 3pm.", datetime(2026, 11, 23, 15, 0)),
+    ("Je vous tiens au courant demain.", datetime(2026, 11, 24, 18, 0)),
+    ("The registry answers within 48 hours, I'll update you then.", datetime(2026, 11, 25, 10, 0)),
+    # "tonight (Tuesday)" written on Monday: the weekday says which evening.
+    ("The migration is tonight (Tuesday) at 21:00, I'll email you when it's done.", datetime(2026, 11, 24, 21, 0)),
+    # Several moments: the promise holds until the last one it names.
+    ("Je teste ce soir sur une copie, je vous donne des nouvelles demain avant midi.", datetime(2026, 11, 24, 12, 0)),
+    # "avant 9h" written at 10:00 is tomorrow's 9:00.
+    ("Je vous confirme avant 9h.", datetime(2026, 11, 24, 9, 0)),
+])
+def test_a_dated_promise_holds_until_the_moment_it_names(reply, expected):
+    assert promised_by(reply, MONDAY_10) == expected.replace(tzinfo=PARIS)
+
+
+@pytest.mark.parametrize("reply", [
+    "Je regarde et je reviens vers vous.",
+    "I'll look into it.",
+    # What was done, not what is promised: past times and durations of work are no deadline.
+    "J'ai activé le slow query log hier soir pour collecter des données, je reviens vers vous.",
+    "A backup job has been running since 07:00, I'll check it.",
+    "Prévoir 2 h de coupure, je vous tiens au courant.",
+])
+def test_a_promise_naming_no_moment_says_none(reply):
+    assert promised_by(reply, MONDAY_10) is None
+
+
+def test_the_hour_is_the_customer_s_own():
+    # 14:00 in Tokyo is 05:00 UTC: the same words mean another instant for another customer.
+    tokyo = MONDAY_10.astimezone(ZoneInfo("Asia/Tokyo")).replace(hour=10)
+    assert promised_by("Je vous confirme avant 14h.", tokyo).astimezone(timezone.utc).hour == 5
+
+
+@given(st.text(max_size=300), st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 1),
+                                           timezones=st.just(timezone.utc)))
+def test_any_text_gives_none_or_a_moment_after_the_reply_and_within_two_weeks(text, at):
+    moment = promised_by(text, at)
+    assert moment is None or at < moment <= at + LONGEST
+
+
+@given(st.sampled_from(["avant", "à", "by", "at", "vers"]), st.integers(0, 99), st.integers(0, 99),
+       st.sampled_from(["lundi", "demain", "today", "friday", "le 31 février", "", "ce soir"]))
+def test_odd_hours_and_dates_never_raise(word, hour, minute, day):
+    moment = promised_by(f"Je reviens vers vous {day} {word} {hour}h{minute:02d}", MONDAY_10)
+    assert moment is None or MONDAY_10 < moment <= MONDAY_10 + LONGEST
