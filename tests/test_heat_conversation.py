@@ -244,6 +244,24 @@ def test_the_outage_reported_an_hour_ago_outranks_a_routine_request_waiting_sinc
     assert heat(outage, at(1)).score > heat(routine, at(1)).score
 
 
+def test_an_outage_an_hour_old_outranks_a_routine_request_that_has_waited_for_days():
+    outage = [customer(at(0), "Bonjour, le site affiche « Erreur lors de la connexion à la base de données ».")]
+    for days in (1, 2, 3):
+        routine = [customer(at(-24 * days), "Hello, could you add a TXT record for Google Search Console?"),
+                   customer(at(-2), "Hi, just checking on the TXT record, any news?")]
+        assert heat(outage, at(1)).score > heat(routine, at(1)).score, days
+
+
+def test_outages_keep_their_order_below_the_cap():
+    # The lift is in proportion to the rest of the heat: a longer, angrier outage stays above a fresh one.
+    text = "Our shop is down, customers get a 502."
+    scores = [heat([customer(at(0), text)], at(h)).score for h in (0.2, 1, 3, 8)]
+    assert scores == sorted(scores) and len(set(scores)) == 4 and scores[-1] < 100
+    angry = heat([customer(at(0), text), customer(at(0, 40), "STILL DOWN!!! This is unacceptable, we lose sales.")],
+                 at(1))
+    assert angry.score > heat([customer(at(0), text)], at(1)).score
+
+
 def test_whenever_you_have_a_moment_is_not_pressing():
     h = heat([customer(at(0), "Hi, whenever you have a moment, could you add this SSH key for our developer?")],
              at(5))
@@ -391,5 +409,5 @@ def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
     explained = heat(story, at(hours))
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
-                        mode=mode_of(stats), promise_t=stats.promise_t)
+                        mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down))
     assert ticked == explained.score

@@ -180,4 +180,5 @@ def test_the_clock_tick_scores_like_the_explanation(events, later, setting, stat
                          weights=weights).score
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=tier, now_t=now.timestamp(), incident_open=incident,
-                          weights=weights, mode=mode_of(stats), promise_t=stats.promise_t) == expected
+                          weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
+                          down=bool(stats.down)) == expected

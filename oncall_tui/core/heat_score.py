@@ -147,8 +147,10 @@ def _calm_points(w: Weights, moving: list[Term]) -> float:
     return -(w.calm_points + (1.0 - w.calm_waiting_factor) * waiting)
 
 
-def _down_term(w: Weights, said: str) -> Term | bool:
-    return _term("down", f"said it is down: {_quote(said)}", w.down_points)
+def _down_lift(w: Weights, rest: float) -> float:
+    """The points of an unanswered outage over the *rest* of the heat: at least `down_points`, and enough
+    to lift the case onto [down_floor, 100] in proportion (the order of outages is kept, none is capped)."""
+    return max(w.down_points, w.down_floor * (1.0 - min(rest, 100.0) / 100.0))
 
 
 def _harm_term(w: Weights, said: str) -> Term | bool:
@@ -226,6 +228,10 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         if calm <= -0.05:
             steady.append(Term("calm", f"said it is not pressing: {_quote(stats.calm)}", calm))
         total += calm
+    if stats.down:
+        lift = _down_lift(weights, total)
+        steady.append(Term("down", f"said it is down: {_quote(stats.down)}", lift))
+        total += lift
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
                     weights, mode, terms, stats)
@@ -241,7 +247,7 @@ def steady_points(stats: CaseStats, weights: Weights) -> float:
 
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
                tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN,
-               promise_t: int | None = None) -> int:
+               promise_t: int | None = None, down: bool = False) -> int:
     """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation.
 
     The clock tick rescores every open case each minute: this skips building,
@@ -254,6 +260,8 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     total = sum(map(_by_points, moving)) + steady
     if mode == CALM:
         total += _calm_points(weights, moving)
+    if down:
+        total += _down_lift(weights, total)
     total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None)
     return min(100, max(0, int(total + 0.5)))
 
@@ -302,7 +310,7 @@ def _term_for(table: dict, key, build, weights: Weights) -> Term | bool:
 def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
     """Exchanges and their pace, chasers, words and tone, down, repeats, bounces, engineers, notes (in this order)."""
     (_, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, chased_terms, bounced_terms,
-     notes_terms, down_terms, harm_terms, slow_terms, _) = weights._tables
+     notes_terms, harm_terms, slow_terms, _) = weights._tables
     terms: list[Term] = []
     add = terms.append
     n = stats.exchanges
@@ -336,7 +344,7 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         if t:
             add(t)
     # Slow is the lesser of down: a case said to be both counts as down.
-    for said, table, build in ((stats.down, down_terms, _down_term), (stats.harm, harm_terms, _harm_term),
+    for said, table, build in ((stats.harm, harm_terms, _harm_term),
                                (not stats.down and stats.slow, slow_terms, _slow_term)):
         if said:
             t = _term_for(table, said, build, weights)

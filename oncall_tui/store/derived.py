@@ -176,8 +176,9 @@ class RetickMemo:
         self.cases: dict[str, bytes] = {}
 
 
-# version, steady points, wait_t, out_t (-1: none), opened_t, mode, promise_t (-1: none)
+# version, steady points, wait_t, out_t (-1: none), opened_t, mode (+ DOWN_BIT), promise_t (-1: none)
 _MEMO_ROW = struct.Struct("<qdqqdbq")
+_DOWN_BIT = 8  # beside the mode: they said it is down (heat_value's `down`)
 
 
 @dataclass
@@ -245,21 +246,22 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
         if packed is None:
             stats = from_json(stats_json)
             steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
-            promise_t = stats.promise_t
+            promise_t, down = stats.promise_t, bool(stats.down)
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
             if memo is not None:
                 packed = pack(version, steady, -1 if wait_t is None else wait_t, -1 if out_t is None else out_t,
-                              opened, mode, -1 if promise_t is None else promise_t)
+                              opened, mode | (_DOWN_BIT if down else 0), -1 if promise_t is None else promise_t)
         else:
             wait_t = None if wait_t < 0 else wait_t
             out_t = None if out_t < 0 else out_t
             promise_t = None if promise_t < 0 else promise_t
+            down, mode = bool(mode & _DOWN_BIT), mode & ~_DOWN_BIT
         if memo is not None:
             learned[case_id] = packed
         new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
                          tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
-                         weights=weights, mode=mode, promise_t=promise_t)
+                         weights=weights, mode=mode, promise_t=promise_t, down=down)
         if new != old:
             updates.append((new, case_id))
         if waiting is None:
