@@ -232,6 +232,11 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
      "'no booking goes through'"),
     ("Bonjour, nos clients ne peuvent plus commander sur la boutique depuis 7h.", "'ne peuvent plus commander'"),
     ("Le formulaire de don renvoie une erreur 403 depuis votre maintenance.", "'erreur 403'"),
+    # A thank-you for the fix that goes on with what is still broken is an outage, not a closing.
+    ("Merci pour votre aide, le webmail fonctionne ! Mais le mail ne part toujours pas depuis Thunderbird.",
+     "'ne part toujours pas'"),
+    ("Thanks, the site is back. However since the restore customers aren't getting their order emails.",
+     "'aren't getting their'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
