@@ -121,11 +121,11 @@ class Reader:
         return out
 
     def _counts(self, text: str) -> Counter[str]:
-        counts: Counter[str] = Counter()
+        # Counted in C in one pass: one 4,000-letter "word" alone is 16,000 n-grams.
+        grams: list[str] = []
         for word, times in Counter(text.split()).items():
-            for g in self._grams(word):
-                counts[g] += times
-        return counts
+            grams += self._grams(word) * times
+        return Counter(grams)
 
 
 def reader_text(body: str, spans: Sequence[tuple[int, int, bool]]) -> str:
