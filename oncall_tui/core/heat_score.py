@@ -1,7 +1,9 @@
 """Scoring a case's heat from its folded stats (see `heat_stats` for the folding).
 
 `score` explains (every term, largest first); `heat_value` gives the same
-number from the points that do not move with time, for the clock tick.
+number from the points that do not move with time, for the clock tick. An
+unanswered outage is the one term that depends on the others: it lifts the
+case onto [down_floor, 100] in proportion to the rest of its heat.
 
 Besides the points, a few zero-point notes explain what the heat did *not*
 count: the quoted replies, signatures and pasted logs set aside, the broadcasts
@@ -230,7 +232,8 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         total += calm
     if stats.down:
         lift = _down_lift(weights, total)
-        steady.append(Term("down", f"said it is down: {_quote(stats.down)}", lift))
+        if lift >= 0.05:
+            steady.append(Term("down", f"said it is down: {_quote(stats.down)}", lift))
         total += lift
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
@@ -308,7 +311,8 @@ def _term_for(table: dict, key, build, weights: Weights) -> Term | bool:
 
 
 def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
-    """Exchanges and their pace, chasers, words and tone, down, repeats, bounces, engineers, notes (in this order)."""
+    """Exchanges and their pace, chasers, words and tone, at risk, slow, repeats, bounces, engineers, notes (in this
+    order). An outage is not among them: its points depend on the rest (`_down_lift`)."""
     (_, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, chased_terms, bounced_terms,
      notes_terms, harm_terms, slow_terms, _) = weights._tables
     terms: list[Term] = []
