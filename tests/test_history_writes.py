@@ -82,7 +82,8 @@ async def test_summary_edited_in_place_shows_at_the_top(store, store_path):
 
 @pytest.mark.sqlite_only  # a screen
 async def test_text_is_kept_when_saving_fails_and_the_screen_never_waits(store, store_path):
-    app = make_app(store_path, config=Config(timezone="Europe/Paris", region="EMEA", city="Paris", lock_wait=0.5))
+    # Long enough that "Saving…" is still there when a loaded machine gets to look (0.5 s was not, once).
+    app = make_app(store_path, config=Config(timezone="Europe/Paris", region="EMEA", city="Paris", lock_wait=3))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter", "n")
         await wait_for(pilot, lambda: app.screen.name == "editor")

@@ -366,6 +366,32 @@ async def test_keys_typed_ahead_never_open_a_screen_twice_nor_act_after_quit(sto
     assert app.return_code == 0 and app.crash_report is None
 
 
+async def test_a_screen_asked_to_close_under_the_palette_closes_itself_later_never_the_palette(store, store_path):
+    # The palette runs its command late (`call_later`): a "back" for the history can arrive while a
+    # new palette already covers it. Dismissing then popped the palette instead, from a later
+    # callback that Textual refuses (ScreenError: the app crashed); the monkey hit it as the palette's
+    # search worker finding its list gone.
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.name == "history")
+        history = app.screen
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        await history.run_action("back")
+        assert CommandPalette.is_open(app) and history in app.screen_stack
+        type_ahead(app, "escape", "ctrl+p")  # the palette away, and at once a new one
+        await wait_for(pilot, lambda: history not in app.screen_stack)
+        await pilot.pause(0.2)
+        assert [type(s) for s in app.screen_stack][1:] == [CommandPalette]
+        assert app.screen_stack[0].name == "queue"
+        await pilot.press(*"why")
+        await wait_for(pilot, lambda: "key: e" in screen_text(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen.name == "queue")
+    assert app.return_code in (None, 0) and app.crash_report is None
+
+
 async def test_escape_while_the_facts_are_being_saved_waits_for_the_answer(store, store_path):
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:

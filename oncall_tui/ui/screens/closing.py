@@ -33,15 +33,19 @@ class SelfClosing(ReadyScreen):
         """Dismiss this screen with *result*, once, without touching the screens above it."""
         if self.closed_by_itself or self.pending_close is not None or self not in self.app.screen_stack:
             return
-        if self.app.screen is self:
-            self.closed_by_itself = True
-            self.dismiss(result)
-        else:
-            self.pending_close = (result,)
+        self.pending_close = (result,)
+        self._close_if_on_top()
+
+    def _close_if_on_top(self) -> None:
+        # Checked and done in one step: between a "later" and the dismissal, a key could push the
+        # palette over this screen, and `dismiss` would pop the palette instead (and, called from this
+        # screen's own handler through `call_later`, be awaited there: ScreenError).
+        if self.pending_close is None or self.closed_by_itself or self.app.screen is not self:
+            return
+        (result,) = self.pending_close
+        self.closed_by_itself = True
+        self.dismiss(result)
 
     @on(events.ScreenResume)
     def _close_when_back(self) -> None:
-        if self.pending_close is not None and not self.closed_by_itself:
-            (result,) = self.pending_close
-            self.closed_by_itself = True
-            self.call_later(self.dismiss, result)
+        self._close_if_on_top()
