@@ -136,7 +136,8 @@ class EditorScreen(SelfClosing, ModalScreen[Any]):
         message.stop()
         if message.request == "draft":
             self._kept = ""  # keep it again at the next pause
-            self.status(f"Draft not kept: {message.reason}. Your text is still here.", "yellow")
+            if not self.saving:  # "Saving…" stays until the save's own answer: that is the one that matters
+                self.status(f"Draft not kept: {message.reason}. Your text is still here.", "yellow")
             return
         if message.request != "save":
             return
