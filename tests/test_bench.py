@@ -26,13 +26,14 @@ LABELS = ("store build", "start → first frame, headless", "start → queue dra
           "idle queue, a note on a case off screen: bytes beyond the title line",
           "  bytes in all, title line and frame markers included",
           "enter → history frame, a 2 MB message in the case", "  a case without it",
+          "search: a word of that 2 MB log, top 50",
           "jargon decoder: a 2 kB message", "jargon decoder: a 100 000-letter word", "jargon decoder: a 2 MB message",
           "oncall import of a big interchange file: peak RSS", "  its duration")
 
 
 def _bench(*args: str, cache: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "devtools.bench", "--sizes", "200", "--moves", "10",
-                           "--starts", "1", "--import-mb", "0.5", "--cache-dir", str(cache), *args],
+                           "--starts", "1", "--import-mb", "0.5", "--live-notes", "3", "--cache-dir", str(cache), *args],
                           cwd=REPO, capture_output=True, text=True, timeout=240)
 
 

@@ -27,14 +27,17 @@ def note(store, case_id: str, body: str) -> None:
     "x" * 2_000_000 + " needle " + "y" * 500,          # a pasted blob on one line
     "needle " + "z" * 2_000_000,                         # the match first, then megabytes
     " ".join(["w"] * 300_000) + " needle",               # many short words, the match last
-], ids=["blob-before", "blob-after", "many-words"])
-def test_a_snippet_stays_one_short_line_whatever_the_note(store, body):
+    "Bonjour,\n" + "GET /panier HTTP/1.1 502\n" * 80_000 + "NEEDLE.",  # a pasted log, the word at its end
+], ids=["blob-before", "blob-after", "many-words", "log-then-word"])
+def test_a_snippet_stays_one_short_line_whatever_the_note_and_shows_the_match(store, body):
     note(store, "T-300", body)
     hits = [h for h in search(store, "needle*") if h.kind == "note"]
     assert hits, "the note is found"
     for hit in hits:
         assert len(hit.snippet_text) <= SNIPPET_MAX
         assert "\n" not in hit.snippet_text
+        # Even 600,000 characters in: the excerpt is read where the word is, not from the start.
+        assert [text.lower() for text, is_match in hit.snippet if is_match] == ["needle"]
 
 
 @pytest.mark.sqlite_only  # PostgreSQL indexes no word over 2,047 bytes: it cannot find this one by its prefix

@@ -19,8 +19,6 @@ from oncall_tui.usecases.queue import Queue
 
 from .measure import HISTORY_NEEDLES, open_session, start_app
 
-LIVE_NOTES = 20
-
 
 def start_cluster():
     from tests.servers.postgres import start_cluster as start
@@ -51,7 +49,7 @@ def copy_store(db: Path, cluster, out: dict) -> str:
     return url
 
 
-def measure_live(db: Path | str, env: dict, quiet: float, out: dict, key: str, notes: int = LIVE_NOTES) -> None:
+def measure_live(db: Path | str, env: dict, quiet: float, out: dict, key: str, notes: int) -> None:
     """Another engineer saves a note on the case on screen: seconds from their commit to the frame showing it."""
     session = open_session(db)
     top = Queue(session).page(0, 1)[0]

@@ -31,6 +31,7 @@ DEFAULT_BUDGET = 0.5  # seconds
 SNIPPET_TOKENS = 16  # words shown around the first match
 SNIPPET_BEFORE = 4
 SNIPPET_CHARS = 280  # a snippet is one line on screen, whatever the body
+SNIPPET_SCAN = 20_000  # characters of a body read word by word for its snippet (a pasted log is megabytes)
 MAX_SPOTS = 50  # occurrences of an unsegmented word looked at in one body
 # Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar.
 _UNSEGMENTED = re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
@@ -210,34 +211,57 @@ def snippet(body: str, terms: list[Term], *, tokens: int = SNIPPET_TOKENS,
     """A one-line excerpt of *body* around the first match, as (text, is_match) pieces.
 
     About *tokens* words, never more than *width* characters of the body: one "word"
-    of a pasted blob can be megabytes long.
+    of a pasted blob can be megabytes long. In a long body only the stretch where a word
+    asked for first appears as typed (any case) is read word by word, or failing that
+    its first SNIPPET_SCAN characters: a search that finds a pasted log stays quick.
     """
-    found = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(body)]
+    if len(body) <= SNIPPET_SCAN:
+        return _excerpt(body, 0, body, terms, tokens, before, width)
+    spot = _first_spot(body, terms)
+    if spot is not None:
+        offset = max(0, spot - width)
+        pieces = _excerpt(body[offset:spot + 2 * width], offset, body, terms, tokens, before, width)
+        if any(is_match for _, is_match in pieces):
+            return pieces
+    return _excerpt(body[:SNIPPET_SCAN], 0, body, terms, tokens, before, width)
+
+
+def _first_spot(body: str, terms: list[Term]) -> int | None:
+    """Where the first word of a term first appears in *body*, as typed (any case), if it does."""
+    spots = [m.start() for t in terms if t.words
+             for m in [re.search(re.escape(t.words[0]), body, re.IGNORECASE)] if m]
+    return min(spots, default=None)
+
+
+def _excerpt(text: str, offset: int, body: str, terms: list[Term], tokens: int, before: int,
+             width: int) -> tuple[Piece, ...]:
+    """`snippet` of the stretch *text* of *body* that starts at *offset*."""
+    found = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
     if not found:
-        return ((_one_line(body[:width]), False),)
-    matches = _match_ranges(body, found, terms)
+        return ((_one_line(text[:width]), False),) if offset == 0 else (("…", False), (_one_line(text[:width]), False))
+    matches = _match_ranges(text, found, terms)
     first = matches[0][0] if matches else found[0][0]
     at = max(0, bisect.bisect_right([a for a, _, _ in found], first) - 1)  # the token holding the match
     lo = max(0, min(at - before, len(found) - tokens))  # fill the window when the match is near the end
     hi = min(len(found), lo + tokens)
     start = 0 if lo == 0 else found[lo][0]
-    end = len(body) if hi == len(found) else found[hi - 1][1]
+    end = len(text) if hi == len(found) else found[hi - 1][1]
     if end - start > width:
         start = max(start, first - width // 4)
         end = min(end, start + width)
-    pieces: list[Piece] = [("…", False)] if start > 0 else []
+    pieces: list[Piece] = [("…", False)] if offset + start > 0 else []
     pos = start
     for a, b in matches:
         if b <= start or a >= end:
             continue
         a, b = max(a, start), min(b, end)
         if a > pos:
-            pieces.append((_one_line(body[pos:a]), False))
-        pieces.append((_one_line(body[a:b]), True))
+            pieces.append((_one_line(text[pos:a]), False))
+        pieces.append((_one_line(text[a:b]), True))
         pos = b
     if pos < end:
-        pieces.append((_one_line(body[pos:end]), False))
-    if end < len(body):
+        pieces.append((_one_line(text[pos:end]), False))
+    if offset + end < len(body):
         pieces.append(("…", False))
     return tuple(p for p in pieces if p[0])
 
