@@ -142,7 +142,7 @@ print(n)
 def test_soak_eight_processes_writing_notes_lose_nothing(store, store_path):
     store.close()
     root = Path(__file__).resolve().parent.parent
-    procs = [subprocess.Popen([sys.executable, "-c", SOAK, str(store_path), f"eng{i}", "30"],
+    procs = [subprocess.Popen([sys.executable, "-c", SOAK, str(store_path), f"eng{i}", "12"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root)
              for i in range(8)]
     written = {}

@@ -36,7 +36,8 @@ FIXED_SEED = 20261203
 # 4105621438 — `up` reached a history screen whose widgets were not composed yet (NoMatches).
 # 1246631707 — the command palette dismissed itself after quitting had emptied the screen stack.
 REGRESSION_SEEDS = (4105621438, 1246631707)
-KEYS_PER_RUN = int(os.environ.get("MONKEY_KEYS", 5000))
+KEYS_PER_RUN = int(os.environ.get("MONKEY_KEYS", 5000))  # a fresh seed: a new path each run
+KEYS_PER_REPLAY = int(os.environ.get("MONKEY_REPLAY_KEYS", 2500))  # the fixed and regression seeds
 SIZES = [(120, 40), (80, 24), (100, 30), (60, 20), (200, 60)]
 
 # Typed text: the languages customers write in, and what hostile text looks like.
@@ -150,7 +151,8 @@ async def test_random_keys_never_crash(demo_store, tmp_path, monkeypatch, which)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # where a crash report would go
     monkey = Monkey(seed)
     total, runs = 0, 0
-    while total < KEYS_PER_RUN:
+    budget = KEYS_PER_RUN if which == "fresh" else KEYS_PER_REPLAY
+    while total < budget:
         size, no_color = SETTINGS[runs % len(SETTINGS)]
         # Textual reads NO_COLOR when the app starts.
         if no_color:
@@ -160,7 +162,7 @@ async def test_random_keys_never_crash(demo_store, tmp_path, monkeypatch, which)
         notes = Notes()
         app = demo_app(demo_store, tmp_path / f"run{runs}")
         try:
-            total += await drive(app, monkey, min(KEYS_PER_APP, KEYS_PER_RUN - total), notes, size)
+            total += await drive(app, monkey, min(KEYS_PER_APP, budget - total), notes, size)
         except BaseException as exc:
             raise AssertionError(f"seed {seed}: crashed after {total} keys ({size[0]}×{size[1]}, "
                                  f"NO_COLOR={no_color}); last moves: {monkey.log[-20:]}") from exc
