@@ -115,7 +115,7 @@ def compare(shipped, fresh, texts: list[str]) -> list[str]:
         problems.append("trained on other messages")
     if abs(shipped.threshold - fresh.threshold) > 0.01:
         problems.append(f"threshold {shipped.threshold} vs {fresh.threshold}")
-    drift = max(abs(a - b) for wa, wb in zip(shipped.weights, fresh.weights) for a, b in zip(wa, wb))
+    drift = float(abs(shipped.weights - fresh.weights).max())
     if drift > 1e-3:
         problems.append(f"weights differ by up to {drift:.4f}")
     moved = sum(shipped.read(t).best != fresh.read(t).best for t in texts)

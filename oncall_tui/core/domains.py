@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .intent_rules import WORD_RUN, Rules
-from .text import fold
+from .text import fold, phrase_pattern
 
 _LABEL = r"[^\W_](?:[^\W_]|-){0,62}"
 _DOMAIN = re.compile(rf"(?<![\w.-])(?:{_LABEL}\.)+{_LABEL}(?![\w@-]|\.[^\W_])")
@@ -105,7 +105,7 @@ def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
     if not best or not folded or not near:
         return None
     distance = {d: min(_distance(folded, m.start(), m.end(), near) for t in parts[d] - common
-                       for m in re.finditer(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", folded))
+                       for m in phrase_pattern(t).finditer(folded))
                 for d in winners}
     ranked = sorted(distance.values())
     return min(distance, key=distance.get) if ranked[0] < ranked[1] else None

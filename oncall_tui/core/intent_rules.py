@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .text import fold, phrase_pattern
+from .text import fold, phrase_pattern, word_start
 
 INTENTS = ("issue_certificate", "renew_certificate", "add_vhost", "create_database", "disk_usage",
            "clone_environment", "add_capacity", "restart_service", "site_down", "dns_change", "mailbox",
@@ -69,6 +69,9 @@ class Rules:
     values: dict[str, tuple[RulePhrase, ...]]
     intents: dict[str, IntentRule]
     fuzzy: dict[str, tuple[tuple[str, str, RulePhrase], ...]]  # delete-key -> (intent, word, phrase)
+    # word -> the (intent, phrase) of the keywords it is one typo away from, filled as messages are read
+    typo_memo: dict[str, tuple[tuple[str, RulePhrase], ...]] = field(default_factory=dict, repr=False,
+                                                                      compare=False)
 
 
 # ---------------------------------------------------------------- rules loading
@@ -127,12 +130,13 @@ class _Reader:
             stem = word[:-1] if word.endswith("*") else word
             if "*" in stem or not WORD_RUN.search(stem):
                 raise self.error(key, "'*' may only end a word, after at least one letter")
-            parts.append(re.escape(stem) + ("[a-z0-9]*" if word.endswith("*") else ""))
+            escaped = re.escape(stem) if parts else word_start(re.escape(stem))
+            parts.append(escaped + ("[a-z0-9]*" if word.endswith("*") else ""))
             needs.update(WORD_RUN.findall(stem) if stem == word else ())
         body = ""
         for prev, part in zip([None, *parts], parts):
             body += part if prev is None or part == _GAP or prev == _GAP else _SEP + part
-        pattern = re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])")
+        pattern = re.compile(body + r"(?![a-z0-9])")
         return RulePhrase(text, weight, pattern, frozenset(needs), tag)
 
     def phrases(self, raw, key: str) -> tuple[RulePhrase, ...]:

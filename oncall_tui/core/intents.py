@@ -162,16 +162,28 @@ def _fuzzy_hits(rules: Rules, folded: str, tokens: set[str]) -> dict[str, list[_
     if not rules.fuzzy:
         return out
     for tok in tokens:
-        if (not rules.fuzzy_min_length - 1 <= len(tok) <= rules.fuzzy_max_length or not tok.isalpha()
-                or any(word == tok for _, word, _ in rules.fuzzy.get(tok, ()))):
-            continue  # too short, or a keyword spelt right: an exact match already counts it
-        for key in {tok} | deletions(tok):
-            for intent, word, phrase in rules.fuzzy.get(key, ()):
-                if word != tok and word[0] == tok[0] and _one_edit(tok, word):
-                    out.setdefault(intent, []).extend(
-                        _Hit(m.start(), m.end(), phrase)
-                        for m in phrase_pattern(tok).finditer(folded))
+        for intent, phrase in _one_typo_from(rules, tok):
+            out.setdefault(intent, []).extend(
+                _Hit(m.start(), m.end(), phrase) for m in phrase_pattern(tok).finditer(folded))
     return out
+
+
+def _one_typo_from(rules: Rules, tok: str) -> tuple[tuple[str, RulePhrase], ...]:
+    """(intent, phrase) of each keyword *tok* is one typo away from; remembered per word, as words recur."""
+    found = rules.typo_memo.get(tok)
+    if found is not None:
+        return found
+    found = ()
+    if (rules.fuzzy_min_length - 1 <= len(tok) <= rules.fuzzy_max_length and tok.isalpha()
+            and not any(word == tok for _, word, _ in rules.fuzzy.get(tok, ()))):
+        # not too short, and not a keyword spelt right: an exact match already counts it
+        found = tuple((intent, phrase) for key in {tok} | deletions(tok)
+                      for intent, word, phrase in rules.fuzzy.get(key, ())
+                      if word != tok and word[0] == tok[0] and _one_edit(tok, word))
+    if len(rules.typo_memo) > 50_000:  # a cache, not a leak, even on hostile input
+        rules.typo_memo.clear()
+    rules.typo_memo[tok] = found
+    return found
 
 
 def _longest(hits: list[_Hit]) -> list[_Hit]:
@@ -209,12 +221,15 @@ class _Text:
 
     def __init__(self, body: str, masked: str):
         self.body = body
+        table = self._chars
+        if len(table) > 20_000:  # a cache, not a leak, even on hostile input
+            table.clear()
         if masked.isascii():  # fold() of ASCII text, without its per-character work
             self.folded, self._ends = masked.lower().replace("`", "'"), None
+        elif all(len(table[c] if c in table else table.setdefault(c, fold(c))) == 1
+                 for c in set(masked) if not c.isascii()):  # "é" -> "e": positions stay where they are
+            self.folded, self._ends = fold(masked), None
         else:
-            table = self._chars
-            if len(table) > 20_000:  # a cache, not a leak, even on hostile input
-                table.clear()
             pieces = [table[c] if c in table else table.setdefault(c, fold(c)) for c in masked]
             self.folded, self._ends = "".join(pieces), list(accumulate(map(len, pieces)))
         self.tokens = set(WORD_RUN.findall(self.folded))
@@ -459,7 +474,7 @@ def _word_spans(folded: str, words: Sequence[str]) -> list[tuple[int, int]]:
     """Where each of *words* (folded) is first written as a whole word in *folded*."""
     out = []
     for word in words:
-        m = re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", folded)
+        m = phrase_pattern(word).search(folded)
         if m:
             out.append((m.start(), m.end()))
     return sorted(out)
