@@ -42,7 +42,7 @@ class HistoryScreen(CaseKeys, SelfClosing):
         #history-header { height: auto; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
         #history-summary, #history-facts { height: auto; max-height: 6; padding: 0 1; }
         #history-suggestion { height: auto; max-height: 3; padding: 0 1; background: $success 20%; }
-        #history-scroll { height: 1fr; padding: 0 1; }
+        #history-scroll { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }  /* one width: wrapped once */
         HistoryScreen.-short #history-summary, HistoryScreen.-short #history-facts,
         HistoryScreen.-short #history-suggestion { max-height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
@@ -84,8 +84,10 @@ class HistoryScreen(CaseKeys, SelfClosing):
         self.suggest()
 
     def on_resize(self) -> None:
-        self.set_class(self.short, "-short")
-        self.show()
+        # Only crossing the short-terminal line changes what is shown; the timeline wraps itself at any width.
+        if self.short != self.has_class("-short"):
+            self.set_class(self.short, "-short")
+            self.show()
 
     # -- rendering ------------------------------------------------------------
     def _load(self) -> CaseView:

@@ -28,6 +28,9 @@ class Timeline:
 
     def __init__(self, lines: list[Line]) -> None:
         self.lines = lines
+        # Textual renders a widget's content to measure its height, then to draw it: wrapping a hundred
+        # entries twice is most of the time a history takes to open.
+        self._drawn: tuple[int, Console, list[Segment]] | None = None
 
     @property
     def plain(self) -> str:
@@ -36,6 +39,11 @@ class Timeline:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
+        if self._drawn is None or self._drawn[:2] != (width, console):
+            self._drawn = (width, console, list(self._wrapped(console, width)))
+        return self._drawn[2]
+
+    def _wrapped(self, console: Console, width: int) -> RenderResult:
         for line in self.lines:
             gutter = line.gutter
             room = max(1, width - gutter.cell_len)
