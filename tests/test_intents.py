@@ -322,6 +322,10 @@ def test_to_json_and_describe():
     pytest.param("voir letsencrypt.org et mail.gmail.com pour blog.fr", ["blog.fr"], id="ignored-domains"),
     pytest.param("BOUTIQUE.FR et boutique.fr", ["boutique.fr"], id="lower-cased-deduplicated"),
     pytest.param("https://shop.fr/redirect/other.com", ["shop.fr"], id="url-path-is-not-a-domain"),
+    pytest.param("CNAME k2._domainkey.atelier-sabots.fr → dkim2.mcsv.net, TXT _dmarc.vantage.eu, "
+                 "_acme-challenge.www.blog.fr", ["atelier-sabots.fr", "dkim2.mcsv.net", "vantage.eu", "www.blog.fr"],
+                 id="a-dns-record-s-owner-name-gives-its-zone"),
+    pytest.param("my_site.fr, foo_bar.baz@x.fr", [], id="underscores-elsewhere-are-no-host"),
 ])
 def test_extract_domains(text, expected):
     assert extract_domains(text) == expected

@@ -16,6 +16,8 @@ _DOMAIN = re.compile(rf"(?<![\w.-])(?:{_LABEL}\.)+{_LABEL}(?![\w@-]|\.[^\W_])")
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://([^\s<>\"'()\[\]]+)")
 _LOCAL_PART = re.compile(r"[\w.+-]+@$")
 _NUMBERS = re.compile(r"[0-9.]+")
+# The owner names of DNS records ("_dmarc.", "k2._domainkey.", "_acme-challenge.") before a zone: not hosts.
+_RECORD_OWNER = re.compile(r"(?<![\w.-])(?:[^\W_][\w-]*\.)*_[\w-]+\.(?=[^\W_])")
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,14 @@ def _ignored(domain: str, rules: Rules) -> bool:
 def scan(text: str, rules: Rules) -> tuple[list[Found], list[tuple[int, int, bool]]]:
     """Domains written in *text* (ignored ones dropped) and the spans to blank out (start, end, is an e-mail).
 
-    Version numbers and IP addresses ("PHP 8.2", "185.31.40.22") are neither found nor blanked out.
+    Version numbers and IP addresses ("PHP 8.2", "185.31.40.22") are neither found nor blanked out. A DNS
+    record's owner name ("_dmarc.example.fr", "k2._domainkey.example.fr") gives its zone, example.fr.
     """
     urls = [(m.start(), m.end(), m.start(1)) for m in _URL.finditer(text)]
     found, spans = [], [(a, b, False) for a, b, _ in urls]
     url_starts = [a for a, _, _ in urls]
-    for m in _DOMAIN.finditer(text):
+    hosts = _RECORD_OWNER.sub(lambda m: " " * len(m.group()), text) if "_" in text else text  # same positions
+    for m in _DOMAIN.finditer(hosts):
         start = m.start()
         i = bisect_right(url_starts, start) - 1  # URLs do not overlap: only the last one starting before counts
         if i >= 0 and start < urls[i][1] and start != urls[i][2]:
