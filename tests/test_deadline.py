@@ -54,6 +54,24 @@ def test_the_hour_is_the_customer_s_own():
     assert promised_by("Je vous confirme avant 14h.", tokyo).astimezone(timezone.utc).hour == 5
 
 
+LONDON = ZoneInfo("Europe/London")
+MONDAY_16_LONDON = datetime(2026, 11, 23, 16, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize("reply, expected_utc", [
+    ("I'll have the migration finished by 9am tomorrow (CET) and I'll email you.", datetime(2026, 11, 24, 8, 0)),
+    ("I'll call you at 15:00 SGT.", datetime(2026, 11, 24, 7, 0)),  # 00:00 in Singapore when written
+    ("I'll confirm by 3pm EST.", datetime(2026, 11, 23, 20, 0)),
+    ("Je vous rappelle demain à 10h heure de Paris.", datetime(2026, 11, 24, 9, 0)),
+    ("I'll update you by 17:00 UTC.", datetime(2026, 11, 23, 17, 0)),
+    # "est" is French for "is": no New York clock here.
+    ("Il est 16h, je vous rappelle à 17h.", datetime(2026, 11, 23, 17, 0)),
+])
+def test_a_zone_named_beside_the_hour_is_whose_clock_it_is(reply, expected_utc):
+    # Written at 16:00 in London to a London customer.
+    assert promised_by(reply, MONDAY_16_LONDON) == expected_utc.replace(tzinfo=timezone.utc)
+
+
 @given(st.text(max_size=300), st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 1),
                                            timezones=st.just(timezone.utc)))
 def test_any_text_gives_none_or_a_moment_after_the_reply_and_within_two_weeks(text, at):

@@ -4,7 +4,8 @@ A promise of ours stops the customer's wait for a while (heat_score). A vague
 one ("je regarde") holds the configured window; a dated one ("je vous appelle
 mercredi à 9h30", "I'll confirm by 15:00 today") holds until that moment. This
 module reads the moment, in the time zone of the reply's `at` (the customer's,
-which is the one our replies name). Pure: no clock, no I/O.
+which is the one our replies name) unless the clause names another ("9am
+(CET)", "15:00 SGT", "heure de Paris"). Pure: no clock, no I/O.
 
 Each clause is read on its own, and the latest moment after `at` wins: "je
 teste ce soir, je vous donne des nouvelles demain avant midi" holds until
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from .text import fold
 
@@ -61,6 +63,24 @@ _PART = (
 )
 _WORKDAY_END = time(18, 0)  # a day without an hour: the end of that working day
 _CLAUSES = re.compile(r"[.;!?\n]+")
+# A zone named beside the hour ("9am (CET)", "15:00 SGT", "heure de Paris") says whose clock it is. The
+# abbreviations stand for the places that use them, as people write them all year ("CET" in July).
+_ZONE_NAMES = {
+    "utc": "UTC", "gmt": "UTC", "cet": "Europe/Paris", "cest": "Europe/Paris", "bst": "Europe/London",
+    "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "eet": "Europe/Athens", "eest": "Europe/Athens",
+    "sgt": "Asia/Singapore", "hkt": "Asia/Hong_Kong", "jst": "Asia/Tokyo", "kst": "Asia/Seoul",
+    "aest": "Australia/Sydney", "aedt": "Australia/Sydney", "est": "America/New_York",
+    "edt": "America/New_York", "cdt": "America/Chicago", "mst": "America/Denver", "mdt": "America/Denver",
+    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "heure de paris": "Europe/Paris", "paris time": "Europe/Paris", "heure francaise": "Europe/Paris",
+    "french time": "Europe/Paris", "uk time": "Europe/London", "london time": "Europe/London",
+    "heure de londres": "Europe/London", "singapore time": "Asia/Singapore", "heure de singapour": "Asia/Singapore",
+    "pacific time": "America/Los_Angeles", "eastern time": "America/New_York",
+}
+_ABBREVIATIONS = "|".join(sorted((k for k in _ZONE_NAMES if " " not in k), key=len, reverse=True))
+# An abbreviation counts only right after a time or inside brackets: "il est 9h" is French, not New York.
+_ZONE = re.compile(r"(?:(?<=\d)|(?<=\d[ h])|(?<=am )|(?<=pm )|(?<=am)|(?<=pm)|\(\s*)(" + _ABBREVIATIONS
+                   + r")\b(?![-'])|\b(" + "|".join(k for k in _ZONE_NAMES if " " in k) + r")\b")
 
 
 def promised_by(text: str, at: datetime) -> datetime | None:
@@ -74,6 +94,9 @@ def promised_by(text: str, at: datetime) -> datetime | None:
 def _clause_moment(clause: str, at: datetime) -> datetime | None:
     if _PAST.search(clause):
         return None  # what was done ("j'ai activé hier soir..."), not what is promised
+    zone = _ZONE.search(clause)
+    if zone:
+        at = at.astimezone(ZoneInfo(_ZONE_NAMES[zone.group(1) or zone.group(2)]))
     duration = _DURATION.search(clause)
     if duration:
         n, unit = int(duration.group(1)), duration.group(2)
