@@ -121,6 +121,26 @@ def test_a_new_customer_message_on_an_unanswered_case_never_lowers_its_heat(even
     assert heat(grown, now, setting) >= heat(events, now, setting)
 
 
+DATED_PROMISES = ["Bonjour, je regarde et je vous réponds avant 11h.", "I'll confirm by 15:00 CET today.",
+                  "Je vous rappelle demain à 9h30.", "I'll call you back within 30 minutes."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(conversations(), st.sampled_from(DATED_PROMISES), st.integers(0, 900), st.integers(1, 3000),
+       st.sampled_from(CUSTOMER), st.integers(0, 3000), SETTINGS)
+def test_a_customer_writing_after_our_dated_promise_ran_out_never_lowers_its_heat(events, promise, after, late,
+                                                                                   body, later, setting):
+    # Past the moment we named they wait on us; writing to ask where we are must not restart that wait.
+    promised = [*events, us(events[-1].at + timedelta(minutes=after), promise)]
+    due = fold_events(promised).promise_t
+    assume(due is not None)
+    new = customer(datetime.fromtimestamp(due, UTC) + timedelta(minutes=late), body)
+    grown = [*promised, new]
+    assume(not fold_events(grown).done)
+    now = new.at + timedelta(minutes=later)
+    assert heat(grown, now, setting) >= heat(promised, now, setting)
+
+
 @settings(max_examples=300, deadline=None)
 @given(conversations(), st.data(), st.integers(0, 3000), SETTINGS)
 def test_a_broadcast_never_changes_anyones_waiting(events, data, later, setting):

@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, fields
-from datetime import tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import Iterable
 
 from .deadline import promised_by
@@ -258,6 +258,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
         return  # "ok, thanks": a promise of ours still stands
     stats.done = stats.ack = ""
+    # Our promise named a moment that passed before they wrote: they have waited on us since it did.
+    lapsed_t = stats.promise_t if stats.promised and stats.promise_t is not None and stats.promise_t < t else None
     stats.promised, stats.promise_t = False, None
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
@@ -272,10 +274,11 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.slow = _said(slow)
     # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.
     pressing = found or down or harm
-    calm = lexicon.section("calm").scan(folded, words) if not waiting and not pressing else ()
+    calm = lexicon.section("calm").scan(folded, words) if not waiting and lapsed_t is None and not pressing else ()
     stats.calm = _said(calm) if calm else ""
     if not waiting:
-        stats.waiting_since, stats.wait_t = at, t
+        stats.waiting_since, stats.wait_t = (at, t) if lapsed_t is None else (
+            format_ts(datetime.fromtimestamp(lapsed_t, timezone.utc)), lapsed_t)
     _mood(stats, text, found)
     if not stats.topic:
         # Their own name says who asks, not what: it is left out like the lexicon's single words.
