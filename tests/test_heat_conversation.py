@@ -338,18 +338,6 @@ def test_an_incident_lifts_a_customer_we_answered_only_until_they_acknowledge_it
     assert told.score < 20 and terms(told)["incident"] == "linked to an open incident"
 
 
-def test_a_case_holding_only_our_broadcasts_is_not_lifted_above_customers_who_asked():
-    # The incident opened or linked a case for a customer who has not written: nobody waits there.
-    update = "[Incident PAR-3] Some sites return 503; next update at 10:30."
-    silent = [Event(at(0), "message", "out", "mehdi", update, "email", broadcast=True),
-              Event(at(1), "message", "out", "mehdi", update, "email", broadcast=True)]
-    asking = [customer(at(0, 30), "Hi, can you add a mailbox for our new hire, she starts today?")]
-    quiet = heat(silent, at(2), incident_open=True, tier="critical")
-    assert quiet.score < 20 and terms(quiet)["incident"] == "linked to an open incident"
-    assert heat(asking, at(2)).score > quiet.score
-    assert heat(asking, at(2), incident_open=True).score >= 60  # one who asked is lifted
-
-
 # --- a promise of ours --------------------------------------------------------------------------------
 
 PROMISE = "Bonjour, je regarde la configuration SPF de votre domaine et je reviens vers vous."

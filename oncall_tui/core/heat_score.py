@@ -404,9 +404,8 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
     if incident_open:
         # Lifted onto [floor, 100], keeping the order of linked cases; at least the bonus. A
         # customer we answered who then only acknowledged, or to whom our promise stands, is informed:
-        # the bonus alone; so is one who has not written at all (the case holds only our broadcasts).
-        informed = mode in (THEIR_MOVE, PROMISED) or out_t is None
-        floor = 0.0 if informed and wait_t is None else weights.incident_floor
+        # the bonus alone.
+        floor = 0.0 if mode in (THEIR_MOVE, PROMISED) and wait_t is None else weights.incident_floor
         lift = max(weights.incident_bonus, floor * (1.0 - total / 100.0))
         if lift >= 0.05 and terms is not None:
             terms.append(Term("incident", "linked to an open incident", lift))
