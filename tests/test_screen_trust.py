@@ -204,9 +204,13 @@ async def test_the_selected_row_stays_on_screen_when_its_case_cools(store, store
                                       for n in range(20)]})
         extra.close()
         table = app.screen.query_one("QueueTable")
-        await wait_for(pilot, lambda: table.row_count == 23)
-        assert table.current_case_id() == "T-300"
-        await wait_for(pilot, lambda: table.scroll_offset.y <= table.cursor < table.scroll_offset.y + table.size.height)
+        # The screen re-reads the queue when the store tells it; read it now and look at once: the row must
+        # be on screen from that step, not after a deferred scroll that Textual drops when the table had no
+        # overflow at its last layout (3 rows then).
+        table.sync()
+        assert table.row_count == 23 and table.current_case_id() == "T-300"
+        assert table.scroll_offset.y <= table.cursor < table.scroll_offset.y + table.size.height
+        await pilot.pause()
         assert any("T-300" in line and "Calm Studio" in line for line in screen_text(app).splitlines())
         assert "T-300" in str(app.screen.query_one("#queue-why").render())
 

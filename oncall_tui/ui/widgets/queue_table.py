@@ -140,8 +140,7 @@ class QueueTable(ScrollView, can_focus=True):
             self.virtual_size = Size(self.size.width, count)
         moved = self._place_cursor(current)
         if moved:
-            # After the new virtual size is laid out: scrolling before would be clamped to the old one.
-            self.call_after_refresh(self.scroll_to_cursor)
+            self.scroll_to_cursor()
         top = self.scroll_offset.y
         for y in range(self.size.height):
             line = self._line(top + y)
@@ -316,13 +315,17 @@ class QueueTable(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self.current_case_id()))
 
     def scroll_to_cursor(self) -> None:
-        """Bring the cursor's row on screen (after a move, a resize, or its case moving in the ranking)."""
+        """Bring the cursor's row on screen (after a move, a resize, or its case moving in the ranking).
+
+        At once and forced: the virtual size is already the new one, while Textual's own checks go by the
+        last layout (a queue of 3 rows "cannot scroll") and a deferred scroll was dropped when it ran.
+        """
         top = self.scroll_offset.y
         height = max(1, self.size.height)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
         elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True, force=True)
 
     def on_resize(self) -> None:
         self._layout_key = ()
