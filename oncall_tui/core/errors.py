@@ -65,6 +65,10 @@ class StoreUnreachable(StoreError):
     """The store's server cannot be reached."""
 
 
+class StoreClosed(StoreError):
+    """The store was closed (the app is quitting) while something still wanted it; nothing was done."""
+
+
 class StoreConstraint(StoreError):
     """A write broke one of the store's rules (the history is append-only, a reference names a record that
     is gone); nothing was written."""

@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 import psycopg
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from ...core.errors import NotFound, StoreError, StoreUnreachable
+from ...core.errors import NotFound, StoreClosed, StoreError, StoreUnreachable
 from ...core.heat_model import HeatModel
 from ..db import LOCK_WAIT, Store
 from . import schema
@@ -215,7 +215,9 @@ class PgStore(Store):
                          readonly_reason=readonly_reason)
         self.shared = shared
         self.reader = Reader(self)
-        self._tx: Connection | None = None
+        # The open transaction is the thread's that opened it: other threads of the app (the screen, a search,
+        # the look for news) read on their own pooled connections meanwhile, never inside it.
+        self._local = threading.local()
         self.released = False
 
     @classmethod
@@ -284,18 +286,34 @@ class PgStore(Store):
         self.shared.close()
 
     @property
+    def _tx(self) -> Connection | None:
+        return getattr(self._local, "tx", None)
+
+    @_tx.setter
+    def _tx(self, conn: Connection | None) -> None:
+        self._local.tx = conn
+
+    @property
     def conn(self):
         """The connection of the open transaction, else one that reads each statement on a pooled connection."""
         return self._tx if self._tx is not None else self.reader
 
     # -- connections -----------------------------------------------------------------------
+    def _closed_error(self) -> StoreClosed:
+        return StoreClosed(f"{self.path}: the store was closed (oncall is quitting); nothing was read or written")
+
     def _getconn(self) -> psycopg.Connection:
+        # Another thread may still read while the store is closed (the app quitting): a clear error for it.
+        if self.released:
+            raise self._closed_error()
         if self.shared.down:
             raise unreachable(self.path, "the server went away; reconnecting")
         try:
             return self.shared.pool.getconn(timeout=CONNECT_TIMEOUT)
         except PoolTimeout:
             raise unreachable(self.path, f"no connection within {CONNECT_TIMEOUT} s") from None
+        except PoolClosed:
+            raise self._closed_error() from None
 
     def borrow(self, run: Callable[[Connection], object]):
         """*run(connection)* on a pooled connection: a read, tried again once on a connection found dead."""
@@ -393,7 +411,7 @@ class PgStore(Store):
     @contextmanager
     def _transaction(self, *, lock: bool = False, keep: bool = True, begin: str = "BEGIN") -> Iterator[Connection]:
         if self._tx is not None:
-            raise StoreError(f"{self.path}: a transaction is already open on this handle")
+            raise StoreError(f"{self.path}: a transaction is already open in this thread on this handle")
         raw, xid = self._begin(begin, lock)
         try:
             self._tx = Connection(raw, self.path)
@@ -466,6 +484,8 @@ class PgStore(Store):
     # -- news -------------------------------------------------------------------------------
     def data_version(self) -> int:
         """Grows with every notification from other writers and every commit of this process."""
+        if self.released:
+            raise self._closed_error()
         listener = self.shared.listen()
         if listener.down:
             raise unreachable(self.path, "the server went away; reconnecting")

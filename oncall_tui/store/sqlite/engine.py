@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Callable, Iterator
 from ...core.errors import (
     NotFound,
     StoreBusy,
+    StoreClosed,
     StoreConstraint,
     StoreCorrupt,
     StoreError,
@@ -66,26 +68,107 @@ def fault(exc: sqlite3.Error, path: str) -> Exception:
 
 
 class Connection:
-    """The store's sqlite3 connection, SQLite's failures said as store faults (see `fault`)."""
+    """The store's sqlite3 connection, SQLite's failures said as store faults (see `fault`).
 
-    __slots__ = ("raw", "path", "_bulk")
+    Several threads use one connection (the screen's reads, a worker looking for other engineers'
+    writes, a search). Closing it while another thread is inside SQLite frees what that thread is
+    using: the process dies (a segmentation fault, seen when the app quit during a look for news).
+    So every use is counted (`in_use`), and `close` interrupts a statement in flight and leaves the
+    closing to the last user; a use after close is a `StoreClosed` error, never a crash.
+    """
+
+    __slots__ = ("raw", "path", "_bulk", "_guard", "_users", "_closed", "transaction_lock")
 
     def __init__(self, raw: sqlite3.Connection, path: str) -> None:
         self.raw = raw
         self.path = path
         self._bulk = None
+        self._guard = threading.Lock()
+        self._users = 0
+        self._closed = False
+        # A transaction belongs to the connection, not to a thread: one thread's BEGIN would make another's
+        # fail ("cannot start a transaction within a transaction") or run inside it. One at a time.
+        self.transaction_lock = threading.RLock()
+
+    def _enter(self) -> None:
+        with self._guard:
+            if self._closed:
+                raise self._closed_error()
+            self._users += 1
+
+    def _leave(self) -> None:
+        with self._guard:
+            self._users -= 1
+            last = self._closed and self._users == 0
+        if last:
+            self.raw.close()
+
+    def _closed_error(self) -> StoreClosed:
+        return StoreClosed(f"{self.path}: the store was closed (oncall is quitting); nothing was read or written")
+
+    def _fault(self, exc: sqlite3.Error) -> Exception:
+        if self._closed:  # interrupted by close, or a cursor read after it
+            return self._closed_error()
+        return fault(exc, self.path)
+
+    @contextmanager
+    def in_use(self) -> Iterator["Connection"]:
+        """Hold the connection open for a whole unit of work (a transaction, a query and its rows)."""
+        self._enter()
+        try:
+            yield self
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+        finally:
+            self._leave()
 
     def execute(self, sql: str, params=()) -> sqlite3.Cursor:
+        self._enter()
         try:
             return self.raw.execute(sql, params)
         except sqlite3.Error as exc:
-            raise fault(exc, self.path) from exc
+            raise self._fault(exc) from exc
+        finally:
+            self._leave()
 
     def executemany(self, sql: str, rows) -> sqlite3.Cursor:
+        self._enter()
         try:
             return self.raw.executemany(sql, rows)
         except sqlite3.Error as exc:
-            raise fault(exc, self.path) from exc
+            raise self._fault(exc) from exc
+        finally:
+            self._leave()
+
+    def fetch_all(self, sql: str, params=()) -> list[sqlite3.Row]:
+        """Every row of *sql*, the connection held open until the last one is read."""
+        self._enter()
+        try:
+            rows = self.raw.execute(sql, params).fetchall()
+            self.check_not_cut()
+            return rows
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+        finally:
+            self._leave()
+
+    def fetch_one(self, sql: str, params=()) -> sqlite3.Row | None:
+        """The first row of *sql* (None: no row)."""
+        self._enter()
+        try:
+            row = self.raw.execute(sql, params).fetchone()
+            self.check_not_cut()
+            return row
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+        finally:
+            self._leave()
+
+    def check_not_cut(self) -> None:
+        # A statement interrupted by `close` may end as if it had no more rows (a PRAGMA gives none):
+        # rows read while closing are not trusted to be all of them.
+        if self._closed:
+            raise self._closed_error()
 
     # -- bulk writes (the importer, `oncall migrate`) ----------------------------------------
     def _db(self):
@@ -130,7 +213,16 @@ class Connection:
         self.raw.set_progress_handler(handler, n)
 
     def close(self) -> None:
-        self.raw.close()
+        """Close now, or, while another thread is inside SQLite, stop its statement and let it close."""
+        with self._guard:
+            if self._closed:
+                return
+            self._closed = True
+            busy = self._users > 0
+        if busy:
+            self.raw.interrupt()  # the statement in flight ends with "interrupted": its user closes
+        else:
+            self.raw.close()
 
 
 class SqliteStore(Store):
@@ -262,19 +354,32 @@ class SqliteStore(Store):
         """
         if self.readonly:
             raise StoreNotWritable(f"{self.path} is open read-only; nothing was written")
-        self._begin_immediate()
-        try:
-            yield self.conn
-            self.conn.execute("COMMIT")
-        except BaseException:
-            # A failed COMMIT (disk full) may already have ended the transaction: the original
-            # error is the one to tell, never "cannot rollback".
-            if self.conn.raw.in_transaction:
-                try:
-                    self.conn.raw.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-            raise
+        with self._transaction_held():
+            self._begin_immediate()
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (disk full) may already have ended the transaction: the original
+                # error is the one to tell, never "cannot rollback".
+                if self.conn.raw.in_transaction:
+                    try:
+                        self.conn.raw.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                raise
+
+    @contextmanager
+    def _transaction_held(self) -> Iterator[None]:
+        """The connection kept open and its transaction ours (another thread's waits up to `lock_wait`)."""
+        with self.conn.in_use():
+            if not self.conn.transaction_lock.acquire(timeout=self.lock_wait):
+                raise StoreBusy(f"{self.path}: another task of this oncall held the store's connection in a "
+                                f"transaction for {self.lock_wait:.0f} s; nothing was written — try again")
+            try:
+                yield
+            finally:
+                self.conn.transaction_lock.release()
 
     def _begin_immediate(self) -> None:
         """Take the write lock, waiting up to `lock_wait` seconds, with every waiter as likely to get it.
@@ -301,47 +406,54 @@ class SqliteStore(Store):
     @contextmanager
     def rolled_back(self) -> Iterator[Connection]:
         """A write transaction that is always rolled back: "what if", with nothing written."""
-        self._begin_immediate()
-        try:
-            yield self.conn
-        finally:
-            if self.conn.raw.in_transaction:
-                self.conn.raw.execute("ROLLBACK")
+        with self._transaction_held():
+            self._begin_immediate()
+            try:
+                yield self.conn
+            finally:
+                if self.conn.raw.in_transaction:
+                    self.conn.raw.execute("ROLLBACK")
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
-        self.conn.execute("BEGIN")  # a deferred transaction: one read snapshot for every query inside
-        try:
-            yield self.conn
-        finally:
-            if self.conn.raw.in_transaction:
-                self.conn.raw.execute("COMMIT")
+        with self._transaction_held():
+            self.conn.execute("BEGIN")  # a deferred transaction: one read snapshot for every query inside
+            try:
+                yield self.conn
+            finally:
+                if self.conn.raw.in_transaction:
+                    self.conn.raw.execute("COMMIT")
 
     def data_version(self) -> int:
         """Changes when *another* connection commits: a cheap "is there news?"."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.conn.fetch_one("PRAGMA data_version")[0]
 
     def iterate(self, sql: str, params: tuple = (), *, size: int = 5000) -> Iterator[sqlite3.Row]:
-        return self.conn.execute(sql, params)  # an SQLite cursor already steps through the rows
+        with self.conn.in_use():  # held until the last row is read (or the iterator is dropped)
+            yield from self.conn.execute(sql, params)  # an SQLite cursor already steps through the rows
+            self.conn.check_not_cut()
 
     def query(self, sql: str, params: tuple | list | dict = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
+        return self.conn.fetch_all(sql, params)
 
     def query_one(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, params).fetchone()
+        return self.conn.fetch_one(sql, params)
 
     def search_matches(self, terms: list, *, limit: int, customer_id: str | None, newest: bool,
                        budget: float | None, should_stop: Callable[[], bool] | None):
         from .search import matches
 
-        return matches(self.conn, terms, limit=limit, customer_id=customer_id, newest=newest, budget=budget,
-                       should_stop=should_stop)
+        with self.conn.in_use():
+            return matches(self.conn, terms, limit=limit, customer_id=customer_id, newest=newest, budget=budget,
+                           should_stop=should_stop)
 
     def scan_bodies(self, parts: list[str], *, limit: int, customer_id: str | None, budget: float | None,
                     should_stop: Callable[[], bool] | None):
         from .search import scan
 
-        return scan(self.conn, parts, limit=limit, customer_id=customer_id, budget=budget, should_stop=should_stop)
+        with self.conn.in_use():
+            return scan(self.conn, parts, limit=limit, customer_id=customer_id, budget=budget,
+                        should_stop=should_stop)
 
 
 def _connect(path: str, readonly: bool, *, immutable: bool = False) -> sqlite3.Connection:
