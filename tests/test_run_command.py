@@ -219,3 +219,66 @@ async def test_the_screen_names_a_folder_that_holds_files_and_runs_only_on_a_sec
         assert not (site / ".made").exists()
         await pilot.press("enter")
         await wait_for(pilot, lambda: (site / ".made").exists())
+
+
+SLOW = '''
+[runbook]
+id = "slow"
+title = "A slow runbook"
+target = "server"
+
+[[runbook.params]]
+name = "server"
+type = "server"
+[[runbook.params]]
+name = "marker"
+type = "path"
+
+[[runbook.steps]]
+title = "a long step"
+run = ["sh", "-c", "echo started; sleep 30"]
+timeout = 60
+[[runbook.steps]]
+title = "after the long step"
+run = ["touch", "{marker}"]
+'''
+
+
+async def test_quitting_while_an_action_runs_warns_then_stops_it_and_records_it(env, tmp_path):
+    """An engineer quits (or the SSH session drops) while a runbook runs: the first quit says so, the second
+    stops the step in flight and leaves; the history records the run as stopped, with what it printed."""
+    import time
+
+    from textual.widgets import Input
+
+    from oncall_tui.config import load_config
+
+    from .ui_helpers import Notes, make_app, screen_text, wait_for
+
+    (tmp_path / "runbooks" / "slow.toml").write_text(SLOW, encoding="utf-8")
+    marker = tmp_path / "after-the-long-step"
+    notes = Notes()
+    app = make_app(env["db"], config=load_config(__import__("pathlib").Path(env["config"])))
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
+        app.start_action("T-1", "slow")
+        await wait_for(pilot, lambda: app.screen.name == "action" and app.screen.query("#param-marker"))
+        app.screen.query_one("#param-marker", Input).value = str(marker)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "enter runs it" in screen_text(app))
+        await pilot.press("enter")
+        # The step's own output in the log (the plan above also shows its command line).
+        await wait_for(pilot, lambda: any(line.strip(" │") == "started" for line in screen_text(app).splitlines()))
+        started = time.monotonic()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        warned_and_still_running = app.return_code is None and "Running" in screen_text(app)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+
+    assert warned_and_still_running and app.return_code == 0 and app.crash_report is None
+    (warning,) = [m for m in notes.messages if "is still running" in m]
+    assert warning.startswith("A slow runbook on T-1 is still running") and "Quit again" in warning
+    assert time.monotonic() - started < 20  # the 30 s step was stopped, not waited for
+    (recorded,) = actions(env)
+    assert recorded["action"] == "slow" and recorded["outcome"] == "cancelled" and "started" in recorded["log"]
+    assert not marker.exists()

@@ -87,6 +87,7 @@ class OncallApp(App):
         self._viewing: str | None = None
         self._writing: str | None = None
         self._told_undelivered = False  # the quit warning is said once, then quitting leaves
+        self._told_running = False  # likewise for an action still running
         self._told_authorship = False
 
     # -- who, when -------------------------------------------------------------------
@@ -206,7 +207,15 @@ class OncallApp(App):
         self.session.close()
 
     async def action_quit(self) -> None:
-        """Quit; with writes the helpdesk has not received yet, say so first (quitting again leaves)."""
+        """Quit; with an action running or writes the helpdesk has not received yet, say so first (quitting
+        again leaves)."""
+        running = [title for title in (getattr(s, "running_action", None) for s in self.screen_stack) if title]
+        if running and not self._told_running:
+            self._told_running = True
+            self.notify(f"{running[0]} is still running. Quitting stops its step in flight; the history records "
+                        "it as stopped with what it printed. Quit again to stop it and leave.",
+                        title="Action running", severity="warning", timeout=20)
+            return
         if not self._told_undelivered and not self.session.readonly:
             from ..usecases.outbox import undelivered_count
 

@@ -7,7 +7,9 @@ context from the store → parameters → preflight → plan → run → record 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -138,6 +140,35 @@ def to_confirm(checks: list[Check], confirmed: Iterable[str] = ()) -> list[Check
     """The checks the engineer must accept before the action runs (status "confirm"), minus *confirmed* names."""
     accepted = set(confirmed)
     return [c for c in checks if c.status == "confirm" and c.name not in accepted]
+
+
+async def run(action: Action, params: dict, ctx: ActionContext, *, on_output: Callable[[str], None],
+              cancel: asyncio.Event, on_done: Callable[[Outcome], None]) -> Outcome:
+    """Run *action*; *on_done(outcome)* is called exactly once, however the run ends, to record it.
+
+    An action may have touched a server: the history must say so even when the run does not end well
+    for oncall — the task cancelled because oncall is closing (the engineer quit, the SSH session
+    dropped: the step in flight is killed, "stopped" with the output so far), or a bug in the action
+    (an outcome "failed" that names the error, instead of a crash that records nothing).
+    """
+    lines: list[str] = []
+    started = time.monotonic()
+
+    def output(line: str) -> None:
+        lines.append(line)
+        on_output(line)
+
+    try:
+        outcome = await action.run(params, ctx, on_output=output, cancel=cancel)
+    except asyncio.CancelledError:
+        on_done(Outcome("cancelled", f"{action.title}: stopped, oncall was closed while it ran",
+                        "\n".join(lines), time.monotonic() - started, {"stopped_by": "oncall closing"}))
+        raise
+    except Exception as exc:  # a bug in the action: said and recorded, the app goes on
+        outcome = Outcome("failed", f"{action.title}: failed, internal error ({type(exc).__name__}: {exc})",
+                          "\n".join(lines), time.monotonic() - started, {"error": repr(exc)})
+    on_done(outcome)
+    return outcome
 
 
 def record(session: Session, ctx: ActionContext, action: Action, params: dict, outcome: Outcome,

@@ -102,6 +102,11 @@ class ActionScreen(SelfClosing):
             self.query_one(f"#param-{missing}", Input).focus()
             self.status("Fill in the parameters, then enter to check.", "")
 
+    @property
+    def running_action(self) -> str | None:
+        """The action's title while it runs (quitting then says so first), else None."""
+        return f"{self.action_def.title} on {self.ctx.case_id}" if self.stage == "running" else None
+
     def status(self, text: str, style: str = "bold") -> None:
         self.query_one("#action-status", Static).update(Text(text, style))
 
@@ -135,6 +140,8 @@ class ActionScreen(SelfClosing):
     @work(exclusive=True, group="preflight")
     async def _preflight(self) -> None:
         checks = await actions.preflight(self.action_def, self.params, self.ctx)
+        if not self.still_shown():
+            return
         self.checks = checks
         text = Text()
         for c in checks:
@@ -182,16 +189,26 @@ class ActionScreen(SelfClosing):
 
     @work(exclusive=True, group="run")
     async def _run(self) -> None:
-        log = self.query_one("#action-log", RichLog)
-        outcome = await self.action_def.run(self.params, self.ctx, on_output=lambda line: log.write(literal(line)),
-                                            cancel=self.cancel_event)
-        self.outcome = outcome
+        # The run is recorded however it ends, this screen gone or not (oncall quitting while it runs).
+        outcome = await actions.run(self.action_def, self.params, self.ctx, on_output=self._show_output,
+                                    cancel=self.cancel_event, on_done=self._record)
+        if not self.still_shown():
+            return
         self.stage = "done"
         self.query_one("#action-progress").display = False
         style = "bold green" if outcome.ok else "bold red"
         self.status(f"{outcome.status}: {outcome.summary} ({outcome.duration:.1f} s) — recording it…", style)
+
+    def _show_output(self, line: str) -> None:
+        if self.still_shown():
+            self.query_one("#action-log", RichLog).write(literal(line))
+
+    def _record(self, outcome) -> None:
+        self.outcome = outcome
         ctx, action, params, checks = self.ctx, self.action_def, self.params, self.checks
-        self.app.write(self, "record", lambda s: actions.record(s, ctx, action, params, outcome, checks))
+        # Gone, the screen cannot say whether it was recorded: the app says it if it was not.
+        requester = self if self.still_shown() else self.app
+        self.app.write(requester, "record", lambda s: actions.record(s, ctx, action, params, outcome, checks))
 
     def on_wrote(self, message: Wrote) -> None:
         message.stop()

@@ -24,6 +24,12 @@ class ReadyScreen(Screen):
         # not there yet, or not any more (NoMatches: the monkey test found it).
         return self.is_mounted and self.is_attached and not getattr(self, "closed_by_itself", False)
 
+    def still_shown(self) -> bool:
+        """Whether this screen's widgets are still there to update: a worker resuming after an `await`
+        asks first (meanwhile the app may have started closing, and this screen's widgets be gone)."""
+        return (self.is_mounted and self.is_attached and self.app.is_running and self in self.app.screen_stack
+                and not getattr(self, "closed_by_itself", False))
+
 
 class SelfClosing(ReadyScreen):
     pending_close: tuple[Any] | None = None
