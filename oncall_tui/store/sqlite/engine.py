@@ -77,7 +77,7 @@ class Connection:
     closing to the last user; a use after close is a `StoreClosed` error, never a crash.
     """
 
-    __slots__ = ("raw", "path", "_bulk", "_guard", "_users", "_closed", "transaction_lock")
+    __slots__ = ("raw", "path", "_bulk", "_guard", "_users", "_shut", "transaction_lock")
 
     def __init__(self, raw: sqlite3.Connection, path: str) -> None:
         self.raw = raw
@@ -85,21 +85,21 @@ class Connection:
         self._bulk = None
         self._guard = threading.Lock()
         self._users = 0
-        self._closed = False
+        self._shut = False
         # A transaction belongs to the connection, not to a thread: one thread's BEGIN would make another's
         # fail ("cannot start a transaction within a transaction") or run inside it. One at a time.
         self.transaction_lock = threading.RLock()
 
     def _enter(self) -> None:
         with self._guard:
-            if self._closed:
+            if self._shut:
                 raise self._closed_error()
             self._users += 1
 
     def _leave(self) -> None:
         with self._guard:
             self._users -= 1
-            last = self._closed and self._users == 0
+            last = self._shut and self._users == 0
         if last:
             self.raw.close()
 
@@ -107,7 +107,7 @@ class Connection:
         return StoreClosed(f"{self.path}: the store was closed (oncall is quitting); nothing was read or written")
 
     def _fault(self, exc: sqlite3.Error) -> Exception:
-        if self._closed:  # interrupted by close, or a cursor read after it
+        if self._shut:  # interrupted by close, or a cursor read after it
             return self._closed_error()
         return fault(exc, self.path)
 
@@ -167,7 +167,7 @@ class Connection:
     def check_not_cut(self) -> None:
         # A statement interrupted by `close` may end as if it had no more rows (a PRAGMA gives none):
         # rows read while closing are not trusted to be all of them.
-        if self._closed:
+        if self._shut:
             raise self._closed_error()
 
     # -- bulk writes (the importer, `oncall migrate`) ----------------------------------------
@@ -215,9 +215,9 @@ class Connection:
     def close(self) -> None:
         """Close now, or, while another thread is inside SQLite, stop its statement and let it close."""
         with self._guard:
-            if self._closed:
+            if self._shut:
                 return
-            self._closed = True
+            self._shut = True
             busy = self._users > 0
         if busy:
             self.raw.interrupt()  # the statement in flight ends with "interrupted": its user closes
