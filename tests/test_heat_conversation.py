@@ -231,7 +231,7 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
     ("Every time someone tries to book a class the last step fails. No booking goes through.",
      "'no booking goes through'"),
     ("Bonjour, nos clients ne peuvent plus commander sur la boutique depuis 7h.", "'ne peuvent plus commander'"),
-    ("Le formulaire de don renvoie une erreur 403 depuis votre maintenance.", "'erreur 403'"),
+    ("Le formulaire de don renvoie une erreur 403 depuis votre maintenance.", "'erreur 403', 'renvoie une erreur'"),
     # A thank-you for the fix that goes on with what is still broken is an outage, not a closing.
     ("Merci pour votre aide, le webmail fonctionne ! Mais le mail ne part toujours pas depuis Thunderbird.",
      "'ne part toujours pas'"),
@@ -312,6 +312,25 @@ def test_a_slow_site_counts_and_less_than_a_site_that_is_down(text, said):
 def test_a_site_said_to_be_slow_and_down_counts_as_down_once():
     h = heat([customer(at(0), "Le site rame depuis ce matin et maintenant il est inaccessible.")], at(1))
     assert "down" in terms(h) and "slow" not in terms(h)
+
+
+@pytest.mark.parametrize("text", [
+    "Pas urgent : en cherchant notre restaurant sur Google on voit des pages en japonais sur notre domaine.",
+    "Just a question, not urgent: a file with our customer names and addresses is publicly accessible on the site.",
+    "Désolé de vous déranger, il y a une règle de transfert qui envoie une copie de tous les mails de la direction "
+    "vers une adresse que nous ne connaissons pas.",
+    "Hi, when you get a chance: a member says our site has a fake login page pretending to be their bank.",
+])
+def test_someone_else_using_their_site_or_data_outranks_a_loud_complaint_with_nothing_broken(text):
+    """A leak or a hijack said politely is worked on before an angry critical customer's paperwork."""
+    at_risk = heat([customer(at(0), text)], at(2))
+    loud = heat([customer(at(-24), "Bonjour, notre facture porte toujours l'ancienne raison sociale."),
+                 us(at(-20), "Je transmets au service facturation."),
+                 customer(at(-1), "C'EST INACCEPTABLE. Troisième demande pour une simple facture !!! "
+                                  "Nous sommes client Critical, j'attends la correction aujourd'hui.")],
+                at(2), tier="critical")
+    assert "risk" in terms(at_risk) and "calm" not in terms(at_risk)
+    assert at_risk.score > loud.score
 
 
 def test_rien_d_urgent_about_a_routine_request_is_still_calm():
