@@ -333,6 +333,26 @@ def test_someone_else_using_their_site_or_data_outranks_a_loud_complaint_with_no
     assert at_risk.score > loud.score
 
 
+@pytest.mark.parametrize("text", [
+    "Hi,\n\nSince about 7:30 every page of our site shows:\n\n  Service Unavailable\n  The server is "
+    "temporarily unable to service your request due to capacity problems.\n\nWe haven't changed anything.",
+    "Bonjour,\n\nDepuis une heure toutes les pages affichent :\n\n  508 Resource Limit Is Reached\n  The website "
+    "is temporarily unable to service your request as it exceeded resource limit.\n\nMerci",
+])
+def test_a_site_down_said_by_the_error_page_they_pasted_reads_as_down(text):
+    h = heat([customer(at(0), text)], at(1))
+    assert "down" in terms(h)
+    assert "words" not in terms(h)  # the pasted page is read for the symptom, never for tone
+
+
+def test_a_log_of_a_node_that_failed_over_is_not_an_outage_they_report():
+    text = ("Hello,\n\nWe see these in the HAProxy log on lb-01, roughly once a minute:\n\n"
+            "Nov 24 08:15:09 lb-01 haproxy[2210]: [WARNING] SERVER BE_API/API-02 IS DOWN, REASON: LAYER4 TIMEOUT\n"
+            "Nov 24 08:16:09 lb-01 haproxy[2210]: [WARNING] SERVER BE_API/API-02 IS DOWN, REASON: LAYER4 TIMEOUT\n\n"
+            "Traffic fails over to api-01 and our users don't notice anything. Does api-02 have a hardware problem?")
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+
+
 def test_rien_d_urgent_about_a_routine_request_is_still_calm():
     h = heat([customer(at(0), "Rien d'urgent : pouvez-vous ajouter un utilisateur FTP pour notre graphiste ?")],
              at(3))

@@ -201,3 +201,23 @@ def test_more_log_shapes_are_set_aside(body, lines):
 def test_a_phone_footer_is_a_signature(body):
     r = read(body)
     assert r.signature >= 1 and "iPhone" not in r.text
+
+
+# --- what a pasted error says ------------------------------------------------------------------
+
+def test_what_an_error_page_or_a_command_answered_is_kept_apart_from_a_logs_history():
+    body = ("Since 7:30 every page of our site shows:\n\n"
+            "  Service Unavailable\n"
+            "  The server is temporarily unable to service your request due to capacity problems.\n\n"
+            "And in the log:\n"
+            "2026-11-24 07:31:02 [error] 1234#0: upstream timed out (110: Connection timed out)\n"
+            "2026-11-24 07:31:09 [error] 1234#0: upstream timed out (110: Connection timed out)\n\n"
+            "Can you look?")
+    r = read(body)
+    assert "Service Unavailable" not in r.text and "Service Unavailable" in r.pasted
+    assert "timed out" not in r.pasted  # time-stamped entries: what happened, not what it shows now
+    assert r.log == 4
+
+
+def test_a_message_without_a_pasted_log_has_nothing_pasted():
+    assert read("Our site is down since this morning, can you look?").pasted == ""

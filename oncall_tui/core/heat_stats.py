@@ -263,13 +263,20 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.promised, stats.promise_t = False, None
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
-    down = lexicon.section("down").scan(folded, words)
+    # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):
+    # read for the symptom, never for their words or tone.
+    if reading.pasted:
+        symptom = fast_fold(text + "\n" + reading.pasted)
+        symptom_words = tokens(symptom)
+    else:
+        symptom, symptom_words = folded, words
+    down = lexicon.section("down").scan(symptom, symptom_words)
     if down:
         stats.down = _said(down)
-    harm = lexicon.section("harm").scan(folded, words)
+    harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
         stats.harm = _said(harm)
-    slow = lexicon.section("slow").scan(folded, words)
+    slow = lexicon.section("slow").scan(symptom, symptom_words)
     if slow:
         stats.slow = _said(slow)
     # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.

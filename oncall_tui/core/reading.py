@@ -3,6 +3,7 @@
     r = read(body, author="Jean-Pierre Martin")
     r.text                     # their own words, for the lexicon, the tone and repetition
     r.quoted, r.signature, r.log   # lines set aside, for the explanation
+    r.pasted                   # the pasted log's lines: its symptom, never its tone
 
 Set aside, in this order:
 
@@ -40,6 +41,15 @@ class Reading:
     quoted: int = 0
     signature: int = 0
     log: int = 0
+    #: The pasted lines that are not time-stamped log entries (at most `PASTED_CHARS`): what an error
+    #: page or a command answered ("503 Service Unavailable", "535 authentication failed") says what
+    #: is broken now. Never read for the customer's words or tone; a log's history is not read at all
+    #: (a node "IS DOWN" in a failover log the customer says nobody noticed).
+    pasted: str = ""
+
+
+#: How much of a pasted log is kept to read the symptom from (its first lines say it).
+PASTED_CHARS = 2000
 
 
 # --- quoted replies ----------------------------------------------------------------
@@ -166,6 +176,17 @@ _STRONG = re.compile(
     | \bSQLSTATE\[ | \bUncaught\s+\w*(?:Error|Exception)\b | \bKilled\s+process\s+\d+ | \bSegmentation\s+fault\b
     | "(?:level|severity|msg|timestamp|@timestamp)"\s*:                 # JSON log lines
     """, re.IGNORECASE | re.VERBOSE)
+# A log entry's time stamp at the start of a line (the first forms of _STRONG).
+_STAMPED = re.compile(
+    r"""^\s*(?:
+        [\[(]?\d{4}-\d{2}-\d{2}[ T]{1,2}\d{1,2}:\d{2}
+      | [\[(]?\d{1,2}:\d{2}:\d{2}\b
+      | [\[(]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}\s+\d{1,2}:\d{2}
+      | [\[(]?\d{2}[/.-]\d{2}[/.-]\d{2,4}[ T,]+\d{1,2}:\d{2}
+      | \d{1,2}/\w{3}/\d{4}:\d{2}
+      | [\[(]?\d{4}/\d{2}/\d{2}[ T]\d{1,2}:\d{2}
+      | \[(?:mon|tue|wed|thu|fri|sat|sun)\w*\s+\w{3}\s+\d{1,2}\s+\d{1,2}:\d{2}
+      )""", re.IGNORECASE | re.VERBOSE)
 _TECH = re.compile(
     r"""(?:^|[\s(='"])(?:/[\w.@~+-]+){2,}      # a path /var/log/x
       | \b\d{1,3}(?:\.\d{1,3}){3}\b            # an IPv4 address
@@ -266,9 +287,11 @@ def read(body: str, author: str = "") -> Reading:
     lines = lines[:start]
     machine = _machine_lines(lines)
     log = sum(machine)
+    pasted = ""
     if log:
+        pasted = "\n".join(line for line, m in zip(lines, machine) if m and not _STAMPED.match(line))[:PASTED_CHARS]
         lines = [line for line, m in zip(lines, machine) if not m]
-    return Reading("\n".join(lines), quoted, signature, log)
+    return Reading("\n".join(lines), quoted, signature, log, pasted)
 
 
 def set_aside_text(quoted: int, signature: int, log: int) -> str:
