@@ -123,46 +123,26 @@ class Connection:
             self._leave()
 
     def execute(self, sql: str, params=()) -> sqlite3.Cursor:
-        self._enter()
-        try:
+        with self.in_use():
             return self.raw.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
-        finally:
-            self._leave()
 
     def executemany(self, sql: str, rows) -> sqlite3.Cursor:
-        self._enter()
-        try:
+        with self.in_use():
             return self.raw.executemany(sql, rows)
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
-        finally:
-            self._leave()
 
     def fetch_all(self, sql: str, params=()) -> list[sqlite3.Row]:
         """Every row of *sql*, the connection held open until the last one is read."""
-        self._enter()
-        try:
+        with self.in_use():
             rows = self.raw.execute(sql, params).fetchall()
             self.check_not_cut()
             return rows
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
-        finally:
-            self._leave()
 
     def fetch_one(self, sql: str, params=()) -> sqlite3.Row | None:
         """The first row of *sql* (None: no row)."""
-        self._enter()
-        try:
+        with self.in_use():
             row = self.raw.execute(sql, params).fetchone()
             self.check_not_cut()
             return row
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
-        finally:
-            self._leave()
 
     def check_not_cut(self) -> None:
         # A statement interrupted by `close` may end as if it had no more rows (a PRAGMA gives none):
