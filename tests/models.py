@@ -16,11 +16,11 @@ def load_weights(table, source):
 
 
 def fold_events(events):
-    return heat_stats.fold_events(events, lexicon=LEXICON)
+    return heat_stats.fold_events(events, lexicon=LEXICON, promise_window_hours=WEIGHTS.promise_window_hours)
 
 
 def add_event(stats, event):
-    return heat_stats.add_event(stats, event, lexicon=LEXICON)
+    return heat_stats.add_event(stats, event, lexicon=LEXICON, promise_window_hours=WEIGHTS.promise_window_hours)
 
 
 def score(stats, **kw):

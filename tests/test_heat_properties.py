@@ -141,6 +141,27 @@ def test_a_customer_writing_after_our_dated_promise_ran_out_never_lowers_its_hea
     assert heat(grown, now, setting) >= heat(promised, now, setting)
 
 
+VAGUE_PROMISES = ["Bonjour, je regarde et je reviens vers vous.", "I'll look into it and get back to you.",
+                  "Je vérifie et je vous tiens au courant."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(conversations(), st.sampled_from(VAGUE_PROMISES), st.integers(0, 900), st.integers(1, 3000),
+       st.sampled_from(CUSTOMER), st.integers(0, 3000), SETTINGS)
+def test_a_customer_writing_after_our_vague_promise_ran_out_never_lowers_its_heat(events, promise, after, late,
+                                                                                   body, later, setting):
+    # "Je regarde" holds for the promise window; past it they wait on us, and asking must not restart that.
+    reply = us(events[-1].at + timedelta(minutes=after), promise)
+    promised = [*events, reply]
+    assume(fold_events(promised).promised and fold_events(promised).promise_t is None)
+    window = timedelta(hours=WEIGHTS.promise_window_hours)
+    new = customer(reply.at + window + timedelta(minutes=late), body)
+    grown = [*promised, new]
+    assume(not fold_events(grown).done)
+    now = new.at + timedelta(minutes=later)
+    assert heat(grown, now, setting) >= heat(promised, now, setting)
+
+
 @settings(max_examples=300, deadline=None)
 @given(conversations(), st.data(), st.integers(0, 3000), SETTINGS)
 def test_a_broadcast_never_changes_anyones_waiting(events, data, later, setting):

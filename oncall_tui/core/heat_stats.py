@@ -1,7 +1,7 @@
 """What heat needs to know about a case's conversation, folded once per event.
 
-    stats = fold_events(events, lexicon=lex)      # CaseStats, JSON-serialisable, stored per case
-    stats = add_event(stats, event, lexicon=lex)  # incremental, same as folding again
+    stats = fold_events(events, lexicon=lex, promise_window_hours=4)  # CaseStats, JSON-serialisable, stored
+    stats = add_event(stats, event, lexicon=lex, promise_window_hours=4)  # incremental, same as folding again
 
 Folding reads the words once (lexicon hits, tone, a fingerprint for
 repetition, what was set aside) and keeps epoch seconds, so scoring
@@ -176,10 +176,13 @@ def _fill_epochs(stats: CaseStats) -> None:
 
 # --- folding events ------------------------------------------------------------
 
-def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, tz: tzinfo | None = None) -> CaseStats:
+def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_window_hours: float,
+              tz: tzinfo | None = None) -> CaseStats:
     """Fold one more *event* into *stats* (updated in place and returned).
 
     *tz* is the customer's time zone: a promise of ours naming an hour ("avant 14h") means theirs.
+    *promise_window_hours*: how long a vague promise of ours ("je regarde") holds (the heat model's
+    weight): a customer who writes after it ran out has waited on us since it did.
 
     Events must come in time order (to the second); an older message than the
     last one folded raises ValueError: refold the case with `fold_events`.
@@ -210,18 +213,19 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, tz: tzinfo | 
         stats.pace = max(stats.pace, round(stats.turns * 3600 / max(t - stats.first_t, 3600), 3))
     stats.exchanges += 1
     if inbound:
-        _from_customer(stats, event, t, at, lexicon)
+        _from_customer(stats, event, t, at, lexicon, int(3600 * promise_window_hours))
     else:
         _from_us(stats, event, t, at, lexicon, tz)
     stats.last_dir = event.direction
     return stats
 
 
-def fold_events(events: Iterable[Event], *, lexicon: Lexicon, tz: tzinfo | None = None) -> CaseStats:
-    """Fold a case's events (any order; sorted by time here) into fresh stats (*tz*: see `add_event`)."""
+def fold_events(events: Iterable[Event], *, lexicon: Lexicon, promise_window_hours: float,
+                tz: tzinfo | None = None) -> CaseStats:
+    """Fold a case's events (any order; sorted by time here) into fresh stats (see `add_event`)."""
     stats = CaseStats()
     for event in sorted(events, key=lambda e: e.at):
-        add_event(stats, event, lexicon=lexicon, tz=tz)
+        add_event(stats, event, lexicon=lexicon, promise_window_hours=promise_window_hours, tz=tz)
     return stats
 
 
@@ -232,7 +236,7 @@ def _read(body: str, author: str):
     return read(body, author)
 
 
-def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon) -> None:
+def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int) -> None:
     reading = _read(event.body, event.author)
     stats.quoted += reading.quoted
     stats.sig += reading.signature
@@ -258,8 +262,12 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
         return  # "ok, thanks": a promise of ours still stands
     stats.done = stats.ack = ""
-    # Our promise named a moment that passed before they wrote: they have waited on us since it did.
-    lapsed_t = stats.promise_t if stats.promised and stats.promise_t is not None and stats.promise_t < t else None
+    # Our promise ran out before they wrote (the moment it named, or the window of a vague one):
+    # they have waited on us since it did.
+    due = None
+    if stats.promised and stats.out_t is not None:
+        due = stats.promise_t if stats.promise_t is not None else stats.out_t + promise_window
+    lapsed_t = due if due is not None and due < t else None
     stats.promised, stats.promise_t = False, None
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
