@@ -68,6 +68,10 @@ class StoreUnreachable(StoreError):
 class StoreClosed(StoreError):
     """The store was closed (the app is quitting) while something still wanted it; nothing was done."""
 
+    @classmethod
+    def at(cls, path: str) -> "StoreClosed":
+        return cls(f"{path}: the store was closed (oncall is quitting); nothing was read or written")
+
 
 class StoreConstraint(StoreError):
     """A write broke one of the store's rules (the history is append-only, a reference names a record that

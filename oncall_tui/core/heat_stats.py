@@ -274,8 +274,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):
     # read for the symptom, never for their words or tone.
     if reading.pasted:
-        symptom = fast_fold(text + "\n" + reading.pasted)
-        symptom_words = tokens(symptom)
+        pasted = fast_fold(reading.pasted)  # folding is per character: the text's fold is reused as it is
+        symptom, symptom_words = folded + "\n" + pasted, words + tokens(pasted)
     else:
         symptom, symptom_words = folded, words
     down = lexicon.section("down").scan(symptom, symptom_words)

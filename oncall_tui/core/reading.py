@@ -150,8 +150,8 @@ def _signature_start(lines: list[str], author: str) -> int:
 
 # --- pasted logs, code, traces -----------------------------------------------------------
 
-_STRONG = re.compile(
-    r"""^\s*(?:
+# A log entry's time stamp, at the start of a line.
+_STAMP = r"""
         [\[(]?\d{4}-\d{2}-\d{2}[ T]{1,2}\d{1,2}:\d{2}          # 2026-11-24 04:12:09, ISO
       | [\[(]?\d{1,2}:\d{2}:\d{2}\b                          # 06:41:17
       | [\[(]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}\s+\d{1,2}:\d{2}  # syslog
@@ -159,6 +159,10 @@ _STRONG = re.compile(
       | \d{1,2}/\w{3}/\d{4}:\d{2}                             # 24/Nov/2026:08:14
       | [\[(]?\d{4}/\d{2}/\d{2}[ T]\d{1,2}:\d{2}             # 2026/11/23 13:58:41 (nginx)
       | \[(?:mon|tue|wed|thu|fri|sat|sun)\w*\s+\w{3}\s+\d{1,2}\s+\d{1,2}:\d{2}   # [Tue Nov 24 06:41:17 (apache)
+"""
+_STAMPED = re.compile(r"^\s*(?:" + _STAMP + ")", re.IGNORECASE | re.VERBOSE)
+_STRONG = re.compile(
+    r"""^\s*(?:""" + _STAMP + r"""
       | (?-i:ERROR|WARN|WARNING|INFO|DEBUG|NOTICE|CRIT|CRITICAL|FATAL|TRACE|SEVERE)\b(?:\s+\d+)?\s*(?:\(\w+\))?\s*[:\]|-]  # level first, in capitals
       | (?:Warning|Fatal\s+error|Notice|Parse\s+error|Deprecated):\s.*(?:\sin\s+/|\(\)|on\s+line\s+\d)  # PHP
       | HTTP/\d(?:\.\d)?\s+\d{3}\b                          # curl -I: HTTP/1.1 502 Bad Gateway
@@ -176,17 +180,6 @@ _STRONG = re.compile(
     | \bSQLSTATE\[ | \bUncaught\s+\w*(?:Error|Exception)\b | \bKilled\s+process\s+\d+ | \bSegmentation\s+fault\b
     | "(?:level|severity|msg|timestamp|@timestamp)"\s*:                 # JSON log lines
     """, re.IGNORECASE | re.VERBOSE)
-# A log entry's time stamp at the start of a line (the first forms of _STRONG).
-_STAMPED = re.compile(
-    r"""^\s*(?:
-        [\[(]?\d{4}-\d{2}-\d{2}[ T]{1,2}\d{1,2}:\d{2}
-      | [\[(]?\d{1,2}:\d{2}:\d{2}\b
-      | [\[(]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}\s+\d{1,2}:\d{2}
-      | [\[(]?\d{2}[/.-]\d{2}[/.-]\d{2,4}[ T,]+\d{1,2}:\d{2}
-      | \d{1,2}/\w{3}/\d{4}:\d{2}
-      | [\[(]?\d{4}/\d{2}/\d{2}[ T]\d{1,2}:\d{2}
-      | \[(?:mon|tue|wed|thu|fri|sat|sun)\w*\s+\w{3}\s+\d{1,2}\s+\d{1,2}:\d{2}
-      )""", re.IGNORECASE | re.VERBOSE)
 _TECH = re.compile(
     r"""(?:^|[\s(='"])(?:/[\w.@~+-]+){2,}      # a path /var/log/x
       | \b\d{1,3}(?:\.\d{1,3}){3}\b            # an IPv4 address

@@ -299,13 +299,10 @@ class PgStore(Store):
         return self._tx if self._tx is not None else self.reader
 
     # -- connections -----------------------------------------------------------------------
-    def _closed_error(self) -> StoreClosed:
-        return StoreClosed(f"{self.path}: the store was closed (oncall is quitting); nothing was read or written")
-
     def _getconn(self) -> psycopg.Connection:
         # Another thread may still read while the store is closed (the app quitting): a clear error for it.
         if self.released:
-            raise self._closed_error()
+            raise StoreClosed.at(self.path)
         if self.shared.down:
             raise unreachable(self.path, "the server went away; reconnecting")
         try:
@@ -313,7 +310,7 @@ class PgStore(Store):
         except PoolTimeout:
             raise unreachable(self.path, f"no connection within {CONNECT_TIMEOUT} s") from None
         except PoolClosed:
-            raise self._closed_error() from None
+            raise StoreClosed.at(self.path) from None
 
     def borrow(self, run: Callable[[Connection], object]):
         """*run(connection)* on a pooled connection: a read, tried again once on a connection found dead."""
@@ -485,7 +482,7 @@ class PgStore(Store):
     def data_version(self) -> int:
         """Grows with every notification from other writers and every commit of this process."""
         if self.released:
-            raise self._closed_error()
+            raise StoreClosed.at(self.path)
         listener = self.shared.listen()
         if listener.down:
             raise unreachable(self.path, "the server went away; reconnecting")

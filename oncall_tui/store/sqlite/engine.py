@@ -93,7 +93,7 @@ class Connection:
     def _enter(self) -> None:
         with self._guard:
             if self._shut:
-                raise self._closed_error()
+                raise StoreClosed.at(self.path)
             self._users += 1
 
     def _leave(self) -> None:
@@ -103,12 +103,9 @@ class Connection:
         if last:
             self.raw.close()
 
-    def _closed_error(self) -> StoreClosed:
-        return StoreClosed(f"{self.path}: the store was closed (oncall is quitting); nothing was read or written")
-
     def _fault(self, exc: sqlite3.Error) -> Exception:
         if self._shut:  # interrupted by close, or a cursor read after it
-            return self._closed_error()
+            return StoreClosed.at(self.path)
         return fault(exc, self.path)
 
     @contextmanager
@@ -148,7 +145,7 @@ class Connection:
         # A statement interrupted by `close` may end as if it had no more rows (a PRAGMA gives none):
         # rows read while closing are not trusted to be all of them.
         if self._shut:
-            raise self._closed_error()
+            raise StoreClosed.at(self.path)
 
     # -- bulk writes (the importer, `oncall migrate`) ----------------------------------------
     def _db(self):
