@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oncall_tui.core.deadline import LONGEST, promised_by
+from oncall_tui.core.deadline import LONGEST, customer_due, promised_by
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Paris
@@ -43,9 +43,60 @@ def test_a_dated_promise_holds_until_the_moment_it_names(reply, expected):
     "J'ai activé le slow query log hier soir pour collecter des données, je reviens vers vous.",
     "A backup job has been running since 07:00, I'll check it.",
     "Prévoir 2 h de coupure, je vous tiens au courant.",
+    # "mon" is French for "my", not Monday.
+    "Je reviens vers vous sur mon analyse.",
 ])
 def test_a_promise_naming_no_moment_says_none(reply):
     assert promised_by(reply, MONDAY_10) is None
+
+
+def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
+    # "demain ... boutique-martin.fr : ... à 8h" is one clause: tomorrow at 8, not tomorrow evening.
+    reply = "Demain je fais la bascule de boutique-martin.fr : je vous confirme à 8h."
+    assert promised_by(reply, MONDAY_10) == datetime(2026, 11, 24, 8, 0, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("La mise en ligne est demain à 8h, une campagne radio démarre avec l'adresse du site.",
+     datetime(2026, 11, 24, 8, 0)),
+    ("Nous mettons en ligne mercredi (le 25) à 9h le site de notre client brasserieduport.fr : "
+     "la campagne démarre à 9h.", datetime(2026, 11, 25, 9, 0)),
+    ("Guests cannot download their tickets and the gala is tonight.", datetime(2026, 11, 23, 23, 0)),
+    ("Le certificat *.lemaitre-group.fr n'a pas été renouvelé. Il expire le 27/11.", datetime(2026, 11, 27, 18, 0)),
+    ("Our domain expires in 3 days and the renewal failed.", datetime(2026, 11, 26, 10, 0)),
+    ("Our accountant needs read-only access by Friday.", datetime(2026, 11, 27, 18, 0)),
+    ("Merci de me répondre avant demain midi, nous devons prévenir les exposants.", datetime(2026, 11, 24, 12, 0)),
+    ("Le rendez-vous avec le client est à 14h et le site est vide.", datetime(2026, 11, 23, 14, 0)),
+    # Two deadlines: the nearest one is what the engineer must beat.
+    ("We need the mailboxes moved before Friday; the old contract ends on 30 November.",
+     datetime(2026, 11, 27, 18, 0)),
+])
+def test_a_customer_s_own_deadline_is_read(message, expected):
+    assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
+
+
+@pytest.mark.parametrize("message", [
+    # The story of what happened, not a deadline.
+    "Le site est tombé ce matin à 9h30, plus rien ne s'affiche.",
+    "Since 8:15 nobody in the office can send any email.",
+    "Notre vente flash a démarré à 9h et le site renvoie une 502.",
+    "I deleted a folder of client files by mistake this morning.",
+    # Which backup to restore, answering our question: a time in the past, no need said.
+    "Tuesday evening, before 6pm.",
+    "celle de mardi soir, avant 18h",
+    # Their own plan, no deadline of theirs.
+    "Merci, on teste ce soir après la fermeture et je vous dis.",
+    "Can you add a mailbox for our new colleague?",
+])
+def test_a_time_of_the_story_is_no_deadline(message):
+    assert customer_due(message, MONDAY_10) is None
+
+
+@given(st.text(max_size=300), st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 1),
+                                           timezones=st.just(timezone.utc)))
+def test_any_customer_text_gives_none_or_a_deadline_after_it_and_within_two_weeks(text, at):
+    moment = customer_due(text, at)
+    assert moment is None or at < moment <= at + LONGEST
 
 
 def test_the_hour_is_the_customer_s_own():

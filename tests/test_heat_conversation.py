@@ -1,4 +1,5 @@
-"""Whose turn it is, read from the conversation: closings, acknowledgements, bounces, chasers, broadcasts.
+"""Whose turn it is, read from the conversation: closings, acknowledgements, bounces, chasers, broadcasts,
+the customer's own deadline.
 
 Small stories an on-call engineer would read the same way, and the explanation they would want to see.
 """
@@ -454,4 +455,58 @@ def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
                         mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down))
+    assert ticked == explained.score
+
+
+# --- the customer's own deadline ------------------------------------------------------------------
+
+REQUEST = "Bonjour, pouvez-vous installer le certificat de boutique-martin.fr ?"
+OPENS = " Notre boutique ouvre demain à 8h, il nous le faut avant."  # written at 01:00 on Tuesday 24
+
+
+def test_a_customer_s_near_deadline_outranks_the_same_request_without_one_and_says_when():
+    with_deadline = heat([customer(at(0), REQUEST + OPENS)], at(2))
+    without = heat([customer(at(0), REQUEST)], at(2))
+    assert with_deadline.score > without.score
+    assert terms(with_deadline)["deadline"] == "their deadline Wed 25 Nov 08:00 in 1 d 5 h"
+    assert "deadline" not in terms(without)
+
+
+def test_a_deadline_counts_more_as_it_nears_and_fully_once_passed():
+    story = [customer(at(0), REQUEST + OPENS)]
+    points = [next(t.points for t in heat(story, at(hours)).terms if t.name == "deadline") for hours in (2, 20, 31)]
+    assert points[0] < points[1] < points[2]
+    assert terms(heat(story, at(40)))["deadline"] == "their deadline Wed 25 Nov 08:00 passed"
+
+
+def test_a_deadline_stays_through_our_answers_until_we_answer_after_it():
+    asked = customer(at(0), REQUEST + OPENS)
+    before = [asked, us(at(20), "Bonjour, je prépare le certificat, il sera en place ce soir.")]
+    assert "deadline" in terms(heat(before, at(40)))  # we answered, the launch still came and went
+    after = [asked, us(at(33), "Bonjour, le certificat est en place depuis 9h.")]
+    assert "deadline" not in terms(heat(after, at(40)))
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour, pouvez-vous renouveler le certificat ? Il expire le 15/12.",  # three weeks ahead: not yet
+    "Bonjour, le site est tombé ce matin à 9h30.",  # the story, not a deadline
+])
+def test_a_far_deadline_or_a_time_of_the_story_counts_nothing(text):
+    assert "deadline" not in terms(heat([customer(at(0), text)], at(2)))
+
+
+def test_a_closing_message_ends_the_deadline():
+    story = [customer(at(0), REQUEST + OPENS), us(at(3)),
+             customer(at(4), "Merci, tout fonctionne, vous pouvez fermer le ticket.")]
+    assert "deadline" not in terms(heat(story, at(40)))
+
+
+@pytest.mark.parametrize("hours", [2, 20, 31, 40])
+def test_the_clock_tick_gives_a_deadline_the_same_heat_as_the_explanation(hours):
+    story = [customer(at(0), REQUEST + OPENS)]
+    stats = fold_events(story)
+    explained = heat(story, at(hours))
+    ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
+                        opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
+                        mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), due_t=stats.due_t)
     assert ticked == explained.score

@@ -3,7 +3,8 @@
 - a new customer message on an unanswered case never lowers its heat (unless it closes the case);
 - a broadcast (incident update, mass mailing) never changes anyone's waiting;
 - time passing never lowers the heat of an unanswered open case;
-- a substantive reply from us sets the waiting to zero.
+- a substantive reply from us sets the waiting to zero;
+- the clock tick's number is the explanation's.
 
 Conversations are generated from messages customers and engineers really write: angry ones,
 quoted replies, pasted logs, signatures, acknowledgements, thanks, closings, links to the docs.
@@ -45,6 +46,8 @@ CUSTOMER = [
     "Merci !",
     "Can you look at it? Not critical for us today.\n\nGareth\nHarlow & Co\nURGENT: our sale ends tonight!!!",
     "It didn't fix anything, the homepage is still down. Please call me.",
+    "La mise en ligne est demain à 8h : il nous faut le certificat avant.",
+    "Our booking page opens at 9:00 today, we need the payment form working by then.",
     "",
 ]
 CLOSING = ["Merci beaucoup, tout fonctionne, vous pouvez fermer le ticket.", "All good now, thanks!",
@@ -222,4 +225,4 @@ def test_the_clock_tick_scores_like_the_explanation(events, later, setting, stat
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=tier, now_t=now.timestamp(), incident_open=incident,
                           weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
-                          down=bool(stats.down)) == expected
+                          down=bool(stats.down), due_t=stats.due_t) == expected

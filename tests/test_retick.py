@@ -50,6 +50,14 @@ def test_ticks_that_remember_score_like_the_explanation_as_cases_change(tmp_path
     assert shown(store) == explained(store, now)
     assert shown(store)[case_id] > before
 
+    # A customer names a deadline: the ticks count it more as the moment nears, and once it passed.
+    add_case_event(store, case_id, kind="message", direction="in", author="client", now=now,
+                   body="Notre boutique ouvre demain à 8h, il nous faut le certificat avant.")
+    for hours in (0, 12, 30, 60):
+        retick(store, now + timedelta(hours=hours, minutes=1), DEFAULT_WEIGHTS, memo=memo)
+        assert shown(store) == explained(store, now + timedelta(hours=hours, minutes=1))
+    now += timedelta(hours=60, minutes=1)
+
     # New weights from the config: nothing remembered under the old ones is reused.
     weights = replace(DEFAULT_WEIGHTS, words_max=DEFAULT_WEIGHTS.words_max * 2)
     now += timedelta(minutes=1)

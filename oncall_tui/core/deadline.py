@@ -13,6 +13,10 @@ tomorrow noon (a customer who writes before then ends the promise anyway). A
 clause naming neither a day nor an hour says nothing, nor one telling what was
 done ("hier soir", "since 07:00"). Durations ("sous 48 h", "within 2 hours")
 count from `at`.
+
+A customer's own deadline ("la mise en ligne est demain à 8h", "the gala is
+tonight", "my certificate expires in 3 days") is read the same way by
+`customer_due`, from clauses that say something must happen by then.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ LONGEST = timedelta(days=14)
 _WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thurs": 3, "fri": 4,
+    # Not "mon": in French it is "my" ("sur mon site"), far more often than Monday.
+    "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thurs": 3, "fri": 4,
 }
 _MONTHS = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
@@ -47,6 +52,8 @@ _WEEK_END = re.compile(r"\b(cette semaine|this week|fin de (la )?semaine|end of 
 _WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b")
 _DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
                    + r")\b|\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
+# "le 27/11", "on 27/11/2026": day first, as the customers write it.
+_NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(\d{1,3})\s*"
                        r"(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
 _HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
@@ -62,7 +69,8 @@ _PART = (
     (re.compile(r"\b(soir|soiree|tonight|evening)\b"), time(23, 0)),
 )
 _WORKDAY_END = time(18, 0)  # a day without an hour: the end of that working day
-_CLAUSES = re.compile(r"[.;!?\n]+")
+# A full stop ends a clause, the dot of a domain or a version does not ("brasserieduport.fr : ... à 8h").
+_CLAUSES = re.compile(r"[;!?\n]+|\.+(?=\s|$)")
 # A zone named beside the hour ("9am (CET)", "15:00 SGT", "heure de Paris") says whose clock it is. The
 # abbreviations stand for the places that use them, as people write them all year ("CET" in July).
 _ZONE_NAMES = {
@@ -89,6 +97,47 @@ def promised_by(text: str, at: datetime) -> datetime | None:
     found = [moment for clause in _CLAUSES.split(folded) if (moment := _clause_moment(clause, at)) is not None]
     future = [m for m in found if m > at]
     return min(max(future), at + LONGEST) if future else None
+
+
+# What makes a moment in a customer's clause a deadline rather than a time of the story: an event
+# that will not wait (a launch, an opening, an expiry, a show, a meeting, a cut-over), a deadline
+# said as such, or "avant"/"by" beside a need ("we need it by Friday"). "Tuesday evening, before
+# 6pm", answering which backup to restore, names no deadline.
+_EVENT = re.compile(
+    r"\b(au plus tard|at the latest|no later than|deadline|date limite|cut-?off|echeance|"
+    r"ouvre|ouvrent|ouverture|opens|opening|lancement|lance|launch(?:es|ing)?|go(?:es)? live|"
+    r"mise en (?:ligne|production|service)|demarre|commence|starts?|debut|"
+    r"expire|expirent|expires|expiration|expiry|closes|"
+    r"bascule|cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
+    r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday)\b")
+_BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\b")
+_NEED = re.compile(
+    r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?faut|dois|doit|devons|devez|"
+    r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
+    r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir)\b")
+# A clause telling since when something is broken, or what already started, is the story.
+_SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|"
+                    r"(?:a|ont|avait|avaient) (?:demarre|commence|ouvert|lance|expire))\b")
+
+
+def _names_deadline(clause: str) -> bool:
+    if _SINCE.search(clause):
+        return False
+    return bool(_EVENT.search(clause) or (_BY.search(clause) and _NEED.search(clause)))
+
+
+def customer_due(text: str, at: datetime) -> datetime | None:
+    """The nearest deadline a customer's message written at *at* (aware) names, or None.
+
+    Only clauses naming an event that will not wait ("opens", "expire", "la
+    réunion"...) or a need by a moment ("il nous le faut avant jeudi") count:
+    "le site est tombé ce matin à 9h" tells what happened.
+    """
+    folded = fold(text).replace("\u2019", "'")
+    found = [moment for clause in _CLAUSES.split(folded)
+             if _names_deadline(clause)
+             and (moment := _clause_moment(clause, at)) is not None and moment > at]
+    return min(min(found), at + LONGEST) if found else None
 
 
 def _clause_moment(clause: str, at: datetime) -> datetime | None:
@@ -136,6 +185,13 @@ def _day(clause: str, at: datetime):
         except ValueError:
             return None
         # "le 3 janvier" written in late December is next year's.
+        return named.replace(year=named.year + 1) if named < today - timedelta(days=60) else named
+    m = _NUMERIC_DATE.search(clause)
+    if m:
+        try:
+            named = today.replace(month=int(m.group(2)), day=int(m.group(1)))
+        except ValueError:
+            return None
         return named.replace(year=named.year + 1) if named < today - timedelta(days=60) else named
     if _WEEK_END.search(clause):
         return today + timedelta(days=max(0, 4 - today.weekday()))

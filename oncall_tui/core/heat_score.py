@@ -216,7 +216,8 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         return _COLD
     mode = mode_of(stats)
     wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t)
-    terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights)
+    terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights,
+                          stats.due_t, stats.due)
     steady = _steady_terms(stats, weights)
     if wait_t != stats.wait_t:
         made = human_duration(int(now.timestamp()) - stats.out_t)
@@ -250,7 +251,7 @@ def steady_points(stats: CaseStats, weights: Weights) -> float:
 
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
                tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN,
-               promise_t: int | None = None, down: bool = False) -> int:
+               promise_t: int | None = None, down: bool = False, due_t: int | None = None) -> int:
     """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation.
 
     The clock tick rescores every open case each minute: this skips building,
@@ -259,7 +260,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     if status in _CLOSED:
         return 0
     wait_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
-    moving = _moving_terms(wait_t, status, opened_t, tier, now_t, weights)
+    moving = _moving_terms(wait_t, status, opened_t, tier, now_t, weights, due_t)
     total = sum(map(_by_points, moving)) + steady
     if mode == CALM:
         total += _calm_points(weights, moving)
@@ -270,15 +271,15 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
 
 
 def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, now_t: float,
-                  weights: Weights) -> list[Term]:
-    """Tier, then the terms that grow with time: waiting and age (in this order).
+                  weights: Weights, due_t: int | None = None, due: str = "") -> list[Term]:
+    """Tier, then the terms that grow with time: waiting, age and the customer's deadline (in this order).
 
     The customer waits whenever their message is unanswered, whatever the
     status says: a case left pending after they wrote back is their turn no more.
     """
     if status not in _STATUSES:
         raise ValueError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
-    waiting_terms, age_terms, *_, tiers = weights._tables
+    waiting_terms, age_terms, *_, deadline_terms, tiers = weights._tables
     try:
         t = tiers[tier]
     except KeyError:
@@ -291,7 +292,21 @@ def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, n
     t = _duration_term(age_terms, _age_term, weights, now_t - opened_t)
     if t:
         terms.append(t)
+    if due_t is not None:
+        # Whole hours left, rounded up (0 once passed): the points only grow as the moment nears.
+        left = max(0, -(int(now_t - due_t) // 3600))
+        if left < weights.deadline_scale_hours:
+            t = _term_for(deadline_terms, (left, due), _deadline_term, weights)
+            if t:
+                terms.append(t)
     return terms
+
+
+def _deadline_term(w: Weights, key: tuple[int, str]) -> Term | bool:
+    left, due = key
+    when = f"in {human_duration(left * 3600)}" if left else "passed"
+    return _term("deadline", f"their deadline {due} {when}" if due else f"their deadline: {when}",
+                 w.deadline_points * (1.0 - left / w.deadline_scale_hours))
 
 
 def _duration_term(table: dict, build, weights: Weights, seconds: float) -> Term | bool:
@@ -314,7 +329,7 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
     """Exchanges and their pace, chasers, words and tone, at risk, slow, repeats, bounces, engineers, notes (in this
     order). An outage is not among them: its points depend on the rest (`_down_lift`)."""
     (_, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, chased_terms, bounced_terms,
-     notes_terms, harm_terms, slow_terms, _) = weights._tables
+     notes_terms, harm_terms, slow_terms, _, _) = weights._tables
     terms: list[Term] = []
     add = terms.append
     n = stats.exchanges

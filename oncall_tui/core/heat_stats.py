@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone, tzinfo
 from typing import Iterable
 
-from .deadline import promised_by
+from .deadline import customer_due, promised_by
 from .lexicon import (
     Lexicon,
     exclamation_level,
@@ -117,6 +117,8 @@ class CaseStats:
     calm: str = ""  # the message opening this round said it is not pressing ("no rush"), and nothing since
     promised: bool = False  # our last real reply only promised to come back ("je reviens vers vous")
     promise_t: int | None = None  # the moment that promise named ("avant 14h"), epoch seconds; None: no moment
+    due: str = ""  # the customer's own deadline ("demain à 8h"), on their clock: "Fri 4 Dec 08:00"
+    due_t: int | None = None  # that moment, epoch seconds; kept until it passes and we answer after it
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
     slow: str = ""  # what they said is slow or nearly full ("rame"), likewise
@@ -213,7 +215,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
         stats.pace = max(stats.pace, round(stats.turns * 3600 / max(t - stats.first_t, 3600), 3))
     stats.exchanges += 1
     if inbound:
-        _from_customer(stats, event, t, at, lexicon, int(3600 * promise_window_hours))
+        _from_customer(stats, event, t, at, lexicon, int(3600 * promise_window_hours), tz)
     else:
         _from_us(stats, event, t, at, lexicon, tz)
     stats.last_dir = event.direction
@@ -236,7 +238,8 @@ def _read(body: str, author: str):
     return read(body, author)
 
 
-def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int) -> None:
+def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,
+                   tz: tzinfo | None) -> None:
     reading = _read(event.body, event.author)
     stats.quoted += reading.quoted
     stats.sig += reading.signature
@@ -255,7 +258,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.last_in_at, stats.in_t = at, t
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
-        stats.promise_t = None
+        stats.promise_t = stats.due_t = None
+        stats.due = ""
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
     if ack:
@@ -295,6 +299,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.waiting_since, stats.wait_t = (at, t) if lapsed_t is None else (
             format_ts(datetime.fromtimestamp(lapsed_t, timezone.utc)), lapsed_t)
     _mood(stats, text, found)
+    _deadline(stats, text, event.at.astimezone(tz) if tz else event.at)
     if not stats.topic:
         # Their own name says who asks, not what: it is left out like the lexicon's single words.
         topic = topic_print(topic_words(text), lexicon.single_words | frozenset(tokens(fast_fold(event.author))))
@@ -310,6 +315,23 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
 
 
+def _deadline(stats: CaseStats, text: str, local_at: datetime) -> None:
+    """Keep the nearest deadline the customer named; one that passed stays until we answer after it
+    (a later date in a new message does not make the missed one matter less)."""
+    due = customer_due(text, local_at)
+    if due is None:
+        return
+    due_t = int(due.timestamp())
+    if stats.due_t is None or due_t < stats.due_t:
+        stats.due_t, stats.due = due_t, _due_words(text, due, local_at)
+
+
+def _due_words(text: str, due: datetime, local_at: datetime) -> str:
+    """How the deadline reads on screen: its day and hour in the customer's clock ("Fri 4 Dec 08:00")."""
+    due = due.astimezone(local_at.tzinfo)
+    return f"{due:%a} {due.day} {due:%b %H:%M}"
+
+
 def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, tz: tzinfo | None) -> None:
     stats.last_out_at, stats.out_t = at, t
     if event.author and event.author not in stats.engineers:
@@ -322,6 +344,8 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
     stats.down = stats.harm = stats.slow = ""  # answered: if it is still down, they will say so again
+    if stats.due_t is not None and stats.due_t <= t:
+        stats.due_t, stats.due = None, ""  # their deadline passed and we have spoken since
     stats.promised = is_promise(own, lexicon)
     moment = promised_by(own, event.at.astimezone(tz) if tz else event.at) if stats.promised else None
     stats.promise_t = int(moment.timestamp()) if moment else None

@@ -45,6 +45,8 @@ class Weights:
     calm_points: float
     calm_waiting_factor: float
     promise_window_hours: float
+    deadline_points: float
+    deadline_scale_hours: float
     down_points: float
     down_floor: float
     harm_points: float
@@ -71,7 +73,7 @@ class Weights:
         # Terms already built for these weights (see "scoring"); not a field.
         tiers = {t: Term("tier", t, getattr(self, f"tier_{t}")) for t in TIERS}
         memo = {name: {} for name in ("waiting", "age", "exchanges", "words", "repeats", "engineers",
-                                      "chased", "bounced", "notes", "harm", "slow")}
+                                      "chased", "bounced", "notes", "harm", "slow", "deadline")}
         memo["tier"] = {t: (term if term.points >= 0.05 else False) for t, term in tiers.items()}
         object.__setattr__(self, "memo", memo)
         object.__setattr__(self, "_tables", tuple(memo.values()))

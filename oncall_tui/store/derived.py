@@ -163,10 +163,10 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
 class RetickMemo:
     """What one clock tick learned about each open case, reused by the next tick.
 
-    Per case, packed in 49 bytes: a hash of its stored stats and opening time,
+    Per case, packed in 57 bytes: a hash of its stored stats and opening time,
     the points that do not move with time, its two times, its opening time,
-    how its last word cools it (`heat_score.mode_of`) and the moment a promise
-    of ours named.
+    how its last word cools it (`heat_score.mode_of`), the moment a promise
+    of ours named and the customer's own deadline.
     A case unchanged since the last tick is rescored without decoding its stats
     (most cases, most minutes). About 0.17 kB a case with its key; the app
     keeps one for its heat tick.
@@ -177,8 +177,8 @@ class RetickMemo:
         self.cases: dict[str, bytes] = {}
 
 
-# version, steady points, wait_t, out_t (-1: none), opened_t, mode (+ DOWN_BIT), promise_t (-1: none)
-_MEMO_ROW = struct.Struct("<qdqqdbq")
+# version, steady points, wait_t, out_t (-1: none), opened_t, mode (+ DOWN_BIT), promise_t, due_t (-1: none)
+_MEMO_ROW = struct.Struct("<qdqqdbqq")
 _DOWN_BIT = 8  # beside the mode: they said it is down (heat_value's `down`)
 
 
@@ -241,28 +241,30 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             version = hash((stats_json, opened_at))
             packed = known.get(case_id)
             if packed is not None:
-                seen, steady, wait_t, out_t, opened, mode, promise_t = unpack(packed)
+                seen, steady, wait_t, out_t, opened, mode, promise_t, due_t = unpack(packed)
                 if seen != version:
                     packed = None
         if packed is None:
             stats = from_json(stats_json)
             steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
-            promise_t, down = stats.promise_t, bool(stats.down)
+            promise_t, down, due_t = stats.promise_t, bool(stats.down), stats.due_t
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
             if memo is not None:
                 packed = pack(version, steady, -1 if wait_t is None else wait_t, -1 if out_t is None else out_t,
-                              opened, mode | (_DOWN_BIT if down else 0), -1 if promise_t is None else promise_t)
+                              opened, mode | (_DOWN_BIT if down else 0), -1 if promise_t is None else promise_t,
+                              -1 if due_t is None else due_t)
         else:
             wait_t = None if wait_t < 0 else wait_t
             out_t = None if out_t < 0 else out_t
             promise_t = None if promise_t < 0 else promise_t
+            due_t = None if due_t < 0 else due_t
             down, mode = bool(mode & _DOWN_BIT), mode & ~_DOWN_BIT
         if memo is not None:
             learned[case_id] = packed
         new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
                          tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
-                         weights=weights, mode=mode, promise_t=promise_t, down=down)
+                         weights=weights, mode=mode, promise_t=promise_t, down=down, due_t=due_t)
         if new != old:
             updates.append((new, case_id))
         if waiting is None:
