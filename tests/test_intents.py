@@ -273,6 +273,24 @@ def test_of_two_known_domains_named_the_one_nearest_the_trouble_is_chosen():
     assert (p.intent, p.params) == ("site_down", {"domain": "fromagerie-dubois.fr"})
 
 
+@pytest.mark.parametrize("text, new, known", [
+    ("Bonjour, j'ai acheté le domaine cabinet-benoit-kine.fr et je voudrais mettre en ligne le nouveau site. "
+     "Ça ne remplace pas l'ancien site benoit-kine.fr, les deux doivent coexister.",
+     "cabinet-benoit-kine.fr", ["benoit-kine.fr"]),
+    ("Hi, we registered greenlane-kids.co.uk for our new clinic. Could you set it up as a new site on our "
+     "hosting, next to greenlane-dental.co.uk?", "greenlane-kids.co.uk", ["greenlane-dental.co.uk"]),
+])
+def test_a_new_site_is_hosted_on_the_domain_just_bought_not_the_known_one_beside_it(text, new, known):
+    (p,) = [p for p in propose(text, known_domains=known) if p.intent == "add_vhost"]
+    assert p.params == {"domain": new}
+
+
+def test_a_known_domain_is_still_the_one_for_an_outage_beside_a_third_party_s():
+    (p,) = propose("Notre site boutique-lune.fr affiche une erreur 500 depuis que paiement-rapide.com a changé.",
+                   known_domains=["boutique-lune.fr"])
+    assert (p.intent, p.params) == ("site_down", {"domain": "boutique-lune.fr"})
+
+
 def test_known_domains_given_as_one_string_is_a_clear_error():
     with pytest.raises(TypeError, match="known_domains"):
         propose("disque plein", known_domains="boutique.fr")
@@ -357,6 +375,8 @@ def test_rules_are_data(tmp_path):
     pytest.param('[negative]\n"merci" = true\n', 'negative.merci', id="boolean-weight"),
     pytest.param('[intents.site_down.phrases]\n"!!!" = 0.9\n', 'intents.site_down.phrases."!!!"',
                  id="phrase-without-words"),
+    pytest.param('[intents.add_vhost]\ndomain_new = "yes"\n[intents.add_vhost.phrases]\n"vhost" = 0.9\n',
+                 'intents.add_vhost.domain_new', id="flag-not-a-boolean"),
 ])
 def test_bad_rules_file_names_file_and_key(tmp_path, content, key):
     path = tmp_path / "bad.toml"

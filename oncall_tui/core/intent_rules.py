@@ -47,6 +47,7 @@ class IntentRule:
     runbook: bool = True  # False: no safe generic runbook, `by_hand` says what to do
     by_hand: dict[str, str] | None = None  # language -> "what to do by hand"
     domain_from_email: bool = False  # the domain of an e-mail address written beats a site's
+    domain_new: bool = False  # a domain the customer does not have yet beats their known ones (a new site)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def _build(raw: dict, name: str) -> Rules:
     for intent, spec in _sub(r, raw, "intents", "", set(INTENTS)).items():
         key = _key("intents", intent)
         spec = r.table(spec, key, {"params", "phrases", "against", "param_bonus", "outranks", "hides", "runbook",
-                                   "by_hand", "domain_from_email"})
+                                   "by_hand", "domain_from_email", "domain_new"})
         params = tuple(r.strings(spec.get("params", []), _key(key, "params")))
         for p in params:
             if p not in PARAMS:
@@ -207,15 +208,16 @@ def _build(raw: dict, name: str) -> Rules:
                               "an intent without a runbook says what to do by hand, in English and French")
         if runbook and by_hand:
             raise r.error(_key(key, "by_hand"), "only for an intent with runbook = false")
-        from_email = spec.get("domain_from_email", False)
-        if not isinstance(from_email, bool):
-            raise r.error(_key(key, "domain_from_email"), f"expected true or false, got {from_email!r}")
+        flags = {k: spec.get(k, False) for k in ("domain_from_email", "domain_new")}
+        for k, value in flags.items():
+            if not isinstance(value, bool):
+                raise r.error(_key(key, k), f"expected true or false, got {value!r}")
         intents[intent] = IntentRule(intent, phrases, r.phrases(spec.get("against", {}), _key(key, "against")),
                                      params, {p: r.number(b, _key(_key(key, "param_bonus"), p))
                                               for p, b in bonus_table.items()},
                                      order["outranks"], order["hides"], runbook,
                                      {lang: " ".join(t.split()) for lang, t in by_hand.items()} or None,
-                                     from_email)
+                                     flags["domain_from_email"], flags["domain_new"])
     fuzzy: dict[str, list] = {}
     longest = 0
     for rule in intents.values() if fuzzy_len else ():

@@ -395,7 +395,8 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
         factor = 1.0
         if "domain" in rule.params:  # near the words of the sentences that ask, not those that thank
             near = [_whole_addresses(t.span(h.start, h.end), spans) for h in carrying] or origin
-            domain, factor = _choose_domain(found, near, t, aside, known, rules, rule.domain_from_email)
+            domain, factor = _choose_domain(found, near, t, aside, known, rules, rule.domain_from_email,
+                                            rule.domain_new)
             if domain:
                 params["domain"] = domain
         matched = tuple(dict.fromkeys(" ".join(body[a:b].split()) for a, b in origin))
@@ -514,8 +515,13 @@ def _ranked(proposals: list[Proposal], rules: Rules) -> list[Proposal]:
 
 
 def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, aside: str,
-                   known: list[str], rules: Rules, from_email: bool = False) -> tuple[str | None, float]:
+                   known: list[str], rules: Rules, from_email: bool = False, new: bool = False
+                   ) -> tuple[str | None, float]:
     sites = [f for f in found if not f.email]
+    # A vhost is for the domain just bought, written beside the site it will sit next to ("ça ne remplace
+    # pas l'ancien site benoit-kine.fr").
+    if new and (fresh := [f for f in sites if not _is_known(f.domain, known)]):
+        return nearest(fresh, origin, t.newlines), 1.0
     if from_email and (mailboxes := [f for f in found if f.email]):  # a mailbox's domain is the one to act on
         return nearest(mailboxes, origin, t.newlines), 1.0
     own = [f for f in sites if _is_known(f.domain, known)]
