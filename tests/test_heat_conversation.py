@@ -468,7 +468,7 @@ def test_a_customer_s_near_deadline_outranks_the_same_request_without_one_and_sa
     with_deadline = heat([customer(at(0), REQUEST + OPENS)], at(2))
     without = heat([customer(at(0), REQUEST)], at(2))
     assert with_deadline.score > without.score
-    assert terms(with_deadline)["deadline"] == "their deadline Wed 25 Nov 08:00 in 1 d 5 h"
+    assert terms(with_deadline)["deadline"] == "their deadline Wed 25 Nov 08:00 (their time) in 1 d 5 h"
     assert "deadline" not in terms(without)
 
 
@@ -476,7 +476,7 @@ def test_a_deadline_counts_more_as_it_nears_and_fully_once_passed():
     story = [customer(at(0), REQUEST + OPENS)]
     points = [next(t.points for t in heat(story, at(hours)).terms if t.name == "deadline") for hours in (2, 20, 31)]
     assert points[0] < points[1] < points[2]
-    assert terms(heat(story, at(40)))["deadline"] == "their deadline Wed 25 Nov 08:00 passed"
+    assert terms(heat(story, at(40)))["deadline"] == "their deadline Wed 25 Nov 08:00 (their time) passed"
 
 
 def test_a_deadline_stays_through_our_answers_until_we_answer_after_it():

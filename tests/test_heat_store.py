@@ -135,6 +135,24 @@ def test_explain_says_what_was_set_aside(session):
     assert terms(session, "T-9")["not counted"] == "40 lines of pasted log or code and 1 signature line not read"
 
 
+def test_explain_gives_a_customer_s_deadline_on_their_clock_and_the_queue_counts_it(session):
+    # Written at 09:40 in Singapore (01:40 UTC): "tomorrow at 8" is Singapore's 08:00, 00:00 UTC on the 25th.
+    doc = {"customers": [{"id": "c-mei", "name": "Lotus Kitchen", "tier": "standard",
+                          "timezone": "Asia/Singapore"}],
+           "cases": [{"id": "T-7", "customer": "c-mei", "subject": "New domain", "status": "open",
+                      "opened_at": "2026-11-24T01:40:00Z", "events": [msg(
+                          "2026-11-24T01:40:00Z", "in", "Mei", "Hi, could you point lotus-kitchen.sg at our new "
+                          "server? Our opening is tomorrow at 8am and the flyers give the address.")]},
+                     {"id": "T-8", "customer": "c-mei", "subject": "Invoice address", "status": "open",
+                      "opened_at": "2026-11-24T01:40:00Z", "events": [msg(
+                          "2026-11-24T01:40:00Z", "in", "Mei", "Hi, could you change the address on our "
+                          "invoices to 12 Tanjong Road?")]}]}
+    load(session, doc)
+    assert terms(session, "T-7")["deadline"] == "their deadline Wed 25 Nov 08:00 (their time) in 15 h"
+    heat = dict(session.store.query("SELECT id, heat FROM cases"))
+    assert heat["T-7"] > heat["T-8"]
+
+
 def test_a_broadcast_in_the_store_is_not_an_answer(session):
     load(session, document({"id": "T-9", "customer": "c-grace", "subject": "Down", "status": "open",
                             "opened_at": stamp(hours=2), "events": [

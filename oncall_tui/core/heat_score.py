@@ -305,7 +305,8 @@ def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, n
 def _deadline_term(w: Weights, key: tuple[int, str]) -> Term | bool:
     left, due = key
     when = f"in {human_duration(left * 3600)}" if left else "passed"
-    return _term("deadline", f"their deadline {due} {when}" if due else f"their deadline: {when}",
+    # The moment on the customer's clock, as they said it: the engineer reading it may be elsewhere.
+    return _term("deadline", f"their deadline {due} (their time) {when}" if due else f"their deadline: {when}",
                  w.deadline_points * (1.0 - left / w.deadline_scale_hours))
 
 
