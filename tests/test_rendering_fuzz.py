@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
+from rich.segment import Segment
 from rich.text import Text
 
 from oncall_tui.core.visible import visible
@@ -67,6 +68,27 @@ def test_a_timeline_never_runs_past_its_width_and_loses_no_character(entries, wi
     for _, text in entries:
         kept = "".join(visible(text, multiline=True).split())
         assert _in_order(kept, drawn)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=5), st.integers(min_value=-2, max_value=2), st.integers(0, 4))
+def test_a_timeline_draws_each_line_as_rich_wraps_it(texts, near, which):
+    # Lines that fit are drawn without Rich's wrap (it is most of the time a history takes to open):
+    # the picture must be the one the wrap gives, styles included, also for a line just as wide as the room.
+    gutter = Text("\u258c ", "bold cyan")
+    lines = [Line(gutter, literal(text, "bold", multiline=True)) for text in texts]
+    width = max(6, 2 + lines[which % len(lines)].text.cell_len + near)
+    console = Console(width=width, file=None, color_system="truecolor", legacy_windows=False)
+    expected = []
+    for line in lines:
+        parts = line.text.wrap(console, width - 2, overflow="fold") if line.text.plain else [Text("")]
+        for i, part in enumerate(parts):
+            expected += list((gutter if i == 0 else Text("  ")).render(console))
+            part.end = ""
+            expected += list(part.render(console))
+            expected.append(Segment.line())
+    options = console.options.update_width(width)
+    assert list(Timeline(lines).__rich_console__(console, options)) == expected
 
 
 def _in_order(needle: str, haystack: str) -> bool:

@@ -47,7 +47,13 @@ class Timeline:
         for line in self.lines:
             gutter = line.gutter
             room = max(1, width - gutter.cell_len)
-            wrapped = line.text.wrap(console, room, overflow="fold") if line.text.plain else [Text("")]
+            text = line.text
+            if not text.plain:
+                wrapped = [Text("")]
+            elif text.cell_len <= room and "\n" not in text.plain and "\t" not in text.plain:
+                wrapped = [text.copy()]  # most lines fit: Rich's wrap costs as much for them as for long ones
+            else:
+                wrapped = text.wrap(console, room, overflow="fold")
             rest = line.continuation if line.continuation is not None else Text(" " * gutter.cell_len)
             for i, part in enumerate(wrapped):
                 yield from (gutter if i == 0 else rest).render(console)
