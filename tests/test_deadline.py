@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oncall_tui.core.deadline import LONGEST, customer_due, promised_by
+from oncall_tui.core.deadline import LONGEST, committed_by, customer_due, promised_by
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Paris
@@ -97,6 +97,31 @@ def test_a_time_of_the_story_is_no_deadline(message):
 def test_any_customer_text_gives_none_or_a_deadline_after_it_and_within_two_weeks(text, at):
     moment = customer_due(text, at)
     assert moment is None or at < moment <= at + LONGEST
+
+
+@pytest.mark.parametrize("reply, expected", [
+    ("Following our call: I'm checking the queue now and will call you back within 30 minutes.",
+     datetime(2026, 11, 23, 10, 30)),
+    ("I'll restore Sunday night's backup tonight once traffic is low, and confirm by 8am tomorrow.",
+     datetime(2026, 11, 24, 8, 0)),
+    ("J'ai mis en place une surveillance pour cette nuit. Je vous envoie demain à 8h un bilan.",
+     datetime(2026, 11, 24, 8, 0)),
+    ("The memory limit was too low. I'll deploy the fix on Wednesday morning and confirm here.",
+     datetime(2026, 11, 25, 12, 0)),
+    ("Nous ferons la bascule jeudi à 21h.", datetime(2026, 11, 26, 21, 0)),
+])
+def test_what_we_say_we_will_do_by_a_moment_is_read(reply, expected):
+    assert committed_by(reply, MONDAY_10) == expected.replace(tzinfo=PARIS)
+
+
+@pytest.mark.parametrize("reply", [
+    "Could you test tomorrow at 9 and tell me if the error is still there?",  # their move, not ours
+    "Pouvez-vous me dire si l'erreur revient demain matin ?",
+    "I've restored Sunday night's backup, the site is back.",  # done, and no moment ahead
+    "The backup of Monday's release is in /var/backups.",
+])
+def test_a_question_or_a_done_reply_commits_to_no_moment(reply):
+    assert committed_by(reply, MONDAY_10) is None
 
 
 def test_the_hour_is_the_customer_s_own():

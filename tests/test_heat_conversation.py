@@ -409,6 +409,10 @@ def test_a_dated_promise_holds_until_the_moment_it_names_then_they_wait_on_us_ag
     ("Je vous appelle mercredi matin à 9h30 avec les recommandations.", 30, 33),  # Tue 02:00 -> Wed 09:30
     ("I'll confirm by 15:00 today.", 13, 15),
     ("Hi, I'll look into it.", 4, 6),  # vague: the 4-hour window
+    # What we will do by when, beside what was done: a promise all the same (02:00 -> tomorrow 08:00).
+    ("J'ai mis en place une surveillance pour cette nuit. Je vous envoie demain à 8h un bilan.", 30, 32),
+    ("I'm checking the queue now and will call you back within 30 minutes.", 1.25, 2),
+    ("I'll restore Sunday night's backup tonight, and confirm by 8am tomorrow.", 30, 32),
 ])
 def test_how_long_a_promise_holds_depends_on_what_it_says(reply, holds, lapsed):
     story = [customer(at(0), "Our staging site answers 403 since Friday."), us(at(1), reply)]

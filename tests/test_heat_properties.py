@@ -125,7 +125,8 @@ def test_a_new_customer_message_on_an_unanswered_case_never_lowers_its_heat(even
 
 
 DATED_PROMISES = ["Bonjour, je regarde et je vous réponds avant 11h.", "I'll confirm by 15:00 CET today.",
-                  "Je vous rappelle demain à 9h30.", "I'll call you back within 30 minutes."]
+                  "Je vous rappelle demain à 9h30.", "I'll call you back within 30 minutes.",
+                  "J'ai mis en place une surveillance. Je vous envoie demain à 8h un bilan."]
 
 
 @settings(max_examples=300, deadline=None)

@@ -49,7 +49,9 @@ _TODAY = re.compile(r"\b(aujourd'?hui|today|ce soir|tonight|this evening|cet apr
                     r"fin de (la )?journee|end of (the )?day|end of today|eod|cob|close of business)\b")
 _TOMORROW = re.compile(r"\b(demain|tomorrow)\b")
 _WEEK_END = re.compile(r"\b(cette semaine|this week|fin de (la )?semaine|end of (the )?week)\b")
-_WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b")
+# A weekday in the possessive names a thing, not a moment: "Sunday night's backup", "Monday's release".
+_WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+                      + r")\b(?!(?: night| morning| evening| afternoon)?'s\b)")
 _DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
                    + r")\b|\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
 # "le 27/11", "on 27/11/2026": day first, as the customers write it.
@@ -110,7 +112,8 @@ _EVENT = re.compile(
     r"expire|expirent|expires|expiration|expiry|closes|"
     r"bascule|cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
     r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday)\b")
-_BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\b")
+# Followed by what it is before: "I hadn't seen it before: Disk usage 97%" names no deadline.
+_BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
 _NEED = re.compile(
     r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?faut|dois|doit|devons|devez|"
     r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
@@ -124,6 +127,32 @@ def _names_deadline(clause: str) -> bool:
     if _SINCE.search(clause):
         return False
     return bool(_EVENT.search(clause) or (_BY.search(clause) and _NEED.search(clause)))
+
+
+# We say we will do something ourselves: "I'll restore it tonight and confirm by 8am", "je vous envoie
+# demain à 8h un bilan", "nous ferons la bascule jeudi". A question to the customer is not ("could you
+# test tomorrow at 9?").
+_OUR_FUTURE = re.compile(
+    r"\b(?:i'll|i will|we'll|we will|i'm going to|i am going to|we're going to|we are going to|"
+    r"will (?:call|ring|email|e-mail|send|confirm|update|get back|come back|let you know|report|follow up|"
+    r"check|restore|deploy|apply|run|finish|have|do)|"
+    r"je vais|nous allons|on va|"
+    r"je vous (?:appelle|rappelle|envoie|confirme|recontacte|ecris|donne|tiens|fais|transmets|reponds)|"
+    r"nous vous (?:appelons|rappelons|envoyons|confirmons|recontactons|ecrivons|tenons)|"
+    r"je (?:reviens|repasse|passe|lance|fais|applique|regarde|verifie|teste|m'en occupe)|"
+    r"(?:je|j'|nous|on) ?(?:vous |le |la |les |l'|y |en )*\w+(?:rai|rons))\b")
+
+
+def committed_by(text: str, at: datetime) -> datetime | None:
+    """The moment a reply of ours written at *at* says we will have done or said something by, or None.
+
+    Read from the clauses where we say we will act ("I'll restore it tonight and confirm by 8am"),
+    whether or not the reply also tells what was done: a dated commitment is a promise.
+    """
+    folded = fold(text).replace("\u2019", "'")
+    found = [moment for clause in _CLAUSES.split(folded) if _OUR_FUTURE.search(clause)
+             and (moment := _clause_moment(clause, at)) is not None and moment > at]
+    return min(max(found), at + LONGEST) if found else None
 
 
 def customer_due(text: str, at: datetime) -> datetime | None:

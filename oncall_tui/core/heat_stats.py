@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone, tzinfo
 from typing import Iterable
 
-from .deadline import customer_due, promised_by
+from .deadline import committed_by, customer_due, promised_by
 from .lexicon import (
     Lexicon,
     exclamation_level,
@@ -346,8 +346,12 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     stats.down = stats.harm = stats.slow = ""  # answered: if it is still down, they will say so again
     if stats.due_t is not None and stats.due_t <= t:
         stats.due_t, stats.due = None, ""  # their deadline passed and we have spoken since
+    local_at = event.at.astimezone(tz) if tz else event.at
     stats.promised = is_promise(own, lexicon)
-    moment = promised_by(own, event.at.astimezone(tz) if tz else event.at) if stats.promised else None
+    moment = promised_by(own, local_at) if stats.promised else committed_by(own, local_at)
+    # Saying what we will do by when is a promise, even beside what was done ("j'ai mis en place une
+    # surveillance, je vous envoie demain à 8h un bilan"): past that moment, they wait on us.
+    stats.promised = stats.promised or moment is not None
     stats.promise_t = int(moment.timestamp()) if moment else None
     # A real answer: the customer's earlier mood counts less from now on.
     stats.words = round(stats.words * DECAY, 3)
