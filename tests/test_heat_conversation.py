@@ -346,6 +346,32 @@ def test_a_site_down_said_by_the_error_page_they_pasted_reads_as_down(text):
     assert "words" not in terms(h)  # the pasted page is read for the symptom, never for tone
 
 
+@pytest.mark.parametrize("text, quoted", [
+    ("Bonjour,\n\nLe module de rendez-vous tourne dans le vide puis affiche « Une erreur est survenue, "
+     "veuillez réessayer plus tard ». Pouvez-vous regarder ?", "Une erreur est survenue, veuillez réessayer plus tard"),
+    ("Nobody in the office can open the shared drive this morning, the browser just says \"Internal Server "
+     "Error\" everywhere.", "Internal Server Error"),
+    ("Une cliente a vu un cadenas barré en commandant, sa photo dit NET::ERR_CERT_DATE_INVALID. C'est "
+     "peut-être son ordinateur ?", "NET::ERR_CERT_DATE_INVALID"),
+])
+def test_an_error_message_they_quote_reads_as_down_in_whatever_words_they_use(text, quoted):
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h)["down"] == f"said it is down: '{quoted}'"
+    routine = heat([customer(at(0), "Bonjour, pouvez-vous créer une boîte compta@ sur notre domaine ?")], at(5))
+    assert h.score > routine.score  # an hour-old breakage before a routine request four hours older
+
+
+@pytest.mark.parametrize("text", [
+    "Your reply said 'clear your cache': I did, twice. Could someone look at the page layout?",
+    "Le bouton « Valider » est un peu petit sur mobile, rien de grave.",
+    # The error is in the quoted history of our own reply, not in what they wrote now.
+    "Merci, je teste ce soir.\n\nLe lun. 23 nov. 2026 à 14:02, Support a écrit :\n> Le message « Erreur 500 » "
+    "venait du cache.",
+])
+def test_a_quote_without_an_error_or_inside_the_quoted_reply_is_not_down(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+
+
 def test_a_log_of_a_node_that_failed_over_is_not_an_outage_they_report():
     text = ("Hello,\n\nWe see these in the HAProxy log on lb-01, roughly once a minute:\n\n"
             "Nov 24 08:15:09 lb-01 haproxy[2210]: [WARNING] SERVER BE_API/API-02 IS DOWN, REASON: LAYER4 TIMEOUT\n"

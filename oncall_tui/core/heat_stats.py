@@ -285,6 +285,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     down = lexicon.section("down").scan(symptom, symptom_words)
     if down:
         stats.down = _said(down)
+    elif (shown := quoted_error(text + "\n" + reading.pasted if reading.pasted else text)):
+        stats.down = down = shown
     harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
         stats.harm = _said(harm)
@@ -368,6 +370,31 @@ def frustration(lexicon: Lexicon, folded: str, words: list[str]):
         if masks:
             found = [p for p in found if not any(set(p.words) <= set(m.words) for m in masks)]
     return found
+
+
+# What a screen told them, quoted: « Une erreur est survenue », "Internal Server Error",
+# 'Votre connexion n'est pas privée', or a browser's code (NET::ERR_CERT_DATE_INVALID). Customers
+# report what is broken by quoting it, in any words: the quote's error word is what counts.
+_QUOTED = re.compile(r"«\s*([^«»\n]{3,120}?)\s*»|“([^“”\n]{3,120})”|\"([^\"\n]{3,120})\"|"
+                     r"(?<!\w)'([^'\n]{3,120})'(?!\w)")
+_ERROR_WORD = re.compile(
+    r"\b(?:error|erreur|errors|erreurs|failed|failure|echec|echoue|denied|refuse|refused|unavailable|"
+    r"indisponible|invalid|invalide|not found|introuvable|impossible|expired|expire|timeout|timed out|"
+    r"not secure|non securise|not private|pas privee|unable|exception|fatal|forbidden|interdit|rejected|rejete|"
+    r"undeliverable|unreachable|injoignable|could not|n'a pas pu|cannot|can't|incorrect)\b")
+_BROWSER_CODE = re.compile(r"\b(?:NET::)?ERR_[A-Z_]{4,}\b|\b(?:SSL|SEC)_ERROR_[A-Z_]+\b")
+
+
+def quoted_error(text: str) -> str:
+    """An error message the customer quotes (or a browser's error code), for the explanation; '' if none."""
+    code = _BROWSER_CODE.search(text)
+    if code:
+        return code.group(0)
+    for m in _QUOTED.finditer(text):
+        quote = next(g for g in m.groups() if g is not None)
+        if _ERROR_WORD.search(fast_fold(quote)):
+            return quote.strip()[:SAID_MAX]
+    return ""
 
 
 def _said(phrases) -> str:
