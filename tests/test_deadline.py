@@ -97,6 +97,8 @@ def test_a_time_of_the_story_is_no_deadline(message):
 def test_any_customer_text_gives_none_or_a_deadline_after_it_and_within_two_weeks(text, at):
     moment = customer_due(text, at)
     assert moment is None or at < moment <= at + LONGEST
+    moment = committed_by(text, at)
+    assert moment is None or at < moment <= at + LONGEST
 
 
 @pytest.mark.parametrize("reply, expected", [
