@@ -252,10 +252,12 @@ def test_the_outage_reported_an_hour_ago_outranks_a_routine_request_waiting_sinc
 
 def test_an_outage_an_hour_old_outranks_a_routine_request_that_has_waited_for_days():
     outage = [customer(at(0), "Bonjour, le site affiche « Erreur lors de la connexion à la base de données ».")]
-    for days in (1, 2, 3):
+    for days in (1, 2, 3, 4):
         routine = [customer(at(-24 * days), "Hello, could you add a TXT record for Google Search Console?"),
                    customer(at(-2), "Hi, just checking on the TXT record, any news?")]
         assert heat(outage, at(1)).score > heat(routine, at(1)).score, days
+        # ... also when both are on the business tier (at down_floor 60 the four-day chore won).
+        assert heat(outage, at(1), tier="business").score > heat(routine, at(1), tier="business").score, days
 
 
 def test_outages_keep_their_order_below_the_cap():
