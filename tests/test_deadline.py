@@ -63,6 +63,8 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
      "la campagne démarre à 9h.", datetime(2026, 11, 25, 9, 0)),
     ("Guests cannot download their tickets and the gala is tonight.", datetime(2026, 11, 23, 23, 0)),
     ("Le certificat *.lemaitre-group.fr n'a pas été renouvelé. Il expire le 27/11.", datetime(2026, 11, 27, 18, 0)),
+    ("Our lease on the old servers expires on 02/12/2026, we need the data before then.",
+     datetime(2026, 12, 2, 18, 0)),
     ("Our domain expires in 3 days and the renewal failed.", datetime(2026, 11, 26, 10, 0)),
     ("Our accountant needs read-only access by Friday.", datetime(2026, 11, 27, 18, 0)),
     ("Merci de me répondre avant demain midi, nous devons prévenir les exposants.", datetime(2026, 11, 24, 12, 0)),

@@ -16,7 +16,10 @@ count from `at`.
 
 A customer's own deadline ("la mise en ligne est demain à 8h", "the gala is
 tonight", "my certificate expires in 3 days") is read the same way by
-`customer_due`, from clauses that say something must happen by then.
+`customer_due`, from clauses that say something must happen by then; and
+`committed_by` reads a reply of ours that says what we will do by when, even
+beside what was done ("j'ai mis en place une surveillance, je vous envoie
+demain à 8h un bilan").
 """
 
 from __future__ import annotations
@@ -217,18 +220,25 @@ def _day(clause: str, at: datetime):
             named = today.replace(month=_MONTHS[month_text], day=int(day_text))
         except ValueError:
             return None
-        # "le 3 janvier" written in late December is next year's.
-        return named.replace(year=named.year + 1) if named < today - timedelta(days=60) else named
+        return _upcoming(named, today)
     m = _NUMERIC_DATE.search(clause)
     if m:
+        year = m.group(3)
         try:
             named = today.replace(month=int(m.group(2)), day=int(m.group(1)))
+            if year:
+                return named.replace(year=int(year) + (2000 if len(year) == 2 else 0))
         except ValueError:
             return None
-        return named.replace(year=named.year + 1) if named < today - timedelta(days=60) else named
+        return _upcoming(named, today)
     if _WEEK_END.search(clause):
         return today + timedelta(days=max(0, 4 - today.weekday()))
     return None
+
+
+def _upcoming(named, today):
+    # "le 3 janvier" written in late December is next year's.
+    return named.replace(year=named.year + 1) if named < today - timedelta(days=60) else named
 
 
 def _hour(clause: str) -> time | None:
