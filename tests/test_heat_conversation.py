@@ -299,6 +299,27 @@ def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, sa
 
 
 @pytest.mark.parametrize("text, said", [
+    ("Hello, in the panel I noticed a yellow box:\n   Last successful backup: 14 Nov\n   Disk usage: 97%\n"
+     "Is this something I should worry about?", "Disk usage: 97%"),
+    ("Bonjour, le disque de la base est à 98 % et ça monte encore.", "disque de la base est à 98 %"),
+    ("Bonjour, le quota de la boîte contact@ est à 100%, les clients reçoivent des erreurs.",
+     "quota de la boîte contact@ est à 100%"),
+])
+def test_a_disk_or_quota_said_nine_tenths_full_counts_however_it_is_written(text, said):
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h).get("slow") == f"said it is slow or nearly full: '{said}'" or "down" in terms(h)
+    assert h.score > heat([customer(at(0), "Bonjour, pouvez-vous ajouter un alias ?")], at(1)).score
+
+
+@pytest.mark.parametrize("text", [
+    "Le CPU est à 95 % depuis ce matin, est-ce normal ?",  # not a disk: nothing said full
+    "Disk usage is at 45%, should we plan an upgrade next year?",
+])
+def test_a_percentage_that_is_not_a_full_disk_is_not_slow(text):
+    assert "slow" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text, said", [
     ("Depuis 8h le site met 18 secondes à afficher les fiches produit, le back-office est inutilisable.",
      "'inutilisable', 'secondes à afficher'"),
     ("Checkout is very slow today, about 8 seconds per page, on our busiest week.",

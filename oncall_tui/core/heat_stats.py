@@ -293,6 +293,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     slow = lexicon.section("slow").scan(symptom, symptom_words)
     if slow:
         stats.slow = _said(slow)
+    elif (full := _FULL.search(text + "\n" + reading.pasted if reading.pasted else text)):  # as written
+        stats.slow = slow = " ".join(full.group(0).split())[:SAID_MAX]
     # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.
     pressing = found or down or harm
     calm = lexicon.section("calm").scan(folded, words) if not waiting and lapsed_t is None and not pressing else ()
@@ -383,6 +385,12 @@ _ERROR_WORD = re.compile(
     r"not secure|non securise|not private|pas privee|unable|exception|fatal|forbidden|interdit|rejected|rejete|"
     r"undeliverable|unreachable|injoignable|could not|n'a pas pu|cannot|can't|incorrect)\b")
 _BROWSER_CODE = re.compile(r"\b(?:NET::)?ERR_[A-Z_]{4,}\b|\b(?:SSL|SEC)_ERROR_[A-Z_]+\b")
+
+
+# A disk, a quota or a mailbox said to be nine-tenths full or more, however it is written:
+# "Disk usage: 97%", "le disque est à 98 %", "quota de la boîte : 100 %".
+_FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partition|filesystem|inodes?|mailbox|"
+                   r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%", re.IGNORECASE)
 
 
 def quoted_error(text: str) -> str:
