@@ -40,7 +40,8 @@ def hostile_doc() -> dict:
     case["assignee"] = HOSTILE
     case["summary"] = f"Summary {HOSTILE}"
     case["events"].append({"at": "2026-11-24T04:30:00Z", "kind": "message", "direction": "in",
-                           "author": HOSTILE, "body": f"Body {HOSTILE}", "channel": "email"})
+                           "author": HOSTILE, "body": f"Body {HOSTILE}\nThe page says « erreur {MARKUP} \x1b[31m »",
+                           "channel": "email"})
     return doc
 
 
@@ -117,3 +118,5 @@ def test_the_commands_print_hostile_text_as_written_and_nothing_a_terminal_acts_
         assert not raw_controls(out) and not raw_controls(err), (argv, raw_controls(out), raw_controls(err))
         if argv in (["explain", "T-100"], ["history", "c-boul"], ["incident", "list"], ["handoff"]):
             assert MARKUP in out, argv
+        if argv == ["explain", "T-100"]:  # the error they quote is the reason, shown as they wrote it
+            assert f"said it is down: 'erreur {MARKUP} {visible(chr(27))}[31m'" in out

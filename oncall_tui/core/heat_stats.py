@@ -282,10 +282,12 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         symptom, symptom_words = folded + "\n" + pasted, words + tokens(pasted)
     else:
         symptom, symptom_words = folded, words
+    # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
+    written = text + "\n" + reading.pasted if reading.pasted else text
     down = lexicon.section("down").scan(symptom, symptom_words)
     if down:
         stats.down = _said(down)
-    elif (shown := quoted_error(text + "\n" + reading.pasted if reading.pasted else text)):
+    elif (shown := quoted_error(written)):
         stats.down = down = shown
     harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
@@ -293,7 +295,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     slow = lexicon.section("slow").scan(symptom, symptom_words)
     if slow:
         stats.slow = _said(slow)
-    elif (full := _FULL.search(text + "\n" + reading.pasted if reading.pasted else text)):  # as written
+    elif (full := _FULL.search(written)):
         stats.slow = slow = " ".join(full.group(0).split())[:SAID_MAX]
     # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.
     pressing = found or down or harm
@@ -327,10 +329,10 @@ def _deadline(stats: CaseStats, text: str, local_at: datetime) -> None:
         return
     due_t = int(due.timestamp())
     if stats.due_t is None or due_t < stats.due_t:
-        stats.due_t, stats.due = due_t, _due_words(text, due, local_at)
+        stats.due_t, stats.due = due_t, _due_words(due, local_at)
 
 
-def _due_words(text: str, due: datetime, local_at: datetime) -> str:
+def _due_words(due: datetime, local_at: datetime) -> str:
     """How the deadline reads on screen: its day and hour in the customer's clock ("Fri 4 Dec 08:00")."""
     due = due.astimezone(local_at.tzinfo)
     return f"{due:%a} {due.day} {due:%b %H:%M}"
@@ -387,12 +389,6 @@ _ERROR_WORD = re.compile(
 _BROWSER_CODE = re.compile(r"\b(?:NET::)?ERR_[A-Z_]{4,}\b|\b(?:SSL|SEC)_ERROR_[A-Z_]+\b")
 
 
-# A disk, a quota or a mailbox said to be nine-tenths full or more, however it is written:
-# "Disk usage: 97%", "le disque est à 98 %", "quota de la boîte : 100 %".
-_FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partition|filesystem|inodes?|mailbox|"
-                   r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%", re.IGNORECASE)
-
-
 def quoted_error(text: str) -> str:
     """An error message the customer quotes (or a browser's error code), for the explanation; '' if none."""
     code = _BROWSER_CODE.search(text)
@@ -403,6 +399,12 @@ def quoted_error(text: str) -> str:
         if _ERROR_WORD.search(fast_fold(quote)):
             return quote.strip()[:SAID_MAX]
     return ""
+
+
+# A disk, a quota or a mailbox said to be nine-tenths full or more, however it is written:
+# "Disk usage: 97%", "le disque est à 98 %", "quota de la boîte : 100 %".
+_FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partition|filesystem|inodes?|mailbox|"
+                   r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%", re.IGNORECASE)
 
 
 def _said(phrases) -> str:
