@@ -192,7 +192,20 @@ def close_all() -> None:
         _SESSIONS.popitem()[1].close()
 
 
-HISTORY_NEEDLES = ["their time"]  # the history screen's header ("their time Tue 10:12 (Europe/Paris, …)")
+def history_needles(session: Session, case_id: str) -> list[str]:
+    """What the history screen of *case_id* draws once opened: its header ("their time Tue 10:12 (…)") and
+    the last line of its timeline (the newest entry's, at the bottom). A frame with the header alone is not
+    the case opened: a newly composed screen drew its timeline one frame later."""
+    from oncall_tui.ui.screens.history import PREVIEW_LINES
+    from oncall_tui.usecases.history import case_view
+
+    newest = case_view(session, case_id, newest=1).timeline[-1]
+    lines = [line.strip() for line in newest.body.splitlines() if line.strip()]
+    if newest.cut or len(lines) > PREVIEW_LINES:
+        last = "shows it all"  # "… 2,093,637 more characters — x shows it all"
+    else:
+        last = lines[-1][:20] if lines else newest.author
+    return ["their time", last]
 
 
 def measure_history(db: Path, env: dict, quiet: float, out: dict, opens: int = 5) -> None:
@@ -218,22 +231,23 @@ def measure_history(db: Path, env: dict, quiet: float, out: dict, opens: int = 5
     if top.id not in page[:-1]:
         raise RuntimeError(f"{top.id} left the first {ONSCREEN_PASS} rows after its 2 MB message")
     index = page.index(top.id)
+    needles = {top.id: history_needles(session, top.id), page[index + 1]: history_needles(session, page[index + 1])}
     with start_app(db, env) as term:
         for _ in range(index):
             term.key(b"j", quiet)  # onto the case with the 2 MB message; the next row has none
 
-        def open_case() -> float:
-            seconds = term.key_until(b"\r", HISTORY_NEEDLES)
+        def open_case(case_id: str) -> float:
+            seconds = term.key_until(b"\r", needles[case_id])
             term.settle(quiet)  # the rest of its frames (the decoder's suggestion), unmeasured
             term.key(b"\x1b", 0.3)  # escape: back to the queue (Textual waits to tell it from a sequence)
             return seconds
 
-        first = open_case()
+        first = open_case(top.id)
         big, small = [], []
         for _ in range(opens):
-            big.append(open_case())
+            big.append(open_case(top.id))
             term.key(b"j", quiet)
-            small.append(open_case())
+            small.append(open_case(page[index + 1]))
             term.key(b"k", quiet)
     out["history_2mb_first_ms"] = first * 1000
     out["history_2mb_ms"] = statistics.median(big) * 1000

@@ -17,7 +17,7 @@ from pathlib import Path
 from oncall_tui.store import writes
 from oncall_tui.usecases.queue import Queue
 
-from .measure import HISTORY_NEEDLES, open_session, start_app
+from .measure import history_needles, open_session, start_app
 
 
 def start_cluster():
@@ -54,7 +54,7 @@ def measure_live(db: Path | str, env: dict, quiet: float, out: dict, key: str, n
     session = open_session(db)
     top = Queue(session).page(0, 1)[0]
     with start_app(db, env) as term:
-        term.key_until(b"\r", HISTORY_NEEDLES)
+        term.key_until(b"\r", history_needles(session, top.id))
         term.settle(quiet)
         seen = []
         for n in range(notes):
