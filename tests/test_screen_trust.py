@@ -9,12 +9,14 @@ import stat
 from datetime import timedelta
 
 import pytest
+from rich.console import Console
 from textual.command import CommandPalette
 
 from oncall_tui.cli import main
 from oncall_tui.config import Config
 from oncall_tui.store import queries, writes
-from oncall_tui.usecases import writing
+from oncall_tui.ui.messages import Suggested, Wrote
+from oncall_tui.usecases import presence, writing
 
 from .conftest import NOW, open_session, open_store
 from .ui_helpers import (
@@ -235,7 +237,9 @@ async def test_a_long_history_opens_on_its_newest_entries_and_g_shows_them_all(s
     app = make_app(store_path, clock=NOW + timedelta(hours=2))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.name == "history" and app.screen.timeline is not None)
+        # The first frame draws the newest entries that fill the screen; the other recent ones follow.
+        await wait_for(pilot, lambda: app.screen.name == "history" and app.screen.timeline is not None
+                       and "earlier entries" in app.screen.timeline.plain)
         shown = app.screen.timeline.plain
         assert "relance numéro 99" in shown and "relance numéro 20" not in shown
         assert "earlier entries" in shown and "g shows them all" in shown
@@ -245,6 +249,30 @@ async def test_a_long_history_opens_on_its_newest_entries_and_g_shows_them_all(s
         await wait_for(pilot, lambda: "relance numéro 0" in screen_text(app) or
                        app.screen.query_one("#history-scroll").scroll_y == 0)
         assert app.screen.query_one("#history-scroll").scroll_y == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+async def test_the_first_frame_of_a_long_history_fills_the_timeline(store, store_path, size):
+    """A case opens on the newest entries that fill the screen, the older ones drawn a moment later above
+    them: the first frame's entries, wrapped at the screen's width, leave no blank rows in the timeline."""
+    s = open_store(store_path)
+    for n in range(80):  # short notes and long lines that wrap, with wide (CJK) characters among them
+        body = f"note {n}" if n % 3 else f"ligne longue {n} " + "détail " * (n % 40) + "東京" * (n % 7)
+        writes.add_case_event(s, "T-100", kind="note", author="bob", now=NOW + timedelta(minutes=n), body=body)
+    s.close()
+    app = make_app(store_path, clock=NOW + timedelta(hours=2))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.name == "history" and "earlier entries" in app.screen.timeline.plain)
+        screen = app.screen
+        scroll = screen.query_one("#history-scroll")
+        whole = screen.timeline.plain
+        assert not screen.show(fill=app.size.height)  # what the first frame draws: not everything
+        first = screen.timeline
+        assert "note 79" in first.plain and len(first.plain) < len(whole)
+        console = Console(width=scroll.content_size.width, color_system=None, legacy_windows=False)
+        drawn = console.render_lines(first, console.options, pad=False)
+        assert len(drawn) >= scroll.content_size.height
 
 
 async def test_at_80_by_24_the_subject_keeps_the_row_and_the_footer_the_way_out(store, store_path):
@@ -274,6 +302,50 @@ async def test_without_colour_the_band_still_reads(store, store_path, monkeypatc
         await pilot.press("j", "enter", "escape", "e", "escape", "question_mark", "escape")
         await pilot.pause()
         assert app.screen.name == "queue"
+
+
+async def test_a_case_opened_after_another_shows_nothing_of_the_first(store, store_path):
+    """Every case opens in one screen, reused: the second case is drawn whole before it shows (never a frame of
+    the first customer's header, timeline or suggestion), and the decoder's late answer for the first case,
+    or its status change, is not shown as the second's."""
+    notes = Notes()
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40), message_hook=notes) as pilot:
+        await pilot.press("j", "enter")  # T-200, ACME: "Our shop returns 502 since the deploy."
+        await wait_for(pilot, lambda: app.screen.name == "history" and
+                       app.screen.query_one("#history-suggestion").display)
+        first, said = app.screen, app.screen.suggestion
+        assert "502" in str(first.query_one("#history-suggestion").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen.name == "queue")
+        app.open_case("T-300")  # Calm Studio's invoice question; checked before any frame is drawn
+        shown = app.screen
+        assert shown is first  # the same screen, with the new case in it already
+        assert "Calm Studio" in str(shown.query_one("#history-header").render())
+        assert "Acme Widgets" not in str(shown.query_one("#history-header").render())
+        assert "502" not in shown.timeline.plain and "resend the October invoice" in shown.timeline.plain
+        assert not shown.query_one("#history-suggestion").display and shown.suggestion is None
+        await pilot.pause()
+        shown.post_message(Suggested("T-200", said))  # the first case's answer, arriving late
+        await pilot.pause()
+        assert not shown.query_one("#history-suggestion").display and shown.suggestion is None
+        shown.post_message(Wrote("status", (None, "resolved", "T-200")))  # the first case's status write
+        await wait_for(pilot, lambda: notes.any("is now resolved"))
+        assert notes.any("T-200 is now resolved") and not notes.any("T-300 is now")
+
+
+async def test_leaving_a_case_stops_showing_me_on_it(store, store_path):
+    app = make_app(store_path)
+    bob = open_session(store_path, user="bob")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "alice" in presence.describe_case(bob, "T-100"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "alice" not in presence.describe_case(bob, "T-100"))
+        await pilot.press("j", "enter")  # the next case: the same screen, shown again
+        await wait_for(pilot, lambda: "alice" in presence.describe_case(bob, "T-200"))
+        assert "alice" not in presence.describe_case(bob, "T-100")
+    bob.close()
 
 
 # -- a crash says where its report is ------------------------------------------------------------------

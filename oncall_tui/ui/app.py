@@ -85,6 +85,7 @@ class OncallApp(App):
         self.closing = False
         self.quitting = threading.Event()  # set on the way out: network calls in flight give up
         self._viewing: str | None = None
+        self._history = None  # the case screen, composed once and reused for every case (see `open_case`)
         self._writing: str | None = None
         self._told_undelivered = False  # the quit warning is said once, then quitting leaves
         self._told_running = False  # likewise for an action still running
@@ -474,7 +475,19 @@ class OncallApp(App):
     def open_case(self, case_id: str) -> None:
         from .screens.history import HistoryScreen
 
-        self.push_screen(HistoryScreen(case_id))
+        screen = self._history
+        if screen is None or screen in self.screen_stack:  # none yet, or a case opened from a case (search)
+            screen = HistoryScreen(case_id)
+            if self._history is None:
+                self._history = screen
+                self.install_screen(screen, "history")  # kept when closed, for the next case
+        else:
+            try:
+                screen.reopen(case_id)
+            except OncallError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        self.push_screen(screen)
 
     def explain_case(self, case_id: str) -> None:
         from ..usecases import queue

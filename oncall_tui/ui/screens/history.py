@@ -52,12 +52,23 @@ class HistoryScreen(CaseKeys, SelfClosing):
 
     def __init__(self, case_id: str) -> None:
         super().__init__(name="history")
-        self.case_id = case_id
-        self.whole_timeline = False  # only the newest RECENT_ENTRIES until the engineer goes to the top
-        self.view: CaseView = self._load()
-        self.suggestion = None
         self.timeline: Timeline | None = None  # what the timeline shows (its text: `timeline.plain`)
         self._seen_changes = 0
+        self._set_case(case_id)
+
+    def _set_case(self, case_id: str) -> None:
+        view = history.case_view(self.app.session, case_id, newest=RECENT_ENTRIES)  # may fail: nothing changed
+        self.case_id, self.view = case_id, view
+        self.whole_timeline = False  # only the newest RECENT_ENTRIES until the engineer goes to the top
+        self.suggestion = None
+        self.pending_close, self.closed_by_itself = None, False
+
+    def reopen(self, case_id: str) -> None:
+        """Show *case_id* in this screen, as if new: the app opens every case in one screen, since composing
+        and styling a new one is a fifth of the time an opening may take. Drawn before it is shown again."""
+        self._set_case(case_id)
+        self._seen_changes = self.app.changes
+        self._first_frame()
 
     @property
     def customer_id(self) -> str:
@@ -75,13 +86,23 @@ class HistoryScreen(CaseKeys, SelfClosing):
         yield KeyHints()
 
     def on_mount(self) -> None:
+        self._first_frame()
+
+    def _first_frame(self) -> None:
         self.set_class(self.short, "-short")
-        self.show()
+        self.query_one("#history-suggestion", Static).display = False  # the decoder's, when it has read
+        # The first frame draws only the newest entries, enough to fill the screen; the older ones follow
+        # right after it, above, out of sight (the view stays at the bottom): laying out sixty entries
+        # costs as much as the rest of the screen.
+        if not self.show(fill=self.app.size.height):
+            self.call_after_refresh(self.show)
         scroll = self.query_one("#history-scroll", VerticalScroll)
         scroll.focus()
         # The newest entry is what matters: stay at the bottom once the timeline is laid out.
         scroll.anchor()
-        self.suggest()
+        # The decoder reads the customer's latest messages (up to megabytes): in a thread, but it still
+        # shares the interpreter with the first frame, so it starts once that frame is drawn.
+        self.call_after_refresh(self.suggest)
 
     def on_resize(self) -> None:
         # Only crossing the short-terminal line changes what is shown; the timeline wraps itself at any width.
@@ -104,7 +125,8 @@ class HistoryScreen(CaseKeys, SelfClosing):
             return
         self.show()
 
-    def show(self) -> None:
+    def show(self, fill: int | None = None) -> bool:
+        """Draw the case; with *fill*, only the newest entries that take that many lines. True: all drawn."""
         view, now = self.view, self.app.now()
         self.query_one("#history-header", Static).update(self._header(now))
         summary = view.case.summary
@@ -117,8 +139,9 @@ class HistoryScreen(CaseKeys, SelfClosing):
                        "dim")
         self.query_one("#history-summary", Static).update(box)
         self.query_one("#history-facts", Static).update(self._facts())
-        self.timeline = self._timeline(now)
+        self.timeline, whole = self._timeline(now, fill)
         self.query_one("#history-timeline", Static).update(self.timeline)
+        return whole
 
     def _header(self, now) -> Text:
         """Two lines (three with an undelivered reply), each cut rather than wrapped: the timeline keeps the room."""
@@ -183,11 +206,14 @@ class HistoryScreen(CaseKeys, SelfClosing):
             t.append("No known servers, domains or facts yet — press f to write what we know", "dim")
         return t
 
-    def _timeline(self, now) -> Timeline:
+    def _timeline(self, now, fill: int | None = None) -> tuple[Timeline, bool]:
         tz = self.app.engineer_timezone
         lines: list[Line] = []
         entries = self.view.timeline
-        if self.view.earlier:
+        if fill is not None:
+            entries = _newest_filling(entries, fill, self.app.size.width)
+        whole = len(entries) == len(self.view.timeline)
+        if self.view.earlier and whole:
             key = self.app.keymap.display("history.top")
             since = f", since {local_clock(self.view.since, tz)}" if self.view.since else ""
             lines.append(Line(Text("  "), Text(f"… {self.view.earlier} earlier entries{since} — {key} shows them all",
@@ -220,7 +246,7 @@ class HistoryScreen(CaseKeys, SelfClosing):
                                   bar))
         if not self.view.timeline:
             lines.append(Line(Text(""), Text("No history yet.", "dim")))
-        return Timeline(lines)
+        return Timeline(lines), whole
 
     # -- what the customer's words suggest (the decoder runs in a worker) ---------------------------------
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
@@ -235,6 +261,8 @@ class HistoryScreen(CaseKeys, SelfClosing):
         self.post_message(Suggested(self.case_id, found))
 
     def on_suggested(self, message: Suggested) -> None:
+        if message.case_id != self.case_id:
+            return  # read for the case this screen showed before
         self.suggestion = message.suggestion
         box = self.query_one("#history-suggestion", Static)
         box.display = message.suggestion is not None
@@ -275,6 +303,10 @@ class HistoryScreen(CaseKeys, SelfClosing):
         if self._seen_changes != self.app.changes:
             self._seen_changes = self.app.changes
             self.reload()
+
+    def on_screen_suspend(self) -> None:
+        if self not in self.app.screen_stack:  # closed, not covered by a dialog or an editor
+            self.app.set_viewing(None)
 
     def on_unmount(self) -> None:
         self.app.set_viewing(None)
@@ -393,7 +425,7 @@ class HistoryScreen(CaseKeys, SelfClosing):
         def chosen(status: str | None) -> None:
             if status:
                 case_id = self.case_id
-                self.app.write(self, "status", lambda s: (writing.set_status(s, case_id, status), status))
+                self.app.write(self, "status", lambda s: (writing.set_status(s, case_id, status), status, case_id))
 
         options = [(s, label) for s, label in writing.STATUS_CHOICES if s != current]
         self.app.push_screen(ChoiceScreen(f"Status of {self.case_id} (now {current})", options), chosen)
@@ -408,8 +440,9 @@ class HistoryScreen(CaseKeys, SelfClosing):
         if message.request == "status":
             message.stop()
             self.reload()
-            self.notify(f"{self.case_id} is now {message.result[1]}")
-            self.app.tell_authorship(self.case_id)
+            _, status, case_id = message.result  # the screen may show another case by now
+            self.notify(f"{case_id} is now {status}")
+            self.app.tell_authorship(case_id)
         else:
             super().on_wrote(message)
 
@@ -431,6 +464,21 @@ class HistoryScreen(CaseKeys, SelfClosing):
         if action_id:
             event.stop()
             self.action_run_action(action_id)
+
+
+def _newest_filling(entries: tuple[Entry, ...], rows: int, width: int) -> tuple[Entry, ...]:
+    """The newest *entries* that take at least *rows* screen rows at *width* (all when they take fewer).
+
+    A line of n characters takes at most ⌈n / width⌉ rows (fewer than wrapped at the timeline's narrower
+    width, and wide characters take more cells): the entries returned fill the rows, if anything more.
+    """
+    taken, width = 0, max(1, width)
+    for count, ev in enumerate(reversed(entries), 1):
+        shown, hidden = _preview(ev)
+        taken += 1 + sum(-(-len(line) // width) or 1 for line in shown) + bool(hidden) + len(ev.attachments)
+        if taken >= rows:
+            return entries[-count:]
+    return entries
 
 
 def _preview(ev: Entry) -> tuple[list[str], str]:
