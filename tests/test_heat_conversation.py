@@ -395,6 +395,55 @@ def test_a_quote_without_an_error_or_inside_the_quoted_reply_is_not_down(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))
 
 
+@pytest.mark.parametrize("text, said", [
+    # A bounce forwarded below their own few words (the forwarded part is not read for words or tone).
+    ("Bonjour,\n\nDeux clients me disent que leurs mails leur reviennent, je vous colle le message.\n\n"
+     "---------- Message transféré ---------\nDe : Mail Delivery System <MAILER-DAEMON@mx.example>\n\n"
+     "<compta@cabinet.example>: host mx1.hosting.example said:\n    550 5.1.1 <compta@cabinet.example>: Recipient "
+     "address rejected: User unknown", "550 5.1.1 <compta@cabinet.example>: Recipient address"),
+    ("Hi,\n\nNone of us in the office can send email since 8:15. Outlook says:\n\n  The server responded: 550 "
+     "5.7.1 Sending suspended for this account\n\nReceiving seems fine.", "550 5.7.1 Sending suspended for this account"),
+    ("One of the patients forwarded what she received:\n\n   552 5.2.2 <contact@dental.example>: Mailbox full - "
+     "quota exceeded\n\nCan the messages be recovered?", "552 5.2.2 <contact@dental.example>: Mailbox full"),
+])
+def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h)["down"].startswith(f"said it is down: '{said}")  # as written, cut to the explanation's room
+    assert "words" not in terms(h) or "550" not in terms(h)["words"]
+
+
+@pytest.mark.parametrize("text, down", [
+    ("Hi,\n\nCustomers add things to the basket but the payment page just spins. We haven't had an order since "
+     "about 7 this morning.", "haven't had an order since"),
+    ("Bonjour, pas une seule réservation depuis la mise à jour de lundi, d'habitude on en a dix par jour.",
+     "pas une seule reservation depuis"),
+    ("Le VPN entre l'agence de Nantes et le siège est retombé cette nuit. Les collègues de Nantes n'ont plus accès "
+     "à l'ERP depuis 8h40.", "plus accès"),
+])
+def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h)["down"] == f"said it is down: '{down}'"
+
+
+@pytest.mark.parametrize("text", [
+    "Hello, no email from you since Monday about the migration: any news?",
+    "Bonjour, pas de message de votre part depuis mardi, où en est-on ?",
+    "Bonjour, pas de retour depuis jeudi sur le devis.",
+])
+def test_no_answer_from_us_since_a_day_is_a_chase_not_an_outage(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_files_encrypted_with_a_ransom_note_is_at_risk_however_casually_said():
+    text = ("Salut, petite question : sur le mutualisé de notre client, tous les fichiers de /www ont pris une "
+            "extension .locked depuis ce matin et il y a un README à la racine qui réclame 0,05 BTC. Pas urgent, "
+            "le client n'a pas encore remarqué.")
+    h = heat([customer(at(0), text)], at(1))
+    assert "risk" in terms(h) and "btc" in terms(h)["risk"] and "calm" not in terms(h)
+    loud = heat([customer(at(-18), "Vos nouveaux tarifs sont INADMISSIBLES, je veux une explication !!!")], at(1))
+    assert h.score > loud.score
+
+
 def test_a_log_of_a_node_that_failed_over_is_not_an_outage_they_report():
     text = ("Hello,\n\nWe see these in the HAProxy log on lb-01, roughly once a minute:\n\n"
             "Nov 24 08:15:09 lb-01 haproxy[2210]: [WARNING] SERVER BE_API/API-02 IS DOWN, REASON: LAYER4 TIMEOUT\n"

@@ -46,6 +46,7 @@ from typing import Iterable
 
 from .deadline import committed_by, customer_due, promised_by
 from .lexicon import (
+    MAX_CHARS,
     Lexicon,
     exclamation_level,
     fast_fold,
@@ -284,10 +285,10 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         symptom, symptom_words = folded, words
     # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
     written = text + "\n" + reading.pasted if reading.pasted else text
-    down = lexicon.section("down").scan(symptom, symptom_words)
+    down = _not_from_us(lexicon.section("down").scan(symptom, symptom_words), folded)
     if down:
         stats.down = _said(down)
-    elif (shown := quoted_error(written)):
+    elif (shown := quoted_error(written) or bounced_mail(event.body) or _stopped_since(folded)):
         stats.down = down = shown
     harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
@@ -401,10 +402,48 @@ def quoted_error(text: str) -> str:
     return ""
 
 
+# A mail server's refusal (RFC 3463: "550 5.1.1 … User unknown", "552 5.2.2 Mailbox full", "554 5.7.1 Sending
+# suspended"): customers forward the bounce or paste what their mail program said, often without a word of
+# their own about mail not arriving. Read in the whole message: a forwarded bounce is what it quotes.
+_SMTP_REFUSAL = re.compile(r"\b5[0-5]\d[ -]5\.\d{1,3}\.\d{1,3}\b[^\n]{0,80}")
+
+
+def bounced_mail(body: str) -> str:
+    """A permanent SMTP failure in *body* (its code and what follows on the line), for the explanation; '' if none."""
+    found = _SMTP_REFUSAL.search(body, 0, MAX_CHARS) if "5." in body else None
+    return " ".join(found.group(0).split())[:SAID_MAX] if found else ""
+
+
+# What a business lives on stopped coming since a moment: "we haven't had an order since 7", "aucune réservation
+# depuis lundi", "not a single payment since the update". A shop says it is broken by what it no longer gets.
+_FLOW = (r"(?:orders?|payments?|sales?|bookings?|reservations?|sign-?ups?|transactions?|e-?mails?|mails?|messages?|"
+         r"calls?|commandes?|paiements?|ventes?|inscriptions?|appels?)")
+_STOPPED_SINCE = re.compile(
+    r"\b(?:(?:no|not a single|not one|zero|haven't (?:had|received|got|seen)|have not (?:had|received|got|seen)|"
+    r"hasn't been|has not been)(?: an?| any)?(?: new| single)?|(?:aucune?|pas une? seule?|plus une? seule?|plus (?:de|d'|aucune?)|"
+    r"zero|pas de|pas d')(?: nouvelles?| nouveaux?)?) ?" + _FLOW +
+    # ...not a chase: "no email from you since Monday", "pas de message de votre part depuis lundi"
+    r"\b(?:(?!from (?:you|your|the support)|de votre|de vous|du support|back|retour)[^.!?\n]){0,40}?\b(?:since|depuis)\b")
+
+
+def _stopped_since(folded: str) -> str:
+    found = _STOPPED_SINCE.search(folded) if ("since" in folded or "depuis" in folded) else None
+    return found.group(0)[:SAID_MAX] if found else ""
+
+
 # A disk, a quota or a mailbox said to be nine-tenths full or more, however it is written:
 # "Disk usage: 97%", "le disque est à 98 %", "quota de la boîte : 100 %".
 _FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partition|filesystem|inodes?|mailbox|"
                    r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%", re.IGNORECASE)
+
+
+# What they have not had *from us* is a chase, not an outage: "no email from you since Monday", "pas de
+# mail de votre part", "aucun appel de vous".
+_FROM_US = r"\W+(?:from (?:you|your|the support)|de (?:votre part|vous|votre support|la part du support))\b"
+
+
+def _not_from_us(phrases, folded: str) -> list:
+    return [p for p in phrases if not re.search(re.escape(" ".join(p.words)) + _FROM_US, folded)]
 
 
 def _said(phrases) -> str:
