@@ -444,6 +444,18 @@ def test_files_encrypted_with_a_ransom_note_is_at_risk_however_casually_said():
     assert h.score > loud.score
 
 
+@pytest.mark.parametrize("text", [
+    "Bonjour, je crois que j'ai fait une bêtise : j'ai cliqué sur « Réinitialiser l'hébergement ». Nous n'avons pas "
+    "de sauvegarde de notre côté. Ce n'est pas urgent, le prochain concert n'est qu'en mars.",
+    "Hi, quick one: the nightly report says our backups have failed since the 15th. No rush, the site still works.",
+])
+def test_their_only_copy_going_is_at_risk_even_when_they_say_it_is_not_urgent(text):
+    h = heat([customer(at(0), text)], at(1))
+    assert "risk" in terms(h) and "calm" not in terms(h)
+    cosmetic = heat([customer(at(0), "Your SSH login banner has a typo!!! Please fix it IMMEDIATELY.")], at(2))
+    assert h.score > cosmetic.score
+
+
 def test_a_log_of_a_node_that_failed_over_is_not_an_outage_they_report():
     text = ("Hello,\n\nWe see these in the HAProxy log on lb-01, roughly once a minute:\n\n"
             "Nov 24 08:15:09 lb-01 haproxy[2210]: [WARNING] SERVER BE_API/API-02 IS DOWN, REASON: LAYER4 TIMEOUT\n"
