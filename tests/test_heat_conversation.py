@@ -12,7 +12,15 @@ import pytest
 
 from oncall_tui.core.model import Event
 
-from .models import LEXICON, fold_events, heat_value, mode_of, score, steady_points
+from .models import (
+    LEXICON,
+    WEIGHTS,
+    fold_events,
+    heat_value,
+    mode_of,
+    score,
+    steady_points,
+)
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -513,6 +521,26 @@ def test_a_dated_promise_holds_until_the_moment_it_names_then_they_wait_on_us_ag
     broken = heat(story, at(31))  # the next day, 08:00
     assert terms(broken)["waiting"] == "waiting 14 h"  # since 18:00
     assert terms(broken)["promised"] == "we promised to come back by a time now 14 h past (promise made 1 d 6 h ago)"
+
+
+def test_a_moment_we_named_and_missed_weighs_on_top_of_the_wait_until_we_write_again():
+    ask = customer(at(0), "Hi, outbound mail is stuck in the queue since 9, clients are waiting.")
+    callback = [ask, us(at(0, 15), "I'm checking the queue now and will call you back within 30 minutes.")]
+    vague = [ask, us(at(0, 15), "I'll look into it and get back to you.")]
+    missed = heat(callback, at(5))  # 45 min after the vague promise's window would also have run out
+    late = heat(vague, at(5))
+    assert terms(missed)["waiting"] == "waiting 4 h 15 min" and terms(late)["waiting"] == "waiting 45 min"
+    assert [t.points for t in missed.terms if t.name == "promised"] == [WEIGHTS.promise_missed_points]
+    assert [t.points for t in late.terms if t.name == "promised"] == [0.0]  # only the wait counts for a vague one
+    # Asking where we are keeps the broken promise in the heat (the property tests: it never lowers it)...
+    chased = heat([*callback, customer(at(4), "Any news? Still nothing is going out.")], at(5))
+    assert terms(chased)["promised"] == "we promised to come back by a time now 4 h 15 min past (promise made " \
+                                        "4 h 45 min ago)"
+    assert chased.score >= missed.score
+    # ...until we write again.
+    answered = heat([*callback, customer(at(4), "Any news?"), us(at(4, 30), "Sorry: the relay is fixed, "
+                                                                          "your queue is flushing now.")], at(5))
+    assert "promised" not in terms(answered)
 
 
 @pytest.mark.parametrize("reply, holds, lapsed", [

@@ -65,6 +65,13 @@ def promise_lapsed_at(wait_t: int | None, out_t: int | None, now_t: float, weigh
     return None
 
 
+def _missed_points(weights: Weights, mode: int, promise_t: int | None, lapsed: bool) -> float:
+    """A moment we named that passed with nothing from us: it just did (*lapsed*), or the customer wrote since
+    (the fold keeps the moment while no promise stands). A vague promise's window running out costs nothing
+    more than the wait."""
+    return weights.promise_missed_points if promise_t is not None and (lapsed or mode != PROMISED) else 0.0
+
+
 def _overdue(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights, mode: int,
              promise_t: int | None) -> int | None:
     """The wait, or for a promise of ours past its window the end of that window (they wait again)."""
@@ -219,13 +226,16 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights,
                           stats.due_t, stats.due)
     steady = _steady_terms(stats, weights)
-    if wait_t != stats.wait_t:
-        made = human_duration(int(now.timestamp()) - stats.out_t)
-        steady.append(Term("promised", f"we promised to come back {made} ago" if stats.promise_t is None else
-                           f"we promised to come back by a time now {human_duration(int(now.timestamp()) - wait_t)}"
-                           f" past (promise made {made} ago)", 0.0))
     # The same sums, in the same order, as `heat_value`: both give the same score.
     total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
+    missed = _missed_points(weights, mode, stats.promise_t, wait_t != stats.wait_t)
+    if wait_t != stats.wait_t or missed:
+        now_t = int(now.timestamp())
+        made = human_duration(now_t - stats.out_t) if stats.out_t is not None else ""
+        steady.append(Term("promised", f"we promised to come back {made} ago" if stats.promise_t is None else
+                           f"we promised to come back by a time now {human_duration(now_t - stats.promise_t)}"
+                           f" past" + (f" (promise made {made} ago)" if made else ""), missed))
+        total += missed
     if mode == CALM:
         calm = _calm_points(weights, terms)
         if calm <= -0.05:
@@ -259,9 +269,11 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     """
     if status in _CLOSED:
         return 0
-    wait_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
-    moving = _moving_terms(wait_t, status, opened_t, tier, now_t, weights, due_t)
+    lapsed_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
+    moving = _moving_terms(lapsed_t, status, opened_t, tier, now_t, weights, due_t)
     total = sum(map(_by_points, moving)) + steady
+    total += _missed_points(weights, mode, promise_t, lapsed_t != wait_t)
+    wait_t = lapsed_t
     if mode == CALM:
         total += _calm_points(weights, moving)
     if down:

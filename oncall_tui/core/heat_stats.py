@@ -118,6 +118,7 @@ class CaseStats:
     calm: str = ""  # the message opening this round said it is not pressing ("no rush"), and nothing since
     promised: bool = False  # our last real reply only promised to come back ("je reviens vers vous")
     promise_t: int | None = None  # the moment that promise named ("avant 14h"), epoch seconds; None: no moment
+    # (without `promised`: the moment we missed, kept from the customer's next message until we write again)
     due: str = ""  # the customer's own deadline ("demain à 8h"), on their clock: "Fri 4 Dec 08:00"
     due_t: int | None = None  # that moment, epoch seconds; kept until it passes and we answer after it
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
@@ -273,7 +274,9 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if stats.promised and stats.out_t is not None:
         due = stats.promise_t if stats.promise_t is not None else stats.out_t + promise_window
     lapsed_t = due if due is not None and due < t else None
-    stats.promised, stats.promise_t = False, None
+    # A moment we named and missed stays (promise_t without `promised`) until we write again: asking where
+    # we are does not make the broken promise matter less.
+    stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
     # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):

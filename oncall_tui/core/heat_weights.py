@@ -45,6 +45,7 @@ class Weights:
     calm_points: float
     calm_waiting_factor: float
     promise_window_hours: float
+    promise_missed_points: float
     deadline_points: float
     deadline_scale_hours: float
     down_points: float
