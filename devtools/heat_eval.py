@@ -112,6 +112,11 @@ def _events(now: datetime, events: list[dict], incident: str | None) -> list[dic
     return out
 
 
+#: The customers' clock: the writers set French cases in France and English ones in the UK ("it's 10:00" at
+#: 09:00 UTC in November; "9am UK time").
+ZONES = {"fr": "Europe/Paris", "en": "Europe/London"}
+
+
 def pair_document(pair: dict, now: datetime, lexicon=None) -> dict:
     """The pair as one interchange document: two customers, their cases (and earlier ones), an incident.
 
@@ -127,7 +132,7 @@ def pair_document(pair: dict, now: datetime, lexicon=None) -> dict:
         case = pair[side]
         customer = f"c-{side}"
         doc["customers"].append({"id": customer, "name": f"{side} customer", "language": case["language"],
-                                 "tier": case["tier"]})
+                                 "tier": case["tier"], "timezone": ZONES.get(case["language"], "UTC")})
         incident = None
         mine = [(e["body"], e["author"]) for e in case["events"] if e["direction"] == "in"]
         # The incident's updates go to the cases it links or opens: a case holding one is linked.
