@@ -426,17 +426,27 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     ("Bonjour, pas une seule réservation depuis la mise à jour de lundi, d'habitude on en a dix par jour.",
      "pas une seule reservation depuis"),
     ("Le VPN entre l'agence de Nantes et le siège est retombé cette nuit. Les collègues de Nantes n'ont plus accès "
-     "à l'ERP depuis 8h40.", "plus accès"),
+     "à l'ERP depuis 8h40.", "est retombé', 'plus accès"),
+    ("Our office IP is blocked again. Since yesterday lunchtime nobody in the office can reach webmail or the site "
+     "admin.", "nobody in the office can reach webmail"),
+    ("Bonjour, personne ici ne peut se connecter au VPN ce matin.", "personne ici ne peut se connecter au vpn ce matin"),
+    ("Bonjour, la base de données est encore tombée ce matin. Vous deviez la migrer.", "encore tombée"),
+    ("Le certificat de chauvin-transports.fr a de nouveau expiré cette nuit : les clients voient une alerte de "
+     "sécurité.", "alerte de sécurité"),
+    ("Troisième fois ce mois-ci que nos mails sont bloqués (« blocked using zen.spamhaus.org »).",
+     "blocked using zen.spamhaus.org"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))
-    assert terms(h)["down"] == f"said it is down: '{down}'"
+    assert terms(h)["down"].startswith(f"said it is down: '{down}")  # as written, cut to the explanation's room
 
 
 @pytest.mark.parametrize("text", [
     "Hello, no email from you since Monday about the migration: any news?",
     "Bonjour, pas de message de votre part depuis mardi, où en est-on ?",
     "Bonjour, pas de retour depuis jeudi sur le devis.",
+    "Nobody can tell me why our invoice doubled this month.",
+    "Personne ne peut me répondre ? Ça fait trois jours.",
 ])
 def test_no_answer_from_us_since_a_day_is_a_chase_not_an_outage(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))

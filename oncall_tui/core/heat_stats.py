@@ -291,7 +291,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     down = _not_from_us(lexicon.section("down").scan(symptom, symptom_words), folded)
     if down:
         stats.down = _said(down)
-    elif (shown := quoted_error(written) or bounced_mail(event.body) or _stopped_since(folded)):
+    elif (shown := quoted_error(written) or bounced_mail(event.body) or _cannot_any_more(folded)):
         stats.down = down = shown
     harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
@@ -389,7 +389,8 @@ _ERROR_WORD = re.compile(
     r"\b(?:error|erreur|errors|erreurs|failed|failure|echec|echoue|denied|refuse|refused|unavailable|"
     r"indisponible|invalid|invalide|not found|introuvable|impossible|expired|expire|timeout|timed out|"
     r"not secure|non securise|not private|pas privee|unable|exception|fatal|forbidden|interdit|rejected|rejete|"
-    r"undeliverable|unreachable|injoignable|could not|n'a pas pu|cannot|can't|incorrect)\b")
+    r"undeliverable|unreachable|injoignable|could not|n'a pas pu|cannot|can't|incorrect|blocked|bloques?|"
+    r"blacklist\w*)\b")
 _BROWSER_CODE = re.compile(r"\b(?:NET::)?ERR_[A-Z_]{4,}\b|\b(?:SSL|SEC)_ERROR_[A-Z_]+\b")
 
 
@@ -429,8 +430,19 @@ _STOPPED_SINCE = re.compile(
     r"\b(?:(?!from (?:you|your|the support)|de votre|de vous|du support|back|retour)[^.!?\n]){0,40}?\b(?:since|depuis)\b")
 
 
-def _stopped_since(folded: str) -> str:
+# ...or what nobody among them can do any more: "nobody in the office can reach webmail", "personne ici ne peut
+# se connecter", "none of us can send".
+# Not who cannot answer them: "nobody can tell me why", "personne ne peut me répondre" is a chase.
+_NOBODY_CAN = re.compile(r"\b(?:nobody|no one|none of us|personne)\b[^.!?\n]{0,30}?"
+                         r"(?:\b(?:can|could|is able to)\b|\b(?:ne peut|ne peuvent|n'arrive|n'arrivent)\b)"
+                         r"(?!(?: (?:me|us|nous|m'|a|à|pas))* ?(?:tell|answer|help|explain|respond|get back|call|"
+                         r"repondre|dire|aider|expliquer|renseigner|rappeler|joindre))[^.!?\n]{0,30}")
+
+
+def _cannot_any_more(folded: str) -> str:
     found = _STOPPED_SINCE.search(folded) if ("since" in folded or "depuis" in folded) else None
+    if found is None and ("no" in folded or "personne" in folded):
+        found = _NOBODY_CAN.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
 
 
