@@ -116,6 +116,12 @@ class Connection:
             yield self
         except sqlite3.Error as exc:
             raise self._fault(exc) from exc
+        except SystemError as exc:
+            # An `interrupt` from `close` racing a statement on another thread can end it in the sqlite3
+            # module's own SystemError ("returned NULL without setting an exception"): a close, nothing else.
+            if not self._shut:
+                raise
+            raise StoreClosed.at(self.path) from exc
         finally:
             self._leave()
 
