@@ -3,6 +3,7 @@ keys mean what tig and lazygit users expect, colours and numbers agree, and a cr
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import stat
@@ -10,11 +11,12 @@ from datetime import timedelta
 
 import pytest
 from rich.console import Console
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette, Hit, Hits, Provider
 
 from oncall_tui.cli import main
 from oncall_tui.config import Config
 from oncall_tui.store import queries, writes
+from oncall_tui.ui.app import OncallApp
 from oncall_tui.ui.messages import Suggested, Wrote
 from oncall_tui.usecases import presence, writing
 
@@ -67,6 +69,24 @@ async def test_escape_keeps_the_note_as_a_draft_that_comes_back(store, store_pat
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen.name == "editor")
         assert app.screen.text == ""
+
+
+@pytest.mark.parametrize("opening", [["ctrl+p"], ["A"], ["enter", "r"]], ids=["palette", "dialog", "editor"])
+async def test_ctrl_q_quits_over_any_screen_and_keeps_what_was_just_typed(store, store_path, opening):
+    # ctrl+q "quits anywhere" (keymap, help): over the palette and the dialogs it did nothing.
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*opening)
+        await wait_for(pilot, lambda: app.screen.name != "queue" or CommandPalette.is_open(app))
+        if app.screen.name == "editor":
+            await pilot.press(*"Bonjour, c'est fait")
+        await pilot.press("ctrl+q")  # at once: before the draft's timer
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 0 and app.crash_report is None
+    if opening[-1] == "r":
+        session = open_session(store_path)
+        assert writing.draft(session, "T-100", "reply").text == "Bonjour, c'est fait"
+        session.close()
 
 
 async def test_a_draft_typed_in_a_session_that_died_comes_back_in_the_next(store, store_path):
@@ -440,6 +460,28 @@ async def test_keys_typed_ahead_never_open_a_screen_twice_nor_act_after_quit(sto
         type_ahead(app, "q", "A", "enter")  # quit, then keys that would open screens
         await wait_for(pilot, lambda: app.return_code is not None)
     assert app.return_code == 0 and app.crash_report is None
+
+
+async def test_closing_the_app_under_a_palette_still_gathering_commands_never_crashes(store, store_path, monkeypatch):
+    # The palette gathers commands in a worker that writes into its list. When the app is closed
+    # without its workers cancelled first (Textual's test harness does this, as the monkey ends each
+    # app), the palette's widgets go before the palette: a hit arriving in between crashed the app
+    # (NoMatches; the monkey, seed 2196937822). This provider answers exactly then, so the race is certain.
+    class LateHit(Provider):
+        async def search(self, query: str) -> Hits:
+            palette = next(s for s in self.app.screen_stack if isinstance(s, CommandPalette))
+            while palette.query(CommandList):
+                await asyncio.sleep(0)
+            yield Hit(1.0, "late", lambda: None)
+
+    monkeypatch.setattr(OncallApp, "COMMANDS", {*OncallApp.COMMANDS, LateHit})
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        await pilot.press(*"han")
+        await pilot.pause(0.1)
+    assert app.crash_report is None and app.return_code in (None, 0)
 
 
 async def test_a_screen_asked_to_close_under_the_palette_closes_itself_later_never_the_palette(store, store_path):

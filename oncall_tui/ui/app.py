@@ -35,7 +35,7 @@ from ..core.visible import visible
 from ..usecases import crash, presence
 from ..usecases.changes import ChangeFeed
 from ..usecases.session import Session
-from .commands import KeyCommands
+from .commands import KeyCommands, Palette
 from .keymap import Keymap, default_bindings, load_keymap
 from .messages import (
     ChangesSeen,
@@ -72,7 +72,8 @@ class OncallApp(App):
         self.changes = 0  # how many store changes were seen: screens below the top compare on resume
         self._writer: Session | None = None
         self._write_lock = threading.Lock()
-        self._jobs: queue.SimpleQueue | None = None
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._writer_started = False
         self._writer_done = threading.Event()
         self._writer_closed = False
         self._feed: ChangeFeed | None = None
@@ -110,6 +111,10 @@ class OncallApp(App):
         return QueueScreen()
 
     def on_mount(self) -> None:
+        # The writer runs from the start: a first write asked while quitting (a draft kept at ctrl+q)
+        # would start a worker on a closing app that never runs, and the text would be lost.
+        self._writer_started = True
+        self._writer_loop()
         if self.keymap.overrides:
             self.set_keymap(self.keymap.overrides)
         for problem in self.keymap.problems:
@@ -147,7 +152,16 @@ class OncallApp(App):
             from .terminal import terminal_gone
 
             terminal_gone()
+        self.keep_what_is_typed()
         self.exit(None, 128 + sig)
+
+    def keep_what_is_typed(self) -> None:
+        """Keep every open editor's text as a draft now (quitting: the draft timer would not fire)."""
+        from .screens.editor import EditorScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, EditorScreen):
+                screen.keep_draft()
 
     def get_driver_class(self):
         """Textual's own driver; on Linux, one that survives the terminal hanging up (ui/terminal.py)."""
@@ -188,7 +202,7 @@ class OncallApp(App):
         self.quitting.set()
         if self._feed is not None:
             self._feed.stop_listening(self._heard)
-        if self._jobs is not None:
+        if self._writer_started:
             self._jobs.put(None)  # the writer finishes what was asked, then stops
             await asyncio.to_thread(self._writer_done.wait, 10)
         if self._sync_stop is not None:
@@ -231,6 +245,7 @@ class OncallApp(App):
                             "(`oncall outbox` lists them). Quit again to leave.",
                             title="Not delivered yet", severity="warning", timeout=20)
                 return
+        self.keep_what_is_typed()
         await super().action_quit()
 
     def tell_authorship(self, case_id: str) -> None:
@@ -277,9 +292,6 @@ class OncallApp(App):
         a save never lands after it), on the writer's own connection: waiting
         for the store's lock (other engineers writing) never holds the screen.
         """
-        if self._jobs is None:
-            self._jobs = queue.SimpleQueue()
-            self._writer_loop()
         self._jobs.put((requester, request, do))
 
     @work(thread=True, group="write", exit_on_error=False)
@@ -510,7 +522,7 @@ class OncallApp(App):
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette())
+            self.push_screen(Palette())
 
     def showing(self, name: str) -> bool:
         """Whether the screen on top is *name* (app-wide keys do not open a second copy over itself)."""

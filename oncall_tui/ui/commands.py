@@ -7,10 +7,26 @@ the keymap's own actions are offered (no screenshots, no themes).
 
 from __future__ import annotations
 
+import contextlib
 from functools import partial
 
 from rich.text import Text
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.messages import Prune
+from textual.worker import WorkerCancelled, WorkerFailed
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, safe to remove while it is still gathering commands."""
+
+    async def on_prune(self, event: Prune) -> None:
+        # Removed other than by its own close (the app quitting with it open): its worker gathering
+        # commands writes into the palette's widgets, which go first. It must end before they do, or
+        # its next hit finds no list and the app crashes (NoMatches; the monkey, seed 2196937822).
+        # Textual's own handler, which removes the widgets, runs after this one.
+        for worker in self.workers.cancel_node(self):
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
 
 
 class KeyCommands(Provider):
