@@ -448,7 +448,7 @@ def test_the_clock_tick_scores_exactly_like_the_explanation(case, status, later)
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=case.tier, now_t=now.timestamp(),
                           incident_open=case.incident_open, weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
-                          down=bool(stats.down)) == expected
+                          down=bool(stats.down), harm=bool(stats.harm)) == expected
 
 
 # --- the stats the queue reads ----------------------------------------------------

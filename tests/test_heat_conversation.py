@@ -474,6 +474,80 @@ def test_their_only_copy_going_is_at_risk_even_when_they_say_it_is_not_urgent(te
     assert h.score > cosmetic.score
 
 
+LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'ancienne raison sociale. Merci de corriger."),
+                 customer(at(-1), "TROISIÈME DEMANDE. J'attends la correction AUJOURD'HUI, c'est inacceptable !!!")]
+
+
+@pytest.mark.parametrize("text, said", [
+    ("Hello, probably nothing, but our site redirects to a casino when you come from Google. Have we been hacked?",
+     "hacked"),
+    # Their stored business gone, in plain words (no lexicon phrase): a restore that brought back the wrong day.
+    ("Merci pour la restauration. En regardant ce matin, il me manque toutes les commandes entre le 10 et le 22 "
+     "novembre (environ 180).", "il me manque toutes les commandes"),
+    ("Hi, after the migration all our emails are gone from the shared mailbox.", "all our emails are gone"),
+    ("Bonjour, nos photos ont disparu de la galerie depuis la mise à jour.", "nos photos ont disparu"),
+])
+def test_an_unanswered_risk_is_lifted_above_a_loud_complaint_until_we_answer(text, said):
+    """At risk weighs like an outage: onto [harm_floor, 100] while nobody has answered, however calmly said."""
+    at_risk = [customer(at(0), text)]
+    h = heat(at_risk, at(0, 45))
+    assert said in terms(h)["risk"] and "calm" not in terms(h)
+    assert h.score > heat(LOUD_20_HOURS, at(0, 45)).score
+    answered = heat([*at_risk, us(at(0, 30), "Bonjour, je regarde tout de suite et je vous rappelle.")], at(0, 45))
+    assert "risk" not in terms(answered) and answered.score < h.score
+
+
+@pytest.mark.parametrize("text", [
+    "Il manque une pièce jointe dans votre dernier mail.",
+    "The attachment is missing from your reply.",
+    "J'ai perdu mon mot de passe FTP, pouvez-vous le réinitialiser ?",
+])
+def test_something_missing_that_is_not_their_stored_business_is_not_at_risk(text):
+    assert "risk" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    'TRÈS URGENT !!!! Notre supervision affiche : "Certificat SSL de www.sudtransit.fr expire dans 25 jours".',
+    'Our monitoring says "Your certificate will expire in 12 days". Please renew.',
+])
+def test_an_expiry_still_ahead_is_a_warning_not_an_outage(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text, said", [
+    ("Bonjour, les erreurs 502 sont revenues depuis hier soir, comme il y a deux semaines.", "erreurs 502 sont revenues"),
+    ('Hi, the backup report says "FAILED" again. This is the same as last week\'s ticket.', "the same as last week"),
+    ("Le formulaire de contact ne nous envoie plus rien depuis vendredi, comme il y a trois semaines.",
+     "comme il y a trois semaines"),
+])
+def test_a_problem_back_after_our_fix_counts_as_asked_before_and_says_so(text, said):
+    """Our fix did not hold: the customer asked this before, in a case we may not have linked."""
+    back = heat([customer(at(0), text)], at(1))
+    first = heat([customer(at(0), text.split(", comme")[0].split(" This is")[0].replace(" sont revenues", " sont là"))],
+                 at(1))
+    assert f"said it came back: '{said}'" in terms(back)["repeats"]
+    assert "repeats" not in terms(first) and back.score > first.score
+
+
+@pytest.mark.parametrize("text", [
+    "Comme la dernière fois, pouvez-vous créer une base pour le site de test ?",  # nothing wrong: a request
+    "Le site est de nouveau en ligne, merci !",
+])
+def test_as_last_time_without_anything_wrong_is_not_a_problem_back(text):
+    assert "repeats" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text, down", [
+    ("Le formulaire de contact de notre site n'envoie toujours rien.", "n'envoie toujours rien"),
+    ("Le formulaire ne nous envoie plus rien depuis vendredi.", "ne nous envoie plus rien"),
+    ("Nothing has come through the order form since the update.", "nothing has come through"),
+])
+def test_nothing_coming_any_more_reads_as_down_and_nothing_from_us_does_not(text, down):
+    assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith(f"said it is down: '{down}")
+    for chase in ("Je ne reçois toujours rien de votre part.", "Je n'ai plus rien reçu de votre part depuis lundi."):
+        assert "down" not in terms(heat([customer(at(0), chase)], at(1)))
+
+
 def test_a_log_of_a_node_that_failed_over_is_not_an_outage_they_report():
     text = ("Hello,\n\nWe see these in the HAProxy log on lb-01, roughly once a minute:\n\n"
             "Nov 24 08:15:09 lb-01 haproxy[2210]: [WARNING] SERVER BE_API/API-02 IS DOWN, REASON: LAYER4 TIMEOUT\n"
@@ -606,7 +680,7 @@ def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
     explained = heat(story, at(hours))
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
-                        mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down))
+                        mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm))
     assert ticked == explained.score
 
 
@@ -660,5 +734,6 @@ def test_the_clock_tick_gives_a_deadline_the_same_heat_as_the_explanation(hours)
     explained = heat(story, at(hours))
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
-                        mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), due_t=stats.due_t)
+                        mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
+                        due_t=stats.due_t)
     assert ticked == explained.score

@@ -48,6 +48,9 @@ CUSTOMER = [
     "It didn't fix anything, the homepage is still down. Please call me.",
     "La mise en ligne est demain à 8h : il nous faut le certificat avant.",
     "Our booking page opens at 9:00 today, we need the payment form working by then.",
+    # At risk (lifted like an outage until we answer), and a problem back after a fix.
+    "Pas urgent : il me manque toutes les commandes entre le 10 et le 22 novembre.",
+    "Our site redirects to a casino, have we been hacked? The 502 errors are back too.",
     "",
 ]
 CLOSING = ["Merci beaucoup, tout fonctionne, vous pouvez fermer le ticket.", "All good now, thanks!",
@@ -226,4 +229,4 @@ def test_the_clock_tick_scores_like_the_explanation(events, later, setting, stat
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=tier, now_t=now.timestamp(), incident_open=incident,
                           weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
-                          down=bool(stats.down), due_t=stats.due_t) == expected
+                          down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t) == expected

@@ -2,8 +2,9 @@
 
 `score` explains (every term, largest first); `heat_value` gives the same
 number from the points that do not move with time, for the clock tick. An
-unanswered outage is the one term that depends on the others: it lifts the
-case onto [down_floor, 100] in proportion to the rest of its heat.
+unanswered outage and an unanswered risk (hacked, ransom, no backup) are the terms that depend on
+the others: they lift the case onto [down_floor, 100] or [harm_floor, 100] in proportion to the rest
+of its heat.
 
 Besides the points, a few zero-point notes explain what the heat did *not*
 count: the quoted replies, signatures and pasted logs set aside, the broadcasts
@@ -156,28 +157,27 @@ def _calm_points(w: Weights, moving: list[Term]) -> float:
     return -(w.calm_points + (1.0 - w.calm_waiting_factor) * waiting)
 
 
-def _down_lift(w: Weights, rest: float) -> float:
-    """The points of an unanswered outage over the *rest* of the heat: at least `down_points`, and enough
-    to lift the case onto [down_floor, 100] in proportion (the order of outages is kept, none is capped)."""
-    return max(w.down_points, w.down_floor * (1.0 - min(rest, 100.0) / 100.0))
-
-
-def _harm_term(w: Weights, said: str) -> Term | bool:
-    return _term("risk", f"said data or security is at risk: {_quote(said)}", w.harm_points)
+def _lift(points: float, floor: float, rest: float) -> float:
+    """The points of an unanswered outage or risk over the *rest* of the heat: at least *points*, and enough
+    to lift the case onto [floor, 100] in proportion (their order is kept, none is capped)."""
+    return max(points, floor * (1.0 - min(rest, 100.0) / 100.0))
 
 
 def _slow_term(w: Weights, said: str) -> Term | bool:
     return _term("slow", f"said it is slow or nearly full: {_quote(said)}", w.slow_points)
 
 
-def _repeats_term(w: Weights, key: tuple[int, float, str, int]) -> Term | bool:
-    """Repeating themselves in the case, and asking again in a new case what an earlier one asked."""
-    n, sim, before, earlier = key
+def _repeats_term(w: Weights, key: tuple[int, float, str, int, str]) -> Term | bool:
+    """Repeating themselves in the case, asking again in a new case what an earlier one asked, or saying the
+    problem came back after an earlier fix (an earlier case we may not have: it counts as one)."""
+    n, sim, before, earlier, back = key
     parts = [f"repeated themselves {n}\u00d7 ({sim:.0%} same)"] if n else []
     if earlier:
         more = f" and {earlier - 1} earlier case{'s' if earlier > 2 else ''}" if earlier > 1 else ""
         parts.append(f"asked before in {before}{more}")
-    return _term("repeats", "; ".join(parts), w.repeat_max * _sat(n + earlier, w.repeat_scale))
+    if back:
+        parts.append(f"said it came back: {_quote(back)}")
+    return _term("repeats", "; ".join(parts), w.repeat_max * _sat(n + (earlier or bool(back)), w.repeat_scale))
 
 
 def _bounced_term(w: Weights, key: tuple[int, int]) -> Term | bool:
@@ -242,9 +242,14 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
             steady.append(Term("calm", f"said it is not pressing: {_quote(stats.calm)}", calm))
         total += calm
     if stats.down:
-        lift = _down_lift(weights, total)
+        lift = _lift(weights.down_points, weights.down_floor, total)
         if lift >= 0.05:
             steady.append(Term("down", f"said it is down: {_quote(stats.down)}", lift))
+        total += lift
+    if stats.harm:
+        lift = _lift(weights.harm_points, weights.harm_floor, total)
+        if lift >= 0.05:
+            steady.append(Term("risk", f"said data or security is at risk: {_quote(stats.harm)}", lift))
         total += lift
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
@@ -261,7 +266,8 @@ def steady_points(stats: CaseStats, weights: Weights) -> float:
 
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
                tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN,
-               promise_t: int | None = None, down: bool = False, due_t: int | None = None) -> int:
+               promise_t: int | None = None, down: bool = False, harm: bool = False,
+               due_t: int | None = None) -> int:
     """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation.
 
     The clock tick rescores every open case each minute: this skips building,
@@ -277,7 +283,9 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     if mode == CALM:
         total += _calm_points(weights, moving)
     if down:
-        total += _down_lift(weights, total)
+        total += _lift(weights.down_points, weights.down_floor, total)
+    if harm:
+        total += _lift(weights.harm_points, weights.harm_floor, total)
     total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None)
     return min(100, max(0, int(total + 0.5)))
 
@@ -339,10 +347,10 @@ def _term_for(table: dict, key, build, weights: Weights) -> Term | bool:
 
 
 def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
-    """Exchanges and their pace, chasers, words and tone, at risk, slow, repeats, bounces, engineers, notes (in this
-    order). An outage is not among them: its points depend on the rest (`_down_lift`)."""
+    """Exchanges and their pace, chasers, words and tone, slow, repeats, bounces, engineers, notes (in this
+    order). An outage and a risk are not among them: their points depend on the rest (`_lift`)."""
     (_, _, exchanges_terms, words_terms, repeats_terms, engineers_terms, chased_terms, bounced_terms,
-     notes_terms, harm_terms, slow_terms, _, _) = weights._tables
+     notes_terms, slow_terms, _, _) = weights._tables
     terms: list[Term] = []
     add = terms.append
     n = stats.exchanges
@@ -376,14 +384,12 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         if t:
             add(t)
     # Slow is the lesser of down: a case said to be both counts as down.
-    for said, table, build in ((stats.harm, harm_terms, _harm_term),
-                               (not stats.down and stats.slow, slow_terms, _slow_term)):
-        if said:
-            t = _term_for(table, said, build, weights)
-            if t:
-                add(t)
-    if stats.repeats or stats.earlier:
-        key = (stats.repeats, stats.repeat_sim, stats.before, stats.earlier)
+    if stats.slow and not stats.down:
+        t = _term_for(slow_terms, stats.slow, _slow_term, weights)
+        if t:
+            add(t)
+    if stats.repeats or stats.earlier or stats.back:
+        key = (stats.repeats, stats.repeat_sim, stats.before, stats.earlier, stats.back)
         t = _term_for(repeats_terms, key, _repeats_term, weights)
         if t:
             add(t)

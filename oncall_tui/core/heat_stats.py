@@ -124,6 +124,7 @@ class CaseStats:
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
     slow: str = ""  # what they said is slow or nearly full ("rame"), likewise
+    back: str = ""  # what they said tells the problem came back after an earlier fix ("comme il y a deux semaines")
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
@@ -296,6 +297,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
         stats.harm = _said(harm)
+    elif (lost := _data_lost(folded)):
+        stats.harm = harm = lost
     slow = lexicon.section("slow").scan(symptom, symptom_words)
     if slow:
         stats.slow = _said(slow)
@@ -308,6 +311,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if not waiting:
         stats.waiting_since, stats.wait_t = (at, t) if lapsed_t is None else (
             format_ts(datetime.fromtimestamp(lapsed_t, timezone.utc)), lapsed_t)
+    if pressing and not stats.back and (back := _came_back(folded)):
+        stats.back = back
     _mood(stats, text, found)
     _deadline(stats, text, event.at.astimezone(tz) if tz else event.at)
     if not stats.topic:
@@ -387,7 +392,9 @@ _QUOTED = re.compile(r"«\s*([^«»\n]{3,120}?)\s*»|“([^“”\n]{3,120})”|
                      r"(?<!\w)'([^'\n]{3,120})'(?!\w)")
 _ERROR_WORD = re.compile(
     r"\b(?:error|erreur|errors|erreurs|failed|failure|echec|echoue|denied|refuse|refused|unavailable|"
-    r"indisponible|invalid|invalide|not found|introuvable|impossible|expired|expire|timeout|timed out|"
+    r"indisponible|invalid|invalide|not found|introuvable|impossible|expired|"
+    # ...an expiry still ahead is a warning: "Certificat SSL ... expire dans 25 jours"
+    r"(?<!will )expire(?! (?:dans|in|on|le|bientot|soon|within|sous|d'ici)\b)|timeout|timed out|"
     r"not secure|non securise|not private|pas privee|unable|exception|fatal|forbidden|interdit|rejected|rejete|"
     r"undeliverable|unreachable|injoignable|could not|n'a pas pu|cannot|can't|incorrect|blocked|bloques?|"
     r"blacklist\w*)\b")
@@ -439,10 +446,61 @@ _NOBODY_CAN = re.compile(r"\b(?:nobody|no one|none of us|personne)\b[^.!?\n]{0,3
                          r"repondre|dire|aider|expliquer|renseigner|rappeler|joindre))[^.!?\n]{0,30}")
 
 
+# ...or nothing at all comes any more: "le formulaire ne nous envoie plus rien depuis vendredi", "n'envoie toujours
+# rien", "nothing has come through since the update" (not what they have not had from us: a chase).
+_NOT_FROM_US = r"(?:(?!de votre|de vous|du support|from (?:you|your|the support))[^.!?\n])"
+_NOTHING_COMES = re.compile(
+    r"\b(?:n'|ne )(?:nous |me |m'|leur |lui )?(?:envoi|envoy|recoi|recev|affich|transmet|arriv)\w* (?:toujours |plus )rien\b"
+    r"(?! (?:de votre|de vous|du support))|"
+    r"\b(?:plus rien|nothing (?:has )?(?:come|came|arrived|got|gets|comes) ?(?:in|through)?)\b" + _NOT_FROM_US +
+    r"{0,40}?\b(?:since|depuis)\b")
+
+
 def _cannot_any_more(folded: str) -> str:
-    found = _STOPPED_SINCE.search(folded) if ("since" in folded or "depuis" in folded) else None
+    found = None
+    if "since" in folded or "depuis" in folded:
+        found = _STOPPED_SINCE.search(folded)
+    if found is None and ("rien" in folded or "nothing" in folded):
+        found = _NOTHING_COMES.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
         found = _NOBODY_CAN.search(folded)
+    return found.group(0)[:SAID_MAX] if found else ""
+
+
+# The problem is back after an earlier fix, said with something wrong: "les erreurs 502 sont revenues", "comme il y
+# a deux semaines", "the same as last week's ticket", "it's failing again like 3 weeks ago". Our fix did not hold.
+_CAME_BACK = re.compile(
+    r"\b(?:(?:errors?|erreurs?|problems?|problemes?|issues?|bugs?|pannes?|soucis|souci|coupures?|crashe?s?|"
+    r"[45]\d\d)(?: \w+){0,2}? (?:is|are|has|have|sont|est|s'est|se sont) (?:come |de nouveau |a nouveau |encore )?"
+    r"(?:back|revenue?s?|reapparue?s?|reappeared|returned)|(?:ca |le probleme |il )recommence|"
+    r"comme (?:il y a (?:\w+ ){1,2}?(?:jours?|semaines?|mois)|la semaine derniere|le mois dernier|la derniere fois)|"
+    r"(?:the )?same (?:problem |issue |thing )?as (?:last (?:week|time|month)|before|(?:\w+ ){1,2}?(?:days|weeks|months) ago|"
+    r"(?:last|the previous|my previous|the other|our previous) (?:week's |month's )?(?:ticket|case|time))|"
+    r"(?:like|as) (?:\w+ ){1,2}?(?:days|weeks|months) ago)\b")
+
+
+def _came_back(folded: str) -> str:
+    found = _CAME_BACK.search(folded)
+    return found.group(0)[:SAID_MAX] if found else ""
+
+
+# Their stored business is gone or missing: "il me manque toutes les commandes entre le 10 et le 22", "nos photos
+# ont disparu", "all our emails are gone", "we lost two weeks of orders". Only what they keep counts (orders,
+# files, mail, data): "the attachment is missing" is not a loss.
+_DATA = (r"(?:commandes?|donnees|fichiers?|photos?|mails?|e-?mails?|messages|archives?|documents?|articles|"
+         r"fiches(?: \w+)?|produits|contacts|clients|tables?|base(?: de donnees)?|orders?|data|files?|records?|"
+         r"posts|pages|products|customers|database|bookings?|reservations?|inscriptions|dossiers?|folders?)")
+_LOST = re.compile(
+    r"\b(?:il (?:me |nous )?manque|(?:j'ai|nous avons|on a|ai|avons) perdu|(?:we|i) (?:have )?lost|(?:we're|we are|i'm|"
+    r"i am) missing|lost)\b (?:(?:toutes?|tous|l'ensemble|all|every|the|des|les|nos|mes|our|my|de|d'|\d+|"
+    r"semaines?|jours?|mois|weeks?|days?|months?|of|two|deux|trois|three) ?){0,5}" + _DATA + r"\b|"
+    r"\b(?:(?:toutes?|tous|all|les|nos|mes|our|my|the) ){1,2}(?:\w+ )?" + _DATA +
+    r" (?:\w+ ){0,3}?(?:ont disparu|a disparu|sont perdu\w*|est perdu\w*|ont ete (?:supprime|efface)\w*|"
+    r"(?:are|is|have|has|were|got) (?:all |been )?(?:gone|missing|disappeared|vanished|lost|deleted|wiped))\b")
+
+
+def _data_lost(folded: str) -> str:
+    found = _LOST.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
 
 

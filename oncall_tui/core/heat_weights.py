@@ -51,6 +51,7 @@ class Weights:
     down_points: float
     down_floor: float
     harm_points: float
+    harm_floor: float
     slow_points: float
     repeat_max: float
     repeat_scale: float
@@ -74,7 +75,7 @@ class Weights:
         # Terms already built for these weights (see "scoring"); not a field.
         tiers = {t: Term("tier", t, getattr(self, f"tier_{t}")) for t in TIERS}
         memo = {name: {} for name in ("waiting", "age", "exchanges", "words", "repeats", "engineers",
-                                      "chased", "bounced", "notes", "harm", "slow", "deadline")}
+                                      "chased", "bounced", "notes", "slow", "deadline")}
         memo["tier"] = {t: (term if term.points >= 0.05 else False) for t, term in tiers.items()}
         object.__setattr__(self, "memo", memo)
         object.__setattr__(self, "_tables", tuple(memo.values()))

@@ -180,6 +180,7 @@ class RetickMemo:
 # version, steady points, wait_t, out_t (-1: none), opened_t, mode (+ DOWN_BIT), promise_t, due_t (-1: none)
 _MEMO_ROW = struct.Struct("<qdqqdbqq")
 _DOWN_BIT = 8  # beside the mode: they said it is down (heat_value's `down`)
+_HARM_BIT = 16  # ...and at risk (heat_value's `harm`)
 
 
 @dataclass
@@ -247,24 +248,24 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
         if packed is None:
             stats = from_json(stats_json)
             steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
-            promise_t, down, due_t = stats.promise_t, bool(stats.down), stats.due_t
+            promise_t, down, harm, due_t = stats.promise_t, bool(stats.down), bool(stats.harm), stats.due_t
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
             if memo is not None:
                 packed = pack(version, steady, -1 if wait_t is None else wait_t, -1 if out_t is None else out_t,
-                              opened, mode | (_DOWN_BIT if down else 0), -1 if promise_t is None else promise_t,
+                              opened, mode | (_DOWN_BIT if down else 0) | (_HARM_BIT if harm else 0), -1 if promise_t is None else promise_t,
                               -1 if due_t is None else due_t)
         else:
             wait_t = None if wait_t < 0 else wait_t
             out_t = None if out_t < 0 else out_t
             promise_t = None if promise_t < 0 else promise_t
             due_t = None if due_t < 0 else due_t
-            down, mode = bool(mode & _DOWN_BIT), mode & ~_DOWN_BIT
+            down, harm, mode = bool(mode & _DOWN_BIT), bool(mode & _HARM_BIT), mode & ~(_DOWN_BIT | _HARM_BIT)
         if memo is not None:
             learned[case_id] = packed
         new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
                          tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
-                         weights=weights, mode=mode, promise_t=promise_t, down=down, due_t=due_t)
+                         weights=weights, mode=mode, promise_t=promise_t, down=down, harm=harm, due_t=due_t)
         if new != old:
             updates.append((new, case_id))
         if waiting is None:
