@@ -64,6 +64,9 @@ def terms(h) -> dict[str, str]:
     # ... and "mais merci" thanks, it raises no new problem.
     ("C'est bon ça remarche tout seul, je ne sais pas ce que vous avez fait mais merci !",
      "'c'est bon', 'ça remarche'"),
+    # After an outage: what was down is up again.
+    ("Back up now, thanks for the updates. Lucy", "'back up now'"),
+    ("Le site est de nouveau en ligne, merci pour votre réactivité.", "'de nouveau en ligne'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
@@ -486,6 +489,17 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
      "novembre (environ 180).", "il me manque toutes les commandes"),
     ("Hi, after the migration all our emails are gone from the shared mailbox.", "all our emails are gone"),
     ("Bonjour, nos photos ont disparu de la galerie depuis la mise à jour.", "nos photos ont disparu"),
+    ("Our VPS is reachable again, but orders #10482 to #10519, placed between 05:00 and 05:30 this morning, are "
+     "missing from the shop admin.", "orders #10482 to #10519"),
+    ("Tidying up old accounts I deleted ceo@hughesroofing.co.uk instead of cfo@. Is there any way to get it back?",
+     "deleted ceo@hughesroofing.co.uk instead of"),
+    ("The database seems to have rolled back to around 05:00 UTC.", "rolled back"),
+    ("Thanks, I'm back in! But there are 40 emails in my Sent folder from last night that I didn't write.",
+     "didn't write"),
+    ("Une adhérente tombe sur un fichier de notre site avec tous nos adhérents (nom, adresse, date de naissance). "
+     "Quand vous aurez un moment, il n'y a pas le feu.", "date de naissance"),
+    ("Today I noticed a yellow box in the panel: Last successful backup: 14 Nov 2026 (9 days ago). No rush if "
+     "it's normal.", "last successful backup"),
 ])
 def test_an_unanswered_risk_is_lifted_above_a_loud_complaint_until_we_answer(text, said):
     """At risk weighs like an outage: onto [harm_floor, 100] while nobody has answered, however calmly said."""

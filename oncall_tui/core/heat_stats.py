@@ -496,7 +496,12 @@ _LOST = re.compile(
     r"semaines?|jours?|mois|weeks?|days?|months?|of|two|deux|trois|three) ?){0,5}" + _DATA + r"\b|"
     r"\b(?:(?:toutes?|tous|all|les|nos|mes|our|my|the) ){1,2}(?:\w+ )?" + _DATA +
     r" (?:\w+ ){0,3}?(?:ont disparu|a disparu|sont perdu\w*|est perdu\w*|ont ete (?:supprime|efface)\w*|"
-    r"(?:are|is|have|has|were|got) (?:all |been )?(?:gone|missing|disappeared|vanished|lost|deleted|wiped))\b")
+    r"(?:are|is|have|has|were|got) (?:all |been )?(?:gone|missing|disappeared|vanished|lost|deleted|wiped))\b|"
+    # ...named and said missing further on: "Orders #10482 to #10519, placed this morning, are missing"
+    r"\b" + _DATA + r"\b[^.!?\n]{0,80}?\b(?:are|sont) (?:now |still |toujours )?(?:missing|introuvables|absentes?|absents)\b|"
+    # ...or the wrong one deleted: "I deleted ceo@ instead of cfo@", "supprimé le mauvais"
+    r"\b(?:deleted|removed|supprime|efface)\b(?:[^.!?\n]|\.(?=\w)){0,60}?\b(?:instead of|au lieu de)\b|"
+    r"\b(?:supprime|efface) (?:la|le) mauvaise?\b|\bdeleted the wrong\b")
 
 
 def _data_lost(folded: str) -> str:
