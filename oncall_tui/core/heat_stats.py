@@ -456,6 +456,14 @@ _NOTHING_COMES = re.compile(
     r"{0,40}?\b(?:since|depuis)\b")
 
 
+# ...or what they run on us fails, in their words: "our booking app fails on one request in five", "la boutique
+# plante au paiement", "the checkout keeps failing".
+_APP_FAILS = re.compile(
+    r"\b(?:site|website|app|application|appli|shop|store|boutique|checkout|booking|reservation|form|formulaire|api|"
+    r"webmail|portal|portail|extranet|intranet|platform|plateforme)\b (?:\w+ ){0,2}?(?:fails|is failing|keeps failing|"
+    r"has been failing|echoue|plante|tombe en erreur|part en erreur)\b")
+
+
 def _cannot_any_more(folded: str) -> str:
     found = None
     if "since" in folded or "depuis" in folded:
@@ -464,6 +472,8 @@ def _cannot_any_more(folded: str) -> str:
         found = _NOTHING_COMES.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
         found = _NOBODY_CAN.search(folded)
+    if found is None and ("fail" in folded or "echoue" in folded or "plante" in folded or "erreur" in folded):
+        found = _APP_FAILS.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
 
 
