@@ -511,6 +511,15 @@ def test_an_unanswered_risk_is_lifted_above_a_loud_complaint_until_we_answer(tex
     assert "risk" not in terms(answered) and answered.score < h.score
 
 
+def test_down_and_at_risk_together_stay_below_the_cap_in_order():
+    """One lift, not two: two hacked sites that are also down are told apart by the rest (here a chase)."""
+    said = "Our shop is down and shows a ransom note: all our files are encrypted."
+    once = heat([customer(at(0), said)], at(1))
+    chased = heat([customer(at(0), said), customer(at(0, 40), "Anyone there? We can't sell anything.")], at(1))
+    assert "down" in terms(once) and "risk" in terms(once)
+    assert once.score < chased.score < 100
+
+
 @pytest.mark.parametrize("text", [
     "Il manque une pièce jointe dans votre dernier mail.",
     "The attachment is missing from your reply.",

@@ -157,6 +157,12 @@ def _calm_points(w: Weights, moving: list[Term]) -> float:
     return -(w.calm_points + (1.0 - w.calm_waiting_factor) * waiting)
 
 
+def _harm_points(w: Weights, rest: float, down: bool) -> float:
+    """At risk: lifted onto [harm_floor, 100] like an outage; said with an outage, its flat points (the
+    outage's lift comes after)."""
+    return w.harm_points if down else _lift(w.harm_points, w.harm_floor, rest)
+
+
 def _lift(points: float, floor: float, rest: float) -> float:
     """The points of an unanswered outage or risk over the *rest* of the heat: at least *points*, and enough
     to lift the case onto [floor, 100] in proportion (their order is kept, none is capped)."""
@@ -241,15 +247,17 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         if calm <= -0.05:
             steady.append(Term("calm", f"said it is not pressing: {_quote(stats.calm)}", calm))
         total += calm
+    if stats.harm:
+        # Down and at risk: the risk's points, then the outage's lift over them (one lift: the case stays
+        # below 100 in proportion, not capped, so such cases keep their order).
+        lift = _harm_points(weights, total, bool(stats.down))
+        if lift >= 0.05:
+            steady.append(Term("risk", f"said data or security is at risk: {_quote(stats.harm)}", lift))
+        total += lift
     if stats.down:
         lift = _lift(weights.down_points, weights.down_floor, total)
         if lift >= 0.05:
             steady.append(Term("down", f"said it is down: {_quote(stats.down)}", lift))
-        total += lift
-    if stats.harm:
-        lift = _lift(weights.harm_points, weights.harm_floor, total)
-        if lift >= 0.05:
-            steady.append(Term("risk", f"said data or security is at risk: {_quote(stats.harm)}", lift))
         total += lift
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
@@ -282,10 +290,10 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     wait_t = lapsed_t
     if mode == CALM:
         total += _calm_points(weights, moving)
+    if harm:
+        total += _harm_points(weights, total, down)
     if down:
         total += _lift(weights.down_points, weights.down_floor, total)
-    if harm:
-        total += _lift(weights.harm_points, weights.harm_floor, total)
     total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None)
     return min(100, max(0, int(total + 0.5)))
 
