@@ -80,7 +80,7 @@ class Rules:
 WORD_RUN = re.compile(r"[a-z0-9]+")
 _SEP = r"[\s'-]+"
 #: "a ... b": a and b with up to three words between them (bounded: no runaway backtracking).
-_GAP = r"(?:[\s'-]+[a-z0-9]+){0,3}[\s'-]+"
+_GAP = r"(?:[\s'-]+[a-z0-9]+){0,3}?[\s'-]+"  # lazy: the words read are the nearest a ... b, not a span to a later b
 
 
 def _key(parent: str, key: str) -> str:
