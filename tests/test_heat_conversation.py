@@ -569,6 +569,10 @@ def test_as_last_time_without_anything_wrong_is_not_a_problem_back(text):
      "[2026-11-24 08:03:17] production.ERROR: SQLSTATE[HY000] [1040] TOO MANY CONNECTIONS\n"
      "[2026-11-24 08:05:52] production.ERROR: SQLSTATE[HY000] [1040] TOO MANY CONNECTIONS\n", "booking app fails"),
     ("Bonjour, le formulaire de réservation échoue à chaque envoi.", "formulaire de reservation echoue"),
+    ("On n'a pas eu une seule réservation par le site depuis vendredi soir. Le site s'affiche normalement.",
+     "pas eu une seule reservation par le site depuis"),
+    ("Our volunteers say they can't get into the rota page any more. It just goes back to the front page.",
+     "can't get into the rota page any more"),
 ])
 def test_nothing_coming_any_more_reads_as_down_and_nothing_from_us_does_not(text, down):
     assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith(f"said it is down: '{down}")

@@ -432,6 +432,7 @@ _FLOW = (r"(?:orders?|payments?|sales?|bookings?|reservations?|sign-?ups?|transa
 _STOPPED_SINCE = re.compile(
     r"\b(?:(?:no|not a single|not one|zero|haven't (?:had|received|got|seen)|have not (?:had|received|got|seen)|"
     r"hasn't been|has not been)(?: an?| any)?(?: new| single)?|(?:aucune?|pas une? seule?|plus une? seule?|plus (?:de|d'|aucune?)|"
+    r"(?:pas|plus) (?:eu|recu) (?:une? seule?|aucune?|de|d')|"
     r"zero|pas de|pas d')(?: nouvelles?| nouveaux?)?) ?" + _FLOW +
     # ...not a chase: "no email from you since Monday", "pas de message de votre part depuis lundi"
     r"\b(?:(?!from (?:you|your|the support)|de votre|de vous|du support|back|retour)[^.!?\n]){0,40}?\b(?:since|depuis)\b")
@@ -456,6 +457,11 @@ _NOTHING_COMES = re.compile(
     r"{0,40}?\b(?:since|depuis)\b")
 
 
+# ...or what worked and no longer lets them in: "our volunteers can't get into the rota page any more".
+_LOCKED_OUT = re.compile(r"\b(?:can't|cannot|can not|are unable to|is unable to)(?: \w+)? (?:get into|log ?in(?:to)?|sign in(?:to)?|"
+                         r"access|reach|open|connect to)\b[^.!?\n]{0,40}?\bany ?more\b")
+
+
 # ...or what they run on us fails, in their words: "our booking app fails on one request in five", "la boutique
 # plante au paiement", "the checkout keeps failing".
 _APP_FAILS = re.compile(
@@ -472,6 +478,8 @@ def _cannot_any_more(folded: str) -> str:
         found = _NOTHING_COMES.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
         found = _NOBODY_CAN.search(folded)
+    if found is None and "more" in folded:
+        found = _LOCKED_OUT.search(folded)
     if found is None and ("fail" in folded or "echoue" in folded or "plante" in folded or "erreur" in folded):
         found = _APP_FAILS.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
