@@ -573,6 +573,10 @@ def test_as_last_time_without_anything_wrong_is_not_a_problem_back(text):
      "pas eu une seule reservation par le site depuis"),
     ("Our volunteers say they can't get into the rota page any more. It just goes back to the front page.",
      "can't get into the rota page any more"),
+    ("Nos mails sortants restent bloqués dans la boîte d'envoi d'Outlook depuis 7h30. La réception fonctionne.",
+     "mails sortants restent bloques"),
+    ("Le certificat de extranet.garnier-btp.fr a expiré cette nuit, les navigateurs bloquent l'accès.",
+     "certificat de extranet.garnier-btp.fr a expire"),
 ])
 def test_nothing_coming_any_more_reads_as_down_and_nothing_from_us_does_not(text, down):
     assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith(f"said it is down: '{down}")

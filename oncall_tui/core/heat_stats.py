@@ -462,6 +462,14 @@ _LOCKED_OUT = re.compile(r"\b(?:can't|cannot|can not|are unable to|is unable to)
                          r"access|reach|open|connect to)\b[^.!?\n]{0,40}?\bany ?more\b")
 
 
+# ...or mail that does not leave: "nos mails sortants restent bloqués dans la boîte d'envoi", "emails stuck in the
+# outbox"; or a certificate named and said expired: "le certificat de extranet.garnier-btp.fr a expiré cette nuit".
+_STUCK_OR_EXPIRED = re.compile(
+    r"\b(?:mails?|e-?mails?|messages?|courriels?)\b(?: \w+){0,2}? (?:restent|sont|are|stay|get|is|reste)(?: \w+)?? "
+    r"(?:bloques?|coinces?|stuck|blocked)\b|"
+    r"\b(?:certificat|certificate|ssl)\b(?:[^.!?\n]|\.(?=\w)){0,60}?\b(?:a expire|est expire|has expired|expired)\b")
+
+
 # ...or what they run on us fails, in their words: "our booking app fails on one request in five", "la boutique
 # plante au paiement", "the checkout keeps failing".
 _APP_FAILS = re.compile(
@@ -478,6 +486,9 @@ def _cannot_any_more(folded: str) -> str:
         found = _NOTHING_COMES.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
         found = _NOBODY_CAN.search(folded)
+    if found is None and ("bloque" in folded or "coince" in folded or "stuck" in folded or "blocked" in folded
+                          or "expire" in folded):
+        found = _STUCK_OR_EXPIRED.search(folded)
     if found is None and "more" in folded:
         found = _LOCKED_OUT.search(folded)
     if found is None and ("fail" in folded or "echoue" in folded or "plante" in folded or "erreur" in folded):
