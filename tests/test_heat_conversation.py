@@ -100,10 +100,21 @@ def test_writing_again_after_saying_it_works_reopens_the_wait():
     ("Merci, je teste ce soir et je vous redis.", "their move: they said 'je teste', 'je vous redis'"),
     ("Thanks, I'll test it with the team tomorrow.", "their move: they said 'I'll test'"),
     ("Merci !", "their move: they only said thanks"),
+    # Mild words around it ("all day", "encore") do not make it a complaint.
+    ("OK, I'm out all day, will try it tonight and let you know.", "their move: they said 'will try'"),
 ])
 def test_an_acknowledgement_after_our_answer_leaves_the_ball_in_their_court(text, why):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(8))
     assert terms(h)["cooling"] == why and "waiting" not in terms(h)
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks, will try it tonight. But the site is still down for our customers!",
+    "I'll check, but this is unacceptable, we are losing orders.",
+])
+def test_an_acknowledgement_with_a_real_complaint_still_waits_on_us(text):
+    h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(8))
+    assert "waiting" in terms(h) and "cooling" not in terms(h)
 
 
 def test_an_acknowledgement_does_not_answer_our_own_silence():

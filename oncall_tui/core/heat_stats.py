@@ -565,9 +565,9 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
 
     Either one needs a message without a question and without a "but": "all
     good now, thanks!" closes, "it works but the mail doesn't" does not ("...
-    mais merci !" still does). A closing phrase outweighs mild words (weight
-    CLOSING_OUTWEIGHS or less: "tout fonctionne depuis hier"), an
-    acknowledgement none.
+    mais merci !" still does). A closing or acknowledging phrase outweighs mild
+    words (weight CLOSING_OUTWEIGHS or less: "tout fonctionne depuis hier",
+    "I'm out all day, will try it tonight"); a bare thank-you none.
     """
     if not words or "?" in text:
         return "", ""
@@ -575,17 +575,18 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     if lexicon.section("contrast").scan(contrast, tokens(contrast)):
         return "", ""
     closing = lexicon.section("closing").scan(folded, words)
-    if closing and all(p.weight <= CLOSING_OUTWEIGHS for p in found):
-        return _said(closing), ""
-    if found:
+    if not all(p.weight <= CLOSING_OUTWEIGHS for p in found):
         return "", ""
-    if len(words) <= ACK_MAX_WORDS:
-        ack = lexicon.section("ack").scan(folded, words)
-        if ack:
-            return "", _said(ack)
-        thanks = lexicon.section("thanks").vocabulary
-        if all(w in thanks for w in words):
-            return "", "thanks"
+    if closing:
+        return _said(closing), ""
+    if len(words) > ACK_MAX_WORDS:
+        return "", ""
+    ack = lexicon.section("ack").scan(folded, words)
+    if ack:
+        return "", _said(ack)
+    thanks = lexicon.section("thanks").vocabulary
+    if not found and all(w in thanks for w in words):
+        return "", "thanks"
     return "", ""
 
 
