@@ -559,8 +559,27 @@ def test_a_problem_back_after_our_fix_counts_as_asked_before_and_says_so(text, s
     back = heat([customer(at(0), text)], at(1))
     first = heat([customer(at(0), text.split(", comme")[0].split(" This is")[0].replace(" sont revenues", " sont là"))],
                  at(1))
-    assert f"said it came back: '{said}'" in terms(back)["repeats"]
+    assert f"said it is not the first time: '{said}'" in terms(back)["repeats"]
     assert "repeats" not in terms(first) and back.score > first.score
+
+
+@pytest.mark.parametrize("text, said", [
+    ("Hi, I'm opening a new ticket because my other one from Friday hasn't had any answer. The subdomain "
+     "book.example.co.uk still doesn't resolve.", "opening a new ticket"),
+    ("Bonjour, vous avez fermé ma demande précédente sans rien régler. Le formulaire n'envoie toujours rien.",
+     "ma demande precedente"),
+    ("I asked this last Wednesday and never got a reply. The folder is still missing and I need it today!",
+     "i asked this last wednesday"),
+])
+def test_asked_in_another_ticket_that_went_nowhere_counts_as_asked_before(text, said):
+    """The customer had to ask again in a new ticket: a repeat, even when we did not link the tickets."""
+    h = heat([customer(at(0), text)], at(1))
+    assert f"said it is not the first time: '{said}'" in terms(h)["repeats"]
+
+
+def test_mentioning_another_ticket_calmly_is_not_a_repeat():
+    h = heat([customer(at(0), "Merci, comme convenu dans mon autre demande, voici le fichier.")], at(1))
+    assert "repeats" not in terms(h)
 
 
 @pytest.mark.parametrize("text", [

@@ -175,14 +175,15 @@ def _slow_term(w: Weights, said: str) -> Term | bool:
 
 def _repeats_term(w: Weights, key: tuple[int, float, str, int, str]) -> Term | bool:
     """Repeating themselves in the case, asking again in a new case what an earlier one asked, or saying the
-    problem came back after an earlier fix (an earlier case we may not have: it counts as one)."""
+    problem came back after an earlier fix or was asked in another ticket (an earlier case we may not have
+    linked: it counts as one)."""
     n, sim, before, earlier, back = key
     parts = [f"repeated themselves {n}\u00d7 ({sim:.0%} same)"] if n else []
     if earlier:
         more = f" and {earlier - 1} earlier case{'s' if earlier > 2 else ''}" if earlier > 1 else ""
         parts.append(f"asked before in {before}{more}")
     if back:
-        parts.append(f"said it came back: {_quote(back)}")
+        parts.append(f"said it is not the first time: {_quote(back)}")
     return _term("repeats", "; ".join(parts), w.repeat_max * _sat(n + (earlier or bool(back)), w.repeat_scale))
 
 

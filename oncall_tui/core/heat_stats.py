@@ -508,8 +508,21 @@ _CAME_BACK = re.compile(
     r"(?:like|as) (?:\w+ ){1,2}?(?:days|weeks|months) ago)\b")
 
 
+# They asked this before, in another ticket of theirs that went nowhere: "my other one from Friday hasn't had any
+# answer", "vous avez fermé ma demande précédente sans rien régler", "both previous tickets were closed".
+_ASKED_BEFORE = re.compile(
+    r"\b(?:(?:my|our|the|both|two|mon|ma|notre|mes|nos) (?:other|previous|earlier|first|last|autres?|precedente?s?|"
+    r"premiere?|ancienne?) (?:one|tickets?|cases?|requests?|demandes?|messages?|mails?)|"
+    r"(?:mon|ma|notre|mes|nos) (?:tickets?|demandes?|messages?|mails?) (?:precedente?s?|d'avant|anterieure?s?)|"
+    r"(?:other|autre) (?:ticket|case|demande)|(?:opening|open|opened) (?:a|another) new (?:ticket|case)|"
+    r"(?:j'ouvre|j'ai ouvert|je rouvre|je reouvre) un (?:nouveau|autre|deuxieme|second) (?:ticket|dossier|demande)|"
+    r"i (?:already )?asked (?:this|about this|you this|the same) (?:already|before|last \w+|on \w+|\w+ ago)|"
+    r"(?:j'ai deja|je vous ai deja|on vous a deja|nous avons deja) (?:demande|signale|ecrit)(?: cela| ca)?)\b")
+
+
 def _came_back(folded: str) -> str:
-    found = _CAME_BACK.search(folded)
+    """What they said of an earlier time: the problem is back after our fix, or they asked in another ticket."""
+    found = _CAME_BACK.search(folded) or _ASKED_BEFORE.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
 
 
