@@ -46,18 +46,20 @@ _AGO = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 
 
 def load_pairs(path: Path = PAIRS, extra: Iterable[Path] = TUNE_EXTRA) -> tuple[datetime, list[dict]]:
-    """(now, pairs) of the evaluation file, then the tune-only pairs of the `extra` files (marked `"part": "tune"`)."""
+    """(now, pairs) of the evaluation file, then the tune-only pairs of the `extra` files (marked `"part": "tune"`).
+
+    A file whose `now` differs from the evaluation file's (its bodies speak of that day) marks its pairs with it.
+    """
     now, pairs = _read_pairs(path)
     seen = {p["id"] for p in pairs}
     for more in extra:
         extra_now, extra_pairs = _read_pairs(more)
-        if extra_now != now:
-            raise SystemExit(f"{more}: its now ({extra_now.isoformat()}) differs from {path.name}'s")
         for p in extra_pairs:
             if p["id"] in seen:  # a shared id would put a tune-only pair in the held-out part
                 raise SystemExit(f"{more}: id {p['id']!r} is used twice")
             seen.add(p["id"])
-        pairs = pairs + [{**p, "part": "tune"} for p in extra_pairs]
+        own = {"now": extra_now} if extra_now != now else {}
+        pairs = pairs + [{**p, "part": "tune", **own} for p in extra_pairs]
     return now, pairs
 
 
@@ -156,7 +158,8 @@ def pair_document(pair: dict, now: datetime, lexicon=None) -> dict:
 # ---------------------------------------------------------------- ranking
 
 def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
-    """Per pair: the stored heat of both cases after an import and a retick at *now*, and their terms."""
+    """Per pair: the stored heat of both cases after an import and a retick at *now* (or the pair's own), and their
+    terms."""
     from oncall_tui.core.errors import InvalidDocument
     from oncall_tui.store import derived
     from oncall_tui.store.engines import open_store
@@ -167,19 +170,20 @@ def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory(prefix="heat-eval-") as tmp:
         for n, pair in enumerate(pairs):
+            at = pair.get("now", now)
             store = open_store(Path(tmp) / f"pair-{n}.db", heat=models.heat)
             try:
                 try:
-                    import_document(store, pair_document(pair, now, models.heat.lexicon), now=now)
+                    import_document(store, pair_document(pair, at, models.heat.lexicon), now=at)
                 except InvalidDocument as exc:
                     raise SystemExit(f"pair {pair['id']}: the importer refused it: {exc}") from None
-                derived.retick(store, now, models.weights)
+                derived.retick(store, at, models.weights)
                 row = {"id": pair["id"]}
                 for side in ("hotter", "cooler"):
                     r = store.query_one(
                         f"SELECT c.heat, c.stats, c.status, c.opened_at, cu.tier, {derived.INCIDENT_OPEN_SQL} "
                         "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (f"T-{side}",))
-                    heat = derived.score_row(r[1], r[2], r[3], r[4], bool(r[5]), now, models.weights)
+                    heat = derived.score_row(r[1], r[2], r[3], r[4], bool(r[5]), at, models.weights)
                     row[side] = {"heat": r[0], "terms": [(t.name, t.value, round(t.points, 1)) for t in heat.terms]}
                 results.append(row)
             finally:

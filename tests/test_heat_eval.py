@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import timedelta
 
 import pytest
 
@@ -43,6 +44,21 @@ def test_tune_only_pairs_join_the_tune_part_and_leave_the_held_out_part_unchange
     extra.write_text(json.dumps({"now": now.isoformat(), "pairs": [first]}), encoding="utf-8")
     with pytest.raises(SystemExit, match="used twice"):
         load_pairs(extra=[extra])
+
+
+def test_a_tune_file_written_on_another_day_is_ranked_at_its_own_now(tmp_path):
+    """A file's bodies speak of its own day ("avant lundi"): its pairs are imported and scored at its `now`,
+    so the same pair a week later in the file ranks exactly as it did then."""
+    now, alone = load_pairs(extra=())
+    first = alone[0]
+    later = now + timedelta(days=11)
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"now": later.isoformat(), "pairs": [{**first, "id": "q1"}]}), encoding="utf-8")
+    _, with_extra = load_pairs(extra=[extra])
+    moved = next(p for p in with_extra if p["id"] == "q1")
+    assert moved["now"] == later and "now" not in first
+    ranked_then, ranked_later = rank_pairs([first], now)[0], rank_pairs([moved], now)[0]
+    assert ranked_later["hotter"] == ranked_then["hotter"] and ranked_later["cooler"] == ranked_then["cooler"]
 
 
 @pytest.mark.parametrize("text, minutes", [("20m", 20), ("4h30m", 270), ("1d3h", 1620), ("2d", 2880)])
