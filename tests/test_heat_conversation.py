@@ -511,6 +511,10 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
      "Quand vous aurez un moment, il n'y a pas le feu.", "date de naissance"),
     ("Today I noticed a yellow box in the panel: Last successful backup: 14 Nov 2026 (9 days ago). No rush if "
      "it's normal.", "last successful backup"),
+    # ...or a backup that did not run, said under a thank-you for something else
+    ("Merci Mehdi, les écrans répondent instantanément. Par contre la sauvegarde n'a pas tourné cette nuit, "
+     "c'est peut-être lié à votre modification ?", "sauvegarde n'a pas tourné"),
+    ("Thanks, the site is fast now. The backup didn't run last night though.", "backup didn't run"),
 ])
 def test_an_unanswered_risk_is_lifted_above_a_loud_complaint_until_we_answer(text, said):
     """At risk weighs like an outage: onto [harm_floor, 100] while nobody has answered, however calmly said."""
