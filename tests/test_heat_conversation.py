@@ -611,11 +611,27 @@ def test_as_last_time_without_anything_wrong_is_not_a_problem_back(text):
      "mails sortants restent bloques"),
     ("Le certificat de extranet.garnier-btp.fr a expiré cette nuit, les navigateurs bloquent l'accès.",
      "certificat de extranet.garnier-btp.fr a expire"),
+    # ...or what they are sent no longer reaches them, either way round
+    ("Les mails du formulaire de réservation du site ne nous arrivent plus depuis au moins une semaine.",
+     "mails du formulaire de reservation du site ne nous arrivent"),
+    ("Since Wednesday we haven't received any emails from the contact form on our website.",
+     "since wednesday we haven't received any emails"),
+    ("We've had zero enquiries since Wednesday, and December is when couples book.", "zero enquiries since"),
+    ("Orders from the shop have stopped coming through to the warehouse.", "orders from the shop have stopped"),
 ])
 def test_nothing_coming_any_more_reads_as_down_and_nothing_from_us_does_not(text, down):
     assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith(f"said it is down: '{down}")
-    for chase in ("Je ne reçois toujours rien de votre part.", "Je n'ai plus rien reçu de votre part depuis lundi."):
+    for chase in ("Je ne reçois toujours rien de votre part.", "Je n'ai plus rien reçu de votre part depuis lundi.",
+                  "Since Monday I haven't received any emails from you about my ticket."):
         assert "down" not in terms(heat([customer(at(0), chase)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "URGENT: I've forgotten my WordPress admin password and the reset email isn't arriving.",  # one message
+    "Depuis lundi, je n'ai pas reçu de mail de votre part concernant ma facture.",
+])
+def test_one_missing_message_or_ours_is_not_an_outage(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
 
 
 def test_a_log_of_a_node_that_failed_over_is_not_an_outage_they_report():

@@ -428,14 +428,19 @@ def bounced_mail(body: str) -> str:
 # What a business lives on stopped coming since a moment: "we haven't had an order since 7", "aucune réservation
 # depuis lundi", "not a single payment since the update". A shop says it is broken by what it no longer gets.
 _FLOW = (r"(?:orders?|payments?|sales?|bookings?|reservations?|sign-?ups?|transactions?|e-?mails?|mails?|messages?|"
-         r"calls?|commandes?|paiements?|ventes?|inscriptions?|appels?)")
+         r"calls?|enquir(?:y|ies)|inquir(?:y|ies)|leads?|commandes?|paiements?|ventes?|inscriptions?|appels?|"
+         r"demandes? de devis)")
 _STOPPED_SINCE = re.compile(
     r"\b(?:(?:no|not a single|not one|zero|haven't (?:had|received|got|seen)|have not (?:had|received|got|seen)|"
     r"hasn't been|has not been)(?: an?| any)?(?: new| single)?|(?:aucune?|pas une? seule?|plus une? seule?|plus (?:de|d'|aucune?)|"
     r"(?:pas|plus) (?:eu|recu) (?:une? seule?|aucune?|de|d')|"
     r"zero|pas de|pas d')(?: nouvelles?| nouveaux?)?) ?" + _FLOW +
     # ...not a chase: "no email from you since Monday", "pas de message de votre part depuis lundi"
-    r"\b(?:(?!from (?:you|your|the support)|de votre|de vous|du support|back|retour)[^.!?\n]){0,40}?\b(?:since|depuis)\b")
+    r"\b(?:(?!from (?:you|your|the support)|de votre|de vous|du support|back|retour)[^.!?\n]){0,40}?\b(?:since|depuis)\b|"
+    # ...said the other way round: "since Wednesday we haven't received any emails from the contact form"
+    r"\b(?:since|depuis)\b[^.!?\n]{0,30}?\b(?:we|i|nous|on|je)\b (?:haven't|have not|didn't|did not|n'avons|n'a|n'ai) "
+    r"(?:had|received|got|gotten|seen|get|receive|recu|eu)(?: any| a single| aucune?| une? seule?| de| d')? ?"
+    r"(?:new |nouvelles? )?" + _FLOW + r"\b(?! (?:from (?:you|your|the support)|de votre|de vous|du support))")
 
 
 # ...or what nobody among them can do any more: "nobody in the office can reach webmail", "personne ici ne peut
@@ -455,6 +460,16 @@ _NOTHING_COMES = re.compile(
     r"(?! (?:de votre|de vous|du support))|"
     r"\b(?:plus rien|nothing (?:has )?(?:come|came|arrived|got|gets|comes) ?(?:in|through)?)\b" + _NOT_FROM_US +
     r"{0,40}?\b(?:since|depuis)\b")
+
+
+# ...or what they are sent no longer reaches them: "les mails du formulaire ne nous arrivent plus", "orders from the
+# site stopped coming through".
+_NO_LONGER_ARRIVES = re.compile(
+    # (A flow, said in the plural: "the reset email isn't arriving" is one message, not an outage.)
+    r"\b" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:ne (?:nous |me |leur |lui )?(?:arrivent|parviennent) plus|"
+    r"(?:stopped|have stopped) (?:arriving|coming(?: in| through)?|getting through)|"
+    r"(?:aren't|are not|no longer) (?:arriving|coming (?:in|through)|getting through|reaching us)|"
+    r"no longer (?:arrive|come (?:in|through)|reach us))\b")
 
 
 # ...or what worked and no longer lets them in: "our volunteers can't get into the rota page any more".
@@ -484,6 +499,9 @@ def _cannot_any_more(folded: str) -> str:
         found = _STOPPED_SINCE.search(folded)
     if found is None and ("rien" in folded or "nothing" in folded):
         found = _NOTHING_COMES.search(folded)
+    if found is None and ("plus" in folded or "stopped" in folded or "n't" in folded or " not " in folded
+                          or "longer" in folded):
+        found = _NO_LONGER_ARRIVES.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
         found = _NOBODY_CAN.search(folded)
     if found is None and ("bloque" in folded or "coince" in folded or "stuck" in folded or "blocked" in folded
