@@ -31,6 +31,9 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Pa
     ("Je teste ce soir sur une copie, je vous donne des nouvelles demain avant midi.", datetime(2026, 11, 24, 12, 0)),
     # "avant 9h" written at 10:00 is tomorrow's 9:00.
     ("Je vous confirme avant 9h.", datetime(2026, 11, 24, 9, 0)),
+    # A call's summary: the moment promised, not the days of the story around it.
+    ("Appelé Mme Blanc. Le script échoue depuis mercredi 14h. Probablement la mise à jour du bundle CA de "
+     "jeudi. Lui ai promis un rappel avant 18h avec un diagnostic.", datetime(2026, 11, 23, 18, 0)),
 ])
 def test_a_dated_promise_holds_until_the_moment_it_names(reply, expected):
     assert promised_by(reply, MONDAY_10) == expected.replace(tzinfo=PARIS)

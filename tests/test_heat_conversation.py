@@ -728,6 +728,20 @@ def test_how_long_a_promise_holds_depends_on_what_it_says(reply, holds, lapsed):
     assert "waiting" in terms(heat(story, at(lapsed)))
 
 
+@pytest.mark.parametrize("summary", [
+    "Appelé Mme Blanc. Le script échoue depuis mercredi 14h, probablement la mise à jour de mercredi. Lui ai "
+    "promis un rappel avant 18h avec un diagnostic.",
+    "Called Mr Hale. The sync has failed since Wednesday. Promised him a call back before 6pm with a fix.",
+])
+def test_a_promise_reported_in_a_call_summary_runs_out_at_the_moment_it_names(summary):
+    """Our call summary says what was promised on the phone: past that moment (02:00 + 16 h), they wait on us."""
+    call = Event(at(1), "call", "out", "nadia", summary, "phone")
+    story = [customer(at(0), "Les stocks du site ne se mettent plus à jour depuis mercredi."), call]
+    assert "waiting" not in terms(heat(story, at(15)))
+    late = terms(heat(story, at(20)))
+    assert late["waiting"].startswith("waiting 3 h") and late["promised"].startswith("we promised to come back")
+
+
 def test_a_reply_of_ours_that_says_i_ll_look_and_is_then_forgotten_counts_the_wait_again():
     # The handover's "je regarde": once its window has run out, the customer is waiting on nobody.
     forgotten = [customer(at(0), "Bonjour, le site de préproduction répond 403 depuis vendredi."),

@@ -66,7 +66,8 @@ _HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
 _BARE_HOUR = re.compile(r"\b(?:a|avant|vers|pour|des|by|at|before|until|around|jusqu'a|d'ici)\s+(\d{1,2})\s*h\b")
 _AMPM = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b")
 _PAST = re.compile(r"\b(hier|avant-hier|yesterday|last night|cette nuit|la semaine derniere|last week)\b"
-                   r"|\b(depuis|since)\s+\d")
+                   r"|\b(depuis|since)\s+(?:\d|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
+                   r"wednesday|thursday|friday|saturday|sunday|ce matin|this morning)")
 _NOON = re.compile(r"\b(midi|noon|lunchtime|lunch time)\b")
 _PART = (
     (re.compile(r"\b(matin|matinee|morning)\b"), time(12, 0)),
@@ -99,9 +100,19 @@ _ZONE = re.compile(r"(?:(?<=\d)|(?<=\d[ h])|(?<=am )|(?<=pm )|(?<=am)|(?<=pm)|\(
 def promised_by(text: str, at: datetime) -> datetime | None:
     """The moment a reply written at *at* (aware) promises to come back by, or None if it names none."""
     folded = fold(text).replace("\u2019", "'")
-    found = [moment for clause in _CLAUSES.split(folded) if (moment := _clause_moment(clause, at)) is not None]
-    future = [m for m in found if m > at]
+    found = [(moment, _promising(clause)) for clause in _CLAUSES.split(folded)
+             if (moment := _clause_moment(clause, at)) is not None and moment > at]
+    # A moment in the clause that promises wins over one of the story around it: "échoue depuis mercredi 14h.
+    # Probablement la mise à jour de mercredi. Lui ai promis un rappel avant 18h" promises 18:00 today.
+    future = [m for m, promising in found if promising] or [m for m, _ in found]
     return min(max(future), at + LONGEST) if future else None
+
+
+_PROMISED = re.compile(r"(?:promis|promised|rappel|call back|ring back)")
+
+
+def _promising(clause: str) -> bool:
+    return bool(_OUR_FUTURE.search(clause) or _BY.search(clause) or _PROMISED.search(clause))
 
 
 # What makes a moment in a customer's clause a deadline rather than a time of the story: an event
