@@ -122,6 +122,22 @@ def test_an_acknowledgement_does_not_answer_our_own_silence():
     assert terms(h)["waiting"] == "waiting 3 h" and "cooling" not in terms(h)
 
 
+# --- on the chat --------------------------------------------------------------------------------------
+
+def test_a_customer_waiting_on_the_chat_comes_before_the_same_wait_by_mail_until_we_answer():
+    text = "Bonjour, ma boîte mail est bloquée : « compte verrouillé ». Toujours là ?"
+    chat = Event(at(0), "chat", "in", "Jean", text, "chat")
+    mail = customer(at(0), text)
+    live, by_mail = heat([chat], at(0, 12)), heat([mail], at(0, 12))
+    assert terms(live)["live"] == "waiting on the chat" and "live" not in terms(by_mail)
+    assert live.score > by_mail.score
+    # A mail from them afterwards does not make the wait on the line lighter; our answer or their closing ends it.
+    assert "live" in terms(heat([chat, customer(at(0, 5), "Je vous envoie la capture par mail.")], at(0, 12)))
+    assert "live" not in terms(heat([chat, us(at(0, 10), "Je débloque le compte, c'est fait.")], at(0, 12)))
+    thanks = Event(at(0, 11), "chat", "in", "Jean", "C'est bon, tout fonctionne, merci !", "chat")
+    assert "live" not in terms(heat([chat, us(at(0, 10)), thanks], at(0, 12)))
+
+
 # --- bounced to the docs -----------------------------------------------------------------------------
 
 DOC_LINK = ("Bonjour,\n\nVous trouverez la procédure dans notre documentation : "

@@ -65,8 +65,11 @@ BOUNCES = ["Bonjour,\n\nVous trouverez la procédure dans notre documentation : 
 BROADCAST = "[Incident SBG] Nous enquêtons sur une coupure électrique. Prochaine mise à jour dans 30 minutes."
 
 
+CHANNELS = {"message": "email", "call": "phone", "chat": "chat"}
+
+
 def customer(when: datetime, body: str, kind: str = "message") -> Event:
-    return Event(when, kind, "in", "Jean", body, "email")
+    return Event(when, kind, "in", "Jean", body, CHANNELS[kind])
 
 
 def us(when: datetime, body: str, name: str = "alice") -> Event:
@@ -117,10 +120,11 @@ def heat(events: list[Event], now: datetime, setting) -> int:
 # --- the four promises -----------------------------------------------------------------------------
 
 @settings(max_examples=300, deadline=None)
-@given(conversations(), st.sampled_from(CUSTOMER), st.integers(0, 900), st.integers(0, 3000), SETTINGS)
-def test_a_new_customer_message_on_an_unanswered_case_never_lowers_its_heat(events, body, after, later, setting):
+@given(conversations(), st.sampled_from(CUSTOMER), st.integers(0, 900), st.integers(0, 3000), SETTINGS,
+       st.sampled_from(sorted(CHANNELS)))
+def test_a_new_customer_message_on_an_unanswered_case_never_lowers_its_heat(events, body, after, later, setting, kind):
     assume(fold_events(events).wait_t is not None)  # the customer is waiting on us
-    new = customer(events[-1].at + timedelta(minutes=after), body)
+    new = customer(events[-1].at + timedelta(minutes=after), body, kind)
     grown = [*events, new]
     assume(not fold_events(grown).done)  # a message saying it is done cools the case, by design
     now = new.at + timedelta(minutes=later)

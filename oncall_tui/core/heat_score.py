@@ -411,6 +411,8 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         t = _term_for(engineers_terms, n, _engineers_term, weights)
         if t:
             add(t)
+    if stats.live and weights.live_points >= 0.05:
+        add(Term("live", "waiting on the chat", weights.live_points))
     if stats.quoted or stats.sig or stats.log or stats.broadcasts:
         t = _term_for(notes_terms, (stats.quoted, stats.sig, stats.log, stats.broadcasts), _notes_term, weights)
         if t:

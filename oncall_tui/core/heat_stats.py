@@ -125,6 +125,7 @@ class CaseStats:
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
     slow: str = ""  # what they said is slow or nearly full ("rame"), likewise
     back: str = ""  # what they said tells the problem came back after an earlier fix ("comme il y a deux semaines")
+    live: bool = False  # they wrote on the chat since our last answer, and not to close: they wait on the line
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
@@ -259,6 +260,9 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.bounced += 1
     stats.bounce_open = False
     stats.last_in_at, stats.in_t = at, t
+    # Once on the chat, they wait on the line until we answer, whatever they send next (a mail does not make
+    # the wait lighter); a closing ends it.
+    stats.live = (stats.live or event.channel == "chat") and not closing
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
         stats.promise_t = stats.due_t = None
@@ -349,6 +353,7 @@ def _due_words(due: datetime, local_at: datetime) -> str:
 
 def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, tz: tzinfo | None) -> None:
     stats.last_out_at, stats.out_t = at, t
+    stats.live = False
     if event.author and event.author not in stats.engineers:
         stats.engineers.append(event.author)
     own = _read(event.body, event.author).text

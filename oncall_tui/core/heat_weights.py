@@ -53,6 +53,7 @@ class Weights:
     harm_points: float
     harm_floor: float
     slow_points: float
+    live_points: float
     repeat_max: float
     repeat_scale: float
     repeat_window_days: float
