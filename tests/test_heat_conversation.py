@@ -521,6 +521,9 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
     ("Tidying up old accounts I deleted ceo@hughesroofing.co.uk instead of cfo@. Is there any way to get it back?",
      "deleted ceo@hughesroofing.co.uk instead of"),
     ("The database seems to have rolled back to around 05:00 UTC.", "rolled back"),
+    ("Thanks, but the files you restored are from early November. Everything from the last four weeks is "
+     "missing.", "everything from the last four weeks is missing"),
+    ("Our photos have disappeared from the gallery.", "our photos have disappeared"),
     ("Thanks, I'm back in! But there are 40 emails in my Sent folder from last night that I didn't write.",
      "didn't write"),
     ("Une adhérente tombe sur un fichier de notre site avec tous nos adhérents (nom, adresse, date de naissance). "

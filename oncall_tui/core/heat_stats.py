@@ -566,10 +566,20 @@ _LOST = re.compile(
     r"\b" + _DATA + r"\b[^.!?\n]{0,80}?\b(?:are|sont) (?:now |still |toujours )?(?:missing|introuvables|absentes?|absents)\b|"
     # ...or the wrong one deleted: "I deleted ceo@ instead of cfo@", "supprimé le mauvais"
     r"\b(?:deleted|removed|supprime|efface)\b(?:[^.!?\n]|\.(?=\w)){0,60}?\b(?:instead of|au lieu de)\b|"
-    r"\b(?:supprime|efface) (?:la|le) mauvaise?\b|\bdeleted the wrong\b")
+    r"\b(?:supprime|efface) (?:la|le) mauvaise?\b|\bdeleted the wrong\b|"
+    # ...or everything of a time gone: "everything from the last four weeks is missing", "tout ce qui a été fait
+    # depuis lundi a disparu"
+    r"\b(?:everything|all the work|tout ce qui|tout le travail)\b[^.!?\n]{0,50}?\b(?:is|are|has been|have been|was) "
+    r"(?:now |all )?(?:missing|gone|lost|wiped)\b|"
+    r"\b(?:tout ce qui|tout le travail)\b[^.!?\n]{0,50}?\b(?:a disparu|manque|est perdu|a ete perdu)\b")
+# Words one of those shapes needs: most messages skip the search.
+_LOST_WORDS = ("manque", "perdu", "lost", "missing", "disparu", "disappear", "gone", "vanish", "delet", "wiped",
+               "supprime", "efface", "introuvable", "absent", "removed")
 
 
 def _data_lost(folded: str) -> str:
+    if not any(word in folded for word in _LOST_WORDS):
+        return ""
     found = _LOST.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
 
