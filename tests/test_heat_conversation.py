@@ -541,8 +541,24 @@ def test_an_unanswered_risk_is_lifted_above_a_loud_complaint_until_we_answer(tex
     h = heat(at_risk, at(0, 45))
     assert said in terms(h)["risk"] and "calm" not in terms(h)
     assert h.score > heat(LOUD_20_HOURS, at(0, 45)).score
-    answered = heat([*at_risk, us(at(0, 30), "Bonjour, je regarde tout de suite et je vous rappelle.")], at(0, 45))
-    assert "risk" not in terms(answered) and answered.score < h.score
+    # A bare "je regarde" cools it (someone is on it) but fixes nothing: the risk is still said. A real answer ends it.
+    looking = heat([*at_risk, us(at(0, 30), "Bonjour, je regarde tout de suite et je vous rappelle.")], at(0, 45))
+    assert "risk" in terms(looking) and looking.score < h.score
+    answered = heat([*at_risk, us(at(0, 30), "Bonjour, j'ai restauré la sauvegarde de cette nuit et changé les "
+                                             "mots de passe.")], at(0, 45))
+    assert "risk" not in terms(answered) and answered.score < looking.score
+
+
+def test_an_outage_answered_only_by_looking_into_it_is_still_an_outage():
+    """'Looking into it' names no fix and no time: once its window has run out, the site is still down for them
+    and the case ranks like the outage it is; a reply with a time or a fix ends the outage term."""
+    down = customer(at(0), "Our booking site has been unreachable since this morning, New Year's bookings go "
+                           "through it.")
+    looking = heat([down, us(at(0, 20), "Hi, I'll look into it.")], at(5))
+    assert terms(looking)["down"].startswith("said it is down") and "waiting" in terms(looking)
+    timed = heat([down, us(at(0, 20), "Hi, I'll look into it and call you back by 10:00.")], at(2))
+    fixed = heat([down, us(at(0, 20), "Hi, the disk was full: I cleared the old logs and the site is back.")], at(5))
+    assert "down" not in terms(timed) and "down" not in terms(fixed) and looking.score > fixed.score
 
 
 def test_down_and_at_risk_together_stay_below_the_cap_in_order():

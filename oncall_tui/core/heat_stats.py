@@ -363,12 +363,16 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
         return
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
-    stats.down = stats.harm = stats.slow = ""  # answered: if it is still down, they will say so again
     if stats.due_t is not None and stats.due_t <= t:
         stats.due_t, stats.due = None, ""  # their deadline passed and we have spoken since
     local_at = event.at.astimezone(tz) if tz else event.at
     stats.promised = is_promise(own, lexicon)
+    vague = stats.promised
     moment = promised_by(own, local_at) if stats.promised else committed_by(own, local_at)
+    if not vague or moment is not None:
+        # Answered: if it is still down, they will say so again. A bare "je regarde" (no fix, no time)
+        # changes nothing for them: what they said is broken stays broken.
+        stats.down = stats.harm = stats.slow = ""
     # Saying what we will do by when is a promise, even beside what was done ("j'ai mis en place une
     # surveillance, je vous envoie demain à 8h un bilan"): past that moment, they wait on us.
     stats.promised = stats.promised or moment is not None
