@@ -521,6 +521,11 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
     ("Tidying up old accounts I deleted ceo@hughesroofing.co.uk instead of cfo@. Is there any way to get it back?",
      "deleted ceo@hughesroofing.co.uk instead of"),
     ("The database seems to have rolled back to around 05:00 UTC.", "rolled back"),
+    # ...or a compromise they take for an advert, or their secrets made public
+    ("When customers click our link in Google on their phones they end up on a page selling cheap pharmacy "
+     "products. Is this some kind of advert?", "cheap pharmacy"),
+    ("Quick question: our wp-config.php with the database password has been in a public GitHub repository "
+     "since 27 November. Do we need to do anything else?", "public github"),
     ("Thanks, but the files you restored are from early November. Everything from the last four weeks is "
      "missing.", "everything from the last four weeks is missing"),
     ("Our photos have disappeared from the gallery.", "our photos have disappeared"),
@@ -653,6 +658,12 @@ def test_as_last_time_without_anything_wrong_is_not_a_problem_back(text):
      "since wednesday we haven't received any emails"),
     ("We've had zero enquiries since Wednesday, and December is when couples book.", "zero enquiries since"),
     ("Orders from the shop have stopped coming through to the warehouse.", "orders from the shop have stopped"),
+    ("Les commandes passées sur l'ancien site n'arrivent pas dans notre back-office.",
+     "commandes passees sur l'ancien site n'arrivent pas"),
+    ("Depuis vendredi, nos clients ne reçoivent plus le mail de confirmation quand ils commandent.",
+     "clients ne recoivent plus le mail"),
+    ("Our customers no longer receive their order emails since the move.", "customers no longer receive their order"),
+    ("Les bons de commande ne nous parviennent pas depuis lundi.", "commande ne nous parviennent pas"),
 ])
 def test_nothing_coming_any_more_reads_as_down_and_nothing_from_us_does_not(text, down):
     assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith(f"said it is down: '{down}")

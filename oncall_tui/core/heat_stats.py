@@ -473,9 +473,16 @@ _NOTHING_COMES = re.compile(
 
 # ...or what they are sent no longer reaches them: "les mails du formulaire ne nous arrivent plus", "orders from the
 # site stopped coming through".
+# ...or their own customers no longer get what they are sent: "nos clients ne reçoivent plus le mail de
+# confirmation", "customers no longer receive their order emails".
+_NO_LONGER_RECEIVED = re.compile(
+    r"\b(?:clients?|clientes?|customers?|users?|utilisateurs?|adherents?|members?|patients?|visiteurs?|visitors?)\b"
+    r"(?: \w+){0,2}? (?:ne (?:recoivent|recoit) plus|n'ont plus|no longer (?:receive|get)|(?:don't|do not|aren't|are not) "
+    r"(?:receiving|getting) (?:any|their|the)) (?:\w+ ){0,2}?" + _FLOW + r"\b")
 _NO_LONGER_ARRIVES = re.compile(
     # (A flow, said in the plural: "the reset email isn't arriving" is one message, not an outage.)
     r"\b" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:ne (?:nous |me |leur |lui )?(?:arrivent|parviennent) plus|"
+    r"(?:n'arrivent|ne (?:nous |me |leur |lui )?parviennent) pas|"
     r"(?:stopped|have stopped) (?:arriving|coming(?: in| through)?|getting through)|"
     r"(?:aren't|are not|no longer) (?:arriving|coming (?:in|through)|getting through|reaching us)|"
     r"no longer (?:arrive|come (?:in|through)|reach us))\b")
@@ -509,8 +516,9 @@ def _cannot_any_more(folded: str) -> str:
     if found is None and ("rien" in folded or "nothing" in folded):
         found = _NOTHING_COMES.search(folded)
     if found is None and ("plus" in folded or "stopped" in folded or "n't" in folded or " not " in folded
-                          or "longer" in folded):
-        found = _NO_LONGER_ARRIVES.search(folded)
+                          or "longer" in folded or "arrivent" in folded or "parviennent" in folded
+                          or "receiv" in folded):
+        found = _NO_LONGER_ARRIVES.search(folded) or _NO_LONGER_RECEIVED.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
         found = _NOBODY_CAN.search(folded)
     if found is None and ("bloque" in folded or "coince" in folded or "stuck" in folded or "blocked" in folded
