@@ -69,6 +69,7 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("Our lease on the old servers expires on 02/12/2026, we need the data before then.",
      datetime(2026, 12, 2, 18, 0)),
     ("Our domain expires in 3 days and the renewal failed.", datetime(2026, 11, 26, 10, 0)),
+    ("We're taking pre-orders all day and the certificate runs out tonight.", datetime(2026, 11, 23, 23, 0)),
     ("Our accountant needs read-only access by Friday.", datetime(2026, 11, 27, 18, 0)),
     ("Merci de me répondre avant demain midi, nous devons prévenir les exposants.", datetime(2026, 11, 24, 12, 0)),
     ("Le rendez-vous avec le client est à 14h et le site est vide.", datetime(2026, 11, 23, 14, 0)),

@@ -123,7 +123,7 @@ _EVENT = re.compile(
     r"\b(au plus tard|at the latest|no later than|deadline|date limite|cut-?off|echeance|"
     r"ouvre|ouvrent|ouverture|opens|opening|lancement|lance|launch(?:es|ing)?|go(?:es)? live|"
     r"mise en (?:ligne|production|service)|demarre|commence|starts?|debut|"
-    r"expire|expirent|expires|expiration|expiry|closes|"
+    r"expire|expirent|expires|expiration|expiry|closes|runs out|run out|"
     r"bascule|cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
     r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday)\b")
 # Followed by what it is before: "I hadn't seen it before: Disk usage 97%" names no deadline.
