@@ -526,6 +526,7 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
      "products. Is this some kind of advert?", "cheap pharmacy"),
     ("Quick question: our wp-config.php with the database password has been in a public GitHub repository "
      "since 27 November. Do we need to do anything else?", "public github"),
+    ("No rush, but our developer found a webshell in wp-content/uploads this morning.", "webshell"),
     ("Thanks, but the files you restored are from early November. Everything from the last four weeks is "
      "missing.", "everything from the last four weeks is missing"),
     ("Our photos have disappeared from the gallery.", "our photos have disappeared"),
