@@ -664,6 +664,9 @@ def test_as_last_time_without_anything_wrong_is_not_a_problem_back(text):
     ("Depuis vendredi, nos clients ne reçoivent plus le mail de confirmation quand ils commandent.",
      "clients ne recoivent plus le mail"),
     ("Our customers no longer receive their order emails since the move.", "customers no longer receive their order"),
+    ("Bonjour, je vous ai écrit il y a 10 minutes, toujours aucun mail reçu et un client vient d'appeler.",
+     "aucun mail reçu"),
+    ("Since the DNS move our 15 addresses have received nothing since this morning.", "have received nothing since"),
     ("Les bons de commande ne nous parviennent pas depuis lundi.", "commande ne nous parviennent pas"),
 ])
 def test_nothing_coming_any_more_reads_as_down_and_nothing_from_us_does_not(text, down):

@@ -467,7 +467,8 @@ _NOT_FROM_US = r"(?:(?!de votre|de vous|du support|from (?:you|your|the support)
 _NOTHING_COMES = re.compile(
     r"\b(?:n'|ne )(?:nous |me |m'|leur |lui )?(?:envoi|envoy|recoi|recev|affich|transmet|arriv)\w* (?:toujours |plus )rien\b"
     r"(?! (?:de votre|de vous|du support))|"
-    r"\b(?:plus rien|nothing (?:has )?(?:come|came|arrived|got|gets|comes) ?(?:in|through)?)\b" + _NOT_FROM_US +
+    r"\b(?:plus rien|(?:have|has) received nothing|n'(?:ont|avons|a) rien recu|"
+    r"nothing (?:has )?(?:come|came|arrived|got|gets|comes) ?(?:in|through)?)\b" + _NOT_FROM_US +
     r"{0,40}?\b(?:since|depuis)\b")
 
 
