@@ -34,6 +34,9 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Pa
     # A call's summary: the moment promised, not the days of the story around it.
     ("Appelé Mme Blanc. Le script échoue depuis mercredi 14h. Probablement la mise à jour du bundle CA de "
      "jeudi. Lui ai promis un rappel avant 18h avec un diagnostic.", datetime(2026, 11, 23, 18, 0)),
+    # ...even when the promising clause names no "avant": "promis un rappel" is what promises.
+    ("Appelé M. Roux. Probablement la mise à jour de jeudi. Lui ai promis un rappel demain à 9h.",
+     datetime(2026, 11, 24, 9, 0)),
 ])
 def test_a_dated_promise_holds_until_the_moment_it_names(reply, expected):
     assert promised_by(reply, MONDAY_10) == expected.replace(tzinfo=PARIS)

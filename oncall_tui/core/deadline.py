@@ -108,7 +108,7 @@ def promised_by(text: str, at: datetime) -> datetime | None:
     return min(max(future), at + LONGEST) if future else None
 
 
-_PROMISED = re.compile(r"(?:promis|promised|rappel|call back|ring back)")
+_PROMISED = re.compile(r"\b(?:promis|promised|rappel|call back|ring back)\b")
 
 
 def _promising(clause: str) -> bool:

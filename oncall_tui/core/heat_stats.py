@@ -367,9 +367,8 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
         stats.due_t, stats.due = None, ""  # their deadline passed and we have spoken since
     local_at = event.at.astimezone(tz) if tz else event.at
     stats.promised = is_promise(own, lexicon)
-    vague = stats.promised
     moment = promised_by(own, local_at) if stats.promised else committed_by(own, local_at)
-    if not vague or moment is not None:
+    if not stats.promised or moment is not None:
         # Answered: if it is still down, they will say so again. A bare "je regarde" (no fix, no time)
         # changes nothing for them: what they said is broken stays broken.
         stats.down = stats.harm = stats.slow = ""
@@ -472,14 +471,16 @@ _NOTHING_COMES = re.compile(
     r"{0,40}?\b(?:since|depuis)\b")
 
 
-# ...or what they are sent no longer reaches them: "les mails du formulaire ne nous arrivent plus", "orders from the
-# site stopped coming through".
 # ...or their own customers no longer get what they are sent: "nos clients ne reçoivent plus le mail de
 # confirmation", "customers no longer receive their order emails".
 _NO_LONGER_RECEIVED = re.compile(
     r"\b(?:clients?|clientes?|customers?|users?|utilisateurs?|adherents?|members?|patients?|visiteurs?|visitors?)\b"
     r"(?: \w+){0,2}? (?:ne (?:recoivent|recoit) plus|n'ont plus|no longer (?:receive|get)|(?:don't|do not|aren't|are not) "
     r"(?:receiving|getting) (?:any|their|the)) (?:\w+ ){0,2}?" + _FLOW + r"\b")
+
+
+# ...or what they are sent no longer reaches them: "les mails du formulaire ne nous arrivent plus", "orders from the
+# site stopped coming through".
 _NO_LONGER_ARRIVES = re.compile(
     # (A flow, said in the plural: "the reset email isn't arriving" is one message, not an outage.)
     r"\b" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:ne (?:nous |me |leur |lui )?(?:arrivent|parviennent) plus|"
