@@ -11,7 +11,7 @@ held-out part is ever printed, and nothing is chosen by looking at it.
 Methods:
 
 - ``rules``: the shipped rules (`oncall_tui/data/intents.toml`) alone, as the product ran them before the reader.
-- ``reader``: what the product runs now: `devtools.train_reader`'s model (TF-IDF char_wb 2-5 + one-vs-rest
+- ``reader``: what the product runs now: `devtools.train_reader`'s model (TF-IDF char_wb 2-5 and words 1-2 + one-vs-rest
   logistic regression, C=100, balanced; threshold out of fold, a wrong suggestion costing a right one)
   trained on the training rows picks the intent or none; the rules give its parameters and words.
 - ``clf_lr``: a linear classifier over character n-grams (TfidfVectorizer

@@ -10,8 +10,10 @@ The training rows are `devtools.decoder_eval`'s tune part (the seed-2026 70 % of
 part never enters, and the model file records the ids it learnt from so a test
 can check that. Settings, chosen by 5-fold cross-validation on the tune part
 only (`devtools.decoder_methods`; the note of issue 16 has the numbers): TF-IDF
-over char_wb 2-5-grams (sublinear tf, min_df 2) and one-vs-rest logistic
-regression (liblinear, C=100, balanced classes). The threshold under which the
+over char_wb 2-5-grams beside a TF-IDF over words and pairs of words (each
+sublinear tf, min_df 2, l2-normed; the word part chosen by leaving out one
+writer's batch at a time, the closest the tune part comes to a new writer) and
+one-vs-rest logistic regression (liblinear, C=100, balanced classes). The threshold under which the
 best guess is only "not sure" maximises the out-of-fold accuracy on the tune
 rows minus its wrong suggestions, the highest such threshold (a guess below it
 proposes nothing; a wrong suggestion costs what a right answer earns).
@@ -33,6 +35,9 @@ from oncall_tui.core.intents import reader_input
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "oncall_tui" / "data" / "intent_reader.json.gz"
 NGRAMS = (2, 5)
+WORD_NGRAMS = (1, 2)
+#: The reader's own tokens (`intent_reader.WORD_TOKEN`): one-letter words too ("a", "y").
+TOKEN_PATTERN = r"(?u)\b\w+\b"
 SEED = 0
 FOLDS = 5
 #: Decimals kept of each weight: the file stays ~1 MB and no decision moves (checked by `--check`).
@@ -47,10 +52,12 @@ def _pipeline():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.pipeline import make_pipeline
+    from sklearn.pipeline import make_pipeline, make_union
 
     return make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, min_df=2),
+        make_union(TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, min_df=2),
+                   TfidfVectorizer(analyzer="word", ngram_range=WORD_NGRAMS, token_pattern=TOKEN_PATTERN,
+                                   sublinear_tf=True, min_df=2)),
         OneVsRestClassifier(LogisticRegression(C=100.0, solver="liblinear", class_weight="balanced",
                                                random_state=SEED)))
 
@@ -81,20 +88,25 @@ def train(rows: list[dict], rules) -> tuple[dict, dict]:
     out_of_fold = cross_val_predict(_pipeline(), texts, labels, method="predict_proba",
                                     cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED))
     model = _pipeline().fit(texts, labels)
-    vectorizer, ovr = model.steps[0][1], model.steps[1][1]
+    union, ovr = model.steps[0][1], model.steps[1][1]
+    (_, chars), (_, words) = union.transformer_list
     classes = [str(c) for c in ovr.classes_]
     threshold, oof_accuracy = choose_threshold(out_of_fold, labels, classes)
-    grams = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    grams = sorted(chars.vocabulary_, key=chars.vocabulary_.get)
+    word_grams = sorted(words.vocabulary_, key=words.vocabulary_.get)
     content = {
         "format": FORMAT,
-        "kind": "char_wb tf-idf (sublinear, l2) + one-vs-rest logistic regression",
+        "kind": "char_wb tf-idf + word tf-idf (each sublinear, l2) + one-vs-rest logistic regression",
         "ngram_range": list(NGRAMS),
+        "word_ngram_range": list(WORD_NGRAMS),
         "classes": classes,
         "threshold": round(threshold, 4),
         "trained_on": {"messages": len(rows), "ids_sha256": ids_digest(r["id"] for r in rows),
                        "out_of_fold_accuracy": round(oof_accuracy, 4)},
         "grams": grams,
-        "idf": [round(float(x), DECIMALS) for x in vectorizer.idf_],
+        "idf": [round(float(x), DECIMALS) for x in chars.idf_],
+        "word_grams": word_grams,
+        "word_idf": [round(float(x), DECIMALS) for x in words.idf_],
         "weights": [[round(float(x), DECIMALS) for x in est.coef_[0]] for est in ovr.estimators_],
         "intercepts": [round(float(est.intercept_[0]), DECIMALS) for est in ovr.estimators_],
     }
@@ -109,7 +121,7 @@ def encode(content: dict) -> bytes:
 def compare(shipped, fresh, texts: list[str]) -> list[str]:
     """What differs between two Readers that should be the same training (floating noise aside)."""
     problems = []
-    if shipped.classes != fresh.classes or shipped.index != fresh.index:
+    if shipped.classes != fresh.classes or shipped.index != fresh.index or shipped.word_index != fresh.word_index:
         return ["other classes or n-grams"]
     if shipped.trained_on.get("ids_sha256") != fresh.trained_on.get("ids_sha256"):
         problems.append("trained on other messages")
@@ -153,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.out}: up to date ({len(rows)} messages)")
         return 0
     args.out.write_bytes(data)
-    print(f"{args.out}: {len(content['grams'])} n-grams x {len(content['classes'])} classes, "
+    print(f"{args.out}: {len(content['grams'])} character and {len(content['word_grams'])} word n-grams x {len(content['classes'])} classes, "
           f"{len(data) / 1e6:.2f} MB; threshold {content['threshold']}, out-of-fold accuracy "
           f"{content['trained_on']['out_of_fold_accuracy']:.3f} on {len(rows)} tune messages")
     return 0

@@ -8,6 +8,7 @@ import copy
 import gzip
 import json
 
+import numpy as np
 import pytest
 
 from devtools.decoder_eval import load_corpus, part
@@ -79,7 +80,8 @@ def _reader(probability_of_vhost: float, threshold: float) -> Reader:
     import math
 
     logit = math.log(probability_of_vhost / (1 - probability_of_vhost))
-    return Reader(classes=("add_vhost", NONE), ngram_range=(2, 5), index={}, idf=[], weights=([], []),
+    return Reader(classes=("add_vhost", NONE), ngram_range=(2, 5), index={}, word_range=(1, 2), word_index={},
+                  idf=[], weights=([], []),
                   intercepts=(logit / 2, -logit / 2), threshold=threshold, trained_on={})
 
 
@@ -92,6 +94,17 @@ def test_under_its_threshold_the_reader_proposes_nothing_and_names_its_guess():
     assert unsure.proposals == [] and unsure.unsure.intent == "add_vhost"
     assert unsure.summary().startswith("not sure (0.") and unsure.summary().endswith("nothing suggested")
     assert "'vhost'" in unsure.summary()  # the words it read
+
+
+def test_a_pair_of_words_the_reader_learnt_is_shown_as_both_words_read():
+    # A reader that knows only the pair "de place": the two words are the evidence, and nothing else is.
+    reader = Reader(classes=("disk_usage", NONE), ngram_range=(2, 5), index={}, word_range=(1, 2),
+                    word_index={"de place": 0}, idf=np.array([1.0]), weights=np.array([[3.0, -3.0]]),
+                    intercepts=np.array([0.0, 0.0]), threshold=0.5, trained_on={})
+    text = "il n'y a plus de place sur le disque"
+    assert reader.read(text).best == "disk_usage"
+    assert set(reader.evidence(text, "disk_usage")) == {"de", "place"}
+    assert reader.read("il y a de la place").best == NONE  # the same words apart are not the pair
 
 
 def test_when_the_reader_reads_no_request_the_rules_guess_is_only_shown_as_unsure():
@@ -192,6 +205,9 @@ def _shipped_content() -> dict:
     (lambda c: c.update(format=99), "unknown model format 99"),
     (lambda c: c["weights"].pop(), "weight columns"),
     (lambda c: c["idf"].pop(), "IDF or weight columns of another length"),
+    (lambda c: c["word_idf"].pop(), "IDF or weight columns of another length"),
+    (lambda c: c.pop("word_grams"), "missing or malformed field"),
+    (lambda c: c.update(word_ngram_range=[2, 1]), "word n-gram range 2-1"),
     (lambda c: c.pop("grams"), "missing or malformed field"),
     (lambda c: c.update(classes=[x if x != NONE else "other" for x in c["classes"]]), "no 'none' class"),
     (lambda c: c.update(threshold=3), "is not a probability"),

@@ -3,19 +3,22 @@
 The rules (`intents.py`) know the words of each action; customers keep finding
 new ones ("il faudrait que le site soit visible sur le nom qu'on vient
 d'acheter"). The reader was trained, at build time, on the tune part of the
-project's labelled messages (`devtools/train_reader.py`, scikit-learn): a
-TF-IDF over the character 2- to 5-grams of each word (`char_wb`, sublinear
-term frequency, l2 norm) and one logistic regression per action plus one for
-"none" (no request). Character n-grams read typos, plurals, conjugations and
-both languages alike.
+project's labelled messages (`devtools/train_reader.py`, scikit-learn): two
+TF-IDFs side by side (sublinear term frequency, each l2-normed), one over the
+character 2- to 5-grams of each word (`char_wb`), one over the words and pairs
+of words, and one logistic regression per action plus one for "none" (no
+request). Character n-grams read typos, plurals, conjugations and both
+languages alike; the pairs of words read what a word means beside another
+("plus de place", "ne marche plus").
 
 This module only *applies* the trained weights, with numpy: no
 scikit-learn at run time. Reading is linear in the text's length (the decoder
 gives it at most MAX_BODY_CHARS characters) and the result is the same as
 scikit-learn's, which a test checks on every labelled message.
 
-The model file (`oncall_tui/data/intent_reader.json.gz`) holds the n-grams,
-their IDF, one weight column per class, the intercepts, the confidence
+The model file (`oncall_tui/data/intent_reader.json.gz`) holds the character
+n-grams and the word n-grams, their IDF, one weight column per class (the
+character n-grams' rows first), the intercepts, the confidence
 threshold chosen out of fold, and which messages it was trained on.
 """
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -33,7 +37,9 @@ import numpy as np
 
 from .text import fold
 
-FORMAT = 1
+FORMAT = 2
+#: scikit-learn's word tokens as the reader was trained with them (`token_pattern`): runs of letters and digits.
+WORD_TOKEN = re.compile(r"\b\w+\b")
 #: What a domain or an e-mail address reads as: the reader learns "create <mail>", not one customer's address.
 SITE_WORD, MAIL_WORD = "zzsite", "zzmail"
 NONE = "none"
@@ -58,8 +64,10 @@ class Reader:
 
     classes: tuple[str, ...]
     ngram_range: tuple[int, int]
-    index: dict[str, int]            # n-gram -> row
-    idf: np.ndarray                  # one per n-gram
+    index: dict[str, int]            # character n-gram -> row
+    word_range: tuple[int, int]
+    word_index: dict[str, int]       # word n-gram ("plus de") -> row, after the character n-grams' rows
+    idf: np.ndarray                  # one per n-gram, character n-grams first
     weights: np.ndarray              # n-grams × classes
     intercepts: np.ndarray           # one per class
     threshold: float                 # below this probability the best guess is only "not sure"
@@ -83,27 +91,54 @@ class Reader:
             return ()
         rows, values = self._vector(text)
         push_of = dict(zip(rows.tolist(), (values * self.weights[rows, self.classes.index(label)]).tolist()))
+        # A pair of words pushes both of its words, half each.
+        token_push: Counter[str] = Counter()
+        for gram, row in self._word_grams(text):
+            if row in push_of:
+                tokens = gram.split(" ")
+                for token in tokens:
+                    token_push[token] += push_of[row] / len(tokens)
         pushes: dict[str, float] = {}
         for word in dict.fromkeys(text.split()):
             if word in (SITE_WORD, MAIL_WORD):
                 continue
             push = math.fsum(push_of[row] for row in set(self._rows_of(word).tolist()))
+            push += math.fsum(token_push[token] for token in set(WORD_TOKEN.findall(word.lower())))
             if push > 0:
                 pushes[word] = push
         return tuple(sorted(pushes, key=pushes.get, reverse=True)[:limit])
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The rows of the known n-grams of *text* and their TF-IDF values (sublinear tf, l2 norm)."""
+        """The rows of the known n-grams of *text* and their TF-IDF values: the character n-grams' part and
+        the word n-grams' part each with sublinear tf and its own l2 norm, as scikit-learn's FeatureUnion."""
         words = Counter(text.split())
         parts = [self._rows_of(word) for word in words]
         sizes = [len(part) for part in parts]
-        if not any(sizes):
+        if any(sizes):
+            times = np.repeat(np.fromiter(words.values(), dtype=float, count=len(words)), sizes)
+            char_rows, char_values = self._tfidf(np.concatenate(parts), times)
+        else:
+            char_rows, char_values = np.zeros(0, dtype=np.intp), np.zeros(0)
+        known = [row for _, row in self._word_grams(text) if row >= 0]
+        word_rows, word_values = self._tfidf(np.array(known, dtype=np.intp), np.ones(len(known)))
+        return np.concatenate([char_rows, word_rows]), np.concatenate([char_values, word_values])
+
+    def _tfidf(self, rows: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows counted *times* each: the distinct rows and their l2-normed sublinear TF-IDF values."""
+        if not len(rows):
             return np.zeros(0, dtype=np.intp), np.zeros(0)
-        times = np.repeat(np.fromiter(words.values(), dtype=float, count=len(words)), sizes)
-        counted = np.bincount(np.concatenate(parts), weights=times, minlength=len(self.idf))
-        rows = np.flatnonzero(counted)
-        values = (1.0 + np.log(counted[rows])) * self.idf[rows]
-        return rows, values / (math.sqrt(float(values @ values)) or 1.0)
+        counted = np.bincount(rows, weights=times, minlength=len(self.idf))
+        distinct = np.flatnonzero(counted)
+        values = (1.0 + np.log(counted[distinct])) * self.idf[distinct]
+        return distinct, values / (math.sqrt(float(values @ values)) or 1.0)
+
+    def _word_grams(self, text: str) -> list[tuple[str, int]]:
+        """Each word n-gram of *text* (scikit-learn's, repeats kept) with its row, -1 when the model has none."""
+        tokens = WORD_TOKEN.findall(text.lower())
+        low, high = self.word_range
+        grams = [" ".join(tokens[i:i + n]) for n in range(low, min(high, len(tokens)) + 1)
+                 for i in range(len(tokens) - n + 1)]
+        return [(gram, self.word_index.get(gram, -1)) for gram in grams]
 
     def _rows_of(self, word: str) -> np.ndarray:
         """The rows of the model's n-grams in *word* (scikit-learn's char_wb n-grams, repeats kept)."""
@@ -159,9 +194,12 @@ def load_reader(data: bytes, source: str) -> Reader:
         classes = tuple(str(c) for c in raw["classes"])
         grams = [str(g) for g in raw["grams"]]
         idf = [float(x) for x in raw["idf"]]
+        word_grams = [str(g) for g in raw["word_grams"]]
+        word_idf = [float(x) for x in raw["word_idf"]]
         weights = tuple([float(x) for x in column] for column in raw["weights"])
         intercepts = tuple(float(x) for x in raw["intercepts"])
         low, high = (int(n) for n in raw["ngram_range"])
+        word_low, word_high = (int(n) for n in raw["word_ngram_range"])
         threshold = float(raw["threshold"])
         trained_on = dict(raw.get("trained_on") or {})
     except (KeyError, TypeError, ValueError) as exc:
@@ -171,11 +209,16 @@ def load_reader(data: bytes, source: str) -> Reader:
     if len(weights) != len(classes) or len(intercepts) != len(classes):
         raise ReaderError(f"{source}: {len(classes)} classes but {len(weights)} weight columns "
                           f"and {len(intercepts)} intercepts")
-    if len(idf) != len(grams) or any(len(column) != len(grams) for column in weights):
-        raise ReaderError(f"{source}: {len(grams)} n-grams but IDF or weight columns of another length")
+    rows = len(grams) + len(word_grams)
+    if len(idf) != len(grams) or len(word_idf) != len(word_grams) or any(len(column) != rows for column in weights):
+        raise ReaderError(f"{source}: {len(grams)} character and {len(word_grams)} word n-grams but IDF or weight "
+                          "columns of another length")
     if not 1 <= low <= high <= 8:
         raise ReaderError(f"{source}: n-gram range {low}-{high} is not a range of 1 to 8 characters")
+    if not 1 <= word_low <= word_high <= 4:
+        raise ReaderError(f"{source}: word n-gram range {word_low}-{word_high} is not a range of 1 to 4 words")
     if not 0.0 <= threshold <= 1.0:
         raise ReaderError(f"{source}: threshold {threshold} is not a probability")
-    return Reader(classes, (low, high), {g: i for i, g in enumerate(grams)}, np.array(idf),
+    return Reader(classes, (low, high), {g: i for i, g in enumerate(grams)}, (word_low, word_high),
+                  {g: len(grams) + i for i, g in enumerate(word_grams)}, np.array(idf + word_idf),
                   np.array(weights).T.copy(), np.array(intercepts), threshold, trained_on)
