@@ -82,7 +82,8 @@ def test_unsure_says_its_best_guess_and_proposes_nothing():
     d = decode("ftp ?")
     assert d.proposals == [] == propose("ftp ?")
     assert d.unsure is not None and d.unsure.intent == "add_vhost" and d.unsure.matched == ("ftp",)
-    assert d.summary() == f"not sure ({d.unsure.confidence:.2f}: 'ftp'?) — nothing suggested"
+    # The guess is named, not only the words it rests on.
+    assert d.summary() == f"not sure: add a vhost? ({d.unsure.confidence:.2f}: 'ftp') — nothing suggested"
 
 
 def test_a_closing_says_the_customer_reports_it_done():

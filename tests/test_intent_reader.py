@@ -92,7 +92,7 @@ def test_under_its_threshold_the_reader_proposes_nothing_and_names_its_guess():
     assert sure.proposals[0].params["domain"] == "lesjardinsdemarie.fr"
     unsure = intents.decode(text, rules=RULES, reader=_reader(0.9, threshold=0.95))
     assert unsure.proposals == [] and unsure.unsure.intent == "add_vhost"
-    assert unsure.summary().startswith("not sure (0.") and unsure.summary().endswith("nothing suggested")
+    assert unsure.summary().startswith("not sure: add a vhost") and unsure.summary().endswith("nothing suggested")
     assert "'vhost'" in unsure.summary()  # the words it read
 
 

@@ -5,7 +5,7 @@ vhost*, "mémoire pleine" for *disk full*. `propose` reads one message (French o
 English, typos, SHOUTING, signature and quoted history included) and returns
 the actions it suggests, best first, with parameters, a confidence and the
 words that triggered each one; `decode` also says, when it proposes nothing,
-its best guess below the threshold and why ("not sure (0.41: 'ftp'?)"). The
+its best guess below the threshold and why ("not sure: add a vhost? (0.41: 'ftp')"). The
 rules are data: `oncall_tui/data/intents.toml`. A wrong suggestion is worse
 than none: when unsure, nothing is proposed.
 
@@ -301,8 +301,8 @@ class Decoding:
     """What the decoder read: its proposals, or why it proposes nothing.
 
     `unsure` is the best guess that stayed below the threshold (None if no
-    intent's words were found at all), so a screen can say "not sure (0.41:
-    'ftp'?) — nothing suggested"; `why` says it in a few words.
+    intent's words were found at all), so a screen can say "not sure: add a
+    vhost? (0.41: 'ftp') — nothing suggested"; `why` says it in a few words.
     """
 
     proposals: list[Proposal]
@@ -315,8 +315,10 @@ class Decoding:
         if self.proposals:
             return ""
         if self.unsure is not None:
-            words = ", ".join(f"'{w}'" for w in self.unsure.matched[:3]) or describe(self.unsure)
-            return f"not sure ({self.unsure.confidence:.2f}: {words}?) — nothing suggested"
+            # The guess itself, not only the words: "is down" might be a site to look at or a service to restart.
+            words = ", ".join(f"'{w}'" for w in self.unsure.matched[:3])
+            read = f"{self.unsure.confidence:.2f}: {words}" if words else f"{self.unsure.confidence:.2f}"
+            return f"not sure: {describe(self.unsure)}? ({read}) — nothing suggested"
         return f"{self.why} — nothing suggested"
 
 

@@ -198,7 +198,7 @@ class Suggestion:
     proposal: Proposal | None
     action: Action | None
     by_hand: str | None = None  # an intent with no runbook yet: what to do by hand
-    unsure: str = ""  # "not sure (0.41: 'ftp'?) — nothing suggested"
+    unsure: str = ""  # "not sure: add a vhost? (0.41: 'ftp') — nothing suggested"
     asked_earlier: datetime | None = None  # read in an earlier message: the latest one only chases it
 
     def text(self) -> str:

@@ -270,8 +270,8 @@ class HistoryScreen(CaseKeys, SelfClosing):
             return
         found = message.suggestion
         if found.proposal is None:  # not sure, or done already: say so, suggest nothing
-            label = "Done  " if found.unsure.startswith("already done") else "Not sure  "
-            box.update(Text.assemble((label, "bold"), literal(found.text(), "dim"), no_wrap=True,
+            # The text says which ("not sure: …", "already done by …"): the label only says whose line it is.
+            box.update(Text.assemble(("Decoder  ", "bold"), literal(found.text(), "dim"), no_wrap=True,
                                      overflow="ellipsis"))
             return
         text = Text("Looks like: ", "bold", no_wrap=True, overflow="ellipsis")
