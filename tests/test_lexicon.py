@@ -84,6 +84,38 @@ def test_each_phrase_counts_once_per_message():
     assert found("encore et encore, encore !") == ["encore"]
 
 
+SMALL = Lexicon(parse_lexicon("piraté = 3\nplus accessible = 2\nnul\nhors service\n", "small.txt"))
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Nos boîtes sont-elles piratées ?", "piraté"),  # the phrase is listed once, as the masculine singular
+    ("nos sites ont été piratés", "piraté"),
+    ("ma boutique a été piratée", "piraté"),
+    ("les deux sites ne sont plus accessibles", "plus accessible"),
+    ("les deux serveurs sont hors services", "hors service"),
+])
+def test_a_phrase_s_last_word_matches_its_plural_and_feminine(text, phrase):
+    assert [p.text for p in SMALL.match(text)] == [phrase]
+
+
+@pytest.mark.parametrize("text", [
+    "un piratage",               # another word is not a form of it
+    "c'est nuls",                # a short word takes no ending (its neighbours are other words)
+])
+def test_another_word_or_a_short_word_s_plural_is_not_the_phrase(text):
+    assert SMALL.match(text) == []
+
+
+def test_a_phrase_matched_in_two_forms_counts_once():
+    assert [p.text for p in SMALL.match("piraté, puis piratée encore")] == ["piraté"]
+
+
+def test_a_form_listed_on_its_own_is_matched_by_its_own_line_only():
+    listed = Lexicon(parse_lexicon("bloqué\nbloquée = 2\n", "listed.txt"))
+    assert [(p.text, p.weight) for p in listed.match("la boutique est bloquée")] == [("bloquée", 2.0)]
+    assert [p.text for p in listed.match("les comptes sont bloqués")] == ["bloqué"]
+
+
 # --- the file format -----------------------------------------------------------
 
 def test_weights_comments_and_defaults_come_from_the_file():

@@ -137,11 +137,26 @@ def tokens(folded: str) -> list[str]:
     return _ALNUM.findall(folded)  # text.fold output
 
 
-def fast_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Matches exactly what `text.phrase_pattern(" ".join(words))` matches, for `fast_fold` text."""
+def fast_pattern(words: tuple[str, ...], last_endings: tuple[str, ...] = ("",)) -> re.Pattern[str]:
+    """Matches exactly what `text.phrase_pattern(" ".join(words))` matches, for `fast_fold` text; with
+    *last_endings*, the last word with any of those endings too."""
     parts = [re.escape(w) for w in words]
+    if last_endings != ("",):
+        parts[-1] += "(?:" + "|".join(re.escape(e) for e in sorted(last_endings, key=len, reverse=True)) + ")"
     parts[0] = word_start(parts[0])
     return re.compile(r"[\s'-]+".join(parts) + r"(?![a-z0-9])")
+
+
+#: A phrase's last word also matches its French plural and feminine ("piraté": "piratés", "piratée", "piratées";
+#: "plus accessible": "plus accessibles") and the English plural: the lexicon lists each phrase once.
+_INFLECTED_MIN = 4  # letters: on a shorter word an ending too often makes another word ("car", "care")
+
+
+def endings(word: str) -> tuple[str, ...]:
+    """The endings *word* (folded) may also be written with, as a phrase's last word: "", then the others."""
+    if len(word) < _INFLECTED_MIN or not word.isalpha() or word.endswith("s"):
+        return ("",)
+    return ("", "s", "e", "es")  # folded, "piraté" ends in e: "piratée" is "piratee"
 
 
 class Lexicon:
@@ -155,18 +170,28 @@ class Lexicon:
             if p.section:
                 grouped.setdefault(p.section, []).append(Phrase(p.text, p.words, p.weight, p.source))
         self._sections = {name: Lexicon(group) for name, group in grouped.items()}
-        by_first: dict[str, list[tuple[Phrase, re.Pattern[str] | None]]] = {}
+        by_first: dict[str, list[tuple[Phrase, tuple[str, ...], re.Pattern[str] | None]]] = {}
+        forms: set[str] = set()
+        listed = {p.words for p in self.phrases}
         for p in self.phrases:
-            # Single words are decided by the word set alone; longer phrases
-            # are confirmed by a regex (adjacency, flexible spaces).
-            pattern = fast_pattern(p.words) if len(p.words) > 1 else None
-            by_first.setdefault(p.words[0], []).append((p, pattern))
+            *head, last = p.words
+            # A form listed on its own ("bloquée" beside "bloqué") is matched by its own line only: counted
+            # once, and shown as written.
+            own = tuple(e for e in endings(last) if not e or (*head, last + e) not in listed)
+            last_forms = [last + ending for ending in own]
+            forms.update(last_forms)
+            if not head:  # single words are decided by the word set alone...
+                for form in last_forms:
+                    by_first.setdefault(form, []).append((p, (), None))
+            else:  # ...longer phrases are confirmed by a regex (adjacency, flexible spaces, the last word's form)
+                by_first.setdefault(p.words[0], []).append((p, tuple(head), fast_pattern(p.words, own)))
         self._by_first = by_first
-        #: Every word used by some phrase; the repetition fingerprint ignores
+        #: Every word used by some phrase (in each of its forms); the repetition fingerprint ignores
         #: them, so adding a frustration word never changes it.
-        self.vocabulary: frozenset[str] = frozenset(w for p in self.phrases for w in p.words)
-        #: The phrases that are one word ("urgent", "again"): a case's topic leaves them out.
-        self.single_words: frozenset[str] = frozenset(p.words[0] for p in self.phrases if len(p.words) == 1)
+        self.vocabulary: frozenset[str] = frozenset(w for p in self.phrases for w in p.words) | forms
+        #: The phrases that are one word ("urgent", "again"), in each form: a case's topic leaves them out.
+        self.single_words: frozenset[str] = frozenset(p.words[0] + ending for p in self.phrases if len(p.words) == 1
+                                                      for ending in endings(p.words[0]))
 
     def __len__(self) -> int:
         return len(self.phrases)
@@ -182,14 +207,14 @@ class Lexicon:
 
     def scan(self, folded: str, words: Iterable[str]) -> list[Phrase]:
         """Distinct phrases present in *folded* text (see `fast_fold`) whose words are *words*."""
-        found = []
+        found: dict[Phrase, None] = {}
         by_first = self._by_first
         present = set(words)
         for word in present.intersection(by_first):
-            for phrase, pattern in by_first[word]:
-                if pattern is None or (present.issuperset(phrase.words) and pattern.search(folded)):
-                    found.append(phrase)
-        return found
+            for phrase, head, pattern in by_first[word]:
+                if pattern is None or (present.issuperset(head) and pattern.search(folded)):
+                    found[phrase] = None
+        return list(found)
 
     def match(self, text: str) -> list[Phrase]:
         """Distinct phrases of this lexicon found in raw *text*, in lexicon order."""
