@@ -668,11 +668,19 @@ def test_as_last_time_without_anything_wrong_is_not_a_problem_back(text):
      "aucun mail reçu"),
     ("Since the DNS move our 15 addresses have received nothing since this morning.", "have received nothing since"),
     ("Les bons de commande ne nous parviennent pas depuis lundi.", "commande ne nous parviennent pas"),
+    # ...or they themselves no longer receive their mail
+    ("Je ne reçois plus mes mails depuis hier après-midi, ma fille a eu un message d'erreur.",
+     "je ne recois plus mes mails"),
+    ("Je n'ai effectivement rien reçu depuis vendredi 18h environ, alors que d'habitude j'ai une dizaine de mails.",
+     "n'ai effectivement rien recu depuis"),
+    ("I'm no longer getting any mails, on my phone or in webmail.", "i'm no longer getting any mails"),
+    ("A guest says she wrote on Thursday. I've tested the contact form myself and nothing arrives.", "nothing arrives"),
 ])
 def test_nothing_coming_any_more_reads_as_down_and_nothing_from_us_does_not(text, down):
     assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith(f"said it is down: '{down}")
     for chase in ("Je ne reçois toujours rien de votre part.", "Je n'ai plus rien reçu de votre part depuis lundi.",
-                  "Since Monday I haven't received any emails from you about my ticket."):
+                  "Since Monday I haven't received any emails from you about my ticket.",
+                  "Je ne reçois plus de mails de votre part depuis lundi.", "Nothing arrives from you, as usual."):
         assert "down" not in terms(heat([customer(at(0), chase)], at(1)))
 
 

@@ -466,9 +466,11 @@ _NOT_FROM_US = r"(?:(?!de votre|de vous|du support|from (?:you|your|the support)
 _NOTHING_COMES = re.compile(
     r"\b(?:n'|ne )(?:nous |me |m'|leur |lui )?(?:envoi|envoy|recoi|recev|affich|transmet|arriv)\w* (?:toujours |plus )rien\b"
     r"(?! (?:de votre|de vous|du support))|"
-    r"\b(?:plus rien|(?:have|has) received nothing|n'(?:ont|avons|a) rien recu|"
+    r"\b(?:plus rien|(?:have|has) received nothing|n'(?:ont|avons|ai|a)(?: effectivement| toujours| vraiment)? rien recu|"
     r"nothing (?:has )?(?:come|came|arrived|got|gets|comes) ?(?:in|through)?)\b" + _NOT_FROM_US +
-    r"{0,40}?\b(?:since|depuis)\b")
+    r"{0,40}?\b(?:since|depuis)\b|"
+    # ...or, without a moment, what they tried themselves: "I've tested the form myself and nothing arrives".
+    r"\bnothing (?:ever )?(?:arrives|gets through|comes through)\b(?! from (?:you|your|the support))")
 
 
 # ...or their own customers no longer get what they are sent: "nos clients ne reçoivent plus le mail de
@@ -476,7 +478,12 @@ _NOTHING_COMES = re.compile(
 _NO_LONGER_RECEIVED = re.compile(
     r"\b(?:clients?|clientes?|customers?|users?|utilisateurs?|adherents?|members?|patients?|visiteurs?|visitors?)\b"
     r"(?: \w+){0,2}? (?:ne (?:recoivent|recoit) plus|n'ont plus|no longer (?:receive|get)|(?:don't|do not|aren't|are not) "
-    r"(?:receiving|getting) (?:any|their|the)) (?:\w+ ){0,2}?" + _FLOW + r"\b")
+    r"(?:receiving|getting) (?:any|their|the)) (?:\w+ ){0,2}?" + _FLOW + r"\b|"
+    # ...and they themselves: "je ne reçois plus mes mails", "we're not receiving any emails" (not ours: a chase).
+    r"\b(?:je|nous|on) ne (?:recois|recevons|recoit) plus (?:aucun |de |d'|mes |nos |les )?" + _FLOW +
+    r"\b(?! (?:de votre|de vous|du support))|"
+    r"\b(?:i|we)(?:'m|'re| am| are) (?:not|no longer) (?:receiving|getting) (?:any )?(?:new )?" + _FLOW +
+    r"\b(?! from (?:you|your|the support))")
 
 
 # ...or what they are sent no longer reaches them: "les mails du formulaire ne nous arrivent plus", "orders from the
