@@ -79,6 +79,14 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # Two deadlines: the nearest one is what the engineer must beat.
     ("We need the mailboxes moved before Friday; the old contract ends on 30 November.",
      datetime(2026, 11, 27, 18, 0)),
+    # The event's verb in the form it is said in, and what will be done to them.
+    ("Notre nouveau prestataire doit basculer le site aujourd'hui à 14h, il lui faut le code de transfert.",
+     datetime(2026, 11, 23, 14, 0)),
+    ("La boutique ouvrira demain à 9h et le paiement ne marche pas.", datetime(2026, 11, 24, 9, 0)),
+    ("Your email says our hosting will be suspended TODAY at 12:00. We paid it on Friday afternoon.",
+     datetime(2026, 11, 23, 12, 0)),
+    ("Votre mail dit que l'hébergement sera suspendu demain à midi, nous avons pourtant payé.",
+     datetime(2026, 11, 24, 12, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -89,6 +97,8 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     "Le site est tombé ce matin à 9h30, plus rien ne s'affiche.",
     "Since 8:15 nobody in the office can send any email.",
     "Notre vente flash a démarré à 9h et le site renvoie une 502.",
+    "Le site a été suspendu ce matin à 11h alors que la facture est payée.",
+    "Le webmail met 30 secondes pour ouvrir un message cet après-midi.",  # an infinitive is not the event
     "I deleted a folder of client files by mistake this morning.",
     # Which backup to restore, answering our question: a time in the past, no need said.
     "Tuesday evening, before 6pm.",

@@ -121,10 +121,14 @@ def _promising(clause: str) -> bool:
 # 6pm", answering which backup to restore, names no deadline.
 _EVENT = re.compile(
     r"\b(au plus tard|at the latest|no later than|deadline|date limite|cut-?off|echeance|"
-    r"ouvre|ouvrent|ouverture|opens|opening|lancement|lance|launch(?:es|ing)?|go(?:es)? live|"
-    r"mise en (?:ligne|production|service)|demarre|commence|starts?|debut|"
-    r"expire|expirent|expires|expiration|expiry|closes|runs out|run out|"
-    r"bascule|cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
+    # French verbs in the forms a coming event takes: "ouvre", "démarrera", "ouvrira", "expirent" (not the
+    # infinitive: "30 secondes pour ouvrir un message"), and the cut-over in any form ("doit basculer").
+    r"(?:ouvr|lanc|demarr|commenc|expir)(?:e|ent|era|eront|ira|iront)|bascul(?:e|er|era|eront|ent)|ouverture|opens|opening|lancement|"
+    r"launch(?:es|ing)?|go(?:es)? live|mise en (?:ligne|production|service)|starts?|debut|"
+    r"expires|expiration|expiry|closes|runs out|run out|"
+    # ...and what will be done to them: "our hosting will be suspended TODAY at 12:00".
+    r"suspendu|suspendue|suspension|will be (?:suspended|switched off|shut down|cut off)|"
+    r"cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
     r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday)\b")
 # Followed by what it is before: "I hadn't seen it before: Disk usage 97%" names no deadline.
 _BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
@@ -134,7 +138,7 @@ _NEED = re.compile(
     r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir)\b")
 # A clause telling since when something is broken, or what already started, is the story.
 _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|"
-                    r"(?:a|ont|avait|avaient) (?:demarre|commence|ouvert|lance|expire))\b")
+                    r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?))\b")
 
 
 def _names_deadline(clause: str) -> bool:
