@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from ...core.errors import OncallError
 from ...core.timeutil import business_hours, zone
-from ...usecases import actions, history, writing
+from ...usecases import history, writing
 from ...usecases.history import CaseView, Entry
 from ..keymap import default_bindings
 from ..messages import StoreChanged, Suggested, Wrote
@@ -251,6 +251,10 @@ class HistoryScreen(CaseKeys, SelfClosing):
     # -- what the customer's words suggest (the decoder runs in a worker) ---------------------------------
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def suggest(self) -> None:
+        # Loaded here, in the worker: the decoder and the actions' checks (DNS, ACME) are a third of what the
+        # first case opened in a session would otherwise wait for before its first frame.
+        from ...usecases import actions
+
         session = self.app.session.reopen()  # this thread's own connection
         try:
             found = actions.suggestion(session, self.case_id)
