@@ -692,6 +692,13 @@ def test_one_missing_message_or_ours_is_not_an_outage(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))
 
 
+def test_an_error_from_our_machines_is_an_outage_not_a_chase():
+    text = ("Since about 06:00 we're seeing ~2% of requests to api.fleetpulse.io return 502 from your load "
+            "balancer. Our app servers look healthy. Can you look at the LB pool?")
+    assert terms(heat([customer(at(0), text)], at(1)))["down"] == "said it is down: '502'"
+    assert "down" not in terms(heat([customer(at(0), "No email from your support since Monday.")], at(1)))
+
+
 def test_a_log_of_a_node_that_failed_over_is_not_an_outage_they_report():
     text = ("Hello,\n\nWe see these in the HAProxy log on lb-01, roughly once a minute:\n\n"
             "Nov 24 08:15:09 lb-01 haproxy[2210]: [WARNING] SERVER BE_API/API-02 IS DOWN, REASON: LAYER4 TIMEOUT\n"

@@ -612,8 +612,12 @@ _FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partit
 
 
 # What they have not had *from us* is a chase, not an outage: "no email from you since Monday", "pas de
-# mail de votre part", "aucun appel de vous".
-_FROM_US = r"\W+(?:from (?:you|your|the support)|de (?:votre part|vous|votre support|la part du support))\b"
+# mail de votre part", "aucun appel de vous". An error from our machines is an outage: "502 from your load
+# balancer".
+_OUR_MACHINES = (r"(?:load ?balancers?|lb|servers?|proxy|reverse proxy|cdn|platform|infrastructure|network|"
+                 r"firewall|edge|gateway|api|hosting)\b")
+_FROM_US = (r"\W+(?:from (?:you\b|your\b(?! " + _OUR_MACHINES + r")|the support\b)|"
+            r"de (?:votre part|vous|votre support|la part du support)\b)")
 
 
 def _not_from_us(phrases, folded: str) -> list:
