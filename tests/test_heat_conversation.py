@@ -276,6 +276,8 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
      "'ne part toujours pas'"),
     ("Thanks, the site is back. However since the restore customers aren't getting their order emails.",
      "'aren't getting their'"),
+    ("Depuis ce matin le site affiche autre chose. Notre back-office n'est plus accessible non plus.",
+     "'n'est plus accessible'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
@@ -327,6 +329,10 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "'other customers' orders'"),
     ("Bonjour, notre site a été piraté, il redirige vers un casino.", "'casino', 'piraté'"),
     ("Hi, no rush, but Google says our domain hosts a phishing page.", "'phishing'"),
+    ("Petite question sans doute idiote : j'ai reçu ce matin un mail « Nouvelle connexion depuis un appareil "
+     "inconnu (Lagos, Nigeria) ». Je n'ai jamais été au Nigeria.", "'connexion depuis un appareil inconnu'"),
+    ("Quick question: we got a 'new sign-in from an unrecognised device' alert for our control panel.",
+     "'new sign-in from', 'unrecognised device'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
