@@ -66,6 +66,21 @@ def test_a_thank_you_or_a_billing_question_that_names_an_action_proposes_nothing
     assert "nothing suggested" in reading.summary()
 
 
+@pytest.mark.parametrize("text, known", [
+    ("Bonjour, notre nom de domaine boulangerie-x.fr expire le 3 janvier, pouvez-vous le renouveler ?",
+     ["boulangerie-x.fr"]),
+    ("Our domain example-shop.co.uk is due for renewal, please renew it for 2 years.", ["example-shop.co.uk"]),
+])
+def test_a_domain_name_s_renewal_is_no_certificate_to_renew(text, known):
+    # The reader is sure of "renew", not of what: a certificate named (or what one shows) is required.
+    decoding = read(text, known)
+    assert decoding.proposals == []
+    assert decoding.unsure.intent == "renew_certificate" and decoding.summary().startswith("not sure: renew")
+    certificate = read(text.replace("nom de domaine", "certificat SSL").replace("Our domain", "Our certificate for"),
+                       known)
+    assert [p.intent for p in certificate.proposals] == ["renew_certificate"]
+
+
 def test_a_proposal_shows_its_confidence_and_the_customer_s_words_as_written():
     text = "Bonjour, on vient d'acheter le nom Lesjardinsdemarie.fr, vous pouvez mettre notre site dessus ?"
     top = read(text).proposals[0]

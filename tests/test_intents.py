@@ -315,6 +315,13 @@ def test_merci_de_asks_and_thanks_for_a_past_action_does_not():
     assert thanked == [] or thanked[0].confidence < asked.confidence
 
 
+def test_the_certificate_a_renewal_acts_on_may_be_named_in_what_they_quote():
+    quote = ("Oui, renouvelez-le s'il vous plaît.\n\nLe lun. 14 déc. 2026 à 10:00, Support a écrit :\n"
+             "> {} boutique.fr expire dans 5 jours, souhaitez-vous le renouveler ?")
+    assert [p.intent for p in propose(quote.format("Le certificat de"))] == ["renew_certificate"]
+    assert propose(quote.format("Votre nom de domaine")) == []  # a registration: no certificate named anywhere
+
+
 def test_je_vous_relance_is_a_reminder_not_a_restart():
     assert propose("Je vous relance concernant ma demande d'hier sur mysql") == []
 
@@ -377,6 +384,8 @@ def test_rules_are_data(tmp_path):
                  id="phrase-without-words"),
     pytest.param('[intents.add_vhost]\ndomain_new = "yes"\n[intents.add_vhost.phrases]\n"vhost" = 0.9\n',
                  'intents.add_vhost.domain_new', id="flag-not-a-boolean"),
+    pytest.param('[intents.add_vhost]\nrequires = "site"\n[intents.add_vhost.phrases]\n"vhost" = 0.9\n',
+                 'intents.add_vhost.requires', id="requires-not-a-list"),
 ])
 def test_bad_rules_file_names_file_and_key(tmp_path, content, key):
     path = tmp_path / "bad.toml"

@@ -48,6 +48,9 @@ class IntentRule:
     by_hand: dict[str, str] | None = None  # language -> "what to do by hand"
     domain_from_email: bool = False  # the domain of an e-mail address written beats a site's
     domain_new: bool = False  # a domain the customer does not have yet beats their known ones (a new site)
+    # What the action acts on, one of which the message must name (in their words or what they quote):
+    # without it the action is only a guess ("notre nom de domaine expire" is no certificate to renew).
+    requires: tuple[RulePhrase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ def _build(raw: dict, name: str) -> Rules:
     for intent, spec in _sub(r, raw, "intents", "", set(INTENTS)).items():
         key = _key("intents", intent)
         spec = r.table(spec, key, {"params", "phrases", "against", "param_bonus", "outranks", "hides", "runbook",
-                                   "by_hand", "domain_from_email", "domain_new"})
+                                   "by_hand", "domain_from_email", "domain_new", "requires"})
         params = tuple(r.strings(spec.get("params", []), _key(key, "params")))
         for p in params:
             if p not in PARAMS:
@@ -217,7 +220,9 @@ def _build(raw: dict, name: str) -> Rules:
                                               for p, b in bonus_table.items()},
                                      order["outranks"], order["hides"], runbook,
                                      {lang: " ".join(t.split()) for lang, t in by_hand.items()} or None,
-                                     flags["domain_from_email"], flags["domain_new"])
+                                     flags["domain_from_email"], flags["domain_new"],
+                                     tuple(r.phrase(w, 1.0, _key(key, "requires"))
+                                           for w in r.strings(spec.get("requires", []), _key(key, "requires"))))
     fuzzy: dict[str, list] = {}
     longest = 0
     for rule in intents.values() if fuzzy_len else ():

@@ -415,10 +415,14 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
     if resolved:
         a, b = t.span(resolved[0].start, resolved[0].end)
         said_done = f"the customer says it is done ('{' '.join(body[a:b].split())}')"
+    unnamed = _unnamed(rules, t, aside)
     if reader is not None:
-        return _as_reader_reads(reader, reader_text(body, spans), read_by_rules, reading_of, rules, said_done)
-    above = [p for score, _, ps in read_by_rules.values() if score >= rules.threshold for p in ps]
-    below = [p for score, _, ps in read_by_rules.values() if score < rules.threshold for p in ps]
+        return _as_reader_reads(reader, reader_text(body, spans), read_by_rules, reading_of, rules, said_done,
+                                unnamed)
+    above = [p for name, (score, _, ps) in read_by_rules.items() if score >= rules.threshold and name not in unnamed
+             for p in ps]
+    below = [p for name, (score, _, ps) in read_by_rules.items() if score < rules.threshold or name in unnamed
+             for p in ps]
     hidden = {h for p in above for h in rules.intents[p.intent].hides}
     proposals = _ranked([p for p in above if p.intent not in hidden], rules)
     if proposals:
@@ -429,8 +433,21 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
     return Decoding([], unsure, why, closing=bool(said_done))
 
 
+def _unnamed(rules: Rules, t: "_Text", aside: str) -> set[str]:
+    """The intents whose object ("requires") neither the customer's words nor what they quote name."""
+    out, quoted = set(), None
+    for name, rule in rules.intents.items():
+        if not rule.requires or _hits(rule.requires, t.folded, t.tokens):
+            continue
+        if quoted is None:
+            quoted = _Text(aside, aside)
+        if not _hits(rule.requires, quoted.folded, quoted.tokens):
+            out.add(name)
+    return out
+
+
 def _as_reader_reads(reader: Reader, text: str, read_by_rules: dict[str, tuple[float, float, list[Proposal]]],
-                     reading_of, rules: Rules, said_done: str) -> Decoding:
+                     reading_of, rules: Rules, said_done: str, unnamed: set[str] = frozenset()) -> Decoding:
     """The reader picks the action (or none); the rules give its parameters and, when they matched, its words.
 
     Confidence is the reader's probability (times the rules' domain factor: a domain not written in the fresh
@@ -451,11 +468,11 @@ def _as_reader_reads(reader: Reader, text: str, read_by_rules: dict[str, tuple[f
         why = said_done or f"reads as asking for nothing ({reading.probability:.2f})"
         return Decoding([], unsure, why, closing=bool(said_done))
     best = proposals_for(reading.best, reading.probability)
-    if reading.probability < reader.threshold:
+    if reading.probability < reader.threshold or reading.best in unnamed:
         return Decoding([], best[0], "too little evidence")
     hidden = set(rules.intents[reading.best].hides)
     more = [p for probability, name in guesses[1:]
-            if probability >= UNSURE_FLOOR and name not in hidden and name in read_by_rules
+            if probability >= UNSURE_FLOOR and name not in hidden and name not in unnamed and name in read_by_rules
             and read_by_rules[name][0] >= rules.threshold for p in proposals_for(name, probability)]
     return Decoding(best + more)
 
