@@ -279,7 +279,7 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
     ("Depuis ce matin le site affiche autre chose. Notre back-office n'est plus accessible non plus.",
      "'n'est plus accessible'"),
     ("Le formulaire d'inscription à la cantine ne s'envoie plus : le bouton « Envoyer » tourne dans le vide.",
-     "'ne s'envoie plus', 'tourne dans le vide'"),
+     "'ne s'envoie plus'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
