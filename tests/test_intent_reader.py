@@ -74,8 +74,9 @@ def test_a_thank_you_or_a_billing_question_that_names_an_action_proposes_nothing
 def test_a_domain_name_s_renewal_is_no_certificate_to_renew(text, known):
     # The reader is sure of "renew", not of what: a certificate named (or what one shows) is required.
     decoding = read(text, known)
-    assert decoding.proposals == []
-    assert decoding.unsure.intent == "renew_certificate" and decoding.summary().startswith("not sure: renew")
+    assert decoding.proposals == [] and decoding.unsure is None
+    assert decoding.summary() == f"'renew the certificate for {known[0]}' read, but nothing it acts on is named — " \
+                                 "nothing suggested"
     certificate = read(text.replace("nom de domaine", "certificat SSL").replace("Our domain", "Our certificate for"),
                        known)
     assert [p.intent for p in certificate.proposals] == ["renew_certificate"]

@@ -421,7 +421,7 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
                                 unnamed)
     above = [p for name, (score, _, ps) in read_by_rules.items() if score >= rules.threshold and name not in unnamed
              for p in ps]
-    below = [p for name, (score, _, ps) in read_by_rules.items() if score < rules.threshold or name in unnamed
+    below = [p for name, (score, _, ps) in read_by_rules.items() if score < rules.threshold and name not in unnamed
              for p in ps]
     hidden = {h for p in above for h in rules.intents[p.intent].hides}
     proposals = _ranked([p for p in above if p.intent not in hidden], rules)
@@ -429,8 +429,15 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
         return Decoding(proposals)
     unsure = max((p for p in below if p.confidence >= UNSURE_FLOOR),
                  key=lambda p: (p.confidence, -INTENTS.index(p.intent)), default=None)
-    why = said_done or ("too little evidence" if below else "no request recognised")
+    blocked = [ps[0] for name, (score, _, ps) in read_by_rules.items() if score >= rules.threshold and name in unnamed]
+    why = said_done or (_names_nothing(blocked[0]) if blocked and unsure is None else
+                        "too little evidence" if below else "no request recognised")
     return Decoding([], unsure, why, closing=bool(said_done))
+
+
+def _names_nothing(guess: Proposal) -> str:
+    """Why an action read with confidence is not proposed: the message names nothing it acts on."""
+    return f"'{describe(guess)}' read, but nothing it acts on is named"
 
 
 def _unnamed(rules: Rules, t: "_Text", aside: str) -> set[str]:
@@ -468,7 +475,9 @@ def _as_reader_reads(reader: Reader, text: str, read_by_rules: dict[str, tuple[f
         why = said_done or f"reads as asking for nothing ({reading.probability:.2f})"
         return Decoding([], unsure, why, closing=bool(said_done))
     best = proposals_for(reading.best, reading.probability)
-    if reading.probability < reader.threshold or reading.best in unnamed:
+    if reading.best in unnamed:
+        return Decoding([], None, _names_nothing(best[0]))
+    if reading.probability < reader.threshold:
         return Decoding([], best[0], "too little evidence")
     hidden = set(rules.intents[reading.best].hides)
     more = [p for probability, name in guesses[1:]
