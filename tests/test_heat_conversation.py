@@ -871,6 +871,15 @@ def test_a_customer_s_near_deadline_outranks_the_same_request_without_one_and_sa
     assert "deadline" not in terms(without)
 
 
+def test_a_deadline_hours_away_outranks_a_chore_that_has_waited_for_days():
+    # At 02:00 the engineer picks up the shop that opens at 08:00 before the FTP account asked three days ago.
+    chore = heat([customer(at(-48), "Bonjour, pouvez-vous créer un compte FTP pour notre graphiste ? Merci.")], at(26))
+    launch = heat([customer(at(25), "Bonjour, pouvez-vous installer le certificat de boutique-martin.fr ? "
+                                    "Notre boutique ouvre ce matin à 8h, il nous le faut avant.")], at(26))
+    assert terms(launch)["deadline"] == "their deadline Wed 25 Nov 08:00 (their time) in 5 h"
+    assert launch.score > chore.score
+
+
 def test_a_deadline_counts_more_as_it_nears_and_fully_once_passed():
     story = [customer(at(0), REQUEST + OPENS)]
     points = [next(t.points for t in heat(story, at(hours)).terms if t.name == "deadline") for hours in (2, 20, 31)]
