@@ -322,6 +322,33 @@ def test_the_certificate_a_renewal_acts_on_may_be_named_in_what_they_quote():
     assert propose(quote.format("Votre nom de domaine")) == []  # a registration: no certificate named anywhere
 
 
+OUR_OFFER = ("\n\nOn Fri 18 Dec 2026 19:12, Support wrote:\n> Hi Finn,\n> The new redirect rules for surfschool.ie"
+             " take effect after a restart of nginx. Shall we do it now?\n> Regards")
+
+
+@pytest.mark.parametrize("yes", ["Yes, go ahead now, nobody is booking at this hour.", "Ok pour moi, allez-y !",
+                                 "Great, please proceed."])
+def test_a_yes_to_what_we_offered_in_the_quote_proposes_it(yes):
+    assert [(p.intent, p.params) for p in propose(yes + OUR_OFFER, known_domains=["surfschool.ie"])] == [
+        ("restart_service", {"service": "nginx", "domain": "surfschool.ie"})]
+
+
+@pytest.mark.parametrize("no", ["Ok, noted.", "Please don't go ahead, we will do it ourselves.",
+                                "Merci, tout fonctionne, vous pouvez fermer le ticket."])
+def test_without_a_yes_what_we_offered_in_the_quote_proposes_nothing(no):
+    assert propose(no + OUR_OFFER, known_domains=["surfschool.ie"]) == []
+
+
+def test_a_forwarded_request_they_ask_us_to_carry_out_is_proposed():
+    forwarded = ("Bonjour,\nJe vous transfère le message de notre graphiste. Pouvez-vous faire ce qu'elle demande ?"
+                 "\nBernard\n\n---------- Message transféré ---------\nDe : Julie <julie@graphisme.fr>\n"
+                 "Date : ven. 18 déc. 2026\nObjet : site\n\nBonjour Bernard,\nLe site gite-hirondelles.fr est en "
+                 "http seulement. Il faut que l'hébergeur installe un certificat SSL.\nJulie")
+    [p] = propose(forwarded, known_domains=["gite-hirondelles.fr"])
+    assert (p.intent, p.params) == ("issue_certificate", {"domain": "gite-hirondelles.fr"})
+    assert "certificat" in p.matched  # the words read are the forwarded mail's
+
+
 def test_je_vous_relance_is_a_reminder_not_a_restart():
     assert propose("Je vous relance concernant ma demande d'hier sur mysql") == []
 
@@ -386,6 +413,8 @@ def test_rules_are_data(tmp_path):
                  'intents.add_vhost.domain_new', id="flag-not-a-boolean"),
     pytest.param('[intents.add_vhost]\nrequires = "site"\n[intents.add_vhost.phrases]\n"vhost" = 0.9\n',
                  'intents.add_vhost.requires', id="requires-not-a-list"),
+    pytest.param('[message]\ngo_ahead = "allez-y"\n', 'message.go_ahead', id="go-ahead-not-a-list"),
+    pytest.param('[message]\ngo_ahead = ["!!"]\n', 'message.go_ahead', id="go-ahead-without-words"),
 ])
 def test_bad_rules_file_names_file_and_key(tmp_path, content, key):
     path = tmp_path / "bad.toml"

@@ -18,7 +18,9 @@ How a message is read:
 1. Quoted history (">" lines; everything after "Le ... a écrit :", "On ...
    wrote:", an Outlook "De :/Envoyé :" header or a "Forwarded message" line)
    and the signature (after "--" or a closing line such as "Cordialement") are
-   set aside. They never trigger a proposal; they can only confirm one of the
+   set aside. They trigger a proposal only when the customer's own words ask
+   for nothing and say yes to them ("allez-y", "please go ahead", "pouvez-vous
+   faire ce qu'elle demande ?"); otherwise they can only confirm one of the
    customer's known domains. The headers of a forwarded mail at the very top
    are skipped: the customer's text follows them.
 2. Domains, e-mail addresses and URLs are found, then blanked out, so "ftp" in
@@ -97,6 +99,7 @@ _REPLY_START, _REPLY_END = re.compile(r"^(?:le|on)\s"), re.compile(r"(?:a ecrit|
 _ORIGINAL = re.compile(r"^-{2,}\s*(?:original message|message d'origine)\s*-{2,}$")
 _FORWARDED = re.compile(r"^-{2,}\s*(?:forwarded message|message transfere)\s*-{2,}$")
 _HEADER_FROM, _HEADER_NEXT = re.compile(r"^(?:de|from)\s*:"), re.compile(r"^(?:envoye|sent|date)\s*:")
+_HEADER_MORE = re.compile(r"^(?:objet|subject|a|to|cc)\s*:")
 
 
 def _is_closing(line: str, closings: tuple[str, ...]) -> bool:
@@ -356,6 +359,41 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
         raise TypeError(f"known_domains must be a list of domains, not the string {known_domains!r}")
     body, aside = _split(text[:MAX_MESSAGE_CHARS], rules.closings)
     body, aside = body[:MAX_BODY_CHARS], aside[:MAX_ASIDE_CHARS]
+    read = _decode(body, aside, rules, known_domains, reader)
+    if read.proposals or read.closing or not aside.strip() or not _goes_ahead(body, rules):
+        return read
+    # "Allez-y", "please go ahead", "pouvez-vous faire ce qu'elle demande ?": the customer says yes to what
+    # is quoted or forwarded below (our proposal, their web designer's request). Read it as theirs.
+    again = _decode((body + "\n\n" + _unquoted(aside))[:MAX_BODY_CHARS], aside, rules, known_domains, reader)
+    return again if again.proposals else read
+
+
+def _goes_ahead(body: str, rules: Rules) -> bool:
+    t = _Text(body, body)
+    return any(not _HELD_BACK.search(t.folded, max(0, h.start - 20), h.start)
+               for h in _hits(rules.go_ahead, t.folded, t.tokens))
+
+
+# "Please don't go ahead", "ne faites pas le nécessaire": not a yes.
+_HELD_BACK = re.compile(r"(?:^|[^a-z0-9])(?:don't|dont|do not|not|never|ne|n|pas|no need to|inutile de)[\s'-]*"
+                        r"(?:please[\s'-]*)?$")
+
+
+def _unquoted(aside: str) -> str:
+    """The quoted or forwarded text without its quote marks and mail headers ("Le ... a écrit :", "De :")."""
+    kept = []
+    for line in aside.splitlines():
+        line = line.lstrip("> \t")
+        f = fold(line[:200]).strip()
+        if not (_REPLY_ONE_LINE.match(f) or _REPLY_START.match(f) and _REPLY_END.search(f) or _ORIGINAL.match(f)
+                or _FORWARDED.match(f) or _HEADER_FROM.match(f) or _HEADER_NEXT.match(f) or _HEADER_MORE.match(f)):
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _decode(body: str, aside: str, rules: Rules, known_domains: Sequence[str], reader: Reader | None
+            ) -> Decoding:
+    """`decode` of the customer's own text *body*, beside the quoted history and signature *aside*."""
     if not body.strip():
         return Decoding([], None, "no words of the customer's own (only quotes or a signature)" if aside.strip()
                         else "an empty message")
