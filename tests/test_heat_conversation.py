@@ -335,6 +335,16 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "inconnu (Lagos, Nigeria) ». Je n'ai jamais été au Nigeria.", "'connexion depuis un appareil inconnu'"),
     ("Quick question: we got a 'new sign-in from an unrecognised device' alert for our control panel.",
      "'new sign-in from', 'unrecognised device'"),
+    # Someone else's personal data shown to visitors, mail sent in their name, a site sending visitors to a
+    # gambling page, files renamed with a note in each folder: said as questions, at risk all the same.
+    ("Quick one, probably nothing: our donation form shows someone else's name and address already filled in.",
+     "'someone else's name'"),
+    ("Bonsoir, nous recevons des centaines de retours pour des mails que nous n'avons jamais envoyés.",
+     "'que nous n'avons jamais envoyés'"),
+    ("Bonsoir, depuis Google on arrive sur un site de paris en ligne avec des machines à sous. C'est normal ?",
+     "'machines à sous', 'paris en ligne'"),
+    ("Petite question : tous les fichiers finissent par .lockbit et il y a un LISEZMOI.txt dans chaque dossier.",
+     "'lisezmoi'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
