@@ -334,9 +334,26 @@ def test_a_yes_to_what_we_offered_in_the_quote_proposes_it(yes):
 
 
 @pytest.mark.parametrize("no", ["Ok, noted.", "Please don't go ahead, we will do it ourselves.",
+                                "OK pour nous, tout pointe bien. Thanks!",
                                 "Merci, tout fonctionne, vous pouvez fermer le ticket."])
 def test_without_a_yes_what_we_offered_in_the_quote_proposes_nothing(no):
     assert propose(no + OUR_OFFER, known_domains=["surfschool.ie"]) == []
+
+
+def test_a_request_that_points_to_the_quote_is_read_with_it():
+    back = ("Bonjour,\nComme convenu avant les congés (voir plus bas), pouvez-vous le faire maintenant ? Nous sommes "
+            "de retour.\nFrançoise\n\n> Le 18/12/2026 à 15:02, Support a écrit :\n> Bonjour, nous pourrons cloner "
+            "votre site de production vers test.gites.be à votre retour de congés.\n> Cordialement")
+    assert [(p.intent, p.params) for p in propose(back, known_domains=["gites.be"])] == [
+        ("clone_environment", {"source": "production", "domain": "test.gites.be"})]
+
+
+@pytest.mark.parametrize("thanks", ["Merci pour votre réponse ci-dessous, c'est très clair, je vais le faire moi-même.",
+                                    "Thanks for the explanation below, all sorted now."])
+def test_thanks_for_what_is_quoted_below_proposes_nothing(thanks):
+    offer = ("\n\nLe 30 déc. 2026 à 10:05, Support a écrit :\n> Bonjour,\n> Vous pouvez restaurer vous-même le "
+             "dossier depuis l'espace client, rubrique Sauvegardes. Souhaitez-vous que nous le fassions pour vous ?")
+    assert propose(thanks + offer, known_domains=["mairie.fr"]) == []
 
 
 def test_a_forwarded_request_they_ask_us_to_carry_out_is_proposed():
