@@ -339,6 +339,8 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
     # gambling page, files renamed with a note in each folder: said as questions, at risk all the same.
     ("Quick one, probably nothing: our donation form shows someone else's name and address already filled in.",
      "'someone else's name'"),
+    ("Good evening, a customer logging into her account on our shop sees another person's name, address and "
+     "order history. What should we do?", "'another person's name'"),
     ("Bonsoir, nous recevons des centaines de retours pour des mails que nous n'avons jamais envoyés.",
      "'que nous n'avons jamais envoyés'"),
     ("Bonsoir, depuis Google on arrive sur un site de paris en ligne avec des machines à sous. C'est normal ?",
