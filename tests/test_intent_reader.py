@@ -171,6 +171,14 @@ def test_a_chase_that_asks_nothing_new_is_read_with_the_request_it_chases(sugges
     assert "asked in their message of 24 Nov 03:00" in found.text()
 
 
+def test_a_yes_to_our_quoted_offer_says_the_request_was_read_in_the_quote(suggest_after):
+    found = suggest_after("Oui, allez-y.\n\nLe 24 nov. 2026 à 04:30, Support a écrit :\n> Souhaitez-vous que nous "
+                          "créions la base de données MySQL de la boutique pour vous ?")
+    assert found is not None and found.proposal is not None and found.proposal.intent == "create_database"
+    assert "read in the quote they said yes to" in found.text()
+    assert "asked in their message" not in found.text()  # the latest message said it, through its quote
+
+
 def test_a_thank_you_does_not_bring_back_the_request_it_thanks_for(suggest_after):
     found = suggest_after("C'est bon, la base fonctionne, merci beaucoup, vous pouvez fermer le ticket.")
     assert found is None or found.proposal is None

@@ -329,8 +329,10 @@ OUR_OFFER = ("\n\nOn Fri 18 Dec 2026 19:12, Support wrote:\n> Hi Finn,\n> The ne
 @pytest.mark.parametrize("yes", ["Yes, go ahead now, nobody is booking at this hour.", "Ok pour moi, allez-y !",
                                  "Great, please proceed."])
 def test_a_yes_to_what_we_offered_in_the_quote_proposes_it(yes):
-    assert [(p.intent, p.params) for p in propose(yes + OUR_OFFER, known_domains=["surfschool.ie"])] == [
-        ("restart_service", {"service": "nginx", "domain": "surfschool.ie"})]
+    proposals = propose(yes + OUR_OFFER, known_domains=["surfschool.ie"])
+    assert [(p.intent, p.params, p.quoted) for p in proposals] == [
+        ("restart_service", {"service": "nginx", "domain": "surfschool.ie"}, True)]  # and says where it read it
+    assert proposals[0].to_json()["quoted"] is True
 
 
 @pytest.mark.parametrize("no", ["Ok, noted.", "Please don't go ahead, we will do it ourselves.",

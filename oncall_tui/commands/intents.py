@@ -28,5 +28,6 @@ def cmd_intents(args) -> int:
         say(f"nothing to do: {reading.summary()}")
     else:
         for p in proposals:
-            say(f"{p.confidence:.2f}  {p.intent:<18} {describe(p)}  (words: {', '.join(p.matched)})")
+            say(f"{p.confidence:.2f}  {p.intent:<18} {describe(p)}  (words: {', '.join(p.matched)}"
+                f"{', in what they quote' if p.quoted else ''})")
     return 0

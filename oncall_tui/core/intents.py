@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import Sequence
 
@@ -86,10 +86,11 @@ class Proposal:
     params: dict[str, str] = field(hash=False)
     confidence: float
     matched: tuple[str, ...]
+    quoted: bool = False  # read in what they quote or forward, which their own words say yes to
 
     def to_json(self) -> dict:
-        return {"intent": self.intent, "params": dict(self.params),
-                "confidence": self.confidence, "matched": list(self.matched)}
+        return {"intent": self.intent, "params": dict(self.params), "confidence": self.confidence,
+                "matched": list(self.matched), **({"quoted": True} if self.quoted else {})}
 
 
 # ---------------------------------------------------------------- message parts
@@ -365,7 +366,7 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
     # "Allez-y", "please go ahead", "pouvez-vous faire ce qu'elle demande ?": the customer says yes to what
     # is quoted or forwarded below (our proposal, their web designer's request). Read it as theirs.
     again = _decode((body + "\n\n" + _unquoted(aside))[:MAX_BODY_CHARS], aside, rules, known_domains, reader)
-    return again if again.proposals else read
+    return Decoding([replace(p, quoted=True) for p in again.proposals]) if again.proposals else read
 
 
 def _goes_ahead(body: str, rules: Rules) -> bool:

@@ -207,7 +207,8 @@ class Suggestion:
             return self.unsure
         words = ", ".join(f"'{w}'" for w in self.proposal.matched[:3])
         earlier = f"; asked in their message of {self.asked_earlier:%d %b %H:%M}" if self.asked_earlier else ""
-        return f"{describe(self.proposal, 'en')} ({self.proposal.confidence:.2f}: {words}{earlier})"
+        quoted = "; read in the quote they said yes to" if self.proposal.quoted else ""
+        return f"{describe(self.proposal, 'en')} ({self.proposal.confidence:.2f}: {words}{quoted}{earlier})"
 
 
 #: Earlier customer messages read when the latest asks nothing without closing the case: "toujours pas de
