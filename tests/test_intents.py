@@ -358,6 +358,16 @@ def test_thanks_for_what_is_quoted_below_proposes_nothing(thanks):
     assert propose(thanks + offer, known_domains=["mairie.fr"]) == []
 
 
+def test_a_request_quoted_above_their_answer_is_read_when_they_point_to_it():
+    above = ("> Helen, tell the hosting people we need PHP 8.2 minimum or I can't update the plugins. - Gary\n\n"
+             "Hello, this is from our web chap (above). Is that something you can change for us?\nHelen")
+    assert [(p.intent, p.params) for p in propose(above, known_domains=["choir.co.uk"])] == [
+        ("php_version", {"version": "8.2", "domain": "choir.co.uk"})]
+    done = ("> Your site returned errors between 02:00 and 02:20 while we restarted the database server.\n\n"
+            "Thanks, the errors above are gone now, all good.\nHelen")
+    assert propose(done, known_domains=["choir.co.uk"]) == []
+
+
 def test_a_forwarded_request_they_ask_us_to_carry_out_is_proposed():
     forwarded = ("Bonjour,\nJe vous transfère le message de notre graphiste. Pouvez-vous faire ce qu'elle demande ?"
                  "\nBernard\n\n---------- Message transféré ---------\nDe : Julie <julie@graphisme.fr>\n"
