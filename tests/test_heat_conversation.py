@@ -280,6 +280,10 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
      "'n'est plus accessible'"),
     ("Le formulaire d'inscription à la cantine ne s'envoie plus : le bouton « Envoyer » tourne dans le vide.",
      "'ne s'envoie plus'"),
+    # A site shown as suspended is off for its visitors, whoever is right about the payment.
+    ("Mon site affiche « Ce service a été suspendu. Contactez votre hébergeur. » Pourtant j'ai bien été prélevée.",
+     "'service a été suspendu'"),
+    ("Hi, our site has been suspended this morning although the invoice was paid.", "'site has been suspended'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
@@ -341,6 +345,16 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "'someone else's name'"),
     ("Good evening, a customer logging into her account on our shop sees another person's name, address and "
      "order history. What should we do?", "'another person's name'"),
+    # A file of their customers anyone can fetch, a dismissed employee's access, data to get back before
+    # the last backup rotates out, a password typed into a fake mail: asked calmly, at risk all the same.
+    ("Bonjour, mon neveu dit qu'on peut télécharger un fichier backup_clients.sql sur notre site. C'est grave ?",
+     "'on peut télécharger'"),
+    ("Hi, we let our developer go this morning. Could you please remove all his access to the server?",
+     "'remove all his access'"),
+    ("No rush, but the events page is empty since Thursday. Is there any way to get last week's data back?",
+     "'data back'"),
+    ("Appel de Mme Brunet : a cliqué sur un mail au logo de la société et a saisi son identifiant et son mot de "
+     "passe. Demande si c'est grave.", "'saisi son identifiant'"),
     ("Bonsoir, nous recevons des centaines de retours pour des mails que nous n'avons jamais envoyés.",
      "'que nous n'avons jamais envoyés'"),
     ("Bonsoir, depuis Google on arrive sur un site de paris en ligne avec des machines à sous. C'est normal ?",
