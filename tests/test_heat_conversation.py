@@ -820,6 +820,9 @@ def test_a_moment_we_named_and_missed_weighs_on_top_of_the_wait_until_we_write_a
     ("J'ai mis en place une surveillance pour cette nuit. Je vous envoie demain à 8h un bilan.", 30, 32),
     ("I'm checking the queue now and will call you back within 30 minutes.", 1.25, 2),
     ("I'll restore Sunday night's backup tonight, and confirm by 8am tomorrow.", 30, 32),
+    # A colleague's call, promised in their name by the shift leaving (02:00 -> 09:00).
+    ("La restauration est en cours. Un collègue de l'équipe France vous contactera avant 9h pour vérifier.", 7.5, 9),
+    ("The restore is running. A colleague from the Europe team will contact you before 9am to check it.", 7.5, 9),
 ])
 def test_how_long_a_promise_holds_depends_on_what_it_says(reply, holds, lapsed):
     story = [customer(at(0), "Our staging site answers 403 since Friday."), us(at(1), reply)]
