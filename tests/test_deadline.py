@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oncall_tui.core.deadline import LONGEST, committed_by, customer_due, promised_by
+from oncall_tui.core.deadline import (
+    LONGEST,
+    committed_by,
+    customer_due,
+    owed_by,
+    promised_by,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Paris
@@ -54,6 +60,27 @@ def test_a_dated_promise_holds_until_the_moment_it_names(reply, expected):
 ])
 def test_a_promise_naming_no_moment_says_none(reply):
     assert promised_by(reply, MONDAY_10) is None
+
+
+@pytest.mark.parametrize("note, expected", [
+    ("Carla a promis au client un rappel avant 17h. Je pars à 16h30.", datetime(2026, 11, 23, 17, 0)),
+    ("Handover: the customer is waiting for a callback, promised within 1h.", datetime(2026, 11, 23, 11, 0)),
+    ("Mail de confirmation à M. Dumas AVANT 15:00, sinon appeler son astreinte.", datetime(2026, 11, 23, 15, 0)),
+    # The customer's own event, told in the note, is what is due first.
+    ("Bascule à 02:00. Mail de confirmation à M. Dumas AVANT 03:00.", datetime(2026, 11, 24, 2, 0)),
+    ("Extraction incomplète. Le client doit avoir le tout avant 19h.", datetime(2026, 11, 23, 19, 0)),
+])
+def test_a_note_says_what_we_owe_the_customer_by_when(note, expected):
+    assert owed_by(note, MONDAY_10) == expected.replace(tzinfo=PARIS)
+
+
+@pytest.mark.parametrize("note", [
+    "Restauration lancée à 17h20, 70 % à 18h.",  # times of the story
+    "Client rappelé hier à 16h, il teste de son côté.",
+    "Yann absent aujourd'hui, ses dossiers ne sont pas réaffectés.",
+])
+def test_a_note_telling_what_happened_owes_nothing(note):
+    assert owed_by(note, MONDAY_10) is None
 
 
 def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():

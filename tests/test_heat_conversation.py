@@ -909,6 +909,25 @@ def test_a_deadline_hours_away_outranks_a_chore_that_has_waited_for_days():
     assert launch.score > chore.score
 
 
+def note(when, text):
+    return Event(when, "note", "internal", "carla", text, "note")
+
+
+def test_what_a_note_says_we_owe_by_a_time_counts_like_their_deadline_until_we_write_to_them():
+    # 01:00 UTC, the customer in UTC here: the leaving engineer promised a call back before 09:00.
+    asked = customer(at(0), "Bonjour, pouvez-vous restaurer le dossier Etat civil supprimé hier ?")
+    story = [asked, us(at(0, 30), "Bonjour, la restauration est lancée."),
+             note(at(1), "Restauration en cours. J'ai promis au client un rappel avant 9h pour vérifier avec elle.")]
+    h = heat(story, at(7))
+    assert terms(h)["deadline"] == "a note says it is due Tue 24 Nov 09:00 (their time) in 1 h"
+    assert h.score > heat(story[:2], at(7)).score  # the same case without the note
+    called = heat([*story, us(at(7, 30), "Bonjour, le dossier est restauré, tout y est.")], at(8))
+    assert "deadline" not in terms(called)
+    # A note telling what happened owes nothing.
+    told = heat([*story[:2], note(at(1), "Restauration lancée à 02h10, 70 % à 05h.")], at(7))
+    assert "deadline" not in terms(told) and "waiting" not in terms(told)
+
+
 def test_a_deadline_counts_more_as_it_nears_and_fully_once_passed():
     story = [customer(at(0), REQUEST + OPENS)]
     points = [next(t.points for t in heat(story, at(hours)).terms if t.name == "deadline") for hours in (2, 20, 31)]

@@ -161,6 +161,21 @@ _OUR_FUTURE = re.compile(
     r"(?:je|j'|nous|on) ?(?:vous |le |la |les |l'|y |en )*\w+(?:rai|rons))\b")
 
 
+def owed_by(text: str, at: datetime) -> datetime | None:
+    """The nearest moment an engineers' note written at *at* says the customer is owed something by, or None.
+
+    Read from the clauses that promise ("promised within 1h", "lui ai promis un rappel avant 17h"), say
+    what is to be done by when ("mail de confirmation AVANT 03:00"), or name the customer's deadline ("le
+    client doit avoir le tout ce soir"). A time of the story ("restauration lancée à 17h20") is not one.
+    """
+    folded = fold(text).replace("\u2019", "'")
+    found = [moment for clause in _CLAUSES.split(folded)
+             if (_PROMISED.search(clause) or _BY.search(clause) or _names_deadline(clause))
+             and not _SINCE.search(clause)
+             and (moment := _clause_moment(clause, at)) is not None and moment > at]
+    return min(found) if found else None
+
+
 def committed_by(text: str, at: datetime) -> datetime | None:
     """The moment a reply of ours written at *at* says we will have done or said something by, or None.
 

@@ -17,6 +17,9 @@ Whose turn it is, event by event:
   is a canned acknowledgement, short and with no action run on the case (a
   *bounce*: the clock keeps running, and the customer coming back adds to
   `bounced`);
+- an engineers' note changes nobody's wait; one saying what we owe the customer
+  by when ("rappel promis avant 17h", "confirmation AVANT 03:00") counts like
+  their own deadline until we write to them;
 - a broadcast (an incident update, a mass mailing) is history, never an answer:
   it changes nobody's wait, exchanges or engineers;
 - the customer's mood (frustration words, "!!!", SHOUTING) adds up while they
@@ -44,7 +47,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone, tzinfo
 from typing import Iterable
 
-from .deadline import committed_by, customer_due, promised_by
+from .deadline import committed_by, customer_due, owed_by, promised_by
 from .lexicon import (
     MAX_CHARS,
     Lexicon,
@@ -121,6 +124,9 @@ class CaseStats:
     # (without `promised`: the moment we missed, kept from the customer's next message until we write again)
     due: str = ""  # the customer's own deadline ("demain à 8h"), on their clock: "Fri 4 Dec 08:00"
     due_t: int | None = None  # that moment, epoch seconds; kept until it passes and we answer after it
+    # The nearest one was written in an engineers' note: what we owe them by then ("rappel promis avant 17h",
+    # "le client doit avoir le tout ce soir"), kept until we write to them.
+    due_note: bool = False
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
     slow: str = ""  # what they said is slow or nearly full ("rame"), likewise
@@ -196,8 +202,14 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     if event.kind == "action":
         stats.acted = True
         return stats
+    if event.kind == "note":
+        # A note changes nobody's wait; one saying what we owe the customer by when (the leaving shift's
+        # "callback promised within the hour") counts like their own deadline.
+        if event.body and event.at.tzinfo is not None:
+            _owed(stats, event.body, event.at.astimezone(tz) if tz else event.at)
+        return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
-        return stats  # notes, status changes: no effect on heat
+        return stats  # status changes: no effect on heat
     if event.broadcast:
         stats.broadcasts += 1  # shown in the history, never an answer
         return stats
@@ -266,7 +278,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
         stats.promise_t = stats.due_t = None
-        stats.due = ""
+        stats.due, stats.due_note = "", False
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
     if ack:
@@ -342,7 +354,16 @@ def _deadline(stats: CaseStats, text: str, local_at: datetime) -> None:
         return
     due_t = int(due.timestamp())
     if stats.due_t is None or due_t < stats.due_t:
-        stats.due_t, stats.due = due_t, _due_words(due, local_at)
+        stats.due_t, stats.due, stats.due_note = due_t, _due_words(due, local_at), False
+
+
+def _owed(stats: CaseStats, text: str, local_at: datetime) -> None:
+    owed = owed_by(text, local_at)
+    if owed is None:
+        return
+    owed_t = int(owed.timestamp())
+    if stats.due_t is None or owed_t < stats.due_t:
+        stats.due_t, stats.due, stats.due_note = owed_t, _due_words(owed, local_at), True
 
 
 def _due_words(due: datetime, local_at: datetime) -> str:
@@ -363,8 +384,9 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
         return
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
-    if stats.due_t is not None and stats.due_t <= t:
-        stats.due_t, stats.due = None, ""  # their deadline passed and we have spoken since
+    if stats.due_t is not None and (stats.due_t <= t or stats.due_note):
+        # Their deadline passed and we have spoken since, or we wrote to them after the note saying what we owe.
+        stats.due_t, stats.due, stats.due_note = None, "", False
     local_at = event.at.astimezone(tz) if tz else event.at
     stats.promised = is_promise(own, lexicon)
     moment = promised_by(own, local_at) if stats.promised else committed_by(own, local_at)
