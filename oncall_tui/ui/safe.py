@@ -22,8 +22,9 @@ def literal(text: str, style: str | Style = "", *, multiline: bool = False) -> T
 
 def fit(text: str, width: int) -> str:
     """*text* (already visible) cut or padded to exactly *width* cells, with an ellipsis when cut."""
+    if cell_len(text) <= width:
+        # Text of no width at all (a lone emoji modifier) fits a column of none: kept, not dropped.
+        return set_cell_size(text, width) if width > 0 else text
     if width <= 0:
         return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
