@@ -206,7 +206,8 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
         # A note changes nobody's wait; one saying what we owe the customer by when (the leaving shift's
         # "callback promised within the hour") counts like their own deadline.
         if event.body and event.at.tzinfo is not None:
-            _owed(stats, event.body, event.at.astimezone(tz) if tz else event.at)
+            local_at = event.at.astimezone(tz) if tz else event.at
+            _deadline(stats, owed_by(event.body, local_at), local_at, in_note=True)
         return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
         return stats  # status changes: no effect on heat
@@ -330,7 +331,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if pressing and not stats.back and (back := _came_back(folded)):
         stats.back = back
     _mood(stats, text, found)
-    _deadline(stats, text, event.at.astimezone(tz) if tz else event.at)
+    local_at = event.at.astimezone(tz) if tz else event.at
+    _deadline(stats, customer_due(text, local_at), local_at)
     if not stats.topic:
         # Their own name says who asks, not what: it is left out like the lexicon's single words.
         topic = topic_print(topic_words(text), lexicon.single_words | frozenset(tokens(fast_fold(event.author))))
@@ -346,24 +348,15 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
 
 
-def _deadline(stats: CaseStats, text: str, local_at: datetime) -> None:
-    """Keep the nearest deadline the customer named; one that passed stays until we answer after it
-    (a later date in a new message does not make the missed one matter less)."""
-    due = customer_due(text, local_at)
+def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_note: bool = False) -> None:
+    """Keep the nearest deadline: the customer's own, or what a note says we owe them by (*in_note*). One
+    that passed stays until we answer after it (a later date in a new message does not make the missed one
+    matter less)."""
     if due is None:
         return
     due_t = int(due.timestamp())
     if stats.due_t is None or due_t < stats.due_t:
-        stats.due_t, stats.due, stats.due_note = due_t, _due_words(due, local_at), False
-
-
-def _owed(stats: CaseStats, text: str, local_at: datetime) -> None:
-    owed = owed_by(text, local_at)
-    if owed is None:
-        return
-    owed_t = int(owed.timestamp())
-    if stats.due_t is None or owed_t < stats.due_t:
-        stats.due_t, stats.due, stats.due_note = owed_t, _due_words(owed, local_at), True
+        stats.due_t, stats.due, stats.due_note = due_t, _due_words(due, local_at), in_note
 
 
 def _due_words(due: datetime, local_at: datetime) -> str:
