@@ -114,6 +114,9 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
      datetime(2026, 11, 23, 12, 0)),
     ("Votre mail dit que l'hébergement sera suspendu demain à midi, nous avons pourtant payé.",
      datetime(2026, 11, 24, 12, 0)),
+    # What ends: the data goes with the contract.
+    ("Notre contrat se termine le dimanche 29 novembre : il nous faut l'export de la base.",
+     datetime(2026, 11, 29, 18, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -133,6 +136,7 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     # Their own plan, no deadline of theirs.
     "Merci, on teste ce soir après la fermeture et je vous dis.",
     "Can you add a mailbox for our new colleague?",
+    "J'ai terminé l'import à 9h, merci de vérifier les comptes.",  # done, not ending
 ])
 def test_a_time_of_the_story_is_no_deadline(message):
     assert customer_due(message, MONDAY_10) is None

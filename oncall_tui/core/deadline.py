@@ -126,6 +126,8 @@ _EVENT = re.compile(
     r"(?:ouvr|lanc|demarr|commenc|expir)(?:e|ent|era|eront|ira|iront)|bascul(?:e|er|era|eront|ent)|ouverture|opens|opening|lancement|"
     r"launch(?:es|ing)?|go(?:es)? live|mise en (?:ligne|production|service)|starts?|debut|"
     r"expires|expiration|expiry|closes|runs out|run out|"
+    # ...and what ends: "notre contrat se termine dimanche", "the contract ends on Sunday".
+    r"se termine|se terminera|prend fin|prendra fin|ends on|will end|fin de contrat|end of contract|"
     # ...and what will be done to them: "our hosting will be suspended TODAY at 12:00".
     r"suspendu|suspendue|suspension|will be (?:suspended|switched off|shut down|cut off)|"
     r"cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
