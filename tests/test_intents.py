@@ -378,6 +378,18 @@ def test_a_forwarded_request_they_ask_us_to_carry_out_is_proposed():
     assert "certificat" in p.matched  # the words read are the forwarded mail's
 
 
+def test_a_host_of_theirs_named_only_in_the_quote_is_the_one_acted_on():
+    notice = ("Got this email, please renew it if needed.\nPeter\n\n> Hello,\n> Your certificate for "
+              "intranet.parishhall.org.uk will expire in 5 days.")
+    [p] = propose(notice, known_domains=["parishhall.org.uk"])
+    assert (p.intent, p.params["domain"]) == ("renew_certificate", "intranet.parishhall.org.uk")
+    # A signature's www address is their site: the name they are known by.
+    signed = ("Bonjour,\nLe site affiche une erreur 500 depuis ce matin, pouvez-vous regarder ?\n--\nGilles\n"
+              "www.zinguerie-masson.fr - 02 43 21 66 08")
+    [p] = propose(signed, known_domains=["zinguerie-masson.fr", "masson-toitures.com"])
+    assert (p.intent, p.params["domain"]) == ("site_down", "zinguerie-masson.fr")
+
+
 def test_je_vous_relance_is_a_reminder_not_a_restart():
     assert propose("Je vous relance concernant ma demande d'hier sur mysql") == []
 

@@ -607,7 +607,10 @@ def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, 
     if known and aside:
         quoted_found = scan(aside, rules)[0]
         for pool in ([f for f in quoted_found if not f.email], quoted_found):  # a site named beats an address
-            quoted = {k for f in pool for k in known if f.domain == k or f.domain.endswith("." + k)}
+            # The host they quote, when it is one of theirs ("the certificate for intranet.example.fr will
+            # expire"); "www." and the site's own name are one site (a signature's address).
+            quoted = {k if f.domain in (k, "www." + k) else f.domain
+                      for f in pool for k in known if f.domain == k or f.domain.endswith("." + k)}
             if len(quoted) == 1:
                 return quoted.pop(), rules.domain_confidence["quoted"]
             if quoted:
