@@ -390,6 +390,15 @@ def test_a_host_of_theirs_named_only_in_the_quote_is_the_one_acted_on():
     assert (p.intent, p.params["domain"]) == ("site_down", "zinguerie-masson.fr")
 
 
+@pytest.mark.parametrize("text", [
+    "Please add SRV record for Teams:\n_sip._tls.hollybrookclinic.ie  SRV  100 1 443 sipdir.online.lync.com\nBrian",
+    "Mailchimp says our domain isn't authenticated: please add a CNAME k2._domainkey pointing to dkim2.mcsv.net.",
+])
+def test_a_dns_record_s_target_is_not_the_zone_to_change(text):
+    [p] = propose(text, known_domains=["hollybrookclinic.ie"])
+    assert (p.intent, p.params["domain"]) == ("dns_change", "hollybrookclinic.ie")
+
+
 def test_je_vous_relance_is_a_reminder_not_a_restart():
     assert propose("Je vous relance concernant ma demande d'hier sur mysql") == []
 
@@ -454,6 +463,8 @@ def test_rules_are_data(tmp_path):
                  'intents.add_vhost.domain_new', id="flag-not-a-boolean"),
     pytest.param('[intents.add_vhost]\nrequires = "site"\n[intents.add_vhost.phrases]\n"vhost" = 0.9\n',
                  'intents.add_vhost.requires', id="requires-not-a-list"),
+    pytest.param('[intents.dns_change]\ndomain_own = 1\n[intents.dns_change.phrases]\n"dns" = 0.9\n',
+                 'intents.dns_change.domain_own', id="domain-own-not-a-boolean"),
     pytest.param('[message]\ngo_ahead = "allez-y"\n', 'message.go_ahead', id="go-ahead-not-a-list"),
     pytest.param('[message]\ngo_ahead = ["!!"]\n', 'message.go_ahead', id="go-ahead-without-words"),
 ])

@@ -48,6 +48,7 @@ class IntentRule:
     by_hand: dict[str, str] | None = None  # language -> "what to do by hand"
     domain_from_email: bool = False  # the domain of an e-mail address written beats a site's
     domain_new: bool = False  # a domain the customer does not have yet beats their known ones (a new site)
+    domain_own: bool = False  # only a domain of theirs is acted on: another one written is a target (a CNAME's)
     # What the action acts on, one of which the message must name (in their words or what they quote):
     # without it the action is only a guess ("notre nom de domaine expire" is no certificate to renew).
     requires: tuple[RulePhrase, ...] = ()
@@ -187,7 +188,8 @@ def _build(raw: dict, name: str) -> Rules:
     for intent, spec in _sub(r, raw, "intents", "", set(INTENTS)).items():
         key = _key("intents", intent)
         spec = r.table(spec, key, {"params", "phrases", "against", "param_bonus", "outranks", "hides", "runbook",
-                                   "by_hand", "domain_from_email", "domain_new", "requires"})
+                                   "by_hand", "domain_from_email", "domain_new", "domain_own",
+                                   "requires"})
         params = tuple(r.strings(spec.get("params", []), _key(key, "params")))
         for p in params:
             if p not in PARAMS:
@@ -214,7 +216,7 @@ def _build(raw: dict, name: str) -> Rules:
                               "an intent without a runbook says what to do by hand, in English and French")
         if runbook and by_hand:
             raise r.error(_key(key, "by_hand"), "only for an intent with runbook = false")
-        flags = {k: spec.get(k, False) for k in ("domain_from_email", "domain_new")}
+        flags = {k: spec.get(k, False) for k in ("domain_from_email", "domain_new", "domain_own")}
         for k, value in flags.items():
             if not isinstance(value, bool):
                 raise r.error(_key(key, k), f"expected true or false, got {value!r}")
@@ -223,7 +225,7 @@ def _build(raw: dict, name: str) -> Rules:
                                               for p, b in bonus_table.items()},
                                      order["outranks"], order["hides"], runbook,
                                      {lang: " ".join(t.split()) for lang, t in by_hand.items()} or None,
-                                     flags["domain_from_email"], flags["domain_new"],
+                                     flags["domain_from_email"], flags["domain_new"], flags["domain_own"],
                                      tuple(r.phrase(w, 1.0, _key(key, "requires"))
                                            for w in r.strings(spec.get("requires", []), _key(key, "requires"))))
     fuzzy: dict[str, list] = {}

@@ -437,7 +437,7 @@ def _decode(body: str, aside: str, rules: Rules, known_domains: Sequence[str], r
         if "domain" in rule.params:  # near the words of the sentences that ask, not those that thank
             near = [_whole_addresses(t.span(h.start, h.end), spans) for h in carrying] or origin
             domain, factor = _choose_domain(found, near, t, aside, known, rules, rule.domain_from_email,
-                                            rule.domain_new)
+                                            rule.domain_new, rule.domain_own)
             if domain:
                 params["domain"] = domain
         matched = tuple(dict.fromkeys(" ".join(body[a:b].split()) for a, b in origin))
@@ -582,9 +582,13 @@ def _ranked(proposals: list[Proposal], rules: Rules) -> list[Proposal]:
 
 
 def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, aside: str,
-                   known: list[str], rules: Rules, from_email: bool = False, new: bool = False
+                   known: list[str], rules: Rules, from_email: bool = False, new: bool = False, own_only: bool = False
                    ) -> tuple[str | None, float]:
     sites = [f for f in found if not f.email]
+    if own_only and known:
+        # "_sip._tls.clinic.ie SRV ... sipdir.online.lync.com": the record is in their zone, the host it
+        # points to is someone else's.
+        sites = [f for f in sites if _is_known(f.domain, known)]
     # A vhost is for the domain just bought, written beside the site it will sit next to ("ça ne remplace
     # pas l'ancien site benoit-kine.fr").
     if new and (fresh := [f for f in sites if not _is_known(f.domain, known)]):
