@@ -90,20 +90,27 @@ def part(rows: list[dict], name: str) -> list[dict]:
 
 # ---------------------------------------------------------------- quality
 
-def _top(proposals) -> tuple[str, str | None]:
+def _top(proposals) -> tuple[str, str | None, str | None]:
+    """The first proposal's intent, its domain and, for a clone whose copy is named, the copy's host."""
     if not proposals:
-        return "none", None
+        return "none", None, None
     p = proposals[0]
-    return p.intent, p.params.get("domain")
+    return p.intent, p.params.get("domain"), p.params.get("target_domain")
+
+
+def _same_domain(r: dict) -> bool:
+    """The labelled domain was found. A clone acts on two hosts, the site and its copy (the runbook's `domain`
+    and `target_domain`): the one labelled is right in either."""
+    return r["domain"].lower() in {(r["got_domain"] or "").lower(), (r.get("got_copy") or "").lower()}
 
 
 def score(rows: list[dict], propose: Callable) -> tuple[dict, list[dict]]:
     """Aggregate numbers, and one record per message (for the tune part's --errors only)."""
     records = []
     for r in rows:
-        intent, domain = _top(propose(r["text"], known_domains=r.get("known_domains") or ()))
+        intent, domain, copy = _top(propose(r["text"], known_domains=r.get("known_domains") or ()))
         records.append({"id": r["id"], "label": r["intent"], "got": intent, "domain": r.get("domain"),
-                        "got_domain": domain})
+                        "got_domain": domain, "got_copy": copy})
     labels = sorted({r["label"] for r in records} | {r["got"] for r in records})
     per_intent = {}
     for name in labels:
@@ -116,16 +123,13 @@ def score(rows: list[dict], propose: Callable) -> tuple[dict, list[dict]]:
     with_domain = [r for r in records if r["domain"]]
     right_intent = [r for r in with_domain if r["got"] == r["label"]]
 
-    def same(r) -> bool:
-        return (r["got_domain"] or "").lower() == r["domain"].lower()
-
     silent = [r for r in records if r["got"] == "none"]
     out = {
         "messages": len(records),
         "per_intent": per_intent,
-        "domains": _share(sum(map(same, right_intent)), len(right_intent)),
+        "domains": _share(sum(map(_same_domain, right_intent)), len(right_intent)),
         "domains_n": len(right_intent),
-        "domains_end_to_end": _share(sum(map(same, with_domain)), len(with_domain)),
+        "domains_end_to_end": _share(sum(map(_same_domain, with_domain)), len(with_domain)),
         "domains_end_to_end_n": len(with_domain),
         "no_intent_precision": _share(sum(1 for r in silent if r["label"] == "none"), len(silent)),
         "no_intent_n": len(silent),
@@ -222,8 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         texts = {r["id"]: r for r in part(load_corpus(), "tune")}
         print("\nmisread (tune):")
         for r in records:
-            wrong_domain = (r["got"] == r["label"] and r["domain"]
-                            and (r["got_domain"] or "").lower() != r["domain"].lower())
+            wrong_domain = r["got"] == r["label"] and r["domain"] and not _same_domain(r)
             if r["got"] != r["label"] or wrong_domain:
                 row = texts[r["id"]]
                 print(f"{r['id']} label={r['label']} got={r['got']} domain={r['domain']} got_domain={r['got_domain']}"

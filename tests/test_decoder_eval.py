@@ -41,3 +41,15 @@ def test_every_labelled_message_names_a_known_intent():
 def test_misread_messages_are_never_listed_for_the_held_out_part():
     with pytest.raises(SystemExit):
         main(["--part", "heldout", "--errors", "--no-latency"])
+
+
+def test_a_clone_labelled_with_its_copy_or_its_site_counts_when_the_proposal_names_it_in_its_role():
+    from devtools.decoder_eval import score
+    from tests.models import propose
+
+    text = "Merci de dupliquer boucherie.ca vers preprod.boucherie.ca (base + fichiers)."
+    rows = [{"id": f"c{n}", "text": text, "known_domains": ["boucherie.ca"], "intent": "clone_environment",
+             "domain": domain} for n, domain in enumerate(["preprod.boucherie.ca", "boucherie.ca", "autre.fr"])]
+    quality, records = score(rows, propose)
+    assert [r["got_domain"] for r in records] == ["boucherie.ca"] * 3
+    assert quality["domains"] == pytest.approx(2 / 3)  # the copy and the site, not a host it never named

@@ -90,6 +90,13 @@ CORPUS = [
          {"clone_environment": {D: "www.lumen-apps.com", "target": "staging"}}, id="en-staging-copy"),
     case("Serait-il possible d'avoir une copie de préprod pour le site voyages-azur.fr ?",
          {"clone_environment": {D: "voyages-azur.fr", "target": "staging"}}, id="fr-copie-de-preprod"),
+    # The copy's name written beside the site: both go to the runbook (the site, and its copy).
+    case("Bonjour, merci de dupliquer boucherie-lapointe.ca vers preprod.boucherie-lapointe.ca (base + fichiers).",
+         {"clone_environment": {D: "boucherie-lapointe.ca", "target_domain": "preprod.boucherie-lapointe.ca",
+                                "source": "production"}}, id="fr-dupliquer-vers-preprod-nommee"),
+    case("Please clone prod (app.tallyhq.io) into a new env at demo.tallyhq.io for a sales demo.",
+         {"clone_environment": {D: "app.tallyhq.io", "target_domain": "demo.tallyhq.io", "source": "production"}},
+         id="en-clone-into-demo-host"),
     # --- add_capacity
     case("On lance une campagne TV mardi, on s'attend à un gros pic de trafic sur promo-jardin.fr. "
          "Faut-il augmenter le serveur ?", {"add_capacity": {D: "promo-jardin.fr"}}, id="fr-pic-de-trafic"),
@@ -401,6 +408,12 @@ def test_a_dns_record_s_target_is_not_the_zone_to_change(text):
 
 def test_je_vous_relance_is_a_reminder_not_a_restart():
     assert propose("Je vous relance concernant ma demande d'hier sur mysql") == []
+
+
+def test_a_clone_whose_copy_is_named_says_both():
+    p = propose("Duplique-moi la prod de kinesport.fr sur dev.kinesport.fr stp, les fichiers et la base.")[0]
+    assert describe(p) == "clone kinesport.fr into dev.kinesport.fr"
+    assert describe(p, "fr") == "cloner kinesport.fr vers dev.kinesport.fr"
 
 
 def test_to_json_and_describe():

@@ -12,7 +12,7 @@ INTENTS = ("issue_certificate", "renew_certificate", "add_vhost", "create_databa
            "clone_environment", "add_capacity", "restart_service", "site_down", "dns_change", "mailbox",
            "php_version", "backup_restore")
 #: Parameters an intent may ask for; all but the domain come from [values].
-PARAMS = ("domain", "service", "source", "target", "record", "version")
+PARAMS = ("domain", "target_domain", "service", "source", "target", "record", "version")
 VALUE_KIND = {"service": "service", "source": "environment", "target": "environment", "record": "record",
                "version": "php"}
 _VALUE_KINDS = {"service", "environment", "record", "php"}

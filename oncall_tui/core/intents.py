@@ -438,6 +438,12 @@ def _decode(body: str, aside: str, rules: Rules, known_domains: Sequence[str], r
             near = [_whole_addresses(t.span(h.start, h.end), spans) for h in carrying] or origin
             domain, factor = _choose_domain(found, near, t, aside, known, rules, rule.domain_from_email,
                                             rule.domain_new, rule.domain_own)
+            copy = _copy_host(found, domain) if "target_domain" in rule.params else None
+            if copy:  # "dupliquer boucherie.ca vers preprod.boucherie.ca": the site copied, and its copy
+                params["target_domain"] = copy
+                params.pop("target", None)  # the copy's name says where it goes; the site copied is live
+                params["source"] = "production"
+                domain = domain if domain != copy else _copied_host(found, copy)
             if domain:
                 params["domain"] = domain
         matched = tuple(dict.fromkeys(" ".join(body[a:b].split()) for a, b in origin))
@@ -626,6 +632,29 @@ def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, 
     return None, 1.0
 
 
+# The first label of a copy's host name: staging.example.fr, preprod2.example.fr, formation.example.fr.
+_COPY_LABEL = re.compile(r"(?:staging|stage|preprod|pre-prod|recette|test|tests|dev|demo|formation|training|uat|qa|"
+                         r"beta|sandbox|copie|copy)\d*\.")
+
+
+def _copy_host(found: list[Found], domain: str | None) -> str | None:
+    """The copy's host when a clone names it beside the site copied (another host of the same domain), or None."""
+    sites = list(dict.fromkeys(f.domain for f in found if not f.email))
+    copies = [d for d in sites if _COPY_LABEL.match(d)]
+    if len(copies) != 1 or len(sites) < 2:
+        return None
+    copy = copies[0]
+    base = copy.split(".", 1)[1]
+    return copy if any(d != copy and (d == base or d.endswith("." + base)) for d in sites) else None
+
+
+def _copied_host(found: list[Found], copy: str) -> str:
+    """The site a clone copies: the other host of the copy's domain, first named."""
+    base = copy.split(".", 1)[1]
+    return next(f.domain for f in found if not f.email and f.domain != copy
+                and (f.domain == base or f.domain.endswith("." + base)))
+
+
 def _is_known(domain: str, known: list[str]) -> bool:
     return any(domain == k or domain.endswith("." + k) for k in known)
 
@@ -639,7 +668,7 @@ _WORDS = {
            "restart_service": "restart {service}", "site_down": "investigate an outage",
            "dns_change": "change the DNS records", "mailbox": "create a mailbox or reset its password",
            "php_version": "change the PHP version", "backup_restore": "restore from a backup",
-           "for": " for {domain}", "to": " to {target}", "source": "the environment", "service": "a service",
+           "for": " for {domain}", "to": " to {target}", "clone_into": "clone {domain} into {target}", "source": "the environment", "service": "a service",
            "version": " to PHP {version}", "record": " ({record} record)",
            "production": "production", "staging": "staging", "development": "development",
            "no_runbook": "no runbook yet: {text}"},
@@ -650,7 +679,7 @@ _WORDS = {
            "site_down": "diagnostiquer une panne", "dns_change": "modifier les enregistrements DNS",
            "mailbox": "créer une boîte mail ou réinitialiser son mot de passe",
            "php_version": "changer la version de PHP", "backup_restore": "restaurer une sauvegarde",
-           "for": " pour {domain}", "to": " vers {target}", "source": "l'environnement", "service": "un service",
+           "for": " pour {domain}", "to": " vers {target}", "clone_into": "cloner {domain} vers {target}", "source": "l'environnement", "service": "un service",
            "version": " en PHP {version}", "record": " (enregistrement {record})",
            "production": "la production", "staging": "la préproduction", "development": "le développement",
            "no_runbook": "pas encore de runbook : {text}"},
@@ -667,6 +696,8 @@ def describe(p: Proposal, language: str = "en") -> str:
     English and French; other languages ("de", "fr-CA" -> fr) fall back to English.
     """
     words = _words(language)
+    if p.params.get("domain") and p.params.get("target_domain"):  # a clone whose copy is named
+        return words["clone_into"].format(domain=p.params["domain"], target=p.params["target_domain"])
     source = p.params.get("source")
     text = words[p.intent].format(source=words.get(source, source) if source else words["source"],
                                   service=p.params.get("service") or words["service"])
