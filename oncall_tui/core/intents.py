@@ -438,12 +438,12 @@ def _decode(body: str, aside: str, rules: Rules, known_domains: Sequence[str], r
             near = [_whole_addresses(t.span(h.start, h.end), spans) for h in carrying] or origin
             domain, factor = _choose_domain(found, near, t, aside, known, rules, rule.domain_from_email,
                                             rule.domain_new, rule.domain_own)
-            copy = _copy_host(found, domain) if "target_domain" in rule.params else None
-            if copy:  # "dupliquer boucherie.ca vers preprod.boucherie.ca": the site copied, and its copy
-                params["target_domain"] = copy
+            hosts = _clone_hosts(found) if "target_domain" in rule.params else None
+            if hosts:  # "dupliquer boucherie.ca vers preprod.boucherie.ca": the site copied, and its copy
+                site, params["target_domain"] = hosts
                 params.pop("target", None)  # the copy's name says where it goes; the site copied is live
                 params["source"] = "production"
-                domain = domain if domain != copy else _copied_host(found, copy)
+                domain = site if domain in (None, params["target_domain"]) else domain
             if domain:
                 params["domain"] = domain
         matched = tuple(dict.fromkeys(" ".join(body[a:b].split()) for a, b in origin))
@@ -637,22 +637,16 @@ _COPY_LABEL = re.compile(r"(?:staging|stage|preprod|pre-prod|recette|test|tests|
                          r"beta|sandbox|copie|copy)\d*\.")
 
 
-def _copy_host(found: list[Found], domain: str | None) -> str | None:
-    """The copy's host when a clone names it beside the site copied (another host of the same domain), or None."""
+def _clone_hosts(found: list[Found]) -> tuple[str, str] | None:
+    """(site copied, copy) when a clone names the copy's host beside another host of the same domain, or None."""
     sites = list(dict.fromkeys(f.domain for f in found if not f.email))
     copies = [d for d in sites if _COPY_LABEL.match(d)]
-    if len(copies) != 1 or len(sites) < 2:
+    if len(copies) != 1:
         return None
     copy = copies[0]
     base = copy.split(".", 1)[1]
-    return copy if any(d != copy and (d == base or d.endswith("." + base)) for d in sites) else None
-
-
-def _copied_host(found: list[Found], copy: str) -> str:
-    """The site a clone copies: the other host of the copy's domain, first named."""
-    base = copy.split(".", 1)[1]
-    return next(f.domain for f in found if not f.email and f.domain != copy
-                and (f.domain == base or f.domain.endswith("." + base)))
+    site = next((d for d in sites if d != copy and (d == base or d.endswith("." + base))), None)
+    return (site, copy) if site else None
 
 
 def _is_known(domain: str, known: list[str]) -> bool:
