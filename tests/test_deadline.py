@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oncall_tui.core.deadline import (
+    FARTHEST_DUE,
     LONGEST,
     committed_by,
     customer_due,
@@ -95,9 +96,10 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("Nous mettons en ligne mercredi (le 25) à 9h le site de notre client brasserieduport.fr : "
      "la campagne démarre à 9h.", datetime(2026, 11, 25, 9, 0)),
     ("Guests cannot download their tickets and the gala is tonight.", datetime(2026, 11, 23, 23, 0)),
-    ("Le certificat *.lemaitre-group.fr n'a pas été renouvelé. Il expire le 27/11.", datetime(2026, 11, 27, 18, 0)),
+    # What expires on a day lasts until that day ends.
+    ("Le certificat *.lemaitre-group.fr n'a pas été renouvelé. Il expire le 27/11.", datetime(2026, 11, 27, 23, 59)),
     ("Our lease on the old servers expires on 02/12/2026, we need the data before then.",
-     datetime(2026, 12, 2, 18, 0)),
+     datetime(2026, 12, 2, 23, 59)),
     ("Our domain expires in 3 days and the renewal failed.", datetime(2026, 11, 26, 10, 0)),
     ("We're taking pre-orders all day and the certificate runs out tonight.", datetime(2026, 11, 23, 23, 0)),
     ("Our accountant needs read-only access by Friday.", datetime(2026, 11, 27, 18, 0)),
@@ -117,6 +119,13 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # What ends: the data goes with the contract.
     ("Notre contrat se termine le dimanche 29 novembre : il nous faut l'export de la base.",
      datetime(2026, 11, 29, 18, 0)),
+    # A time zone named by its plain name after the hour: 18:00 in Montreal is midnight in Paris.
+    ("We demo it to the client's board at 6pm Eastern today.", datetime(2026, 11, 24, 0, 0)),
+    # A part between commas telling the story does not make the rest of the clause a story.
+    ("Nous envoyons ce soir à 23h30 les convocations à notre assemblée générale, c'est programmé "
+     "depuis une semaine.", datetime(2026, 11, 23, 23, 30)),
+    # A date weeks away is kept as it is, not brought forward.
+    ("Notre certificat EV expire le 3 janvier, merci de lancer le renouvellement.", datetime(2027, 1, 3, 23, 59)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -137,6 +146,8 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     "Merci, on teste ce soir après la fermeture et je vous dis.",
     "Can you add a mailbox for our new colleague?",
     "J'ai terminé l'import à 9h, merci de vérifier les comptes.",  # done, not ending
+    # A certificate that "expire" in March, said in November: months away is a plan, not a deadline.
+    "Notre certificat expire le 3 mars, on verra le renouvellement plus tard.",
 ])
 def test_a_time_of_the_story_is_no_deadline(message):
     assert customer_due(message, MONDAY_10) is None
@@ -144,9 +155,9 @@ def test_a_time_of_the_story_is_no_deadline(message):
 
 @given(st.text(max_size=300), st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 1),
                                            timezones=st.just(timezone.utc)))
-def test_any_customer_text_gives_none_or_a_deadline_after_it_and_within_two_weeks(text, at):
+def test_any_customer_text_gives_none_or_a_deadline_after_it_and_within_three_months(text, at):
     moment = customer_due(text, at)
-    assert moment is None or at < moment <= at + LONGEST
+    assert moment is None or at < moment <= at + FARTHEST_DUE
     moment = committed_by(text, at)
     assert moment is None or at < moment <= at + LONGEST
 

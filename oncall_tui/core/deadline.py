@@ -32,6 +32,9 @@ from .text import fold
 
 #: A promise never holds longer than this, whatever it names (a typo'd year, "in 300 days").
 LONGEST = timedelta(days=14)
+#: A customer's deadline further than this is a typo or a plan, not a deadline. Nearer ones are kept as
+#: named: cut to two weeks, "expire le 3 mars" written on 27 January fell due on 10 February.
+FARTHEST_DUE = timedelta(days=92)
 
 _WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
@@ -75,6 +78,10 @@ _PART = (
     (re.compile(r"\b(soir|soiree|tonight|evening)\b"), time(23, 0)),
 )
 _WORKDAY_END = time(18, 0)  # a day without an hour: the end of that working day
+# ...but what expires on a day lasts until that day ends: a domain "arrive à expiration le 08/02" is
+# still ours to save at 23:00 on the 8th.
+_DAY_END = time(23, 59)
+_EXPIRES = re.compile(r"\b(?:expir\w*|expiry|runs? out)\b")
 # A full stop ends a clause, the dot of a domain or a version does not ("brasserieduport.fr : ... à 8h").
 _CLAUSES = re.compile(r"[;!?\n]+|\.+(?=\s|$)")
 # A zone named beside the hour ("9am (CET)", "15:00 SGT", "heure de Paris") says whose clock it is. The
@@ -90,6 +97,9 @@ _ZONE_NAMES = {
     "french time": "Europe/Paris", "uk time": "Europe/London", "london time": "Europe/London",
     "heure de londres": "Europe/London", "singapore time": "Asia/Singapore", "heure de singapour": "Asia/Singapore",
     "pacific time": "America/Los_Angeles", "eastern time": "America/New_York",
+    # ...and the North American zones by their plain names after an hour ("6pm Eastern")
+    "eastern": "America/New_York", "pacific": "America/Los_Angeles", "heure de montreal": "America/Toronto", "montreal time": "America/Toronto",
+    "heure du quebec": "America/Toronto", "heure de l'est": "America/Toronto",
 }
 _ABBREVIATIONS = "|".join(sorted((k for k in _ZONE_NAMES if " " not in k), key=len, reverse=True))
 # An abbreviation counts only right after a time or inside brackets: "il est 9h" is French, not New York.
@@ -149,6 +159,17 @@ def _names_deadline(clause: str) -> bool:
     return bool(_EVENT.search(clause) or (_BY.search(clause) and _NEED.search(clause)))
 
 
+_COMMA = re.compile(r",\s+")
+
+
+def _without_story(clause: str) -> str:
+    """The clause without the parts between commas that tell a story: "nous envoyons ce soir à 23h30 les
+    convocations, c'est programmé depuis une semaine" still names tonight."""
+    if not _SINCE.search(clause):
+        return clause
+    return ", ".join(part for part in _COMMA.split(clause) if not _SINCE.search(part))
+
+
 # We say we will do something ourselves: "I'll restore it tonight and confirm by 8am", "je vous envoie
 # demain à 8h un bilan", "nous ferons la bascule jeudi". A question to the customer is not ("could you
 # test tomorrow at 9?").
@@ -202,10 +223,10 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     folded = fold(text).replace("\u2019", "'")
     if not (_EVENT.search(folded) or _BY.search(folded)):
         return None  # most messages: one search instead of one per clause
-    found = [moment for clause in _CLAUSES.split(folded)
+    found = [moment for clause in map(_without_story, _CLAUSES.split(folded))
              if _names_deadline(clause)
-             and (moment := _clause_moment(clause, at)) is not None and moment > at]
-    return min(min(found), at + LONGEST) if found else None
+             and (moment := _clause_moment(clause, at)) is not None and at < moment <= at + FARTHEST_DUE]
+    return min(found) if found else None
 
 
 def _clause_moment(clause: str, at: datetime) -> datetime | None:
@@ -228,7 +249,7 @@ def _clause_moment(clause: str, at: datetime) -> datetime | None:
         moment = at.replace(hour=hour.hour, minute=hour.minute, second=0, microsecond=0)
         # "avant 14h" written at 16:00 means tomorrow's 14:00.
         return moment if moment > at else moment + timedelta(days=1)
-    when = hour or _WORKDAY_END
+    when = hour or (_DAY_END if _EXPIRES.search(clause) else _WORKDAY_END)
     return datetime.combine(day, when, tzinfo=at.tzinfo)
 
 
