@@ -7,6 +7,7 @@ from oncall_tui.usecases.models import shipped, site_rules, site_weights
 
 WEIGHTS = shipped().weights
 LEXICON = shipped().heat.lexicon
+READS_OUTAGE = shipped().heat.reads_outage
 RULES = shipped().rules
 
 
@@ -15,12 +16,14 @@ def load_weights(table, source):
     return site_weights(table, source)
 
 
-def fold_events(events):
-    return heat_stats.fold_events(events, lexicon=LEXICON, promise_window_hours=WEIGHTS.promise_window_hours)
+def fold_events(events, reads_outage=READS_OUTAGE):
+    return heat_stats.fold_events(events, lexicon=LEXICON, promise_window_hours=WEIGHTS.promise_window_hours,
+                                  reads_outage=reads_outage)
 
 
 def add_event(stats, event):
-    return heat_stats.add_event(stats, event, lexicon=LEXICON, promise_window_hours=WEIGHTS.promise_window_hours)
+    return heat_stats.add_event(stats, event, lexicon=LEXICON, promise_window_hours=WEIGHTS.promise_window_hours,
+                                reads_outage=READS_OUTAGE)
 
 
 def score(stats, **kw):

@@ -516,6 +516,41 @@ def test_no_answer_from_us_since_a_day_is_a_chase_not_an_outage(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))
 
 
+@pytest.mark.parametrize("text", [
+    "Notre certificat SSL expire le 3 mars, pouvez-vous lancer le renouvellement ?",
+    "Le certificat expire bientôt, on en reparle la semaine prochaine.",
+])
+def test_a_certificate_that_will_expire_is_not_one_that_expired(text):
+    # Accents are folded: "certificat expiré" as a phrase would read "le certificat expire le 3 mars".
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour, je suis à Rungis, mes clients restaurateurs passent leur commande avant 5h et la page commande "
+    "tourne dans le vide (le petit rond) depuis 20 minutes. Trois chefs m'ont déjà appelé.",
+    "Hello, since the update this afternoon our checkout page just spins forever, the little wheel never stops.",
+])
+def test_a_site_broken_in_words_no_list_holds_reads_as_an_outage(text):
+    broken = [customer(at(0), text)]
+    chore = [customer(at(-24), "Hello, could you add an SFTP account for our new designer? Thanks.")]
+    read, chore_heat = heat(broken, at(0, 20)), heat(chore, at(0, 20))
+    assert terms(read)["down"].startswith("reads as an outage: '")
+    assert read.score > chore_heat.score
+    # Without the reader only the lexicon's words count, and the day-old chore stays above it.
+    unread = score(fold_events(broken, reads_outage=None), opened_at=at(0), now=at(0, 20), status="open",
+                   tier="standard")
+    assert "down" not in terms(unread) and unread.score < chore_heat.score
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour, pourriez-vous nous envoyer la facture de novembre au nom de l'association ? Merci.",
+    "Hi, could you add an SFTP account for our new designer? Thanks.",
+    "Bonjour, notre logo est un peu flou sur mobile depuis la nouvelle page d'accueil. Rien d'urgent.",
+])
+def test_a_request_that_is_no_outage_does_not_read_as_one(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+
+
 def test_files_encrypted_with_a_ransom_note_is_at_risk_however_casually_said():
     text = ("Salut, petite question : sur le mutualisé de notre client, tous les fichiers de /www ont pris une "
             "extension .locked depuis ce matin et il y a un README à la racine qui réclame 0,05 BTC. Pas urgent, "

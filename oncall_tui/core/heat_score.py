@@ -258,7 +258,8 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     if stats.down:
         lift = _lift(weights.down_points, weights.down_floor, total)
         if lift >= 0.05:
-            steady.append(Term("down", f"said it is down: {_quote(stats.down)}", lift))
+            said = "reads as an outage" if stats.down_read else "said it is down"
+            steady.append(Term("down", f"{said}: {_quote(stats.down)}", lift))
         total += lift
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,

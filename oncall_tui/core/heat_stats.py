@@ -45,7 +45,7 @@ import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone, tzinfo
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 from .deadline import committed_by, customer_due, owed_by, promised_by
 from .lexicon import (
@@ -63,6 +63,9 @@ from .lexicon import (
     unpack_print,
 )
 from .model import CONVERSATION_KINDS, Event
+
+#: A customer's own words -> the words that make them read as an outage, or () (see HeatModel.reads_outage).
+OutageReader = Callable[[str], Sequence[str]]
 from .timeutil import format_ts, parse_ts
 
 #: Each real answer of ours counts the customer's earlier words and tone at 60 %.
@@ -128,6 +131,7 @@ class CaseStats:
     # "le client doit avoir le tout ce soir"), kept until we write to them.
     due_note: bool = False
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
+    down_read: bool = False  # `down` holds the words the decoder's reader took for an outage, none of the lexicon's
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
     slow: str = ""  # what they said is slow or nearly full ("rame"), likewise
     back: str = ""  # what they said tells the problem came back after an earlier fix ("comme il y a deux semaines")
@@ -189,12 +193,14 @@ def _fill_epochs(stats: CaseStats) -> None:
 # --- folding events ------------------------------------------------------------
 
 def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_window_hours: float,
-              tz: tzinfo | None = None) -> CaseStats:
+              tz: tzinfo | None = None, reads_outage: OutageReader | None = None) -> CaseStats:
     """Fold one more *event* into *stats* (updated in place and returned).
 
     *tz* is the customer's time zone: a promise of ours naming an hour ("avant 14h") means theirs.
     *promise_window_hours*: how long a vague promise of ours ("je regarde") holds (the heat model's
     weight): a customer who writes after it ran out has waited on us since it did.
+    *reads_outage*: for a customer message none of whose words the lexicon knows as broken, slow or at
+    risk, the words that make it read as an outage ("la page commande tourne dans le vide"), or none.
 
     Events must come in time order (to the second); an older message than the
     last one folded raises ValueError: refold the case with `fold_events`.
@@ -232,7 +238,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
         stats.pace = max(stats.pace, round(stats.turns * 3600 / max(t - stats.first_t, 3600), 3))
     stats.exchanges += 1
     if inbound:
-        _from_customer(stats, event, t, at, lexicon, int(3600 * promise_window_hours), tz)
+        _from_customer(stats, event, t, at, lexicon, int(3600 * promise_window_hours), tz, reads_outage)
     else:
         _from_us(stats, event, t, at, lexicon, tz)
     stats.last_dir = event.direction
@@ -240,11 +246,12 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
 
 
 def fold_events(events: Iterable[Event], *, lexicon: Lexicon, promise_window_hours: float,
-                tz: tzinfo | None = None) -> CaseStats:
+                tz: tzinfo | None = None, reads_outage: OutageReader | None = None) -> CaseStats:
     """Fold a case's events (any order; sorted by time here) into fresh stats (see `add_event`)."""
     stats = CaseStats()
     for event in sorted(events, key=lambda e: e.at):
-        add_event(stats, event, lexicon=lexicon, promise_window_hours=promise_window_hours, tz=tz)
+        add_event(stats, event, lexicon=lexicon, promise_window_hours=promise_window_hours, tz=tz,
+                  reads_outage=reads_outage)
     return stats
 
 
@@ -256,7 +263,7 @@ def _read(body: str, author: str):
 
 
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,
-                   tz: tzinfo | None) -> None:
+                   tz: tzinfo | None, reads_outage: OutageReader | None) -> None:
     reading = _read(event.body, event.author)
     stats.quoted += reading.quoted
     stats.sig += reading.signature
@@ -278,6 +285,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.live = (stats.live or event.channel == "chat") and not closing
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
+        stats.down_read = False
         stats.promise_t = stats.due_t = None
         stats.due, stats.due_note = "", False
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
@@ -308,9 +316,10 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     written = text + "\n" + reading.pasted if reading.pasted else text
     down = _not_from_us(lexicon.section("down").scan(symptom, symptom_words), folded)
     if down:
-        stats.down = _said(down)
+        stats.down, stats.down_read = _said(down), False
     elif (shown := quoted_error(written) or bounced_mail(event.body) or _cannot_any_more(folded)):
-        stats.down = down = shown
+        stats.down, stats.down_read = shown, False
+        down = shown
     harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
         stats.harm = _said(harm)
@@ -321,6 +330,11 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.slow = _said(slow)
     elif (full := _FULL.search(written)):
         stats.slow = slow = " ".join(full.group(0).split())[:SAID_MAX]
+    if not (down or harm or slow) and reads_outage is not None and (read := reads_outage(text)):
+        # Broken in words no list holds ("la page tourne dans le vide", "the export never reached the
+        # warehouse"): the reader trained on the decoder's messages takes it for an outage.
+        stats.down, stats.down_read = "|".join(read)[:SAID_MAX], True
+        down = stats.down
     # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.
     pressing = found or down or harm
     calm = lexicon.section("calm").scan(folded, words) if not waiting and lapsed_t is None and not pressing else ()
@@ -387,6 +401,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
         # Answered: if it is still down, they will say so again. A bare "je regarde" (no fix, no time)
         # changes nothing for them: what they said is broken stays broken.
         stats.down = stats.harm = stats.slow = ""
+        stats.down_read = False
     # Saying what we will do by when is a promise, even beside what was done ("j'ai mis en place une
     # surveillance, je vous envoie demain à 8h un bilan"): past that moment, they wait on us.
     stats.promised = stats.promised or moment is not None

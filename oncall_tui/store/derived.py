@@ -74,7 +74,7 @@ def refresh_cases(conn, case_ids: Iterable[str], now: datetime, heat: HeatModel)
                 "WHERE case_id = ? ORDER BY at, seq", (case_id,))
         ]
         stats = fold_events(events, lexicon=heat.lexicon, promise_window_hours=heat.weights.promise_window_hours,
-                            tz=zone(row[7]))
+                            tz=zone(row[7]), reads_outage=heat.reads_outage)
         stats.topic = case_topic(stats.topic, row[5], heat.lexicon.single_words)
         folded[case_id] = [row[4], row[1], row[0], row[2], bool(row[3]), stats,
                            format_ts(events[-1].at) if events else None, stats.topic != (row[6] or "")]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..core.heat_model import HeatModel
+from ..core.heat_stats import OutageReader
 from ..core.heat_weights import Weights, parse_weights
 from ..core.lexicon import Lexicon, load_lexicon
 from ..resources import data_file
@@ -74,6 +75,28 @@ def shipped_reader() -> Reader:
     return load_reader(data_file(READER_FILE).read_bytes(), f"oncall_tui/data/{READER_FILE}")
 
 
+#: The decoder's class the heat reads as an outage.
+OUTAGE = "site_down"
+_PUNCTUATION = ".,;:!?()[]\"'«»…"
+
+
+def shipped_outage_reader() -> OutageReader:
+    """The decoder's reader as the heat uses it: a customer's own words -> the words that make them read as
+    an outage (the reader is sure it is the site_down request), or ()."""
+    from ..core.intents import reader_input
+
+    rules, reader = shipped_rules(), shipped_reader()
+
+    def reads_outage(text: str) -> tuple[str, ...]:
+        seen = reader_input(text, rules)
+        reading = reader.read(seen)
+        if reading.best != OUTAGE or reading.probability < reader.threshold:
+            return ()
+        return tuple(dict.fromkeys(w for word in reader.evidence(seen, OUTAGE) if (w := word.strip(_PUNCTUATION))))
+
+    return reads_outage
+
+
 def site_rules(path: str | Path) -> Rules:
     """The shipped decoder rules with a site's rules file layered on top (RulesError names the file and key)."""
     from ..core.intent_rules import RulesError, build_rules
@@ -94,7 +117,7 @@ def site_weights(table: Mapping[str, Any], source: str) -> Weights:
 @cache
 def shipped() -> Models:
     """The shipped models, loaded once per process."""
-    return Models(HeatModel(shipped_weights(), shipped_lexicon), shipped_rules)
+    return Models(HeatModel(shipped_weights(), shipped_lexicon, shipped_outage_reader), shipped_rules)
 
 
 def models_for(heat_table: Mapping[str, Any] | None, source: str = "config") -> Models:
@@ -102,4 +125,5 @@ def models_for(heat_table: Mapping[str, Any] | None, source: str = "config") -> 
     base = shipped()
     if not heat_table:
         return base
-    return Models(HeatModel(site_weights(heat_table, source), base.heat.load_lexicon), shipped_rules)
+    return Models(HeatModel(site_weights(heat_table, source), base.heat.load_lexicon, base.heat.load_outage_reader),
+                  shipped_rules)
