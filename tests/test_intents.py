@@ -385,6 +385,36 @@ def test_a_forwarded_request_they_ask_us_to_carry_out_is_proposed():
     assert "certificat" in p.matched  # the words read are the forwarded mail's
 
 
+UPTIME_ALERT = ("\n\n> From: UptimeRobot <alert@uptimerobot.com>\n> Subject: Monitor is DOWN: harvestfest.co.uk\n"
+                "> URL: https://harvestfest.co.uk/\n> Reason: 502 Bad Gateway\n> Down since: 09:12 UTC")
+DISK_ALERT = ("\n\n-------- Message transféré --------\nDe : monitoring@agence-web.fr\nObjet : [CRITIQUE] "
+              "brunet-transports.fr\n\nPartition /var utilisée à 97 % (48,5 Go / 50 Go), +2 Go par jour.")
+
+
+@pytest.mark.parametrize("ask, alert, intent, domain", [
+    ("can you deal with this? I'm at the airport and can't open a laptop\nBecca", UPTIME_ALERT, "site_down",
+     "harvestfest.co.uk"),
+    ("Could you look at this email please?", UPTIME_ALERT, "site_down", "harvestfest.co.uk"),
+    ("Bonjour, pouvez-vous vous en occuper ? Je pars en congés demain.\nValérie", DISK_ALERT, "disk_usage",
+     "brunet-transports.fr"),
+    ("Pouvez-vous regarder ce mail svp ?", DISK_ALERT, "disk_usage", "brunet-transports.fr"),
+])
+def test_a_short_request_above_a_forwarded_alert_is_read_with_the_alert(ask, alert, intent, domain):
+    proposals = propose(ask + alert, known_domains=[domain])
+    assert [(p.intent, p.params.get("domain"), p.quoted) for p in proposals][:1] == [(intent, domain, True)]
+
+
+@pytest.mark.parametrize("words", [
+    "C'est quoi ce mail ?",  # asks what it means, not for what it announces
+    "Thanks for this email, we will be ready.",
+    "Ce message est bien reçu, merci.",
+])
+def test_pointing_to_our_notice_without_asking_proposes_nothing(words):
+    notice = ("\n\n> Bonjour,\n> Nous redémarrerons votre serveur cette nuit à 22h pour appliquer les mises à "
+              "jour de sécurité.\n> L'équipe technique")
+    assert propose(words + notice, known_domains=["gite.fr"]) == []
+
+
 def test_a_host_of_theirs_named_only_in_the_quote_is_the_one_acted_on():
     notice = ("Got this email, please renew it if needed.\nPeter\n\n> Hello,\n> Your certificate for "
               "intranet.parishhall.org.uk will expire in 5 days.")
@@ -480,6 +510,7 @@ def test_rules_are_data(tmp_path):
                  'intents.dns_change.domain_own', id="domain-own-not-a-boolean"),
     pytest.param('[message]\ngo_ahead = "allez-y"\n', 'message.go_ahead', id="go-ahead-not-a-list"),
     pytest.param('[message]\ngo_ahead = ["!!"]\n', 'message.go_ahead', id="go-ahead-without-words"),
+    pytest.param('[message]\nrefers = "ceci"\n', 'message.refers', id="refers-not-a-list"),
 ])
 def test_bad_rules_file_names_file_and_key(tmp_path, content, key):
     path = tmp_path / "bad.toml"

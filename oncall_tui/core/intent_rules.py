@@ -69,6 +69,7 @@ class Rules:
     not_tlds: frozenset[str]
     closings: tuple[str, ...]
     go_ahead: tuple[RulePhrase, ...]  # "allez-y", "please go ahead": what to do is in the quoted text
+    refers: tuple[RulePhrase, ...]  # "this email", "ceci": the same, in a message that asks ("can you deal with this?")
     request: tuple[RulePhrase, ...]
     negative: tuple[RulePhrase, ...]
     resolved: tuple[RulePhrase, ...]  # "it works, you can close": damp every sentence that does not ask
@@ -170,10 +171,11 @@ def _build(raw: dict, name: str) -> Rules:
     domains = _sub(r, raw, "domains", "", {"ignore", "tlds", "not_tlds"})
     lists = {k: frozenset(fold(v).strip().rstrip(".") for v in r.strings(domains.get(k, []), _key("domains", k)))
              for k in ("ignore", "tlds", "not_tlds")}
-    message = _sub(r, raw, "message", "", {"closings", "go_ahead"})
+    message = _sub(r, raw, "message", "", {"closings", "go_ahead", "refers"})
     closings = tuple(" ".join(fold(c).split()) for c in r.strings(message.get("closings", []), "message.closings"))
-    go_ahead = tuple(r.phrase(p, 1.0, "message.go_ahead") for p in r.strings(message.get("go_ahead", []),
-                                                                              "message.go_ahead"))
+    go_ahead, refers = (tuple(r.phrase(p, 1.0, f"message.{key}") for p in r.strings(message.get(key, []),
+                                                                                    f"message.{key}"))
+                        for key in ("go_ahead", "refers"))
     request = _sub(r, raw, "request", "", {"phrases"})
     req = tuple(r.phrase(p, 1.0, "request.phrases") for p in r.strings(request.get("phrases", []), "request.phrases"))
     negative = r.phrases(raw.get("negative", {}), "negative")
@@ -238,7 +240,7 @@ def _build(raw: dict, name: str) -> Rules:
                 for k in {word} | deletions(word):
                     fuzzy.setdefault(k, []).append((rule.name, word, p))
     return Rules(name, threshold, bonus, fuzzy_len, longest + 1, factors, lists["ignore"], lists["tlds"],
-                 lists["not_tlds"], closings, go_ahead, req, negative, resolved, values, intents,
+                 lists["not_tlds"], closings, go_ahead, refers, req, negative, resolved, values, intents,
                  {k: tuple(v) for k, v in fuzzy.items()})
 
 

@@ -371,8 +371,10 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
 
 def _goes_ahead(body: str, rules: Rules) -> bool:
     t = _Text(body, body)
-    return any(not _HELD_BACK.search(t.folded, max(0, h.start - 20), h.start)
-               for h in _hits(rules.go_ahead, t.folded, t.tokens))
+    pointers = _hits(rules.go_ahead, t.folded, t.tokens)
+    if rules.refers and _hits(rules.request, t.folded, t.tokens):
+        pointers += _hits(rules.refers, t.folded, t.tokens)  # "can you deal with this email?"
+    return any(not _HELD_BACK.search(t.folded, max(0, h.start - 20), h.start) for h in pointers)
 
 
 # "Please don't go ahead", "ne faites pas le nécessaire": not a yes.
