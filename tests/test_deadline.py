@@ -70,6 +70,10 @@ def test_a_promise_naming_no_moment_says_none(reply):
     # The customer's own event, told in the note, is what is due first.
     ("Bascule à 02:00. Mail de confirmation à M. Dumas AVANT 03:00.", datetime(2026, 11, 24, 2, 0)),
     ("Extraction incomplète. Le client doit avoir le tout avant 19h.", datetime(2026, 11, 23, 19, 0)),
+    # The leaving shift's shorthand, the city's clock named first.
+    ("HANDOVER: callback due 16:30 Paris (15:30 UTC). Customer's direct line in the contact card.",
+     datetime(2026, 11, 23, 16, 30)),
+    ("Call-back to Mr Dumas at 14:00, he is at the office all afternoon.", datetime(2026, 11, 23, 14, 0)),
 ])
 def test_a_note_says_what_we_owe_the_customer_by_when(note, expected):
     assert owed_by(note, MONDAY_10) == expected.replace(tzinfo=PARIS)

@@ -551,6 +551,33 @@ def test_a_request_that_is_no_outage_does_not_read_as_one(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))
 
 
+@pytest.mark.parametrize("notes, said", [
+    (["[CRIT] ded-112.par1 md0: array degraded, /dev/sda1 marked faulty (1 of 2 devices active)"],
+     "a note says data or security is at risk: 'array degraded', 'marked faulty'"),
+    (["[CRIT] smtp-out-1 listed on Spamhaus. All relayed mail is rejected by Gmail and Outlook.",
+      "Compromised mailbox sending phishing; I changed its password, the queue is still there. EU: purge it."],
+     "a note says data or security is at risk: 'compromised', 'phishing'"),
+])
+def test_a_case_only_the_monitoring_wrote_on_says_what_is_at_stake(notes, said):
+    alert = [note(at(i / 2), text) for i, text in enumerate(notes)]
+    chore = [customer(at(-24), "Hello, could you add an SFTP account for our new designer? Thanks.")]
+    now = at(len(notes))
+    assert terms(heat(alert, now))["risk"] == said
+    assert heat(alert, now).score > heat(chore, now).score
+
+
+def test_a_disk_the_monitoring_says_is_nearly_full_is_slow_not_down():
+    alert = [note(at(0), "[CRIT] mut-07.par2 filesystem /var/www usage 97% (threshold 95%)")]
+    assert terms(heat(alert, at(1))) == {"slow": "a note says it is slow or nearly full: 'filesystem /var/www usage 97%'",
+                                         "age": "open 1 h"}
+
+
+def test_once_the_customer_has_written_an_engineer_s_note_says_nothing_of_what_is_broken():
+    invoice = [customer(at(0), "Bonjour, pourriez-vous m'envoyer la facture de novembre ? Merci."),
+               note(at(0, 10), "Attention : le site de ce client était en panne la semaine dernière (502).")]
+    assert not {"down", "risk", "slow"} & set(terms(heat(invoice, at(1))))
+
+
 def test_files_encrypted_with_a_ransom_note_is_at_risk_however_casually_said():
     text = ("Salut, petite question : sur le mutualisé de notre client, tous les fichiers de /www ont pris une "
             "extension .locked depuis ce matin et il y a un README à la racine qui réclame 0,05 BTC. Pas urgent, "

@@ -98,7 +98,8 @@ _ZONE_NAMES = {
     "heure de londres": "Europe/London", "singapore time": "Asia/Singapore", "heure de singapour": "Asia/Singapore",
     "pacific time": "America/Los_Angeles", "eastern time": "America/New_York",
     # ...and the North American zones by their plain names after an hour ("6pm Eastern")
-    "eastern": "America/New_York", "pacific": "America/Los_Angeles", "heure de montreal": "America/Toronto", "montreal time": "America/Toronto",
+    "eastern": "America/New_York", "pacific": "America/Los_Angeles", "paris": "Europe/Paris",
+    "london": "Europe/London", "heure de montreal": "America/Toronto", "montreal time": "America/Toronto",
     "heure du quebec": "America/Toronto", "heure de l'est": "America/Toronto",
 }
 _ABBREVIATIONS = "|".join(sorted((k for k in _ZONE_NAMES if " " not in k), key=len, reverse=True))
@@ -118,7 +119,7 @@ def promised_by(text: str, at: datetime) -> datetime | None:
     return min(max(future), at + LONGEST) if future else None
 
 
-_PROMISED = re.compile(r"\b(?:promis|promised|rappel|call back|ring back)\b")
+_PROMISED = re.compile(r"\b(?:promis|promised|rappel|call back|ring back|call-?back|due (?:at |by |for )?\d)")
 
 
 def _promising(clause: str) -> bool:

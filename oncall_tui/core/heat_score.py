@@ -169,8 +169,15 @@ def _lift(points: float, floor: float, rest: float) -> float:
     return max(points, floor * (1.0 - min(rest, 100.0) / 100.0))
 
 
-def _slow_term(w: Weights, said: str) -> Term | bool:
-    return _term("slow", f"said it is slow or nearly full: {_quote(said)}", w.slow_points)
+def _slow_term(w: Weights, key: tuple[str, bool]) -> Term | bool:
+    said, noted = key
+    return _term("slow", f"{_who(noted)} it is slow or nearly full: {_quote(said)}", w.slow_points)
+
+
+def _who(noted: bool) -> str:
+    """Who says it: the customer, or, on a case they have not written on yet, the monitoring's and the
+    engineers' notes."""
+    return "a note says" if noted else "said"
 
 
 def _repeats_term(w: Weights, key: tuple[int, float, str, int, str]) -> Term | bool:
@@ -253,12 +260,13 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         # below 100 in proportion, not capped, so such cases keep their order).
         lift = _harm_points(weights, total, bool(stats.down))
         if lift >= 0.05:
-            steady.append(Term("risk", f"said data or security is at risk: {_quote(stats.harm)}", lift))
+            steady.append(Term("risk", f"{_who(stats.in_t is None)} data or security is at risk: "
+                                       f"{_quote(stats.harm)}", lift))
         total += lift
     if stats.down:
         lift = _lift(weights.down_points, weights.down_floor, total)
         if lift >= 0.05:
-            said = "reads as an outage" if stats.down_read else "said it is down"
+            said = "reads as an outage" if stats.down_read else f"{_who(stats.in_t is None)} it is down"
             steady.append(Term("down", f"{said}: {_quote(stats.down)}", lift))
         total += lift
     terms += steady
@@ -397,7 +405,7 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
             add(t)
     # Slow is the lesser of down: a case said to be both counts as down.
     if stats.slow and not stats.down:
-        t = _term_for(slow_terms, stats.slow, _slow_term, weights)
+        t = _term_for(slow_terms, (stats.slow, stats.in_t is None), _slow_term, weights)
         if t:
             add(t)
     if stats.repeats or stats.earlier or stats.back:

@@ -214,6 +214,10 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
         if event.body and event.at.tzinfo is not None:
             local_at = event.at.astimezone(tz) if tz else event.at
             _deadline(stats, owed_by(event.body, local_at), local_at, in_note=True)
+        if event.body and stats.in_t is None:
+            # A case only the monitoring and the engineers have written on yet ("[CRIT] md0: array degraded",
+            # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake.
+            _troubles(stats, event.body, event.body, "", lexicon, None)
         return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
         return stats  # status changes: no effect on heat
@@ -303,38 +307,9 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # A moment we named and missed stays (promise_t without `promised`) until we write again: asking where
     # we are does not make the broken promise matter less.
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
+    down, harm, slow = _troubles(stats, event.body, text, reading.pasted, lexicon, reads_outage)
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
-    # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):
-    # read for the symptom, never for their words or tone.
-    if reading.pasted:
-        pasted = fast_fold(reading.pasted)  # folding is per character: the text's fold is reused as it is
-        symptom, symptom_words = folded + "\n" + pasted, words + tokens(pasted)
-    else:
-        symptom, symptom_words = folded, words
-    # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
-    written = text + "\n" + reading.pasted if reading.pasted else text
-    down = _not_from_us(lexicon.section("down").scan(symptom, symptom_words), folded)
-    if down:
-        stats.down, stats.down_read = _said(down), False
-    elif (shown := quoted_error(written) or bounced_mail(event.body) or _cannot_any_more(folded)):
-        stats.down, stats.down_read = shown, False
-        down = shown
-    harm = lexicon.section("harm").scan(symptom, symptom_words)
-    if harm:
-        stats.harm = _said(harm)
-    elif (lost := _data_lost(folded)):
-        stats.harm = harm = lost
-    slow = lexicon.section("slow").scan(symptom, symptom_words)
-    if slow:
-        stats.slow = _said(slow)
-    elif (full := _FULL.search(written)):
-        stats.slow = slow = " ".join(full.group(0).split())[:SAID_MAX]
-    if not (down or harm or slow) and reads_outage is not None and (read := reads_outage(text)):
-        # Broken in words no list holds ("la page tourne dans le vide", "the export never reached the
-        # warehouse"): the reader trained on the decoder's messages takes it for an outage.
-        stats.down, stats.down_read = "|".join(read)[:SAID_MAX], True
-        down = stats.down
     # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.
     pressing = found or down or harm
     calm = lexicon.section("calm").scan(folded, words) if not waiting and lapsed_t is None and not pressing else ()
@@ -360,6 +335,45 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
             stats.repeats += 1
             stats.repeat_sim = max(stats.repeat_sim, round(best, 2))
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
+
+
+def _troubles(stats: CaseStats, body: str, text: str, pasted: str, lexicon: Lexicon,
+              reads_outage: OutageReader | None) -> tuple[str, str, str]:
+    """Set what *text* (the writer's own words of *body*, beside the log they *pasted*) says is down, at risk
+    or slow in *stats*; return the three, '' for none said."""
+    folded = fast_fold(text)
+    words = tokens(folded)
+    # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):
+    # read for the symptom, never for their words or tone.
+    if pasted:
+        pasted_folded = fast_fold(pasted)  # folding is per character: the text's fold is reused as it is
+        symptom, symptom_words = folded + "\n" + pasted_folded, words + tokens(pasted_folded)
+    else:
+        symptom, symptom_words = folded, words
+    # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
+    written = text + "\n" + pasted if pasted else text
+    down = _not_from_us(lexicon.section("down").scan(symptom, symptom_words), folded)
+    if down:
+        down = stats.down = _said(down)
+        stats.down_read = False
+    elif (down := quoted_error(written) or bounced_mail(body) or _cannot_any_more(folded)):
+        stats.down, stats.down_read = down, False
+    harm = lexicon.section("harm").scan(symptom, symptom_words)
+    if harm:
+        harm = stats.harm = _said(harm)
+    elif (harm := _data_lost(folded)):
+        stats.harm = harm
+    slow = lexicon.section("slow").scan(symptom, symptom_words)
+    if slow:
+        slow = stats.slow = _said(slow)
+    elif (full := _FULL.search(written)):
+        slow = stats.slow = " ".join(full.group(0).split())[:SAID_MAX]
+    if not (down or harm or slow) and reads_outage is not None and (read := reads_outage(text)):
+        # Broken in words no list holds ("la page tourne dans le vide", "the export never reached the
+        # warehouse"): the reader trained on the decoder's messages takes it for an outage.
+        down = stats.down = "|".join(read)[:SAID_MAX]
+        stats.down_read = True
+    return down, harm, slow
 
 
 def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_note: bool = False) -> None:
