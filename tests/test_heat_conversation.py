@@ -517,15 +517,6 @@ def test_no_answer_from_us_since_a_day_is_a_chase_not_an_outage(text):
 
 
 @pytest.mark.parametrize("text", [
-    "Notre certificat SSL expire le 3 mars, pouvez-vous lancer le renouvellement ?",
-    "Le certificat expire bientôt, on en reparle la semaine prochaine.",
-])
-def test_a_certificate_that_will_expire_is_not_one_that_expired(text):
-    # Accents are folded: "certificat expiré" as a phrase would read "le certificat expire le 3 mars".
-    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
-
-
-@pytest.mark.parametrize("text", [
     "Bonjour, je suis à Rungis, mes clients restaurateurs passent leur commande avant 5h et la page commande "
     "tourne dans le vide (le petit rond) depuis 20 minutes. Trois chefs m'ont déjà appelé.",
     "Hello, since the update this afternoon our checkout page just spins forever, the little wheel never stops.",
@@ -684,6 +675,9 @@ def test_something_missing_that_is_not_their_stored_business_is_not_at_risk(text
 @pytest.mark.parametrize("text", [
     'TRÈS URGENT !!!! Notre supervision affiche : "Certificat SSL de www.sudtransit.fr expire dans 25 jours".',
     'Our monitoring says "Your certificate will expire in 12 days". Please renew.',
+    # Accents are folded: "certificat expiré" as a phrase would also read "le certificat expire le 3 mars".
+    "Notre certificat SSL expire le 3 mars, pouvez-vous lancer le renouvellement ?",
+    "Le certificat expire bientôt, on en reparle la semaine prochaine.",
 ])
 def test_an_expiry_still_ahead_is_a_warning_not_an_outage(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))
