@@ -81,6 +81,9 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     "It works on my laptop but not on my phone.",  # a "but"
     "Toujours pas, rien ne fonctionne. Vous pouvez fermer le ticket si vous voulez, inadmissible.",  # angry
     "Tout fonctionne mais les mails ne partent plus depuis hier.",  # a "but" that is not a thank-you
+    # A yes to what we offered: "parfait" says the plan suits them, and asks us to carry it out.
+    "Oui allez-y ce soir, c'est parfait, avant minuit si possible. Merci !",
+    "Perfect, please go ahead with the upgrade tonight. Thanks!",
 ])
 def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))
@@ -667,6 +670,8 @@ def test_down_and_at_risk_together_stay_below_the_cap_in_order():
     "Il manque une pièce jointe dans votre dernier mail.",
     "The attachment is missing from your reply.",
     "J'ai perdu mon mot de passe FTP, pouvez-vous le réinitialiser ?",
+    "Our AP department has rejected your invoice because the purchase order number is missing. Please reissue.",
+    "The order number is missing on your last invoice.",
 ])
 def test_something_missing_that_is_not_their_stored_business_is_not_at_risk(text):
     assert "risk" not in terms(heat([customer(at(0), text)], at(1)))

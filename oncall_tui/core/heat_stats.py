@@ -624,8 +624,9 @@ _LOST = re.compile(
     r"\b(?:il (?:me |nous )?manque|(?:j'ai|nous avons|on a|ai|avons) perdu|(?:we|i) (?:have )?lost|(?:we're|we are|i'm|"
     r"i am) missing|lost)\b (?:(?:toutes?|tous|l'ensemble|all|every|the|des|les|nos|mes|our|my|de|d'|\d+|"
     r"semaines?|jours?|mois|weeks?|days?|months?|of|two|deux|trois|three) ?){0,5}" + _DATA + r"\b|"
-    r"\b(?:(?:toutes?|tous|all|les|nos|mes|our|my|the) ){1,2}(?:\w+ )?" + _DATA +
-    r" (?:\w+ ){0,3}?(?:ont disparu|a disparu|sont perdu\w*|est perdu\w*|ont ete (?:supprime|efface)\w*|"
+    # (...but not a reference missing from a bill: "the purchase order number is missing" asks for an invoice)
+    r"\b(?:(?:toutes?|tous|all|les|nos|mes|our|my|the) ){1,2}(?!purchase )(?:\w+ )?" + _DATA +
+    r" (?:(?!numbers? |numeros? |references? |refs? )\w+ ){0,3}?(?:ont disparu|a disparu|sont perdu\w*|est perdu\w*|ont ete (?:supprime|efface)\w*|"
     r"(?:are|is|have|has|were|got) (?:all |been )?(?:gone|missing|disappeared|vanished|lost|deleted|wiped))\b|"
     # ...named and said missing further on: "Orders #10482 to #10519, placed this morning, are missing"
     r"\b" + _DATA + r"\b[^.!?\n]{0,80}?\b(?:are|sont) (?:now |still |toujours )?(?:missing|introuvables|absentes?|absents)\b|"
@@ -687,7 +688,7 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     if not words or "?" in text:
         return "", ""
     contrast = _THANKS_AFTER_BUT.sub(" ", folded)
-    if lexicon.section("contrast").scan(contrast, tokens(contrast)):
+    if lexicon.section("contrast").scan(contrast, tokens(contrast)) or lexicon.section("yes").scan(folded, words):
         return "", ""
     closing = lexicon.section("closing").scan(folded, words)
     if not all(p.weight <= CLOSING_OUTWEIGHS for p in found):

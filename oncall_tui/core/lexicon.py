@@ -50,6 +50,7 @@ SECTIONS = {
     "ack": "the customer acknowledges and will come back (will test, will let us know)",
     "thanks": "words a message can be made of alone and only thank or greet (an acknowledgement)",
     "contrast": "words that turn a confirmation into a new problem ('but', 'except')",
+    "yes": "the customer says yes to what we offered ('allez-y', 'go ahead'): our move, never a closing",
     "docs": "our reply points to documentation instead of acting",
     "template": "our reply is an automatic or canned acknowledgement",
     "done": "our reply says we did something (not a bounce, even with a link)",
