@@ -128,6 +128,10 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # A part between commas telling the story does not make the rest of the clause a story.
     ("Nous envoyons ce soir à 23h30 les convocations à notre assemblée générale, c'est programmé "
      "depuis une semaine.", datetime(2026, 11, 23, 23, 30)),
+    # A duration said in words, and what goes out at a set time.
+    ("L'infolettre part dans une demi-heure et je ne peux pas la retenir.", datetime(2026, 11, 23, 10, 30)),
+    ("The newsletter goes out in an hour and the signup page is blank.", datetime(2026, 11, 23, 11, 0)),
+    ("La réunion commence dans un quart d'heure, le lien de la visio ne marche pas.", datetime(2026, 11, 23, 10, 15)),
     # A date weeks away is kept as it is, not brought forward.
     ("Notre certificat EV expire le 3 janvier, merci de lancer le renouvellement.", datetime(2027, 1, 3, 23, 59)),
 ])
@@ -150,6 +154,7 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     "Merci, on teste ce soir après la fermeture et je vous dis.",
     "Can you add a mailbox for our new colleague?",
     "J'ai terminé l'import à 9h, merci de vérifier les comptes.",  # done, not ending
+    "Nous avons envoyé la newsletter hier à 8h, tout s'est bien passé.",
     # A certificate that "expire" in March, said in November: months away is a plan, not a deadline.
     "Notre certificat expire le 3 mars, on verra le renouvellement plus tard.",
 ])

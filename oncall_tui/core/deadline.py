@@ -62,8 +62,10 @@ _DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(" + "|".join(sorted(_MONT
                    + r")\b|\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
 # "le 27/11", "on 27/11/2026": day first, as the customers write it.
 _NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
-_DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(\d{1,3})\s*"
-                       r"(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
+_DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(\d{1,3}|une?|an?|half an|"
+                       r"une demi|une demie|un quart d')\s*-?\s*(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
+# A duration said in words: "dans une demi-heure", "in half an hour", "dans un quart d'heure" (minutes).
+_WORDED = {"un": 60, "une": 60, "a": 60, "an": 60, "half an": 30, "une demi": 30, "une demie": 30, "un quart d'": 15}
 _HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
 # A bare "14h" is an hour only after a word saying when ("avant 14h", "by 3pm"): "2 h de coupure" is not.
 _BARE_HOUR = re.compile(r"\b(?:a|avant|vers|pour|des|by|at|before|until|around|jusqu'a|d'ici)\s+(\d{1,2})\s*h\b")
@@ -142,7 +144,9 @@ _EVENT = re.compile(
     # ...and what will be done to them: "our hosting will be suspended TODAY at 12:00".
     r"suspendu|suspendue|suspension|will be (?:suspended|switched off|shut down|cut off)|"
     r"cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
-    r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday)\b")
+    r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday|"
+    # ...and what goes out at a set time: "l'infolettre part dans une demi-heure", "the newsletter goes out at 8"
+    r"infolettre|newsletter|mailing|e-?mailing)\b")
 # Followed by what it is before: "I hadn't seen it before: Disk usage 97%" names no deadline.
 _BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
 _NEED = re.compile(
@@ -238,9 +242,15 @@ def _clause_moment(clause: str, at: datetime) -> datetime | None:
         at = at.astimezone(ZoneInfo(_ZONE_NAMES[zone.group(1) or zone.group(2)]))
     duration = _DURATION.search(clause)
     if duration:
-        n, unit = int(duration.group(1)), duration.group(2)
-        step = timedelta(minutes=n) if unit.startswith("min") else (
-            timedelta(days=n) if unit.startswith(("jour", "day")) else timedelta(hours=n))
+        said, unit = duration.group(1), duration.group(2)
+        if said.isdigit():
+            n = int(said)
+            step = timedelta(minutes=n) if unit.startswith("min") else (
+                timedelta(days=n) if unit.startswith(("jour", "day")) else timedelta(hours=n))
+        else:  # "une heure" is 60 minutes, "une demi-heure" 30, "un jour" a day
+            part = _WORDED[said]
+            step = (timedelta(minutes=1) if unit.startswith("min") else timedelta(days=part / 60)
+                    if unit.startswith(("jour", "day")) else timedelta(minutes=part))
         return at + step
     day = _day(clause, at)
     hour = _hour(clause)
