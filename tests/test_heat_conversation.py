@@ -287,6 +287,10 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
     ("Mon site affiche « Ce service a été suspendu. Contactez votre hébergeur. » Pourtant j'ai bien été prélevée.",
      "'service a été suspendu'"),
     ("Hi, our site has been suspended this morning although the invoice was paid.", "'site has been suspended'"),
+    # Every one of what their customers do there fails, whatever the log says why.
+    ("Since 7am every payment on our booking site fails: cURL error 60 in our log.",
+     "'every payment on our booking site fails'"),
+    ("Bonjour, toutes les commandes échouent depuis la mise à jour.", "'toutes les commandes echouent'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
@@ -540,6 +544,8 @@ def test_a_site_broken_in_words_no_list_holds_reads_as_an_outage(text):
     "Bonjour, pourriez-vous nous envoyer la facture de novembre au nom de l'association ? Merci.",
     "Hi, could you add an SFTP account for our new designer? Thanks.",
     "Bonjour, notre logo est un peu flou sur mobile depuis la nouvelle page d'accueil. Rien d'urgent.",
+    # One payment of theirs to us is a billing question.
+    "My payment for your invoice failed, can you resend the link?",
 ])
 def test_a_request_that_is_no_outage_does_not_read_as_one(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))

@@ -559,7 +559,12 @@ _STUCK_OR_EXPIRED = re.compile(
 _APP_FAILS = re.compile(
     r"\b(?:site|website|app|application|appli|shop|store|boutique|checkout|booking|reservation|form|formulaire|api|"
     r"webmail|portal|portail|extranet|intranet|platform|plateforme)\b (?:\w+ ){0,2}?(?:fails|is failing|keeps failing|"
-    r"has been failing|echoue|plante|tombe en erreur|part en erreur)\b")
+    r"has been failing|echoue|plante|tombe en erreur|part en erreur)\b|"
+    # ...or every one of the things their customers do there fails: "every payment on our booking site fails",
+    # "toutes les commandes échouent depuis 7h" (one payment that failed is a billing question)
+    r"\b(?:every|each|all|all the|all our|chaque|tous les|toutes les|tous nos|toutes nos) (?:\w+ )?(?:payments?|"
+    r"orders?|bookings?|transactions?|checkouts?|paiements?|commandes?|reservations?)\b(?:[^.!?\n]|\.(?=\w)){0,60}?"
+    r"\b(?:fails?|failing|echouent|echoue|sont refuses|are declined|are rejected|get declined|get rejected)\b")
 
 
 def _cannot_any_more(folded: str) -> str:
