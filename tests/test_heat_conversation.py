@@ -53,6 +53,7 @@ def terms(h) -> dict[str, str]:
 @pytest.mark.parametrize("text, said", [
     ("Merci beaucoup, tout fonctionne, vous pouvez fermer le ticket.\n\nJean", "'fermer le ticket', 'tout fonctionne', 'vous pouvez fermer'"),
     ("All good now, thanks!", "'all good'"),
+    ("All good now, please close the ticket. Thanks!", "'all good', 'close the ticket', 'please close'"),
     ("Thanks, that did the trick. All good now!", "'all good', 'that did the trick'"),
     ("C'est bon, plus d'alerte chez les partenaires. Merci Alice, on peut fermer.",
      "'c'est bon', 'on peut fermer', 'plus d'alerte'"),
@@ -84,6 +85,9 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     # A yes to what we offered: "parfait" says the plan suits them, and asks us to carry it out.
     "Oui allez-y ce soir, c'est parfait, avant minuit si possible. Merci !",
     "Perfect, please go ahead with the upgrade tonight. Thanks!",
+    # A new request without a question mark.
+    "So we're all set for 14:00 UTC today. The auditors join at 13:45, please send the bridge details.",
+    "C'est bon pour nous, merci de m'envoyer la facture rectifiée.",
 ])
 def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))

@@ -681,6 +681,15 @@ def _said(phrases) -> str:
     return "|".join(sorted(kept))[:SAID_MAX]
 
 
+# A new request without a question mark: "So we're all set for 14:00. Please send the bridge details." (asking
+# us to close the ticket is no new request).
+_ASKS = re.compile(r"\b(?:please|pls|could you|can you|would you|merci de|merci d'|pouvez-vous|pourriez-vous|"
+                   r"pouvez vous|pourriez vous)\s+(?!(?:\w+ )?(?:close|fermer|clore|cloturer|ferme)\b)"
+                   r"(?:send|add|create|set|make|give|call|check|confirm|restore|renew|move|change|update|"
+                   r"m'envoyer|nous envoyer|envoyer|ajouter|creer|verifier|confirmer|restaurer|renouveler|"
+                   r"modifier|changer|mettre|m'appeler|nous appeler|rappeler|me rappeler|nous rappeler)\b")
+
+
 def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found) -> tuple[str, str]:
     """(closing, acknowledgement) phrases of a customer message; both '' for anything else.
 
@@ -690,7 +699,7 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     words (weight CLOSING_OUTWEIGHS or less: "tout fonctionne depuis hier",
     "I'm out all day, will try it tonight"); a bare thank-you none.
     """
-    if not words or "?" in text:
+    if not words or "?" in text or _ASKS.search(folded):
         return "", ""
     contrast = _THANKS_AFTER_BUT.sub(" ", folded)
     if lexicon.section("contrast").scan(contrast, tokens(contrast)) or lexicon.section("yes").scan(folded, words):
