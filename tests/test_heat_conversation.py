@@ -372,6 +372,11 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "'machines à sous', 'paris en ligne'"),
     ("Petite question : tous les fichiers finissent par .lockbit et il y a un LISEZMOI.txt dans chaque dossier.",
      "'lisezmoi'"),
+    # A mail in our name they doubt: someone is phishing our customers.
+    ("Hi, I got the email below. It has your logo but the link goes to a site I don't recognise. My wife nearly "
+     "paid it. Is it genuine?", "'is it genuine', 'link goes to a site', 'nearly paid it'"),
+    ("Bonjour, ce mail de relance vient-il bien de vous ? Ma comptable a failli payer.",
+     "'a failli payer', 'vient-il bien de vous'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
