@@ -217,7 +217,8 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
         if event.body and stats.in_t is None:
             # A case only the monitoring and the engineers have written on yet ("[CRIT] md0: array degraded",
             # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake.
-            _troubles(stats, event.body, event.body, "", lexicon, None)
+            folded = fast_fold(event.body)
+            _troubles(stats, event.body, event.body, folded, tokens(folded), "", lexicon, None)
         return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
         return stats  # status changes: no effect on heat
@@ -307,7 +308,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # A moment we named and missed stays (promise_t without `promised`) until we write again: asking where
     # we are does not make the broken promise matter less.
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
-    down, harm, slow = _troubles(stats, event.body, text, reading.pasted, lexicon, reads_outage)
+    down, harm, slow = _troubles(stats, event.body, text, folded, words, reading.pasted, lexicon, reads_outage)
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
     # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.
@@ -337,12 +338,10 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
 
 
-def _troubles(stats: CaseStats, body: str, text: str, pasted: str, lexicon: Lexicon,
+def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[str], pasted: str, lexicon: Lexicon,
               reads_outage: OutageReader | None) -> tuple[str, str, str]:
-    """Set what *text* (the writer's own words of *body*, beside the log they *pasted*) says is down, at risk
-    or slow in *stats*; return the three, '' for none said."""
-    folded = fast_fold(text)
-    words = tokens(folded)
+    """Set what *text* (the writer's own words of *body*, *folded* into *words*, beside the log they *pasted*)
+    says is down, at risk or slow in *stats*; return the three, '' for none said."""
     # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):
     # read for the symptom, never for their words or tone.
     if pasted:
