@@ -14,6 +14,7 @@ from oncall_tui.core.deadline import (
     LONGEST,
     committed_by,
     customer_due,
+    fills_by,
     owed_by,
     promised_by,
 )
@@ -232,3 +233,34 @@ def test_any_text_gives_none_or_a_moment_after_the_reply_and_within_two_weeks(te
 def test_odd_hours_and_dates_never_raise(word, hour, minute, day):
     moment = promised_by(f"Je reviens vers vous {day} {word} {hour}h{minute:02d}", MONDAY_10)
     assert moment is None or MONDAY_10 < moment <= MONDAY_10 + LONGEST
+
+
+@pytest.mark.parametrize("alert, full_utc", [
+    # 16:00 London (15:00 UTC): three points left at 0.8 a hour is 3 h 45 min.
+    ("[ALERT] db01.morgan-joinery  /var/lib/mysql  97% used (growth 0.8%/h over last 6h)", datetime(2026, 11, 23, 19, 45)),
+    # The threshold beside the usage is not the usage.
+    ("Alerte automatique : db-01 /var/lib/mysql 88 % (seuil 85 %). Croissance +2,1 %/h sur 3 h.",
+     datetime(2026, 11, 23, 21, 43)),
+    ("The data disk on db01 is at 88% and growing about 1% per hour, mainly binary logs.", datetime(2026, 11, 24, 4, 0)),
+    ("Alerte db-01 /var/lib/mysql 91 % (seuil critique 90 %). Estimation de saturation : ~4h.",
+     datetime(2026, 11, 23, 20, 0)),
+    ("Votre boîte mail est pleine à 96 %, elle augmente de 1 % par jour.", datetime(2026, 11, 27, 16, 0)),
+])
+def test_a_disk_fills_when_the_rate_the_alert_gives_says(alert, full_utc):
+    assert fills_by(alert, MONDAY_16_LONDON) == full_utc.replace(tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text", [
+    "CPU load 95% (+3%/h)",  # a processor does not fill
+    "Le volume de logs est à 97 %",  # no rate: how full, not when full
+    "Volume à 40 %, croissance 0,5 %/jour : plein dans ~120 jours.",  # 120 days: a plan, not a deadline
+    "Nous vendons 300 billets par heure avec 50% de remise sur le stockage.",
+])
+def test_without_a_storage_fill_rate_nothing_falls_due(text):
+    assert fills_by(text, MONDAY_16_LONDON) is None
+
+
+@given(st.text(max_size=300))
+def test_any_text_fills_never_or_after_it_was_read_and_within_the_farthest_deadline(text):
+    moment = fills_by(text, MONDAY_16_LONDON)
+    assert moment is None or MONDAY_16_LONDON < moment <= MONDAY_16_LONDON + FARTHEST_DUE

@@ -38,6 +38,10 @@ def us(when, text="Bonjour, j'ai émis le certificat, le cadenas s'affiche maint
     return Event(when, "message", "out", name, text, "email")
 
 
+def note(when, text):
+    return Event(when, "note", "internal", "carla", text, "note")
+
+
 def heat(events, now, **kw):
     kw.setdefault("status", "open")
     kw.setdefault("tier", "standard")
@@ -581,6 +585,27 @@ def test_a_disk_the_monitoring_says_is_nearly_full_is_slow_not_down():
                                          "age": "open 1 h"}
 
 
+@pytest.mark.parametrize("events, due", [
+    # The monitoring's notes on a case nobody has told the customer about...
+    ([note(at(0), "Alerte automatique : db-01 /var/lib/mysql 88 % (seuil 85 %). Croissance +2,1 %/h."),
+      note(at(1), "Alerte automatique : db-01 /var/lib/mysql 91 % (seuil critique 90 %). Estimation de saturation : ~4h.")],
+     "Tue 24 Nov 06:00 (their time) in 3 h"),
+    # ...or the alert a customer forwards without knowing what it means.
+    ([customer(at(1), "Hi, got this automated email, is it something to worry about?\n\n"
+               "    [ALERT] db01.morgan-joinery  /var/lib/mysql  97% used (growth 0.8%/h over last 6h)\n\nCheers, Rhys")],
+     "Tue 24 Nov 05:45 (their time) in 3 h"),
+])
+def test_a_disk_filling_at_the_rate_an_alert_gives_falls_due_when_it_is_full(events, due):
+    h = heat(events, at(2))
+    assert terms(h)["deadline"] == f"a disk fills at the rate reported {due}"
+    # ...above a chore asked this night (without the rate, the alert is a disk nearly full: below it).
+    chore = [customer(at(-2), "Hello, could you add an SFTP account for our new designer? Thanks.")]
+    assert h.score > heat(chore, at(2)).score
+    # Once we write to them, what we did about it is in our reply.
+    answered = heat([*events, us(at(2, 30), "Bonjour, j'ai purgé les binlogs, le disque est à 40 %.")], at(3))
+    assert "deadline" not in terms(answered)
+
+
 def test_once_the_customer_has_written_an_engineer_s_note_says_nothing_of_what_is_broken():
     invoice = [customer(at(0), "Bonjour, pourriez-vous m'envoyer la facture de novembre ? Merci."),
                note(at(0, 10), "Attention : le site de ce client était en panne la semaine dernière (502).")]
@@ -983,10 +1008,6 @@ def test_a_deadline_hours_away_outranks_a_chore_that_has_waited_for_days():
                                     "Notre boutique ouvre ce matin à 8h, il nous le faut avant.")], at(26))
     assert terms(launch)["deadline"] == "their deadline Wed 25 Nov 08:00 (their time) in 5 h"
     assert launch.score > chore.score
-
-
-def note(when, text):
-    return Event(when, "note", "internal", "carla", text, "note")
 
 
 def test_what_a_note_says_we_owe_by_a_time_counts_like_their_deadline_until_we_write_to_them():

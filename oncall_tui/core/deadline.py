@@ -19,7 +19,8 @@ tonight", "my certificate expires in 3 days") is read the same way by
 `customer_due`, from clauses that say something must happen by then; and
 `committed_by` reads a reply of ours that says what we will do by when, even
 beside what was done ("j'ai mis en place une surveillance, je vous envoie
-demain à 8h un bilan").
+demain à 8h un bilan"). `fills_by` reads when a disk a monitor reports will be
+full at the rate it says ("97% used (growth 0.8%/h)").
 """
 
 from __future__ import annotations
@@ -231,6 +232,52 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     found = [moment for clause in map(_without_story, _CLAUSES.split(folded))
              if _names_deadline(clause)
              and (moment := _clause_moment(clause, at)) is not None and at < moment <= at + FARTHEST_DUE]
+    return min(found) if found else None
+
+
+# A monitor's fill rate: "97% used (growth 0.8%/h over last 6h)", "88 % (seuil 85 %). Croissance +2,1 %/h",
+# "at 88% and growing about 1% per hour". The usage is the first percentage of the line (the threshold
+# beside it is not), the rate the first percentage per hour or day after it.
+_USAGE = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d+)?)\s?%")
+_RATE = re.compile(r"(\d{1,2}(?:[.,]\d+)?)\s?%\s?(?:/\s?(h|j|d|jour|day)\b|(?:per|an|a|par)\s(hour|heure|day|jour)\b)")
+_GROWS = re.compile(r"\b(?:growth|growing|grows|croissance|augmente|progresse|rate|rythme|taux)\b|\+\s?(?=\d)")
+# ...or the monitor's own estimate: "Estimation de saturation : ~4h", "full in about 3 hours".
+_ESTIMATE = re.compile(r"\b(?:saturation|full|plein|pleine|fills? up)\b[^\n.;]{0,25}?(?:~|≈|environ|about|around|"
+                       r"approx\.?)?\s?(\d{1,2})\s?(h|heures?|hours?|hrs?)\b")
+# What fills is storage: a CPU "95% (+3%/h)" does not.
+_STORAGE = re.compile(r"\b(?:disk|disque|storage|stockage|volume|partition|filesystem|quota|espace|space|inodes?|"
+                      r"mailbox|boite|bo\u00eete|used|utilis\w*)\b|(?:^|\s)/[a-z]")
+
+
+def fills_by(text: str, at: datetime) -> datetime | None:
+    """When a disk or volume the *text* (a monitor's alert, or a message quoting one) reports fills up at the rate
+    it gives, read at *at*, or None: "97% used (growth 0.8%/h)" at 16:00 is full at 19:45. A rate per day
+    that leaves more than FARTHEST_DUE is a plan, not a deadline."""
+    if "%" not in text and not _ESTIMATE.search(text):
+        return None  # most messages
+    lower = text.lower()
+    if not _STORAGE.search(lower):
+        return None
+    found = []
+    for line in lower.split("\n"):
+        estimate = _ESTIMATE.search(line)
+        if estimate:
+            found.append(at + timedelta(hours=int(estimate.group(1))))
+            continue
+        usage = _USAGE.search(line)
+        if usage is None:
+            continue
+        rest = line[usage.end():]
+        rate = _RATE.search(rest)
+        if rate is None or not _GROWS.search(rest[:rate.start() + 1]):
+            continue
+        used, per = float(usage.group(1).replace(",", ".")), float(rate.group(1).replace(",", "."))
+        daily = (rate.group(2) or rate.group(3)) in ("j", "d", "jour", "day")
+        if not 50 <= used < 100 or per <= 0:
+            continue
+        hours = (100 - used) / per * (24 if daily else 1)
+        if hours <= FARTHEST_DUE.total_seconds() / 3600:
+            found.append(at + timedelta(minutes=round(hours * 60)))
     return min(found) if found else None
 
 

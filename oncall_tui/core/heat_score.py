@@ -238,7 +238,7 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     mode = mode_of(stats)
     wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t)
     terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights,
-                          stats.due_t, stats.due, stats.due_note)
+                          stats.due_t, stats.due, stats.due_note, stats.due_fill)
     steady = _steady_terms(stats, weights)
     # The same sums, in the same order, as `heat_value`: both give the same score.
     total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
@@ -309,8 +309,8 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
 
 
 def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, now_t: float,
-                  weights: Weights, due_t: int | None = None, due: str = "", due_note: bool = False
-                  ) -> list[Term]:
+                  weights: Weights, due_t: int | None = None, due: str = "", due_note: bool = False,
+                  due_fill: bool = False) -> list[Term]:
     """Tier, then the terms that grow with time: waiting, age and the customer's deadline (in this order).
 
     The customer waits whenever their message is unanswered, whatever the
@@ -335,16 +335,16 @@ def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, n
         # Whole hours left, rounded up (0 once passed): the points only grow as the moment nears.
         left = max(0, -(int(now_t - due_t) // 3600))
         if left < weights.deadline_scale_hours:
-            t = _term_for(deadline_terms, (left, due, due_note), _deadline_term, weights)
+            t = _term_for(deadline_terms, (left, due, due_note, due_fill), _deadline_term, weights)
             if t:
                 terms.append(t)
     return terms
 
 
-def _deadline_term(w: Weights, key: tuple[int, str, bool]) -> Term | bool:
-    left, due, in_note = key
+def _deadline_term(w: Weights, key: tuple[int, str, bool, bool]) -> Term | bool:
+    left, due, in_note, fill = key
     when = f"in {human_duration(left * 3600)}" if left else "passed"
-    whose = "a note says it is due" if in_note else "their deadline"
+    whose = "a disk fills at the rate reported" if fill else "a note says it is due" if in_note else "their deadline"
     # The moment on the customer's clock, as they said it: the engineer reading it may be elsewhere.
     return _term("deadline", f"{whose} {due} (their time) {when}" if due else f"{whose}: {when}",
                  w.deadline_points * (1.0 - left / w.deadline_scale_hours))

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone, tzinfo
 from typing import Callable, Iterable, Sequence
 
-from .deadline import committed_by, customer_due, owed_by, promised_by
+from .deadline import committed_by, customer_due, fills_by, owed_by, promised_by
 from .lexicon import (
     MAX_CHARS,
     Lexicon,
@@ -130,6 +130,9 @@ class CaseStats:
     # The nearest one was written in an engineers' note: what we owe them by then ("rappel promis avant 17h",
     # "le client doit avoir le tout ce soir"), kept until we write to them.
     due_note: bool = False
+    # The nearest one is when a disk fills at the rate a monitor's alert gives ("97% used (growth 0.8%/h)"),
+    # quoted by the customer or in a note; kept, like a note's, until we write to them.
+    due_fill: bool = False
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
     down_read: bool = False  # `down` holds the words the decoder's reader took for an outage, none of the lexicon's
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
@@ -214,6 +217,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
         if event.body and event.at.tzinfo is not None:
             local_at = event.at.astimezone(tz) if tz else event.at
             _deadline(stats, owed_by(event.body, local_at), local_at, in_note=True)
+            _deadline(stats, fills_by(event.body, local_at), local_at, fill=True)
         if event.body and stats.in_t is None:
             # A case only the monitoring and the engineers have written on yet ("[CRIT] md0: array degraded",
             # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake.
@@ -292,7 +296,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
         stats.down_read = False
         stats.promise_t = stats.due_t = None
-        stats.due, stats.due_note = "", False
+        stats.due, stats.due_note, stats.due_fill = "", False, False
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
     if ack:
@@ -323,6 +327,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     _mood(stats, text, found)
     local_at = event.at.astimezone(tz) if tz else event.at
     _deadline(stats, customer_due(text, local_at), local_at)
+    # The alert they forward is pasted text: its numbers are read, never its words.
+    _deadline(stats, fills_by(text + "\n" + reading.pasted if reading.pasted else text, local_at), local_at, fill=True)
     if not stats.topic:
         # Their own name says who asks, not what: it is left out like the lexicon's single words.
         topic = topic_print(topic_words(text), lexicon.single_words | frozenset(tokens(fast_fold(event.author))))
@@ -375,15 +381,16 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     return down, harm, slow
 
 
-def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_note: bool = False) -> None:
-    """Keep the nearest deadline: the customer's own, or what a note says we owe them by (*in_note*). One
-    that passed stays until we answer after it (a later date in a new message does not make the missed one
-    matter less)."""
+def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_note: bool = False,
+              fill: bool = False) -> None:
+    """Keep the nearest deadline: the customer's own, what a note says we owe them by (*in_note*), or when a
+    disk fills (*fill*). One that passed stays until we answer after it (a later date in a new message does
+    not make the missed one matter less)."""
     if due is None:
         return
     due_t = int(due.timestamp())
     if stats.due_t is None or due_t < stats.due_t:
-        stats.due_t, stats.due, stats.due_note = due_t, _due_words(due, local_at), in_note
+        stats.due_t, stats.due, stats.due_note, stats.due_fill = due_t, _due_words(due, local_at), in_note, fill
 
 
 def _due_words(due: datetime, local_at: datetime) -> str:
@@ -404,9 +411,10 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
         return
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
-    if stats.due_t is not None and (stats.due_t <= t or stats.due_note):
-        # Their deadline passed and we have spoken since, or we wrote to them after the note saying what we owe.
-        stats.due_t, stats.due, stats.due_note = None, "", False
+    if stats.due_t is not None and (stats.due_t <= t or stats.due_note or stats.due_fill):
+        # Their deadline passed and we have spoken since, or we wrote to them after the note saying what we owe
+        # or the alert saying when the disk fills (what we did about it is in our reply).
+        stats.due_t, stats.due, stats.due_note, stats.due_fill = None, "", False, False
     local_at = event.at.astimezone(tz) if tz else event.at
     stats.promised = is_promise(own, lexicon)
     moment = promised_by(own, local_at) if stats.promised else committed_by(own, local_at)
