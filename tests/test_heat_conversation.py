@@ -454,6 +454,9 @@ def test_someone_else_using_their_site_or_data_outranks_a_loud_complaint_with_no
     "temporarily unable to service your request due to capacity problems.\n\nWe haven't changed anything.",
     "Bonjour,\n\nDepuis une heure toutes les pages affichent :\n\n  508 Resource Limit Is Reached\n  The website "
     "is temporarily unable to service your request as it exceeded resource limit.\n\nMerci",
+    # The database refuses the site: every page is this warning, however many connections were asked for.
+    "Bonjour,\n\nLe site du tournoi affiche depuis une heure :\n\n  Warning: mysqli_real_connect(): (HY000/1040): "
+    "Too many connections\n\nLes inscriptions ferment ce soir.",
 ])
 def test_a_site_down_said_by_the_error_page_they_pasted_reads_as_down(text):
     h = heat([customer(at(0), text)], at(1))
