@@ -425,6 +425,30 @@ def test_a_slow_site_counts_and_less_than_a_site_that_is_down(text, said):
     assert plain.score < slow.score < down.score
 
 
+@pytest.mark.parametrize("text, copy, said", [
+    ("Hi, staging.finlo.io has been returning 502 since this morning, our devs are blocked. Production is fine.",
+     "staging", "'502'"),
+    ("Bonjour, la préprod est plantée depuis la mise à jour, erreur 500 partout. Le site public n'est pas touché.",
+     "preprod", "'erreur 500', 'plantée'"),
+])
+def test_an_outage_of_a_copy_that_is_not_the_production_counts_less_than_one_of_the_production(text, copy, said):
+    staging = heat([customer(at(-3), text)], at(1), tier="critical")
+    live = heat([customer(at(0), "Hello, our booking site shows a database error, nobody can book tonight.")], at(1))
+    plain = heat([customer(at(0), "Hi, could you add an SFTP user for our designer? Thanks.")], at(1))
+    assert terms(staging)["slow"] == f"said their {copy} is down, production is not: {said}"
+    assert "down" not in terms(staging)
+    assert plain.score < staging.score < live.score
+
+
+@pytest.mark.parametrize("text", [
+    "Staging and production are both down since the deploy, 502 everywhere.",
+    # The day's takings, not the acceptance copy.
+    "Le site est en panne depuis midi, on perd toute la recette du samedi !",
+])
+def test_an_outage_that_is_not_only_on_a_copy_stays_down(text):
+    assert "down" in terms(heat([customer(at(0), text)], at(1)))
+
+
 def test_a_site_said_to_be_slow_and_down_counts_as_down_once():
     h = heat([customer(at(0), "Le site rame depuis ce matin et maintenant il est inaccessible.")], at(1))
     assert "down" in terms(h) and "slow" not in terms(h)

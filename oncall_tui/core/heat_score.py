@@ -169,9 +169,10 @@ def _lift(points: float, floor: float, rest: float) -> float:
     return max(points, floor * (1.0 - min(rest, 100.0) / 100.0))
 
 
-def _slow_term(w: Weights, key: tuple[str, bool]) -> Term | bool:
-    said, noted = key
-    return _term("slow", f"{_who(noted)} it is slow or nearly full: {_quote(said)}", w.slow_points)
+def _slow_term(w: Weights, key: tuple[str, bool, str]) -> Term | bool:
+    said, noted, copy = key
+    what = f"their {copy} is down, production is not" if copy else "it is slow or nearly full"
+    return _term("slow", f"{_who(noted)} {what}: {_quote(said)}", w.slow_points)
 
 
 def _who(noted: bool) -> str:
@@ -405,7 +406,7 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
             add(t)
     # Slow is the lesser of down: a case said to be both counts as down.
     if stats.slow and not stats.down:
-        t = _term_for(slow_terms, (stats.slow, stats.in_t is None), _slow_term, weights)
+        t = _term_for(slow_terms, (stats.slow, stats.in_t is None, stats.copy_down), _slow_term, weights)
         if t:
             add(t)
     if stats.repeats or stats.earlier or stats.back:

@@ -137,6 +137,9 @@ class CaseStats:
     down_read: bool = False  # `down` holds the words the decoder's reader took for an outage, none of the lexicon's
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
     slow: str = ""  # what they said is slow or nearly full ("rame"), likewise
+    # `slow` holds what they said is down on a copy that is not the production ("staging", "preprod"):
+    # it stops their developers, not their customers.
+    copy_down: str = ""
     back: str = ""  # what they said tells the problem came back after an earlier fix ("comme il y a deux semaines")
     live: bool = False  # they wrote on the chat since our last answer, and not to close: they wait on the line
     topic: str = ""  # content words of their first message (packed), for repeats across cases
@@ -294,6 +297,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.live = (stats.live or event.channel == "chat") and not closing
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
+        stats.copy_down = ""
         stats.down_read = False
         stats.promise_t = stats.due_t = None
         stats.due, stats.due_note, stats.due_fill = "", False, False
@@ -358,21 +362,24 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
     written = text + "\n" + pasted if pasted else text
     down = _not_from_us(lexicon.section("down").scan(symptom, symptom_words), folded)
-    if down:
-        down = stats.down = _said(down)
-        stats.down_read = False
-    elif (down := quoted_error(written) or bounced_mail(body) or _cannot_any_more(folded)):
+    down = _said(down) if down else quoted_error(written) or bounced_mail(body) or _cannot_any_more(folded)
+    copy = _copy_down(folded) if down else ""
+    if copy:
+        # "staging.finlo.io has been returning 502", production untouched: it hurts, less than down.
+        stats.slow, stats.copy_down, slow, down = down, copy, down, ""
+    elif down:
         stats.down, stats.down_read = down, False
     harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
         harm = stats.harm = _said(harm)
     elif (harm := _data_lost(folded)):
         stats.harm = harm
-    slow = lexicon.section("slow").scan(symptom, symptom_words)
-    if slow:
-        slow = stats.slow = _said(slow)
-    elif (full := _FULL.search(written)):
-        slow = stats.slow = " ".join(full.group(0).split())[:SAID_MAX]
+    if not copy:
+        slow = lexicon.section("slow").scan(symptom, symptom_words)
+        slow = _said(slow) if slow else " ".join(full.group(0).split())[:SAID_MAX] if (
+            full := _FULL.search(written)) else ""
+        if slow:
+            stats.slow, stats.copy_down = slow, ""
     if not (down or harm or slow) and reads_outage is not None and (read := reads_outage(text)):
         # Broken in words no list holds ("la page tourne dans le vide", "the export never reached the
         # warehouse"): the reader trained on the decoder's messages takes it for an outage.
@@ -421,7 +428,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     if not stats.promised or moment is not None:
         # Answered: if it is still down, they will say so again. A bare "je regarde" (no fix, no time)
         # changes nothing for them: what they said is broken stays broken.
-        stats.down = stats.harm = stats.slow = ""
+        stats.down = stats.harm = stats.slow = stats.copy_down = ""
         stats.down_read = False
     # Saying what we will do by when is a promise, even beside what was done ("j'ai mis en place une
     # surveillance, je vous envoie demain à 8h un bilan"): past that moment, they wait on us.
@@ -653,6 +660,24 @@ _LOST = re.compile(
 # Words one of those shapes needs: most messages skip the search.
 _LOST_WORDS = ("manque", "perdu", "lost", "missing", "disparu", "disappear", "gone", "vanish", "delet", "wiped",
                "supprime", "efface", "introuvable", "absent", "removed")
+
+
+# A copy of the site that is not the one their customers use: "staging.finlo.io returns 502", "la preprod
+# est plantée". Named with the production ("staging and production are both down"), it is not only the copy.
+# ("recette" alone is also the day's takings: only "recette.site.fr" or "le site de recette" name the copy.)
+_COPY = re.compile(r"\b(staging|pre-?prod|pre-production|sandbox|recette(?=\.\w)|(?:site|environnement|serveur|base) "
+                   r"de (?:test|dev|developpement|recette)|(?:test|dev|development) (?:site|environment|server))\b")
+_PRODUCTION = re.compile(r"\b(production|prod|live site|site en ligne|site public)\b")
+_PRODUCTION_FINE = re.compile(r"\b(production|prod|live site|live|site en ligne|site public)\b[^.;\n]{0,30}\b(is fine|fine|works|unaffected|"
+                              r"not affected|ok|fonctionne|marche|n'est pas (?:touchee?|impactee?|concernee?)|va bien)\b")
+
+
+def _copy_down(folded: str) -> str:
+    """The non-production copy that *folded* (a message saying something is down) names, or ''."""
+    copy = _COPY.search(folded)
+    if copy is None or (_PRODUCTION.search(folded) and not _PRODUCTION_FINE.search(folded)):
+        return ""
+    return copy.group(1)
 
 
 def _data_lost(folded: str) -> str:
