@@ -97,6 +97,10 @@ CORPUS = [
     case("Please clone prod (app.tallyhq.io) into a new env at demo.tallyhq.io for a sales demo.",
          {"clone_environment": {D: "app.tallyhq.io", "target_domain": "demo.tallyhq.io", "source": "production"}},
          id="en-clone-into-demo-host"),
+    # The copy of one site among several is often named after it: learn-test beside learn.
+    case("Please clone the Moodle (learn.hapennylanguage.ie), code and DB, to learn-test.hapennylanguage.ie.",
+         {"clone_environment": {D: "learn.hapennylanguage.ie", "target_domain": "learn-test.hapennylanguage.ie",
+                                "source": "production"}}, id="en-clone-into-site-test-host"),
     # --- add_capacity
     case("On lance une campagne TV mardi, on s'attend à un gros pic de trafic sur promo-jardin.fr. "
          "Faut-il augmenter le serveur ?", {"add_capacity": {D: "promo-jardin.fr"}}, id="fr-pic-de-trafic"),
