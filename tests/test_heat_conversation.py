@@ -111,6 +111,10 @@ def test_writing_again_after_saying_it_works_reopens_the_wait():
     ("Merci, je teste ce soir et je vous redis.", "their move: they said 'je teste', 'je vous redis'"),
     ("Thanks, I'll test it with the team tomorrow.", "their move: they said 'I'll test'"),
     ("Merci !", "their move: they only said thanks"),
+    # ...signed, or naming whom it thanks and what for.
+    ("Merci beaucoup ! Jean", "their move: they only said thanks"),
+    ("Thank you so much, Alice.", "their move: they only said thanks"),
+    ("Merci pour votre réactivité.", "their move: they only said thanks"),
     # Mild words around it ("all day", "encore") do not make it a complaint.
     ("OK, I'm out all day, will try it tonight and let you know.", "their move: they said 'will try'"),
 ])

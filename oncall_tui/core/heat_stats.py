@@ -284,7 +284,9 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     folded = fast_fold(text)
     words = tokens(folded)
     found = frustration(lexicon, folded, words)
-    closing, ack = _closing_or_ack(lexicon, text, folded, words, found)
+    # A thank-you names who it thanks and is signed: "Merci beaucoup ! Nathalie", "Thank you so much, Sven."
+    names = frozenset(tokens(fast_fold(" ".join([event.author, *stats.engineers]))))
+    closing, ack = _closing_or_ack(lexicon, text, folded, words, found, names)
     waiting = stats.wait_t is not None
     if waiting and stats.last_dir == "in" and t - stats.in_t >= CHASE_GAP and not (closing or ack):
         stats.chases += 1
@@ -722,14 +724,16 @@ _ASKS = re.compile(r"\b(?:please|pls|could you|can you|would you|merci de|merci 
                    r"modifier|changer|mettre|m'appeler|nous appeler|rappeler|me rappeler|nous rappeler)\b")
 
 
-def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found) -> tuple[str, str]:
+def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found,
+                    names: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(closing, acknowledgement) phrases of a customer message; both '' for anything else.
 
     Either one needs a message without a question and without a "but": "all
     good now, thanks!" closes, "it works but the mail doesn't" does not ("...
     mais merci !" still does). A closing or acknowledging phrase outweighs mild
     words (weight CLOSING_OUTWEIGHS or less: "tout fonctionne depuis hier",
-    "I'm out all day, will try it tonight"); a bare thank-you none.
+    "I'm out all day, will try it tonight"); a bare thank-you none. A bare thank-you may hold *names* (the
+    writer's, the engineers').
     """
     if not words or "?" in text or _ASKS.search(folded):
         return "", ""
@@ -747,7 +751,7 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     if ack:
         return "", _said(ack)
     thanks = lexicon.section("thanks").vocabulary
-    if not found and all(w in thanks for w in words):
+    if not found and all(w in thanks or w in names for w in words):
         return "", "thanks"
     return "", ""
 
