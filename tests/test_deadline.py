@@ -75,6 +75,9 @@ def test_a_promise_naming_no_moment_says_none(reply):
     ("HANDOVER: callback due 16:30 Paris (15:30 UTC). Customer's direct line in the contact card.",
      datetime(2026, 11, 23, 16, 30)),
     ("Call-back to Mr Dumas at 14:00, he is at the office all afternoon.", datetime(2026, 11, 23, 14, 0)),
+    # A monitor's date is written year first: its hour is that day's, not the next one's.
+    ("[WARNING] TLS check www.example.co.uk:443\nCertificate expires: 2026-12-14 08:12 (in 21d)",
+     datetime(2026, 12, 14, 8, 12)),
 ])
 def test_a_note_says_what_we_owe_the_customer_by_when(note, expected):
     assert owed_by(note, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -236,7 +239,7 @@ def test_odd_hours_and_dates_never_raise(word, hour, minute, day):
 
 
 @pytest.mark.parametrize("alert, full_utc", [
-    # 16:00 London (15:00 UTC): three points left at 0.8 a hour is 3 h 45 min.
+    # 16:00 London (UTC in November): three points left at 0.8 an hour is 3 h 45 min.
     ("[ALERT] db01.morgan-joinery  /var/lib/mysql  97% used (growth 0.8%/h over last 6h)", datetime(2026, 11, 23, 19, 45)),
     # The threshold beside the usage is not the usage.
     ("Alerte automatique : db-01 /var/lib/mysql 88 % (seuil 85 %). Croissance +2,1 %/h sur 3 h.",
@@ -245,6 +248,9 @@ def test_odd_hours_and_dates_never_raise(word, hour, minute, day):
     ("Alerte db-01 /var/lib/mysql 91 % (seuil critique 90 %). Estimation de saturation : ~4h.",
      datetime(2026, 11, 23, 20, 0)),
     ("Votre boîte mail est pleine à 96 %, elle augmente de 1 % par jour.", datetime(2026, 11, 27, 16, 0)),
+    # The monitor's rate on the next line, per ten minutes; its own projection, in minutes.
+    ("Check: disk usage /var/lib/mysql\nValue: 90.4% (threshold 90%)\nTrend: +0.8% / 10 min", datetime(2026, 11, 23, 18, 0)),
+    ("[CRITICAL] db-01 - disk usage /var/lib/mysql\nValue: 98.0% - Projected full: ~12 min", datetime(2026, 11, 23, 16, 12)),
 ])
 def test_a_disk_fills_when_the_rate_the_alert_gives_says(alert, full_utc):
     assert fills_by(alert, MONDAY_16_LONDON) == full_utc.replace(tzinfo=timezone.utc)

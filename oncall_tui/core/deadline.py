@@ -26,7 +26,7 @@ full at the rate it says ("97% used (growth 0.8%/h)").
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .text import fold
@@ -61,6 +61,8 @@ _WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)
                       + r")\b(?!(?: night| morning| evening| afternoon)?'s\b)")
 _DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
                    + r")\b|\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
+# "2027-02-23 08:12 UTC": the monitors' and the machines' dates, year first.
+_ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 # "le 27/11", "on 27/11/2026": day first, as the customers write it.
 _NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(\d{1,3}|une?|an?|half an|"
@@ -239,11 +241,15 @@ def customer_due(text: str, at: datetime) -> datetime | None:
 # "at 88% and growing about 1% per hour". The usage is the first percentage of the line (the threshold
 # beside it is not), the rate the first percentage per hour or day after it.
 _USAGE = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d+)?)\s?%")
-_RATE = re.compile(r"(\d{1,2}(?:[.,]\d+)?)\s?%\s?(?:/\s?(h|j|d|jour|day)\b|(?:per|an|a|par)\s(hour|heure|day|jour)\b)")
-_GROWS = re.compile(r"\b(?:growth|growing|grows|croissance|augmente|progresse|rate|rythme|taux)\b|\+\s?(?=\d)")
+_RATE = re.compile(r"(\d{1,2}(?:[.,]\d+)?)\s?%\s?(?:/\s?(?:(\d{1,2})\s?)?(h|j|d|jour|day|min)\b|"
+                   r"(?:per|an|a|par)\s(hour|heure|day|jour)\b)")
+_GROWS = re.compile(r"\b(?:growth|growing|grows|trend|tendance|croissance|augmente|progresse|rate|rythme|taux)\b|"
+                    r"\+\s?(?=\d)")
+_RATE_REACH = 120  # characters after the usage where its rate may be written
+_LINE = re.compile(r"[^\n]+")
 # ...or the monitor's own estimate: "Estimation de saturation : ~4h", "full in about 3 hours".
 _ESTIMATE = re.compile(r"\b(?:saturation|full|plein|pleine|fills? up)\b[^\n.;]{0,25}?(?:~|≈|environ|about|around|"
-                       r"approx\.?)?\s?(\d{1,2})\s?(h|heures?|hours?|hrs?)\b")
+                       r"approx\.?)?\s?(\d{1,2})\s?(h|heures?|hours?|hrs?|min|minutes?|mn)\b")
 # What fills is storage: a CPU "95% (+3%/h)" does not.
 _STORAGE = re.compile(r"\b(?:disk|disque|storage|stockage|volume|partition|filesystem|quota|espace|space|inodes?|"
                       r"mailbox|boite|bo\u00eete|used|utilis\w*)\b|(?:^|\s)/[a-z]")
@@ -258,24 +264,23 @@ def fills_by(text: str, at: datetime) -> datetime | None:
     lower = text.lower()
     if not _STORAGE.search(lower):
         return None
-    found = []
-    for line in lower.split("\n"):
-        estimate = _ESTIMATE.search(line)
-        if estimate:
-            found.append(at + timedelta(hours=int(estimate.group(1))))
-            continue
-        usage = _USAGE.search(line)
+    found = [at + (timedelta(minutes=int(m.group(1))) if m.group(2).startswith("m") else timedelta(hours=int(m.group(1))))
+             for m in _ESTIMATE.finditer(lower)]
+    for line in _LINE.finditer(lower):
+        usage = _USAGE.search(line.group(0))
         if usage is None:
             continue
-        rest = line[usage.end():]
+        # The rate may be on the monitor's next line ("Value: 90.6%" / "Trend: +0.9% / 10 min").
+        start = line.start() + usage.end()
+        rest = lower[start:start + _RATE_REACH]
         rate = _RATE.search(rest)
         if rate is None or not _GROWS.search(rest[:rate.start() + 1]):
             continue
         used, per = float(usage.group(1).replace(",", ".")), float(rate.group(1).replace(",", "."))
-        daily = (rate.group(2) or rate.group(3)) in ("j", "d", "jour", "day")
-        if not 50 <= used < 100 or per <= 0:
+        unit, every = rate.group(3) or rate.group(4), int(rate.group(2) or 1)  # "+1.3% / 10 min": every 10 minutes
+        if not 50 <= used < 100 or per <= 0 or every == 0:
             continue
-        hours = (100 - used) / per * (24 if daily else 1)
+        hours = (100 - used) / per * every * {"j": 24, "d": 24, "jour": 24, "day": 24, "min": 1 / 60}.get(unit, 1)
         if hours <= FARTHEST_DUE.total_seconds() / 3600:
             found.append(at + timedelta(minutes=round(hours * 60)))
     return min(found) if found else None
@@ -332,6 +337,12 @@ def _day(clause: str, at: datetime):
         except ValueError:
             return None
         return _upcoming(named, today)
+    m = _ISO_DATE.search(clause)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
     m = _NUMERIC_DATE.search(clause)
     if m:
         year = m.group(3)
