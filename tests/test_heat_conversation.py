@@ -610,6 +610,23 @@ def test_a_case_only_the_monitoring_wrote_on_says_what_is_at_stake(notes, said):
     assert heat(alert, now).score > heat(chore, now).score
 
 
+def test_a_monitor_saying_the_site_came_back_ends_what_its_alert_said_was_down():
+    alert = note(at(0), "[CRITICAL] HTTP check www.brightwaterdental.co.uk / Result: timeout after 10 s")
+    assert "down" in terms(heat([alert], at(1)))
+    for back in ("[RECOVERY] HTTP check www.brightwaterdental.co.uk - OK, 200 in 0.84 s",
+                 "Flapped twice during the DDoS filtering rollout, site stable since 01:41 UTC."):
+        assert "down" not in terms(heat([alert, note(at(0, 5), back)], at(1)))
+
+
+@pytest.mark.parametrize("notes, said", [
+    (["[CRITICAL] smtp-out-03 : IP 192.0.2.26 listée sur Spamhaus (SBL/XBL) et Barracuda. 312 clients utilisent "
+      "ce relais."], "a note says it is down: 'listée sur spamhaus'"),
+])
+def test_a_relay_on_a_blocklist_is_mail_down_for_everyone_on_it(notes, said):
+    h = heat([note(at(i / 2), text) for i, text in enumerate(notes)], at(1))
+    assert terms(h)["down"] == said
+
+
 def test_a_disk_the_monitoring_says_is_nearly_full_is_slow_not_down():
     alert = [note(at(0), "[CRIT] mut-07.par2 filesystem /var/www usage 97% (threshold 95%)")]
     assert terms(heat(alert, at(1))) == {"slow": "a note says it is slow or nearly full: 'filesystem /var/www usage 97%'",
@@ -701,6 +718,13 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
     ("Merci Mehdi, les écrans répondent instantanément. Par contre la sauvegarde n'a pas tourné cette nuit, "
      "c'est peut-être lié à votre modification ?", "sauvegarde n'a pas tourné"),
     ("Thanks, the site is fast now. The backup didn't run last night though.", "backup didn't run"),
+    # ...or a table of their database dropped by mistake
+    ("Hi, I messed up: I ran a migration against production and it dropped the `orders` table. Could you do a "
+     "point-in-time restore?", "dropped the 'orders' table"),
+    # ...or ransomware's note beside their renamed files, told as a curiosity
+    ("Bonsoir, les fichiers du serveur partagé ont tous une extension bizarre « .akira » et il y a un fichier "
+     "« akira_readme.txt » dans chaque dossier. C'est peut-être une mise à jour de votre côté ? Rien d'urgent.",
+     "akira_readme.txt"),
 ])
 def test_an_unanswered_risk_is_lifted_above_a_loud_complaint_until_we_answer(text, said):
     """At risk weighs like an outage: onto [harm_floor, 100] while nobody has answered, however calmly said."""

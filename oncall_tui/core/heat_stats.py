@@ -223,9 +223,15 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
             _deadline(stats, fills_by(event.body, local_at), local_at, fill=True)
         if event.body and stats.in_t is None:
             # A case only the monitoring and the engineers have written on yet ("[CRIT] md0: array degraded",
-            # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake.
+            # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake...
             folded = fast_fold(event.body)
-            _troubles(stats, event.body, event.body, folded, tokens(folded), "", lexicon, None)
+            if _RECOVERED.search(folded):
+                # ...until one says it came back ("[RECOVERY] HTTP check OK", "stable since 01:41"); what is at
+                # risk stays at risk.
+                stats.down = stats.slow = stats.copy_down = ""
+                stats.down_read = False
+            else:
+                _troubles(stats, event.body, event.body, folded, tokens(folded), "", lexicon, None)
         return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
         return stats  # status changes: no effect on heat
@@ -374,7 +380,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     harm = lexicon.section("harm").scan(symptom, symptom_words)
     if harm:
         harm = stats.harm = _said(harm)
-    elif (harm := _data_lost(folded)):
+    elif (harm := _data_lost(folded) or _ransomed(folded)):
         stats.harm = harm
     if not copy:
         slow = lexicon.section("slow").scan(symptom, symptom_words)
@@ -658,10 +664,29 @@ _LOST = re.compile(
     # depuis lundi a disparu"
     r"\b(?:everything|all the work|tout ce qui|tout le travail)\b[^.!?\n]{0,50}?\b(?:is|are|has been|have been|was) "
     r"(?:now |all )?(?:missing|gone|lost|wiped)\b|"
-    r"\b(?:tout ce qui|tout le travail)\b[^.!?\n]{0,50}?\b(?:a disparu|manque|est perdu|a ete perdu)\b")
+    r"\b(?:tout ce qui|tout le travail)\b[^.!?\n]{0,50}?\b(?:a disparu|manque|est perdu|a ete perdu)\b|"
+    # ...or a table of their database dropped or emptied: "it dropped the `orders` table", "vidé la table clients"
+    r"\b(?:dropped|truncated|deleted|drop|truncate)\b[^.!?\n]{0,25}?\btables?\b|"
+    r"\b(?:supprime|vide|efface)\b (?:la |les |toute la |toutes les )?tables?\b")
 # Words one of those shapes needs: most messages skip the search.
 _LOST_WORDS = ("manque", "perdu", "lost", "missing", "disparu", "disappear", "gone", "vanish", "delet", "wiped",
-               "supprime", "efface", "introuvable", "absent", "removed")
+               "supprime", "efface", "introuvable", "absent", "removed", "drop", "truncat", "vide la table")
+# Files renamed by ransomware leave its note beside them: ".akira" on every file and "akira_readme.txt" in every
+# folder, however calmly told ("c'est peut-être une mise à jour de votre côté ?").
+_RANSOM_NOTE = re.compile(r"\b[\w-]*(?:readme|read_me|lisezmoi|decrypt|restore_files|recover_files|how_to_back)"
+                          r"[\w-]*\.(?:txt|html?|hta)\b")
+_RENAMED = re.compile(r"\b(?:extension|every folder|each folder|all folders|chaque dossier|tous les dossiers|renamed|"
+                      r"renommes?)\b")
+
+
+def _ransomed(folded: str) -> str:
+    note = _RANSOM_NOTE.search(folded) if ".txt" in folded or ".htm" in folded or ".hta" in folded else None
+    return note.group(0) if note and _RENAMED.search(folded) else ""
+
+
+# A monitor's or an engineer's note that what was down is back.
+_RECOVERED = re.compile(r"\b(?:recovery|recovered|resolved|back to normal|back up|up again|stable since|ok since|"
+                        r"retour a la normale|revenu a la normale|retabli|resolu|de nouveau (?:accessible|en ligne|joignable))\b")
 
 
 # A copy of the site that is not the one their customers use: "staging.finlo.io returns 502", "la preprod
