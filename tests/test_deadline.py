@@ -92,6 +92,14 @@ def test_a_note_telling_what_happened_owes_nothing(note):
     assert owed_by(note, MONDAY_10) is None
 
 
+def test_a_mail_wrapped_at_72_columns_is_read_as_its_sentences():
+    reply = ("La bascule sera effectuée cette nuit à 01h30 UTC par notre équipe de nuit ; nous vous confirmerons par\n"
+             "e-mail avant 02h00 UTC (03h00 heure de Paris) que tout est en ordre.")
+    assert committed_by(reply, MONDAY_10) == datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+    # A line starting in capitals starts anew: the hour of the story stays out of the promise.
+    assert committed_by("Le site est tombé à 9h30\nJe vous rappelle", MONDAY_10) is None
+
+
 def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # "demain ... boutique-martin.fr : ... à 8h" is one clause: tomorrow at 8, not tomorrow evening.
     reply = "Demain je fais la bascule de boutique-martin.fr : je vous confirme à 8h."

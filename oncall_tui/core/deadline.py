@@ -115,7 +115,7 @@ _ZONE = re.compile(r"(?:(?<=\d)|(?<=\d[ h])|(?<=am )|(?<=pm )|(?<=am)|(?<=pm)|\(
 
 def promised_by(text: str, at: datetime) -> datetime | None:
     """The moment a reply written at *at* (aware) promises to come back by, or None if it names none."""
-    folded = fold(text).replace("\u2019", "'")
+    folded = _fold(text)
     found = [(moment, _promising(clause)) for clause in _CLAUSES.split(folded)
              if (moment := _clause_moment(clause, at)) is not None and moment > at]
     # A moment in the clause that promises wins over one of the story around it: "échoue depuis mercredi 14h.
@@ -192,6 +192,15 @@ _OUR_FUTURE = re.compile(
     r"(?:je|j'|nous|on) ?(?:vous |le |la |les |l'|y |en )*\w+(?:rai|rons))\b")
 
 
+# A mail wrapped at 72 columns goes on in lower case on the next line: "nous vous confirmerons par\ne-mail
+# avant 02h00" is one clause. A line starting in capitals, a bullet or a blank line starts a new one.
+_WRAPPED = re.compile(r"(?<=[\w,'\u2019)\-])[ \t]*\n(?=[ \t]*[a-z\u00e0-\u00ff0-9(])")
+
+
+def _fold(text: str) -> str:
+    return fold(_WRAPPED.sub(" ", text)).replace("\u2019", "'")
+
+
 def owed_by(text: str, at: datetime) -> datetime | None:
     """The nearest moment an engineers' note written at *at* says the customer is owed something by, or None.
 
@@ -199,7 +208,7 @@ def owed_by(text: str, at: datetime) -> datetime | None:
     what is to be done by when ("mail de confirmation AVANT 03:00"), or name the customer's deadline ("le
     client doit avoir le tout ce soir"). A time of the story ("restauration lancée à 17h20") is not one.
     """
-    folded = fold(text).replace("\u2019", "'")
+    folded = _fold(text)
     found = [moment for clause in _CLAUSES.split(folded)
              if (_PROMISED.search(clause) or _BY.search(clause) or _names_deadline(clause))
              and not _SINCE.search(clause)
@@ -213,7 +222,7 @@ def committed_by(text: str, at: datetime) -> datetime | None:
     Read from the clauses where we say we will act ("I'll restore it tonight and confirm by 8am"),
     whether or not the reply also tells what was done: a dated commitment is a promise.
     """
-    folded = fold(text).replace("\u2019", "'")
+    folded = _fold(text)
     if not _OUR_FUTURE.search(folded):
         return None  # most replies: one search instead of one per clause
     found = [moment for clause in _CLAUSES.split(folded) if _OUR_FUTURE.search(clause)
@@ -228,7 +237,7 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     réunion"...) or a need by a moment ("il nous le faut avant jeudi") count:
     "le site est tombé ce matin à 9h" tells what happened.
     """
-    folded = fold(text).replace("\u2019", "'")
+    folded = _fold(text)
     if not (_EVENT.search(folded) or _BY.search(folded)):
         return None  # most messages: one search instead of one per clause
     found = [moment for clause in map(_without_story, _CLAUSES.split(folded))
