@@ -72,6 +72,9 @@ def terms(h) -> dict[str, str]:
     # After an outage: what was down is up again.
     ("Back up now, thanks for the updates. Lucy", "'back up now'"),
     ("Le site est de nouveau en ligne, merci pour votre réactivité.", "'de nouveau en ligne'"),
+    # ...or better, however grudgingly said.
+    ("Ça va mieux. J'espère que ça ne se reproduira pas.", "'ça va mieux'"),
+    ("Much better now, cheers.", "'much better now'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
