@@ -75,6 +75,8 @@ def terms(h) -> dict[str, str]:
     # ...or better, however grudgingly said.
     ("Ça va mieux. J'espère que ça ne se reproduira pas.", "'ça va mieux'"),
     ("Much better now, cheers.", "'much better now'"),
+    ("Bien reçu vos messages, merci. Tout semble revenu à la normale de notre côté.",
+     "'revenu à la normale', 'semble revenu'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
