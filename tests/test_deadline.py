@@ -146,6 +146,10 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("La réunion commence dans un quart d'heure, le lien de la visio ne marche pas.", datetime(2026, 11, 23, 10, 15)),
     # A date weeks away is kept as it is, not brought forward.
     ("Notre certificat EV expire le 3 janvier, merci de lancer le renouvellement.", datetime(2027, 1, 3, 23, 59)),
+    # A need said by what happens otherwise.
+    ("If those invoices don't go out by 15:00 it will cost us real money.", datetime(2026, 11, 23, 15, 0)),
+    ("Nos clients en dépendent : les fiches doivent partir avant 14h, sinon la paie est en retard.",
+     datetime(2026, 11, 23, 14, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)

@@ -155,7 +155,11 @@ _BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
 _NEED = re.compile(
     r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?faut|dois|doit|devons|devez|"
     r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
-    r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir)\b")
+    r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir|"
+    # ...or what happens if it is not: "if those invoices don't go out by 06:00 it will cost us", "sinon"
+    r"otherwise|or else|sinon|faute de quoi|depend|depends|dependent|depend(?:ent)? de|"
+    r"if (?:\w+ ){0,4}(?:don't|doesn't|do not|does not|isn't|aren't|can't|won't|is not|are not|cannot|fails?)|"
+    r"si (?:\w+ ){0,4}(?:ne|n') ?\w+ pas)\b")
 # A clause telling since when something is broken, or what already started, is the story.
 _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|"
                     r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?))\b")
