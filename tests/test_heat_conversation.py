@@ -77,6 +77,9 @@ def terms(h) -> dict[str, str]:
     ("Much better now, cheers.", "'much better now'"),
     ("Bien reçu vos messages, merci. Tout semble revenu à la normale de notre côté.",
      "'revenu à la normale', 'semble revenu'"),
+    # ...or that they did it themselves, with the link we sent.
+    ("Grâce à votre documentation j'ai réussi, l'alias fonctionne. Merci beaucoup et belle soirée.", "'j'ai réussi'"),
+    ("I managed it with your guide, thanks!", "'i managed'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
@@ -129,6 +132,8 @@ def test_an_acknowledgement_after_our_answer_leaves_the_ball_in_their_court(text
 
 
 @pytest.mark.parametrize("text", [
+    "I haven't managed to make it work, the alias still bounces.",
+    "Je n'ai pas réussi, pouvez-vous le faire ?",
     "Thanks, will try it tonight. But the site is still down for our customers!",
     "I'll check, but this is unacceptable, we are losing orders.",
 ])
