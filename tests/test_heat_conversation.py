@@ -80,6 +80,11 @@ def terms(h) -> dict[str, str]:
     # ...or that they did it themselves, with the link we sent.
     ("Grâce à votre documentation j'ai réussi, l'alias fonctionne. Merci beaucoup et belle soirée.", "'j'ai réussi'"),
     ("I managed it with your guide, thanks!", "'i managed'"),
+    # ...or in the plainest words, or leaving the closing to us.
+    ("Super ça marche, sur l'ordinateur et sur le téléphone ! Merci beaucoup.", "'super ça marche'"),
+    ("Perfect, the new CSS is live. Thanks, bye!", "'is live'"),
+    ("Our checks have been green for 20 minutes and orders are coming through. Happy for you to close this once "
+     "the incident is formally closed.", "'happy for you to close'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
@@ -123,6 +128,10 @@ def test_writing_again_after_saying_it_works_reopens_the_wait():
     ("Merci beaucoup ! Jean", "their move: they only said thanks"),
     ("Thank you so much, Alice.", "their move: they only said thanks"),
     ("Merci pour votre réactivité.", "their move: they only said thanks"),
+    # ...a see-you at the time agreed, a look of their own later, progress they are glad of.
+    ("Parfait, merci beaucoup. À mardi !", "their move: they said 'à mardi'"),
+    ("Merci, je vérifie demain matin que tout arrive bien côté Microsoft.", "their move: they said 'je vérifie demain'"),
+    ("Great progress, thanks Alice.", "their move: they said 'great progress'"),
     # Mild words around it ("all day", "encore") do not make it a complaint.
     ("OK, I'm out all day, will try it tonight and let you know.", "their move: they said 'will try'"),
 ])
