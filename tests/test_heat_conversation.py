@@ -629,6 +629,17 @@ def test_a_case_only_the_monitoring_wrote_on_says_what_is_at_stake(notes, said):
     assert heat(alert, now).score > heat(chore, now).score
 
 
+@pytest.mark.parametrize("text", [
+    "Suite à la panne serveur du 18 mai (45 minutes d'indisponibilité), notre direction demande un rapport d'incident "
+    "complet. Aucune urgence, ça peut attendre lundi.",
+    "We need a full RCA for the outage on Tuesday, our board meets next week.",
+])
+def test_a_report_asked_on_an_outage_that_ended_is_not_an_outage(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+    again = text + " Et c'est encore en panne ce matin !"
+    assert "down" in terms(heat([customer(at(0), again)], at(1)))
+
+
 def test_a_monitor_saying_the_site_came_back_ends_what_its_alert_said_was_down():
     alert = note(at(0), "[CRITICAL] HTTP check www.brightwaterdental.co.uk / Result: timeout after 10 s")
     assert "down" in terms(heat([alert], at(1)))
@@ -744,6 +755,16 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
     ("Bonsoir, les fichiers du serveur partagé ont tous une extension bizarre « .akira » et il y a un fichier "
      "« akira_readme.txt » dans chaque dossier. C'est peut-être une mise à jour de votre côté ? Rien d'urgent.",
      "akira_readme.txt"),
+    # ...or a folder they deleted themselves, before the night's backup overwrites the copy
+    ("Bonsoir, en voulant faire du ménage par FTP, j'ai supprimé le dossier wp-content/uploads de mon site. Est-ce "
+     "que la sauvegarde de cette nuit va écraser celle d'hier ?", "j'ai supprime le dossier"),
+    # ...or a way in that is no longer theirs
+    ("On vient de me voler mon ordinateur portable dans le TGV, ma clé SSH est dessus. Pouvez-vous la révoquer ?",
+     "vient de me voler"),
+    ("We had to let our developer go this afternoon, not a friendly parting. Could you please disable his access "
+     "this evening?", "disable his access"),
+    ("Je viens de recevoir « Votre adresse e-mail de contact a été modifiée ». Ce n'est pas moi, et je ne peux plus me "
+     "connecter.", "ce n'est pas moi"),
 ])
 def test_an_unanswered_risk_is_lifted_above_a_loud_complaint_until_we_answer(text, said):
     """At risk weighs like an outage: onto [harm_floor, 100] while nobody has answered, however calmly said."""

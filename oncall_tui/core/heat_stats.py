@@ -371,6 +371,8 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     written = text + "\n" + pasted if pasted else text
     down = _not_from_us(lexicon.section("down").scan(symptom, symptom_words), folded)
     down = _said(down) if down else quoted_error(written) or bounced_mail(body) or _cannot_any_more(folded)
+    if down and _PAST_OUTAGE.search(folded) and not _STILL.search(folded):
+        down = ""  # "suite à la panne du 18 mai, merci de nous fournir un rapport d'incident": it is back
     copy = _copy_down(folded) if down else ""
     if copy:
         # "staging.finlo.io has been returning 502", production untouched: it hurts, less than down.
@@ -667,7 +669,11 @@ _LOST = re.compile(
     r"\b(?:tout ce qui|tout le travail)\b[^.!?\n]{0,50}?\b(?:a disparu|manque|est perdu|a ete perdu)\b|"
     # ...or a table of their database dropped or emptied: "it dropped the `orders` table", "vidé la table clients"
     r"\b(?:dropped|truncated|deleted|drop|truncate)\b[^.!?\n]{0,25}?\btables?\b|"
-    r"\b(?:supprime|vide|efface)\b (?:la |les |toute la |toutes les )?tables?\b")
+    r"\b(?:supprime|vide|efface)\b (?:la |les |toute la |toutes les )?tables?\b|"
+    # ...or a folder of theirs they deleted themselves: "j'ai supprimé le dossier wp-content/uploads"
+    r"\b(?:j'ai|nous avons|on a|i|we|i've|we've|i have|we have) (?:accidentally |mistakenly |accidentellement |"
+    r"par erreur |malencontreusement )?(?:supprime|efface|deleted|removed|wiped)\b[^.!?\n]{0,30}?\b(?:dossiers?|"
+    r"folders?|fichiers|files|photos|images|repertoires?|directory|directories|boite|mailbox|base)\b")
 # Words one of those shapes needs: most messages skip the search.
 _LOST_WORDS = ("manque", "perdu", "lost", "missing", "disparu", "disappear", "gone", "vanish", "delet", "wiped",
                "supprime", "efface", "introuvable", "absent", "removed", "drop", "truncat", "vide la table")
@@ -682,6 +688,15 @@ _RENAMED = re.compile(r"\b(?:extension|every folder|each folder|all folders|chaq
 def _ransomed(folded: str) -> str:
     note = _RANSOM_NOTE.search(folded) if ".txt" in folded or ".htm" in folded or ".hta" in folded else None
     return note.group(0) if note and _RENAMED.search(folded) else ""
+
+
+# An outage they write about after it ended: they ask for its report, not for it to be fixed.
+_PAST_OUTAGE = re.compile(r"\b(?:rapport d'incident|incident report|post-?mortem|rca|root cause analysis|analyse des causes|"
+                          r"suite a (?:la|cette) (?:panne|coupure|indisponibilite)|following (?:the|last \w+'s) outage|"
+                          r"(?:la|une) (?:panne|coupure|indisponibilite) (?:du|de la semaine|de la nuit|d'hier|de lundi|"
+                          r"de mardi|de mercredi|de jeudi|de vendredi|de samedi|de dimanche)|(?:the|last \w+'s) outage on)\b")
+# ...unless it is down again or still: "la panne du 18 mai recommence", "still down since the outage on Monday".
+_STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|recommence|en ce moment|right now|currently)\b")
 
 
 # A monitor's or an engineer's note that what was down is back.
