@@ -112,14 +112,16 @@ def test_under_its_threshold_the_reader_proposes_nothing_and_names_its_guess():
     assert "'vhost'" in unsure.summary()  # the words it read
 
 
-def test_a_pair_of_words_the_reader_learnt_is_shown_as_both_words_read():
-    # A reader that knows only the pair "de place": the two words are the evidence, and nothing else is.
+def test_a_pair_of_words_the_reader_learnt_is_shown_by_the_words_that_carry_it():
+    # A reader that knows only the pairs "de place" and "disque plein": their words are the evidence, and nothing
+    # else is, but "de" tells an engineer nothing and is left out.
     reader = Reader(classes=("disk_usage", NONE), ngram_range=(2, 5), index={}, word_range=(1, 2),
-                    word_index={"de place": 0}, idf=np.array([1.0]), weights=np.array([[3.0, -3.0]]),
-                    intercepts=np.array([0.0, 0.0]), threshold=0.5, trained_on={})
-    text = "il n'y a plus de place sur le disque"
+                    word_index={"de place": 0, "disque plein": 1}, idf=np.array([1.0, 1.0]),
+                    weights=np.array([[3.0, -3.0], [3.0, -3.0]]), intercepts=np.array([0.0, 0.0]), threshold=0.5,
+                    trained_on={})
+    text = "il n'y a plus de place sur le disque plein"
     assert reader.read(text).best == "disk_usage"
-    assert set(reader.evidence(text, "disk_usage")) == {"de", "place"}
+    assert set(reader.evidence(text, "disk_usage")) == {"place", "disque", "plein"}
     assert reader.read("il y a de la place").best == NONE  # the same words apart are not the pair
 
 

@@ -42,6 +42,15 @@ FORMAT = 2
 WORD_TOKEN = re.compile(r"\b\w+\b")
 #: What a domain or an e-mail address reads as: the reader learns "create <mail>", not one customer's address.
 SITE_WORD, MAIL_WORD = "zzsite", "zzmail"
+#: Words that may push the model but tell an engineer nothing as evidence ("ça", "this", "What"): the
+#: explanation names the words that carry the meaning.
+_NOT_EVIDENCE = frozenset(fold(w) for w in (
+    "a au aux avec ce ces cet cette ceci cela ça c est et en de des du la le les leur leurs ma mais me mes moi mon "
+    "ne nos notre nous on ou où par pas pour qu que quel quelle qui sa se ses son sur ta te tes toi ton tu un une "
+    "vos votre vous y il ils elle elles je j l d n s m t "
+    "a an and are as at be been but by can could do does for from had has have he her his i if in is it its me my "
+    "no not of on or our she so that the their them there these they this those to us was we were what when which "
+    "who why will with would you your hi hello bonjour merci thanks thank please svp").split())
 NONE = "none"
 
 
@@ -100,7 +109,7 @@ class Reader:
                     token_push[token] += push_of[row] / len(tokens)
         pushes: dict[str, float] = {}
         for word in dict.fromkeys(text.split()):
-            if word in (SITE_WORD, MAIL_WORD):
+            if word in (SITE_WORD, MAIL_WORD) or fold(word.strip(".,;:!?()[]«»\"'")).lower() in _NOT_EVIDENCE:
                 continue
             push = math.fsum(push_of[row] for row in set(self._rows_of(word).tolist()))
             push += math.fsum(token_push[token] for token in set(WORD_TOKEN.findall(word.lower())))
