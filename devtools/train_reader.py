@@ -14,9 +14,11 @@ over char_wb 2-5-grams beside a TF-IDF over words and pairs of words (each
 sublinear tf, min_df 2, l2-normed; the word part chosen by leaving out one
 writer's batch at a time, the closest the tune part comes to a new writer) and
 one-vs-rest logistic regression (liblinear, C=100, balanced classes). The threshold under which the
-best guess is only "not sure" maximises the out-of-fold accuracy on the tune
-rows minus its wrong suggestions, the highest such threshold (a guess below it
-proposes nothing; a wrong suggestion costs what a right answer earns).
+best guess is only "not sure" is chosen on the out-of-fold probabilities of the tune rows, precision
+first on both sides (see `choose_threshold`): the least precise of each intent's suggestions and of
+the messages left without one as precise as it can be, up to issue 16's 95 %; then right answers minus
+wrong suggestions. Maximising the second alone let the threshold jump (0.52 -> 0.62 with one more
+batch) onto a point where, out of fold, 9 % of "nothing to do" were requests.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+
+import numpy as np
 
 from devtools.decoder_eval import load_corpus, part
 from oncall_tui.core.intent_reader import FORMAT, NONE, ReaderError, load_reader
@@ -62,20 +66,49 @@ def _pipeline():
                                                random_state=SEED)))
 
 
+#: The precision issue 16 asks of every suggestion and of "nothing to do" (no-intent precision).
+PRECISION_TARGET = 0.95
+
+
 def choose_threshold(probabilities, labels: list[str], classes: list[str]) -> tuple[float, float]:
-    """(threshold, accuracy): the highest threshold maximising right answers minus wrong suggestions, when a best
-    guess under it proposes nothing. A wrong suggestion is worse than none: it costs what a right one earns, and
-    where several thresholds score the same the most cautious one is kept (a flat stretch would otherwise
-    leave the reader with no "not sure" at all)."""
-    best = [max(range(len(classes)), key=lambda j: row[j]) for row in probabilities]
-    candidates = sorted({0.0, *(float(row[i]) for row, i in zip(probabilities, best))})
+    """(threshold, accuracy) on out-of-fold probabilities, a best guess under the threshold proposing nothing.
+
+    Precision first, on both sides: a wrong suggestion is worse than none, and so is "nothing to do" said of a
+    request. The threshold kept makes the least precise of them (each intent's suggestions, and the messages
+    left without one) as precise as it can, up to PRECISION_TARGET; among those, it maximises right answers
+    minus wrong suggestions, and the highest such threshold is kept (the most cautious)."""
+    probs = np.asarray(probabilities, dtype=float)
+    best = probs.argmax(axis=1)
+    confidence = probs[np.arange(len(probs)), best]
+    label_index = {c: i for i, c in enumerate(classes)}
+    truth = np.array([label_index[y] for y in labels])
+    none = label_index[NONE]
+    order = np.argsort(-confidence, kind="stable")
+    conf, guess, true = confidence[order], best[order], truth[order]
+    n = len(conf)
+    # Above the threshold: the first k rows (by confidence). For each k: per class, suggestions and right ones.
+    suggested = np.zeros((n + 1, len(classes)))
+    right_of = np.zeros((n + 1, len(classes)))
+    suggested[1:] = np.cumsum(np.eye(len(classes))[guess], axis=0)
+    right_of[1:] = np.cumsum(np.eye(len(classes))[guess] * (guess == true)[:, None], axis=0)
+    true_none_total = float((true == none).sum())
+    true_none_above = np.concatenate([[0.0], np.cumsum(true == none)])
     scored = []
-    for tau in candidates:
-        got = [classes[i] if row[i] >= tau else NONE for row, i in zip(probabilities, best)]
-        right = sum(g == y for g, y in zip(got, labels))
-        wrong = sum(g != y and g != NONE for g, y in zip(got, labels))
-        scored.append((right - wrong, tau, right / len(labels)))
-    _, tau, accuracy = max(scored)
+    # A threshold at each distinct confidence (rows with the same confidence go together), and 0.
+    ends = [k for k in range(1, n + 1) if k == n or conf[k] != conf[k - 1]]
+    for k in ends:
+        tau = float(conf[k - 1])
+        # Left without a suggestion: the rows below, and the rows above whose best guess is "none".
+        left = (n - k) + suggested[k, none]
+        left_right = (true_none_total - true_none_above[k]) + right_of[k, none]
+        precisions = [left_right / left if left else 1.0]
+        for c in range(len(classes)):
+            if c != none and suggested[k, c]:
+                precisions.append(right_of[k, c] / suggested[k, c])
+        right = float(right_of[k].sum()) + (true_none_total - true_none_above[k])
+        wrong = float(suggested[k].sum() - suggested[k, none] - (right_of[k].sum() - right_of[k, none]))
+        scored.append((round(min(min(precisions), PRECISION_TARGET), 4), right - wrong, tau, right / n))
+    _, _, tau, accuracy = max(scored)
     return tau, accuracy
 
 

@@ -264,3 +264,16 @@ def test_the_not_sure_threshold_is_the_most_cautious_of_those_scoring_best():
     # Under 0.4 the third message's weak "php_version" is suggested, wrongly; from 0.5 to 0.6 every answer is
     # right; above 0.6 a right suggestion is lost. The highest of the best scoring thresholds is kept.
     assert choose_threshold(probs, labels, classes) == (0.6, 1.0)
+
+
+def test_the_not_sure_threshold_does_not_leave_requests_as_nothing_to_do_to_avoid_one_wrong_suggestion():
+    from devtools.train_reader import choose_threshold
+
+    classes = ["none", "php_version"]
+    probs = [[0.1, 0.9], [0.45, 0.55], [0.42, 0.58], [0.48, 0.52]]
+    labels = ["php_version", "php_version", "none", "php_version"]
+    # At 0.9 and at 0.52 right answers minus wrong suggestions are the same (2). At 0.9 two of the three messages
+    # left with "nothing to do" are requests (precision 1/3); at 0.52 nothing is left so, and 3 of 4 suggestions
+    # are right: the least precise side is the most precise it can be.
+    tau, accuracy = choose_threshold(probs, labels, classes)
+    assert (tau, accuracy) == (0.52, 0.75)

@@ -101,6 +101,9 @@ CORPUS = [
     case("Please clone the Moodle (learn.hapennylanguage.ie), code and DB, to learn-test.hapennylanguage.ie.",
          {"clone_environment": {D: "learn.hapennylanguage.ie", "target_domain": "learn-test.hapennylanguage.ie",
                                 "source": "production"}}, id="en-clone-into-site-test-host"),
+    case("Can we get a staging copy of tickets.souslessaules.be? staging-tickets.souslessaules.be would be perfect.",
+         {"clone_environment": {D: "tickets.souslessaules.be", "target_domain": "staging-tickets.souslessaules.be",
+                                "source": "production"}}, id="en-clone-into-staging-site-host"),
     # --- add_capacity
     case("On lance une campagne TV mardi, on s'attend à un gros pic de trafic sur promo-jardin.fr. "
          "Faut-il augmenter le serveur ?", {"add_capacity": {D: "promo-jardin.fr"}}, id="fr-pic-de-trafic"),

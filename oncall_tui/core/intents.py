@@ -635,9 +635,9 @@ def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, 
 
 
 # The first label of a copy's host name: staging.example.fr, preprod2.example.fr, formation.example.fr, and the
-# copy of one site among several: learn-test.example.ie, shop-staging.example.fr.
+# copy of one site among several: learn-test.example.ie, shop-staging.example.fr, staging-tickets.example.be.
 _COPY_LABEL = re.compile(r"(?:[a-z0-9]+-)?(?:staging|stage|preprod|pre-prod|recette|test|tests|dev|demo|formation|"
-                         r"training|uat|qa|beta|sandbox|copie|copy)\d*\.")
+                         r"training|uat|qa|beta|sandbox|copie|copy)\d*(?:-[a-z0-9]+)?\.")
 
 
 def _clone_hosts(found: list[Found]) -> tuple[str, str] | None:
