@@ -50,8 +50,12 @@ class Timeline:
             text = line.text
             if not text.plain:
                 wrapped = [Text("")]
-            elif text.cell_len <= room and "\n" not in text.plain and "\t" not in text.plain:
-                wrapped = [text.copy()]  # most lines fit: Rich's wrap costs as much for them as for long ones
+            elif (text.cell_len <= room and len(text.plain) == text.cell_len and "\n" not in text.plain
+                  and "\t" not in text.plain):
+                # Most lines fit: Rich's wrap costs as much for them as for long ones. Only lines of one cell a
+                # character: Rich's wrap measures a combining accent or a wide character its own way (a line
+                # starting with U+0300 lost a space), and the picture must be the wrap's.
+                wrapped = [text.copy()]
             else:
                 wrapped = text.wrap(console, room, overflow="fold")
             rest = line.continuation if line.continuation is not None else Text(" " * gutter.cell_len)
