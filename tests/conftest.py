@@ -90,7 +90,7 @@ SMALL_DOC = {
               "body": "Our shop returns 502 since the deploy.", "channel": "email"},
              # bob is on it: an unanswered outage of a critical customer would be the hottest case.
              {"at": "2026-11-24T06:20:00Z", "kind": "message", "direction": "out", "author": "bob",
-              "body": "Hi Ann, we are rolling back to the previous release now; I'll confirm here within the hour.",
+              "body": "Hi Ann, we are rolling back to the previous release now; I'll confirm here shortly.",
               "channel": "email"},
          ]},
         {"id": "T-300", "customer": "c-calm", "subject": "Invoice question",

@@ -33,6 +33,10 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Pa
     ("I'll send the report by 3pm.", datetime(2026, 11, 23, 15, 0)),
     ("Je vous tiens au courant demain.", datetime(2026, 11, 24, 18, 0)),
     ("The registry answers within 48 hours, I'll update you then.", datetime(2026, 11, 25, 10, 0)),
+    # "within the hour", "dans l'heure": one hour.
+    ("We've rolled back the PHP package and are monitoring. I'll update you within the hour.",
+     datetime(2026, 11, 23, 11, 0)),
+    ("Je vous rappelle dans l'heure.", datetime(2026, 11, 23, 11, 0)),
     # "tonight (Tuesday)" written on Monday: the weekday says which evening.
     ("The migration is tonight (Tuesday) at 21:00, I'll email you when it's done.", datetime(2026, 11, 24, 21, 0)),
     # Several moments: the promise holds until the last one it names.

@@ -66,9 +66,11 @@ _ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 # "le 27/11", "on 27/11/2026": day first, as the customers write it.
 _NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(\d{1,3}|une?|an?|half an|"
-                       r"une demi|une demie|un quart d')\s*-?\s*(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
+                       r"une demi|une demie|un quart d'|the|l')\s*-?\s*(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
 # A duration said in words: "dans une demi-heure", "in half an hour", "dans un quart d'heure" (minutes).
-_WORDED = {"un": 60, "une": 60, "a": 60, "an": 60, "half an": 30, "une demi": 30, "une demie": 30, "un quart d'": 15}
+# ..."within the hour", "dans l'heure": within one.
+_WORDED = {"un": 60, "une": 60, "a": 60, "an": 60, "half an": 30, "une demi": 30, "une demie": 30, "un quart d'": 15,
+           "the": 60, "l'": 60}
 _HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
 # A bare "14h" is an hour only after a word saying when ("avant 14h", "by 3pm"): "2 h de coupure" is not.
 _BARE_HOUR = re.compile(r"\b(?:a|avant|vers|pour|des|by|at|before|until|around|jusqu'a|d'ici)\s+(\d{1,2})\s*h\b")
