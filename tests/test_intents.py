@@ -80,6 +80,10 @@ CORPUS = [
          {"disk_usage": {D: "nounou-paris.fr"}}, known=["nounou-paris.fr"], id="fr-quota-single-known-domain"),
     case("DISK FULL AGAIN!!! THIS IS THE THIRD TIME THIS MONTH",
          {"disk_usage": {}}, known=["alpha-shop.com", "beta-blog.com"], id="en-shouting-disk-full-no-domain"),
+    # One site and its subdomain: "the website" is the main site.
+    case("Hiya, the padlock on our website has gone red and it says the certificate expired yesterday?",
+         {"renew_certificate": {D: "leevalleyvets.ie"}}, known=["leevalleyvets.ie", "booking.leevalleyvets.ie"],
+         id="en-our-website-is-the-main-site"),
     case("Mon espace mémoire est saturé, je ne peux plus envoyer de mails",
          {"disk_usage": {}}, id="fr-espace-memoire-sature"),
     # --- clone_environment

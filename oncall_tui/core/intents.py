@@ -629,6 +629,11 @@ def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, 
                 break
     if len(known) == 1:
         return known[0], rules.domain_confidence["single_known"]
+    # One site and its subdomains ("theatre-lumen.fr", "billetterie.theatre-lumen.fr"): "the website", "mon
+    # site", a mailbox, without a word for a subdomain's own role, are the main site's.
+    main = [k for k in known if all(o == k or o.endswith("." + k) for o in known)]
+    if len(main) == 1:
+        return main[0], rules.domain_confidence["single_known"]
     if emails:
         return nearest(emails, origin, t.newlines), rules.domain_confidence["email"]
     return None, 1.0
