@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from oncall_tui.core.intents import propose
+from oncall_tui.core.intents import decode
 from oncall_tui.usecases.models import shipped
 
 from .data import long_word, pasted_log
@@ -52,13 +52,16 @@ def measure_decoder(out: dict) -> None:
     models = shipped()
     rules, reader = models.rules, models.reader  # as the product decodes: the rules and the reader
     text = message_2kb()
-    if not propose(text, rules=rules, reader=reader):
-        raise RuntimeError("the jargon decoder proposed nothing for the benchmark message")
-    out["intents_2kb_ms"] = best_of(lambda: propose(text, rules=rules, reader=reader), median=True)
+    # As the case screen reads it (`decode`: a proposal, or the best guess shown as unsure). The message asks
+    # for several things at once; the measure needs it read through, whichever the reader settles on.
+    reading = decode(text, rules=rules, reader=reader)
+    if not (reading.proposals or reading.unsure):
+        raise RuntimeError("the jargon decoder read no request at all in the benchmark message")
+    out["intents_2kb_ms"] = best_of(lambda: decode(text, rules=rules, reader=reader), median=True)
     word = long_word(LONG_WORD)
-    out["intents_word_ms"] = best_of(lambda: propose(word, rules=rules, reader=reader))
+    out["intents_word_ms"] = best_of(lambda: decode(word, rules=rules, reader=reader))
     log = pasted_log(BIG_MESSAGE)
-    out["intents_2mb_ms"] = best_of(lambda: propose(log, rules=rules, reader=reader))
+    out["intents_2mb_ms"] = best_of(lambda: decode(log, rules=rules, reader=reader))
 
 
 def best_of(run, repeats: int = 30, median: bool = False) -> float:
