@@ -154,6 +154,11 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("If those invoices don't go out by 15:00 it will cost us real money.", datetime(2026, 11, 23, 15, 0)),
     ("Nos clients en dépendent : les fiches doivent partir avant 14h, sinon la paie est en retard.",
      datetime(2026, 11, 23, 14, 0)),
+    # ...even without "by": a job at a set hour and what happens if it does not run.
+    ("The export to our warehouse runs at 23:00 every night: if it doesn't run, they ship nothing tomorrow.",
+     datetime(2026, 11, 23, 23, 0)),
+    ("Le prochain passage est demain 6h, et s'il ne part pas non plus ils ne préparent pas les colis.",
+     datetime(2026, 11, 24, 6, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -177,6 +182,9 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     "Nous avons envoyé la newsletter hier à 8h, tout s'est bien passé.",
     # A certificate that "expire" in March, said in November: months away is a plan, not a deadline.
     "Notre certificat expire le 3 mars, on verra le renouvellement plus tard.",
+    # A threat of the writer's own is no deadline of the service.
+    "If this isn't refunded today I'll contact my bank.",
+    "Si je n'ai pas ce rappel demain matin, je raconte tout sur Facebook.",
 ])
 def test_a_time_of_the_story_is_no_deadline(message):
     assert customer_due(message, MONDAY_10) is None

@@ -73,7 +73,9 @@ _WORDED = {"un": 60, "une": 60, "a": 60, "an": 60, "half an": 30, "une demi": 30
            "the": 60, "l'": 60}
 _HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
 # A bare "14h" is an hour only after a word saying when ("avant 14h", "by 3pm"): "2 h de coupure" is not.
-_BARE_HOUR = re.compile(r"\b(?:a|avant|vers|pour|des|by|at|before|until|around|jusqu'a|d'ici)\s+(\d{1,2})\s*h\b")
+# ...or right after the day: "le prochain passage est demain 6h", "jeudi 9h".
+_BARE_HOUR = re.compile(r"\b(?:a|avant|vers|pour|des|by|at|before|until|around|jusqu'a|d'ici|demain|aujourd'hui|"
+                        r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+(\d{1,2})\s*h\b")
 _AMPM = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b")
 _PAST = re.compile(r"\b(hier|avant-hier|yesterday|last night|cette nuit|la semaine derniere|last week)\b"
                    r"|\b(depuis|since)\s+(?:\d|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
@@ -158,10 +160,20 @@ _NEED = re.compile(
     r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?faut|dois|doit|devons|devez|"
     r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
     r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir|"
-    # ...or what happens if it is not: "if those invoices don't go out by 06:00 it will cost us", "sinon"
-    r"otherwise|or else|sinon|faute de quoi|depend|depends|dependent|depend(?:ent)? de|"
+    r"depend|depends|dependent|depend(?:ent)? de)\b")
+# What happens if it is not done by then: "if those invoices don't go out by 06:00 it will cost us",
+# "the export runs at 23:00: if it doesn't run, the warehouse ships nothing", "s'il ne part pas", "sinon".
+# Beside a moment it names a deadline on its own.
+_OR_ELSE = re.compile(
+    r"\b(otherwise|or else|sinon|faute de quoi|"
     r"if (?:\w+ ){0,4}(?:don't|doesn't|do not|does not|isn't|aren't|can't|won't|is not|are not|cannot|fails?)|"
-    r"si (?:\w+ ){0,4}(?:ne|n') ?\w+ pas)\b")
+    r"(?:si|s'il|s'ils|s'elle|s'elles) (?:\w+ ){0,4}(?:ne|n') ?\w+ pas)\b")
+# ...but a threat of the writer's own is not a deadline of the service: "if this isn't refunded today I'll
+# contact my bank", "si je n'ai pas ce rappel demain, je raconte tout sur Facebook".
+_THREAT = re.compile(
+    r"\b(bank|banque|facebook|twitter|linkedin|social media|reseaux sociaux|avis|reviews?|trustpilot|"
+    r"lawyer|solicitor|avocat|tribunal|court|chargeback|refund\w*|rembours\w*|resili\w*|cancel\w*|"
+    r"leave you|go elsewhere|ailleurs|concurren\w*|competitor\w*|complain\w*|plainte)\b")
 # A clause telling since when something is broken, or what already started, is the story.
 _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|"
                     r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?))\b")
@@ -170,7 +182,8 @@ _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired
 def _names_deadline(clause: str) -> bool:
     if _SINCE.search(clause):
         return False
-    return bool(_EVENT.search(clause) or (_BY.search(clause) and _NEED.search(clause)))
+    return bool(_EVENT.search(clause) or (_OR_ELSE.search(clause) and not _THREAT.search(clause))
+                or (_BY.search(clause) and (_NEED.search(clause) or _OR_ELSE.search(clause))))
 
 
 _COMMA = re.compile(r",\s+")
@@ -245,12 +258,23 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     "le site est tombé ce matin à 9h" tells what happened.
     """
     folded = _fold(text)
-    if not (_EVENT.search(folded) or _BY.search(folded)):
+    if not (_EVENT.search(folded) or _BY.search(folded) or _OR_ELSE.search(folded)):
         return None  # most messages: one search instead of one per clause
     found = [moment for clause in map(_without_story, _CLAUSES.split(folded))
              if _names_deadline(clause)
-             and (moment := _clause_moment(clause, at)) is not None and at < moment <= at + FARTHEST_DUE]
+             and (moment := _due_moment(clause, at)) is not None and at < moment <= at + FARTHEST_DUE]
     return min(found) if found else None
+
+
+def _due_moment(clause: str, at: datetime) -> datetime | None:
+    # Before "if it doesn't run, ..." is when it runs; after it, what follows: "the export runs at 23:00:
+    # if it doesn't run, the warehouse ships nothing tomorrow" is due at 23:00, not tomorrow.
+    otherwise = _OR_ELSE.search(clause)
+    if otherwise and otherwise.start() > 0:
+        before = _clause_moment(clause[:otherwise.start()], at)
+        if before is not None:
+            return before
+    return _clause_moment(clause, at)
 
 
 # A monitor's fill rate: "97% used (growth 0.8%/h over last 6h)", "88 % (seuil 85 %). Croissance +2,1 %/h",
