@@ -275,6 +275,31 @@ def test_a_customer_saying_it_is_not_pressing_cools_their_case_until_they_write_
     assert "calm" not in terms(heat(again, at(4)))
 
 
+@pytest.mark.parametrize("parking, said", [
+    ("Refund queued by accounts for 31/05. Nothing more to do on our side.", "'nothing more to do'"),
+    ("Duplicate of #58840, which I'm handling. Merging into it.", "'duplicate of'"),
+    ("Relancé Romain (commercial) : il appelle M. Perrin lundi matin. Rien de technique dans ce dossier.",
+     "'rien de technique'"),
+    ("RDV lundi 15/03 10h mis dans l'agenda partagé. Rien à faire d'ici là.", "'rien a faire'"),
+])
+def test_an_engineer_s_note_that_nothing_is_for_us_to_do_parks_the_case_until_anyone_writes(parking, said):
+    angry = [customer(at(0), "Vos nouveaux tarifs sont INADMISSIBLES, je veux une explication !!!")]
+    parked = [*angry, note(at(0, 30), parking)]
+    h = heat(parked, at(6))
+    assert terms(h)["cooling"] == f"parked: an engineer noted {said}"
+    assert h.score < heat(angry, at(6)).score
+    # The customer writing again is a new round the note did not see.
+    again = [*parked, customer(at(7), "Toujours rien ? J'attends une réponse.")]
+    assert "cooling" not in terms(heat(again, at(8)))
+    assert heat(again, at(8)).score > heat(parked, at(8)).score
+
+
+def test_a_note_telling_what_is_broken_parks_nothing():
+    down = [customer(at(0), "Le site est en panne depuis ce matin."),
+            note(at(0, 10), "Vu : le disque est plein, il faut agir vite.")]
+    assert "cooling" not in terms(heat(down, at(1)))
+
+
 def test_calm_words_beside_a_complaint_are_no_calm():
     h = heat([customer(at(0), "Pas urgent pour vous peut-être, mais le site est en panne depuis ce matin.")], at(1))
     assert "calm" not in terms(h) and "words" in terms(h)

@@ -80,6 +80,11 @@ def broadcast(when: datetime) -> Event:
     return Event(when, "message", "out", "mehdi", BROADCAST, "email", broadcast=True)
 
 
+# A note's words are not the customer's; one parks the case until anyone writes.
+NOTES = ["URGENT!!! customer furious", "Refund queued by accounts. Nothing more to do on our side.",
+         "Doublon de l'autre demande, à fusionner."]
+
+
 @st.composite
 def conversations(draw) -> list[Event]:
     """Customer messages, our replies (real ones and bounces), broadcasts, notes and actions, in time order."""
@@ -101,7 +106,7 @@ def conversations(draw) -> list[Event]:
         elif what == "broadcast":
             events.append(broadcast(when))
         elif what == "note":
-            events.append(Event(when, "note", "internal", "alice", "URGENT!!! customer furious", "note"))
+            events.append(Event(when, "note", "internal", "alice", draw(st.sampled_from(NOTES)), "note"))
         else:
             events.append(Event(when, "action", "out", "alice", "issued certificate", "tool"))
     return events

@@ -25,7 +25,7 @@ from .timeutil import human_duration
 
 #: How the case's last word cools it (`mode` of `heat_value`): CALM is open, but they said
 #: it is not pressing, so their wait counts less.
-OPEN, THEIR_MOVE, DONE, CALM, PROMISED = 0, 1, 2, 3, 4
+OPEN, THEIR_MOVE, DONE, CALM, PROMISED, PARKED = 0, 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +44,13 @@ class Heat:
 def mode_of(stats: CaseStats) -> int:
     """DONE when the customer's latest message closes; PROMISED when our latest reply only promised to
     come back (their "ok, thanks" after it included); THEIR_MOVE when their latest message only
-    acknowledges; CALM when the message opening this round said it is not pressing; else OPEN."""
+    acknowledges; PARKED when an engineers' note since their latest message says nothing is for us to do
+    on it now; CALM when the message opening this round said it is not pressing; else OPEN."""
     if stats.done:
         return DONE
     if stats.promised and stats.wait_t is None:
         return PROMISED
-    return THEIR_MOVE if stats.ack else CALM if stats.calm else OPEN
+    return THEIR_MOVE if stats.ack else PARKED if stats.parked else CALM if stats.calm else OPEN
 
 
 def promise_lapsed_at(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights,
@@ -449,12 +450,15 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
                 terms.append(Term("done", f"probably done: they said {_quote(stats.done)}", cooling))
             total += cooling
         return total
-    if total and wait_t is None and (pending or mode == THEIR_MOVE or out_t is not None):
-        factor = weights.pending_factor if (pending or mode == THEIR_MOVE) else weights.answered_factor
+    if total and (mode == PARKED or wait_t is None and (pending or mode == THEIR_MOVE or out_t is not None)):
+        # An engineer's note parking it cools it as far as waiting on the customer: their wait is someone
+        # else's (accounts, the case it duplicates) or for a set time, until anyone writes.
+        factor = weights.pending_factor if (pending or mode in (THEIR_MOVE, PARKED)) else weights.answered_factor
         cooling = (factor - 1.0) * total
         if cooling <= -0.05 and terms is not None:
             why = (f"their move: they said {_quote(stats.ack)}" if mode == THEIR_MOVE and stats.ack != "thanks"
                    else "their move: they only said thanks" if mode == THEIR_MOVE
+                   else f"parked: an engineer noted {_quote(stats.parked)}" if mode == PARKED
                    else _cooling_why(pending, out_t, now_t))
             terms.append(Term("cooling", why, cooling))
         total += cooling
@@ -462,7 +466,7 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
         # Lifted onto [floor, 100], keeping the order of linked cases; at least the bonus. A
         # customer we answered who then only acknowledged, or to whom our promise stands, is informed:
         # the bonus alone.
-        floor = 0.0 if mode in (THEIR_MOVE, PROMISED) and wait_t is None else weights.incident_floor
+        floor = 0.0 if mode in (THEIR_MOVE, PROMISED) and wait_t is None or mode == PARKED else weights.incident_floor
         lift = max(weights.incident_bonus, floor * (1.0 - total / 100.0))
         if lift >= 0.05 and terms is not None:
             terms.append(Term("incident", "linked to an open incident", lift))

@@ -19,7 +19,10 @@ Whose turn it is, event by event:
   `bounced`);
 - an engineers' note changes nobody's wait; one saying what we owe the customer
   by when ("rappel promis avant 17h", "confirmation AVANT 03:00") counts like
-  their own deadline until we write to them;
+  their own deadline until we write to them; one saying nothing is for us to do
+  on their latest message ("duplicate of #58840", "rien de technique, le
+  commercial rappelle lundi") parks the case, cooled like one waiting on them,
+  until anyone writes;
 - a broadcast (an incident update, a mass mailing) is history, never an answer:
   it changes nobody's wait, exchanges or engineers;
 - the customer's mood (frustration words, "!!!", SHOUTING) adds up while they
@@ -142,6 +145,9 @@ class CaseStats:
     copy_down: str = ""
     back: str = ""  # what they said tells the problem came back after an earlier fix ("comme il y a deux semaines")
     live: bool = False  # they wrote on the chat since our last answer, and not to close: they wait on the line
+    # An engineers' note since their latest message says nothing is for us to do on it now ("duplicate of
+    # #58840, merging", "rien de technique, le commercial rappelle lundi"): what it said, until anyone writes.
+    parked: str = ""
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
@@ -221,6 +227,10 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
             local_at = event.at.astimezone(tz) if tz else event.at
             _deadline(stats, owed_by(event.body, local_at), local_at, in_note=True)
             _deadline(stats, fills_by(event.body, local_at), local_at, fill=True)
+        if event.body and stats.in_t is not None and stats.last_dir == "in":
+            parked = _PARKED.search(fast_fold(event.body))
+            if parked:
+                stats.parked = parked.group(0)
         if event.body and stats.in_t is None:
             # A case only the monitoring and the engineers have written on yet ("[CRIT] md0: array degraded",
             # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake...
@@ -255,6 +265,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
         stats.turn_t = t
         stats.pace = max(stats.pace, round(stats.turns * 3600 / max(t - stats.first_t, 3600), 3))
     stats.exchanges += 1
+    stats.parked = ""  # whoever writes, the note's word on the last round no longer holds
     if inbound:
         _from_customer(stats, event, t, at, lexicon, int(3600 * promise_window_hours), tz, reads_outage)
     else:
@@ -697,6 +708,20 @@ _PAST_OUTAGE = re.compile(r"\b(?:rapport d'incident|incident report|post-?mortem
                           r"de mardi|de mercredi|de jeudi|de vendredi|de samedi|de dimanche)|(?:the|last \w+'s) outage on)\b")
 # ...unless it is down again or still: "la panne du 18 mai recommence", "still down since the outage on Monday".
 _STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|recommence|en ce moment|right now|currently)\b")
+
+
+# An engineer's note that nothing is for on-call to do on the customer's latest message: it is a duplicate,
+# another team has it, or it waits for a set time ("Refund queued by accounts. Nothing more to do on our side",
+# "Doublon de « Lenteurs back-office », à fusionner", "RDV lundi 10h. Rien à faire d'ici là").
+_PARKED = re.compile(
+    r"\b(?:nothing (?:more |else )?(?:to do|for (?:us|on-?call))|no action (?:needed|required)|"
+    r"rien (?:de plus |d'autre )?a faire|rien d'autre pour l'astreinte|rien de technique|nothing technical|"
+    r"not (?:a )?technical|hors astreinte|not for on-?call|doublon|duplicate of|merging (?:into|with|it|this)|"
+    r"merged (?:into|with)|a fusionner|fusionne avec|"
+    r"(?:forwarded|passed|handed|transferred|sent) (?:it |this )?(?:on )?to (?:billing|accounts|sales|the dpo|"
+    r"legal|management|the account manager)|"
+    r"(?:transmis|transfere|passe|envoye) (?:a|au|aux) (?:la compta\w*|compta\w*|service commercial|commercial|"
+    r"juridique|dpo|facturation|service client))\b")
 
 
 # A monitor's or an engineer's note that what was down is back.
