@@ -166,6 +166,31 @@ def suggest_after(store_path):
     return suggest
 
 
+DEV_REQUEST = ("\n\n> From: Malo <malo.dev@proton.me>\n> Subject: base pour la newsletter\n>\n> I need a MySQL 8 "
+               "database and a user with full privileges on it, for the new newsletter module of "
+               "lesallumeurs-theatre.fr.\n> Malo")
+
+
+@pytest.mark.parametrize("pointer", [
+    "Je vous transfère tel quel la demande de notre développeur, je n'y connais rien :",
+    "Forwarding what our volunteer dev sent me, I hope it makes more sense to you than to me!",
+    "Hi again,\n\nKev's latest, forwarded:",
+    "Voilà ce qu'ils nous disent, vous pouvez voir ça ?",
+])
+def test_a_request_they_forward_with_only_a_pointer_above_it_is_theirs(pointer):
+    [p] = intents.propose(pointer + DEV_REQUEST, rules=RULES, known_domains=["lesallumeurs-theatre.fr"], reader=READER)
+    assert (p.intent, p.params, p.quoted) == ("create_database", {"domain": "lesallumeurs-theatre.fr"}, True)
+
+
+def test_a_forward_with_a_from_and_a_subject_but_no_date_is_set_aside_from_their_words():
+    text = ("Merci de faire le nécessaire pour dj-fisc.be, voir ci-dessous.\n\nMarc Deprez\n\n"
+            "De : FiscoSync Support <support@fiscosync.eu>\nObjet : Mise à jour connecteur v5 – prérequis\n"
+            "Madame, Monsieur, à partir du 1er avril le connecteur v5 exige PHP 8.2 au minimum sur votre "
+            "hébergement. Merci de demander la mise à jour de la version de PHP à votre hébergeur.")
+    [p] = intents.propose(text, rules=RULES, known_domains=["dj-fisc.be"], reader=READER)
+    assert (p.intent, p.params, p.quoted) == ("php_version", {"domain": "dj-fisc.be", "version": "8.2"}, True)
+
+
 def test_a_chase_that_asks_nothing_new_is_read_with_the_request_it_chases(suggest_after):
     found = suggest_after("Alors, ça avance ? Je n'ai toujours rien et votre lien ne m'aide pas.")
     assert found is not None and found.proposal is not None

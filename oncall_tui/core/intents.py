@@ -123,7 +123,8 @@ def _split(text: str, closings: tuple[str, ...]) -> tuple[str, str]:
             continue
         if (_REPLY_ONE_LINE.match(f) or _ORIGINAL.match(f) or f == "--" or _FORWARDED.match(f)
                 or (_REPLY_START.match(f) and nxt and _REPLY_END.search(nxt[0]))
-                or (_HEADER_FROM.match(f) and any(_HEADER_NEXT.match(n) for n in nxt))
+                # (a client that forwards with "De :" and "Objet :" only, no date, still starts a forward)
+                or (_HEADER_FROM.match(f) and any(_HEADER_NEXT.match(n) or _HEADER_MORE.match(n) for n in nxt))
                 or (seen and _is_closing(f, closings))):
             aside.extend(lines[i:])
             break
