@@ -84,10 +84,10 @@ def _rules():
 
 
 def customer_text(text: str, rules) -> str:
-    """The customer's own words as the product's reader reads them (`intents.reader_input`)."""
-    from oncall_tui.core.intents import reader_input
+    """A message as the product's reader learns it (`intents.read_as`)."""
+    from oncall_tui.core.intents import read_as
 
-    return reader_input(text, rules)
+    return read_as(text, rules)
 
 
 def raw_text(text: str, rules) -> str:

@@ -8,7 +8,8 @@ Needs scikit-learn (the `test` extra); the product only reads the weights.
 The training rows are `devtools.decoder_eval`'s tune part (the seed-2026 70 % of
 `tests/data/intents/corpus.jsonl` plus every `tune_extra*.jsonl`): the held-out
 part never enters, and the model file records the ids it learnt from so a test
-can check that. Settings, chosen by 5-fold cross-validation on the tune part
+can check that. Each message is learnt as `decode` reads it at its last pass (`intents.read_as`): a
+forward's pointer ("Kev's latest, forwarded:") with what it forwards, not alone. Settings, chosen by 5-fold cross-validation on the tune part
 only (`devtools.decoder_methods`; the note of issue 16 has the numbers): TF-IDF
 over char_wb 2-5-grams beside a TF-IDF over words and pairs of words (each
 sublinear tf, min_df 2, l2-normed; the word part chosen by leaving out one
@@ -34,7 +35,7 @@ import numpy as np
 
 from devtools.decoder_eval import load_corpus, part
 from oncall_tui.core.intent_reader import FORMAT, NONE, ReaderError, load_reader
-from oncall_tui.core.intents import reader_input
+from oncall_tui.core.intents import read_as
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "oncall_tui" / "data" / "intent_reader.json.gz"
@@ -116,7 +117,7 @@ def train(rows: list[dict], rules) -> tuple[dict, dict]:
     """(model file content, training report) learnt from *rows*."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    texts = [reader_input(r["text"], rules) for r in rows]
+    texts = [read_as(r["text"], rules) for r in rows]
     labels = [r["intent"] for r in rows]
     out_of_fold = cross_val_predict(_pipeline(), texts, labels, method="predict_proba",
                                     cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED))
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ReaderError) as exc:
             print(f"{args.out}: {exc}", file=sys.stderr)
             return 1
-        problems = compare(shipped, load_reader(data, "training"), [reader_input(r["text"], shipped_rules())
+        problems = compare(shipped, load_reader(data, "training"), [read_as(r["text"], shipped_rules())
                                                                     for r in rows])
         if problems:
             print(f"{args.out} is not what training on the {len(rows)} tune messages gives now "

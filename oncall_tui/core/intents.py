@@ -348,6 +348,22 @@ def reader_input(text: str, rules: Rules) -> str:
     return reader_text(body, scan(body, rules)[1])
 
 
+def read_as(text: str, rules: Rules) -> str:
+    """What `decode` reads a message as at its last pass (`reader_input` form): the customer's own words, and
+    what they quote or forward below them when those words say yes to it ("allez-y", "Kev's latest,
+    forwarded:"). The reader learns a labelled message from this text: learnt from the pointer alone,
+    "je vous transfère la demande de notre développeur" would mean the request that was forwarded."""
+    body, aside = _split(text[:MAX_MESSAGE_CHARS], rules.closings)
+    body, aside = body[:MAX_BODY_CHARS], aside[:MAX_ASIDE_CHARS]
+    if aside.strip() and _goes_ahead(body, rules):
+        body = _with_quoted(body, aside)
+    return reader_text(body, scan(body, rules)[1])
+
+
+def _with_quoted(body: str, aside: str) -> str:
+    return (body + "\n\n" + _unquoted(aside))[:MAX_BODY_CHARS]
+
+
 def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader: Reader | None = None
            ) -> Decoding:
     """`propose`, with the best below-threshold guess and the reason when nothing is proposed.
@@ -366,7 +382,7 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
         return read
     # "Allez-y", "please go ahead", "pouvez-vous faire ce qu'elle demande ?": the customer says yes to what
     # is quoted or forwarded below (our proposal, their web designer's request). Read it as theirs.
-    again = _decode((body + "\n\n" + _unquoted(aside))[:MAX_BODY_CHARS], aside, rules, known_domains, reader)
+    again = _decode(_with_quoted(body, aside), aside, rules, known_domains, reader)
     return Decoding([replace(p, quoted=True) for p in again.proposals]) if again.proposals else read
 
 
