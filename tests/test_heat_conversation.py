@@ -570,8 +570,9 @@ def test_a_quote_without_an_error_or_inside_the_quoted_reply_is_not_down(text):
      "address rejected: User unknown", "550 5.1.1 <compta@cabinet.example>: Recipient address"),
     ("Hi,\n\nNone of us in the office can send email since 8:15. Outlook says:\n\n  The server responded: 550 "
      "5.7.1 Sending suspended for this account\n\nReceiving seems fine.", "550 5.7.1 Sending suspended for this account"),
-    ("One of the patients forwarded what she received:\n\n   552 5.2.2 <contact@dental.example>: Mailbox full - "
-     "quota exceeded\n\nCan the messages be recovered?", "552 5.2.2 <contact@dental.example>: Mailbox full"),
+    ("One of the patients forwarded what she received:\n\n   552 5.2.2 <contact@dental.example>: Requested action "
+     "aborted: exceeded storage allocation\n\nCan the messages be recovered?",
+     "552 5.2.2 <contact@dental.example>: Requested action"),
 ])
 def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
@@ -594,6 +595,13 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
      "sécurité.", "alerte de sécurité"),
     ("Troisième fois ce mois-ci que nos mails sont bloqués (« blocked using zen.spamhaus.org »).",
      "blocked using zen.spamhaus.org"),
+    # Mail that comes back to whoever writes to them, in the words of the bounce they were told of.
+    ("Un client m'a appelée : son mail de commande lui est revenu avec un message « boîte pleine ».",
+     "boîte pleine', 'lui est revenu"),
+    ("I have 23 'Undelivered Mail Returned to Sender' messages in our shop inbox, all order confirmations.",
+     "returned to sender', 'undelivered"),
+    # An HTTP status in the plural.
+    ("We're seeing a few 504s on /checkout/payment since about 6am, maybe 1 request in 10.", "504"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))

@@ -155,6 +155,8 @@ _INFLECTED_MIN = 4  # letters: on a shorter word an ending too often makes anoth
 
 def endings(word: str) -> tuple[str, ...]:
     """The endings *word* (folded) may also be written with, as a phrase's last word: "", then the others."""
+    if word.isdigit() and len(word) == 3:
+        return ("", "s")  # an HTTP status: "a few 504s on checkout", "the 502s are back"
     if len(word) < _INFLECTED_MIN or not word.isalpha() or word.endswith("s"):
         return ("",)
     return ("", "s", "e", "es")  # folded, "piraté" ends in e: "piratée" is "piratee"
