@@ -84,6 +84,13 @@ CORPUS = [
     case("Hiya, the padlock on our website has gone red and it says the certificate expired yesterday?",
          {"renew_certificate": {D: "leevalleyvets.ie"}}, known=["leevalleyvets.ie", "booking.leevalleyvets.ie"],
          id="en-our-website-is-the-main-site"),
+    # A subdomain named to say it is not the one meant ("the shop seems fine", "pas la boutique") is not chosen.
+    case("Hi, the padlock on the club website has gone red, the certificate expired yesterday. The shop seems fine.",
+         {"renew_certificate": {D: "ashbytownfc.co.uk"}}, known=["ashbytownfc.co.uk", "shop.ashbytownfc.co.uk"],
+         id="en-the-shop-seems-fine-is-not-the-one"),
+    case("Bonjour, le certificat du site a expiré hier, pouvez-vous le renouveler ? La boutique n'est pas concernée.",
+         {"renew_certificate": {D: "terroir-alpin.fr"}}, known=["terroir-alpin.fr", "boutique.terroir-alpin.fr"],
+         id="fr-la-boutique-pas-concernee"),
     case("Mon espace mémoire est saturé, je ne peux plus envoyer de mails",
          {"disk_usage": {}}, id="fr-espace-memoire-sature"),
     # --- clone_environment

@@ -101,7 +101,8 @@ def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
     """
     parts = {d: {t for t in WORD_RUN.findall(fold(d.rsplit(".", 1)[0])) if len(t) >= 3 and t != "www"} for d in known}
     common = set.intersection(*parts.values()) if len(parts) > 1 else set()
-    scores = {d: len((p - common) & tokens) for d, p in parts.items()}
+    scores = {d: len({t for t in (p - common) & tokens if not (folded and _spared(folded, t))})
+              for d, p in parts.items()}
     best = max(scores.values(), default=0)
     winners = [d for d, s in scores.items() if s == best]
     if best and len(winners) == 1:
@@ -116,6 +117,22 @@ def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
 
 
 _CLAUSE_END = re.compile(r"[,;.!?()\n]")
+# A site named to say it is not the one: "the shop seems fine, it's the main club site", "(not the volunteers
+# app)", "the cottages site is fine as it is", "la boutique n'est pas concernée".
+_SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|stays|as it is|untouched|not the|"
+                      r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*|pas le|pas la)\b")
+
+
+def _spared(folded: str, word: str) -> bool:
+    """Whether every clause of *folded* naming *word* says that site is fine or not the one meant."""
+    seen = False
+    for m in phrase_pattern(word).finditer(folded):
+        seen = True
+        start = max((e.end() for e in _CLAUSE_END.finditer(folded, max(0, m.start() - 120), m.start())), default=0)
+        end = _CLAUSE_END.search(folded, m.end())
+        if not _SPARING.search(folded, start, end.start() if end else len(folded)):
+            return False
+    return seen
 
 
 def _distance(folded: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
