@@ -91,6 +91,17 @@ CORPUS = [
     case("Bonjour, le certificat du site a expiré hier, pouvez-vous le renouveler ? La boutique n'est pas concernée.",
          {"renew_certificate": {D: "terroir-alpin.fr"}}, known=["terroir-alpin.fr", "boutique.terroir-alpin.fr"],
          id="fr-la-boutique-pas-concernee"),
+    case("Pouvez-vous passer le site en PHP 8.3 ? On touchera à la boutique plus tard.",
+         {"php_version": {D: "editions-lumen.fr", "version": "8.3"}},
+         known=["editions-lumen.fr", "boutique.editions-lumen.fr"], id="fr-la-boutique-plus-tard"),
+    # A subdomain named by its role in the customer's words: "la billetterie" is tickets.…, "booking" reservations.….
+    case("La billetterie affiche « 504 Gateway Time-out » depuis vingt minutes, pouvez-vous regarder ?",
+         {"site_down": {D: "tickets.souslessaules.be"}},
+         known=["souslessaules.be", "tickets.souslessaules.be", "benevoles.souslessaules.be"],
+         id="fr-la-billetterie-is-tickets"),
+    case("Our booking page has been down with a 503 error since last night, could you look at it?",
+         {"site_down": {D: "reservations.cabane-arpette.ch"}},
+         known=["cabane-arpette.ch", "reservations.cabane-arpette.ch"], id="en-booking-page-is-reservations"),
     case("Mon espace mémoire est saturé, je ne peux plus envoyer de mails",
          {"disk_usage": {}}, id="fr-espace-memoire-sature"),
     # --- clone_environment

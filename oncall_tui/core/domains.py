@@ -101,15 +101,18 @@ def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
     """
     parts = {d: {t for t in WORD_RUN.findall(fold(d.rsplit(".", 1)[0])) if len(t) >= 3 and t != "www"} for d in known}
     common = set.intersection(*parts.values()) if len(parts) > 1 else set()
-    scores = {d: len({t for t in (p - common) & tokens if not (folded and _spared(folded, t))})
-              for d, p in parts.items()}
+    # The words of the message that name each site: its name's parts, or a word for the same role
+    # ("la billetterie" for tickets.…, "our booking page" for reservations.…), where not said to be fine.
+    said = {d: {w for part in p - common for w in _ROLES.get(part, frozenset((part,))) & tokens
+                if not (folded and _spared(folded, w))} for d, p in parts.items()}
+    scores = {d: len(words) for d, words in said.items()}
     best = max(scores.values(), default=0)
     winners = [d for d, s in scores.items() if s == best]
     if best and len(winners) == 1:
         return winners[0]
     if not best or not folded or not near:
         return None
-    distance = {d: min(_distance(folded, m.start(), m.end(), near) for t in parts[d] - common
+    distance = {d: min(_distance(folded, m.start(), m.end(), near) for t in said[d]
                        for m in phrase_pattern(t).finditer(folded))
                 for d in winners}
     ranked = sorted(distance.values())
@@ -117,9 +120,20 @@ def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
 
 
 _CLAUSE_END = re.compile(r"[,;.!?()\n]")
+# The roles a subdomain is named after, and the words customers use for them, in French and English.
+_ROLE_GROUPS = (
+    frozenset({"shop", "boutique", "store", "eshop"}),
+    frozenset({"booking", "bookings", "book", "reservation", "reservations", "resa", "reserver", "reservez"}),
+    frozenset({"tickets", "ticket", "billetterie", "billets", "ticketing"}),
+    frozenset({"blog", "actualites", "news"}),
+    frozenset({"members", "membres", "adherents"}),
+)
+_ROLES = {word: group for group in _ROLE_GROUPS for word in group}
 # A site named to say it is not the one: "the shop seems fine, it's the main club site", "(not the volunteers
-# app)", "the cottages site is fine as it is", "la boutique n'est pas concernée".
-_SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|stays|as it is|untouched|not the|"
+# app)", "the cottages site is fine as it is", "la boutique n'est pas concernée", "on touchera à la boutique
+# plus tard".
+_SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|stays|as it is|untouched|not the|later|can wait|"
+                      r"plus tard|peut attendre|"
                       r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*|pas le|pas la)\b")
 
 
