@@ -508,6 +508,9 @@ def test_a_site_said_to_be_slow_and_down_counts_as_down_once():
     "Désolé de vous déranger, il y a une règle de transfert qui envoie une copie de tous les mails de la direction "
     "vers une adresse que nous ne connaissons pas.",
     "Hi, when you get a chance: a member says our site has a fake login page pretending to be their bank.",
+    # Their address serves another business's site: theirs may be serving their clients' pages elsewhere.
+    "Odd one: when I go to www.kellsbakery.ie on my phone I see a website for a French chocolate shop instead of ours!",
+    "Bonjour, depuis la migration, www.gite-des-saules.fr affiche le site d'une autre entreprise, un dentiste.",
 ])
 def test_someone_else_using_their_site_or_data_outranks_a_loud_complaint_with_nothing_broken(text):
     """A leak or a hijack said politely is worked on before an angry critical customer's paperwork."""
