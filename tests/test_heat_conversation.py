@@ -511,6 +511,9 @@ def test_a_site_said_to_be_slow_and_down_counts_as_down_once():
     # Their address serves another business's site: theirs may be serving their clients' pages elsewhere.
     "Odd one: when I go to www.kellsbakery.ie on my phone I see a website for a French chocolate shop instead of ours!",
     "Bonjour, depuis la migration, www.gite-des-saules.fr affiche le site d'une autre entreprise, un dentiste.",
+    # Their site or mailbox sends a flood: the shared relay's reputation goes with it.
+    "Depuis ce midi je reçois des centaines de mails « Nouveau message depuis votre site » avec des liens bizarres.",
+    "Is this serious? Since my out-of-office went on, my mailbox gets thousands of emails 'Automatic reply'.",
 ])
 def test_someone_else_using_their_site_or_data_outranks_a_loud_complaint_with_nothing_broken(text):
     """A leak or a hijack said politely is worked on before an angry critical customer's paperwork."""
