@@ -91,6 +91,10 @@ CORPUS = [
     case("Bonjour, le certificat du site a expiré hier, pouvez-vous le renouveler ? La boutique n'est pas concernée.",
          {"renew_certificate": {D: "terroir-alpin.fr"}}, known=["terroir-alpin.fr", "boutique.terroir-alpin.fr"],
          id="fr-la-boutique-pas-concernee"),
+    # ...but "pas la" elsewhere in the clause says nothing of which site.
+    case("La boutique affiche une erreur 500 et ne charge pas la page panier depuis ce matin.",
+         {"site_down": {D: "boutique.terroir-alpin.fr"}}, known=["terroir-alpin.fr", "boutique.terroir-alpin.fr"],
+         id="fr-pas-la-page-is-not-pas-la-boutique"),
     case("Pouvez-vous passer le site en PHP 8.3 ? On touchera à la boutique plus tard.",
          {"php_version": {D: "editions-lumen.fr", "version": "8.3"}},
          known=["editions-lumen.fr", "boutique.editions-lumen.fr"], id="fr-la-boutique-plus-tard"),

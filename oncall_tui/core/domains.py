@@ -132,9 +132,12 @@ _ROLES = {word: group for group in _ROLE_GROUPS for word in group}
 # A site named to say it is not the one: "the shop seems fine, it's the main club site", "(not the volunteers
 # app)", "the cottages site is fine as it is", "la boutique n'est pas concernée", "on touchera à la boutique
 # plus tard".
-_SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|stays|as it is|untouched|not the|later|can wait|"
+_SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|as it is|untouched|later|can wait|"
                       r"plus tard|peut attendre|"
-                      r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*|pas le|pas la)\b")
+                      r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*)\b")
+# ...or right before the name: "not the volunteers app", "pas la boutique" (not anywhere in the clause: "la
+# boutique ne s'affiche pas le matin" is about the shop).
+_NOT_THE = re.compile(r"(?:\bnot the|\bpas (?:le|la|les|l'))\s*$")
 
 
 def _spared(folded: str, word: str) -> bool:
@@ -144,7 +147,8 @@ def _spared(folded: str, word: str) -> bool:
         seen = True
         start = max((e.end() for e in _CLAUSE_END.finditer(folded, max(0, m.start() - 120), m.start())), default=0)
         end = _CLAUSE_END.search(folded, m.end())
-        if not _SPARING.search(folded, start, end.start() if end else len(folded)):
+        if not (_SPARING.search(folded, start, end.start() if end else len(folded))
+                or _NOT_THE.search(folded, max(start, m.start() - 12), m.start())):
             return False
     return seen
 
