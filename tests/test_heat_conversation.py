@@ -249,6 +249,35 @@ def test_a_broadcast_is_shown_as_not_an_answer():
     assert fold_events(story).exchanges == 1 and fold_events(story).engineers == []
 
 
+@pytest.mark.parametrize("away", [
+    "Automatic reply: Re: your ticket\n\nI'm away until Wednesday 9 December. Your message has not been forwarded.",
+    "Réponse automatique : Bureau fermé jusqu'au 4 janvier. Pour toute urgence, appelez le 03 .. .. .. ..",
+    "Thanks for your message. I am currently on annual leave, returning 7 January, with no access to email. "
+    "For anything urgent please contact accounts@brindle-hall.co.uk\n\nMaggie",
+    "Bonjour,\nJe suis en congés jusqu'au 12 août inclus. En cas d'urgence, merci de joindre mon collègue "
+    "Loïc (loic@atelier-vache.fr).\nCordialement,\nSéverine",
+])
+def test_an_out_of_office_answering_us_is_not_the_customer_writing(away):
+    story = [customer(at(0), "Mon site affiche une erreur 500 depuis ce matin !! URGENT"), us(at(0, 40))]
+    with_away = [*story, Event(at(0, 41), "message", "in", "Jean", away, "email")]
+    plain, auto = heat(story, at(3)), heat(with_away, at(3))
+    assert auto.score == plain.score
+    assert terms(auto)["not counted"].endswith("1 automatic reply (out of office) not read")
+    assert "chased" not in terms(auto) and "repeats" not in terms(auto)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm away until Monday but the shop still shows the old prices, for anything urgent call me on 07700 900123",
+    "Je suis absente jusqu'à lundi : pouvez-vous me dire si la migration est faite ? En cas d'urgence, mon portable.",
+    "Hello, how do I set an automatic reply on my mailbox? I'm on holiday from Friday.",
+])
+def test_a_person_who_is_away_but_writes_is_read(text):
+    story = [customer(at(0)), us(at(0, 40)), Event(at(1), "message", "in", "Jean", text, "email")]
+    h = heat(story, at(3))
+    assert "automatic" not in terms(h).get("not counted", "")
+    assert terms(h)["waiting"] == "waiting 2 h"
+
+
 def test_what_was_set_aside_is_in_the_explanation_at_zero_points():
     log = "\n".join(f"2026-11-24 04:{i:02d}:09 0 [ERROR] INNODB: WRITE FAILED AT OFFSET {i}" for i in range(40))
     body = f"Le site répond mal, voici le journal :\n{log}\n\nPouvez-vous regarder ?\n\nOlivier\nRésa & Co"

@@ -216,15 +216,17 @@ def _set_aside_text(quoted: int, sig: int, log: int) -> str:
     return set_aside_text(quoted, sig, log)
 
 
-def _notes_term(w: Weights, key: tuple[int, int, int, int]) -> Term | bool:
-    """What was left out: quoted text, signatures, pasted logs, broadcasts (zero points)."""
-    quoted, sig, log, broadcasts = key
+def _notes_term(w: Weights, key: tuple[int, int, int, int, int]) -> Term | bool:
+    """What was left out: quoted text, signatures, pasted logs, broadcasts, automatic replies (zero points)."""
+    quoted, sig, log, broadcasts, autoreplies = key
     parts = []
     aside = _set_aside_text(quoted, sig, log) if quoted or sig or log else ""
     if aside:
         parts.append(aside)
     if broadcasts:
         parts.append(f"{broadcasts} broadcast update{'s' if broadcasts > 1 else ''} not counted as answers")
+    if autoreplies:
+        parts.append(f"{autoreplies} automatic repl{'ies' if autoreplies > 1 else 'y'} (out of office) not read")
     return Term("not counted", "; ".join(parts), 0.0) if parts else False
 
 
@@ -426,8 +428,9 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
             add(t)
     if stats.live and weights.live_points >= 0.05:
         add(Term("live", "waiting on the chat", weights.live_points))
-    if stats.quoted or stats.sig or stats.log or stats.broadcasts:
-        t = _term_for(notes_terms, (stats.quoted, stats.sig, stats.log, stats.broadcasts), _notes_term, weights)
+    if stats.quoted or stats.sig or stats.log or stats.broadcasts or stats.autoreplies:
+        t = _term_for(notes_terms, (stats.quoted, stats.sig, stats.log, stats.broadcasts, stats.autoreplies),
+                      _notes_term, weights)
         if t:
             add(t)
     return terms

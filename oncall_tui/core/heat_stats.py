@@ -96,7 +96,7 @@ class CaseStats:
     waiting_since: str | None = None  # first customer message we have not answered yet
     last_in_at: str | None = None
     last_out_at: str | None = None
-    exchanges: int = 0  # messages to or from the customer (broadcasts left out)
+    exchanges: int = 0  # messages to or from the customer (broadcasts and automatic replies left out)
     engineers: list[str] = field(default_factory=list)  # distinct engineers who answered
     wait_t: int | None = None  # epoch seconds of waiting_since
     in_t: int | None = None  # epoch seconds of last_in_at
@@ -121,6 +121,7 @@ class CaseStats:
     done: str = ""  # their latest message says it works / asks to close (what they said)
     ack: str = ""  # their latest message only acknowledges, they will come back (what they said)
     broadcasts: int = 0  # incident updates and mass mailings on the case (not answers)
+    autoreplies: int = 0  # out-of-office and autoresponder messages from their side (not read)
     quoted: int = 0  # lines of quoted replies set aside in the customer's messages
     sig: int = 0  # signature lines set aside
     log: int = 0  # lines of pasted logs, code and traces set aside
@@ -248,6 +249,10 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     if event.broadcast:
         stats.broadcasts += 1  # shown in the history, never an answer
         return stats
+    if event.direction == "in" and _auto_reply(event.body):
+        # An out-of-office answering our mail: nobody wrote, nobody waits more or less.
+        stats.autoreplies += 1
+        return stats
     if event.at.tzinfo is None:
         raise ValueError(f"event {event.kind} by {event.author!r}: at: expected a timezone-aware "
                          f"time, got {event.at.isoformat()}")
@@ -289,6 +294,12 @@ def _read(body: str, author: str):
     from .reading import read
 
     return read(body, author)
+
+
+def _auto_reply(body: str) -> bool:
+    from .reading import is_auto_reply
+
+    return is_auto_reply(body)
 
 
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,

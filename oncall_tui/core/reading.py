@@ -260,6 +260,46 @@ def _machine_lines(lines: list[str]) -> list[bool]:
     return out
 
 
+# --- automatic replies ---------------------------------------------------------------------------
+
+# An out-of-office or an autoresponder, not a person: marked as such where it starts ("Automatic reply:",
+# "Réponse automatique :", "[Out of Office]")...
+_AUTO_MARK = re.compile(r"\W{0,3}(?:re: ?)?(?:automatic reply|auto-?reply|autoreply|automatic response|auto-?response|"
+                        r"out of (?:the )?office|ooo|reponse automatique|reponse auto|message automatique|"
+                        r"absence du bureau|absent\(e\)|autoantwort)\b")
+# ...or telling only that the writer is away and who to turn to meanwhile ("I am out of the office until
+# Monday 4 January with limited access to email. For urgent matters please contact office@…", "Je suis
+# absente du bureau jusqu'au 3 février inclus. Pour toute urgence, contactez…").
+_AWAY = re.compile(r"\b(?:i am|i'm|i will be|i'll be|we are|we're|je suis|je serai|nous sommes|nous serons|"
+                   r"l'agence est|the office is|le bureau est|our office is|notre bureau est)"
+                   r" (?:currently |actuellement )?(?:out of (?:the )?office|away|on (?:annual |parental )?leave|on holiday|"
+                   r"on vacation|absente?s? du bureau|absente?s?|en conges?|fermee?s?|closed)\b")
+_MEANWHILE = re.compile(r"\b(?:for (?:urgent|anything urgent|any urgent)|in case of (?:an )?(?:emergency|urgency)|"
+                        r"if (?:it is|it's|your (?:matter|request) is) urgent|pour toute (?:urgence|demande urgente)|"
+                        r"en cas d'urgence|(?:limited|no) access to (?:my )?e-?mails?|acces limite|sans acces|"
+                        r"will (?:reply|respond|answer|get back)[^.]{0,30}\b(?:on )?(?:my )?return|"
+                        r"(?:reponse|repondrai|traiterai)[^.]{0,30}\b(?:mon|notre) retour|des mon retour|"
+                        r"a mon retour)")
+# A person who happens to be away and writes about their own trouble ("je suis absent jusqu'à lundi, mon site
+# est en panne, pour toute urgence appelez-moi", "I'm away until Monday but the shop still shows…") is no
+# autoresponder.
+_OWN_TROUBLE = re.compile(r"\b(?:(?:my|our|mon|ma|notre|nos|mes) (?:site|website|shop|boutique|server|serveur|"
+                          r"database)|panne|en erreur|error|down|broken|bug|but|however|mais|par contre|cependant|"
+                          r"still|toujours|encore|"
+                          r"ne (?:marche|fonctionne)|not working|doesn't work|hors service|plante)\b")
+AUTO_REPLY_MAX_WORDS = 80  # an away message is short; a person telling they are away writes on
+
+
+def is_auto_reply(body: str) -> bool:
+    """Whether *body* is an automatic reply (an out-of-office, an autoresponder), not a person writing."""
+    head = fast_fold(body[:1000])
+    if _AUTO_MARK.match(head):
+        return True
+    own = fast_fold(read(body).text)
+    return (len(own.split()) <= AUTO_REPLY_MAX_WORDS and "?" not in own
+            and bool(_AWAY.search(own)) and bool(_MEANWHILE.search(own)) and not _OWN_TROUBLE.search(own))
+
+
 # --- the whole reading ---------------------------------------------------------------------------
 
 def read(body: str, author: str = "") -> Reading:
