@@ -85,6 +85,10 @@ def terms(h) -> dict[str, str]:
     ("Perfect, the new CSS is live. Thanks, bye!", "'is live'"),
     ("Our checks have been green for 20 minutes and orders are coming through. Happy for you to close this once "
      "the incident is formally closed.", "'happy for you to close'"),
+    # ...or takes back what they reported.
+    ("False alarm, sorry! Our intern had switched the shop to maintenance mode. Kind regards, Hugh",
+     "'false alarm'"),
+    ("Laissez tomber, c'est mon fils qui avait changé la photo d'accueil. Désolé du dérangement !", "'laissez tomber'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
@@ -105,6 +109,8 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     # A new request without a question mark.
     "So we're all set for 14:00 UTC today. The auditors join at 13:45, please send the bridge details.",
     "C'est bon pour nous, merci de m'envoyer la facture rectifiée.",
+    # Taking back one thing is not saying the rest works.
+    "Never mind the invoice, the site has been down for an hour now!!",
 ])
 def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))
@@ -310,6 +316,8 @@ def test_a_customer_saying_it_is_not_pressing_cools_their_case_until_they_write_
     ("Relancé Romain (commercial) : il appelle M. Perrin lundi matin. Rien de technique dans ce dossier.",
      "'rien de technique'"),
     ("RDV lundi 15/03 10h mis dans l'agenda partagé. Rien à faire d'ici là.", "'rien a faire'"),
+    ("Résolu au téléphone : c'était le mot de passe FTP. À fermer demain.", "'resolu'"),
+    ("Customer's own plugin, they rolled it back. Leave open till Monday, then close.", "'then close'"),
 ])
 def test_an_engineer_s_note_that_nothing_is_for_us_to_do_parks_the_case_until_anyone_writes(parking, said):
     angry = [customer(at(0), "Vos nouveaux tarifs sont INADMISSIBLES, je veux une explication !!!")]
@@ -323,9 +331,11 @@ def test_an_engineer_s_note_that_nothing_is_for_us_to_do_parks_the_case_until_an
     assert heat(again, at(8)).score > heat(parked, at(8)).score
 
 
-def test_a_note_telling_what_is_broken_parks_nothing():
-    down = [customer(at(0), "Le site est en panne depuis ce matin."),
-            note(at(0, 10), "Vu : le disque est plein, il faut agir vite.")]
+@pytest.mark.parametrize("text", ["Vu : le disque est plein, il faut agir vite.",
+                                  "Pas encore résolu : le disque se remplit de nouveau, à surveiller.",
+                                  "Not resolved, the 502s are back after the restart."])
+def test_a_note_telling_what_is_broken_parks_nothing(text):
+    down = [customer(at(0), "Le site est en panne depuis ce matin."), note(at(0, 10), text)]
     assert "cooling" not in terms(heat(down, at(1)))
 
 
@@ -540,6 +550,8 @@ def test_a_site_said_to_be_slow_and_down_counts_as_down_once():
     # Their address serves another business's site: theirs may be serving their clients' pages elsewhere.
     "Odd one: when I go to www.kellsbakery.ie on my phone I see a website for a French chocolate shop instead of ours!",
     "Bonjour, depuis la migration, www.gite-des-saules.fr affiche le site d'une autre entreprise, un dentiste.",
+    "Typing ashgrovekennels.co.uk in the browser brings up someone else's website, a garage in Leeds. Is ours gone?",
+    "Quand on tape notre adresse on tombe sur un tout autre site, une agence immobilière de Tours.",
     # Their site or mailbox sends a flood: the shared relay's reputation goes with it.
     "Depuis ce midi je reçois des centaines de mails « Nouveau message depuis votre site » avec des liens bizarres.",
     "Is this serious? Since my out-of-office went on, my mailbox gets thousands of emails 'Automatic reply'.",
@@ -637,6 +649,7 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
      "returned to sender', 'undelivered"),
     # An HTTP status in the plural.
     ("We're seeing a few 504s on /checkout/payment since about 6am, maybe 1 request in 10.", "504"),
+    ("Heads-up: elevated 5xx on the booking API since 14:10 UTC, roughly 4% of calls.", "5xx"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))

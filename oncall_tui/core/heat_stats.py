@@ -722,10 +722,13 @@ _STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|reco
 
 
 # An engineer's note that nothing is for on-call to do on the customer's latest message: it is a duplicate,
-# another team has it, or it waits for a set time ("Refund queued by accounts. Nothing more to do on our side",
-# "Doublon de « Lenteurs back-office », à fusionner", "RDV lundi 10h. Rien à faire d'ici là").
+# another team has it, it waits for a set time, or it is solved and only waits to be closed ("Refund queued by
+# accounts. Nothing more to do on our side", "Doublon de « Lenteurs back-office », à fusionner", "Résolu (passage
+# en SFTP). À fermer.").
 _PARKED = re.compile(
-    r"\b(?:nothing (?:more |else )?(?:to do|for (?:us|on-?call))|no action (?:needed|required)|"
+    r"\b(?:(?<!not )(?<!non )(?<!pas )(?<!yet )(?<!encore )(?<!never )(?:resolu|resolved)|a fermer|a clore|a cloturer|(?:then|to|can be) closed?|"
+    r"close (?:it )?once|"
+    r"nothing (?:more |else )?(?:to do|for (?:us|on-?call))|no action (?:needed|required)|"
     r"rien (?:de plus |d'autre )?a faire|rien d'autre pour l'astreinte|rien de technique|nothing technical|"
     r"not (?:a )?technical|hors astreinte|not for on-?call|doublon|duplicate of|merging (?:into|with|it|this)|"
     r"merged (?:into|with)|a fusionner|fusionne avec|"
