@@ -159,6 +159,16 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
      datetime(2026, 11, 23, 23, 0)),
     ("Le prochain passage est demain 6h, et s'il ne part pas non plus ils ne préparent pas les colis.",
      datetime(2026, 11, 24, 6, 0)),
+    # When it may start is not when it is due: "not before" leaves the deadline it sits beside.
+    ("The old key expires Wednesday at 18:00. Please swap it before then, but not before Tuesday 9:00: "
+     "our payroll run uses it.", datetime(2026, 11, 25, 18, 0)),
+    ("La bascule doit être faite avant jeudi midi. Pas avant mercredi 20h, nos commandes partent à 19h30.",
+     datetime(2026, 11, 26, 12, 0)),
+    # A count said in words, however roughly.
+    ("Our monitoring says the certificate is expiring in about nine hours, has it been deployed?",
+     datetime(2026, 11, 23, 19, 0)),
+    ("Le domaine expire dans environ trois heures, merci de vérifier le renouvellement.",
+     datetime(2026, 11, 23, 13, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -185,6 +195,9 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     # A threat of the writer's own is no deadline of the service.
     "If this isn't refunded today I'll contact my bank.",
     "Si je n'ai pas ce rappel demain matin, je raconte tout sur Facebook.",
+    # Only when it may start.
+    "Please do the maintenance whenever suits, but not before Thursday 22:00 (our stock count).",
+    "Vous pouvez redémarrer le serveur, mais pas avant 23h s'il vous plaît.",
 ])
 def test_a_time_of_the_story_is_no_deadline(message):
     assert customer_due(message, MONDAY_10) is None

@@ -65,12 +65,16 @@ _DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(" + "|".join(sorted(_MONT
 _ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 # "le 27/11", "on 27/11/2026": day first, as the customers write it.
 _NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
-_DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(\d{1,3}|une?|an?|half an|"
-                       r"une demi|une demie|un quart d'|the|l')\s*-?\s*(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
 # A duration said in words: "dans une demi-heure", "in half an hour", "dans un quart d'heure" (minutes).
-# ..."within the hour", "dans l'heure": within one.
+# ..."within the hour", "dans l'heure": within one; "in about nine hours", "dans environ trois heures".
 _WORDED = {"un": 60, "une": 60, "a": 60, "an": 60, "half an": 30, "une demi": 30, "une demie": 30, "un quart d'": 15,
            "the": 60, "l'": 60}
+_WORDED.update({word: 60 * n for n, words in enumerate(
+    ("", "", "two deux", "three trois", "four quatre", "five cinq", "six", "seven sept", "eight huit", "nine neuf",
+     "ten dix", "eleven onze", "twelve douze")) for word in words.split()})
+_DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(?:(?:about|around|roughly|approx\w*|"
+                       r"environ|a peu pres|~)\s*)?(\d{1,3}|" + "|".join(sorted(_WORDED, key=len, reverse=True)) +
+                       r")\s*-?\s*(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
 _HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
 # A bare "14h" is an hour only after a word saying when ("avant 14h", "by 3pm"): "2 h de coupure" is not.
 # ...or right after the day: "le prochain passage est demain 6h", "jeudi 9h".
@@ -145,7 +149,7 @@ _EVENT = re.compile(
     # infinitive: "30 secondes pour ouvrir un message"), and the cut-over in any form ("doit basculer").
     r"(?:ouvr|lanc|demarr|commenc|expir)(?:e|ent|era|eront|ira|iront)|bascul(?:e|er|era|eront|ent)|ouverture|opens|opening|lancement|"
     r"launch(?:es|ing)?|go(?:es)? live|mise en (?:ligne|production|service)|starts?|debut|"
-    r"expires|expiration|expiry|closes|runs out|run out|"
+    r"expires|expiring|expiration|expiry|closes|runs out|run out|"
     # ...and what ends: "notre contrat se termine dimanche", "the contract ends on Sunday".
     r"se termine|se terminera|prend fin|prendra fin|ends on|will end|fin de contrat|end of contract|"
     # ...and what will be done to them: "our hosting will be suspended TODAY at 12:00".
@@ -177,6 +181,12 @@ _THREAT = re.compile(
 # A clause telling since when something is broken, or what already started, is the story.
 _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|"
                     r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?))\b")
+
+
+# When something may start is no deadline: "deploy it before then, but not before Sunday 08:00 UTC", "pas
+# avant 22h, nos commandes partent à 21h30". Left out up to the next comma or colon.
+_NOT_BEFORE = re.compile(r"\b(?:not before|no earlier than|not until|only after|never before|pas avant|"
+                         r"pas plus tot que|seulement apres|uniquement apres|qu'apres|jamais avant)\b[^,:]*")
 
 
 def _names_deadline(clause: str) -> bool:
@@ -228,7 +238,7 @@ def owed_by(text: str, at: datetime) -> datetime | None:
     what is to be done by when ("mail de confirmation AVANT 03:00"), or name the customer's deadline ("le
     client doit avoir le tout ce soir"). A time of the story ("restauration lancée à 17h20") is not one.
     """
-    folded = _fold(text)
+    folded = _NOT_BEFORE.sub(" ", _fold(text))
     found = [moment for clause in _CLAUSES.split(folded)
              if (_PROMISED.search(clause) or _BY.search(clause) or _names_deadline(clause))
              and not _SINCE.search(clause)
@@ -260,6 +270,7 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     folded = _fold(text)
     if not (_EVENT.search(folded) or _BY.search(folded) or _OR_ELSE.search(folded)):
         return None  # most messages: one search instead of one per clause
+    folded = _NOT_BEFORE.sub(" ", folded)
     found = [moment for clause in map(_without_story, _CLAUSES.split(folded))
              if _names_deadline(clause)
              and (moment := _due_moment(clause, at)) is not None and at < moment <= at + FARTHEST_DUE]
