@@ -650,6 +650,9 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     # An HTTP status in the plural.
     ("We're seeing a few 504s on /checkout/payment since about 6am, maybe 1 request in 10.", "504"),
     ("Heads-up: elevated 5xx on the booking API since 14:10 UTC, roughly 4% of calls.", "5xx"),
+    # What their site produced no longer comes out.
+    ("Depuis 7h les bons de livraison ne sont plus générés, l'entrepôt attend.", "ne sont plus générés"),
+    ("Invoices aren't being generated since last night's run; accounts noticed at 9.", "aren't being generated"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))
