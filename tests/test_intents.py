@@ -106,6 +106,13 @@ CORPUS = [
     case("Our booking page has been down with a 503 error since last night, could you look at it?",
          {"site_down": {D: "reservations.cabane-arpette.ch"}},
          known=["cabane-arpette.ch", "reservations.cabane-arpette.ch"], id="en-booking-page-is-reservations"),
+    # Sites under one name told apart by their ending alone ("the .fr site"), the other said to be fine.
+    case("Could you switch the .fr site to PHP 8.2 please? The .ie one is fine as it is.",
+         {"php_version": {D: "kilmore-bakes.fr", "version": "8.2"}}, known=["kilmore-bakes.ie", "kilmore-bakes.fr"],
+         id="en-the-dot-fr-site"),
+    case("Bonjour, le certificat du site en .be a expiré ce matin, pouvez-vous le renouveler ?",
+         {"renew_certificate": {D: "chocolaterie-nys.be"}}, known=["chocolaterie-nys.nl", "chocolaterie-nys.be"],
+         id="fr-le-site-en-point-be"),
     case("Mon espace mémoire est saturé, je ne peux plus envoyer de mails",
          {"disk_usage": {}}, id="fr-espace-memoire-sature"),
     # --- clone_environment

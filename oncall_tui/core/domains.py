@@ -110,6 +110,11 @@ def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
     winners = [d for d, s in scores.items() if s == best]
     if best and len(winners) == 1:
         return winners[0]
+    if folded and "." in folded and len(winners) > 1:
+        # Sites under one name told apart by their ending: "it's the .fr site, the .bzh one is fine".
+        by_ending = [d for d in winners if _ending_named(folded, d.split(".", 1)[1])]
+        if len(by_ending) == 1:
+            return by_ending[0]
     if not best or not folded or not near:
         return None
     distance = {d: min(_distance(folded, m.start(), m.end(), near) for t in said[d]
@@ -140,10 +145,16 @@ _SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|as it is|unto
 _NOT_THE = re.compile(r"(?:\bnot the|\bpas (?:le|la|les|l'))\s*$")
 
 
-def _spared(folded: str, word: str) -> bool:
+def _ending_named(folded: str, ending: str) -> bool:
+    """Whether *folded* names a site by its *ending* alone (".fr", "le .co.uk"), not as said to be fine."""
+    named = re.compile(r"(?<![\w.-])\." + re.escape(fold(ending)) + r"(?![\w.-])")
+    return any(True for _ in named.finditer(folded)) and not _spared(folded, named)
+
+
+def _spared(folded: str, word: str | re.Pattern[str]) -> bool:
     """Whether every clause of *folded* naming *word* says that site is fine or not the one meant."""
     seen = False
-    for m in phrase_pattern(word).finditer(folded):
+    for m in (phrase_pattern(word) if isinstance(word, str) else word).finditer(folded):
         seen = True
         start = max((e.end() for e in _CLAUSE_END.finditer(folded, max(0, m.start() - 120), m.start())), default=0)
         end = _CLAUSE_END.search(folded, m.end())
