@@ -185,6 +185,11 @@ CORPUS = [
          {"mailbox": {D: "harbourkayaks.ie"}}, id="en-reset-mailbox-password"),
     case("Il faudrait réinitialiser le mot de passe de sophie@cabinet-morel.fr, elle ne peut plus se connecter.",
          {"mailbox": {D: "cabinet-morel.fr"}}, id="fr-reinitialiser-mot-de-passe"),
+    # An address named by its local part alone, on the customer's one domain.
+    case("Could we have a tickets@ address? Sales go to my own inbox at the moment.",
+         {"mailbox": {D: "ballinakill-gaa.ie"}}, known=["ballinakill-gaa.ie"], id="en-a-local-part-address"),
+    case("Il nous faudrait une adresse resa@ pour les réservations de groupes.",
+         {"mailbox": {D: "gite-des-combes.fr"}}, known=["gite-des-combes.fr"], id="fr-une-adresse-resa"),
     # --- php_version
     case("Pouvez-vous passer monblog-cuisine.fr en PHP 8.3 ? WordPress le recommande.",
          {"php_version": {D: "monblog-cuisine.fr", "version": "8.3"}}, id="fr-passer-en-php-83"),
@@ -374,7 +379,9 @@ OUR_OFFER = ("\n\nOn Fri 18 Dec 2026 19:12, Support wrote:\n> Hi Finn,\n> The ne
 
 
 @pytest.mark.parametrize("yes", ["Yes, go ahead now, nobody is booking at this hour.", "Ok pour moi, allez-y !",
-                                 "Great, please proceed."])
+                                 "Great, please proceed.",
+                                 # ...or told that whoever decides on their side said yes.
+                                 "Our manager has approved it, thanks.", "Le gérant a validé ce matin, merci."])
 def test_a_yes_to_what_we_offered_in_the_quote_proposes_it(yes):
     proposals = propose(yes + OUR_OFFER, known_domains=["surfschool.ie"])
     assert [(p.intent, p.params, p.quoted) for p in proposals] == [

@@ -15,6 +15,8 @@ _LABEL = r"[^\W_](?:[^\W_]|-){0,62}"
 _DOMAIN = re.compile(rf"(?<![\w.-])(?:{_LABEL}\.)+{_LABEL}(?![\w@-]|\.[^\W_])")
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://([^\s<>\"'()\[\]]+)")
 _LOCAL_PART = re.compile(r"[\w.+-]+@$")
+# An address named by its local part alone: "can we get a bookings@ address?", "créer contact@ et resa@".
+_BARE_LOCAL = re.compile(r"(?<![\w.+@-])[^\W\d_][\w.+-]*@(?=[\s,;:!?)\]»\"'/]|$)")
 _NUMBERS = re.compile(r"[0-9.]+")
 # The owner names of DNS records ("_dmarc.", "k2._domainkey.", "_acme-challenge.") before a zone: not hosts.
 _RECORD_OWNER = re.compile(r"(?<![\w.-])(?:[^\W_][\w-]*\.)*_[\w-]+\.(?=[^\W_])")
@@ -77,6 +79,8 @@ def scan(text: str, rules: Rules) -> tuple[list[Found], list[tuple[int, int, boo
         name = normalise(m.group(), rules)
         if name and not _ignored(name, rules):
             found.append(Found(name, start, m.end(), local is not None))
+    if "@" in text:
+        spans += [(m.start(), m.end(), True) for m in _BARE_LOCAL.finditer(text)]
     return found, spans
 
 
