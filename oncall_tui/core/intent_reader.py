@@ -82,6 +82,8 @@ class Reader:
     threshold: float                 # below this probability the best guess is only "not sure"
     trained_on: dict[str, Any]
     _rows_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _distinct_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _last_vector: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def read(self, text: str) -> Reading:
         """Probabilities of every class for *text* (the output of `reader_text`)."""
@@ -99,20 +101,31 @@ class Reader:
         if label not in self.classes:
             return ()
         rows, values = self._vector(text)
-        push_of = dict(zip(rows.tolist(), (values * self.weights[rows, self.classes.index(label)]).tolist()))
+        row_push = values * self.weights[rows, self.classes.index(label)]
         # A pair of words pushes both of its words, half each.
         token_push: Counter[str] = Counter()
-        for gram, row in self._word_grams(text):
-            if row in push_of:
+        grams = [(gram, row) for gram, row in self._word_grams(text) if row >= 0]
+        if grams:
+            at = np.searchsorted(rows, np.fromiter((row for _, row in grams), dtype=np.intp, count=len(grams)))
+            for (gram, _), push in zip(grams, row_push[at].tolist()):
                 tokens = gram.split(" ")
                 for token in tokens:
-                    token_push[token] += push_of[row] / len(tokens)
+                    token_push[token] += push / len(tokens)
+        words = [word for word in dict.fromkeys(text.split()) if word not in (SITE_WORD, MAIL_WORD)
+                 and fold(word.strip(".,;:!?()[]«»\"'")).lower() not in _NOT_EVIDENCE]
+        if not words:
+            return ()
+        # Each word's character n-grams, each counted once: all of them are among the text's rows, which are
+        # sorted (the character n-grams' rows, then the word n-grams'), so one search finds where.
+        distinct = [self._distinct_rows_of(word) for word in words]
+        sizes = np.fromiter(map(len, distinct), dtype=np.intp, count=len(words))
+        pushes_of_grams = row_push[np.searchsorted(rows, np.concatenate(distinct))] if sizes.any() else np.zeros(0)
+        char_push = np.bincount(np.repeat(np.arange(len(words)), sizes), weights=pushes_of_grams,
+                                minlength=len(words)).tolist()
         pushes: dict[str, float] = {}
-        for word in dict.fromkeys(text.split()):
-            if word in (SITE_WORD, MAIL_WORD) or fold(word.strip(".,;:!?()[]«»\"'")).lower() in _NOT_EVIDENCE:
-                continue
-            push = math.fsum(push_of[row] for row in set(self._rows_of(word).tolist()))
-            push += math.fsum(token_push[token] for token in set(WORD_TOKEN.findall(word.lower())))
+        for word, push in zip(words, char_push):
+            if token_push:
+                push += math.fsum(token_push[token] for token in set(WORD_TOKEN.findall(word.lower())))
             if push > 0:
                 pushes[word] = push
         return tuple(sorted(pushes, key=pushes.get, reverse=True)[:limit])
@@ -120,6 +133,16 @@ class Reader:
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The rows of the known n-grams of *text* and their TF-IDF values: the character n-grams' part and
         the word n-grams' part each with sublinear tf and its own l2 norm, as scikit-learn's FeatureUnion."""
+        # The decoder reads a message, then asks which of its words pushed: the same text twice in a row.
+        last = self._last_vector.get(text)
+        if last is not None:
+            return last
+        vector = self._vector_of(text)
+        self._last_vector.clear()
+        self._last_vector[text] = vector
+        return vector
+
+    def _vector_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         words = Counter(text.split())
         parts = [self._rows_of(word) for word in words]
         sizes = [len(part) for part in parts]
@@ -150,6 +173,17 @@ class Reader:
         grams = [" ".join(tokens[i:i + n]) for n in range(low, min(high, len(tokens)) + 1)
                  for i in range(len(tokens) - n + 1)]
         return [(gram, self.word_index.get(gram, -1)) for gram in grams]
+
+    def _distinct_rows_of(self, word: str) -> np.ndarray:
+        """`_rows_of(word)` without its repeats, sorted."""
+        known = self._distinct_cache.get(word)
+        if known is None:
+            known = np.unique(self._rows_of(word))
+            if len(word) <= 40:
+                if len(self._distinct_cache) > 50_000:  # a cache, not a leak
+                    self._distinct_cache.clear()
+                self._distinct_cache[word] = known
+        return known
 
     def _rows_of(self, word: str) -> np.ndarray:
         """The rows of the model's n-grams in *word* (scikit-learn's char_wb n-grams, repeats kept)."""
