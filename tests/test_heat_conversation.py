@@ -89,6 +89,8 @@ def terms(h) -> dict[str, str]:
     ("False alarm, sorry! Our intern had switched the shop to maintenance mode. Kind regards, Hugh",
      "'false alarm'"),
     ("Laissez tomber, c'est mon fils qui avait changé la photo d'accueil. Désolé du dérangement !", "'laissez tomber'"),
+    # "ça marche" ending its sentence.
+    ("Ah d'accord, il fallait vider le cache du navigateur, ça marche ! Bonne soirée", "'ça marche'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
@@ -111,10 +113,21 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     "C'est bon pour nous, merci de m'envoyer la facture rectifiée.",
     # Taking back one thing is not saying the rest works.
     "Never mind the invoice, the site has been down for an hour now!!",
+    # A closing said not to be so, often in the words of our broadcast.
+    "Chez nous ce n'est pas revenu à la normale, les pages mettent toujours 12 secondes.",
+    "It's not back to normal yet for us, the admin still times out.",
+    # "ça marche" typed without its "ne"; "cela fonctionne" where it works.
+    "ça marche pas, toujours la même page d'erreur",
+    "Les patients voient « Connexion refusée ». Chez nous, sur le réseau du cabinet, cela fonctionne.",
 ])
 def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))
     assert not h.probably_done and "waiting" in terms(h)
+
+
+def test_ca_marche_going_on_is_a_deal_not_a_closing():
+    h = heat([customer(at(0)), us(at(1)), customer(at(2), "Ok ça marche, je teste demain matin et je vous dis.")], at(3))
+    assert not h.probably_done and terms(h)["cooling"] == "their move: they said 'je teste'"
 
 
 def test_writing_again_after_saying_it_works_reopens_the_wait():
@@ -808,6 +821,11 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
      "novembre (environ 180).", "il me manque toutes les commandes"),
     ("Hi, after the migration all our emails are gone from the shared mailbox.", "all our emails are gone"),
     ("Bonjour, nos photos ont disparu de la galerie depuis la mise à jour.", "nos photos ont disparu"),
+    # ...or written over
+    ("L'import de ce matin a écrasé les prix de tous nos produits, tout est décalé d'une colonne.",
+     "ecrase les prix de tous nos produits"),
+    ("Our sync job overwrote the descriptions of 300 products with the supplier's text.",
+     "overwrote the descriptions"),
     ("Our VPS is reachable again, but orders #10482 to #10519, placed between 05:00 and 05:30 this morning, are "
      "missing from the shop admin.", "orders #10482 to #10519"),
     ("Tidying up old accounts I deleted ceo@hughesroofing.co.uk instead of cfo@. Is there any way to get it back?",

@@ -54,6 +54,7 @@ from .deadline import committed_by, customer_due, fills_by, owed_by, promised_by
 from .lexicon import (
     MAX_CHARS,
     Lexicon,
+    Phrase,
     exclamation_level,
     fast_fold,
     fingerprint,
@@ -670,7 +671,8 @@ def _came_back(folded: str) -> str:
 # files, mail, data): "the attachment is missing" is not a loss.
 _DATA = (r"(?:commandes?|donnees|fichiers?|photos?|mails?|e-?mails?|messages|archives?|documents?|articles|"
          r"fiches(?: \w+)?|produits|contacts|clients|tables?|base(?: de donnees)?|orders?|data|files?|records?|"
-         r"posts|pages|products|customers|database|bookings?|reservations?|inscriptions|dossiers?|folders?)")
+         r"posts|pages|products|customers|database|bookings?|reservations?|inscriptions|dossiers?|folders?|"
+         r"descriptions?)")
 _LOST = re.compile(
     r"\b(?:il (?:me |nous )?manque|(?:j'ai|nous avons|on a|ai|avons) perdu|(?:we|i) (?:have )?lost|(?:we're|we are|i'm|"
     r"i am) missing|lost)\b (?:(?:toutes?|tous|l'ensemble|all|every|the|des|les|nos|mes|our|my|de|d'|\d+|"
@@ -689,6 +691,9 @@ _LOST = re.compile(
     r"\b(?:everything|all the work|tout ce qui|tout le travail)\b[^.!?\n]{0,50}?\b(?:is|are|has been|have been|was) "
     r"(?:now |all )?(?:missing|gone|lost|wiped)\b|"
     r"\b(?:tout ce qui|tout le travail)\b[^.!?\n]{0,50}?\b(?:a disparu|manque|est perdu|a ete perdu)\b|"
+    # ...or written over: "l'import a écrasé les descriptions et les prix de 1 200 produits", "the sync overwrote
+    # every product description"
+    r"\b(?:ecrase\w*|overwr\w+)\b[^.!?\n]{0,60}?\b" + _DATA + r"\b|"
     # ...or a table of their database dropped or emptied: "it dropped the `orders` table", "vidé la table clients"
     r"\b(?:dropped|truncated|deleted|drop|truncate)\b[^.!?\n]{0,25}?\btables?\b|"
     r"\b(?:supprime|vide|efface)\b (?:la |les |toute la |toutes les )?tables?\b|"
@@ -698,6 +703,7 @@ _LOST = re.compile(
     r"folders?|fichiers|files|photos|images|repertoires?|directory|directories|boite|mailbox|base)\b")
 # Words one of those shapes needs: most messages skip the search.
 _LOST_WORDS = ("manque", "perdu", "lost", "missing", "disparu", "disappear", "gone", "vanish", "delet", "wiped",
+               "ecras", "overwr",
                "supprime", "efface", "introuvable", "absent", "removed", "drop", "truncat", "vide la table")
 # Files renamed by ransomware leave its note beside them: ".akira" on every file and "akira_readme.txt" in every
 # folder, however calmly told ("c'est peut-être une mise à jour de votre côté ?").
@@ -803,6 +809,15 @@ _ASKS = re.compile(r"\b(?:please|pls|could you|can you|would you|merci de|merci 
                    r"modifier|changer|mettre|m'appeler|nous appeler|rappeler|me rappeler|nous rappeler)\b")
 
 
+# A closing said not to be so: "ce n'est pas revenu à la normale", "it's not back to normal yet".
+_NEGATED = re.compile(r"\b(?:pas|not|never|jamais|isn't|isnt|aren't|arent|wasn't|no longer|n'est)[\s'-]+"
+                      r"(?:(?:encore|yet|vraiment|really|tout a fait|completely|fully|quite)[\s'-]+)?$")
+# "ça marche" ending its sentence says it works ("ah ok c'était le port 22, ça marche. merci !"); going on,
+# it may be a deal ("ça marche, je teste demain") or typed without its "ne" ("ça marche pas"). ("Chez nous,
+# cela fonctionne." is where it works, not that it does.)
+_IT_WORKS = re.compile(r"\bca marche(?=\s*(?:[.!]|$)|\s+merci\b)")
+
+
 def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found,
                     names: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(closing, acknowledgement) phrases of a customer message; both '' for anything else.
@@ -819,7 +834,13 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     contrast = _THANKS_AFTER_BUT.sub(" ", folded)
     if lexicon.section("contrast").scan(contrast, tokens(contrast)) or lexicon.section("yes").scan(folded, words):
         return "", ""
-    closing = lexicon.section("closing").scan(folded, words)
+    closings = lexicon.section("closing")
+    closing = [p for p in closings.scan(folded, words)
+               if not all(_NEGATED.search(folded, max(0, m.start() - 30), m.start()) for m in closings.where(folded, p))]
+    plain = _IT_WORKS.search(folded)
+    if plain and not _NEGATED.search(folded, max(0, plain.start() - 30), plain.start()):
+        closing.append(Phrase(plain.group(0).replace("ca ", "ça "), tuple(plain.group(0).split()), 1.0, __name__,
+                              "closing"))
     if not all(p.weight <= CLOSING_OUTWEIGHS for p in found):
         return "", ""
     if closing:

@@ -35,7 +35,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import filterfalse, islice
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .text import fold, word_start
 
@@ -173,6 +173,7 @@ class Lexicon:
             if p.section:
                 grouped.setdefault(p.section, []).append(Phrase(p.text, p.words, p.weight, p.source))
         self._sections = {name: Lexicon(group) for name, group in grouped.items()}
+        self._endings: dict[Phrase, tuple[str, ...]] = {}
         by_first: dict[str, list[tuple[Phrase, tuple[str, ...], re.Pattern[str] | None]]] = {}
         forms: set[str] = set()
         listed = {p.words for p in self.phrases}
@@ -183,6 +184,7 @@ class Lexicon:
             own = tuple(e for e in endings(last) if not e or (*head, last + e) not in listed)
             last_forms = [last + ending for ending in own]
             forms.update(last_forms)
+            self._endings[p] = own
             if not head:  # single words are decided by the word set alone...
                 for form in last_forms:
                     by_first.setdefault(form, []).append((p, (), None))
@@ -218,6 +220,10 @@ class Lexicon:
                 if pattern is None or (present.issuperset(head) and pattern.search(folded)):
                     found[phrase] = None
         return list(found)
+
+    def where(self, folded: str, phrase: Phrase) -> Iterator[re.Match[str]]:
+        """Each place *phrase* (one of this lexicon's) is written in *folded* text, in order."""
+        return fast_pattern(phrase.words, self._endings[phrase]).finditer(folded)
 
     def match(self, text: str) -> list[Phrase]:
         """Distinct phrases of this lexicon found in raw *text*, in lexicon order."""
