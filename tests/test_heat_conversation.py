@@ -673,6 +673,29 @@ def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
 
 
 @pytest.mark.parametrize("text", [
+    "Pour notre registre des traitements (RGPD), pouvez-vous indiquer où sont stockées les données de nos clients ?",
+    "Our auditor's supplier questionnaire asks whether personal data is encrypted at rest and where it is hosted.",
+])
+def test_paperwork_about_their_data_is_not_a_risk(text):
+    h = heat([customer(at(0), text)], at(1))
+    assert "risk" not in terms(h)
+
+
+def test_a_leak_is_a_risk_even_when_they_mention_the_gdpr():
+    text = ("Un client nous signale qu'un export avec les données de nos clients est accessible publiquement sur "
+            "notre site. C'est grave je suppose (RGPD) ?")
+    assert "risk" in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Pouvez-vous transférer notre domaine chez vous ? Je n'ai rien demandé à l'ancien registrar pour l'instant.",
+    "We'd like to transfer the domain to you next month; we didn't request the auth code yet.",
+])
+def test_a_transfer_they_ask_for_is_not_at_risk(text):
+    assert "risk" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
     "Hello, no email from you since Monday about the migration: any news?",
     "Bonjour, pas de message de votre part depuis mardi, où en est-on ?",
     "Bonjour, pas de retour depuis jeudi sur le devis.",
@@ -821,6 +844,11 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
      "novembre (environ 180).", "il me manque toutes les commandes"),
     ("Hi, after the migration all our emails are gone from the shared mailbox.", "all our emails are gone"),
     ("Bonjour, nos photos ont disparu de la galerie depuis la mise à jour.", "nos photos ont disparu"),
+    # ...or their domain moving away in their name
+    ("Bonjour, un mail du registre me demande de valider le transfert de cave-morel.fr chez un autre "
+     "prestataire. Nous n'avons jamais demandé ça, est-ce une arnaque ?", "transfert … nous n'avons jamais demande"),
+    ("We've had a notice about a transfer of our domain to a registrar in Latvia, which we never requested.",
+     "transfer … we never requested"),
     # ...or written over
     ("L'import de ce matin a écrasé les prix de tous nos produits, tout est décalé d'une colonne.",
      "ecrase les prix de tous nos produits"),

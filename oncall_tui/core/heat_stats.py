@@ -403,9 +403,11 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     elif down:
         stats.down, stats.down_read = down, False
     harm = lexicon.section("harm").scan(symptom, symptom_words)
+    if not _PAPERWORK.search(folded):
+        harm += lexicon.section("data").scan(symptom, symptom_words)
     if harm:
         harm = stats.harm = _said(harm)
-    elif (harm := _data_lost(folded) or _ransomed(folded)):
+    elif (harm := _data_lost(folded) or _ransomed(folded) or _taken_away(folded)):
         stats.harm = harm
     if not copy:
         slow = lexicon.section("slow").scan(symptom, symptom_words)
@@ -705,6 +707,14 @@ _LOST = re.compile(
 _LOST_WORDS = ("manque", "perdu", "lost", "missing", "disparu", "disappear", "gone", "vanish", "delet", "wiped",
                "ecras", "overwr",
                "supprime", "efface", "introuvable", "absent", "removed", "drop", "truncat", "vide la table")
+# Paperwork about their data names it without putting it at risk: "pour notre registre des traitements, où
+# sont stockées les données de nos clients ?", "our auditor's GDPR questionnaire asks about personal data".
+_PAPERWORK = re.compile(r"\b(?:rgpd|gdpr|nlpd|nfadp|lpd|registre (?:des traitements|rgpd)|record of processing|dpa|"
+                        r"dpo|sous-traitan\w*|sub-?processors?|questionnaire|iso ?27001|hds|pci|data processing|"
+                        r"due diligence|data residency|localisation des donnees|ou sont (?:physiquement )?"
+                        r"(?:stockees|hebergees|conservees)|where (?:is|are) (?:\w+ ){0,3}(?:stored|hosted|kept))\b")
+
+
 # Files renamed by ransomware leave its note beside them: ".akira" on every file and "akira_readme.txt" in every
 # folder, however calmly told ("c'est peut-être une mise à jour de votre côté ?").
 _RANSOM_NOTE = re.compile(r"\b[\w-]*(?:readme|read_me|lisezmoi|decrypt|restore_files|recover_files|how_to_back)"
@@ -716,6 +726,28 @@ _RENAMED = re.compile(r"\b(?:extension|every folder|each folder|all folders|chaq
 def _ransomed(folded: str) -> str:
     note = _RANSOM_NOTE.search(folded) if ".txt" in folded or ".htm" in folded or ".hta" in folded else None
     return note.group(0) if note and _RENAMED.search(folded) else ""
+
+
+# Their domain or account moved away in their name, which they never asked for: "confirmer le transfert de notre
+# nom de domaine vers un autre bureau d'enregistrement. Je n'ai rien demandé !", "a transfer request we didn't
+# make". Accepted by itself after a few days: the site and the mail go with it.
+_UNASKED_TRANSFER = re.compile(
+    r"\b(?P<what>transf\w*)\b[^\n?;]{0,160}?\b(?P<unasked>je n'ai rien demande|nous n'avons rien demande|"
+    r"on n'a rien demande|(?:je n'ai|nous n'avons|on n'a) (?:jamais |pas )(?:demande|fait)|non (?:demande|sollicite)e?|"
+    r"(?:i|we) (?:didn't|did not|never) (?:ask|request|make|start|initiate)\w*|not requested|unauthori[sz]ed)\b|"
+    r"\b(?:unauthori[sz]ed|unrequested|non sollicite|non demande)e? (?:domain )?transf\w*")
+
+
+# ...not one they ask us for: "we'd like to transfer the domain to you next month".
+_WANTED = re.compile(r"\b(?:like to|want to|wish to|planning to|plan to|going to|please|can you|could you|pouvez-vous|"
+                     r"pourriez-vous|pouvez vous|souhaite\w*|voudrai\w*|aimerai\w*|merci de|veux|voulons)\W+(?:\w+\W+){0,2}$")
+
+
+def _taken_away(folded: str) -> str:
+    found = _UNASKED_TRANSFER.search(folded) if "transf" in folded else None
+    if not found or _WANTED.search(folded, max(0, found.start() - 40), found.start()):
+        return ""
+    return (f"{found['what']} … {found['unasked']}" if found["unasked"] else found.group(0))[:SAID_MAX]
 
 
 # An outage they write about after it ended: they ask for its report, not for it to be fixed.

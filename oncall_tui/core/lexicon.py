@@ -56,6 +56,7 @@ SECTIONS = {
     "done": "our reply says we did something (not a bounce, even with a link)",
     "down": "a site or service is down (links the case to an incident on its scope)",
     "harm": "data or security is at risk (hacked, leaked, phishing): pressing however calmly said",
+    "data": "their customers' data named (personal data, card numbers): at risk, unless it is paperwork",
     "slow": "a site or service is slow or nearly full: it hurts, less than down",
     "promise": "our reply promises to come back later ('je reviens vers vous dans la journée')",
     "fixed": "our reply says something was done, in the past ('j'ai corrigé'): more than a promise",
