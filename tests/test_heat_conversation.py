@@ -125,6 +125,19 @@ def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     assert not h.probably_done and "waiting" in terms(h)
 
 
+def test_a_reminder_of_a_plan_weeks_away_is_no_missed_promise():
+    story = [customer(at(0), "Could you upgrade our booking platform to PHP 8.3 in January?"),
+             us(at(1), "Yes: staging on 12 January, production on 26 January. I'll send the runbook in the week "
+                       "of 11 January."),
+             customer(at(2), "Perfect, thanks. Talk in January."),
+             customer(at(24 * 16), "Happy new year! Just a reminder about the runbook; no rush, the week of the 11th "
+                                   "is fine.")]
+    h = heat(story, at(24 * 16, 30), tier="critical")
+    assert "promised" not in terms(h) and terms(h)["waiting"] == "waiting 30 min"
+    # Their "talk in January" asked nothing new: nobody waited on us before the reminder.
+    assert fold_events(story[:3]).ack == "talk in" and "waiting" not in terms(heat(story[:3], at(5)))
+
+
 def test_ca_marche_going_on_is_a_deal_not_a_closing():
     h = heat([customer(at(0)), us(at(1)), customer(at(2), "Ok ça marche, je teste demain matin et je vous dis.")], at(3))
     assert not h.probably_done and terms(h)["cooling"] == "their move: they said 'je teste'"

@@ -31,8 +31,10 @@ from zoneinfo import ZoneInfo
 
 from .text import fold
 
-#: A promise never holds longer than this, whatever it names (a typo'd year, "in 300 days").
-LONGEST = timedelta(days=14)
+#: A promise never holds longer than this, whatever it names (a typo'd year, "in 300 days"). A plan a few weeks
+#: out is kept as named: cut to two weeks, "I'll send the runbook in the week of 11 January" written on 18
+#: December had lapsed on 1 January, and the customer's reminder then counted from it.
+LONGEST = timedelta(days=92)
 #: A customer's deadline further than this is a typo or a plan, not a deadline. Nearer ones are kept as
 #: named: cut to two weeks, "expire le 3 mars" written on 27 January fell due on 10 February.
 FARTHEST_DUE = timedelta(days=92)
