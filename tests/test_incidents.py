@@ -497,6 +497,19 @@ def test_a_site_down_report_of_an_affected_customer_is_linked(outage):
     assert json.loads(link_event(outage, "T-100")["meta"])["why"] == "reports a site or service down"
 
 
+def test_a_slowness_report_of_an_affected_customer_is_linked(outage):
+    doc = {"customers": [], "cases": [
+        {"id": "T-650", "customer": "c-client", "subject": "Prise de RDV", "status": "open",
+         "opened_at": "2026-11-23T21:55:00Z",
+         "events": [_msg("2026-11-23T21:55:00Z", "in", "luc",
+                         "La prise de rendez-vous en ligne rame énormément depuis ce soir.")]}]}
+    import_document(outage, doc, now=BEFORE)
+    inc = declare(outage)
+    assert case(outage, "T-650")["incident_id"] == inc.id
+    assert json.loads(link_event(outage, "T-650")["meta"])["why"] == "reports a site or service slow"
+    assert case(outage, "T-400")["incident_id"] is None  # the same customer's billing question
+
+
 def test_a_case_naming_a_domain_on_a_server_in_scope_is_linked(outage):
     doc = {"customers": [], "cases": [
         {"id": "T-600", "customer": "c-client", "subject": "Question", "status": "open",

@@ -192,7 +192,7 @@ def _names_pattern(names: Iterable[str]) -> tuple[re.Pattern[str] | None, dict[s
 
 def about_incident(subject: str, messages: Iterable[tuple[str, str]], names: set[str],
                    lexicon: Lexicon) -> str:
-    """Why a case is about an incident: 'names web-01', 'reports a site down', or '' when it is not.
+    """Why a case is about an incident: 'names web-01', 'reports a site or service down' (or slow), or ''.
 
     Only the subject and what the customer wrote themselves (quotes,
     signatures and pasted logs set aside) are read; *messages* are
@@ -211,10 +211,15 @@ def about_incident(subject: str, messages: Iterable[tuple[str, str]], names: set
             m = pattern.search(folded)
             if m:
                 return f"names {spelled[m.group(1)]}"
+    slow = lexicon.section("slow")
     for text in texts:
         folded = fast_fold(text)
-        if down.scan(folded, tokens(folded)):
+        words = tokens(folded)
+        if down.scan(folded, words):
             return "reports a site or service down"
+        if slow.scan(folded, words):
+            # An affected customer's "très lent depuis ce matin" during a slowness incident is that incident.
+            return "reports a site or service slow"
     return ""
 
 
