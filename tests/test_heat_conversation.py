@@ -164,6 +164,10 @@ def test_writing_again_after_saying_it_works_reopens_the_wait():
     ("Parfait, merci beaucoup. À mardi !", "their move: they said 'à mardi'"),
     ("Merci, je vérifie demain matin que tout arrive bien côté Microsoft.", "their move: they said 'je vérifie demain'"),
     ("Great progress, thanks Alice.", "their move: they said 'great progress'"),
+    ("Parfait, merci. On en reparle après les fêtes.", "their move: they said 'on en reparle'"),
+    # ...or they will decide on their side and come back.
+    ("Thanks Alice, I'll discuss it with our finance director next week and come back to you.",
+     "their move: they said 'come back to you'"),
     # Mild words around it ("all day", "encore") do not make it a complaint.
     ("OK, I'm out all day, will try it tonight and let you know.", "their move: they said 'will try'"),
 ])
