@@ -125,6 +125,25 @@ def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     assert not h.probably_done and "waiting" in terms(h)
 
 
+def test_a_commercial_matter_waits_for_the_sales_team_however_loud():
+    quote = [customer(at(-24 * 5), "Bonjour, nous souhaiterions un devis pour un deuxième serveur."),
+             customer(at(-1), "TOUJOURS RIEN ?? C'est INADMISSIBLE pour un simple devis, on ira voir ailleurs !!!")]
+    chore = [customer(at(-24 * 5), "Bonjour, pourriez-vous ajouter un alias mail contact@ vers paul@ ?"),
+             customer(at(-1), "TOUJOURS RIEN ?? C'est INADMISSIBLE pour un simple alias, on ira voir ailleurs !!!")]
+    down = [customer(at(0), "Bonjour, depuis ce matin le site du collège affiche « Erreur lors de la connexion à la "
+                            "base de données ». Pourriez-vous regarder quand vous aurez un moment ?")]
+    h = heat(quote, at(0, 30))
+    assert terms(h)["sales"] == "a billing or commercial matter: 'devis'"
+    assert h.score < heat(chore, at(0, 30)).score and h.score < heat(down, at(0, 30)).score
+
+
+def test_a_refund_asked_on_an_outage_is_still_the_outage():
+    story = [customer(at(0), "Our shop has been down since 6am, customers can't pay."),
+             customer(at(1), "Still down. And I want a refund for today.")]
+    h = heat(story, at(2))
+    assert "sales" not in terms(h) and "down" in terms(h)
+
+
 def test_a_reminder_of_a_plan_weeks_away_is_no_missed_promise():
     story = [customer(at(0), "Could you upgrade our booking platform to PHP 8.3 in January?"),
              us(at(1), "Yes: staging on 12 January, production on 26 January. I'll send the runbook in the week "

@@ -51,6 +51,9 @@ CUSTOMER = [
     # At risk (lifted like an outage until we answer), and a problem back after a fix.
     "Pas urgent : il me manque toutes les commandes entre le 10 et le 22 novembre.",
     "Our site redirects to a casino, have we been hacked? The 502 errors are back too.",
+    # A commercial matter (cooled while nothing is said broken), and one said about an outage.
+    "Je voudrais un devis pour un deuxième serveur, c'est URGENT !!!",
+    "I WANT A REFUND for the three hours the shop was down last week.",
     "",
 ]
 CLOSING = ["Merci beaucoup, tout fonctionne, vous pouvez fermer le ticket.", "All good now, thanks!",

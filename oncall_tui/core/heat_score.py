@@ -426,6 +426,8 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         t = _term_for(engineers_terms, n, _engineers_term, weights)
         if t:
             add(t)
+    if stats.sales and weights.sales_points >= 0.05:
+        add(Term("sales", f"a billing or commercial matter: {_quote(stats.sales)}", -weights.sales_points))
     if stats.live and weights.live_points >= 0.05:
         add(Term("live", "waiting on the chat", weights.live_points))
     if stats.quoted or stats.sig or stats.log or stats.broadcasts or stats.autoreplies:

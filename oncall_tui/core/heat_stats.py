@@ -150,6 +150,9 @@ class CaseStats:
     # An engineers' note since their latest message says nothing is for us to do on it now ("duplicate of
     # #58840, merging", "rien de technique, le commercial rappelle lundi"): what it said, until anyone writes.
     parked: str = ""
+    # Their first message asked about a billing or commercial matter ("devis", "refund") and none of theirs
+    # says anything is broken, slow or at risk: what it said, until one does.
+    sales: str = ""
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
@@ -306,6 +309,9 @@ def _auto_reply(body: str) -> bool:
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,
                    tz: tzinfo | None, reads_outage: OutageReader | None) -> None:
     reading = _read(event.body, event.author)
+    # The message opening the conversation (nothing of ours before it; a broadcast is no conversation): what
+    # it asks is what the case is about.
+    first = stats.exchanges == 1
     stats.quoted += reading.quoted
     stats.sig += reading.signature
     stats.log += reading.log
@@ -348,6 +354,12 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # we are does not make the broken promise matter less.
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
     down, harm, slow = _troubles(stats, event.body, text, folded, words, reading.pasted, lexicon, reads_outage)
+    # A case is a commercial one by what its opening message asks ("je voudrais un devis"); a later "I want
+    # a discount" on an outage does not make it one (and a new message never cools a case).
+    if down or harm or slow or stats.down or stats.harm or stats.slow:
+        stats.sales = ""
+    elif first and (sales := lexicon.section("sales").scan(folded, words)):
+        stats.sales = _said(sales)
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
     # What is at stake beats how it is said: "rien d'urgent" about a compromised site is not calm.

@@ -44,6 +44,7 @@ class Weights:
     shouting_weight: float
     calm_points: float
     calm_waiting_factor: float
+    sales_points: float
     promise_window_hours: float
     promise_missed_points: float
     deadline_points: float

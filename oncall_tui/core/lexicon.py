@@ -58,6 +58,7 @@ SECTIONS = {
     "harm": "data or security is at risk (hacked, leaked, phishing): pressing however calmly said",
     "data": "their customers' data named (personal data, card numbers): at risk, unless it is paperwork",
     "slow": "a site or service is slow or nearly full: it hurts, less than down",
+    "sales": "a billing or commercial matter (quote, invoice, refund, prices): the sales team's hours",
     "promise": "our reply promises to come back later ('je reviens vers vous dans la journée')",
     "fixed": "our reply says something was done, in the past ('j'ai corrigé'): more than a promise",
 }
