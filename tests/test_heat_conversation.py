@@ -157,6 +157,19 @@ def test_a_reminder_of_a_plan_weeks_away_is_no_missed_promise():
     assert fold_events(story[:3]).ack == "talk in" and "waiting" not in terms(heat(story[:3], at(5)))
 
 
+@pytest.mark.parametrize("back", [
+    "C'est revenu, merci ! Juste une question pour plus tard : faut-il mettre à jour notre thème ?",
+    "The shop is back up now, thanks. Out of curiosity, what caused it?",
+])
+def test_saying_it_is_back_with_a_question_ends_the_outage_not_the_wait(back):
+    down = [customer(at(0), "Notre site ne s'affiche plus (page blanche) depuis ce matin.")]
+    h = heat([*down, customer(at(2), back)], at(3))
+    assert "down" not in terms(h) and "waiting" in terms(h)
+    # ...but it still is, for them, if they say so in the same breath.
+    again = "C'est revenu sur l'ordinateur mais la boutique ne s'affiche plus sur mobile, pourquoi ?"
+    assert "down" in terms(heat([*down, customer(at(2), again)], at(3)))
+
+
 def test_ca_marche_going_on_is_a_deal_not_a_closing():
     h = heat([customer(at(0)), us(at(1)), customer(at(2), "Ok ça marche, je teste demain matin et je vous dis.")], at(3))
     assert not h.probably_done and terms(h)["cooling"] == "their move: they said 'je teste'"
@@ -715,6 +728,13 @@ def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
 def test_paperwork_about_their_data_is_not_a_risk(text):
     h = heat([customer(at(0), text)], at(1))
     assert "risk" not in terms(h)
+
+
+def test_threatening_to_go_to_the_regulator_is_not_a_risk():
+    text = "Je me suis désinscrit DEUX FOIS de votre lettre commerciale et je la reçois encore. Je vais saisir la CNIL."
+    assert "risk" not in terms(heat([customer(at(0), text)], at(1)))
+    leak = "Un fichier clients est en ligne depuis hier ; nous allons devoir notifier la CNIL sous 72 heures."
+    assert "risk" in terms(heat([customer(at(0), leak)], at(1)))
 
 
 def test_a_leak_is_a_risk_even_when_they_mention_the_gdpr():

@@ -354,6 +354,11 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # we are does not make the broken promise matter less.
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
     down, harm, slow = _troubles(stats, event.body, text, folded, words, reading.pasted, lexicon, reads_outage)
+    if not (down or slow) and (stats.down or stats.slow) and _says_back(lexicon, folded, words):
+        # "C'est revenu, merci ! Juste une question pour plus tard : …": no closing (a question is asked),
+        # but what they said was down is up again.
+        stats.down = stats.slow = stats.copy_down = ""
+        stats.down_read = False
     # A case is a commercial one by what its opening message asks ("je voudrais un devis"); a later "I want
     # a discount" on an outage does not make it one (and a new message never cools a case).
     if down or harm or slow or stats.down or stats.harm or stats.slow:
@@ -862,6 +867,25 @@ _NEGATED = re.compile(r"\b(?:pas|not|never|jamais|isn't|isnt|aren't|arent|wasn't
 _IT_WORKS = re.compile(r"\bca marche(?=\s*(?:[.!]|$)|\s+merci\b)")
 
 
+def _closings_said(lexicon: Lexicon, folded: str, words: list[str]) -> list[Phrase]:
+    """The closing phrases of a message not said not to be so ("ce n'est pas revenu à la normale")."""
+    closings = lexicon.section("closing")
+    return [p for p in closings.scan(folded, words)
+            if not all(_NEGATED.search(folded, max(0, m.start() - 30), m.start()) for m in closings.where(folded, p))]
+
+
+def _contrasts(lexicon: Lexicon, folded: str) -> bool:
+    """Whether a message turns on a "but" (not a "but thanks")."""
+    contrast = _THANKS_AFTER_BUT.sub(" ", folded)
+    return bool(lexicon.section("contrast").scan(contrast, tokens(contrast)))
+
+
+def _says_back(lexicon: Lexicon, folded: str, words: list[str]) -> bool:
+    """Whether a message says it works again ("c'est revenu", "back up now"), whatever else it asks, with no
+    "but" (see `_closing_or_ack`)."""
+    return bool(_closings_said(lexicon, folded, words)) and not _contrasts(lexicon, folded)
+
+
 def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found,
                     names: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(closing, acknowledgement) phrases of a customer message; both '' for anything else.
@@ -875,12 +899,9 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     """
     if not words or "?" in text or _ASKS.search(folded):
         return "", ""
-    contrast = _THANKS_AFTER_BUT.sub(" ", folded)
-    if lexicon.section("contrast").scan(contrast, tokens(contrast)) or lexicon.section("yes").scan(folded, words):
+    if _contrasts(lexicon, folded) or lexicon.section("yes").scan(folded, words):
         return "", ""
-    closings = lexicon.section("closing")
-    closing = [p for p in closings.scan(folded, words)
-               if not all(_NEGATED.search(folded, max(0, m.start() - 30), m.start()) for m in closings.where(folded, p))]
+    closing = _closings_said(lexicon, folded, words)
     plain = _IT_WORKS.search(folded)
     if plain and not _NEGATED.search(folded, max(0, plain.start() - 30), plain.start()):
         closing.append(Phrase(plain.group(0).replace("ca ", "ça "), tuple(plain.group(0).split()), 1.0, __name__,
