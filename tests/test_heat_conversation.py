@@ -197,6 +197,7 @@ def test_writing_again_after_saying_it_works_reopens_the_wait():
     ("Merci, je vérifie demain matin que tout arrive bien côté Microsoft.", "their move: they said 'je vérifie demain'"),
     ("Great progress, thanks Alice.", "their move: they said 'great progress'"),
     ("Parfait, merci. On en reparle après les fêtes.", "their move: they said 'on en reparle'"),
+    ("Nous y serons. J'espère que vous aurez des réponses concrètes.", "their move: they said 'nous y serons'"),
     # ...or they will decide on their side and come back.
     ("Thanks Alice, I'll discuss it with our finance director next week and come back to you.",
      "their move: they said 'come back to you'"),
