@@ -713,6 +713,11 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     # An HTTP status in the plural.
     ("We're seeing a few 504s on /checkout/payment since about 6am, maybe 1 request in 10.", "504"),
     ("Heads-up: elevated 5xx on the booking API since 14:10 UTC, roughly 4% of calls.", "5xx"),
+    # Their customers paying twice: their payment step is broken.
+    ("Three of our subscribers were charged twice for the same box this morning, Stripe shows both payments.",
+     "subscribers were charged twice"),
+    ("Plusieurs acheteurs nous écrivent : leur carte a été débitée deux fois pour la même commande.",
+     "acheteurs nous ecrivent : leur carte a ete debitee deux fois"),
     # What their site produced no longer comes out.
     ("Depuis 7h les bons de livraison ne sont plus générés, l'entrepôt attend.", "ne sont plus générés"),
     ("Invoices aren't being generated since last night's run; accounts noticed at 9.", "aren't being generated"),
@@ -750,6 +755,14 @@ def test_a_leak_is_a_risk_even_when_they_mention_the_gdpr():
 ])
 def test_a_transfer_they_ask_for_is_not_at_risk(text):
     assert "risk" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "We've been charged TWICE for the November invoice, please refund one.",
+    "Bonjour, vous m'avez prélevé deux fois l'abonnement ce mois-ci, merci de corriger.",
+])
+def test_being_charged_twice_by_us_is_billing_not_an_outage(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
 
 
 @pytest.mark.parametrize("text", [

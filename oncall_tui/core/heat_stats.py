@@ -652,7 +652,21 @@ def _cannot_any_more(folded: str) -> str:
         found = _LOCKED_OUT.search(folded)
     if found is None and ("fail" in folded or "echoue" in folded or "plante" in folded or "erreur" in folded):
         found = _APP_FAILS.search(folded)
+    if found is None and ("twice" in folded or "fois" in folded or "double" in folded or "2x" in folded):
+        found = _CHARGED_TWICE.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
+
+
+# Their customers paying twice: their payment step is broken ("two guests were charged 2x for the same booking",
+# "9 clients débités deux fois", "la carte est débitée deux fois"). Themselves charged twice by us is billing ("we've
+# been charged TWICE for the November invoice", "vous m'avez prélevé deux fois").
+_PAYERS = (r"(?:customers?|clients?|guests?|people|buyers?|shoppers?|subscribers?|abonnes|members|adherents|patients|"
+           r"acheteurs|visitors|users|utilisateurs|parents|familles|la carte|their cards?|cards?)")
+_CHARGED_TWICE = re.compile(
+    r"\b" + _PAYERS + r"\b[^.!?\n]{0,60}?\b(?:charged|debitee?s?|prelevee?s?|billed)\s+(?:\w+\s+)?"
+    r"(?:twice|2x|two times|deux fois|2 fois|en double)\b|"
+    r"\bcharges? (?:people|customers|guests|clients|shoppers) (?:twice|2x|double)\b|"
+    r"\b(?:double[- ]charg\w+|double[- ]debit\w*) (?:of )?(?:our |nos |their )?" + _PAYERS)
 
 
 # The problem is back after an earlier fix, said with something wrong: "les erreurs 502 sont revenues", "comme il y
