@@ -566,6 +566,9 @@ def test_a_percentage_that_is_not_a_full_disk_is_not_slow(text):
      "'inutilisable', 'secondes à afficher'"),
     ("Checkout is very slow today, about 8 seconds per page, on our busiest week.",
      "'seconds per page', 'very slow'"),
+    # A database replica falling behind its primary.
+    ("Our read replica is now 50 minutes behind the primary, the stock pages read from it.", "'behind the primary'"),
+    ("La réplique de la base a 2 h de retard sur le primaire depuis cette nuit.", "'de retard sur le primaire'"),
 ])
 def test_a_slow_site_counts_and_less_than_a_site_that_is_down(text, said):
     slow = heat([customer(at(0), text)], at(1))
@@ -914,6 +917,9 @@ LOUD_20_HOURS = [customer(at(-20), "Bonjour, notre facture porte toujours l'anci
      "novembre (environ 180).", "il me manque toutes les commandes"),
     ("Hi, after the migration all our emails are gone from the shared mailbox.", "all our emails are gone"),
     ("Bonjour, nos photos ont disparu de la galerie depuis la mise à jour.", "nos photos ont disparu"),
+    # ...or the copy they would fail over to no longer follows
+    ("On db-standby the replication has stopped since Saturday 04:12 with error 1062.",
+     "replication has stopped"),
     # ...or their domain moving away in their name
     ("Bonjour, un mail du registre me demande de valider le transfert de cave-morel.fr chez un autre "
      "prestataire. Nous n'avons jamais demandé ça, est-ce une arnaque ?", "transfert … nous n'avons jamais demande"),
