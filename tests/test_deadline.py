@@ -164,6 +164,11 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
      "our payroll run uses it.", datetime(2026, 11, 25, 18, 0)),
     ("La bascule doit être faite avant jeudi midi. Pas avant mercredi 20h, nos commandes partent à 19h30.",
      datetime(2026, 11, 26, 12, 0)),
+    # Our own work on their server at a set time, which they ask us to move.
+    ("We stream a fundraiser tonight until 23:30. A reboot at 22:00 would cut it, can you move it to next week?",
+     datetime(2026, 11, 23, 22, 0)),
+    ("Vous voulez redémarrer notre serveur ce soir à 23h ? Ce n'est pas possible, nos commandes partent à ce moment.",
+     datetime(2026, 11, 23, 23, 0)),
     # A count said in words, however roughly.
     ("Our monitoring says the certificate is expiring in about nine hours, has it been deployed?",
      datetime(2026, 11, 23, 19, 0)),
@@ -195,6 +200,9 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     # A threat of the writer's own is no deadline of the service.
     "If this isn't refunded today I'll contact my bank.",
     "Si je n'ai pas ce rappel demain matin, je raconte tout sur Facebook.",
+    # What our work did, after it.
+    "After the reboot at 3am the shop shows a 502.",
+    "Depuis la maintenance de 22h, nos tâches planifiées ne tournent plus.",
     # Only when it may start.
     "Please do the maintenance whenever suits, but not before Thursday 22:00 (our stock count).",
     "Vous pouvez redémarrer le serveur, mais pas avant 23h s'il vous plaît.",

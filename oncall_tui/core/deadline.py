@@ -159,7 +159,10 @@ _EVENT = re.compile(
     r"cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
     r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday|"
     # ...and what goes out at a set time: "l'infolettre part dans une demi-heure", "the newsletter goes out at 8"
-    r"infolettre|newsletter|mailing|e-?mailing)\b")
+    r"infolettre|newsletter|mailing|e-?mailing|"
+    # ...and our own work on their server at a set time, which they ask us to move: "a reboot at 22:00 would cut
+    # the stream", "vous voulez redémarrer notre serveur ce soir à 23h ? Ce n'est pas possible".
+    r"reboot|redemarrage|redemarrer|maintenance)\b")
 # Followed by what it is before: "I hadn't seen it before: Disk usage 97%" names no deadline.
 _BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
 _NEED = re.compile(
@@ -181,7 +184,9 @@ _THREAT = re.compile(
     r"lawyer|solicitor|avocat|tribunal|court|chargeback|refund\w*|rembours\w*|resili\w*|cancel\w*|"
     r"leave you|go elsewhere|ailleurs|concurren\w*|competitor\w*|complain\w*|plainte)\b")
 # A clause telling since when something is broken, or what already started, is the story.
-_SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|"
+_SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|rebooted|"
+                    r"(?:after the|apres (?:le|la|l') ?)(?:reboot|redemarrage|maintenance|migration|update|upgrade|"
+                    r"mise a jour)|"
                     r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?))\b")
 
 
