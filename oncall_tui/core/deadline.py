@@ -185,7 +185,7 @@ _THREAT = re.compile(
     r"leave you|go elsewhere|ailleurs|concurren\w*|competitor\w*|complain\w*|plainte)\b")
 # A clause telling since when something is broken, or what already started, is the story.
 _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|rebooted|"
-                    r"(?:after the|apres (?:le|la|l') ?)(?:reboot|redemarrage|maintenance|migration|update|upgrade|"
+                    r"(?:after the |apres (?:le |la |l'))(?:reboot|redemarrage|maintenance|migration|update|upgrade|"
                     r"mise a jour)|"
                     r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?))\b")
 
