@@ -44,6 +44,11 @@ def read(text: str, known=()) -> intents.Decoding:
      ["greenway-tools.co.uk"], "disk_usage", "greenway-tools.co.uk"),
     ("Could you make us a full copy of the production shop so the new staff can practise on it?",
      ["cornerbakery.ie"], "clone_environment", None),
+    # A domain just bought, named only in the registrar's mail they forward.
+    ("Bought this one for the summer festival, could you add it to our hosting so it shows our site?\n\n"
+     "---------- Forwarded message ----------\nFrom: Registrar <no-reply@registrar.example>\n"
+     "Subject: Registration complete - kilkee-sea-fest.ie\n\nkilkee-sea-fest.ie has been registered for 1 year.\n"
+     "Nameservers: ns1.hosting.example, ns2.hosting.example.", ["kilkeesurf.ie"], "add_vhost", "kilkee-sea-fest.ie"),
 ])
 def test_a_request_without_the_action_s_keyword_is_read(text, known, intent, domain):
     reading = read(text, known)

@@ -106,6 +106,10 @@ CORPUS = [
     case("Our booking page has been down with a 503 error since last night, could you look at it?",
          {"site_down": {D: "reservations.cabane-arpette.ch"}},
          known=["cabane-arpette.ch", "reservations.cabane-arpette.ch"], id="en-booking-page-is-reservations"),
+    # Two of their sites named, one said to be fine: the other is the one.
+    case("Our new harbourlights-cafe.com is live! The old harbourlights.ie has the padlock and works fine, could "
+         "you get the padlock on the new one too?", {"issue_certificate": {D: "harbourlights-cafe.com"}},
+         known=["harbourlights.ie", "harbourlights-cafe.com"], id="en-the-old-one-works-fine"),
     # Sites under one name told apart by their ending alone ("the .fr site"), the other said to be fine.
     case("Could you switch the .fr site to PHP 8.2 please? The .ie one is fine as it is.",
          {"php_version": {D: "kilmore-bakes.fr", "version": "8.2"}}, known=["kilmore-bakes.ie", "kilmore-bakes.fr"],

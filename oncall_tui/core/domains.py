@@ -149,6 +149,12 @@ _SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|as it is|unto
 _NOT_THE = re.compile(r"(?:\bnot the|\bpas (?:le|la|les|l'))\s*$")
 
 
+def said_fine(folded: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether every clause of *folded* holding one of *spans* (where a site is named) says that site is fine or
+    not the one meant ("the old kernowcottages.co.uk has the padlock and works fine")."""
+    return _spared_at(folded, spans)
+
+
 def _ending_named(folded: str, ending: str) -> bool:
     """Whether *folded* names a site by its *ending* alone (".fr", "le .co.uk"), not as said to be fine."""
     named = re.compile(r"(?<![\w.-])\." + re.escape(fold(ending)) + r"(?![\w.-])")
@@ -157,15 +163,18 @@ def _ending_named(folded: str, ending: str) -> bool:
 
 def _spared(folded: str, word: str | re.Pattern[str]) -> bool:
     """Whether every clause of *folded* naming *word* says that site is fine or not the one meant."""
-    seen = False
-    for m in (phrase_pattern(word) if isinstance(word, str) else word).finditer(folded):
-        seen = True
-        start = max((e.end() for e in _CLAUSE_END.finditer(folded, max(0, m.start() - 120), m.start())), default=0)
-        end = _CLAUSE_END.search(folded, m.end())
+    pattern = phrase_pattern(word) if isinstance(word, str) else word
+    return _spared_at(folded, [m.span() for m in pattern.finditer(folded)])
+
+
+def _spared_at(folded: str, spans: Sequence[tuple[int, int]]) -> bool:
+    for a, b in spans:
+        start = max((e.end() for e in _CLAUSE_END.finditer(folded, max(0, a - 120), a)), default=0)
+        end = _CLAUSE_END.search(folded, b)
         if not (_SPARING.search(folded, start, end.start() if end else len(folded))
-                or _NOT_THE.search(folded, max(start, m.start() - 12), m.start())):
+                or _NOT_THE.search(folded, max(start, a - 12), a)):
             return False
-    return seen
+    return bool(spans)
 
 
 def _distance(folded: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:

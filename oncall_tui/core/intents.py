@@ -52,7 +52,7 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import Sequence
 
-from .domains import Found, known_named, nearest, normalise, scan
+from .domains import Found, known_named, nearest, normalise, said_fine, scan
 from .intent_reader import NONE, Reader, reader_text
 from .intent_rules import (
     EMAIL_WORD,
@@ -614,10 +614,22 @@ def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, 
         # "_sip._tls.clinic.ie SRV ... sipdir.online.lync.com": the record is in their zone, the host it
         # points to is someone else's.
         sites = [f for f in sites if _is_known(f.domain, known)]
+    if len({f.domain for f in sites}) > 1:
+        # "The old kernowcottages.co.uk has the padlock and works fine. Could you sort out the same for the
+        # new one?": a site named as fine is not the one to act on.
+        fine = {d for d in {f.domain for f in sites}
+                if said_fine(t.folded, [(t.folded_at(f.start), t.folded_at(f.end)) for f in sites if f.domain == d])}
+        kept = [f for f in sites if f.domain not in fine]
+        if any(_is_known(f.domain, known) for f in kept):  # ...when another of theirs is named
+            sites = kept
     # A vhost is for the domain just bought, written beside the site it will sit next to ("ça ne remplace
-    # pas l'ancien site benoit-kine.fr").
+    # pas l'ancien site benoit-kine.fr")...
     if new and (fresh := [f for f in sites if not _is_known(f.domain, known)]):
         return nearest(fresh, origin, t.newlines), 1.0
+    # ...or named only in the registrar's mail they forward ("Bought this one, could you add it to our
+    # hosting?").
+    if new and not sites and aside and (bought := _bought_in(aside, known, rules)):
+        return bought, rules.domain_confidence["quoted"]
     if from_email and (mailboxes := [f for f in found if f.email]):  # a mailbox's domain is the one to act on
         return nearest(mailboxes, origin, t.newlines), 1.0
     own = [f for f in sites if _is_known(f.domain, known)]
@@ -672,6 +684,22 @@ def _clone_hosts(found: list[Found]) -> tuple[str, str] | None:
     base = copy.split(".", 1)[1]
     site = next((d for d in sites if d != copy and (d == base or d.endswith("." + base))), None)
     return (site, copy) if site else None
+
+
+# Hosts that serve a domain rather than name it: a registrar's mail lists the nameservers it set.
+_SERVICE_HOST = re.compile(r"(?:ns|dns|mx|smtp|imap|pop|mail)\d*\.")
+
+
+def _bought_in(aside: str, known: list[str], rules: Rules) -> str | None:
+    """The one domain, not yet theirs, that the text they quote or forward names most often, or None."""
+    counts: dict[str, int] = {}
+    for f in scan(aside, rules)[0]:
+        if not f.email and not _is_known(f.domain, known) and not _SERVICE_HOST.match(f.domain):
+            counts[f.domain] = counts.get(f.domain, 0) + 1
+    ranked = sorted(counts.values(), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]):
+        return None
+    return max(counts, key=counts.get)
 
 
 def _is_known(domain: str, known: list[str]) -> bool:
