@@ -14,6 +14,7 @@ from oncall_tui.core.deadline import (
     LONGEST,
     committed_by,
     customer_due,
+    expires_by,
     fills_by,
     owed_by,
     promised_by,
@@ -159,6 +160,9 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
      datetime(2026, 11, 23, 23, 0)),
     ("Le prochain passage est demain 6h, et s'il ne part pas non plus ils ne préparent pas les colis.",
      datetime(2026, 11, 24, 6, 0)),
+    # A story told in brackets beside the deadline.
+    ("Le paiement du renouvellement a été refusé (ma carte avait expiré) et le domaine expire le 25 novembre.",
+     datetime(2026, 11, 25, 23, 59)),
     # When it may start is not when it is due: "not before" leaves the deadline it sits beside.
     ("The old key expires Wednesday at 18:00. Please swap it before then, but not before Tuesday 9:00: "
      "our payroll run uses it.", datetime(2026, 11, 25, 18, 0)),
@@ -218,6 +222,19 @@ def test_any_customer_text_gives_none_or_a_deadline_after_it_and_within_three_mo
     assert moment is None or at < moment <= at + FARTHEST_DUE
     moment = committed_by(text, at)
     assert moment is None or at < moment <= at + LONGEST
+
+
+@pytest.mark.parametrize("notice, expected", [
+    ("Le renouvellement automatique du certificat SSL pour www.mairie.fr a échoué.\nExpiration du certificat "
+     "actuel : 24/11/2026 02:00 UTC.\nUne nouvelle tentative sera effectuée dans les 24 heures.",
+     datetime(2026, 11, 24, 3, 0)),
+    ("Your domain example.ie expires on 27 November. Renew it now to keep your website and email.",
+     datetime(2026, 11, 27, 23, 59)),
+    ("The certificate for shop.example.fr expired on 20 November.", None),  # the story
+    ("Thank you for your order. Your invoice is attached.", None),
+])
+def test_a_notice_they_forward_says_when_something_expires(notice, expected):
+    assert expires_by(notice, MONDAY_10) == (expected and expected.replace(tzinfo=PARIS))
 
 
 def test_a_plan_weeks_away_is_kept_as_named():

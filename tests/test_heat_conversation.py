@@ -144,6 +144,14 @@ def test_a_refund_asked_on_an_outage_is_still_the_outage():
     assert "sales" not in terms(h) and "down" in terms(h)
 
 
+def test_an_expiry_in_the_notice_they_quote_is_their_deadline():
+    quoted = ("Bonsoir, nous avons reçu le message ci-dessous et je ne comprends pas ce qu'il faut faire.\n\n"
+              "> Le renouvellement automatique du certificat SSL pour www.mairie-aubin.fr a échoué.\n"
+              "> Expiration du certificat actuel : 24/11/2026 04:00 UTC.\n\nMerci, Annie")
+    h = heat([customer(at(0), quoted)], at(1))
+    assert terms(h)["deadline"].startswith("their deadline Tue 24 Nov 04:00")
+
+
 def test_a_reminder_of_a_plan_weeks_away_is_no_missed_promise():
     story = [customer(at(0), "Could you upgrade our booking platform to PHP 8.3 in January?"),
              us(at(1), "Yes: staging on 12 January, production on 26 January. I'll send the runbook in the week "
@@ -716,6 +724,10 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     # An HTTP status in the plural.
     ("We're seeing a few 504s on /checkout/payment since about 6am, maybe 1 request in 10.", "504"),
     ("Heads-up: elevated 5xx on the booking API since 14:10 UTC, roughly 4% of calls.", "5xx"),
+    # Mail to them or from their shop that does not get through.
+    ("Clients tell me the emails they send me come back saying the address doesn't exist.",
+     "address doesn't exist"),
+    ("Depuis minuit les clients ne reçoivent pas le mail de confirmation de commande.", "ne reçoivent pas"),
     # Their customers paying twice: their payment step is broken.
     ("Three of our subscribers were charged twice for the same box this morning, Stripe shows both payments.",
      "subscribers were charged twice"),

@@ -211,7 +211,12 @@ def _without_story(clause: str) -> str:
     convocations, c'est programmé depuis une semaine" still names tonight."""
     if not _SINCE.search(clause):
         return clause
+    # ...and between brackets: "le paiement a été refusé (ma carte avait expiré) et le domaine expire le 20".
+    clause = _ASIDE.sub(lambda m: " " if _SINCE.search(m.group()) else m.group(), clause)
     return ", ".join(part for part in _COMMA.split(clause) if not _SINCE.search(part))
+
+
+_ASIDE = re.compile(r"\([^()]*\)")
 
 
 # We say we will do something ourselves: "I'll restore it tonight and confirm by 8am", "je vous envoie
@@ -281,6 +286,19 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     found = [moment for clause in map(_without_story, _CLAUSES.split(folded))
              if _names_deadline(clause)
              and (moment := _due_moment(clause, at)) is not None and at < moment <= at + FARTHEST_DUE]
+    return min(found) if found else None
+
+
+def expires_by(text: str, at: datetime) -> datetime | None:
+    """The nearest coming moment *text* (a notice a customer quotes or forwards, written down at *at*) says
+    something expires, or None: "Expiration du certificat actuel : 20/11/2027 02:00 UTC", "the domain
+    example.fr expires on 3 January". Whoever wrote it, an expiry is due then."""
+    folded = _fold(text)
+    if not _EXPIRES.search(folded):
+        return None
+    found = [moment for clause in _CLAUSES.split(folded)
+             if _EXPIRES.search(clause) and not _SINCE.search(clause)
+             and (moment := _clause_moment(clause, at)) is not None and at < moment <= at + FARTHEST_DUE]
     return min(found) if found else None
 
 

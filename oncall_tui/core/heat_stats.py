@@ -50,7 +50,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone, tzinfo
 from typing import Callable, Iterable, Sequence
 
-from .deadline import committed_by, customer_due, fills_by, owed_by, promised_by
+from .deadline import committed_by, customer_due, expires_by, fills_by, owed_by, promised_by
 from .lexicon import (
     MAX_CHARS,
     Lexicon,
@@ -381,6 +381,9 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     _deadline(stats, customer_due(text, local_at), local_at)
     # The alert they forward is pasted text: its numbers are read, never its words.
     _deadline(stats, fills_by(text + "\n" + reading.pasted if reading.pasted else text, local_at), local_at, fill=True)
+    if reading.quoted_text:
+        # The notice they forward ("Expiration du certificat actuel : 20/11/2027 02:00 UTC") is their deadline.
+        _deadline(stats, expires_by(reading.quoted_text, local_at), local_at)
     if not stats.topic:
         # Their own name says who asks, not what: it is left out like the lexicon's single words.
         topic = topic_print(topic_words(text), lexicon.single_words | frozenset(tokens(fast_fold(event.author))))

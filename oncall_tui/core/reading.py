@@ -46,9 +46,13 @@ class Reading:
     #: is broken now. Never read for the customer's words or tone; a log's history is not read at all
     #: (a node "IS DOWN" in a failover log the customer says nobody noticed).
     pasted: str = ""
+    #: The quoted or forwarded text, without its quote marks (at most `PASTED_CHARS`): never their words or
+    #: tone, but a notice they forward says when something expires ("Expiration du certificat actuel :
+    #: 20/11/2027 02:00 UTC").
+    quoted_text: str = ""
 
 
-#: How much of a pasted log is kept to read the symptom from (its first lines say it).
+#: How much of a pasted log, or of the text quoted, is kept to read the facts from (its first lines say them).
 PASTED_CHARS = 2000
 
 
@@ -306,14 +310,18 @@ def read(body: str, author: str = "") -> Reading:
     """*body*'s own words (first MAX_CHARS characters), with quotes, signature and pasted logs set aside."""
     body = body[:MAX_CHARS]
     quoted = 0
+    quoted_text = ""
     cut = _quote_start(body) if (":" in body or "--" in body) else -1
     if cut != -1:
         quoted = sum(1 for line in body[cut:].split("\n") if line.strip())
+        quoted_text = body[cut:cut + PASTED_CHARS]
         body = body[:cut]
     lines = body.split("\n")
     if ">" in body:
         kept = [line for line in lines if not line.lstrip().startswith(">")]
-        quoted += sum(1 for line in lines if line.lstrip().startswith(">") and line.strip(" >\t"))
+        marked = [line.lstrip(" >\t") for line in lines if line.lstrip().startswith(">")]
+        quoted += sum(1 for line in marked if line.strip())
+        quoted_text = ("\n".join(marked) + "\n" + quoted_text)[:PASTED_CHARS]
         lines = kept
     start = _signature_start(lines, author)
     signature = sum(1 for line in lines[start:] if line.strip())
@@ -324,7 +332,7 @@ def read(body: str, author: str = "") -> Reading:
     if log:
         pasted = "\n".join(line for line, m in zip(lines, machine) if m and not _STAMPED.match(line))[:PASTED_CHARS]
         lines = [line for line, m in zip(lines, machine) if not m]
-    return Reading("\n".join(lines), quoted, signature, log, pasted)
+    return Reading("\n".join(lines), quoted, signature, log, pasted, quoted_text)
 
 
 def set_aside_text(quoted: int, signature: int, log: int) -> str:
