@@ -50,7 +50,14 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone, tzinfo
 from typing import Callable, Iterable, Sequence
 
-from .deadline import committed_by, customer_due, expires_by, fills_by, owed_by, promised_by
+from .deadline import (
+    committed_by,
+    customer_due,
+    expires_by,
+    fills_by,
+    owed_by,
+    promised_by,
+)
 from .lexicon import (
     MAX_CHARS,
     Lexicon,
