@@ -89,6 +89,9 @@ def terms(h) -> dict[str, str]:
     ("False alarm, sorry! Our intern had switched the shop to maintenance mode. Kind regards, Hugh",
      "'false alarm'"),
     ("Laissez tomber, c'est mon fils qui avait changé la photo d'accueil. Désolé du dérangement !", "'laissez tomber'"),
+    # ...twice over, over the words of what they take back.
+    ("Fausse alerte : c'était notre box qui avait planté, tout remarche depuis qu'on l'a redémarrée. Vous pouvez "
+     "oublier mon message.", "'fausse alerte', 'pouvez oublier mon message'"),
     # "ça marche" ending its sentence.
     ("Ah d'accord, il fallait vider le cache du navigateur, ça marche ! Bonne soirée", "'ça marche'"),
 ])
@@ -113,6 +116,8 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     "C'est bon pour nous, merci de m'envoyer la facture rectifiée.",
     # Taking back one thing is not saying the rest works.
     "Never mind the invoice, the site has been down for an hour now!!",
+    "Fausse alerte pour le certificat. Par contre le site est en panne depuis une heure.",
+    "False alarm about the invoice. The checkout has been down for an hour though, customers can't pay!",
     # A closing said not to be so, often in the words of our broadcast.
     "Chez nous ce n'est pas revenu à la normale, les pages mettent toujours 12 secondes.",
     "It's not back to normal yet for us, the admin still times out.",

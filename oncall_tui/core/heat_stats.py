@@ -930,7 +930,12 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     if plain and not _NEGATED.search(folded, max(0, plain.start() - 30), plain.start()):
         closing.append(Phrase(plain.group(0).replace("ca ", "ça "), tuple(plain.group(0).split()), 1.0, __name__,
                               "closing"))
-    if not all(p.weight <= CLOSING_OUTWEIGHS for p in found):
+    # A closing outweighs mild words. Taking back what they reported, twice over ("Fausse alerte : c'était ma box
+    # qui avait planté … Vous pouvez oublier mon message": the lexicon's closings of weight 2), outweighs the words
+    # of what they take back; once, it does not ("never mind the invoice, the site has been down for an hour").
+    strong = [p.weight for p in closing if p.weight > CLOSING_OUTWEIGHS]
+    outweighs = max(strong) if len(strong) >= 2 else CLOSING_OUTWEIGHS
+    if not all(p.weight <= outweighs for p in found):
         return "", ""
     if closing:
         return _said(closing), ""

@@ -14,7 +14,8 @@ phrase only the extra weight.
 
 Phrases before any section header are frustration and urgency (`Lexicon.phrases`).
 A line ``[name]`` starts a section of other phrases the heat reads a message
-for (`Lexicon.section(name)`; weights are ignored there): see SECTIONS.
+for (`Lexicon.section(name)`; weights are ignored there, but for closings: how strong a word of what went
+wrong they outweigh): see SECTIONS.
 
 Phrases are read with `text.fold`; messages go through `fast_fold`, `tokens`
 and `fast_pattern`, which give the same words and matches as `text.fold`,
