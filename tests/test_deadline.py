@@ -160,6 +160,12 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
      datetime(2026, 11, 23, 23, 0)),
     ("Le prochain passage est demain 6h, et s'il ne part pas non plus ils ne préparent pas les colis.",
      datetime(2026, 11, 24, 6, 0)),
+    # A sale named after a day, beside the day it starts.
+    ("Nous ouvrons nos ventes privées Black Friday samedi 28 novembre à 6h00 (heure de Paris).",
+     datetime(2026, 11, 28, 6, 0)),
+    # What will be deleted at a set moment, in the words of the banner they quote.
+    ('I just noticed a banner: "This account and all its data will be permanently deleted on 24/11/2026 at '
+     '09:00 UTC." That\'s tomorrow!', datetime(2026, 11, 24, 10, 0)),
     # A story told in brackets beside the deadline.
     ("Le paiement du renouvellement a été refusé (ma carte avait expiré) et le domaine expire le 25 novembre.",
      datetime(2026, 11, 25, 23, 59)),

@@ -97,8 +97,9 @@ _WORKDAY_END = time(18, 0)  # a day without an hour: the end of that working day
 # still ours to save at 23:00 on the 8th.
 _DAY_END = time(23, 59)
 _EXPIRES = re.compile(r"\b(?:expir\w*|expiry|runs? out)\b")
-# A full stop ends a clause, the dot of a domain or a version does not ("brasserieduport.fr : ... à 8h").
-_CLAUSES = re.compile(r"[;!?\n]+|\.+(?=\s|$)")
+# A full stop ends a clause (a closing quote or bracket after it too), the dot of a domain or a version does not
+# ("brasserieduport.fr : ... à 8h").
+_CLAUSES = re.compile(r"[;!?\n]+|\.+[\"'\u00bb\u201d)\]]*(?=\s|$)")
 # A zone named beside the hour ("9am (CET)", "15:00 SGT", "heure de Paris") says whose clock it is. The
 # abbreviations stand for the places that use them, as people write them all year ("CET" in July).
 _ZONE_NAMES = {
@@ -156,6 +157,9 @@ _EVENT = re.compile(
     r"se termine|se terminera|prend fin|prendra fin|ends on|will end|fin de contrat|end of contract|"
     # ...and what will be done to them: "our hosting will be suspended TODAY at 12:00".
     r"suspendu|suspendue|suspension|will be (?:suspended|switched off|shut down|cut off)|"
+    # ...or deleted: "This account and all its data will be permanently deleted on 20/11/2027 at 00:00 UTC".
+    r"will be (?:permanently )?(?:deleted|erased|removed|purged)|"
+    r"sera (?:definitivement )?(?:supprimee?|effacee?)|seront (?:definitivement )?(?:supprimee?s|effacee?s)|"
     r"cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
     r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday|"
     # ...and what goes out at a set time: "l'infolettre part dans une demi-heure", "the newsletter goes out at 8"
@@ -399,6 +403,8 @@ def _day(clause: str, at: datetime):
     today = at.date()
     said_today = _TODAY.search(clause) is not None
     m = _WEEKDAY.search(clause)
+    if m and ("black" in clause or "cyber" in clause):
+        m = _WEEKDAY.search(_SALE_NAMES.sub(" ", clause)) or m
     if m:
         ahead = (_WEEKDAYS[m.group(1)] - today.weekday()) % 7
         return today + timedelta(days=ahead if ahead or said_today else 7)
@@ -433,6 +439,11 @@ def _day(clause: str, at: datetime):
     if _WEEK_END.search(clause):
         return today + timedelta(days=max(0, 4 - today.weekday()))
     return None
+
+
+# A sale named after a day is not that day when another is named: "nos ventes privées Black Friday samedi 20
+# novembre à 6h00".
+_SALE_NAMES = re.compile(r"\b(?:black friday|cyber monday)\b")
 
 
 def _upcoming(named, today):
