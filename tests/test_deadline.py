@@ -166,6 +166,9 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # What will be deleted at a set moment, in the words of the banner they quote.
     ('I just noticed a banner: "This account and all its data will be permanently deleted on 24/11/2026 at '
      '09:00 UTC." That\'s tomorrow!', datetime(2026, 11, 24, 10, 0)),
+    # Someone else switching it off, at midnight tonight: the small hours after today.
+    ("The old host's contract ends tonight and they switch everything off at 00:00 UTC, DNS included.",
+     datetime(2026, 11, 24, 1, 0)),
     # A story told in brackets beside the deadline.
     ("Le paiement du renouvellement a été refusé (ma carte avait expiré) et le domaine expire le 25 novembre.",
      datetime(2026, 11, 25, 23, 59)),

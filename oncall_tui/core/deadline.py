@@ -159,6 +159,8 @@ _EVENT = re.compile(
     r"suspendu|suspendue|suspension|will be (?:suspended|switched off|shut down|cut off)|"
     # ...or deleted: "This account and all its data will be permanently deleted on 20/11/2027 at 00:00 UTC".
     r"will be (?:permanently )?(?:deleted|erased|removed|purged)|"
+    # ...or switched off by someone else: "the old host switches everything off at 00:00 UTC".
+    r"switch(?:es)? (?:\w+ ){0,2}off|shuts? (?:\w+ ){0,2}down|turns? (?:\w+ ){0,2}off|"
     r"sera (?:definitivement )?(?:supprimee?|effacee?)|seront (?:definitivement )?(?:supprimee?s|effacee?s)|"
     r"cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
     r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday|"
@@ -394,7 +396,14 @@ def _clause_moment(clause: str, at: datetime) -> datetime | None:
         # "avant 14h" written at 16:00 means tomorrow's 14:00.
         return moment if moment > at else moment + timedelta(days=1)
     when = hour or (_DAY_END if _EXPIRES.search(clause) else _WORKDAY_END)
-    return datetime.combine(day, when, tzinfo=at.tzinfo)
+    moment = datetime.combine(day, when, tzinfo=at.tzinfo)
+    if moment <= at and hour is not None and hour < _NIGHT_ENDS and day == at.date() and _NIGHT.search(clause):
+        moment += timedelta(days=1)  # "tonight at 00:00 UTC", "cette nuit à 2h": the small hours after today
+    return moment
+
+
+_NIGHT = re.compile(r"\b(?:tonight|ce soir|cette nuit|this evening|overnight)\b")
+_NIGHT_ENDS = time(6, 0)
 
 
 def _day(clause: str, at: datetime):
