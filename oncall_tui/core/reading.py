@@ -299,6 +299,8 @@ def is_auto_reply(body: str) -> bool:
     head = fast_fold(body[:1000])
     if _AUTO_MARK.match(head):
         return True
+    if not _AWAY.search(head):
+        return False  # most messages: no second reading
     own = fast_fold(read(body).text)
     return (len(own.split()) <= AUTO_REPLY_MAX_WORDS and "?" not in own
             and bool(_AWAY.search(own)) and bool(_MEANWHILE.search(own)) and not _OWN_TROUBLE.search(own))
