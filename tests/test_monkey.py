@@ -35,7 +35,9 @@ FIXED_SEED = 20261203
 # Seeds a fresh run once crashed with, kept so their crash cannot come back unseen:
 # 4105621438 — `up` reached a history screen whose widgets were not composed yet (NoMatches).
 # 1246631707 — the command palette dismissed itself after quitting had emptied the screen stack.
-REGRESSION_SEEDS = (4105621438, 1246631707)
+# 1404276979 — quitting with the palette open: a search it started after its workers were cancelled looked
+#              for its list once the list was gone (NoMatches).
+REGRESSION_SEEDS = (4105621438, 1246631707, 1404276979)
 KEYS_PER_RUN = int(os.environ.get("MONKEY_KEYS", 5000))  # a fresh seed: a new path each run
 KEYS_PER_REPLAY = int(os.environ.get("MONKEY_REPLAY_KEYS", 2500))  # the fixed and regression seeds
 SIZES = [(120, 40), (80, 24), (100, 30), (60, 20), (200, 60)]

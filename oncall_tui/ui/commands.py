@@ -7,11 +7,13 @@ the keymap's own actions are offered (no screenshots, no themes).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from functools import partial
 
 from rich.text import Text
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 from textual.messages import Prune
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -19,14 +21,28 @@ from textual.worker import WorkerCancelled, WorkerFailed
 class Palette(CommandPalette):
     """Textual's command palette, safe to remove while it is still gathering commands."""
 
+    _leaving = False  # set once it is being removed
+
     async def on_prune(self, event: Prune) -> None:
         # Removed other than by its own close (the app quitting with it open): its worker gathering
         # commands writes into the palette's widgets, which go first. It must end before they do, or
         # its next hit finds no list and the app crashes (NoMatches; the monkey, seed 2196937822).
         # Textual's own handler, which removes the widgets, runs after this one.
+        self._leaving = True
         for worker in self.workers.cancel_node(self):
             with contextlib.suppress(WorkerCancelled, WorkerFailed):
                 await worker.wait()
+
+    def query_one(self, *args, **kwargs):
+        """`DOMNode.query_one`; while the palette is going (the app quitting), a part of it already removed
+        ends the worker looking for it instead of crashing the app: a search started after the workers were
+        cancelled looked for its list once the list was gone (NoMatches; the monkey, seed 1404276979)."""
+        try:
+            return super().query_one(*args, **kwargs)
+        except NoMatches:
+            if self._leaving or not self.app.is_running:
+                raise asyncio.CancelledError from None
+            raise
 
 
 class KeyCommands(Provider):
