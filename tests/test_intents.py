@@ -110,6 +110,21 @@ CORPUS = [
     case("Our new harbourlights-cafe.com is live! The old harbourlights.ie has the padlock and works fine, could "
          "you get the padlock on the new one too?", {"issue_certificate": {D: "harbourlights-cafe.com"}},
          known=["harbourlights.ie", "harbourlights-cafe.com"], id="en-the-old-one-works-fine"),
+    # ...said to work in French, in a clause turned by "but", or named as the model to follow.
+    case("Le nouveau site atelier-faure-maison.fr n'a toujours pas le cadenas. Sur atelier-faure.fr aucun souci, "
+         "pouvez-vous faire pareil ?", {"issue_certificate": {D: "atelier-faure-maison.fr"}},
+         known=["atelier-faure.fr", "atelier-faure-maison.fr"], id="fr-the-other-has-no-trouble"),
+    case("The Cork page is fine but the Galway one says NET::ERR_CERT_DATE_INVALID since Monday.",
+         {"renew_certificate": {D: "galway.tidewatercafe.ie"}},
+         known=["tidewatercafe.ie", "cork.tidewatercafe.ie", "galway.tidewatercafe.ie"], id="en-fine-but-the-other"),
+    case("The farm shop glenbrook-farmshop.ie still shows Not Secure. Could you set up HTTPS like on the main "
+         "site glenbrook.ie?",
+         {"issue_certificate": {D: "glenbrook-farmshop.ie"}}, known=["glenbrook.ie", "glenbrook-farmshop.ie"],
+         id="en-like-on-the-main-site"),
+    # "le marché" is a noun, not "it works": the domain bought for that market is the one.
+    case("Nous avons acheté faure-export.com pour le marché allemand, pouvez-vous créer le vhost à côté de "
+         "atelier-faure.fr ?", {"add_vhost": {D: "faure-export.com"}},
+         known=["atelier-faure.fr"], id="fr-le-marche-is-not-it-works"),
     # Sites under one name told apart by their ending alone ("the .fr site"), the other said to be fine.
     case("Could you switch the .fr site to PHP 8.2 please? The .ie one is fine as it is.",
          {"php_version": {D: "kilmore-bakes.fr", "version": "8.2"}}, known=["kilmore-bakes.ie", "kilmore-bakes.fr"],

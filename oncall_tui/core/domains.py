@@ -142,8 +142,18 @@ _ROLES = {word: group for group in _ROLE_GROUPS for word in group}
 # app)", "the cottages site is fine as it is", "la boutique n'est pas concernée", "on touchera à la boutique
 # plus tard".
 _SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|as it is|untouched|later|can wait|"
-                      r"plus tard|peut attendre|"
-                      r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*)\b")
+                      r"no (?:problem|issue)s?|"
+                      r"plus tard|peut attendre|pas de (?:souci|probleme)|aucun (?:souci|probleme)|"
+                      r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*)\b"
+                      # "le site du château marche", "the shop works": working, unless negated (and not "le marché", the noun).
+                      r"|(?<!\bne )(?<!\bn')(?<!\ble )(?<!\bdu )(?<!\bau )(?<!\bun )(?<!\bce )\b(?:marche|fonctionne)\b(?! (?:pas|plus|jamais|mal|a moitie))"
+                      r"|(?<!\bnot )(?<!n't )\b(?:works|working)\b(?! (?:only|intermittently|sometimes))")
+# A clause turns at "but" and "mais": "the Dublin page is fine but the Belfast one has expired".
+_CONTRAST = re.compile(r"\b(?:but|mais)\b")
+# The site named as the model to follow is not the one to act on: "done like on the main site shannontyres.ie".
+_MODEL = re.compile(r"(?:\b(?:like|as) (?:on|for|with|in)|\bsame as|\bcomme (?:sur|pour|avec)|\bcomme)"
+                    r"(?: (?:the|our|le|la|l'|notre|nos)?\s*(?:main|other|old|existing|principal|autre|ancien)?"
+                    r"\s*(?:site|website|one)?)?\s*$")
 # ...or right before the name: "not the volunteers app", "pas la boutique" (not anywhere in the clause: "la
 # boutique ne s'affiche pas le matin" is about the shop).
 _NOT_THE = re.compile(r"(?:\bnot the|\bpas (?:le|la|les|l'))\s*$")
@@ -170,9 +180,12 @@ def _spared(folded: str, word: str | re.Pattern[str]) -> bool:
 def _spared_at(folded: str, spans: Sequence[tuple[int, int]]) -> bool:
     for a, b in spans:
         start = max((e.end() for e in _CLAUSE_END.finditer(folded, max(0, a - 120), a)), default=0)
+        start = max((e.end() for e in _CONTRAST.finditer(folded, start, a)), default=start)
         end = _CLAUSE_END.search(folded, b)
-        if not (_SPARING.search(folded, start, end.start() if end else len(folded))
-                or _NOT_THE.search(folded, max(start, a - 12), a)):
+        stop = end.start() if end else len(folded)
+        stop = min((e.start() for e in _CONTRAST.finditer(folded, b, stop)), default=stop)
+        if not (_SPARING.search(folded, start, stop) or _NOT_THE.search(folded, max(start, a - 12), a)
+                or _MODEL.search(folded, max(start, a - 40), a)):
             return False
     return bool(spans)
 
