@@ -35,6 +35,8 @@ CORPUS = [
          {"issue_certificate": {D: "lesjardinsdemarie.fr"}}, id="fr-crypter-le-site"),
     case("Could you set up Let\u2019s Encrypt for shop.nordic-bikes.se please? Thanks!",
          {"issue_certificate": {D: "shop.nordic-bikes.se"}}, id="en-lets-encrypt-curly-apostrophe"),
+    case("P1: prod is 500ing on every route since last night's deploy, shop.larkspur-tea.com, please jump on it",
+         {"site_down": {D: "shop.larkspur-tea.com"}}, id="en-500ing"),
     case("URGENT!!! CERTIFICATE EXPIRED ON WWW.BIGSALE.COM CUSTOMERS CANT PAY",
          {"renew_certificate": {D: "www.bigsale.com"}}, id="en-shouting-certificate-expired"),
     case("Bonjour, il faudrait un certificat https pour café-martin.fr svp.",
@@ -121,6 +123,11 @@ CORPUS = [
          "site glenbrook.ie?",
          {"issue_certificate": {D: "glenbrook-farmshop.ie"}}, known=["glenbrook.ie", "glenbrook-farmshop.ie"],
          id="en-like-on-the-main-site"),
+    # A signature listing their sites under the name, with no closing above it, names none of them.
+    case("Bonjour,\nla boutique en ligne ne s'affiche plus depuis ce matin, page blanche. Le site du domaine "
+         "marche.\nMerci de faire vite\nClaire Roux\nDomaine Roux — domaine-roux.fr — roux-gites.fr",
+         {"site_down": {D: "boutique.domaine-roux.fr"}},
+         known=["domaine-roux.fr", "roux-gites.fr", "boutique.domaine-roux.fr"], id="fr-signature-with-separators"),
     # "le marché" is a noun, not "it works": the domain bought for that market is the one.
     case("Nous avons acheté faure-export.com pour le marché allemand, pouvez-vous créer le vhost à côté de "
          "atelier-faure.fr ?", {"add_vhost": {D: "faure-export.com"}},
@@ -400,7 +407,8 @@ OUR_OFFER = ("\n\nOn Fri 18 Dec 2026 19:12, Support wrote:\n> Hi Finn,\n> The ne
 @pytest.mark.parametrize("yes", ["Yes, go ahead now, nobody is booking at this hour.", "Ok pour moi, allez-y !",
                                  "Great, please proceed.",
                                  # ...or told that whoever decides on their side said yes.
-                                 "Our manager has approved it, thanks.", "Le gérant a validé ce matin, merci."])
+                                 "Our manager has approved it, thanks.", "Le gérant a validé ce matin, merci.",
+                                 "Ok pour nous, vous pouvez faire ça ce soir.", "Fine, you can do it."])
 def test_a_yes_to_what_we_offered_in_the_quote_proposes_it(yes):
     proposals = propose(yes + OUR_OFFER, known_domains=["surfschool.ie"])
     assert [(p.intent, p.params, p.quoted) for p in proposals] == [
@@ -455,6 +463,16 @@ UPTIME_ALERT = ("\n\n> From: UptimeRobot <alert@uptimerobot.com>\n> Subject: Mon
                 "> URL: https://harvestfest.co.uk/\n> Reason: 502 Bad Gateway\n> Down since: 09:12 UTC")
 DISK_ALERT = ("\n\n-------- Message transféré --------\nDe : monitoring@agence-web.fr\nObjet : [CRITIQUE] "
               "brunet-transports.fr\n\nPartition /var utilisée à 97 % (48,5 Go / 50 Go), +2 Go par jour.")
+
+
+@pytest.mark.parametrize("after, intent", [("Vous pouvez faire le nécessaire pour que ça ne coupe pas ?", "disk_usage"),
+                                           ("C'est réglé, on a vidé la corbeille entre-temps, merci.", None)])
+def test_what_they_write_below_a_forwarded_block_closed_by_a_rule_is_theirs(after, intent):
+    forward = ("Bonjour, j'ai reçu ça, je ne comprends pas trop :\n\n---------- Message transféré ---------\n"
+               "De : monitoring@agence-web.fr\nObjet : [CRITIQUE] brunet-transports.fr\n\nPartition /var utilisée "
+               "à 97 % (48,5 Go / 50 Go).\n----------\n\n" + after + "\nValérie")
+    proposals = propose(forward, known_domains=["brunet-transports.fr"])
+    assert [p.intent for p in proposals][:1] == ([intent] if intent else [])
 
 
 @pytest.mark.parametrize("ask, alert, intent, domain", [

@@ -99,6 +99,7 @@ _REPLY_ONE_LINE = re.compile(r"^(?:le|on)\s.*(?:a ecrit|wrote)\s*:$")
 _REPLY_START, _REPLY_END = re.compile(r"^(?:le|on)\s"), re.compile(r"(?:a ecrit|wrote)\s*:$")
 _ORIGINAL = re.compile(r"^-{2,}\s*(?:original message|message d'origine)\s*-{2,}$")
 _FORWARDED = re.compile(r"^-{2,}\s*(?:forwarded message|message transfere)\s*-{2,}$")
+_FORWARD_END = re.compile(r"^-{4,}$")
 _HEADER_FROM, _HEADER_NEXT = re.compile(r"^(?:de|from)\s*:"), re.compile(r"^(?:envoye|sent|date)\s*:")
 _HEADER_MORE = re.compile(r"^(?:objet|subject|a|to|cc)\s*:")
 
@@ -112,9 +113,21 @@ def _split(text: str, closings: tuple[str, ...]) -> tuple[str, str]:
     """(fresh body, quoted history + signature); quoted lines stay as blank body lines."""
     lines = text.splitlines()
     folded = [fold(line[:200]).strip() for line in lines]  # headers and closings are short lines
-    body, aside, seen, header = [], [], False, False
+    body, aside, seen, header, resume = [], [], False, False, 0
     for i, (line, f) in enumerate(zip(lines, folded)):
+        if i < resume:  # inside a forwarded block that a rule of dashes closes
+            aside.append(line)
+            body.append("")
+            continue
         nxt = folded[i + 1:i + 4]
+        if _FORWARDED.match(f) and (end := next((j for j in range(i + 1, len(folded))
+                                                 if _FORWARD_END.match(folded[j])), None)):
+            # "---- Message transféré ----" … "----------": what they write below the rule is theirs again
+            # ("Vous pouvez faire le nécessaire pour que ça ne coupe pas ?").
+            aside.append(line)
+            body.append("")
+            resume = end + 1
+            continue
         if not seen and _HEADER_FROM.match(f) and any(_HEADER_NEXT.match(n) for n in nxt):
             header = True  # a forwarded mail starts with its headers: the text below them is the customer's
         if header:
@@ -133,7 +146,28 @@ def _split(text: str, closings: tuple[str, ...]) -> tuple[str, str]:
         if quoted:
             body.append("")
         seen = seen or (bool(f) and not quoted)
-    return "\n".join(body), "\n".join(aside)
+    sign = _signature_start(body)
+    return "\n".join(body[:sign]), "\n".join(body[sign:] + aside)
+
+
+# A signature with no closing above it: a short name line, then a line of names, sites and phones cut by
+# separators ("Delphine Lacoste" / "Vignobles Lacoste — vignobles-lacoste.fr — chateau-lacoste-margaux.fr").
+_SEPARATED = re.compile(r"\S\s+[|—–·•]\s+\S")
+_NAME_LINE = re.compile(r"^[^\W\d_][^.?!:;,]{0,40}$")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def _signature_start(body: list[str]) -> int:
+    """Where a trailing signature (a name line above a line cut by separators) starts in *body*, or its end."""
+    filled = [i for i, line in enumerate(body) if line.strip()]
+    if len(filled) < 3:
+        return len(body)
+    last, name = filled[-1], filled[-2]
+    line = body[last].strip()
+    if (len(line) <= 120 and _SEPARATED.search(line) and "." in line and not _SENTENCE_END.search(line)
+            and len(body[name].split()) <= 4 and _NAME_LINE.match(body[name].strip())):
+        return name
+    return len(body)
 
 
 # ---------------------------------------------------------------- matching
