@@ -281,6 +281,11 @@ def test_coming_back_after_a_link_adds_a_bounced_term():
     "Votre demande a bien été enregistrée. Pour toute question, consultez notre FAQ : https://docs.example.net/faq",
     "Hello! As my colleague said, please follow the steps in our guide: https://docs.example.net/ssl",
     "Hello,\n\nPlease refer to our knowledge base article: https://help.example.net/kb/dns-zone\n\nThe Support Team",
+    # The script's opening, asking for what any case is asked: their first message is not read.
+    "Hi Sam,\n\nThanks for contacting Example Hosting support. Please clear your browser cache, retry and tell us "
+    "if the problem is still there.\n\nBest regards",
+    "Bonjour,\n\nMerci d'avoir contacté notre support. Pouvez-vous nous préciser la page concernée et nous joindre "
+    "une capture ?\n\nBien cordialement",
 ])
 def test_canned_replies_and_doc_links_are_bounces(reply):
     stats = fold_events([customer(at(0)), us(at(1), reply)])
