@@ -38,6 +38,10 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Pa
     ("We've rolled back the PHP package and are monitoring. I'll update you within the hour.",
      datetime(2026, 11, 23, 11, 0)),
     ("Je vous rappelle dans l'heure.", datetime(2026, 11, 23, 11, 0)),
+    # "d'ici une heure", "d'ici 30 minutes": a duration too ("d'ici 14h" is the hour of the day).
+    ("Nous préparons un correctif et revenons vers vous d'ici une heure.", datetime(2026, 11, 23, 11, 0)),
+    ("Je vous rappelle d'ici 30 minutes.", datetime(2026, 11, 23, 10, 30)),
+    ("Je vous rappelle d'ici 14h.", datetime(2026, 11, 23, 14, 0)),
     # "tonight (Tuesday)" written on Monday: the weekday says which evening.
     ("The migration is tonight (Tuesday) at 21:00, I'll email you when it's done.", datetime(2026, 11, 24, 21, 0)),
     # Several moments: the promise holds until the last one it names.

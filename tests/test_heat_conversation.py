@@ -1244,6 +1244,8 @@ def test_a_moment_we_named_and_missed_weighs_on_top_of_the_wait_until_we_write_a
     ("J'ai mis en place une surveillance pour cette nuit. Je vous envoie demain à 8h un bilan.", 30, 32),
     ("I'm checking the queue now and will call you back within 30 minutes.", 1.25, 2),
     ("I'll restore Sunday night's backup tonight, and confirm by 8am tomorrow.", 30, 32),
+    ("Nous préparons une solution et revenons vers vous d'ici une heure.", 1.5, 2.5),
+    ("We'll come back to you once the registry has answered.", 4, 6),
     # A colleague's call, promised in their name by the shift leaving (02:00 -> 09:00).
     ("La restauration est en cours. Un collègue de l'équipe France vous contactera avant 9h pour vérifier.", 7.5, 9),
     ("The restore is running. A colleague from the Europe team will contact you before 9am to check it.", 7.5, 9),

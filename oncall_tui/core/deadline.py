@@ -77,6 +77,9 @@ _WORDED.update({word: 60 * n for n, words in enumerate(
 _DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(?:(?:about|around|roughly|approx\w*|"
                        r"environ|a peu pres|~)\s*)?(\d{1,3}|" + "|".join(sorted(_WORDED, key=len, reverse=True)) +
                        r")\s*-?\s*(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
+# "d'ici une heure", "d'ici 30 minutes": the same, spelt out ("d'ici 14h" is an hour of the day).
+_DURATION_BY = re.compile(r"\bd'ici\s+(?:(?:environ|a peu pres)\s*)?(\d{1,3}|"
+                          + "|".join(sorted(_WORDED, key=len, reverse=True)) + r")\s*-?\s*(heures?|minutes?|jours?)\b")
 _HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
 # A bare "14h" is an hour only after a word saying when ("avant 14h", "by 3pm"): "2 h de coupure" is not.
 # ...or right after the day: "le prochain passage est demain 6h", "jeudi 9h".
@@ -375,7 +378,7 @@ def _clause_moment(clause: str, at: datetime) -> datetime | None:
     zone = _ZONE.search(clause)
     if zone:
         at = at.astimezone(ZoneInfo(_ZONE_NAMES[zone.group(1) or zone.group(2)]))
-    duration = _DURATION.search(clause)
+    duration = _DURATION.search(clause) or _DURATION_BY.search(clause)
     if duration:
         said, unit = duration.group(1), duration.group(2)
         if said.isdigit():
