@@ -467,10 +467,21 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
     ("Since 7am every payment on our booking site fails: cURL error 60 in our log.",
      "'every payment on our booking site fails'"),
     ("Bonjour, toutes les commandes échouent depuis la mise à jour.", "'toutes les commandes echouent'"),
+    # What the site makes every night was not made; the database takes nothing any more.
+    ("Le bon de préparation de la tournée n'a pas été créé ce matin, le dernier date d'hier.", "'n'a pas été créé'"),
+    ("Hi, the nightly stock export wasn't generated, the warehouse starts at six.", "'wasn't generated'"),
+    ("Notre base est passée en lecture seule vers 16h, plus aucune réservation n'est prise.",
+     "'aucune réservation', 'est passée en lecture seule'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
     assert terms(h)["down"] == f"said it is down: {said}"
+
+
+@pytest.mark.parametrize("text", ["Pourriez-vous créer un utilisateur MySQL en lecture seule pour notre stagiaire ?",
+                                  "Could you give our auditor a read-only database user?"])
+def test_asking_for_something_read_only_is_a_request_not_an_outage(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
 
 
 def test_the_outage_reported_an_hour_ago_outranks_a_routine_request_waiting_since_this_morning():
@@ -549,6 +560,10 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "paid it. Is it genuine?", "'is it genuine', 'link goes to a site', 'nearly paid it'"),
     ("Bonjour, ce mail de relance vient-il bien de vous ? Ma comptable a failli payer.",
      "'a failli payer', 'vient-il bien de vous'"),
+    # A page that is not theirs on their own domain; half the catalogue gone.
+    ("Bonjour, notre adresse ouvre maintenant une page de paiement qui n'est pas la nôtre.",
+     "'qui n'est pas la nôtre'"),
+    ("The import stopped halfway and the shop now has products missing from every category.", "'products missing'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
