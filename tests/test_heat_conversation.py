@@ -282,7 +282,7 @@ def test_coming_back_after_a_link_adds_a_bounced_term():
     "Hello! As my colleague said, please follow the steps in our guide: https://docs.example.net/ssl",
     "Hello,\n\nPlease refer to our knowledge base article: https://help.example.net/kb/dns-zone\n\nThe Support Team",
     # The script's opening, asking for what any case is asked: their first message is not read.
-    "Hi Sam,\n\nThanks for contacting Example Hosting support. Please clear your browser cache, retry and tell us "
+    "Hi Sam,\n\nThanks for contacting Example Hosting support. Please try again in a private window and tell us "
     "if the problem is still there.\n\nBest regards",
     "Bonjour,\n\nMerci d'avoir contacté notre support. Pouvez-vous nous préciser la page concernée et nous joindre "
     "une capture ?\n\nBien cordialement",
