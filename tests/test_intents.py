@@ -128,6 +128,24 @@ CORPUS = [
          "marche.\nMerci de faire vite\nClaire Roux\nDomaine Roux — domaine-roux.fr — roux-gites.fr",
          {"site_down": {D: "boutique.domaine-roux.fr"}},
          known=["domaine-roux.fr", "roux-gites.fr", "boutique.domaine-roux.fr"], id="fr-signature-with-separators"),
+    # A name run together ("harvestfairtralee"), said in words; of two sites, the other one when one is fine.
+    case("Could you put the padlock on the harvest fair site please? Chrome says Not secure on the stall page.",
+         {"issue_certificate": {D: "harvestfairtralee.ie"}}, known=["harvestfairtralee.ie", "tralee-events.ie"],
+         id="en-a-name-run-together"),
+    case("The catering site loads fine, but since 9am the other one says This site can't be reached.",
+         {"site_down": {D: "rosehillbakery.co.uk"}}, known=["rosehillbakery.co.uk", "rosehillcatering.co.uk"],
+         id="en-the-other-one"),
+    case("Il faudrait une nouvelle base de données pour un module de fidélité, pas sur le site pro.",
+         {"create_database": {D: "fromagerie-vidal.fr"}}, known=["fromagerie-vidal.fr", "vidal-pro.fr"],
+         id="fr-pas-sur-le-site-pro"),
+    # A signature on one line cut twice; the site in the quoted reply beats the agency's in the signature.
+    case("Could you restore the uploads folder of Kilbride Dental's site from last night's backup?\n\n"
+         "Aoife Byrne – Brightside Web – +353 1 555 0101", {"backup_restore": {D: "kilbridedental.ie"}},
+         known=["kilbridedental.ie", "brightsideweb.ie"], id="en-signature-on-one-line"),
+    case("Thanks! Could you also add an SSL certificate for it?\n\nTom\nRedbrick Studio - redbrickstudio.co.uk\n\n"
+         "> On 2 Nov, Support wrote:\n> The site harbourfest-cobh.ie is now live on your account.",
+         {"issue_certificate": {D: "harbourfest-cobh.ie"}}, known=["harbourfest-cobh.ie", "redbrickstudio.co.uk"],
+         id="en-the-quoted-site-not-the-signature"),
     # "le marché" is a noun, not "it works": the domain bought for that market is the one.
     case("Nous avons acheté faure-export.com pour le marché allemand, pouvez-vous créer le vhost à côté de "
          "atelier-faure.fr ?", {"add_vhost": {D: "faure-export.com"}},

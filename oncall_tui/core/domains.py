@@ -107,10 +107,22 @@ def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
     common = set.intersection(*parts.values()) if len(parts) > 1 else set()
     # The words of the message that name each site: its name's parts, or a word for the same role
     # ("la billetterie" for tickets.…, "our booking page" for reservations.…), where not said to be fine.
-    said = {d: {w for part in p - common for w in _ROLES.get(part, frozenset((part,))) & tokens
-                if not (folded and _spared(folded, w))} for d, p in parts.items()}
+    named = {d: {w for part in p - common for w in _ROLES.get(part, frozenset((part,))) & tokens}
+             for d, p in parts.items()}
+    if not any(named.values()) and len(known) > 1:
+        # A name run together ("ludlowchristmasmarket", "pumpkinpatchfarm", "centreloisirs", "gedcab"), said in
+        # words: "the Christmas market site", "the farm website", "le centre de loisirs", "l'outil de GED".
+        named = {d: {w for w in tokens - _PLAIN_WORDS for part in p - common if _inside(w, part)}
+                 for d, p in parts.items()}
+    said = {d: {w for w in words if not (folded and _spared(folded, w))} for d, words in named.items()}
     scores = {d: len(words) for d, words in said.items()}
     best = max(scores.values(), default=0)
+    if not best and folded:
+        # Every site named is said to be fine: of two, the other one ("the wedding site loads fine", "le site
+        # vitrine n'est pas concerné").
+        unnamed = [d for d in known if not named[d]]
+        if len(unnamed) == 1 and len(unnamed) < len(known):
+            return unnamed[0]
     winners = [d for d, s in scores.items() if s == best]
     if best and len(winners) == 1:
         return winners[0]
@@ -142,11 +154,13 @@ _ROLES = {word: group for group in _ROLE_GROUPS for word in group}
 # app)", "the cottages site is fine as it is", "la boutique n'est pas concernée", "on touchera à la boutique
 # plus tard".
 _SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|as it is|untouched|later|can wait|"
-                      r"no (?:problem|issue)s?|"
+                      r"no (?:problem|issue)s?|(?:seems?|looks?|is|est|semble) ok|"
                       r"plus tard|peut attendre|pas de (?:souci|probleme)|aucun (?:souci|probleme)|"
                       r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*)\b"
-                      # "le site du château marche", "the shop works": working, unless negated (and not "le marché", the noun).
-                      r"|(?<!\bne )(?<!\bn')(?<!\ble )(?<!\bdu )(?<!\bau )(?<!\bun )(?<!\bce )\b(?:marche|fonctionne)\b(?! (?:pas|plus|jamais|mal|a moitie))"
+                      # "le site du château marche", "the shop works": working, unless negated (and not "le
+                      # marché", the noun).
+                      r"|(?<!\bne )(?<!\bn')(?<!\ble )(?<!\bdu )(?<!\bau )(?<!\bun )(?<!\bce )\b(?:marche|fonctionne)\b"
+                      r"(?! (?:pas|plus|jamais|mal|a moitie))"
                       r"|(?<!\bnot )(?<!n't )\b(?:works|working)\b(?! (?:only|intermittently|sometimes))")
 # A clause turns at "but" and "mais": "the Dublin page is fine but the Belfast one has expired".
 _CONTRAST = re.compile(r"\b(?:but|mais)\b")
@@ -156,7 +170,22 @@ _MODEL = re.compile(r"(?:\b(?:like|as) (?:on|for|with|in)|\bsame as|\bcomme (?:s
                     r"\s*(?:site|website|one)?)?\s*$")
 # ...or right before the name: "not the volunteers app", "pas la boutique" (not anywhere in the clause: "la
 # boutique ne s'affiche pas le matin" is about the shop).
-_NOT_THE = re.compile(r"(?:\bnot the|\bpas (?:le|la|les|l'))\s*$")
+_NOT_THE = re.compile(r"(?:\bnot (?:on |for |in )?the|\bpas (?:sur |pour |dans )?(?:le|la|les|l'))"
+                      r"(?:\s*(?:site|website|one))?\s*$")
+
+
+# Words too plain to name a site by being part of its name.
+_PLAIN_WORDS = frozenset("""site sites website web page pages mail email mails les des aux une the and our not for
+with from into your their notre votre leur nos vos pour avec dans sur par est pas plus que qui this that les www
+com net org online ligne shop""".split())
+
+
+def _inside(word: str, part: str) -> bool:
+    """Whether *word* is a piece of the run-together name *part*: its start or end (3 letters or more), or
+    anywhere in it (5 or more)."""
+    if len(word) < 3 or len(part) < len(word) + 3:
+        return False
+    return part.startswith(word) or part.endswith(word) or (len(word) >= 5 and word in part)
 
 
 def said_fine(folded: str, spans: Sequence[tuple[int, int]]) -> bool:
@@ -184,7 +213,7 @@ def _spared_at(folded: str, spans: Sequence[tuple[int, int]]) -> bool:
         end = _CLAUSE_END.search(folded, b)
         stop = end.start() if end else len(folded)
         stop = min((e.start() for e in _CONTRAST.finditer(folded, b, stop)), default=stop)
-        if not (_SPARING.search(folded, start, stop) or _NOT_THE.search(folded, max(start, a - 12), a)
+        if not (_SPARING.search(folded, start, stop) or _NOT_THE.search(folded, max(start, a - 24), a)
                 or _MODEL.search(folded, max(start, a - 40), a)):
             return False
     return bool(spans)

@@ -152,20 +152,25 @@ def _split(text: str, closings: tuple[str, ...]) -> tuple[str, str]:
 
 # A signature with no closing above it: a short name line, then a line of names, sites and phones cut by
 # separators ("Delphine Lacoste" / "Vignobles Lacoste — vignobles-lacoste.fr — chateau-lacoste-margaux.fr").
-_SEPARATED = re.compile(r"\S\s+[|—–·•]\s+\S")
+_SEPARATED = re.compile(r"\S\s+[-|—–·•]\s+\S")
 _NAME_LINE = re.compile(r"^[^\W\d_][^.?!:;,]{0,40}$")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
 def _signature_start(body: list[str]) -> int:
-    """Where a trailing signature (a name line above a line cut by separators) starts in *body*, or its end."""
+    """Where a trailing signature starts in *body*, or its end: a name line above a line cut by separators, or
+    one line cut twice ("Niamh O'Connell – Cork Web Studio – +353 21 555 7733")."""
     filled = [i for i, line in enumerate(body) if line.strip()]
     if len(filled) < 3:
         return len(body)
     last, name = filled[-1], filled[-2]
     line = body[last].strip()
-    if (len(line) <= 120 and _SEPARATED.search(line) and "." in line and not _SENTENCE_END.search(line)
-            and len(body[name].split()) <= 4 and _NAME_LINE.match(body[name].strip())):
+    if len(line) > 120 or _SENTENCE_END.search(line):
+        return len(body)
+    cuts = len(_SEPARATED.findall(line))
+    if cuts >= 2:
+        return last
+    if cuts and "." in line and len(body[name].split()) <= 4 and _NAME_LINE.match(body[name].strip()):
         return name
     return len(body)
 
@@ -680,6 +685,12 @@ def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, 
     if named:
         return named, rules.domain_confidence["partial"]
     if known and aside:
+        # The quoted lines first: a signature above them names the writer's agency ("Dan / Northern Pixel
+        # Studio - northernpixel.studio" above "> The vhost for winterfest-leeds.co.uk is now live").
+        quoted_lines = "\n".join(line for line in aside.splitlines() if line.lstrip().startswith(">"))
+        in_quote = {f.domain for f in scan(quoted_lines, rules)[0] if not f.email and f.domain in known}
+        if len(in_quote) == 1:
+            return in_quote.pop(), rules.domain_confidence["quoted"]
         quoted_found = scan(aside, rules)[0]
         for pool in ([f for f in quoted_found if not f.email], quoted_found):  # a site named beats an address
             # The host they quote, when it is one of theirs ("the certificate for intranet.example.fr will
