@@ -463,6 +463,8 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
     ("Mon site affiche « Ce service a été suspendu. Contactez votre hébergeur. » Pourtant j'ai bien été prélevée.",
      "'service a été suspendu'"),
     ("Hi, our site has been suspended this morning although the invoice was paid.", "'site has been suspended'"),
+    ('Good morning, our website shows "Account suspended" since 7am, the transfer went out on Monday.',
+     "'account suspended'"),
     # Every one of what their customers do there fails, whatever the log says why.
     ("Since 7am every payment on our booking site fails: cURL error 60 in our log.",
      "'every payment on our booking site fails'"),
@@ -554,7 +556,7 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
     ("Bonsoir, depuis Google on arrive sur un site de paris en ligne avec des machines à sous. C'est normal ?",
      "'machines à sous', 'paris en ligne'"),
     ("Petite question : tous les fichiers finissent par .lockbit et il y a un LISEZMOI.txt dans chaque dossier.",
-     "'lisezmoi'"),
+     "'lisezmoi', 'lockbit'"),
     # A mail in our name they doubt: someone is phishing our customers.
     ("Hi, I got the email below. It has your logo but the link goes to a site I don't recognise. My wife nearly "
      "paid it. Is it genuine?", "'is it genuine', 'link goes to a site', 'nearly paid it'"),
@@ -564,6 +566,14 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
     ("Bonjour, notre adresse ouvre maintenant une page de paiement qui n'est pas la nôtre.",
      "'qui n'est pas la nôtre'"),
     ("The import stopped halfway and the shop now has products missing from every category.", "'products missing'"),
+    # Production with no copy left, orders paid for that never arrived, a mailing in a loop, ransomware's names.
+    ("Since the network blip our primary runs without a replica; db1 itself serves traffic.", "'without a replica'"),
+    ("Stripe a encaissé trois paiements, mais les commandes de cette nuit n'apparaissent pas dans le back-office.",
+     "'n'apparaissent pas dans le back office'"),
+    ("Nos abonnés reçoivent la newsletter en boucle depuis 6h, certains l'ont eue quinze fois.",
+     "'newsletter en boucle'"),
+    ("Sur le serveur, chaque document s'appelle maintenant facture.pdf.lockbit, on ne peut plus rien ouvrir.",
+     "'lockbit'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
