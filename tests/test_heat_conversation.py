@@ -480,6 +480,15 @@ def test_a_business_that_cannot_work_reads_as_down(text, said):
     assert terms(h)["down"] == f"said it is down: {said}"
 
 
+@pytest.mark.parametrize("text, down", [("La clôture de caisse de la nuit n'a pas tourné, les ventes d'hier manquent.",
+                                         "'n'a pas tourné'"),
+                                        ("Hi, the stock export to the warehouse didn't run at 2am.", "'didn't run'")])
+def test_a_scheduled_job_that_did_not_run_is_down_and_a_backup_that_did_not_is_at_risk(text, down):
+    assert terms(heat([customer(at(0), text)], at(1)))["down"] == f"said it is down: {down}"
+    backup = terms(heat([customer(at(0), "Hi, last night's backup didn't run, the log is empty.")], at(1)))
+    assert "down" not in backup and backup["risk"] == "said data or security is at risk: 'backup didn't run'"
+
+
 @pytest.mark.parametrize("text", ["Pourriez-vous créer un utilisateur MySQL en lecture seule pour notre stagiaire ?",
                                   "Could you give our auditor a read-only database user?"])
 def test_asking_for_something_read_only_is_a_request_not_an_outage(text):

@@ -234,3 +234,15 @@ def test_outlook_style_quoted_message_is_dropped():
             "Sent: Monday\n\nSorry, the site is still down, this is urgent.")
     assert found(own_text(body)) == []
     assert own_text("Ok.\n\nDe : Support\nEnvoyé : lundi\nObjet : toujours pas\n").strip() == "Ok."
+
+
+def test_where_finds_every_phrase_it_scans_one_word_phrases_with_endings_too():
+    """`Lexicon.where` places each phrase `scan` finds: a one-word phrase whose word takes endings
+    ("ransomware", "rançongiciel") included (its pattern once failed to compile)."""
+    for name in ("harm", "down", "closing"):
+        section = LEXICON.section(name)
+        for phrase in section.phrases:
+            text = " ".join(phrase.words)
+            folded = fast_fold(f"well: {text}.")
+            if phrase in section.scan(folded, tokens(folded)):
+                assert next(section.where(folded, phrase), None) is not None, phrase

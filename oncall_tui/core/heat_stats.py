@@ -419,7 +419,9 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         symptom, symptom_words = folded, words
     # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
     written = text + "\n" + pasted if pasted else text
-    down = _not_from_us(lexicon.section("down").scan(symptom, symptom_words), folded)
+    harm_found = lexicon.section("harm").scan(symptom, symptom_words)
+    down = _not_from_us(_outside(lexicon.section("down"), lexicon.section("harm"), symptom, harm_found,
+                                 symptom_words), folded)
     down = _said(down) if down else quoted_error(written) or bounced_mail(body) or _cannot_any_more(folded)
     if down and _PAST_OUTAGE.search(folded) and not _STILL.search(folded):
         down = ""  # "suite à la panne du 18 mai, merci de nous fournir un rapport d'incident": it is back
@@ -429,7 +431,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         stats.slow, stats.copy_down, slow, down = down, copy, down, ""
     elif down:
         stats.down, stats.down_read = down, False
-    harm = lexicon.section("harm").scan(symptom, symptom_words)
+    harm = list(harm_found)
     if not _PAPERWORK.search(folded):
         harm += lexicon.section("data").scan(symptom, symptom_words)
     if harm:
@@ -448,6 +450,18 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         down = stats.down = "|".join(read)[:SAID_MAX]
         stats.down_read = True
     return down, harm, slow
+
+
+def _outside(section: Lexicon, wider_section: Lexicon, folded: str, wider: list[Phrase], words: list[str]
+             ) -> list[Phrase]:
+    """The phrases of *section* in *folded* written somewhere outside every phrase *wider* found of
+    *wider_section*: "the backup didn't run" is at risk, not also down for its "didn't run"."""
+    found = section.scan(folded, words)
+    if not (wider and found):
+        return found
+    spans = [m.span() for w in wider for m in wider_section.where(folded, w)]
+    return [p for p in found
+            if any(not any(a <= m.start() and m.end() <= b for a, b in spans) for m in section.where(folded, p))]
 
 
 def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_note: bool = False,

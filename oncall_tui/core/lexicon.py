@@ -145,9 +145,9 @@ def fast_pattern(words: tuple[str, ...], last_endings: tuple[str, ...] = ("",)) 
     """Matches exactly what `text.phrase_pattern(" ".join(words))` matches, for `fast_fold` text; with
     *last_endings*, the last word with any of those endings too."""
     parts = [re.escape(w) for w in words]
+    parts[0] = word_start(parts[0])  # before the endings: a look-behind needs a fixed width ("ransomware")
     if last_endings != ("",):
         parts[-1] += "(?:" + "|".join(re.escape(e) for e in sorted(last_endings, key=len, reverse=True)) + ")"
-    parts[0] = word_start(parts[0])
     return re.compile(r"[\s'-]+".join(parts) + r"(?![a-z0-9])")
 
 
