@@ -465,6 +465,8 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
     ("Hi, our site has been suspended this morning although the invoice was paid.", "'site has been suspended'"),
     ('Good morning, our website shows "Account suspended" since 7am, the transfer went out on Monday.',
      "'account suspended'"),
+    # Said again after our answer, in words of its own: still failing.
+    ("Thirty minutes on, card payments are still failing. Please.", "'still failing'"),
     # Every one of what their customers do there fails, whatever the log says why.
     ("Since 7am every payment on our booking site fails: cURL error 60 in our log.",
      "'every payment on our booking site fails'"),
@@ -583,6 +585,12 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "'newsletter en boucle'"),
     ("Sur le serveur, chaque document s'appelle maintenant facture.pdf.lockbit, on ne peut plus rien ouvrir.",
      "'lockbit'"),
+    # Open to anyone; a mailing gone to everyone; someone else's data on their own site.
+    ("A parent found our registration forms through a search engine, anyone can open them.", "'anyone can open'"),
+    ("Our test mailing with a 90% code went to the whole customer list instead of the three of us.",
+     "'whole customer list'"),
+    ("Sur notre page Mon compte s'affiche parfois l'adresse d'un monsieur que je ne connais pas.",
+     "'que je ne connais pas'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
