@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from oncall_tui.core.heat_score import Heat
+from oncall_tui.core.heat_score import Heat, is_troubled
 from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.heat_weights import Term, Weights
 from oncall_tui.core.model import Event
@@ -448,7 +448,8 @@ def test_the_clock_tick_scores_exactly_like_the_explanation(case, status, later)
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=case.tier, now_t=now.timestamp(),
                           incident_open=case.incident_open, weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
-                          down=bool(stats.down), harm=bool(stats.harm)) == expected
+                          down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t,
+                          troubled=is_troubled(stats)) == expected
 
 
 # --- the stats the queue reads ----------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from oncall_tui.core.heat_score import is_troubled
 from oncall_tui.core.model import Event
 
 from .models import (
@@ -441,6 +442,31 @@ def test_a_customer_saying_their_site_is_down_outranks_a_calm_chore_that_has_wai
     assert hot.score > calm.score
     assert terms(hot)["down"] == "said it is down: 'inaccessible', 'ne s'affiche plus'"
     assert terms(calm)["calm"] == "said it is not pressing: 'no rush'"
+
+
+LOUD_CHORE = [customer(at(-7 * 24), "Bonjour, pouvez-vous m'envoyer le devis pour la refonte ? Merci."),
+              customer(at(-5 * 24), "Je relance : toujours pas de devis. C'est inadmissible !!!"),
+              customer(at(-2 * 24), "TROISIÈME RELANCE. AUCUNE RÉPONSE. JE VAIS CHANGER D'HÉBERGEUR !!!")]
+
+
+def test_a_chore_is_held_at_the_chore_cap_and_an_hour_old_outage_outranks_it():
+    """Nothing said broken, at risk or slow: a week of waiting and shouting stops at `chore_cap`."""
+    chore = heat(LOUD_CHORE, at(0), tier="critical")
+    outage = heat([customer(at(-1), "Bonjour, le site de la boutique ne s'affiche plus depuis une heure.")], at(0))
+    assert chore.score == 70 and terms(chore)["held"] == "nothing said broken, at risk or slow: held at 70"
+    assert outage.score > chore.score
+
+
+@pytest.mark.parametrize("more, kw", [
+    # A deadline, an open incident, a promise of ours that lapsed: each is more than a chore.
+    (customer(at(-1), "Il nous faut le devis avant demain 9h pour le conseil d'administration."), {}),
+    (None, {"incident_open": True}),
+    (us(at(-2), "Je vous envoie le devis dans une heure."), {}),
+])
+def test_a_chore_with_a_deadline_an_incident_or_a_missed_promise_is_not_held(more, kw):
+    story = LOUD_CHORE + ([more] if more else [])
+    h = heat(story, at(3), tier="critical", **kw)
+    assert "held" not in terms(h) and h.score > 70
 
 
 @pytest.mark.parametrize("text, said", [
@@ -1350,7 +1376,8 @@ def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
     explained = heat(story, at(hours))
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
-                        mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm))
+                        mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
+                        due_t=stats.due_t, troubled=is_troubled(stats))
     assert ticked == explained.score
 
 
@@ -1429,5 +1456,5 @@ def test_the_clock_tick_gives_a_deadline_the_same_heat_as_the_explanation(hours)
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
                         mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
-                        due_t=stats.due_t)
+                        due_t=stats.due_t, troubled=is_troubled(stats))
     assert ticked == explained.score

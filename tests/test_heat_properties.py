@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from oncall_tui.core.heat_score import is_troubled
 from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.model import Event
 
@@ -241,4 +242,5 @@ def test_the_clock_tick_scores_like_the_explanation(events, later, setting, stat
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=tier, now_t=now.timestamp(), incident_open=incident,
                           weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
-                          down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t) == expected
+                          down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t,
+                          troubled=is_troubled(stats)) == expected

@@ -276,6 +276,11 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
                     weights, mode, terms, stats)
+    held = _held(total, weights, bool(stats.down or stats.harm) or is_troubled(stats), incident_open, missed,
+                 any(t.name == "deadline" for t in terms))
+    if held:
+        terms.append(Term("held", f"nothing said broken, at risk or slow: held at {weights.chore_cap:g}", held))
+        total += held
     if len(terms) > 1:
         terms.sort(key=_by_points, reverse=True)
     return Heat(min(100, max(0, int(total + 0.5))), tuple(terms))
@@ -289,8 +294,9 @@ def steady_points(stats: CaseStats, weights: Weights) -> float:
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
                tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN,
                promise_t: int | None = None, down: bool = False, harm: bool = False,
-               due_t: int | None = None) -> int:
-    """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation.
+               due_t: int | None = None, troubled: bool = False) -> int:
+    """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation
+    (*down*, *harm*: the stats say it is down, at risk; *troubled*: `is_troubled`).
 
     The clock tick rescores every open case each minute: this skips building,
     sorting and returning terms. Same arithmetic as `score`, so the same result.
@@ -300,7 +306,8 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     lapsed_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
     moving = _moving_terms(lapsed_t, status, opened_t, tier, now_t, weights, due_t)
     total = sum(map(_by_points, moving)) + steady
-    total += _missed_points(weights, mode, promise_t, lapsed_t != wait_t)
+    missed = _missed_points(weights, mode, promise_t, lapsed_t != wait_t)
+    total += missed
     wait_t = lapsed_t
     if mode == CALM:
         total += _calm_points(weights, moving)
@@ -309,7 +316,24 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     if down:
         total += _lift(weights.down_points, weights.down_floor, total)
     total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None)
+    total += _held(total, weights, down or harm or troubled, incident_open, missed,
+                   any(t.name == "deadline" for t in moving))
     return min(100, max(0, int(total + 0.5)))
+
+
+def is_troubled(stats: CaseStats) -> bool:
+    """Said slow or nearly full, their copy down, or waiting on the chat (down and at risk have their own
+    flags): with any of these, a case is not a chore (see `_held`)."""
+    return bool(stats.slow or stats.copy_down or stats.live)
+
+
+def _held(total: float, weights: Weights, trouble: bool, incident_open: bool, missed: float, due: bool) -> float:
+    """The points that hold a chore at `chore_cap`: a case with nothing said broken, at risk or slow, no
+    deadline, no promise of ours missed and no open incident, however long it waited and however loudly
+    (an outage reported an hour ago outranks a quote request chased for a week)."""
+    if trouble or incident_open or missed or due or total <= weights.chore_cap:
+        return 0.0
+    return weights.chore_cap - total
 
 
 def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, now_t: float,

@@ -54,6 +54,7 @@ class Weights:
     harm_points: float
     harm_floor: float
     slow_points: float
+    chore_cap: float
     live_points: float
     repeat_max: float
     repeat_scale: float
