@@ -119,6 +119,9 @@ def hostile_messages(draw):
 # A renewal read with confidence but no certificate named was shown as "not sure" above the threshold (found by
 # this property): it now says that nothing it acts on is named.
 @example(text="Pouvez-vous renouveler ?", known=[])
+# A known "domain" with no dot, beside a message holding a dot, crashed the search for a site named by its
+# ending (found by this property).
+@example(text="certificat .", known=["boutique.fr", "x"])
 def test_any_text_gives_well_formed_proposals_or_a_reason(text, known):
     rules = load_rules()
     d = decode(text, known_domains=known)

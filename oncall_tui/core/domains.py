@@ -128,7 +128,7 @@ def known_named(known: Sequence[str], tokens: set[str], folded: str = "",
         return winners[0]
     if folded and "." in folded and len(winners) > 1:
         # Sites under one name told apart by their ending: "it's the .fr site, the .bzh one is fine".
-        by_ending = [d for d in winners if _ending_named(folded, d.split(".", 1)[1])]
+        by_ending = [d for d in winners if "." in d and _ending_named(folded, d.split(".", 1)[1])]
         if len(by_ending) == 1:
             return by_ending[0]
     if not best or not folded or not near:
