@@ -6,6 +6,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from .intent_rules import WORD_RUN, Rules
@@ -156,12 +157,15 @@ _ROLES = {word: group for group in _ROLE_GROUPS for word in group}
 _SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|as it is|untouched|later|can wait|"
                       r"no (?:problem|issue)s?|(?:seems?|looks?|is|est|semble) ok|"
                       r"plus tard|peut attendre|pas de (?:souci|probleme)|aucun (?:souci|probleme)|"
-                      r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*)\b"
+                      r"va bien|peut rester|reste tel|pas concerne\w*|pas touche\w*|pas impacte\w*|"
                       # "le site du château marche", "the shop works": working, unless negated (and not "le
-                      # marché", the noun).
-                      r"|(?<!\bne )(?<!\bn')(?<!\ble )(?<!\bdu )(?<!\bau )(?<!\bun )(?<!\bce )\b(?:marche|fonctionne)\b"
-                      r"(?! (?:pas|plus|jamais|mal|a moitie))"
-                      r"|(?<!\bnot )(?<!n't )\b(?:works|working)\b(?! (?:only|intermittently|sometimes))")
+                      # marché", the noun). The word comes first, what is around it is checked after: a pattern
+                      # opening with a look-behind is tried at every position.
+                      r"(?:marche|fonctionne)(?<!\bne marche)(?<!\bn'marche)(?<!\ble marche)(?<!\bdu marche)"
+                      r"(?<!\bau marche)(?<!\bun marche)(?<!\bce marche)(?<!\bne fonctionne)(?<!\bn'fonctionne)"
+                      r"(?! (?:pas|plus|jamais|mal|a moitie))|"
+                      r"(?:works|working)(?<!\bnot works)(?<!\bnot working)(?<!n't works)(?<!n't working)"
+                      r"(?! (?:only|intermittently|sometimes)))\b")
 # A clause turns at "but" and "mais": "the Dublin page is fine but the Belfast one has expired".
 _CONTRAST = re.compile(r"\b(?:but|mais)\b")
 # The site named as the model to follow is not the one to act on: "done like on the main site shannontyres.ie".
@@ -188,9 +192,11 @@ def _inside(word: str, part: str) -> bool:
     return part.startswith(word) or part.endswith(word) or (len(word) >= 5 and word in part)
 
 
-def said_fine(folded: str, spans: Sequence[tuple[int, int]]) -> bool:
+@lru_cache(maxsize=256)
+def said_fine(folded: str, spans: tuple[tuple[int, int], ...]) -> bool:
     """Whether every clause of *folded* holding one of *spans* (where a site is named) says that site is fine or
-    not the one meant ("the old kernowcottages.co.uk has the padlock and works fine")."""
+    not the one meant ("the old kernowcottages.co.uk has the padlock and works fine"). Cached: each intent the
+    rules weigh asks again about the same sites of the same message."""
     return _spared_at(folded, spans)
 
 

@@ -657,7 +657,8 @@ def _choose_domain(found: list[Found], origin: list[tuple[int, int]], t: _Text, 
         # "The old kernowcottages.co.uk has the padlock and works fine. Could you sort out the same for the
         # new one?": a site named as fine is not the one to act on.
         fine = {d for d in {f.domain for f in sites}
-                if said_fine(t.folded, [(t.folded_at(f.start), t.folded_at(f.end)) for f in sites if f.domain == d])}
+                if said_fine(t.folded, tuple((t.folded_at(f.start), t.folded_at(f.end))
+                                             for f in sites if f.domain == d))}
         kept = [f for f in sites if f.domain not in fine]
         if any(_is_known(f.domain, known) for f in kept):  # ...when another of theirs is named
             sites = kept
