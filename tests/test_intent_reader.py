@@ -49,6 +49,11 @@ def read(text: str, known=()) -> intents.Decoding:
      "---------- Forwarded message ----------\nFrom: Registrar <no-reply@registrar.example>\n"
      "Subject: Registration complete - kilkee-sea-fest.ie\n\nkilkee-sea-fest.ie has been registered for 1 year.\n"
      "Nameservers: ns1.hosting.example, ns2.hosting.example.", ["kilkeesurf.ie"], "add_vhost", "kilkee-sea-fest.ie"),
+    # A wildcard is a certificate: what a renewal acts on is named.
+    ("Rappel : notre wildcard *.atelier-bois.fr expire le 14 juin, pouvez-vous le renouveler cette semaine ?",
+     ["atelier-bois.fr"], "renew_certificate", "atelier-bois.fr"),
+    ("Quick reminder: the wildcard for *.harbourprint.co.uk runs out on 3 July. Could you renew it?",
+     ["harbourprint.co.uk"], "renew_certificate", "harbourprint.co.uk"),
 ])
 def test_a_request_without_the_action_s_keyword_is_read(text, known, intent, domain):
     reading = read(text, known)
@@ -209,6 +214,25 @@ def test_a_yes_to_our_quoted_offer_says_the_request_was_read_in_the_quote(sugges
     assert found is not None and found.proposal is not None and found.proposal.intent == "create_database"
     assert "read in the quote they said yes to" in found.text()
     assert "asked in their message" not in found.text()  # the latest message said it, through its quote
+
+
+def test_a_yes_is_read_with_the_plan_it_says_yes_to_not_alone():
+    # Alone, "take option 1" read as a bigger plan, ahead of the new site quoted below it.
+    decoding = read("We'll take option 1, go ahead please.\n\nOn Mon 12 May, Support wrote:\n"
+                    "> For your new domain kiln-and-co.ie there are two ways:\n"
+                    "> 1) we add it as a new site on your current hosting, at no extra cost\n"
+                    "> 2) you order a second hosting plan\n> Which do you prefer?", ["kilnstudio.ie", "kiln-and-co.ie"])
+    assert [(p.intent, p.params, p.quoted) for p in decoding.proposals] == [
+        ("add_vhost", {"domain": "kiln-and-co.ie"}, True)]
+
+
+def test_a_site_they_name_above_a_yes_stays_theirs_not_the_signature_s():
+    decoding = read("Le bureau a validé : il faudrait créer le sous-site nord.theatre-amateur.fr, vide pour "
+                    "l'instant.\n\nCordialement,\nJean Morel\nThéâtre amateur – 01 40 00 00 00\n"
+                    "theatre-amateur.fr · festival-theatre-amateur.fr",
+                    ["theatre-amateur.fr", "festival-theatre-amateur.fr"])
+    assert [(p.intent, p.params.get("domain")) for p in decoding.proposals] == [
+        ("add_vhost", "nord.theatre-amateur.fr")]
 
 
 def test_a_thank_you_does_not_bring_back_the_request_it_thanks_for(suggest_after):

@@ -416,13 +416,31 @@ def decode(text: str, *, rules: Rules, known_domains: Sequence[str] = (), reader
         raise TypeError(f"known_domains must be a list of domains, not the string {known_domains!r}")
     body, aside = _split(text[:MAX_MESSAGE_CHARS], rules.closings)
     body, aside = body[:MAX_BODY_CHARS], aside[:MAX_ASIDE_CHARS]
-    read = _decode(body, aside, rules, known_domains, reader)
-    if read.proposals or read.closing or not aside.strip() or not _goes_ahead(body, rules):
+    ahead = bool(aside.strip()) and _goes_ahead(body, rules)
+    # The reader learnt a yes with what it says yes to (`read_as`): "go ahead with option 1" alone is nothing
+    # it was taught, and its guess would come before the plan quoted below. The rules read the customer's own
+    # words, unless these name neither the site nor the action: then the plan they say yes to names them.
+    read = _decode(body, aside, rules, known_domains, reader, _with_quoted(body, aside) if ahead else None)
+    if ahead and reader is not None and read.proposals:
+        own = {f.domain for f in scan(body, rules)[0]}
+        if not own or not _says(body, rules, read.proposals[0].intent):
+            again = _decode(_with_quoted(body, aside), aside, rules, known_domains, reader)
+            # A site they name stays theirs: not one of the signature's, below the yes.
+            if again.proposals and (not own or again.proposals[0].params.get("domain") in own):
+                return Decoding([replace(p, quoted=True) for p in again.proposals])
+        return read
+    if read.proposals or read.closing or not ahead:
         return read
     # "Allez-y", "please go ahead", "pouvez-vous faire ce qu'elle demande ?": the customer says yes to what
     # is quoted or forwarded below (our proposal, their web designer's request). Read it as theirs.
     again = _decode(_with_quoted(body, aside), aside, rules, known_domains, reader)
     return Decoding([replace(p, quoted=True) for p in again.proposals]) if again.proposals else read
+
+
+def _says(body: str, rules: Rules, intent: str) -> bool:
+    """Whether *body* has words of its own for *intent* (not only what the reader weighs)."""
+    t = _Text(body, body)
+    return bool(_hits(rules.intents[intent].phrases, t.folded, t.tokens))
 
 
 def _goes_ahead(body: str, rules: Rules) -> bool:
@@ -450,9 +468,11 @@ def _unquoted(aside: str) -> str:
     return "\n".join(kept)
 
 
-def _decode(body: str, aside: str, rules: Rules, known_domains: Sequence[str], reader: Reader | None
-            ) -> Decoding:
-    """`decode` of the customer's own text *body*, beside the quoted history and signature *aside*."""
+def _decode(body: str, aside: str, rules: Rules, known_domains: Sequence[str], reader: Reader | None,
+            reader_reads: str | None = None) -> Decoding:
+    """`decode` of the customer's own text *body*, beside the quoted history and signature *aside*.
+
+    The reader reads *reader_reads* instead of *body* when given (what a yes says yes to, with it)."""
     if not body.strip():
         return Decoding([], None, "no words of the customer's own (only quotes or a signature)" if aside.strip()
                         else "an empty message")
@@ -520,7 +540,9 @@ def _decode(body: str, aside: str, rules: Rules, known_domains: Sequence[str], r
         said_done = f"the customer says it is done ('{' '.join(body[a:b].split())}')"
     unnamed = _unnamed(rules, t, aside)
     if reader is not None:
-        return _as_reader_reads(reader, reader_text(body, spans), read_by_rules, reading_of, rules, said_done,
+        text = reader_text(body, spans) if reader_reads is None else reader_text(reader_reads,
+                                                                                  scan(reader_reads, rules)[1])
+        return _as_reader_reads(reader, text, read_by_rules, reading_of, rules, said_done,
                                 unnamed)
     above = [p for name, (score, _, ps) in read_by_rules.items() if score >= rules.threshold and name not in unnamed
              for p in ps]
