@@ -728,6 +728,15 @@ def test_someone_else_using_their_site_or_data_outranks_a_loud_complaint_with_no
     # The database refuses the site: every page is this warning, however many connections were asked for.
     "Bonjour,\n\nLe site du tournoi affiche depuis une heure :\n\n  Warning: mysqli_real_connect(): (HY000/1040): "
     "Too many connections\n\nLes inscriptions ferment ce soir.",
+    # What the page shows when its code or its database fails, with no word of theirs saying it is broken.
+    "Hi, I help out with the parish fundraiser. People giving online get this on the donation form:\n\n  Fatal "
+    "error: Allowed memory size of 268435456 bytes exhausted (tried to allocate 65536 bytes) in /var/www/parish/"
+    "wp-includes/plugin.php on line 484\n\nNo idea what it means, sorry for writing so late.\n\nMary",
+    "hello our online order form says\n\nSQLSTATE[HY000]: General error: 1290 The MySQL server is running with "
+    "the --read-only option so it cannot execute this statement\n\nfriday night is our busiest. cheers\nTom",
+    "Bonsoir, le formulaire d'inscription au stage affiche ceci :\n\n  PHP Fatal error:  Uncaught Error: Call to "
+    "undefined function mysql_connect() in /var/www/stage/inc/db.php:12\n\nJe ne sais pas ce que ça veut dire.\n"
+    "Anne",
 ])
 def test_a_site_down_said_by_the_error_page_they_pasted_reads_as_down(text):
     h = heat([customer(at(0), text)], at(1))
@@ -756,6 +765,9 @@ def test_an_error_message_they_quote_reads_as_down_in_whatever_words_they_use(te
     # The error is in the quoted history of our own reply, not in what they wrote now.
     "Merci, je teste ce soir.\n\nLe lun. 23 nov. 2026 à 14:02, Support a écrit :\n> Le message « Erreur 500 » "
     "venait du cache.",
+    # Their own script's output, pasted: not a page of their site, and they can run it again.
+    "Mon script d'export affiche ce soir :\n\n  !!! ERREUR !!! CONNEXION SFTP REFUSEE PAR LE SERVEUR DISTANT\n"
+    "  !!! ERREUR !!! EXPORT ANNULE\n\nJe le relancerai demain matin.",
 ])
 def test_a_quote_without_an_error_or_inside_the_quoted_reply_is_not_down(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))

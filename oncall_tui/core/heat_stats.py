@@ -422,7 +422,8 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     harm_found = lexicon.section("harm").scan(symptom, symptom_words)
     down = _not_from_us(_outside(lexicon.section("down"), lexicon.section("harm"), symptom, harm_found,
                                  symptom_words), folded)
-    down = _said(down) if down else quoted_error(written) or bounced_mail(body) or _cannot_any_more(folded)
+    down = _said(down) if down else quoted_error(written) or pasted_error(pasted) or bounced_mail(body) or \
+        _cannot_any_more(folded)
     if down and _PAST_OUTAGE.search(folded) and not _STILL.search(folded):
         down = ""  # "suite à la panne du 18 mai, merci de nous fournir un rapport d'incident": it is back
     copy = _copy_down(folded) if down else ""
@@ -552,6 +553,22 @@ def quoted_error(text: str) -> str:
         quote = next(g for g in m.groups() if g is not None)
         if _ERROR_WORD.search(fast_fold(quote)):
             return quote.strip()[:SAID_MAX]
+    return ""
+
+
+# What a site's page shows when its code or its database fails. A script's or a monitor's own output ("!!! ERREUR
+# !!! CONNEXION REFUSÉE", "HTTP check CRITICAL") is not one: the customer may be running it themselves.
+_PAGE_ERROR = re.compile(r"\b(?:(?:php )?fatal error|parse error|sqlstate\[|uncaught|error establishing|"
+                         r"internal server error|service unavailable|bad gateway|gateway time-?out|database error|"
+                         r"erreur (?:critique|fatale))")
+
+
+def pasted_error(pasted: str) -> str:
+    """The first line of an error page they paste as it is ("Fatal error: Allowed memory size … exhausted",
+    "SQLSTATE[HY000] … --read-only"), for the explanation; '' if none."""
+    for line in pasted.splitlines():
+        if _PAGE_ERROR.search(fast_fold(line)):
+            return " ".join(line.split())[:SAID_MAX]
     return ""
 
 
