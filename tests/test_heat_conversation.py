@@ -502,6 +502,10 @@ def test_a_chore_with_a_deadline_an_incident_or_a_missed_promise_is_not_held(mor
     ("Hi, the nightly stock export wasn't generated, the warehouse starts at six.", "'wasn't generated'"),
     ("Notre base est passée en lecture seule vers 16h, plus aucune réservation n'est prise.",
      "'aucune réservation', 'est passée en lecture seule'"),
+    # A service that will not come back up.
+    ("Our database server rebooted after the update and MySQL won't start, the till app is stuck.", "'won't start'"),
+    ("Depuis la coupure de cette nuit, PostgreSQL ne redémarre plus sur le serveur de la mutuelle.",
+     "'ne redémarre plus'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
@@ -617,6 +621,9 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "'whole customer list'"),
     ("Sur notre page Mon compte s'affiche parfois l'adresse d'un monsieur que je ne connais pas.",
      "'que je ne connais pas'"),
+    # A login on their shop that nobody on their side made.
+    ("Il y a un compte « webmaster2 » dans le back-office WordPress que personne chez nous n'a créé. Que faire ?",
+     "'personne chez nous n'a créé'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
