@@ -54,6 +54,12 @@ def read(text: str, known=()) -> intents.Decoding:
      ["atelier-bois.fr"], "renew_certificate", "atelier-bois.fr"),
     ("Quick reminder: the wildcard for *.harbourprint.co.uk runs out on 3 July. Could you renew it?",
      ["harbourprint.co.uk"], "renew_certificate", "harbourprint.co.uk"),
+    # The site named as the one to copy is not the one to act on.
+    ("Pourriez-vous faire en sorte que chevrerie-dumas.com montre le même site que chevrerie-dumas.fr ? On l'a "
+     "acheté pour les clients qui se trompent.", ["chevrerie-dumas.fr", "chevrerie-dumas.com"], "add_vhost",
+     "chevrerie-dumas.com"),
+    ("Please point mossgardens.com at the same website as mossgardens.ie, people keep typing the .com.",
+     ["mossgardens.ie", "mossgardens.com"], "add_vhost", "mossgardens.com"),
 ])
 def test_a_request_without_the_action_s_keyword_is_read(text, known, intent, domain):
     reading = read(text, known)

@@ -168,8 +168,10 @@ _SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|as it is|unto
                       r"(?! (?:only|intermittently|sometimes)))\b")
 # A clause turns at "but" and "mais": "the Dublin page is fine but the Belfast one has expired".
 _CONTRAST = re.compile(r"\b(?:but|mais)\b")
-# The site named as the model to follow is not the one to act on: "done like on the main site shannontyres.ie".
-_MODEL = re.compile(r"(?:\b(?:like|as) (?:on|for|with|in)|\bsame as|\bcomme (?:sur|pour|avec)|\bcomme)"
+# The site named as the model to follow is not the one to act on: "done like on the main site shannontyres.ie",
+# "show the same site as our .co.uk", "le même site que".
+_MODEL = re.compile(r"(?:\b(?:like|as) (?:on|for|with|in)|\bsame (?:site |website |page |pages |content |thing )?as|"
+                    r"\bcomme (?:sur|pour|avec)|\bcomme|\bmeme (?:site |page |pages |contenu |chose )?que)"
                     r"(?: (?:the|our|le|la|l'|notre|nos)?\s*(?:main|other|old|existing|principal|autre|ancien)?"
                     r"\s*(?:site|website|one)?)?\s*$")
 # ...or right before the name: "not the volunteers app", "pas la boutique" (not anywhere in the clause: "la
