@@ -112,6 +112,10 @@ CORPUS = [
     case("Our new harbourlights-cafe.com is live! The old harbourlights.ie has the padlock and works fine, could "
          "you get the padlock on the new one too?", {"issue_certificate": {D: "harbourlights-cafe.com"}},
          known=["harbourlights.ie", "harbourlights-cafe.com"], id="en-the-old-one-works-fine"),
+    # ...or several, set between commas before what is said of them.
+    case("Could you switch PHP to 8.3 on one site? The others, kilmore-bakes.ie and kilmore-cafe.ie, are fine on "
+         "8.1; it's kilmore-bakes.fr that needs it.", {"php_version": {D: "kilmore-bakes.fr", "version": "8.3"}},
+         known=["kilmore-bakes.ie", "kilmore-cafe.ie", "kilmore-bakes.fr"], id="en-the-others-between-commas-are-fine"),
     # ...said to work in French, in a clause turned by "but", or named as the model to follow.
     case("Le nouveau site atelier-faure-maison.fr n'a toujours pas le cadenas. Sur atelier-faure.fr aucun souci, "
          "pouvez-vous faire pareil ?", {"issue_certificate": {D: "atelier-faure-maison.fr"}},

@@ -168,6 +168,9 @@ _SPARING = re.compile(r"\b(?:fine|unaffected|not affected|can stay|as it is|unto
                       r"(?! (?:only|intermittently|sometimes)))\b")
 # A clause turns at "but" and "mais": "the Dublin page is fine but the Belfast one has expired".
 _CONTRAST = re.compile(r"\b(?:but|mais)\b")
+# A clause that starts with its verb says something of the names just before it.
+_PREDICATE = re.compile(r"\s*(?:(?:both|all|tous|toutes|les deux) )?(?:are|is|were|was|seem|seems|look|looks|work|"
+                        r"sont|est|semblent|marchent|fonctionnent|vont)\b")
 # The site named as the model to follow is not the one to act on: "done like on the main site shannontyres.ie",
 # "show the same site as our .co.uk", "le même site que".
 _MODEL = re.compile(r"(?:\b(?:like|as) (?:on|for|with|in)|\bsame (?:site |website |page |pages |content |thing )?as|"
@@ -219,6 +222,9 @@ def _spared_at(folded: str, spans: Sequence[tuple[int, int]]) -> bool:
         start = max((e.end() for e in _CLAUSE_END.finditer(folded, max(0, a - 120), a)), default=0)
         start = max((e.end() for e in _CONTRAST.finditer(folded, start, a)), default=start)
         end = _CLAUSE_END.search(folded, b)
+        # "The others, a.co.uk and b.co.uk, are fine": the names set between commas, what is said of them follows.
+        if end and folded[end.start()] == "," and _PREDICATE.match(folded, end.end()):
+            end = _CLAUSE_END.search(folded, end.end())
         stop = end.start() if end else len(folded)
         stop = min((e.start() for e in _CONTRAST.finditer(folded, b, stop)), default=stop)
         if not (_SPARING.search(folded, start, stop) or _NOT_THE.search(folded, max(start, a - 24), a)
