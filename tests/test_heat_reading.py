@@ -47,6 +47,21 @@ def test_quoted_lines_are_counted():
     assert r.quoted == 2 and "ancien" not in r.text
 
 
+@pytest.mark.parametrize("rule", ["---", "----------"])
+def test_what_they_write_below_a_forwarded_block_closed_by_a_rule_is_read(rule):
+    r = read("---------- Forwarded message ---------\nFrom: SiteWatch <alerts@sitewatch.example>\nDate: Tue, 12 Oct\n"
+             "Subject: [SiteWatch] shop.example.ie is DOWN\n\nCRITICAL: connection refused\n" + rule + "\n"
+             "Our shop is down since 6am, we lose every order.\n\nOn Mon, 11 Oct, Support wrote:\n> Planned maintenance",
+             "Priya")
+    assert "down" in found(r.text) and "CRITICAL" not in r.text and "maintenance" not in r.text
+    assert r.quoted == 8 and "SiteWatch" in r.quoted_text
+
+
+def test_a_forward_with_no_rule_below_stays_set_aside():
+    r = read("FYI\n---------- Message transféré ---------\nDe : Alertes\nDate : lundi\n\nLe site est en panne !!!")
+    assert found(r.text) == [] and "!!!" not in r.text and r.quoted == 4
+
+
 # --- signatures --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body, author", [
@@ -159,7 +174,7 @@ def test_what_was_set_aside_reads_as_one_line():
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(list("aZ09 :>-!*#[](){};/\t\n.@") + [
-    "On ", " wrote:", "De : ", "Envoyé :", "-- ", "Cordialement", "ERROR", "PHP ", "Anne", "\n"]), max_size=120)
+    "On ", " wrote:", "De : ", "Envoyé :", "-- ", "---", "-- Forwarded message --", "Cordialement", "ERROR", "PHP ", "Anne", "\n"]), max_size=120)
        .map("".join), st.sampled_from(["", "Anne", "a@b.c"]))
 def test_any_text_reads_to_a_part_of_itself(body, author):
     r = read(body, author)

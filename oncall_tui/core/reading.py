@@ -85,6 +85,24 @@ def _quote_start(body: str) -> int:
     return -1
 
 
+_FORWARD_START = re.compile(r"[ \t]*-{2,}\s*(?:Forwarded message|Message transféré)\s*-{2,}", re.IGNORECASE)
+_RULE = re.compile(r"[ \t]*-{3,}[ \t]*$")
+
+
+def _forward_end(body: str, cut: int) -> int:
+    """Where the text below a forwarded block starting at *cut* resumes (past its closing rule of dashes), or
+    len(body) when the quote at *cut* is not such a block."""
+    first = body.find("\n", cut)
+    if first == -1 or not _FORWARD_START.match(body, cut, first):
+        return len(body)
+    start = first + 1
+    for line in body[start:].split("\n"):
+        if _RULE.match(line):
+            return start + len(line) + 1
+        start += len(line) + 1
+    return len(body)
+
+
 # --- signatures ----------------------------------------------------------------------
 
 _DELIMITER = re.compile(r"\s*(?:--|—|__+|-{3,})\s*")
@@ -315,9 +333,17 @@ def read(body: str, author: str = "") -> Reading:
     quoted_text = ""
     cut = _quote_start(body) if (":" in body or "--" in body) else -1
     if cut != -1:
-        quoted = sum(1 for line in body[cut:].split("\n") if line.strip())
-        quoted_text = body[cut:cut + PASTED_CHARS]
-        body = body[:cut]
+        end = _forward_end(body, cut)
+        quoted = sum(1 for line in body[cut:end].split("\n") if line.strip())
+        quoted_text = body[cut:min(end, cut + PASTED_CHARS)]
+        # "---- Forwarded message ----" … "---": what they write below the rule is theirs again ("Please sort
+        # it before the weekend"); a reply quoted further down is still set aside.
+        below = body[end:]
+        again = _quote_start(below) if end < len(body) else -1
+        if again != -1:
+            quoted += sum(1 for line in below[again:].split("\n") if line.strip())
+            below = below[:again]
+        body = body[:cut] + below
     lines = body.split("\n")
     if ">" in body:
         kept = [line for line in lines if not line.lstrip().startswith(">")]
