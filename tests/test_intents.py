@@ -489,10 +489,11 @@ DISK_ALERT = ("\n\n-------- Message transféré --------\nDe : monitoring@agence
 
 @pytest.mark.parametrize("after, intent", [("Vous pouvez faire le nécessaire pour que ça ne coupe pas ?", "disk_usage"),
                                            ("C'est réglé, on a vidé la corbeille entre-temps, merci.", None)])
-def test_what_they_write_below_a_forwarded_block_closed_by_a_rule_is_theirs(after, intent):
+@pytest.mark.parametrize("rule", ["----------", "---"])  # a mail client's rule, or three dashes typed by hand
+def test_what_they_write_below_a_forwarded_block_closed_by_a_rule_is_theirs(after, intent, rule):
     forward = ("Bonjour, j'ai reçu ça, je ne comprends pas trop :\n\n---------- Message transféré ---------\n"
                "De : monitoring@agence-web.fr\nObjet : [CRITIQUE] brunet-transports.fr\n\nPartition /var utilisée "
-               "à 97 % (48,5 Go / 50 Go).\n----------\n\n" + after + "\nValérie")
+               "à 97 % (48,5 Go / 50 Go).\n" + rule + "\n\n" + after + "\nValérie")
     proposals = propose(forward, known_domains=["brunet-transports.fr"])
     assert [p.intent for p in proposals][:1] == ([intent] if intent else [])
 

@@ -99,7 +99,7 @@ _REPLY_ONE_LINE = re.compile(r"^(?:le|on)\s.*(?:a ecrit|wrote)\s*:$")
 _REPLY_START, _REPLY_END = re.compile(r"^(?:le|on)\s"), re.compile(r"(?:a ecrit|wrote)\s*:$")
 _ORIGINAL = re.compile(r"^-{2,}\s*(?:original message|message d'origine)\s*-{2,}$")
 _FORWARDED = re.compile(r"^-{2,}\s*(?:forwarded message|message transfere)\s*-{2,}$")
-_FORWARD_END = re.compile(r"^-{4,}$")
+_FORWARD_END = re.compile(r"^-{3,}$")
 _HEADER_FROM, _HEADER_NEXT = re.compile(r"^(?:de|from)\s*:"), re.compile(r"^(?:envoye|sent|date)\s*:")
 _HEADER_MORE = re.compile(r"^(?:objet|subject|a|to|cc)\s*:")
 
