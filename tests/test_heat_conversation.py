@@ -211,6 +211,9 @@ def test_writing_again_after_saying_it_works_reopens_the_wait():
     ("Merci, je vérifie demain matin que tout arrive bien côté Microsoft.", "their move: they said 'je vérifie demain'"),
     ("Great progress, thanks Alice.", "their move: they said 'great progress'"),
     ("Parfait, merci. On en reparle après les fêtes.", "their move: they said 'on en reparle'"),
+    # ...or reassured by what we explained.
+    ("Thanks Tom, good to know. I'll do the monthly report on Monday then.", "their move: they said 'good to know'"),
+    ("Merci, me voilà rassurée, rien n'est perdu.", "their move: they said 'me voilà rassuré', 'rien n'est perdu'"),
     ("Nous y serons. J'espère que vous aurez des réponses concrètes.", "their move: they said 'nous y serons'"),
     # ...or they will decide on their side and come back.
     ("Thanks Alice, I'll discuss it with our finance director next week and come back to you.",
@@ -298,6 +301,9 @@ def test_canned_replies_and_doc_links_are_bounces(reply):
     "C'est fait : DKIM est activé. La doc : https://docs.example.net/mail/dkim",
     "Could you send us the exact error and the time it happened?",
     "Your site https://garage-bernard.fr loads fine from here, with the padlock.",
+    # A status page on a provider whose own name holds "help", the link closed by a bracket: no docs.
+    "Hi Oliver, this is the statistics incident (status page: https://status.hosting-help.net). Nothing is lost, "
+    "your sites and mail are not affected.",
     "Please see our Let's Encrypt guide.",  # no link: not "only a link" (spoken, it would be)
     "Bonjour, le certificat est émis. " + "Voici ce que nous avons vérifié en détail. " * 12
     + "https://docs.example.net/ssl",  # a long, real answer with a link

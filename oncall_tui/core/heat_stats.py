@@ -1001,9 +1001,18 @@ def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:
         return True
     urls = _URL.findall(text)
     docs = lexicon.section("docs").scan(folded, words)
-    if not (docs and again) and not (urls and (docs or any(_DOCS_URL.search(u) for u in urls))):
+    if not (docs and again) and not (urls and (docs or any(_docs_url(u) for u in urls))):
         return False  # no link, or a link to their own site: "https://shop.fr loads fine from here"
     return not lexicon.section("done").scan(folded, words)
+
+
+def _docs_url(url: str) -> bool:
+    """Whether *url* names documentation by a subdomain or its path ("docs.host.net", "/kb/ssl"): the domain's
+    own name does not count, or every link of a provider called "hosting-help" would be docs (its status page)."""
+    url = re.sub(r"^(?:https?://)?", "", url.rstrip(".,;:!?)]}>'\""), flags=re.IGNORECASE)  # "(see https://x.net)."
+    host, _, path = url.partition("/")
+    labels = host.split(".")
+    return bool(_DOCS_URL.search(".".join(labels[:-2]) + "/" + path))
 
 
 def _mood(stats: CaseStats, text: str, found) -> None:
