@@ -615,6 +615,11 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
     ("The import stopped halfway and the shop now has products missing from every category.", "'products missing'"),
     # Production with no copy left, orders paid for that never arrived, a mailing in a loop, ransomware's names.
     ("Since the network blip our primary runs without a replica; db1 itself serves traffic.", "'without a replica'"),
+    # A cluster down to its last node: one more failure stops everything.
+    ("Bonsoir, db2 et db3 sont sortis du cluster à 19h14, la prod tourne sur db1 seul. Merci d'intervenir.",
+     "'sortis du cluster'"),
+    ("Two of our three database nodes dropped out of the cluster overnight; we lost quorum.",
+     "'dropped out of the cluster', 'lost quorum'"),
     ("Stripe a encaissé trois paiements, mais les commandes de cette nuit n'apparaissent pas dans le back-office.",
      "'n'apparaissent pas dans le back office'"),
     ("Nos abonnés reçoivent la newsletter en boucle depuis 6h, certains l'ont eue quinze fois.",
