@@ -341,6 +341,9 @@ BODIES = ["Bonjour, le certificat de boutique-martin.fr a expiré.", "Merci pour
           "Le disque du serveur web est plein depuis hier soir, la base MySQL ne démarre plus.",
           "Nous avons une question sur la facture du mois dernier.", "Ok thanks", ""]
 PHRASES = [p.text for p in LEXICON.phrases]
+#: Incident updates: one sparing the customers' sites (the incident then lifts no case), one not.
+UPDATES = ["[Incident] Panel graphs are delayed. Hosted services are not affected.",
+           "[Incident] Some websites on web-7 are unreachable. Email is not affected."]
 
 
 @st.composite
@@ -351,9 +354,12 @@ def stories(draw) -> list[Event]:
     events = []
     for _ in range(n):
         when += timedelta(minutes=draw(st.integers(0, 600)))
-        who = draw(st.sampled_from(["in", "in", "out", "note"]))
+        who = draw(st.sampled_from(["in", "in", "out", "note", "update"]))
         body = draw(st.sampled_from(BODIES))
-        if who == "in":
+        if who == "update":
+            events.append(Event(when, "message", "out", "status", draw(st.sampled_from(UPDATES)), "email",
+                                broadcast=True))
+        elif who == "in":
             events.append(customer(when, body, kind=draw(st.sampled_from(["message", "call", "chat"]))))
         elif who == "out":
             events.append(engineer(when, draw(st.sampled_from(["alice", "bob", "kenji", "mei"])), body))
@@ -449,7 +455,7 @@ def test_the_clock_tick_scores_exactly_like_the_explanation(case, status, later)
                           opened_t=opened.timestamp(), tier=case.tier, now_t=now.timestamp(),
                           incident_open=case.incident_open, weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
                           down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t,
-                          troubled=is_troubled(stats)) == expected
+                          troubled=is_troubled(stats), spared=stats.spared) == expected
 
 
 # --- the stats the queue reads ----------------------------------------------------

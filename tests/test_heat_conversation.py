@@ -1287,6 +1287,34 @@ def test_an_incident_lifts_a_customer_we_answered_only_until_they_acknowledge_it
     assert told.score < 20 and terms(told)["incident"] == "linked to an open incident"
 
 
+def update(when, text):
+    return Event(when, "message", "out", "status", text, "email", broadcast=True)
+
+
+@pytest.mark.parametrize("text", [
+    "[Incident] Statistics dashboard delayed. Graphs in the control panel show no data. Hosted services are not "
+    "affected.",
+    "[Incident] Le gestionnaire de fichiers du panel est lent. Vos sites, mails et FTP ne sont pas impactés.",
+])
+def test_an_incident_whose_update_says_their_sites_are_not_affected_does_not_lift_the_case(text):
+    story = [customer(at(0), "Hi, could you add an SFTP user for our designer? Thanks."), update(at(1), text)]
+    spared = heat(story, at(2), incident_open=True)
+    assert "not lifted" in terms(spared)["incident"]
+    assert spared.score == heat(story, at(2)).score < heat(story[:1], at(2), incident_open=True).score
+
+
+@pytest.mark.parametrize("text", [
+    # Some sites are down: what it spares (mail) is not the whole of what they host.
+    "[Incident] Some websites hosted on uk-man-2 are unreachable since 14:20. Email services are not affected.",
+    "[Mise à jour] 41 des 44 machines virtuelles fonctionnent normalement, les 3 restantes attendent une "
+    "intervention.",
+    "[Incident] Websites are not affected, but mail delivery is delayed.",
+])
+def test_an_incident_update_that_spares_only_part_of_what_they_host_still_lifts(text):
+    story = [customer(at(0), "Hi, could you add an SFTP user for our designer? Thanks."), update(at(1), text)]
+    assert terms(heat(story, at(2), incident_open=True))["incident"] == "linked to an open incident"
+
+
 # --- a promise of ours --------------------------------------------------------------------------------
 
 PROMISE = "Bonjour, je regarde la configuration SPF de votre domaine et je reviens vers vous."

@@ -81,3 +81,26 @@ def test_the_first_tick_of_a_minute_rescores_for_everyone_sharing_the_store(stor
     assert json.loads(first.getvalue())["changed"] > 0
     assert json.loads(second.getvalue()) == {"changed": 0}
     assert store.query_one("SELECT COUNT(*) FROM changes WHERE what = 'heat'")[0] == 1
+
+
+def test_ticks_that_remember_follow_an_incident_update_that_spares_the_sites(tmp_path):
+    from oncall_tui.store import incidents
+
+    demo_path = tmp_path / "demo.db"
+    seed_demo_store(demo_path, now=NOW)
+    store = open_store(demo_path)
+    memo = RetickMemo()
+    inc = incidents.declare(store, title="Panel graphs delayed in SBG", scope={"datacenter": ["SBG"]},
+                            author="alice", region="EMEA", now=NOW)
+    linked = [r[0] for r in store.query("SELECT id FROM cases WHERE incident_id = ?", (inc.id,))]
+    retick(store, NOW + timedelta(minutes=1), DEFAULT_WEIGHTS, memo=memo)
+    lifted = shown(store)
+    incidents.broadcast(store, inc.id, fr="Les graphiques du panel sont en retard. Vos sites ne sont pas impactés.",
+                        en="Panel graphs are delayed. Hosted services are not affected.", author="alice",
+                        region="EMEA", now=NOW + timedelta(minutes=2))
+    for minutes in (3, 4):  # the second tick reuses what the first learned
+        now = NOW + timedelta(minutes=minutes)
+        retick(store, now, DEFAULT_WEIGHTS, memo=memo)
+        assert shown(store) == explained(store, now)
+    assert any(shown(store)[c] < lifted[c] for c in linked)  # no longer lifted onto the incident's floor
+    store.close()

@@ -239,6 +239,8 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     """
     if status in _CLOSED:
         return _COLD
+    spared = incident_open and stats.spared
+    incident_open = incident_open and not stats.spared
     mode = mode_of(stats)
     wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t)
     terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights,
@@ -276,6 +278,9 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
                     weights, mode, terms, stats)
+    if spared:
+        terms.append(Term("incident", "linked to an open incident whose update says their services are not "
+                                      "affected: not lifted", 0.0))
     held = _held(total, weights, bool(stats.down or stats.harm) or is_troubled(stats), incident_open, missed,
                  any(t.name == "deadline" for t in terms))
     if held:
@@ -294,15 +299,17 @@ def steady_points(stats: CaseStats, weights: Weights) -> float:
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
                tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN,
                promise_t: int | None = None, down: bool = False, harm: bool = False,
-               due_t: int | None = None, troubled: bool = False) -> int:
+               due_t: int | None = None, troubled: bool = False, spared: bool = False) -> int:
     """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation
-    (*down*, *harm*: the stats say it is down, at risk; *troubled*: `is_troubled`).
+    (*down*, *harm*: the stats say it is down, at risk; *troubled*: `is_troubled`; *spared*: the stats'
+    `spared`, the incident's update says their services are not affected).
 
     The clock tick rescores every open case each minute: this skips building,
     sorting and returning terms. Same arithmetic as `score`, so the same result.
     """
     if status in _CLOSED:
         return 0
+    incident_open = incident_open and not spared
     lapsed_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
     moving = _moving_terms(lapsed_t, status, opened_t, tier, now_t, weights, due_t)
     total = sum(map(_by_points, moving)) + steady

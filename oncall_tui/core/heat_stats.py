@@ -24,7 +24,8 @@ Whose turn it is, event by event:
   commercial rappelle lundi") parks the case, cooled like one waiting on them,
   until anyone writes;
 - a broadcast (an incident update, a mass mailing) is history, never an answer:
-  it changes nobody's wait, exchanges or engineers;
+  it changes nobody's wait, exchanges or engineers; an update saying the
+  customers' sites are not affected (`spared`) keeps its incident from lifting the case;
 - the customer's mood (frustration words, "!!!", SHOUTING) adds up while they
   wait; each real answer of ours counts the earlier mood at 60 %. A message
   that opens a round (their first, or their first since our last answer) saying
@@ -129,6 +130,9 @@ class CaseStats:
     done: str = ""  # their latest message says it works / asks to close (what they said)
     ack: str = ""  # their latest message only acknowledges, they will come back (what they said)
     broadcasts: int = 0  # incident updates and mass mailings on the case (not answers)
+    # The latest broadcast says the customers' services are not affected ("Hosted services are not affected"):
+    # the incident it belongs to lifts the case no more than a bonus.
+    spared: bool = False
     autoreplies: int = 0  # out-of-office and autoresponder messages from their side (not read)
     quoted: int = 0  # lines of quoted replies set aside in the customer's messages
     sig: int = 0  # signature lines set aside
@@ -259,6 +263,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
         return stats  # status changes: no effect on heat
     if event.broadcast:
         stats.broadcasts += 1  # shown in the history, never an answer
+        stats.spared = says_spared(event.body, lexicon)
         return stats
     if event.direction == "in" and _auto_reply(event.body):
         # An out-of-office answering our mail: nobody wrote, nobody waits more or less.
@@ -979,6 +984,31 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     if not found and all(w in thanks or w in names for w in words):
         return "", "thanks"
     return "", ""
+
+
+def says_spared(text: str, lexicon: Lexicon) -> bool:
+    """Whether an incident update says the customers' sites are not affected ("Hosted services are not
+    affected", "Websites, email and FTP are not affected"), and no sentence of it says sites are down.
+
+    What it spares must be the sites: "Email services are not affected" under "some websites are unreachable",
+    or "41 of the 44 VMs work normally", spares nobody in particular; nor does a "but" ("Websites are not
+    affected, but mail is delayed")."""
+    spared = down = False
+    for sentence in _SENTENCE.split(fast_fold(text[:MAX_CHARS])):
+        if not _SITES.search(sentence):
+            continue
+        words = tokens(sentence)
+        if lexicon.section("down").scan(sentence, words):
+            down = True
+        elif lexicon.section("spared").scan(sentence, words) and not _contrasts(lexicon, sentence):
+            spared = True
+    return spared and not down
+
+
+_SENTENCE = re.compile(r"[.!?;\n]+")
+# What customers host with us, as an incident update names it as a whole.
+_SITES = re.compile(r"\b(?:web ?sites?|sites?(?: web| internet)?|hosted services|hosting|services heberges|"
+                    r"hebergements?|your services|vos services|customer services)\b")
 
 
 def is_promise(text: str, lexicon: Lexicon) -> bool:

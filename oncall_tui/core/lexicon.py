@@ -62,6 +62,7 @@ SECTIONS = {
     "sales": "a billing or commercial matter (quote, invoice, refund, prices): the sales team's hours",
     "promise": "our reply promises to come back later ('je reviens vers vous dans la journée')",
     "fixed": "our reply says something was done, in the past ('j'ai corrigé'): more than a promise",
+    "spared": "an incident update says the customers' services are not affected: the incident lifts no case",
 }
 _SECTION = re.compile(r"\[([a-z_]+)\]")
 
