@@ -372,6 +372,15 @@ def test_a_person_who_is_away_but_writes_is_read(text):
     assert terms(h)["waiting"] == "waiting 2 h"
 
 
+def test_a_person_thanking_us_before_saying_they_are_away_is_read():
+    text = ("Merci beaucoup ! Je suis absente jusqu'à mardi (un peu de repos pour le pont), je regarderai ça à mon "
+            "retour. Bon pont à vous aussi !")
+    story = [customer(at(0)), us(at(0, 40)), Event(at(1), "message", "in", "Jean", text, "email")]
+    h = heat(story, at(3))
+    assert "automatic" not in terms(h).get("not counted", "")
+    assert terms(h)["cooling"] == "their move: they said 'je regarderai', 'à mardi'"
+
+
 def test_what_was_set_aside_is_in_the_explanation_at_zero_points():
     log = "\n".join(f"2026-11-24 04:{i:02d}:09 0 [ERROR] INNODB: WRITE FAILED AT OFFSET {i}" for i in range(40))
     body = f"Le site répond mal, voici le journal :\n{log}\n\nPouvez-vous regarder ?\n\nOlivier\nRésa & Co"

@@ -309,6 +309,11 @@ _OWN_TROUBLE = re.compile(r"\b(?:(?:my|our|mon|ma|notre|nos|mes) (?:site|website
                           r"database)|panne|en erreur|error|down|broken|bug|but|however|mais|par contre|cependant|"
                           r"still|toujours|encore|"
                           r"ne (?:marche|fonctionne)|not working|doesn't work|hors service|plante)\b")
+# A person answering us thanks us first ("Merci beaucoup ! Je suis absente jusqu'à mardi, je regarderai ça à mon
+# retour"); an away message thanks anyone for their message ("Merci pour votre message. Je suis absente…").
+_THANKS_US = re.compile(r"\W*(?:hi|hello|bonjour|bonsoir)?\W*(?:merci|thanks|thank you|many thanks)\b"
+                        r"(?!\W*(?:beaucoup |bien |a lot |so much )?(?:pour|for) (?:votre|your|ton|vos) "
+                        r"(?:message|mail|e-mail|email|courriel|demande|request)s?\b)")
 AUTO_REPLY_MAX_WORDS = 80  # an away message is short; a person telling they are away writes on
 
 
@@ -320,6 +325,8 @@ def is_auto_reply(body: str) -> bool:
     if not _AWAY.search(head):
         return False  # most messages: no second reading
     own = fast_fold(read(body).text)
+    if _THANKS_US.match(own):
+        return False
     return (len(own.split()) <= AUTO_REPLY_MAX_WORDS and "?" not in own
             and bool(_AWAY.search(own)) and bool(_MEANWHILE.search(own)) and not _OWN_TROUBLE.search(own))
 
