@@ -1343,6 +1343,19 @@ def test_a_promise_to_come_back_stops_the_wait_for_four_hours_then_they_wait_on_
     assert broken.score > fresh.score
 
 
+@pytest.mark.parametrize("offer", [
+    "Voici les lignes à placer en haut de votre .htaccess. Si vous préférez que je le fasse, dites-le-moi et je "
+    "m'en occupe.",
+    "Here are the lines for your .htaccess. If you'd rather I do it, just say so and I'll have a look.",
+])
+def test_an_offer_on_a_condition_is_an_answer_not_a_promise(offer):
+    asked = customer(at(0), "Bonjour, je voudrais rediriger www vers le domaine sans www.")
+    h = heat([asked, us(at(1), offer)], at(31))
+    assert "promised" not in terms(h) and "waiting" not in terms(h)
+    promised = heat([asked, us(at(1), "Je m'en occupe et je reviens vers vous.")], at(31))
+    assert "promised" in terms(promised) and promised.score > h.score
+
+
 def test_a_dated_promise_holds_until_the_moment_it_names_then_they_wait_on_us_again():
     story = [customer(at(0), "Bonjour, nos mails arrivent en indésirables chez Orange."), us(at(1), DATED)]
     assert "waiting" not in terms(heat(story, at(12)))  # 13:00: past the 4-hour window, before 18:00

@@ -1012,10 +1012,25 @@ _SITES = re.compile(r"\b(?:web ?sites?|sites?(?: web| internet)?|hosted services
 
 
 def is_promise(text: str, lexicon: Lexicon) -> bool:
-    """Whether a reply of ours (its own text) promises to come back later without saying anything was done."""
+    """Whether a reply of ours (its own text) promises to come back later without saying anything was done.
+
+    An offer on a condition is not one: "Si vous préférez que je le fasse, dites-le-moi et je m'en occupe"
+    leaves the next move to them."""
     folded = fast_fold(text)
     words = tokens(folded)
-    return bool(lexicon.section("promise").scan(folded, words)) and not lexicon.section("fixed").scan(folded, words)
+    if lexicon.section("fixed").scan(folded, words):
+        return False
+    promise = lexicon.section("promise")
+    return any(not _CONDITION.search(folded, _sentence_start(folded, m.start()), m.start())
+               for p in promise.scan(folded, words) for m in promise.where(folded, p))
+
+
+def _sentence_start(folded: str, at: int) -> int:
+    return max(folded.rfind(c, 0, at) for c in ".!?\n") + 1
+
+
+# "If you'd rather I do it, let me know and I'll take care of it", "si vous préférez que je le fasse".
+_CONDITION = re.compile(r"\b(?:if|si|should you|au cas ou|whenever you|when you're ready|quand vous voulez)\b")
 
 
 def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:
