@@ -1365,6 +1365,10 @@ def test_a_promise_to_come_back_on_an_outage_stops_the_wait_but_does_not_cool_it
     fixed = heat([down, us(at(0, 15), "Bonjour, j'ai réactivé l'envoi des mails, les confirmations repartent.")],
                  at(0, 45))
     assert looking.score > fixed.score
+    # ...nor does the chat's "looking at it now".
+    chat = [customer(at(0), "Hi, our members app can't check anyone in, the API gives 502.", kind="chat"),
+            Event(at(0, 5), "chat", "out", "siobhan", "Hi Conor, looking at it now.", "chat")]
+    assert "down" in terms(heat(chat, at(0, 45))) and "cooling" not in terms(heat(chat, at(0, 45)))
     # A promise on a chore still cools it.
     chore = heat([customer(at(0), "Bonjour, pouvez-vous ajouter un utilisateur FTP ?"), us(at(0, 15), PROMISE)],
                  at(0, 45))
