@@ -290,6 +290,10 @@ def test_coming_back_after_a_link_adds_a_bounced_term():
     "if the problem is still there.\n\nBest regards",
     "Bonjour,\n\nMerci d'avoir contacté notre support. Pouvez-vous nous préciser la page concernée et nous joindre "
     "une capture ?\n\nBien cordialement",
+    # The helpdesk's own receipt, sent before anyone read the message.
+    "Bonjour, nous accusons réception de votre demande n° 88361. Un membre de notre équipe vous répondra dès que "
+    "possible.",
+    "Hello, your ticket reference is #88344. We'll be in touch as soon as we can. – Support",
 ])
 def test_canned_replies_and_doc_links_are_bounces(reply):
     stats = fold_events([customer(at(0)), us(at(1), reply)])
