@@ -1360,23 +1360,19 @@ def test_an_offer_on_a_condition_is_an_answer_not_a_promise(offer):
     assert "promised" in terms(promised) and promised.score > h.score
 
 
-def test_a_promise_to_come_back_on_an_outage_stops_the_wait_but_does_not_cool_it():
+def test_a_promise_to_come_back_on_an_outage_stops_the_wait_and_keeps_the_outage():
     down = customer(at(0), "Bonjour, depuis ce matin nos clients ne reçoivent plus aucun mail de confirmation de "
                            "commande, la boutique est en panne.")
     looking = heat([down, us(at(0, 15), "Bonjour, je regarde votre configuration et je reviens vers vous.")],
                    at(0, 45))
-    assert "cooling" not in terms(looking) and "waiting" not in terms(looking) and "down" in terms(looking)
+    assert "waiting" not in terms(looking) and "down" in terms(looking)
     fixed = heat([down, us(at(0, 15), "Bonjour, j'ai réactivé l'envoi des mails, les confirmations repartent.")],
                  at(0, 45))
-    assert looking.score > fixed.score
-    # ...nor does the chat's "looking at it now".
+    assert looking.score > fixed.score and "down" not in terms(fixed)
+    # ...the chat's "looking at it now" too.
     chat = [customer(at(0), "Hi, our members app can't check anyone in, the API gives 502.", kind="chat"),
             Event(at(0, 5), "chat", "out", "siobhan", "Hi Conor, looking at it now.", "chat")]
-    assert "down" in terms(heat(chat, at(0, 45))) and "cooling" not in terms(heat(chat, at(0, 45)))
-    # A promise on a chore still cools it.
-    chore = heat([customer(at(0), "Bonjour, pouvez-vous ajouter un utilisateur FTP ?"), us(at(0, 15), PROMISE)],
-                 at(0, 45))
-    assert "cooling" in terms(chore)
+    assert "down" in terms(heat(chat, at(0, 45)))
 
 
 def test_a_dated_promise_holds_until_the_moment_it_names_then_they_wait_on_us_again():

@@ -277,7 +277,7 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         total += lift
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
-                    weights, mode, terms, stats, bool(stats.down))
+                    weights, mode, terms, stats)
     if spared:
         terms.append(Term("incident", "linked to an open incident whose update says their services are not "
                                       "affected: not lifted", 0.0))
@@ -322,7 +322,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
         total += _harm_points(weights, total, down)
     if down:
         total += _lift(weights.down_points, weights.down_floor, total)
-    total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None, down)
+    total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None)
     total += _held(total, weights, down or harm or troubled, incident_open, missed,
                    any(t.name == "deadline" for t in moving))
     return min(100, max(0, int(total + 0.5)))
@@ -471,14 +471,13 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
 
 def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, now_t: float,
             incident_open: bool, weights: Weights, mode: int, terms: list[Term] | None,
-            stats: CaseStats | None, down: bool = False) -> float:
+            stats: CaseStats | None) -> float:
     """Cooling (done, their move, answered) and the incident lift, added to *terms* if given.
 
     Nobody waits on a case whose customer said it is done: it cools the most and
     no incident lifts it. Otherwise, with the customer's message unanswered,
     nothing cools; with the last word ours (or theirs only acknowledging), the
-    case cools, more if it is pending or their move, unless that word only
-    promised to come back on what they said is *down*.
+    case cools, more if it is pending or their move.
     """
     if mode == DONE:
         if total:
@@ -487,11 +486,7 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
                 terms.append(Term("done", f"probably done: they said {_quote(stats.done)}", cooling))
             total += cooling
         return total
-    # "Je regarde et je reviens vers vous" on what they said is down (*down*): we are looking, it is still
-    # down for them; it stops their wait, it does not cool the outage.
-    looking = mode == PROMISED and down
-    if total and not looking and (mode == PARKED or wait_t is None and (pending or mode == THEIR_MOVE
-                                                                        or out_t is not None)):
+    if total and (mode == PARKED or wait_t is None and (pending or mode == THEIR_MOVE or out_t is not None)):
         # An engineer's note parking it cools it as far as waiting on the customer: their wait is someone
         # else's (accounts, the case it duplicates) or for a set time, until anyone writes.
         factor = weights.pending_factor if (pending or mode in (THEIR_MOVE, PARKED)) else weights.answered_factor
