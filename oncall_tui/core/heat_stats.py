@@ -131,7 +131,7 @@ class CaseStats:
     ack: str = ""  # their latest message only acknowledges, they will come back (what they said)
     broadcasts: int = 0  # incident updates and mass mailings on the case (not answers)
     # The latest broadcast says the customers' services are not affected ("Hosted services are not affected"):
-    # the incident it belongs to lifts the case no more than a bonus.
+    # the incident it belongs to does not lift the case.
     spared: bool = False
     autoreplies: int = 0  # out-of-office and autoresponder messages from their side (not read)
     quoted: int = 0  # lines of quoted replies set aside in the customer's messages
