@@ -341,8 +341,10 @@ BODIES = ["Bonjour, le certificat de boutique-martin.fr a expiré.", "Merci pour
           "Le disque du serveur web est plein depuis hier soir, la base MySQL ne démarre plus.",
           "Nous avons une question sur la facture du mois dernier.", "Ok thanks", ""]
 PHRASES = [p.text for p in LEXICON.phrases]
-#: Incident updates: one sparing the customers' sites (the incident then lifts no case), one not.
+#: Incident updates: one sparing the customers' sites (the incident then lifts no case), one saying the
+#: services are back (it lifts no case the customer never wrote on), one neither.
 UPDATES = ["[Incident] Panel graphs are delayed. Hosted services are not affected.",
+           "[Incident] Services on web-7 are working normally again.",
            "[Incident] Some websites on web-7 are unreachable. Email is not affected."]
 
 
@@ -455,7 +457,7 @@ def test_the_clock_tick_scores_exactly_like_the_explanation(case, status, later)
                           opened_t=opened.timestamp(), tier=case.tier, now_t=now.timestamp(),
                           incident_open=case.incident_open, weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
                           down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t,
-                          troubled=is_troubled(stats), spared=stats.spared) == expected
+                          troubled=is_troubled(stats), spared=stats.incident_spared) == expected
 
 
 # --- the stats the queue reads ----------------------------------------------------

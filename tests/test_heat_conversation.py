@@ -1328,6 +1328,38 @@ def test_an_incident_update_that_spares_only_part_of_what_they_host_still_lifts(
     assert terms(heat(story, at(2), incident_open=True))["incident"] == "linked to an open incident"
 
 
+RESTORED = ["INC-4471, point de situation : la quasi-totalité des services concernés fonctionne de nouveau "
+            "normalement. Quelques volumes terminent leur resynchronisation.",
+            "[Incident] Storage on PAR2: service has been restored for all customers."]
+
+
+@pytest.mark.parametrize("text", RESTORED)
+def test_a_case_only_the_incident_wrote_on_is_not_lifted_once_its_update_says_the_services_are_back(text):
+    # The case was opened by the broadcasts; their only answer is an out-of-office. Nobody is waiting.
+    story = [update(at(0), "Un incident sur notre cluster de stockage PAR2 affecte vos services (vps-33817)."),
+             customer(at(0, 1), "Réponse automatique : je suis en congés jusqu'au 23 août inclus."),
+             update(at(2), text)]
+    before = heat(story[:2], at(3), incident_open=True)
+    after = heat(story, at(3), incident_open=True)
+    assert terms(before)["incident"] == "linked to an open incident"
+    assert "services are back" in terms(after)["incident"] and after.score < before.score
+
+
+@pytest.mark.parametrize("text", RESTORED)
+def test_a_customer_who_wrote_keeps_the_incident_lift_whatever_the_update_says(text):
+    wrote_before = [customer(at(0), "Notre VPS ne répond plus depuis 23h, le site de réservation est coupé."),
+                    update(at(1), text)]
+    wrote_after = [update(at(0), text), customer(at(1), "Chez nous le VPS ne répond toujours pas.")]
+    for story in (wrote_before, wrote_after):
+        assert terms(heat(story, at(2), incident_open=True))["incident"] == "linked to an open incident"
+
+
+def test_an_update_saying_the_services_are_back_for_some_only_still_lifts():
+    story = [update(at(0), "[Incident] Storage on PAR2: service has been restored for most customers. A few "
+                           "websites are still unreachable.")]
+    assert terms(heat(story, at(1), incident_open=True))["incident"] == "linked to an open incident"
+
+
 # --- a promise of ours --------------------------------------------------------------------------------
 
 PROMISE = "Bonjour, je regarde la configuration SPF de votre domaine et je reviens vers vous."

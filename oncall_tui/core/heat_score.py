@@ -239,8 +239,8 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     """
     if status in _CLOSED:
         return _COLD
-    spared = incident_open and stats.spared
-    incident_open = incident_open and not stats.spared
+    spared = incident_open and stats.incident_spared
+    incident_open = incident_open and not spared
     mode = mode_of(stats)
     wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t)
     terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights,
@@ -280,7 +280,9 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
                     weights, mode, terms, stats)
     if spared:
         terms.append(Term("incident", "linked to an open incident whose update says their services are not "
-                                      "affected: not lifted", 0.0))
+                                      "affected: not lifted" if stats.spared else
+                                      "linked to an open incident whose latest update says the services are back, "
+                                      "and they have not written: not lifted", 0.0))
     held = _held(total, weights, bool(stats.down or stats.harm) or is_troubled(stats), incident_open, missed,
                  any(t.name == "deadline" for t in terms))
     if held:
@@ -302,7 +304,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
                due_t: int | None = None, troubled: bool = False, spared: bool = False) -> int:
     """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation
     (*down*, *harm*: the stats say it is down, at risk; *troubled*: `is_troubled`; *spared*: the stats'
-    `spared`, the incident's update says their services are not affected).
+    `incident_spared`, the incident's update says their services are not affected or are back).
 
     The clock tick rescores every open case each minute: this skips building,
     sorting and returning terms. Same arithmetic as `score`, so the same result.

@@ -133,6 +133,9 @@ class CaseStats:
     # The latest broadcast says the customers' services are not affected ("Hosted services are not affected"):
     # the incident it belongs to does not lift the case.
     spared: bool = False
+    # The latest broadcast says the services are back ("fonctionne de nouveau normalement") and the customer
+    # has never written on the case: the incident no longer lifts it.
+    restored: bool = False
     autoreplies: int = 0  # out-of-office and autoresponder messages from their side (not read)
     quoted: int = 0  # lines of quoted replies set aside in the customer's messages
     sig: int = 0  # signature lines set aside
@@ -167,6 +170,13 @@ class CaseStats:
     topic: str = ""  # content words of their first message (packed), for repeats across cases
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
+
+
+    @property
+    def incident_spared(self) -> bool:
+        """Whether the case's incident lifts it no more: its latest update spares their services, or says they
+        are back and the customer never wrote."""
+        return self.spared or self.restored
 
     def to_json(self) -> str:
         """Compact JSON; fields at their default value are left out."""
@@ -264,6 +274,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     if event.broadcast:
         stats.broadcasts += 1  # shown in the history, never an answer
         stats.spared = says_spared(event.body, lexicon)
+        stats.restored = stats.in_t is None and says_restored(event.body, lexicon)
         return stats
     if event.direction == "in" and _auto_reply(event.body):
         # An out-of-office answering our mail: nobody wrote, nobody waits more or less.
@@ -321,6 +332,7 @@ def _auto_reply(body: str) -> bool:
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,
                    tz: tzinfo | None, reads_outage: OutageReader | None) -> None:
     reading = _read(event.body, event.author)
+    stats.restored = False  # they wrote: whatever the update said, the case is theirs now
     # The message opening the conversation (nothing of ours before it; a broadcast is no conversation): what
     # it asks is what the case is about.
     first = stats.exchanges == 1
@@ -855,7 +867,9 @@ _PARKED = re.compile(
 
 # A monitor's or an engineer's note that what was down is back.
 _RECOVERED = re.compile(r"\b(?:recovery|recovered|resolved|back to normal|back up|up again|stable since|ok since|"
-                        r"retour a la normale|revenu a la normale|retabli|resolu|de nouveau (?:accessible|en ligne|joignable))\b")
+                        r"retour a la normale|revenu a la normale|retabli|resolu|de nouveau (?:accessible|en ligne|joignable)|"
+                        r"fonctionnen?t? (?:de nouveau|a nouveau)|(?:working|operational) (?:normally )?again|"
+                        r"(?:has|have) been restored|(?:is|are) restored)\b")
 
 
 # A copy of the site that is not the one their customers use: "staging.finlo.io returns 502", "la preprod
@@ -1003,6 +1017,15 @@ def says_spared(text: str, lexicon: Lexicon) -> bool:
         elif lexicon.section("spared").scan(sentence, words) and not _contrasts(lexicon, sentence):
             spared = True
     return spared and not down
+
+
+def says_restored(text: str, lexicon: Lexicon) -> bool:
+    """Whether an incident update says the services are back ("la quasi-totalité des services fonctionne de
+    nouveau normalement", "service has been restored") and no sentence of it says something is still down."""
+    folded = fast_fold(text[:MAX_CHARS])
+    if not _RECOVERED.search(folded):
+        return False
+    return not any(lexicon.section("down").scan(sentence, tokens(sentence)) for sentence in _SENTENCE.split(folded))
 
 
 _SENTENCE = re.compile(r"[.!?;\n]+")

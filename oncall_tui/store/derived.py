@@ -254,7 +254,7 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             stats = from_json(stats_json)
             steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
             promise_t, down, harm, due_t = stats.promise_t, bool(stats.down), bool(stats.harm), stats.due_t
-            trouble, spared = is_troubled(stats), stats.spared
+            trouble, spared = is_troubled(stats), stats.incident_spared
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
             if memo is not None:
