@@ -525,6 +525,11 @@ def test_a_chore_with_a_deadline_an_incident_or_a_missed_promise_is_not_held(mor
     ("Our database server rebooted after the update and MySQL won't start, the till app is stuck.", "'won't start'"),
     ("Depuis la coupure de cette nuit, PostgreSQL ne redémarre plus sur le serveur de la mutuelle.",
      "'ne redémarre plus'"),
+    # A server that does not come back after a reboot, said plainly (the console lines are set aside as a log).
+    ("Got an email at midnight saying you had rebooted my managed VPS. Since then it hasn't come back. That VPS "
+     "runs the booking system for our three holiday parks. Please help.", "'it hasn't come back'"),
+    ("Bonjour, le serveur a été redémarré cette nuit pour la mise à jour et ne boote plus depuis : la "
+     "fromagerie n'a plus de boutique.", "'ne boote plus'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
