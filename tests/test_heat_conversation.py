@@ -988,6 +988,14 @@ def test_a_relay_on_a_blocklist_is_mail_down_for_everyone_on_it(notes, said):
     assert terms(h)["down"] == said
 
 
+def test_a_probe_that_gets_the_error_page_reads_as_down_before_the_customer_writes():
+    # The payment page returns the server's error page to every probe; nobody has told the customer yet.
+    alert = note(at(0), "HTTP probe https://www.cellarandvine.co.uk/checkout: 500 Internal Server Error (3/3 probes)")
+    loud = [customer(at(0), "THE FTP IS SO SLOW TODAY!!! Uploading our catalogue takes forever.")]
+    assert terms(heat([alert], at(1)))["down"] == "a note says it is down: 'internal server error'"
+    assert heat([alert], at(1)).score > heat(loud, at(1)).score
+
+
 def test_a_disk_the_monitoring_says_is_nearly_full_is_slow_not_down():
     alert = [note(at(0), "[CRIT] mut-07.par2 filesystem /var/www usage 97% (threshold 95%)")]
     assert terms(heat(alert, at(1))) == {"slow": "a note says it is slow or nearly full: 'filesystem /var/www usage 97%'",
