@@ -530,6 +530,10 @@ def test_a_chore_with_a_deadline_an_incident_or_a_missed_promise_is_not_held(mor
      "runs the booking system for our three holiday parks. Please help.", "'it hasn't come back'"),
     ("Bonjour, le serveur a été redémarré cette nuit pour la mise à jour et ne boote plus depuis : la "
      "fromagerie n'a plus de boutique.", "'ne boote plus'"),
+    # Said in two letters.
+    ("Bonjour, en nettoyant les zones du panneau j'ai supprimé celle de boulangerie-pichon.fr : site et mails du "
+     "client sont KO. Pouvez-vous la restaurer ?", "'sont ko'"),
+    ("Le serveur de la médiathèque est HS depuis 7h.", "'est hs'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
