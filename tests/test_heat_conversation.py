@@ -787,8 +787,8 @@ def test_a_site_down_said_by_the_error_page_they_pasted_reads_as_down(text):
 @pytest.mark.parametrize("text, quoted", [
     ("Bonjour,\n\nLe module de rendez-vous tourne dans le vide puis affiche « Une erreur est survenue, "
      "veuillez réessayer plus tard ». Pouvez-vous regarder ?", "Une erreur est survenue, veuillez réessayer plus tard"),
-    ("Nobody in the office can open the shared drive this morning, the browser just says \"Internal Server "
-     "Error\" everywhere.", "Internal Server Error"),
+    ("Nobody in the office can open the shared drive this morning, the browser just says \"There has been a "
+     "critical error on this website\" everywhere.", "There has been a critical error on this website"),
     ("Une cliente a vu un cadenas barré en commandant, sa photo dit NET::ERR_CERT_DATE_INVALID. C'est "
      "peut-être son ordinateur ?", "NET::ERR_CERT_DATE_INVALID"),
 ])
