@@ -174,6 +174,9 @@ def test_a_reminder_of_a_plan_weeks_away_is_no_missed_promise():
 @pytest.mark.parametrize("back", [
     "C'est revenu, merci ! Juste une question pour plus tard : faut-il mettre à jour notre thème ?",
     "The shop is back up now, thanks. Out of curiosity, what caused it?",
+    # A "but" of its own sentence is anger at the outage that was, not an outage still going on.
+    "Bon c'est revenu. MAIS C'EST INADMISSIBLE. 4 HEURES SANS SITE. Je veux un rapport d'incident écrit, sinon je "
+    "change d'hébergeur.",
 ])
 def test_saying_it_is_back_with_a_question_ends_the_outage_not_the_wait(back):
     down = [customer(at(0), "Notre site ne s'affiche plus (page blanche) depuis ce matin.")]

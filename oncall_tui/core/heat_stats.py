@@ -956,8 +956,14 @@ def _contrasts(lexicon: Lexicon, folded: str) -> bool:
 
 def _says_back(lexicon: Lexicon, folded: str, words: list[str]) -> bool:
     """Whether a message says it works again ("c'est revenu", "back up now"), whatever else it asks, with no
-    "but" (see `_closing_or_ack`)."""
-    return bool(_closings_said(lexicon, folded, words)) and not _contrasts(lexicon, folded)
+    "but" in that sentence (see `_closing_or_ack`).
+
+    A "but" in a sentence of its own is about something else: "Bon c'est revenu. MAIS C'EST INADMISSIBLE, 4
+    heures sans site" is back, and angry; "c'est revenu sur l'ordinateur mais pas sur mobile" is not back."""
+    if not _closings_said(lexicon, folded, words):
+        return False
+    return any(_closings_said(lexicon, sentence, tokens(sentence)) and not _contrasts(lexicon, sentence)
+               for sentence in _SENTENCE.split(folded))
 
 
 def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found,
