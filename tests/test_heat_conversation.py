@@ -1374,6 +1374,14 @@ def test_a_customer_who_wrote_keeps_the_incident_lift_whatever_the_update_says(t
         assert terms(heat(story, at(2), incident_open=True))["incident"] == "linked to an open incident"
 
 
+def test_the_update_that_closed_a_reopened_incident_does_not_stop_the_lift():
+    # The closing update said the services were back; the incident is open again, so they are not.
+    closing = Event(at(1), "message", "out", "status", "The incident is resolved and services are back to normal.",
+                    "email", broadcast=True, closing=True)
+    story = [update(at(0), "[Incident] Storage on PAR2 is degraded."), closing]
+    assert terms(heat(story, at(2), incident_open=True))["incident"] == "linked to an open incident"
+
+
 def test_an_update_saying_the_services_are_back_for_some_only_still_lifts():
     story = [update(at(0), "[Incident] Storage on PAR2: service has been restored for most customers. A few "
                            "websites are still unreachable.")]

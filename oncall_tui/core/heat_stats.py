@@ -274,7 +274,8 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     if event.broadcast:
         stats.broadcasts += 1  # shown in the history, never an answer
         stats.spared = says_spared(event.body, lexicon)
-        stats.restored = stats.in_t is None and says_restored(event.body, lexicon)
+        # (The update closing the incident says so too: if the incident is open, it was reopened since.)
+        stats.restored = stats.in_t is None and not event.closing and says_restored(event.body, lexicon)
         return stats
     if event.direction == "in" and _auto_reply(event.body):
         # An out-of-office answering our mail: nobody wrote, nobody waits more or less.

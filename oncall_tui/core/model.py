@@ -40,6 +40,9 @@ class Event:
     #: Sent to many cases at once (an incident update, a mass mailing; the store's `meta.broadcast`):
     #: part of the history, never an answer to this customer.
     broadcast: bool = False
+    #: The update that closed an incident (the store's `meta.closing`): once the incident is reopened, its
+    #: "services are back" no longer holds.
+    closing: bool = False
 
     @property
     def from_customer(self) -> bool:

@@ -48,6 +48,7 @@ INCIDENT_OPEN_SQL = ("(c.incident_id IS NOT NULL AND EXISTS (SELECT 1 FROM incid
                      "WHERE i.id = c.incident_id AND i.status != 'resolved'))")
 #: An event sent to many cases at once (incident update, mass mailing): `meta.broadcast` is set.
 BROADCAST_SQL = "(json_extract(meta, '$.broadcast') IS NOT NULL)"
+CLOSING_SQL = "(json_extract(meta, '$.closing') IS NOT NULL)"
 
 
 def refresh_cases(conn, case_ids: Iterable[str], now: datetime, heat: HeatModel) -> int:
@@ -69,9 +70,9 @@ def refresh_cases(conn, case_ids: Iterable[str], now: datetime, heat: HeatModel)
         if row is None:
             continue
         events = [
-            Event(parse_ts(r[0]), r[1], r[2], r[3], r[4], r[5], bool(r[6]))
+            Event(parse_ts(r[0]), r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]))
             for r in conn.execute(
-                f"SELECT at, kind, direction, author, body, channel, {BROADCAST_SQL} FROM events "
+                f"SELECT at, kind, direction, author, body, channel, {BROADCAST_SQL}, {CLOSING_SQL} FROM events "
                 "WHERE case_id = ? ORDER BY at, seq", (case_id,))
         ]
         # A closed case scores 0 whatever its words: the reader (~0.4 ms a message) is spent on open ones only
