@@ -297,6 +297,9 @@ def test_coming_back_after_a_link_adds_a_bounced_term():
     "Bonjour, nous accusons réception de votre demande n° 88361. Un membre de notre équipe vous répondra dès que "
     "possible.",
     "Hello, your ticket reference is #88344. We'll be in touch as soon as we can. – Support",
+    # The stock answer to a site that does not show everywhere: wait for the network.
+    "Hello Bruno,\n\nDNS propagation can take up to 48 hours. Please wait and clear your browser cache.\n\nRegards, Wen",
+    "Bonjour, la propagation DNS peut prendre jusqu'à 48 h. Videz le cache de votre navigateur et réessayez demain.",
 ])
 def test_canned_replies_and_doc_links_are_bounces(reply):
     stats = fold_events([customer(at(0)), us(at(1), reply)])
@@ -312,6 +315,11 @@ def test_canned_replies_and_doc_links_are_bounces(reply):
     "Hi Oliver, this is the statistics incident (status page: https://status.hosting-help.net). Nothing is lost, "
     "your sites and mail are not affected.",
     "Please see our Let's Encrypt guide.",  # no link: not "only a link" (spoken, it would be)
+    # What was done, then the wait for the network.
+    "Hi Bruno, I've removed the old AAAA record at the registrar. Propagation can take up to an hour.",
+    "Bonjour, j'ai corrigé l'enregistrement A. La propagation peut prendre une heure ; videz le cache de votre "
+    "navigateur si besoin.",
+    "Could you clear your browser cache and try again?",  # a step for them to try: their move
     "Bonjour, le certificat est émis. " + "Voici ce que nous avons vérifié en détail. " * 12
     + "https://docs.example.net/ssl",  # a long, real answer with a link
 ])

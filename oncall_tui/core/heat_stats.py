@@ -1074,6 +1074,10 @@ def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:
         return False
     if lexicon.section("template").scan(folded, words):
         return True
+    if lexicon.section("wait").scan(folded, words):
+        # "DNS propagation can take up to 48 hours", unless it follows what was fixed: "I've removed the old AAAA
+        # record; propagation can take an hour".
+        return not lexicon.section("fixed").scan(folded, words)
     urls = _URL.findall(text)
     docs = lexicon.section("docs").scan(folded, words)
     if not (docs and again) and not (urls and (docs or any(_docs_url(u) for u in urls))):

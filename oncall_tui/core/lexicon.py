@@ -54,6 +54,8 @@ SECTIONS = {
     "yes": "the customer says yes to what we offered ('allez-y', 'go ahead'): our move, never a closing",
     "docs": "our reply points to documentation instead of acting",
     "template": "our reply is an automatic or canned acknowledgement",
+    "wait": "our reply only says to wait for the network ('DNS propagation can take 48 h'): a bounce unless it says "
+            "what was fixed",
     "done": "our reply says we did something (not a bounce, even with a link)",
     "down": "a site or service is down (links the case to an incident on its scope)",
     "harm": "data or security is at risk (hacked, leaked, phishing): pressing however calmly said",
