@@ -191,6 +191,12 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
      datetime(2026, 11, 23, 19, 0)),
     ("Le domaine expire dans environ trois heures, merci de vérifier le renouvellement.",
      datetime(2026, 11, 23, 13, 0)),
+    # A day of the month alone is that day, this month's or, past, the next month's: not tomorrow.
+    ("Nous avons une mise en production prévue le 25 à 9h pour un client (refonte de sa boutique).",
+     datetime(2026, 11, 25, 9, 0)),
+    ("Our launch is on the 2nd at 10am, the certificate has to be there before.", datetime(2026, 12, 2, 10, 0)),
+    # A need said with what is needed in the middle.
+    ("Il nous le faut avant jeudi.", datetime(2026, 11, 26, 18, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)

@@ -67,6 +67,9 @@ _DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(" + "|".join(sorted(_MONT
 _ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 # "le 27/11", "on 27/11/2026": day first, as the customers write it.
 _NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
+# A day of the month alone: "le 25 à 9h", "pour le 1er", "on the 3rd". Not a quantity ("le 3 %", "le 2 Go").
+_MONTH_DAY = re.compile(r"\b(?:le (\d{1,2})(?:er)?|the (\d{1,2})(?:st|nd|rd|th))\b(?![.,]\d|\s*(?:%|€|\$|h\b|\d|"
+                        r"heures?\b|min|jours?\b|mois\b|ans?\b|[kmgt]o\b|[kmgt]b\b|euros?\b|fois\b|of\b))")
 # A duration said in words: "dans une demi-heure", "in half an hour", "dans un quart d'heure" (minutes).
 # ..."within the hour", "dans l'heure": within one; "in about nine hours", "dans environ trois heures".
 _WORDED = {"un": 60, "une": 60, "a": 60, "an": 60, "half an": 30, "une demi": 30, "une demie": 30, "un quart d'": 15,
@@ -175,7 +178,7 @@ _EVENT = re.compile(
 # Followed by what it is before: "I hadn't seen it before: Disk usage 97%" names no deadline.
 _BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
 _NEED = re.compile(
-    r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?faut|dois|doit|devons|devez|"
+    r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?(?:le |la |les )?faut|dois|doit|devons|devez|"
     r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
     r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir|"
     r"depend|depends|dependent|depend(?:ent)? de)\b")
@@ -448,6 +451,16 @@ def _day(clause: str, at: datetime):
         except ValueError:
             return None
         return _upcoming(named, today)
+    m = _MONTH_DAY.search(clause)
+    if m:
+        day = int(m.group(1) or m.group(2))
+        # The next such day: this month's if it is still to come, else the next month's.
+        month, year = (today.month, today.year) if day >= today.day else (
+            (today.month % 12) + 1, today.year + (today.month == 12))
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None  # "le 31" in a month of 30 days: no moment rather than a wrong one
     if _WEEK_END.search(clause):
         return today + timedelta(days=max(0, 4 - today.weekday()))
     return None
