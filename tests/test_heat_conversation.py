@@ -1003,11 +1003,20 @@ def test_a_relay_on_a_blocklist_is_mail_down_for_everyone_on_it(notes, said):
     assert terms(h)["down"] == said
 
 
-def test_a_probe_that_gets_the_error_page_reads_as_down_before_the_customer_writes():
-    # The payment page returns the server's error page to every probe; nobody has told the customer yet.
-    alert = note(at(0), "HTTP probe https://www.cellarandvine.co.uk/checkout: 500 Internal Server Error (3/3 probes)")
+@pytest.mark.parametrize("text, said", [
+    # The payment page returns the server's error page to every probe...
+    ("HTTP probe https://www.cellarandvine.co.uk/checkout: 500 Internal Server Error (3/3 probes)",
+     "'internal server error'"),
+    ("ALERT CRITICAL https://www.hartwell-retail.co.uk/checkout/ — HTTP 500 (3 consecutive checks).", "'http 500'"),
+    # ...or the database behind it is stopped.
+    ("ALERT CRITICAL db01.hartwell-retail.internal: mysqld not running. First failed check 01:54 UTC.",
+     "'not running'"),
+])
+def test_a_monitor_that_finds_it_broken_reads_as_down_before_the_customer_writes(text, said):
+    # Nobody has told the customer yet: the monitoring's note is all the case holds.
+    alert = note(at(0), text)
     loud = [customer(at(0), "THE FTP IS SO SLOW TODAY!!! Uploading our catalogue takes forever.")]
-    assert terms(heat([alert], at(1)))["down"] == "a note says it is down: 'internal server error'"
+    assert terms(heat([alert], at(1)))["down"] == f"a note says it is down: {said}"
     assert heat([alert], at(1)).score > heat(loud, at(1)).score
 
 
