@@ -274,6 +274,19 @@ def test_a_link_to_the_docs_does_not_stop_the_clock():
     assert "cooling" not in terms(h)
 
 
+@pytest.mark.parametrize("author, reply", [
+    ("Alveo Support (automatic reply)", "Thanks for getting in touch. Ticket #88331 has been created and an engineer "
+                                        "will respond shortly."),
+    ("Support Alveo (réponse automatique)", "Votre demande n° 4471 a été créée, un technicien la prendra en charge."),
+    ("support-bot", "We're on it! Your request is in the queue."),
+])
+def test_what_our_helpdesk_sends_by_itself_is_no_answer_whatever_it_says(author, reply):
+    # Nobody read their message: the clock runs, and the outage they told us of is still theirs.
+    down = customer(at(0), "Since 9pm every payment on our ticket shop fails, customers are charged and get nothing.")
+    h = heat([down, us(at(0, 1), reply, author)], at(2))
+    assert terms(h)["waiting"] == "waiting 2 h" and "down" in terms(h)
+
+
 def test_coming_back_after_a_link_adds_a_bounced_term():
     story = [customer(at(0)), us(at(0, 30), DOC_LINK, "bob"),
              customer(at(4), "J'ai lu votre page mais je ne comprends rien. Vous pouvez le faire pour moi ?")]

@@ -507,7 +507,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     if event.author and event.author not in stats.engineers:
         stats.engineers.append(event.author)
     own = _read(event.body, event.author).text
-    if not stats.acted and is_bounce(own, lexicon, again=stats.bounces > 0):
+    if not stats.acted and (_AUTOMATED.search(event.author) or is_bounce(own, lexicon, again=stats.bounces > 0)):
         stats.bounces += 1
         stats.bounce_open = True  # the clock keeps running
         return
@@ -533,6 +533,11 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     stats.words = round(stats.words * DECAY, 3)
     stats.bang = round(stats.bang * DECAY, 3)
     stats.shout = round(stats.shout * DECAY, 3)
+
+
+# Our helpdesk writing by itself ("Support (automatic reply)", "RT_System", "support-bot"): whatever it says
+# ("Ticket #88331 has been created"), nobody read their message.
+_AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\brt_system\b|\w-?bot\b|\bbot\b", re.IGNORECASE)
 
 
 def frustration(lexicon: Lexicon, folded: str, words: list[str]):
