@@ -95,6 +95,11 @@ def terms(h) -> dict[str, str]:
      "oublier mon message.", "'fausse alerte', 'pouvez oublier mon message'"),
     # "ça marche" ending its sentence.
     ("Ah d'accord, il fallait vider le cache du navigateur, ça marche ! Bonne soirée", "'ça marche'"),
+    # ...or needs nothing more now and will come back another time.
+    ("Launch went fine today in the end, we never found the time to run the test. We'll probably do one in "
+     "September; I'll reopen then. Thanks anyway!", "'I'll reopen', 'thanks anyway'"),
+    ("Finalement on a fait sans, le salon est passé. Merci quand même, je rouvrirai si besoin.",
+     "'je rouvrirai', 'merci quand même'"),
 ])
 def test_a_closing_message_marks_the_case_probably_done(text, said):
     story = [customer(at(0)), us(at(1)), customer(at(20), text)]
