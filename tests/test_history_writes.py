@@ -121,40 +121,41 @@ async def test_status_change_moves_the_case_out_of_the_queue(store, store_path):
 
 
 SOAK = """
-import sys, time
+import sys
 from datetime import datetime, timezone
 from oncall_tui.store import writes
 from oncall_tui.store.engines import open_store
 from oncall_tui.usecases.models import shipped
 
 store = open_store(sys.argv[1], heat=shipped().heat)
-me, seconds = sys.argv[2], float(sys.argv[3])
-end = time.monotonic() + seconds
-n = 0
-while time.monotonic() < end:
+me, count = sys.argv[2], int(sys.argv[3])
+for n in range(count):
     writes.add_case_event(store, "T-100", kind="note", body=f"{me} note {n}", author=me,
                           now=datetime.now(timezone.utc))
-    n += 1
-print(n)
+print(count)
 """
+
+
+NOTES_EACH = 15
 
 
 def test_soak_eight_processes_writing_notes_lose_nothing(store, store_path):
     store.close()
     root = Path(__file__).resolve().parent.parent
-    procs = [subprocess.Popen([sys.executable, "-c", SOAK, str(store_path), f"eng{i}", "12"],
+    # A count, not a duration: on a loaded machine a duration writes few notes and proves little, and the
+    # test must not depend on how fast the machine is.
+    procs = [subprocess.Popen([sys.executable, "-c", SOAK, str(store_path), f"eng{i}", str(NOTES_EACH)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root)
              for i in range(8)]
     written = {}
     for i, p in enumerate(procs):
-        out, err = p.communicate(timeout=120)
+        out, err = p.communicate(timeout=600)
         assert p.returncode == 0, err  # never "database is locked" in anyone's face
         written[f"eng{i}"] = int(out)
     bodies = [e["body"] for e in events_of(store_path, "T-100") if e["kind"] == "note"]
     for me, n in written.items():
         mine = [b for b in bodies if b.startswith(f"{me} note ")]
         assert sorted(mine) == sorted(f"{me} note {k}" for k in range(n))  # each exactly once
-    assert sum(written.values()) > 100
 
 
 @pytest.mark.sqlite_only  # a screen
