@@ -1464,10 +1464,12 @@ def test_a_promise_to_come_back_on_an_outage_stops_the_wait_and_keeps_the_outage
     fixed = heat([down, us(at(0, 15), "Bonjour, j'ai réactivé l'envoi des mails, les confirmations repartent.")],
                  at(0, 45))
     assert looking.score > fixed.score and "down" not in terms(fixed)
-    # ...the chat's "looking at it now" too.
+    # ...the chat's "looking at it now" too, and the mail's "looking into it now", "I'm checking … now".
     chat = [customer(at(0), "Hi, our members app can't check anyone in, the API gives 502.", kind="chat"),
             Event(at(0, 5), "chat", "out", "siobhan", "Hi Conor, looking at it now.", "chat")]
     assert "down" in terms(heat(chat, at(0, 45)))
+    for reply in ("Hi Declan, looking into it now. Liam", "Hi Ruth, I'm checking the donation API now. Liam"):
+        assert "down" in terms(heat([down, us(at(0, 15), reply)], at(0, 45)))
 
 
 def test_a_dated_promise_holds_until_the_moment_it_names_then_they_wait_on_us_again():
@@ -1522,6 +1524,9 @@ def test_how_long_a_promise_holds_depends_on_what_it_says(reply, holds, lapsed):
     "Appelé Mme Blanc. Le script échoue depuis mercredi 14h, probablement la mise à jour de mercredi. Lui ai "
     "promis un rappel avant 18h avec un diagnostic.",
     "Called Mr Hale. The sync has failed since Wednesday. Promised him a call back before 6pm with a fix.",
+    # ...in the third person: "told him I'd deploy it and call him back".
+    "Called Henry back. New key received through our secure link. Told him I'd deploy it and call him back "
+    "before 6pm to test a payment together.",
 ])
 def test_a_promise_reported_in_a_call_summary_runs_out_at_the_moment_it_names(summary):
     """Our call summary says what was promised on the phone: past that moment (02:00 + 16 h), they wait on us."""
