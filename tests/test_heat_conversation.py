@@ -292,6 +292,13 @@ def test_what_our_helpdesk_sends_by_itself_is_no_answer_whatever_it_says(author,
     assert terms(h)["waiting"] == "waiting 2 h" and "down" in terms(h)
 
 
+def test_an_engineer_whose_name_ends_in_bot_is_a_person():
+    down = customer(at(0), "Since 9pm every payment on our ticket shop fails, customers are charged and get nothing.")
+    h = heat([down, us(at(0, 30), "I've renewed the certificate on tickets.; payments go through again.", "Talbot")],
+             at(2))
+    assert "waiting" not in terms(h) and "down" not in terms(h)
+
+
 def test_coming_back_after_a_link_adds_a_bounced_term():
     story = [customer(at(0)), us(at(0, 30), DOC_LINK, "bob"),
              customer(at(4), "J'ai lu votre page mais je ne comprends rien. Vous pouvez le faire pour moi ?")]

@@ -171,7 +171,6 @@ class CaseStats:
     before: str = ""  # set by the store: their latest earlier case on a similar request
     earlier: int = 0  # set by the store: how many earlier cases of theirs were on it (in the window)
 
-
     @property
     def incident_spared(self) -> bool:
         """Whether the case's incident lifts it no more: its latest update spares their services, or says they
@@ -536,8 +535,8 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
 
 
 # Our helpdesk writing by itself ("Support (automatic reply)", "RT_System", "support-bot"): whatever it says
-# ("Ticket #88331 has been created"), nobody read their message.
-_AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\brt_system\b|\w-?bot\b|\bbot\b", re.IGNORECASE)
+# ("Ticket #88331 has been created"), nobody read their message. ("bot" as a word of its own: Talbot is a person.)
+_AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\brt_system\b|(?:\b|_)bot\b", re.IGNORECASE)
 
 
 def frustration(lexicon: Lexicon, folded: str, words: list[str]):
