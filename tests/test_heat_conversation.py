@@ -1078,6 +1078,60 @@ def test_once_the_customer_has_written_an_engineer_s_note_says_nothing_of_what_i
     assert not {"down", "risk", "slow"} & set(terms(heat(invoice, at(1))))
 
 
+
+def monitor(when, text, name="monitoring"):
+    return Event(when, "note", "internal", name, text, "note")
+
+
+def test_the_monitoring_s_new_alert_counts_after_the_conversation_started():
+    # The mirror lost a disk; we agreed a swap with the customer, then the surviving disk starts failing.
+    events = [monitor(at(0), "CRITICAL ded-uk-0907: md0 RAID1 degraded, sda FAILED. Array running on sdb only."),
+              us(at(1), "Hi Daniel, one of the two disks has failed; may we hot-swap it tomorrow at 10:00 UTC?"),
+              customer(at(2), "Yes, go ahead. Daniel"),
+              note(at(20), "Swap reporté : pas de disque de rechange au DC, livraison lundi.")]
+    agreed = heat(events, at(30))
+    assert "risk" not in terms(agreed)  # our answer covered the first alert; an engineer's note is no news
+    failing = [*events, monitor(at(28), "WARNING ded-uk-0907 sdb SMART: Reallocated_Sector_Ct 8 -> 212 in 6h, "
+                                        "Current_Pending_Sector 40.", name="Zabbix")]
+    h = heat(failing, at(30))
+    assert terms(h)["risk"] == "a note says data or security is at risk: 'pending sector', 'reallocated sector'"
+    assert h.score > agreed.score + 20
+
+
+@pytest.mark.parametrize("text, said", [
+    ("CRITICAL: md0 degraded on ded-4412 - /dev/sdb removed from array.", "'md0 degraded'"),
+    ("WARNING: SMART /dev/sda Reallocated_Sector_Ct=312 (was 8 yesterday)", "'reallocated sector'"),
+])
+def test_a_failing_mirror_in_the_words_monitors_use_is_at_risk(text, said):
+    assert terms(heat([monitor(at(0), text)], at(1)))["risk"] == f"a note says data or security is at risk: {said}"
+
+
+def test_an_alert_the_customer_forwards_says_what_is_at_risk_a_reply_they_quote_does_not():
+    alert = ("DegradedArray event on /dev/md1:srv-cdm-01\n\nThis is an automatically generated mail message from "
+             "mdadm\nrunning on srv-cdm-01\n\nA DegradedArray event had been detected on md device /dev/md1.")
+    asked = "Bonjour,\n\nJe reçois ce mail depuis hier soir, je ne sais pas si c'est normal ou si je peux l'ignorer ?\n\n"
+    forwarded = heat([customer(at(0), f"{asked}-------- Message transféré --------\nDe : root@srv-cdm-01\n"
+                                      f"Objet : {alert}\n\nMerci,\nPierre")], at(2))
+    assert terms(forwarded)["risk"] == "said data or security is at risk: 'degradedarray'"
+    loud = heat([customer(at(-2), "MÉMOIRE PLEINE !!! Ma boîte mail est à 92 %, c'est inacceptable !!!")], at(2))
+    assert forwarded.score > loud.score
+    # Replying to our incident update, they quote it: what it says is broken is ours, not theirs.
+    reply = ("Got your incident email. We only host the website with you, so I assume we're not affected?\n\n"
+             "On Fri, 26 Nov 2027 at 19:40, Status <status@example.net> wrote:\n"
+             "> [Incident] Mail delivery delays: incoming mail is not delivered, our mail servers are down.\n")
+    assert not {"down", "risk"} & set(terms(heat([customer(at(0), reply)], at(1))))
+
+
+@pytest.mark.parametrize("text", [
+    "Your maintenance email was sent on 22 January. Our contract states 10 working days' notice. This is a breach. "
+    "Please reschedule or confirm compensation.",
+    "Yesterday's outage breached the 99.95% availability in our agreement. This is the SECOND breach this year.",
+])
+def test_a_breach_of_contract_is_no_risk_to_their_data(text):
+    assert "risk" not in terms(heat([customer(at(0), text)], at(1)))
+    assert "risk" in terms(heat([customer(at(0), "We've been breached: customer passwords are on a forum.")], at(1)))
+
+
 def test_files_encrypted_with_a_ransom_note_is_at_risk_however_casually_said():
     text = ("Salut, petite question : sur le mutualisé de notre client, tous les fichiers de /www ont pris une "
             "extension .locked depuis ce matin et il y a un README à la racine qui réclame 0,05 BTC. Pas urgent, "

@@ -176,9 +176,14 @@ def _slow_term(w: Weights, key: tuple[str, bool, str]) -> Term | bool:
     return _term("slow", f"{_who(noted)} {what}: {_quote(said)}", w.slow_points)
 
 
+def _noted(stats: CaseStats, kind: str) -> bool:
+    """Whether what is down ("d"), at risk ("h") or slow ("s") was said by a note, not by the customer."""
+    return stats.in_t is None or kind in stats.noted
+
+
 def _who(noted: bool) -> str:
-    """Who says it: the customer, or, on a case they have not written on yet, the monitoring's and the
-    engineers' notes."""
+    """Who says it: the customer, or the notes (the monitoring's and the engineers' on a case they have not
+    written on yet; the monitoring's alone since)."""
     return "a note says" if noted else "said"
 
 
@@ -266,13 +271,13 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         # below 100 in proportion, not capped, so such cases keep their order).
         lift = _harm_points(weights, total, bool(stats.down))
         if lift >= 0.05:
-            steady.append(Term("risk", f"{_who(stats.in_t is None)} data or security is at risk: "
+            steady.append(Term("risk", f"{_who(_noted(stats, 'h'))} data or security is at risk: "
                                        f"{_quote(stats.harm)}", lift))
         total += lift
     if stats.down:
         lift = _lift(weights.down_points, weights.down_floor, total)
         if lift >= 0.05:
-            said = "reads as an outage" if stats.down_read else f"{_who(stats.in_t is None)} it is down"
+            said = "reads as an outage" if stats.down_read else f"{_who(_noted(stats, 'd'))} it is down"
             steady.append(Term("down", f"{said}: {_quote(stats.down)}", lift))
         total += lift
     terms += steady
@@ -442,7 +447,7 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
             add(t)
     # Slow is the lesser of down: a case said to be both counts as down.
     if stats.slow and not stats.down:
-        t = _term_for(slow_terms, (stats.slow, stats.in_t is None, stats.copy_down), _slow_term, weights)
+        t = _term_for(slow_terms, (stats.slow, _noted(stats, 's'), stats.copy_down), _slow_term, weights)
         if t:
             add(t)
     if stats.repeats or stats.earlier or stats.back:

@@ -159,6 +159,9 @@ class CaseStats:
     # `slow` holds what they said is down on a copy that is not the production ("staging", "preprod"):
     # it stops their developers, not their customers.
     copy_down: str = ""
+    # Which of down, harm and slow ("d", "h", "s") the monitoring's note said after the customer wrote, not they:
+    # the explanation says who said it.
+    noted: str = ""
     back: str = ""  # what they said tells the problem came back after an earlier fix ("comme il y a deux semaines")
     live: bool = False  # they wrote on the chat since our last answer, and not to close: they wait on the line
     # An engineers' note since their latest message says nothing is for us to do on it now ("duplicate of
@@ -256,9 +259,11 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
             parked = _PARKED.search(fast_fold(event.body))
             if parked:
                 stats.parked = parked.group(0)
-        if event.body and stats.in_t is None:
+        if event.body and (stats.in_t is None or _MONITOR.search(event.author)):
             # A case only the monitoring and the engineers have written on yet ("[CRIT] md0: array degraded",
-            # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake...
+            # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake.
+            # The monitoring's word is news whenever it comes: the surviving disk failing after we agreed a
+            # swap with the customer is at risk again, though our reply answered the first alert...
             folded = fast_fold(event.body)
             if _RECOVERED.search(folded):
                 # ...until one says it came back ("[RECOVERY] HTTP check OK", "stable since 01:41"); what is at
@@ -266,7 +271,12 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
                 stats.down = stats.slow = stats.copy_down = ""
                 stats.down_read = False
             else:
+                before = (stats.down, stats.harm, stats.slow)
                 _troubles(stats, event.body, event.body, folded, tokens(folded), "", lexicon, None)
+                if stats.in_t is not None:
+                    stats.noted += "".join(kind for kind, old, now in zip("dhs", before, (stats.down, stats.harm,
+                                                                                          stats.slow))
+                                           if now and now != old and kind not in stats.noted)
         return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
         return stats  # status changes: no effect on heat
@@ -358,7 +368,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.live = (stats.live or event.channel == "chat") and not closing
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
-        stats.copy_down = ""
+        stats.copy_down = stats.noted = ""
         stats.down_read = False
         stats.promise_t = stats.due_t = None
         stats.due, stats.due_note, stats.due_fill = "", False, False
@@ -378,6 +388,10 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # we are does not make the broken promise matter less.
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
     down, harm, slow = _troubles(stats, event.body, text, folded, words, reading.pasted, lexicon, reads_outage)
+    if not harm and reading.forwarded and (harm := _forwarded_harm(reading.forwarded, lexicon)):
+        stats.harm = harm
+    if stats.noted:
+        stats.noted = "".join(kind for kind, said in zip("dhs", (down, harm, slow)) if kind in stats.noted and not said)
     if not (down or slow) and (stats.down or stats.slow) and _says_back(lexicon, folded, words):
         # "C'est revenu, merci ! Juste une question pour plus tard : …": no closing (a question is asked),
         # but what they said was down is up again.
@@ -434,6 +448,8 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         symptom, symptom_words = folded + "\n" + pasted_folded, words + tokens(pasted_folded)
     else:
         symptom, symptom_words = folded, words
+    # Machines join words with '_' ("Reallocated_Sector_Ct=312"): the words are the lexicon's all the same.
+    symptom = symptom.replace("_", " ")
     # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
     written = text + "\n" + pasted if pasted else text
     harm_found = lexicon.section("harm").scan(symptom, symptom_words)
@@ -468,6 +484,17 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         down = stats.down = "|".join(read)[:SAID_MAX]
         stats.down_read = True
     return down, harm, slow
+
+
+def _forwarded_harm(forwarded: str, lexicon: Lexicon) -> str:
+    """What a mail they forward (not one they reply to: that may be ours, an incident update) says is at risk, or ''.
+
+    It is what someone else sent them: the alert they do not understand ("Je reçois ce mail depuis hier soir, je ne
+    sais pas si c'est normal ?" over mdadm's "DegradedArray event") puts their data at risk however calmly they ask.
+    """
+    folded = fast_fold(forwarded).replace("_", " ")
+    found = lexicon.section("harm").scan(folded, tokens(folded))
+    return _said(found) if found else ""
 
 
 def _outside(section: Lexicon, wider_section: Lexicon, folded: str, wider: list[Phrase], words: list[str]
@@ -522,7 +549,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     if not stats.promised or moment is not None:
         # Answered: if it is still down, they will say so again. A bare "je regarde" (no fix, no time)
         # changes nothing for them: what they said is broken stays broken.
-        stats.down = stats.harm = stats.slow = stats.copy_down = ""
+        stats.down = stats.harm = stats.slow = stats.copy_down = stats.noted = ""
         stats.down_read = False
     # Saying what we will do by when is a promise, even beside what was done ("j'ai mis en place une
     # surveillance, je vous envoie demain à 8h un bilan"): past that moment, they wait on us.
@@ -868,6 +895,11 @@ _PARKED = re.compile(
     r"legal|management|the account manager)|"
     r"(?:transmis|transfere|passe|envoye) (?:a|au|aux) (?:la compta\w*|compta\w*|service commercial|commercial|"
     r"juridique|dpo|facturation|service client))\b")
+
+
+# A note written by the monitoring itself ("monitoring", "alerting", "Zabbix", "supervision"), not an engineer.
+_MONITOR = re.compile(r"monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|uptime|healthcheck",
+                      re.IGNORECASE)
 
 
 # A monitor's or an engineer's note that what was down is back.

@@ -50,6 +50,9 @@ class Reading:
     #: tone, but a notice they forward says when something expires ("Expiration du certificat actuel :
     #: 20/11/2027 02:00 UTC").
     quoted_text: str = ""
+    #: Of that, a mail they forward ("---- Message transféré ----", "Begin forwarded message:"), not a reply they
+    #: quote: what someone else sent them (an alert, a bounce, their client's complaint), never one of ours.
+    forwarded: str = ""
 
 
 #: How much of a pasted log, or of the text quoted, is kept to read the facts from (its first lines say them).
@@ -85,6 +88,8 @@ def _quote_start(body: str) -> int:
     return -1
 
 
+_FORWARDED = re.compile(r"[ \t]*(?:-{2,}\s*(?:Forwarded message|Message transféré)\s*-{2,}|Begin forwarded message:|"
+                        r"Début du message réexpédié)", re.IGNORECASE)
 _FORWARD_START = re.compile(r"[ \t]*-{2,}\s*(?:Forwarded message|Message transféré)\s*-{2,}", re.IGNORECASE)
 _RULE = re.compile(r"[ \t]*-{3,}[ \t]*$")
 
@@ -337,12 +342,13 @@ def read(body: str, author: str = "") -> Reading:
     """*body*'s own words (first MAX_CHARS characters), with quotes, signature and pasted logs set aside."""
     body = body[:MAX_CHARS]
     quoted = 0
-    quoted_text = ""
+    quoted_text = forwarded = ""
     cut = _quote_start(body) if (":" in body or "--" in body) else -1
     if cut != -1:
         end = _forward_end(body, cut)
         quoted = sum(1 for line in body[cut:end].split("\n") if line.strip())
         quoted_text = body[cut:min(end, cut + PASTED_CHARS)]
+        forwarded = quoted_text if _FORWARDED.match(body, cut) else ""
         # "---- Forwarded message ----" … "---": what they write below the rule is theirs again ("Please sort
         # it before the weekend"); a reply quoted further down is still set aside.
         below = body[end:]
@@ -367,7 +373,7 @@ def read(body: str, author: str = "") -> Reading:
     if log:
         pasted = "\n".join(line for line, m in zip(lines, machine) if m and not _STAMPED.match(line))[:PASTED_CHARS]
         lines = [line for line, m in zip(lines, machine) if not m]
-    return Reading("\n".join(lines), quoted, signature, log, pasted, quoted_text)
+    return Reading("\n".join(lines), quoted, signature, log, pasted, quoted_text, forwarded)
 
 
 def set_aside_text(quoted: int, signature: int, log: int) -> str:
