@@ -130,6 +130,12 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     # "ça marche" typed without its "ne"; "cela fonctionne" where it works.
     "ça marche pas, toujours la même page d'erreur",
     "Les patients voient « Connexion refusée ». Chez nous, sur le réseau du cabinet, cela fonctionne.",
+    # It works somewhere: where they are, not where their visitors are.
+    "Overnight about 30 customers in the US and Canada wrote that our site gives an error. From Dublin it works "
+    "fine. About 70% of our orders come from North America.",
+    "Since 9:00 nobody in our office can reach our CRM (connection timeout). From home on 4G it works.",
+    "Les clients disent que la page de paiement affiche une erreur. Ici ça marche. Je ne comprends pas.",
+    "Le site s'affiche en page blanche pour nos clients, ça fonctionne sur mon téléphone seulement.",
 ])
 def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))
@@ -364,6 +370,39 @@ def test_a_link_after_an_action_on_the_case_is_an_answer():
     action = Event(at(0, 50), "action", "out", "alice", "certificate issued for garage.fr", "tool")
     stats = fold_events([customer(at(0)), action, us(at(1), DOC_LINK)])
     assert stats.bounces == 0 and stats.wait_t is None
+
+
+@pytest.mark.parametrize("author, text", [
+    ("Système", "Accusé de réception automatique envoyé au client (délai de réponse habituel : 4 h ouvrées)."),
+    ("system", "Auto-assigned to on-call engineer: Kyle."),
+])
+def test_what_the_helpdesk_records_by_itself_is_no_action_on_the_case(author, text):
+    # Only an engineer acting on the case makes a link after it an answer; the helpdesk's own record does not.
+    recorded = Event(at(0, 1), "action", "internal", author, text, "tool")
+    stats = fold_events([customer(at(0)), recorded, us(at(1), DOC_LINK)])
+    assert stats.bounces == 1 and stats.wait_t == int(at(0).timestamp())
+
+
+def test_a_machine_s_action_says_what_is_at_stake_like_the_monitoring_s_note():
+    spam = Event(at(0), "action", "internal", "abuse-bot",
+                 "Outbound spam threshold exceeded: compta@cabinet-dewitte.be sent 18,420 messages in 40 min via SMTP "
+                 "AUTH from 41.58.x.x (NG). Relay smtp-out-3 listée sur Spamhaus SBL since 02:01Z.", "tool")
+    h = heat([spam, note(at(0, 3), "Customer not contacted yet. Need to lock the mailbox.")], at(0, 15))
+    assert terms(h)["down"] == "a note says it is down: 'listée sur spamhaus'"
+    routine = heat([customer(at(-30), "Bonjour, la déclaration RGPD pour le golf, pas d'échéance avant un mois.")],
+                   at(0, 15))
+    assert h.score > routine.score
+
+
+def test_a_domain_expiry_the_billing_system_records_is_due_whatever_reminders_we_send():
+    failed = Event(at(0), "action", "internal", "billing",
+                   "Auto-renewal failed for ballymorepharmacy.ie: card ending 4421 expired. Domain expires "
+                   "2026-11-27 23:59 UTC. Website and email (incl. prescriptions@) will stop at expiry.", "tool")
+    reminder = us(at(0, 1), "Dear customer, we were unable to renew your domain. Please update your payment method "
+                            "in your customer area to avoid any interruption.", "Billing")
+    h = heat([failed, reminder], at(60))
+    assert terms(h)["deadline"] == "their deadline Fri 27 Nov 23:59 (their time) in 1 d 11 h"
+    assert h.score > heat([failed, reminder], at(0, 2)).score  # nearer, hotter
 
 
 # --- chasing, broadcasts, what is not counted ---------------------------------------------------

@@ -245,25 +245,32 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     Events must come in time order (to the second); an older message than the
     last one folded raises ValueError: refold the case with `fold_events`.
     """
-    if event.kind == "action":
+    machine = event.kind in ("action", "note") and bool(_MACHINE.search(event.author))
+    if event.kind == "action" and not machine:
         stats.acted = True
         return stats
-    if event.kind == "note":
+    if event.kind == "note" or machine:
+        # (What a machine records as an "action", "Auto-renewal failed for ballymorepharmacy.ie", "Outbound spam
+        # threshold exceeded", is no engineer acting on the case: it is read like the monitoring's note.)
         # A note changes nobody's wait; one saying what we owe the customer by when (the leaving shift's
         # "callback promised within the hour") counts like their own deadline.
         if event.body and event.at.tzinfo is not None:
             local_at = event.at.astimezone(tz) if tz else event.at
+            if machine:
+                # "Domain expires 2027-03-09 23:59 UTC": due then, like a date the customer gave, whatever we
+                # write before it (reminders to update a card renew nothing).
+                _deadline(stats, expires_by(event.body, local_at), local_at)
             _deadline(stats, owed_by(event.body, local_at), local_at, in_note=True)
             _deadline(stats, fills_by(event.body, local_at), local_at, fill=True)
         if event.body and stats.in_t is not None and stats.last_dir == "in":
             parked = _PARKED.search(fast_fold(event.body))
             if parked:
                 stats.parked = parked.group(0)
-        if event.body and (stats.in_t is None or _MONITOR.search(event.author)):
+        if event.body and (stats.in_t is None or machine):
             # A case only the monitoring and the engineers have written on yet ("[CRIT] md0: array degraded",
             # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake.
-            # The monitoring's word is news whenever it comes: the surviving disk failing after we agreed a
-            # swap with the customer is at risk again, though our reply answered the first alert...
+            # A machine's word is news whenever it comes: the surviving disk failing after we agreed a swap
+            # with the customer is at risk again, though our reply answered the first alert...
             folded = fast_fold(event.body)
             if _RECOVERED.search(folded):
                 # ...until one says it came back ("[RECOVERY] HTTP check OK", "stable since 01:41"); what is at
@@ -897,9 +904,11 @@ _PARKED = re.compile(
     r"juridique|dpo|facturation|service client))\b")
 
 
-# A note written by the monitoring itself ("monitoring", "alerting", "Zabbix", "supervision"), not an engineer.
-_MONITOR = re.compile(r"monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|uptime|healthcheck",
-                      re.IGNORECASE)
+# A note or an action written by a machine, not an engineer: the monitoring ("monitoring", "alerting", "Zabbix",
+# "supervision"), the helpdesk or the billing system ("system", "Système", "billing"), a bot or a scanner.
+_MACHINE = re.compile(r"monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|uptime|healthcheck|"
+                      r"\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner|\brt_system\b|(?:\b|_|-)bot\b|"
+                      r"automatic|automatique", re.IGNORECASE)
 
 
 # A monitor's or an engineer's note that what was down is back.
@@ -978,11 +987,29 @@ _NEGATED = re.compile(r"\b(?:pas|not|never|jamais|isn't|isnt|aren't|arent|wasn't
 _IT_WORKS = re.compile(r"\bca marche(?=\s*(?:[.!]|$)|\s+merci\b)")
 
 
+# Where it works, said beside it: "From Dublin it works fine" (visitors abroad are blocked), "it works from the
+# office", "ça fonctionne sur mon téléphone": somewhere it works, elsewhere it does not. ("C'est revenu chez nous",
+# "tout est bon de notre côté" are theirs as a whole: it works.)
+_VANTAGE_BEFORE = re.compile(r"(?:\b(?:from|ici|d'ici|here)\b|\b(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b)"
+                             r"[^.,;!?\n]{0,30}$")
+_VANTAGE_AFTER = re.compile(r"(?:\s+(?:fine|well|bien|correctement|normalement))?\s+(?:from\b|d'ici\b|here\b|"
+                            r"(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b|(?:in|at) (?:the office|home)\b|"
+                            r"au bureau\b|a la maison\b)")
+
+
+def _partial(folded: str, match: re.Match[str]) -> bool:
+    """Whether the closing phrase at *match* is said not to be so, or only somewhere ("from here it works")."""
+    start, end = match.start(), match.end()
+    return bool(_NEGATED.search(folded, max(0, start - 30), start) or _VANTAGE_BEFORE.search(folded, max(0, start - 40), start)
+                or _VANTAGE_AFTER.match(folded, end))
+
+
 def _closings_said(lexicon: Lexicon, folded: str, words: list[str]) -> list[Phrase]:
-    """The closing phrases of a message not said not to be so ("ce n'est pas revenu à la normale")."""
+    """The closing phrases of a message not said not to be so ("ce n'est pas revenu à la normale"), nor only
+    somewhere ("From Dublin it works fine")."""
     closings = lexicon.section("closing")
     return [p for p in closings.scan(folded, words)
-            if not all(_NEGATED.search(folded, max(0, m.start() - 30), m.start()) for m in closings.where(folded, p))]
+            if not all(_partial(folded, m) for m in closings.where(folded, p))]
 
 
 def _contrasts(lexicon: Lexicon, folded: str) -> bool:
@@ -1020,7 +1047,7 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
         return "", ""
     closing = _closings_said(lexicon, folded, words)
     plain = _IT_WORKS.search(folded)
-    if plain and not _NEGATED.search(folded, max(0, plain.start() - 30), plain.start()):
+    if plain and not _partial(folded, plain):
         closing.append(Phrase(plain.group(0).replace("ca ", "ça "), tuple(plain.group(0).split()), 1.0, __name__,
                               "closing"))
     # A closing outweighs mild words. Taking back what they reported, twice over ("Fausse alerte : c'était ma box
