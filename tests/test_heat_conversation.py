@@ -609,6 +609,11 @@ def test_a_chore_with_a_deadline_an_incident_or_a_missed_promise_is_not_held(mor
     ("Bonjour, en nettoyant les zones du panneau j'ai supprimé celle de boulangerie-pichon.fr : site et mails du "
      "client sont KO. Pouvez-vous la restaurer ?", "'sont ko'"),
     ("Le serveur de la médiathèque est HS depuis 7h.", "'est hs'"),
+    # What connected to us no longer can.
+    ("Notre logiciel de gestion du cabinet n'arrive plus à se connecter à la base depuis ce matin. Les premiers "
+     "patients arrivent.", "'n'arrive plus à se connecter'"),
+    ("Depuis la mise à jour, les commerciaux ne peuvent plus accéder au CRM.", "'ne peuvent plus accéder'"),
+    ("Our till app can no longer connect to the database since 7am.", "'can no longer connect'"),
 ])
 def test_a_business_that_cannot_work_reads_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
@@ -941,6 +946,9 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     # What their site produced no longer comes out.
     ("Depuis 7h les bons de livraison ne sont plus générés, l'entrepôt attend.", "ne sont plus générés"),
     ("Invoices aren't being generated since last night's run; accounts noticed at 9.", "aren't being generated"),
+    # The shop's own notices of new orders stopped, said calmly.
+    ("Pas urgent, mais depuis hier je ne reçois plus les notifications de nouvelles commandes.",
+     "je ne recois plus les notifications"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))

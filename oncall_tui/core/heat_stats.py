@@ -644,7 +644,7 @@ def bounced_mail(body: str) -> str:
 # depuis lundi", "not a single payment since the update". A shop says it is broken by what it no longer gets.
 _FLOW = (r"(?:orders?|payments?|sales?|bookings?|reservations?|sign-?ups?|transactions?|e-?mails?|mails?|messages?|"
          r"calls?|enquir(?:y|ies)|inquir(?:y|ies)|leads?|commandes?|paiements?|ventes?|inscriptions?|appels?|"
-         r"demandes? de devis)")
+         r"demandes? de devis|notifications?|confirmations?)")
 _STOPPED_SINCE = re.compile(
     r"\b(?:(?:no|not a single|not one|zero|haven't (?:had|received|got|seen)|have not (?:had|received|got|seen)|"
     r"hasn't been|has not been)(?: an?| any)?(?: new| single)?|(?:aucune?|pas une? seule?|plus une? seule?|plus (?:de|d'|aucune?)|"
