@@ -949,6 +949,7 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     # The shop's own notices of new orders stopped, said calmly.
     ("Pas urgent, mais depuis hier je ne reçois plus les notifications de nouvelles commandes.",
      "je ne recois plus les notifications"),
+    ("Depuis ce matin nos mails sont refusés par Gmail.", "refusés par', 'sont refusés"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))
@@ -1027,6 +1028,8 @@ def test_a_site_broken_in_words_no_list_holds_reads_as_an_outage(text):
     "Bonjour, notre logo est un peu flou sur mobile depuis la nouvelle page d'accueil. Rien d'urgent.",
     # One payment of theirs to us is a billing question.
     "My payment for your invoice failed, can you resend the link?",
+    # An English "refuses" is not the French "refusés" (mails refused).
+    "Hi, could you raise upload_max_filesize to 64M? Our podcast episodes are 50 MB and WordPress refuses them.",
 ])
 def test_a_request_that_is_no_outage_does_not_read_as_one(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))
