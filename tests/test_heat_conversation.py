@@ -1148,6 +1148,23 @@ def test_the_monitoring_s_new_alert_counts_after_the_conversation_started():
     assert h.score > agreed.score + 20
 
 
+
+def test_a_machine_s_alert_since_our_last_word_is_not_cooled_by_a_pending_status():
+    # The migration is done and the case left pending for a day of observation; then the probe fails.
+    migrated = [Event(at(0), "message", "out", "support", "Votre site sera migré mercredi à 8h.", "email",
+                      broadcast=True),
+                note(at(17), "Migration faite, DNS basculé. Ticket mis en attente pour 24h d'observation.")]
+    probe = monitor(at(26), "Sonde HTTP ateliers-du-marais.fr : KO depuis 16:20 UTC (HTTP 500).", name="supervision")
+    h = heat([*migrated, probe], at(27), status="pending")
+    assert "cooling" not in terms(h) and terms(h)["down"] == "a note says it is down: 'http 500'"
+    chore = heat([customer(at(3), "Could you add an SFTP account for our designer? Thanks.")], at(27))
+    assert h.score > chore.score
+    # Once we write to the customer about it, their turn may cool it again.
+    told = heat([*migrated, probe, us(at(26, 30), "Bonjour, votre site renvoie une erreur depuis la migration : "
+                                                  "j'ai corrigé le mot de passe de la base, il répond de nouveau.")],
+                at(27), status="pending")
+    assert "cooling" in terms(told) and told.score < h.score
+
 @pytest.mark.parametrize("text, said", [
     ("CRITICAL: md0 degraded on ded-4412 - /dev/sdb removed from array.", "'md0 degraded'"),
     ("WARNING: SMART /dev/sda Reallocated_Sector_Ct=312 (was 8 yesterday)", "'reallocated sector'"),

@@ -87,6 +87,12 @@ def broadcast(when: datetime) -> Event:
 # A note's words are not the customer's; one parks the case until anyone writes.
 NOTES = ["URGENT!!! customer furious", "Refund queued by accounts. Nothing more to do on our side.",
          "Doublon de l'autre demande, à fusionner."]
+# ...a machine's may say what is broken, at risk or back whenever it comes, or when a domain expires.
+MACHINE = [("monitoring", "note", "[CRITICAL] HTTP check www.garage.fr: HTTP 500 (3/3 probes)"),
+           ("Zabbix", "note", "WARNING srv-01 SMART: Reallocated_Sector_Ct 8 -> 212, Current_Pending_Sector 40."),
+           ("monitoring", "note", "[RECOVERY] HTTP check www.garage.fr - OK, 200 in 0.84 s"),
+           ("Système", "action", "Accusé de réception automatique envoyé au client."),
+           ("billing", "action", "Auto-renewal failed for garage.fr: card expired. Domain expires 2026-11-27 23:59 UTC.")]
 
 
 @st.composite
@@ -97,7 +103,8 @@ def conversations(draw) -> list[Event]:
     events = []
     for _ in range(n):
         when += timedelta(minutes=draw(st.integers(0, 600)))
-        what = draw(st.sampled_from(["in", "in", "in", "closing", "out", "bounce", "broadcast", "note", "action"]))
+        what = draw(st.sampled_from(["in", "in", "in", "closing", "out", "bounce", "broadcast", "note", "action",
+                                     "machine"]))
         if what == "in":
             events.append(customer(when, draw(st.sampled_from(CUSTOMER)),
                                    kind=draw(st.sampled_from(["message", "call", "chat"]))))
@@ -111,6 +118,9 @@ def conversations(draw) -> list[Event]:
             events.append(broadcast(when))
         elif what == "note":
             events.append(Event(when, "note", "internal", "alice", draw(st.sampled_from(NOTES)), "note"))
+        elif what == "machine":
+            author, kind, body = draw(st.sampled_from(MACHINE))
+            events.append(Event(when, kind, "internal", author, body, "note" if kind == "note" else "tool"))
         else:
             events.append(Event(when, "action", "out", "alice", "issued certificate", "tool"))
     return events

@@ -25,7 +25,7 @@ from .timeutil import human_duration
 
 #: How the case's last word cools it (`mode` of `heat_value`): CALM is open, but they said
 #: it is not pressing, so their wait counts less.
-OPEN, THEIR_MOVE, DONE, CALM, PROMISED, PARKED = 0, 1, 2, 3, 4, 5
+OPEN, THEIR_MOVE, DONE, CALM, PROMISED, PARKED, ALERTED = 0, 1, 2, 3, 4, 5, 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +45,12 @@ def mode_of(stats: CaseStats) -> int:
     """DONE when the customer's latest message closes; PROMISED when our latest reply only promised to
     come back (their "ok, thanks" after it included); THEIR_MOVE when their latest message only
     acknowledges; PARKED when an engineers' note since their latest message says nothing is for us to do
-    on it now; CALM when the message opening this round said it is not pressing; else OPEN."""
+    on it now; CALM when the message opening this round said it is not pressing; else OPEN. ALERTED, before
+    all but DONE, when a machine's note since our last word says it is down or at risk: nothing cools it."""
     if stats.done:
         return DONE
+    if stats.alert:
+        return ALERTED
     if stats.promised and stats.wait_t is None:
         return PROMISED
     return THEIR_MOVE if stats.ack else PARKED if stats.parked else CALM if stats.calm else OPEN
@@ -493,7 +496,8 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
                 terms.append(Term("done", f"probably done: they said {_quote(stats.done)}", cooling))
             total += cooling
         return total
-    if total and (mode == PARKED or wait_t is None and (pending or mode == THEIR_MOVE or out_t is not None)):
+    if total and mode != ALERTED and (mode == PARKED or wait_t is None and (pending or mode == THEIR_MOVE
+                                                                          or out_t is not None)):
         # An engineer's note parking it cools it as far as waiting on the customer: their wait is someone
         # else's (accounts, the case it duplicates) or for a set time, until anyone writes.
         factor = weights.pending_factor if (pending or mode in (THEIR_MOVE, PARKED)) else weights.answered_factor

@@ -162,6 +162,9 @@ class CaseStats:
     # Which of down, harm and slow ("d", "h", "s") the monitoring's note said after the customer wrote, not they:
     # the explanation says who said it.
     noted: str = ""
+    # A machine's note since our last word says it is down or at risk ("Sonde HTTP : KO depuis 16:20 (HTTP 500)"
+    # on a case left pending after a migration): nobody has answered it, whatever the status says.
+    alert: bool = False
     back: str = ""  # what they said tells the problem came back after an earlier fix ("comme il y a deux semaines")
     live: bool = False  # they wrote on the chat since our last answer, and not to close: they wait on the line
     # An engineers' note since their latest message says nothing is for us to do on it now ("duplicate of
@@ -280,10 +283,11 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
             else:
                 before = (stats.down, stats.harm, stats.slow)
                 _troubles(stats, event.body, event.body, folded, tokens(folded), "", lexicon, None)
-                if stats.in_t is not None:
-                    stats.noted += "".join(kind for kind, old, now in zip("dhs", before, (stats.down, stats.harm,
-                                                                                          stats.slow))
-                                           if now and now != old and kind not in stats.noted)
+                if machine:
+                    new = "".join(kind for kind, old, now in zip("dhs", before, (stats.down, stats.harm, stats.slow))
+                                  if now and now != old)
+                    stats.noted += "".join(kind for kind in new if kind not in stats.noted)
+                    stats.alert = stats.alert or "d" in new or "h" in new
         return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
         return stats  # status changes: no effect on heat
@@ -376,6 +380,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
         stats.copy_down = stats.noted = ""
+        stats.alert = False
         stats.down_read = False
         stats.promise_t = stats.due_t = None
         stats.due, stats.due_note, stats.due_fill = "", False, False
@@ -546,6 +551,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
         return
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
+    stats.alert = False  # what the machine said is answered with the rest
     if stats.due_t is not None and (stats.due_t <= t or stats.due_note or stats.due_fill):
         # Their deadline passed and we have spoken since, or we wrote to them after the note saying what we owe
         # or the alert saying when the disk fills (what we did about it is in our reply).
