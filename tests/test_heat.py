@@ -457,7 +457,8 @@ def test_the_clock_tick_scores_exactly_like_the_explanation(case, status, later)
                           opened_t=opened.timestamp(), tier=case.tier, now_t=now.timestamp(),
                           incident_open=case.incident_open, weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
                           down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t,
-                          troubled=is_troubled(stats), spared=stats.incident_spared) == expected
+                          troubled=is_troubled(stats), spared=stats.incident_spared,
+                          breaks=stats.due_breaks) == expected
 
 
 # --- the stats the queue reads ----------------------------------------------------

@@ -1149,6 +1149,22 @@ def test_the_monitoring_s_new_alert_counts_after_the_conversation_started():
 
 
 
+def test_a_certificate_expiring_with_its_renewal_failed_is_a_deadline_at_which_the_site_breaks():
+    # The monitoring's alert: the payment API's certificate expires in 53 minutes, renewal failed three times.
+    alert = monitor(at(0), "[CRITICAL] TLS check api.quaylinkpay.co.uk:443\nCertificate expires: 2026-11-24 01:53 UTC "
+                           "(in 0d 0h 53m)\nRenewal job: FAILED 3/3", name="zabbix")
+    h = heat([alert], at(0, 10))
+    assert terms(h)["deadline"] == "their deadline Tue 24 Nov 01:53 (their time) in 1 h"
+    # ...above a customer angry about a price change, waiting six hours.
+    angry = heat([customer(at(-6), "Your new prices are outrageous. Call me today."),
+                  customer(at(-3), "Still nothing?! Call me.")], at(0, 10))
+    assert h.score > angry.score
+    # A launch at the same moment is their deadline too, with the points of a deadline: nothing breaks by itself.
+    expiry = monitor(at(0), "Certificate expires: 2026-11-24 08:00 UTC. Renewal job: FAILED 3/3", name="zabbix")
+    launch = customer(at(0), "Bonjour, notre mise en ligne est ce matin à 8h, merci de vérifier le DNS.")
+    points = [next(t.points for t in heat([e], at(1)).terms if t.name == "deadline") for e in (expiry, launch)]
+    assert points[0] > points[1] + 10
+
 def test_a_machine_s_alert_since_our_last_word_is_not_cooled_by_a_pending_status():
     # The migration is done and the case left pending for a day of observation; then the probe fails.
     migrated = [Event(at(0), "message", "out", "support", "Votre site sera migré mercredi à 8h.", "email",
@@ -1704,7 +1720,7 @@ def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
                         mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
-                        due_t=stats.due_t, troubled=is_troubled(stats))
+                        due_t=stats.due_t, troubled=is_troubled(stats), breaks=stats.due_breaks)
     assert ticked == explained.score
 
 
@@ -1783,5 +1799,5 @@ def test_the_clock_tick_gives_a_deadline_the_same_heat_as_the_explanation(hours)
     ticked = heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status="open",
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
                         mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
-                        due_t=stats.due_t, troubled=is_troubled(stats))
+                        due_t=stats.due_t, troubled=is_troubled(stats), breaks=stats.due_breaks)
     assert ticked == explained.score

@@ -253,4 +253,5 @@ def test_the_clock_tick_scores_like_the_explanation(events, later, setting, stat
                           opened_t=opened.timestamp(), tier=tier, now_t=now.timestamp(), incident_open=incident,
                           weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
                           down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t,
-                          troubled=is_troubled(stats)) == expected
+                          troubled=is_troubled(stats), spared=stats.incident_spared,
+                          breaks=stats.due_breaks) == expected

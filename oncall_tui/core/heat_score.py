@@ -252,7 +252,7 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     mode = mode_of(stats)
     wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t)
     terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights,
-                          stats.due_t, stats.due, stats.due_note, stats.due_fill)
+                          stats.due_t, stats.due, stats.due_note, stats.due_fill, stats.due_breaks)
     steady = _steady_terms(stats, weights)
     # The same sums, in the same order, as `heat_value`: both give the same score.
     total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
@@ -309,10 +309,12 @@ def steady_points(stats: CaseStats, weights: Weights) -> float:
 def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: str, opened_t: float,
                tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN,
                promise_t: int | None = None, down: bool = False, harm: bool = False,
-               due_t: int | None = None, troubled: bool = False, spared: bool = False) -> int:
+               due_t: int | None = None, troubled: bool = False, spared: bool = False,
+               breaks: bool = False) -> int:
     """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation
     (*down*, *harm*: the stats say it is down, at risk; *troubled*: `is_troubled`; *spared*: the stats'
-    `incident_spared`, the incident's update says their services are not affected or are back).
+    `incident_spared`, the incident's update says their services are not affected or are back; *breaks*: the
+    stats' `due_breaks`).
 
     The clock tick rescores every open case each minute: this skips building,
     sorting and returning terms. Same arithmetic as `score`, so the same result.
@@ -321,7 +323,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
         return 0
     incident_open = incident_open and not spared
     lapsed_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
-    moving = _moving_terms(lapsed_t, status, opened_t, tier, now_t, weights, due_t)
+    moving = _moving_terms(lapsed_t, status, opened_t, tier, now_t, weights, due_t, due_breaks=breaks)
     total = sum(map(_by_points, moving)) + steady
     missed = _missed_points(weights, mode, promise_t, lapsed_t != wait_t)
     total += missed
@@ -355,7 +357,7 @@ def _held(total: float, weights: Weights, trouble: bool, incident_open: bool, mi
 
 def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, now_t: float,
                   weights: Weights, due_t: int | None = None, due: str = "", due_note: bool = False,
-                  due_fill: bool = False) -> list[Term]:
+                  due_fill: bool = False, due_breaks: bool = False) -> list[Term]:
     """Tier, then the terms that grow with time: waiting, age and the customer's deadline (in this order).
 
     The customer waits whenever their message is unanswered, whatever the
@@ -380,19 +382,19 @@ def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, n
         # Whole hours left, rounded up (0 once passed): the points only grow as the moment nears.
         left = max(0, -(int(now_t - due_t) // 3600))
         if left < weights.deadline_scale_hours:
-            t = _term_for(deadline_terms, (left, due, due_note, due_fill), _deadline_term, weights)
+            t = _term_for(deadline_terms, (left, due, due_note, due_fill, due_breaks), _deadline_term, weights)
             if t:
                 terms.append(t)
     return terms
 
 
-def _deadline_term(w: Weights, key: tuple[int, str, bool, bool]) -> Term | bool:
-    left, due, in_note, fill = key
+def _deadline_term(w: Weights, key: tuple[int, str, bool, bool, bool]) -> Term | bool:
+    left, due, in_note, fill, breaks = key
     when = f"in {human_duration(left * 3600)}" if left else "passed"
     whose = "a disk fills at the rate reported" if fill else "a note says it is due" if in_note else "their deadline"
     # The moment on the customer's clock, as they said it: the engineer reading it may be elsewhere.
     return _term("deadline", f"{whose} {due} (their time) {when}" if due else f"{whose}: {when}",
-                 w.deadline_points * (1.0 - left / w.deadline_scale_hours))
+                 (w.deadline_breaks_points if breaks else w.deadline_points) * (1.0 - left / w.deadline_scale_hours))
 
 
 def _duration_term(table: dict, build, weights: Weights, seconds: float) -> Term | bool:

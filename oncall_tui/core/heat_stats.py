@@ -152,6 +152,9 @@ class CaseStats:
     # The nearest one is when a disk fills at the rate a monitor's alert gives ("97% used (growth 0.8%/h)"),
     # quoted by the customer or in a note; kept, like a note's, until we write to them.
     due_fill: bool = False
+    # The nearest one is when something breaks by itself: a disk fills, a certificate or a domain expires (as an
+    # alert or a notice they forward says).
+    due_breaks: bool = False
     down: str = ""  # what they said is down or broken ("inaccessible"), until we answer or they say it works
     down_read: bool = False  # `down` holds the words the decoder's reader took for an outage, none of the lexicon's
     harm: str = ""  # what they said puts data or security at risk ("piraté"), likewise
@@ -262,7 +265,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
             if machine:
                 # "Domain expires 2027-03-09 23:59 UTC": due then, like a date the customer gave, whatever we
                 # write before it (reminders to update a card renew nothing).
-                _deadline(stats, expires_by(event.body, local_at), local_at)
+                _deadline(stats, expires_by(event.body, local_at), local_at, breaks=True)
             _deadline(stats, owed_by(event.body, local_at), local_at, in_note=True)
             _deadline(stats, fills_by(event.body, local_at), local_at, fill=True)
         if event.body and stats.in_t is not None and stats.last_dir == "in":
@@ -383,7 +386,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.alert = False
         stats.down_read = False
         stats.promise_t = stats.due_t = None
-        stats.due, stats.due_note, stats.due_fill = "", False, False
+        stats.due, stats.due_note, stats.due_fill, stats.due_breaks = "", False, False, False
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
     if ack:
@@ -433,7 +436,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     _deadline(stats, fills_by(text + "\n" + reading.pasted if reading.pasted else text, local_at), local_at, fill=True)
     if reading.quoted_text:
         # The notice they forward ("Expiration du certificat actuel : 20/11/2027 02:00 UTC") is their deadline.
-        _deadline(stats, expires_by(reading.quoted_text, local_at), local_at)
+        _deadline(stats, expires_by(reading.quoted_text, local_at), local_at, breaks=True)
     if not stats.topic:
         # Their own name says who asks, not what: it is left out like the lexicon's single words.
         topic = topic_print(topic_words(text), lexicon.single_words | frozenset(tokens(fast_fold(event.author))))
@@ -522,7 +525,7 @@ def _outside(section: Lexicon, wider_section: Lexicon, folded: str, wider: list[
 
 
 def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_note: bool = False,
-              fill: bool = False) -> None:
+              fill: bool = False, breaks: bool = False) -> None:
     """Keep the nearest deadline: the customer's own, what a note says we owe them by (*in_note*), or when a
     disk fills (*fill*). One that passed stays until we answer after it (a later date in a new message does
     not make the missed one matter less)."""
@@ -531,6 +534,7 @@ def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_
     due_t = int(due.timestamp())
     if stats.due_t is None or due_t < stats.due_t:
         stats.due_t, stats.due, stats.due_note, stats.due_fill = due_t, _due_words(due, local_at), in_note, fill
+        stats.due_breaks = breaks or fill
 
 
 def _due_words(due: datetime, local_at: datetime) -> str:
@@ -555,7 +559,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     if stats.due_t is not None and (stats.due_t <= t or stats.due_note or stats.due_fill):
         # Their deadline passed and we have spoken since, or we wrote to them after the note saying what we owe
         # or the alert saying when the disk fills (what we did about it is in our reply).
-        stats.due_t, stats.due, stats.due_note, stats.due_fill = None, "", False, False
+        stats.due_t, stats.due, stats.due_note, stats.due_fill, stats.due_breaks = None, "", False, False, False
     local_at = event.at.astimezone(tz) if tz else event.at
     stats.promised = is_promise(own, lexicon)
     moment = promised_by(own, local_at) if stats.promised else committed_by(own, local_at)

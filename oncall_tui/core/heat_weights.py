@@ -49,6 +49,7 @@ class Weights:
     promise_missed_points: float
     deadline_points: float
     deadline_scale_hours: float
+    deadline_breaks_points: float
     down_points: float
     down_floor: float
     harm_points: float

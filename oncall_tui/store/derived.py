@@ -182,11 +182,12 @@ class RetickMemo:
 
 
 # version, steady points, wait_t, out_t (-1: none), opened_t, mode (+ DOWN_BIT), promise_t, due_t (-1: none)
-_MEMO_ROW = struct.Struct("<qdqqdbqq")
+_MEMO_ROW = struct.Struct("<qdqqdBqq")
 _DOWN_BIT = 8  # beside the mode: they said it is down (heat_value's `down`)
 _HARM_BIT = 16  # ...and at risk (heat_value's `harm`)
 _TROUBLE_BIT = 32  # ...slow, their copy down, or on the chat (heat_value's `troubled`)
 _SPARED_BIT = 64  # ...the incident's update says their services are not affected (heat_value's `spared`)
+_BREAKS_BIT = 128  # ...their deadline is when something breaks by itself (heat_value's `breaks`)
 
 
 @dataclass
@@ -255,13 +256,14 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             stats = from_json(stats_json)
             steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
             promise_t, down, harm, due_t = stats.promise_t, bool(stats.down), bool(stats.harm), stats.due_t
-            trouble, spared = is_troubled(stats), stats.incident_spared
+            trouble, spared, breaks = is_troubled(stats), stats.incident_spared, stats.due_breaks
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
             if memo is not None:
                 packed = pack(version, steady, -1 if wait_t is None else wait_t, -1 if out_t is None else out_t,
                               opened, mode | (_DOWN_BIT if down else 0) | (_HARM_BIT if harm else 0)
-                              | (_TROUBLE_BIT if trouble else 0) | (_SPARED_BIT if spared else 0),
+                              | (_TROUBLE_BIT if trouble else 0) | (_SPARED_BIT if spared else 0)
+                              | (_BREAKS_BIT if breaks else 0),
                               -1 if promise_t is None else promise_t,
                               -1 if due_t is None else due_t)
         else:
@@ -270,14 +272,14 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             promise_t = None if promise_t < 0 else promise_t
             due_t = None if due_t < 0 else due_t
             down, harm, trouble = bool(mode & _DOWN_BIT), bool(mode & _HARM_BIT), bool(mode & _TROUBLE_BIT)
-            spared = bool(mode & _SPARED_BIT)
-            mode &= ~(_DOWN_BIT | _HARM_BIT | _TROUBLE_BIT | _SPARED_BIT)
+            spared, breaks = bool(mode & _SPARED_BIT), bool(mode & _BREAKS_BIT)
+            mode &= ~(_DOWN_BIT | _HARM_BIT | _TROUBLE_BIT | _SPARED_BIT | _BREAKS_BIT)
         if memo is not None:
             learned[case_id] = packed
         new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
                          tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
                          weights=weights, mode=mode, promise_t=promise_t, down=down, harm=harm, due_t=due_t,
-                         troubled=trouble, spared=spared)
+                         troubled=trouble, spared=spared, breaks=breaks)
         if new != old:
             updates.append((new, case_id))
         if waiting is None:
