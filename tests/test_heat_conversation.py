@@ -1165,6 +1165,21 @@ def test_a_certificate_expiring_with_its_renewal_failed_is_a_deadline_at_which_t
     points = [next(t.points for t in heat([e], at(1)).terms if t.name == "deadline") for e in (expiry, launch)]
     assert points[0] > points[1] + 10
 
+def test_our_holding_promise_on_what_is_still_broken_cools_it_less_than_an_answer():
+    spam = [customer(at(0), "Since 7 this morning my inbox is filling up with 'Undeliverable' messages for emails I "
+                            "never sent, hundreds of them. Is someone using my account??")]
+    holding = heat([*spam, us(at(0, 16), "Hi Gareth, that does look like someone else is sending through your "
+                                         "account. I'm looking at it and will get back to you.", "ciaran")], at(0, 40))
+    answered = heat([*spam, us(at(0, 16), "Hi Gareth, could you tell us which devices use this mailbox?", "ciaran")],
+                    at(0, 40))
+    assert "risk" in terms(holding) and "risk" not in terms(answered)
+    cooling = {t.name: t.points for t in holding.terms}["cooling"]
+    assert -0.35 * (holding.score - cooling) < cooling < 0  # cooled, less than the answered factor's 40 %
+    # ...above a question on enforcing 2FA, unanswered since yesterday.
+    chore = heat([customer(at(-20), "Hello, after reading about a few breaches we'd like to enforce two-factor "
+                                    "authentication on webmail for all our users. How do we do that?")], at(0, 40))
+    assert holding.score > chore.score
+
 def test_a_machine_s_alert_since_our_last_word_is_not_cooled_by_a_pending_status():
     # The migration is done and the case left pending for a day of observation; then the probe fails.
     migrated = [Event(at(0), "message", "out", "support", "Votre site sera migré mercredi à 8h.", "email",

@@ -285,7 +285,7 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         total += lift
     terms += steady
     total = _finish(total, status == "pending", wait_t, stats.out_t, now.timestamp(), incident_open,
-                    weights, mode, terms, stats)
+                    weights, mode, terms, stats, broken=bool(stats.down or stats.harm))
     if spared:
         terms.append(Term("incident", "linked to an open incident whose update says their services are not "
                                       "affected: not lifted" if stats.spared else
@@ -334,7 +334,8 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
         total += _harm_points(weights, total, down)
     if down:
         total += _lift(weights.down_points, weights.down_floor, total)
-    total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None)
+    total = _finish(total, status == "pending", wait_t, out_t, now_t, incident_open, weights, mode, None, None,
+                    broken=down or harm)
     total += _held(total, weights, down or harm or troubled, incident_open, missed,
                    any(t.name == "deadline" for t in moving))
     return min(100, max(0, int(total + 0.5)))
@@ -483,7 +484,7 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
 
 def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, now_t: float,
             incident_open: bool, weights: Weights, mode: int, terms: list[Term] | None,
-            stats: CaseStats | None) -> float:
+            stats: CaseStats | None, *, broken: bool = False) -> float:
     """Cooling (done, their move, answered) and the incident lift, added to *terms* if given.
 
     Nobody waits on a case whose customer said it is done: it cools the most and
@@ -503,6 +504,10 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
         # An engineer's note parking it cools it as far as waiting on the customer: their wait is someone
         # else's (accounts, the case it duplicates) or for a set time, until anyone writes.
         factor = weights.pending_factor if (pending or mode in (THEIR_MOVE, PARKED)) else weights.answered_factor
+        if broken and mode == PROMISED and not pending:
+            # "We're looking into it and will update you shortly" while it is still down: someone is on it,
+            # nothing is fixed.
+            factor = weights.promised_outage_factor
         cooling = (factor - 1.0) * total
         if cooling <= -0.05 and terms is not None:
             why = (f"their move: they said {_quote(stats.ack)}" if mode == THEIR_MOVE and stats.ack != "thanks"

@@ -73,6 +73,7 @@ class Weights:
     incident_bonus: float
     pending_factor: float
     answered_factor: float
+    promised_outage_factor: float
     done_factor: float
 
     def __post_init__(self) -> None:
