@@ -1727,6 +1727,18 @@ def test_their_ok_after_our_promise_keeps_it_a_promise_and_a_reply_saying_it_is_
     assert "waiting" not in terms(heat(done, at(30)))
 
 
+
+@pytest.mark.parametrize("text", ["Bon, on a mis la boutique en pause, on attend votre retour. Dommage pour ce soir.",
+                                  "OK, we'll wait for your update then."])
+def test_waiting_for_our_answer_is_no_acknowledgement_unless_a_promise_of_ours_stands(text):
+    broken = customer(at(0), "Bonsoir, les clients ne peuvent plus ajouter au panier : Disk quota exceeded.")
+    passed_on = [broken, us(at(0, 10), "Bonsoir, je transmets à l'équipe concernée. Aurélie"), customer(at(2), text)]
+    h = heat(passed_on, at(4))
+    assert "waiting" in terms(h) and "cooling" not in terms(h)
+    promised = [broken, us(at(0, 10), PROMISE), customer(at(2), text)]
+    assert "waiting" not in terms(heat(promised, at(3))) and "cooling" in terms(heat(promised, at(3)))
+    assert "promised" in terms(heat(promised, at(10)))  # ...until it runs out
+
 @pytest.mark.parametrize("hours", [2, 4, 5, 30])
 def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
     story = [customer(at(0), "Bonjour, nos mails arrivent en indésirables."), us(at(1), PROMISE)]

@@ -353,6 +353,10 @@ def _auto_reply(body: str) -> bool:
     return is_auto_reply(body)
 
 
+# An acknowledgement that waits on us: "on attend votre retour", "we'll wait for your update".
+_AWAITS_US = re.compile(r"\b(?:nous attendons|on attend|j'attends|we'll wait for|waiting for)\b")
+
+
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,
                    tz: tzinfo | None, reads_outage: OutageReader | None) -> None:
     reading = _read(event.body, event.author)
@@ -389,9 +393,13 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.due, stats.due_note, stats.due_fill, stats.due_breaks = "", False, False, False
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
+    if ack and not stats.promised and all(_AWAITS_US.search(said) for said in ack.split("|")):
+        # "Bon, on a mis la boutique en pause, on attend votre retour": with no promise of ours standing, they
+        # wait on us; it is no acknowledgement.
+        ack = ""
     if ack:
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
-        return  # "ok, thanks": a promise of ours still stands
+        return  # "ok, thanks": a promise of ours still stands ("nous attendons votre intervention de ce soir")
     stats.done = stats.ack = ""
     # Our promise ran out before they wrote (the moment it named, or the window of a vague one):
     # they have waited on us since it did.
