@@ -338,6 +338,11 @@ def test_odd_hours_and_dates_never_raise(word, hour, minute, day):
     # The monitor's rate on the next line, per ten minutes; its own projection, in minutes.
     ("Check: disk usage /var/lib/mysql\nValue: 90.4% (threshold 90%)\nTrend: +0.8% / 10 min", datetime(2026, 11, 23, 18, 0)),
     ("[CRITICAL] db-01 - disk usage /var/lib/mysql\nValue: 98.0% - Projected full: ~12 min", datetime(2026, 11, 23, 16, 12)),
+    # A mail store two autoresponders fill, in words: every ten minutes; its own estimate.
+    ("WARNING mailstore atelier-lucas.fr : 98 % du quota de domaine (50 Go). Croissance +1 % toutes les 10 minutes.",
+     datetime(2026, 11, 23, 16, 20)),
+    ("CRITICAL mailstore atelier-lucas.fr : 99 %. Saturation estimée dans ~10 minutes ; tout courrier entrant du "
+     "domaine sera alors rejeté (552).", datetime(2026, 11, 23, 16, 10)),
 ])
 def test_a_disk_fills_when_the_rate_the_alert_gives_says(alert, full_utc):
     assert fills_by(alert, MONDAY_16_LONDON) == full_utc.replace(tzinfo=timezone.utc)

@@ -330,7 +330,9 @@ def _due_moment(clause: str, at: datetime) -> datetime | None:
 # beside it is not), the rate the first percentage per hour or day after it.
 _USAGE = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d+)?)\s?%")
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d+)?)\s?%\s?(?:/\s?(?:(\d{1,2})\s?)?(h|j|d|jour|day|min)\b|"
-                   r"(?:per|an|a|par)\s(hour|heure|day|jour)\b)")
+                   r"(?:per|an|a|par)\s(hour|heure|day|jour)\b|"
+                   # ...or "Croissance +1 % toutes les 10 minutes", "+2% every 15 min"
+                   r"(?:toutes les|every)\s(\d{1,3})\s?(min|h)\w*)")
 _GROWS = re.compile(r"\b(?:growth|growing|grows|trend|tendance|croissance|augmente|progresse|rate|rythme|taux)\b|"
                     r"\+\s?(?=\d)")
 _ESTIMATE_WORDS = ("saturation", "full", "plein", "fill")
@@ -341,7 +343,7 @@ _ESTIMATE = re.compile(r"\b(?:saturation|full|plein|pleine|fills? up)\b[^\n.;]{0
                        r"approx\.?)?\s?(\d{1,2})\s?(h|heures?|hours?|hrs?|min|minutes?|mn)\b")
 # What fills is storage: a CPU "95% (+3%/h)" does not.
 _STORAGE = re.compile(r"\b(?:disk|disque|storage|stockage|volume|partition|filesystem|quota|espace|space|inodes?|"
-                      r"mailbox|boite|bo\u00eete|used|utilis\w*)\b|(?:^|\s)/[a-z]")
+                      r"mailbox|mailstore|boite|bo\u00eete|used|utilis\w*)\b|(?:^|\s)/[a-z]")
 
 
 def fills_by(text: str, at: datetime) -> datetime | None:
@@ -366,7 +368,8 @@ def fills_by(text: str, at: datetime) -> datetime | None:
         if rate is None or not _GROWS.search(rest[:rate.start() + 1]):
             continue
         used, per = float(usage.group(1).replace(",", ".")), float(rate.group(1).replace(",", "."))
-        unit, every = rate.group(3) or rate.group(4), int(rate.group(2) or 1)  # "+1.3% / 10 min": every 10 minutes
+        # "+1.3% / 10 min", "+1 % toutes les 10 minutes": every 10 minutes
+        unit, every = rate.group(3) or rate.group(4) or rate.group(6), int(rate.group(2) or rate.group(5) or 1)
         if not 50 <= used < 100 or per <= 0 or every == 0:
             continue
         hours = (100 - used) / per * every * {"j": 24, "d": 24, "jour": 24, "day": 24, "min": 1 / 60}.get(unit, 1)
