@@ -152,6 +152,10 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # A duration said in words, and what goes out at a set time.
     ("L'infolettre part dans une demi-heure et je ne peux pas la retenir.", datetime(2026, 11, 23, 10, 30)),
     ("The newsletter goes out in an hour and the signup page is blank.", datetime(2026, 11, 23, 11, 0)),
+    # ...or airs: an advert sends everyone to the site at that moment.
+    ("Notre publicité passe à la télévision ce soir à 20h, pouvez-vous doubler les ressources avant ?",
+     datetime(2026, 11, 23, 20, 0)),
+    ("Our radio ad airs at 6pm today, please check the booking page holds.", datetime(2026, 11, 23, 18, 0)),
     ("La réunion commence dans un quart d'heure, le lien de la visio ne marche pas.", datetime(2026, 11, 23, 10, 15)),
     # A date weeks away is kept as it is, not brought forward.
     ("Notre certificat EV expire le 3 janvier, merci de lancer le renouvellement.", datetime(2027, 1, 3, 23, 59)),
