@@ -922,11 +922,12 @@ _PARKED = re.compile(
     r"juridique|dpo|facturation|service client))\b")
 
 
-# A note or an action written by a machine, not an engineer: the monitoring ("monitoring", "alerting", "Zabbix",
-# "supervision"), the helpdesk or the billing system ("system", "Système", "billing"), a bot or a scanner.
-_MACHINE = re.compile(r"monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|uptime|healthcheck|"
-                      r"\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner|\brt_system\b|(?:\b|_|-)bot\b|"
-                      r"automatic|automatique", re.IGNORECASE)
+# A note or an action written by a machine, not an engineer: the helpdesk writing by itself (`_AUTOMATED`), the
+# monitoring ("monitoring", "alerting", "Zabbix", "supervision"), the helpdesk or billing system ("system",
+# "Système", "billing"), a scanner.
+_MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|"
+                                           r"uptime|healthcheck|\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner",
+                      re.IGNORECASE)
 
 
 # A monitor's or an engineer's note that what was down is back.
