@@ -181,10 +181,11 @@ def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
                 row = {"id": pair["id"]}
                 for side in ("hotter", "cooler"):
                     r = store.query_one(
-                        f"SELECT c.heat, c.stats, c.status, c.opened_at, cu.tier, {derived.INCIDENT_OPEN_SQL} "
-                        "FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (f"T-{side}",))
+                        f"SELECT c.heat, c.stats, c.status, c.opened_at, cu.tier, {derived.INCIDENT_OPEN_SQL}, "
+                        "c.heat_rank FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (f"T-{side}",))
                     heat = derived.score_row(r[1], r[2], r[3], r[4], bool(r[5]), at, models.weights)
-                    row[side] = {"heat": r[0], "terms": [(t.name, t.value, round(t.points, 1)) for t in heat.terms]}
+                    row[side] = {"heat": r[0], "rank": r[6],
+                                 "terms": [(t.name, t.value, round(t.points, 1)) for t in heat.terms]}
                 results.append(row)
             finally:
                 store.close()
@@ -192,13 +193,18 @@ def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
 
 
 def summary(name: str, results: list[dict]) -> dict:
-    right = sum(r["hotter"]["heat"] > r["cooler"]["heat"] for r in results)
-    ties = sum(r["hotter"]["heat"] == r["cooler"]["heat"] for r in results)
+    # The queue's order: heat, then the exact sum (`Heat.rank`) between cases shown at the same heat.
+    right = sum(_order(r["hotter"]) > _order(r["cooler"]) for r in results)
+    ties = sum(_order(r["hotter"]) == _order(r["cooler"]) for r in results)
     margins = sorted(r["hotter"]["heat"] - r["cooler"]["heat"] for r in results)
     return {"part": name, "pairs": len(results), "right": right, "ties": ties,
             "wrong": len(results) - right - ties,
             "accuracy": round(right / len(results), 4) if results else None,
             "median_margin": margins[len(margins) // 2] if margins else None}
+
+
+def _order(side: dict) -> tuple[int, int]:
+    return side["heat"], side["rank"]
 
 
 def render(s: dict) -> str:
@@ -232,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         why = {p["id"]: p["why"] for p in chosen}
         for r in results:
-            if r["hotter"]["heat"] <= r["cooler"]["heat"]:
+            if _order(r["hotter"]) <= _order(r["cooler"]):
                 print(f"\n{r['id']}: {why[r['id']]}\n  hotter {_explain(r['hotter'])}\n  cooler {_explain(r['cooler'])}")
     return 0
 

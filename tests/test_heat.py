@@ -451,8 +451,9 @@ def test_the_clock_tick_scores_exactly_like_the_explanation(case, status, later)
     now = case.now + timedelta(minutes=later)
     opened = case.opened_at or min(e.at for e in case.events)
     for weights in (DEFAULT_WEIGHTS, replace(DEFAULT_WEIGHTS, answered_factor=0.9, incident_floor=80.0)):
-        expected = score(stats, status=status, opened_at=opened, tier=case.tier, now=now,
-                         incident_open=case.incident_open, weights=weights).score
+        explained = score(stats, status=status, opened_at=opened, tier=case.tier, now=now,
+                          incident_open=case.incident_open, weights=weights)
+        expected = explained.score, explained.rank
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=case.tier, now_t=now.timestamp(),
                           incident_open=case.incident_open, weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,

@@ -1748,7 +1748,7 @@ def test_the_clock_tick_gives_a_promise_the_same_heat_as_the_explanation(hours):
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
                         mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
                         due_t=stats.due_t, troubled=is_troubled(stats), breaks=stats.due_breaks)
-    assert ticked == explained.score
+    assert ticked == (explained.score, explained.rank)
 
 
 # --- the customer's own deadline ------------------------------------------------------------------
@@ -1827,4 +1827,4 @@ def test_the_clock_tick_gives_a_deadline_the_same_heat_as_the_explanation(hours)
                         opened_t=story[0].at.timestamp(), tier="standard", now_t=at(hours).timestamp(),
                         mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
                         due_t=stats.due_t, troubled=is_troubled(stats), breaks=stats.due_breaks)
-    assert ticked == explained.score
+    assert ticked == (explained.score, explained.rank)

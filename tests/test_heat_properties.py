@@ -247,8 +247,9 @@ def test_the_clock_tick_scores_like_the_explanation(events, later, setting, stat
     now = events[-1].at + timedelta(minutes=later)
     opened = T0 - timedelta(hours=1)
     for weights in (WEIGHTS, replace(WEIGHTS, done_factor=0.3, incident_floor=80.0, pending_factor=0.5)):
-        expected = score(stats, status=status, opened_at=opened, tier=tier, now=now, incident_open=incident,
-                         weights=weights).score
+        explained = score(stats, status=status, opened_at=opened, tier=tier, now=now, incident_open=incident,
+                          weights=weights)
+        expected = explained.score, explained.rank
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=tier, now_t=now.timestamp(), incident_open=incident,
                           weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,

@@ -79,10 +79,20 @@ def test_counts_follow_import_status_changes_and_heat_moving_over_a_shift(tmp_pa
 def test_a_store_from_before_the_counts_is_counted_when_migrated(store_path, small_doc, monkeypatch):
     from oncall_tui.store.sqlite import schema
 
-    # A store written by the release with two migrations, cases and all...
+    # A store written by the release with two migrations, cases and all (this release's importer writes
+    # columns that release did not have: its customers and cases are copied over)...
+    written = open_store(store_path.with_name("written.db"))
+    import_document(written, small_doc, now=NOW)
+    written.close()
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
     old = open_store(store_path)
-    import_document(old, small_doc, now=NOW)
+    with old.write() as conn:
+        conn.execute("ATTACH DATABASE ? AS written", (str(store_path.with_name("written.db")),))
+        for table in ("customers", "cases"):
+            columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(f"INSERT INTO main.{table}({columns}) SELECT {columns} FROM written.{table}")
+    with old.write() as conn:
+        conn.execute("DETACH DATABASE written")
     old.close()
     monkeypatch.undo()
     # ...is counted when this release opens it.

@@ -7,6 +7,8 @@ from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.timeutil import parse_ts
 from oncall_tui.demo.environment import seed_demo_store
 from oncall_tui.store.derived import RetickMemo, retick
+from oncall_tui.store.importer import import_document
+from oncall_tui.store.queries import QueueFilter, queue_page, queue_page_from_end
 from oncall_tui.store.writes import add_case_event
 
 from .conftest import NOW, open_store
@@ -103,4 +105,26 @@ def test_ticks_that_remember_follow_an_incident_update_that_spares_the_sites(tmp
         retick(store, now, DEFAULT_WEIGHTS, memo=memo)
         assert shown(store) == explained(store, now)
     assert any(shown(store)[c] < lifted[c] for c in linked)  # no longer lifted onto the incident's floor
+    store.close()
+
+
+def test_cases_shown_at_the_same_heat_are_ordered_by_their_exact_sum(store_path):
+    # Two customers ask the same thing three minutes apart: both show the same whole heat, and the one
+    # waiting longer comes first although its id sorts after the other's.
+    asked = "Bonjour, pouvez-vous m'indiquer comment ajouter une adresse mail sur notre domaine ? Merci"
+    doc = {"customers": [{"id": f"c-{n}", "name": f"Client {n}", "language": "fr", "timezone": "Europe/Paris",
+                          "tier": "standard"} for n in (1, 2)],
+           "cases": [{"id": case_id, "customer": customer, "subject": "Adresse mail", "status": "open",
+                      "opened_at": at, "events": [{"at": at, "kind": "message", "direction": "in",
+                                                   "author": "client", "channel": "email", "body": asked}]}
+                     for case_id, customer, at in (("T-1", "c-1", "2026-11-24T08:00:00Z"),
+                                                   ("T-2", "c-2", "2026-11-24T07:57:00Z"))]}
+    store = open_store(store_path)
+    import_document(store, doc, now=NOW)
+    for minutes in (0, 1):
+        retick(store, NOW + timedelta(minutes=minutes), DEFAULT_WEIGHTS)
+        heat = dict(store.query("SELECT id, heat FROM cases"))
+        assert heat["T-1"] == heat["T-2"] > 0
+        assert [r["id"] for r in queue_page(store, QueueFilter(), 0, 10)] == ["T-2", "T-1"]
+        assert [r["id"] for r in queue_page_from_end(store, QueueFilter(), 0, 10)] == ["T-1", "T-2"]
     store.close()

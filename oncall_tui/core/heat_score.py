@@ -30,10 +30,13 @@ OPEN, THEIR_MOVE, DONE, CALM, PROMISED, PARKED, ALERTED = 0, 1, 2, 3, 4, 5, 6
 
 @dataclass(frozen=True, slots=True)
 class Heat:
-    """A case's heat: `score` 0..100 and the terms it is the sum of (capped at 100)."""
+    """A case's heat: `score` 0..100 and the terms it is the sum of (capped at 100), and its `rank`."""
 
     score: int
     terms: tuple[Term, ...]  # largest first, zero terms omitted but for notes
+    # The sum in tenths of a point, neither rounded to a whole point nor capped: the queue orders cases of
+    # the same score by it, so two cases shown at 72 are not ordered by their ids.
+    rank: int = 0
 
     @property
     def probably_done(self) -> bool:
@@ -298,7 +301,13 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
         total += held
     if len(terms) > 1:
         terms.sort(key=_by_points, reverse=True)
-    return Heat(min(100, max(0, int(total + 0.5))), tuple(terms))
+    heat, rank = _rounded(total)
+    return Heat(heat, tuple(terms), rank)
+
+
+def _rounded(total: float) -> tuple[int, int]:
+    """The score (0..100, whole points) and the rank (tenths, uncapped) of a sum of points."""
+    return min(100, max(0, int(total + 0.5))), int(total * 10 + (0.5 if total >= 0 else -0.5))
 
 
 def steady_points(stats: CaseStats, weights: Weights) -> float:
@@ -310,8 +319,8 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
                tier: str, now_t: float, incident_open: bool = False, weights: Weights, mode: int = OPEN,
                promise_t: int | None = None, down: bool = False, harm: bool = False,
                due_t: int | None = None, troubled: bool = False, spared: bool = False,
-               breaks: bool = False) -> int:
-    """`score(...).score` from `steady_points`, `mode_of` and the case's times, without the explanation
+               breaks: bool = False) -> tuple[int, int]:
+    """`score(...).score` and `.rank` from `steady_points`, `mode_of` and the case's times, without the explanation
     (*down*, *harm*: the stats say it is down, at risk; *troubled*: `is_troubled`; *spared*: the stats'
     `incident_spared`, the incident's update says their services are not affected or are back; *breaks*: the
     stats' `due_breaks`).
@@ -320,7 +329,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     sorting and returning terms. Same arithmetic as `score`, so the same result.
     """
     if status in _CLOSED:
-        return 0
+        return 0, 0
     incident_open = incident_open and not spared
     lapsed_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
     moving = _moving_terms(lapsed_t, status, opened_t, tier, now_t, weights, due_t, due_breaks=breaks)
@@ -338,7 +347,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
                     broken=down or harm)
     total += _held(total, weights, down or harm or troubled, incident_open, missed,
                    any(t.name == "deadline" for t in moving))
-    return min(100, max(0, int(total + 0.5)))
+    return _rounded(total)
 
 
 def is_troubled(stats: CaseStats) -> bool:

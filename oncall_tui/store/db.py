@@ -11,7 +11,7 @@ SQLite's meaning).
 A connection (`Store.conn`, or the one `write()` yields) answers `execute`
 and `executemany` with rows read by index or by column name, and the bulk
 calls the importer and `oncall migrate` need (`insert_all`, `upsert_all`,
-`set_column`). Engine failures never reach a user raw: they become
+`set_columns`). Engine failures never reach a user raw: they become
 `core.errors` store faults that say what to do.
 """
 

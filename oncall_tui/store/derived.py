@@ -158,9 +158,9 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
                                    stats.promise_t)
         waiting = stats.waiting_since if lapsed is None else _epoch_ts(lapsed)
     conn.execute(
-        "UPDATE cases SET stats = ?, heat = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
+        "UPDATE cases SET stats = ?, heat = ?, heat_rank = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
         "heat_at = ?, last_event_at = COALESCE(?, last_event_at) WHERE id = ?",
-        (stats.to_json(), h.score, int(status in OPEN_STATUSES), waiting, stats.exchanges,
+        (stats.to_json(), h.score, h.rank, int(status in OPEN_STATUSES), waiting, stats.exchanges,
          format_ts(now), last_event_at, case_id))
 
 
@@ -194,7 +194,7 @@ _BREAKS_BIT = 128  # ...their deadline is when something breaks by itself (heat_
 class TickChanges:
     """What a clock tick changes: new heat values, and the cases whose promise ran out (they wait again)."""
 
-    heat: list[tuple[int, str]] = field(default_factory=list)  # (new heat, case id)
+    heat: list[tuple[int, int, str]] = field(default_factory=list)  # (new heat, new rank, case id)
     waiting: list[tuple[str, str]] = field(default_factory=list)  # (waiting since, case id)
 
     def __len__(self) -> int:
@@ -206,7 +206,7 @@ def retick(store, now: datetime, weights: Weights, *, batch: int = 5000, memo: R
     changes = changed_heat(store, now, weights, memo=memo)
     for start in range(0, len(changes.heat), batch):
         with store.write() as conn:
-            conn.set_column("cases", "heat", "id", changes.heat[start:start + batch])
+            conn.set_columns("cases", ("heat", "heat_rank"), "id", changes.heat[start:start + batch])
     with store.write() as conn:
         write_waiting(conn, changes.waiting)
         sample_heat(conn, now)
@@ -215,7 +215,7 @@ def retick(store, now: datetime, weights: Weights, *, batch: int = 5000, memo: R
 
 def write_heat(conn, changes: TickChanges) -> None:
     """Store what a tick changed (`changed_heat`), inside the caller's transaction."""
-    conn.set_column("cases", "heat", "id", changes.heat)
+    conn.set_columns("cases", ("heat", "heat_rank"), "id", changes.heat)
     write_waiting(conn, changes.waiting)
 
 
@@ -234,7 +234,7 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
     open_incidents = {r[0] for r in store.conn.execute("SELECT id FROM incidents WHERE status != 'resolved'")}
     # Streamed, not fetched all at once: 100k stats strings would hold ~80 MB at the peak.
     rows = store.iterate(
-        "SELECT id, stats, status, opened_at, customer_id, incident_id, heat, waiting_since FROM cases "
+        "SELECT id, stats, status, opened_at, customer_id, incident_id, heat, heat_rank, waiting_since FROM cases "
         "WHERE is_open = 1")
     changes = TickChanges()
     updates = changes.heat
@@ -243,7 +243,7 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
     known = memo.cases if memo is not None and memo.weights == weights else {}
     learned: dict[str, bytes] = {}
     pack, unpack = _MEMO_ROW.pack, _MEMO_ROW.unpack
-    for case_id, stats_json, status, opened_at, customer_id, incident_id, old, waiting in rows:
+    for case_id, stats_json, status, opened_at, customer_id, incident_id, old, old_rank, waiting in rows:
         packed = None
         if memo is not None:
             version = hash((stats_json, opened_at))
@@ -276,12 +276,12 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             mode &= ~(_DOWN_BIT | _HARM_BIT | _TROUBLE_BIT | _SPARED_BIT | _BREAKS_BIT)
         if memo is not None:
             learned[case_id] = packed
-        new = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
-                         tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
-                         weights=weights, mode=mode, promise_t=promise_t, down=down, harm=harm, due_t=due_t,
-                         troubled=trouble, spared=spared, breaks=breaks)
-        if new != old:
-            updates.append((new, case_id))
+        new, rank = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
+                               tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
+                               weights=weights, mode=mode, promise_t=promise_t, down=down, harm=harm, due_t=due_t,
+                               troubled=trouble, spared=spared, breaks=breaks)
+        if rank != old_rank or new != old:
+            updates.append((new, rank, case_id))
         if waiting is None:
             lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode, promise_t)
             if lapsed is not None:

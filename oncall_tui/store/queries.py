@@ -53,12 +53,14 @@ EXPLAIN_COLUMNS = f"c.stats, {INCIDENT_OPEN_SQL} AS incident_open"
 #: Queue orders: (first to last, last to first). Ties always fall back on the case id, so a page
 #: boundary never shows a row twice or skips one.
 QUEUE_ORDERS = {
-    "heat": ("c.heat DESC, c.id", "c.heat ASC, c.id DESC"),
+    # At the same heat, the exact sum of its points first (`Heat.rank`).
+    "heat": ("c.heat DESC, c.heat_rank DESC, c.id", "c.heat ASC, c.heat_rank ASC, c.id DESC"),
     # Longest waiting on us first; cases not waiting on us after them, hottest first.
-    "waiting": ("(c.waiting_since IS NULL), c.waiting_since ASC, c.heat DESC, c.id",
-                "(c.waiting_since IS NULL) DESC, c.waiting_since DESC, c.heat ASC, c.id DESC"),
+    "waiting": ("(c.waiting_since IS NULL), c.waiting_since ASC, c.heat DESC, c.heat_rank DESC, c.id",
+                "(c.waiting_since IS NULL) DESC, c.waiting_since DESC, c.heat ASC, c.heat_rank ASC, c.id DESC"),
     "age": ("c.opened_at ASC, c.id", "c.opened_at DESC, c.id DESC"),
-    "customer": ("cu.name, c.heat DESC, c.id", "cu.name DESC, c.heat ASC, c.id DESC"),
+    "customer": ("cu.name, c.heat DESC, c.heat_rank DESC, c.id",
+                 "cu.name DESC, c.heat ASC, c.heat_rank ASC, c.id DESC"),
 }
 
 

@@ -121,14 +121,19 @@ class Connection:
                f"ON CONFLICT ({', '.join(pk)}) {update}")
         self.executemany(sql, [tuple(r.get(c) for c in columns) for r in rows])
 
-    def set_column(self, table: str, column: str, key: str, pairs: list[tuple]) -> None:
-        """Set *column* to each pair's value where *key* is the pair's key, in one statement: [(value, key)]."""
-        if not pairs:
+    def set_columns(self, table: str, columns: tuple[str, ...], key: str, rows: list[tuple]) -> None:
+        """Set *columns* to each row's values where *key* is the row's last item, in one statement:
+        [(value, ..., key)]. The values are integers."""
+        if not rows:
             return
-        values, keys = zip(*pairs)
+        *values, keys = zip(*rows)
+        names = [f"v{n}" for n in range(len(columns))]
+        assignments = ", ".join(f"{column} = v.{name}" for column, name in zip(columns, names))
+        arrays = ", ".join("%s::bigint[]" for _ in columns)
         try:
-            self.raw.execute(f"UPDATE {table} t SET {column} = v.value FROM unnest(%s::text[], %s::bigint[]) "
-                             f"AS v(key, value) WHERE t.{key} = v.key", (list(keys), list(values)))
+            self.raw.execute(f"UPDATE {table} t SET {assignments} FROM unnest(%s::text[], {arrays}) "
+                             f"AS v(key, {', '.join(names)}) WHERE t.{key} = v.key",
+                             (list(keys), *map(list, values)))
         except psycopg.Error as exc:
             raise fault(exc, self.path) from exc
 

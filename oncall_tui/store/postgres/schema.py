@@ -432,6 +432,15 @@ MIGRATIONS: list[str] = [
         FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id)
         EXECUTE FUNCTION oncall_refile_event();
     """,
+    # 6: the heat's exact sum (tenths of a point, uncapped) beside the whole points shown, so the queue orders
+    #    cases shown at the same heat by it rather than by their ids; until the next clock tick a case's
+    #    rank is its heat's
+    """
+    ALTER TABLE cases ADD COLUMN heat_rank INTEGER NOT NULL DEFAULT 0;
+    UPDATE cases SET heat_rank = heat * 10;
+    DROP INDEX cases_queue;
+    CREATE INDEX cases_queue ON cases(is_open, heat DESC, heat_rank DESC, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

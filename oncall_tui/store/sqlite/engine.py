@@ -179,9 +179,10 @@ class Connection:
         except sqlite3.Error as exc:
             raise fault(exc, self.path) from exc
 
-    def set_column(self, table: str, column: str, key: str, pairs: list[tuple]) -> None:
-        """Set *column* to each pair's value where *key* is the pair's key: [(value, key)]."""
-        self.executemany(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", pairs)
+    def set_columns(self, table: str, columns: tuple[str, ...], key: str, rows: list[tuple]) -> None:
+        """Set *columns* to each row's values where *key* is the row's last item: [(value, ..., key)]."""
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        self.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = ?", rows)
 
     def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Insert rows given as tuples in *columns* order, as they are (keys and sequence numbers too)."""

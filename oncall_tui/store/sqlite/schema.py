@@ -276,6 +276,15 @@ MIGRATIONS: list[str | Callable[[Database], None]] = [
     """,
     _changes_and_drafts,
     _helpdesk_identity,
+    # 6: the heat's exact sum (tenths of a point, uncapped) beside the whole points shown, so the queue orders
+    #    cases shown at the same heat by it rather than by their ids; until the next clock tick a case's
+    #    rank is its heat's
+    """
+    ALTER TABLE cases ADD COLUMN heat_rank INTEGER NOT NULL DEFAULT 0;
+    UPDATE cases SET heat_rank = heat * 10;
+    DROP INDEX cases_queue;
+    CREATE INDEX cases_queue ON cases(is_open, heat DESC, heat_rank DESC, id);
+    """,
 ]
 
 #: The heat bands migration 3 wrote into its triggers (hot from, warm from).
