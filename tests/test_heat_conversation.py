@@ -1828,3 +1828,39 @@ def test_the_clock_tick_gives_a_deadline_the_same_heat_as_the_explanation(hours)
                         mode=mode_of(stats), promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
                         due_t=stats.due_t, troubled=is_troubled(stats), breaks=stats.due_breaks)
     assert ticked == (explained.score, explained.rank)
+
+
+# --- what the customer says they already put right, what they say is at risk -----------------------
+
+@pytest.mark.parametrize("heads_up, fixed", [
+    ("Heads-up: our 11:00 deploy broke the API (500s on /v2/orders). You'll probably see alerts. We're rolling "
+     "back ourselves.", "Rolled back. Ignore the alerts. Sorry for the noise!"),
+    ("Bonjour, notre mise en production de 11h a cassé l'API, vous allez sûrement voir des alertes. On revient "
+     "en arrière nous-mêmes.", "C'est fait, ignorez les alertes, tout est au vert."),
+])
+def test_a_customer_who_put_it_right_themselves_and_says_to_ignore_the_alerts_is_probably_done(heads_up, fixed):
+    alone = heat([customer(at(0), heads_up)], at(1))
+    story = heat([customer(at(0), heads_up), customer(at(0, 12), fixed)], at(1))
+    assert story.probably_done and not alone.probably_done
+    assert story.score < alone.score
+
+
+@pytest.mark.parametrize("text", [
+    # someone deletes their files right now
+    "Bonjour, nous avons licencié notre graphiste la semaine dernière et depuis hier soir des pages disparaissent "
+    "et des fichiers sont supprimés sur l'espace FTP. Je pense qu'il a encore ses accès.",
+    "Hi, we let our designer go last week and since last night files are being deleted over FTP. I think he "
+    "still has his access.",
+    # their customers' data downloadable by anyone
+    "Bonjour, un client m'a signalé qu'en tapant notre adresse suivie de /backup/ on voit une liste de fichiers, "
+    "dont un export de la base : les adresses et historiques d'achat d'environ 3 000 clients.",
+    "Hi, anyone typing our address followed by /exports/ gets a file with the purchase history of our 2,000 "
+    "customers.",
+    # their domain serves someone else's site
+    "Hello, since this evening our domain shows the website of a dental clinic in Lyon. Our own site is gone.",
+])
+def test_files_deleted_by_someone_else_customer_data_downloadable_or_their_domain_hijacked_is_a_risk(text):
+    h = heat([customer(at(0), text)], at(1))
+    assert "risk" in terms(h)
+    assert h.score > heat([customer(at(0), "Bonjour, pouvez-vous créer un accès FTP pour notre graphiste ?")],
+                          at(1)).score
