@@ -1858,9 +1858,35 @@ def test_a_customer_who_put_it_right_themselves_and_says_to_ignore_the_alerts_is
     "customers.",
     # their domain serves someone else's site
     "Hello, since this evening our domain shows the website of a dental clinic in Lyon. Our own site is gone.",
+    "Bonjour, quand on va sur notre site sans le www on tombe sur le site d'un garage automobile ?? Avec le www "
+    "ça marche.",
+    # paid for, never recorded
+    "Bonjour, le client voit « Votre commande a bien été prise en compte » mais la commande n'apparaît pas dans "
+    "le back-office. Le paiement passe : 3 débits Stripe sans commande en face.",
 ])
 def test_files_deleted_by_someone_else_customer_data_downloadable_or_their_domain_hijacked_is_a_risk(text):
     h = heat([customer(at(0), text)], at(1))
     assert "risk" in terms(h)
     assert h.score > heat([customer(at(0), "Bonjour, pouvez-vous créer un accès FTP pour notre graphiste ?")],
                           at(1)).score
+
+
+@pytest.mark.parametrize("last, at_risk", [
+    ("[2026-11-24 03:00:19] Backup FAILED", True),
+    ("[2026-11-24 03:00:19] Backup completed in 17 s", False),
+])
+def test_where_a_pasted_log_last_leaves_their_backups_is_read_for_risk(last, at_risk):
+    text = ("Hello,\n\nQuick one. We get a backup report from the VPS every night. Pasting the last one:\n\n"
+            "[2026-11-24 03:00:02] Starting backup job 'nightly-full'\n"
+            "[2026-11-24 03:00:04] Dumping database 'bookings'...\n"
+            f"{last}\n\n"
+            "The bookings database is the only record we have of our reservations for next season.\n\nDave")
+    h = heat([customer(at(0), text)], at(1))
+    assert ("risk" in terms(h)) is at_risk
+    assert "SHOUTING" not in terms(h).get("words", "")  # the log's capitals are not theirs
+
+
+def test_a_site_whose_visitors_get_a_certificate_alert_is_down():
+    h = heat([customer(at(0), "Bonjour, le site boulangerie-roche.fr affiche une alerte de certificat expiré depuis "
+                              "ce matin. Notre client reçoit ses commandes par le site.")], at(1))
+    assert terms(h)["down"] == "said it is down: 'alerte de certificat'"

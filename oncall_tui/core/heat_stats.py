@@ -410,7 +410,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # A moment we named and missed stays (promise_t without `promised`) until we write again: asking where
     # we are does not make the broken promise matter less.
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
-    down, harm, slow = _troubles(stats, event.body, text, folded, words, reading.pasted, lexicon, reads_outage)
+    down, harm, slow = _troubles(stats, event.body, text, folded, words, reading.pasted, lexicon, reads_outage,
+                                 latest=reading.latest)
     if not harm and reading.forwarded and (harm := _forwarded_harm(reading.forwarded, lexicon)):
         stats.harm = harm
     if stats.noted:
@@ -461,9 +462,9 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
 
 
 def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[str], pasted: str, lexicon: Lexicon,
-              reads_outage: OutageReader | None) -> tuple[str, str, str]:
-    """Set what *text* (the writer's own words of *body*, *folded* into *words*, beside the log they *pasted*)
-    says is down, at risk or slow in *stats*; return the three, '' for none said."""
+              reads_outage: OutageReader | None, *, latest: str = "") -> tuple[str, str, str]:
+    """Set what *text* (the writer's own words of *body*, *folded* into *words*, beside the log they *pasted* and
+    its *latest* time-stamped entry) says is down, at risk or slow in *stats*; return the three, '' for none said."""
     # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):
     # read for the symptom, never for their words or tone.
     if pasted:
@@ -476,6 +477,11 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
     written = text + "\n" + pasted if pasted else text
     harm_found = lexicon.section("harm").scan(symptom, symptom_words)
+    if latest and not harm_found:
+        # Where their log's last entry leaves their data ("Backup FAILED" after "No space left on device"); not
+        # what is down: a failover log says "IS DOWN" every minute of a node their users never notice.
+        latest_folded = fast_fold(latest).replace("_", " ")
+        harm_found = lexicon.section("harm").scan(latest_folded, tokens(latest_folded))
     down = _not_from_us(_outside(lexicon.section("down"), lexicon.section("harm"), symptom, harm_found,
                                  symptom_words), folded)
     down = _said(down) if down else quoted_error(written) or pasted_error(pasted) or bounced_mail(body) or \

@@ -46,6 +46,9 @@ class Reading:
     #: is broken now. Never read for the customer's words or tone; a log's history is not read at all
     #: (a node "IS DOWN" in a failover log the customer says nobody noticed).
     pasted: str = ""
+    #: The pasted log's last time-stamped entry: where it stands now ("Backup FAILED" after "No space left on
+    #: device"), read for what is down or at risk by the lexicon's words only, never as an error page.
+    latest: str = ""
     #: The quoted or forwarded text, without its quote marks (at most `PASTED_CHARS`): never their words or
     #: tone, but a notice they forward says when something expires ("Expiration du certificat actuel :
     #: 20/11/2027 02:00 UTC").
@@ -369,11 +372,13 @@ def read(body: str, author: str = "") -> Reading:
     lines = lines[:start]
     machine = _machine_lines(lines)
     log = sum(machine)
-    pasted = ""
+    pasted = latest = ""
     if log:
         pasted = "\n".join(line for line, m in zip(lines, machine) if m and not _STAMPED.match(line))[:PASTED_CHARS]
+        latest = next((line for line, m in zip(reversed(lines), reversed(machine)) if m and _STAMPED.match(line)),
+                      "")[:PASTED_CHARS]
         lines = [line for line, m in zip(lines, machine) if not m]
-    return Reading("\n".join(lines), quoted, signature, log, pasted, quoted_text, forwarded)
+    return Reading("\n".join(lines), quoted, signature, log, pasted, latest, quoted_text, forwarded)
 
 
 def set_aside_text(quoted: int, signature: int, log: int) -> str:
