@@ -1890,3 +1890,20 @@ def test_a_site_whose_visitors_get_a_certificate_alert_is_down():
     h = heat([customer(at(0), "Bonjour, le site boulangerie-roche.fr affiche une alerte de certificat expiré depuis "
                               "ce matin. Notre client reçoit ses commandes par le site.")], at(1))
     assert terms(h)["down"] == "said it is down: 'alerte de certificat'"
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Hi,\n\nDuring our Monday checks we found a key in /root/.ssh/authorized_keys on app-02 that none of us "
+     "recognise. Nobody on our side was working then. Is this one of yours?", "risk"),
+    ("Bonjour, il y a sur notre serveur un compte « support2 » que nous ne reconnaissons pas. Est-ce vous ?",
+     "risk"),
+    ("Hi, our sale mailing stopped a third of the way:\n\n"
+     "  451 4.7.1 <newsletter@greenleafgifts.co.uk>: Sender rate limit exceeded (10000 per 24h)\n\n"
+     "Can you lift the limit for today?", "down"),
+    ("Bonjour, notre campagne s'est arrêtée en route : « limite d'envoi atteinte ». Pouvez-vous la relever ?",
+     "down"),
+    ("Hi team, since your network maintenance about 5% of requests to our backend fail with connection resets. "
+     "Retries hide it for now.", "slow"),
+])
+def test_a_key_nobody_knows_a_sending_limit_hit_and_dropped_connections_are_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
