@@ -1907,3 +1907,25 @@ def test_a_site_whose_visitors_get_a_certificate_alert_is_down():
 ])
 def test_a_key_nobody_knows_a_sending_limit_hit_and_dropped_connections_are_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_the_security_warning_still_there_after_our_answer_is_down_again():
+    story = [customer(at(0), "Bonjour, le certificat de elearning.formapro-sud.fr a expiré cette nuit, les stagiaires "
+                             "voient une alerte de sécurité."),
+             us(at(0, 30), "Bonjour, le renouvellement bloque sur une validation DNS, je règle ça avant 18h30.")]
+    assert "down" not in terms(heat(story, at(1)))
+    story.append(customer(at(4), "Bonjour Thomas, toujours l'alerte de notre côté. On compte sur vous."))
+    assert "down" in terms(heat(story, at(4, 10)))
+
+
+@pytest.mark.parametrize("text", [
+    "Merci beaucoup c'est réparé 👍\n\nah par contre depuis ce matin quand on tape www.lebrun-yoga.fr on tombe sur "
+    "l'ancien site, avec les anciens tarifs. Les élèves s'inscrivent sur l'ancien planning...",
+    "Thanks, that's done! However since this morning www.lebrun-yoga.com shows the old site with last year's prices.",
+])
+def test_a_thank_you_followed_by_their_address_serving_the_old_site_is_a_new_outage(text):
+    story = [customer(at(0), "Bonjour, pouvez-vous faire pointer lebrun-yoga.fr vers le nouveau dossier ?"),
+             us(at(2), "Bonjour, c'est fait : la racine pointe maintenant vers /nouveau-site."),
+             customer(at(20), text)]
+    h = heat(story, at(21))
+    assert "down" in terms(h) and not h.probably_done
