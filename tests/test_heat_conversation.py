@@ -1929,3 +1929,15 @@ def test_a_thank_you_followed_by_their_address_serving_the_old_site_is_a_new_out
              customer(at(20), text)]
     h = heat(story, at(21))
     assert "down" in terms(h) and not h.probably_done
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Bonjour, nous observons depuis 18h des réponses SERVFAIL pour notre domaine sur certains résolveurs.\n\n"
+     "$ dig @9.9.9.9 hopital-riviera-chablais.ch A\n;; ->>HEADER<<- opcode: QUERY, status: SERVFAIL", "down"),
+    ("Bonjour, j'ai changé de téléphone et je ne peux plus me connecter à l'espace client.", "down"),
+    ("Hello, volunteers say that when they click on our website from Google it goes to a page selling pills. "
+     "When I type the address myself it looks normal.", "risk"),
+    ("Hello, any news? The dashboard still shows the secondary stuck at Saturday 02:10.", "risk"),
+])
+def test_a_domain_failing_to_resolve_a_lost_login_a_pharma_hack_and_a_stalled_replica_are_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
