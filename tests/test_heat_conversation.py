@@ -1941,3 +1941,13 @@ def test_a_thank_you_followed_by_their_address_serving_the_old_site_is_a_new_out
 ])
 def test_a_domain_failing_to_resolve_a_lost_login_a_pharma_hack_and_a_stalled_replica_are_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Hi, customers are getting our \"You left something in your basket\" email over and over. One lady has had 14 "
+    "since 3am.",
+    "Bonjour, j'ai compté six commandes confirmées par mail qui n'existent pas chez nous. Est-ce que certains "
+    "clients tombent encore sur l'ancien serveur ?",
+])
+def test_a_mail_sent_in_a_loop_and_orders_taken_by_the_old_server_are_risks(text):
+    assert "risk" in terms(heat([customer(at(0), text)], at(1)))
