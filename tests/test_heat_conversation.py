@@ -1951,3 +1951,17 @@ def test_a_domain_failing_to_resolve_a_lost_login_a_pharma_hack_and_a_stalled_re
 ])
 def test_a_mail_sent_in_a_loop_and_orders_taken_by_the_old_server_are_risks(text):
     assert "risk" in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Bonjour, ma boîte mail est vide depuis la migration : je n'ai plus que les mails reçus depuis dimanche.",
+     "risk"),
+    ("Hi, since the migration my inbox is empty: only this week's mail is left.", "risk"),
+    ("Bonjour, la clôture automatique qui tourne à 2h30 n'a pas eu lieu cette nuit. Le logiciel est bloqué au 27/03.",
+     "down"),
+    ("Bonjour, depuis 3h tous les appels tombent sur le message « nous sommes fermés ».", "down"),
+    ("Hi, our app throws: The MySQL server is running with the --super-read-only option so it cannot execute "
+     "this statement", "down"),
+])
+def test_an_emptied_mailbox_a_nightly_close_not_run_and_what_stopped_coming_are_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
