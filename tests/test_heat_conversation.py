@@ -1965,3 +1965,17 @@ def test_a_mail_sent_in_a_loop_and_orders_taken_by_the_old_server_are_risks(text
 ])
 def test_an_emptied_mailbox_a_nightly_close_not_run_and_what_stopped_coming_are_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text, term", [
+    ("I opened a ticket yesterday about our product images (all 404 since your migration). No pictures, no sales.",
+     "down"),
+    ("Bonjour, j'ai supprimé par erreur un dossier : le site de l'association n'a plus aucune image.", "down"),
+    ("Bonjour, les photos de 34 produits ne sont plus dans la médiathèque et nous n'avons plus les originaux.",
+     "risk"),
+    ("Bonjour, des clients ont reçu le mail de confirmation mais je ne vois pas leurs commandes dans "
+     "l'administration.", "risk"),
+    ("Bonjour, les mails que nous recevons arrivent avec beaucoup de retard : écrit à 14h02, reçu à 20h10.", "slow"),
+])
+def test_images_gone_files_with_no_other_copy_orders_unseen_and_late_mail_are_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
