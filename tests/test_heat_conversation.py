@@ -1979,3 +1979,30 @@ def test_an_emptied_mailbox_a_nightly_close_not_run_and_what_stopped_coming_are_
 ])
 def test_images_gone_files_with_no_other_copy_orders_unseen_and_late_mail_are_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour, petite question : la liste des sauvegardes indique \"0 Mo\" pour chaque jour depuis le 15 janvier, "
+    "avant c'était environ 2,3 Go. C'est normal ?",
+    "Hello, we see sustained SSH brute-force attempts from 51.x.x.17 (in your network). If this continues we will "
+    "block your /24 at our edge.",
+    "Bonsoir, je m'aperçois qu'il manque dans la boutique les commandes du jour, environ 160. Elles ont été payées "
+    "(je les vois chez PayPlug) mais n'existent plus dans le back-office.",
+    "Bonjour, voici le journal :\n\n0081.117 (0) MySQL server log: [ERROR] [InnoDB] Database page corruption on "
+    "disk or a failed file read of tablespace lefort_wp/wp_wc_orders\n\nCe n'est pas urgent.",
+    "Bonsoir, en cherchant notre nom sur Google je suis tombé sur un lien vers notre export clients : le fichier "
+    "s'ouvre sans mot de passe !",
+])
+def test_empty_backups_an_abuse_desk_lost_orders_corrupt_pages_and_an_open_customer_file_are_risks(text):
+    assert "risk" in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("thanks", [
+    "Merci Julie, impeccable comme toujours. La mise en ligne s'est très bien passée.\nAntoine",
+    "Thanks Julie, the launch went very well.\nAntoine",
+])
+def test_a_thank_you_saying_what_they_wrote_for_went_well_closes_the_case(thanks):
+    asked = customer(at(0), "Bonjour, voici les 340 redirections à mettre en place avant la mise en ligne de jeudi.")
+    done = us(at(4), "Bonjour, c'est fait : les 340 redirections sont en place et testées.")
+    h = heat([asked, done, customer(at(30), thanks)], at(24 * 11))
+    assert h.probably_done and "deadline" not in terms(h)
