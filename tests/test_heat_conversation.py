@@ -2006,3 +2006,15 @@ def test_a_thank_you_saying_what_they_wrote_for_went_well_closes_the_case(thanks
     done = us(at(4), "Bonjour, c'est fait : les 340 redirections sont en place et testées.")
     h = heat([asked, done, customer(at(30), thanks)], at(24 * 11))
     assert h.probably_done and "deadline" not in terms(h)
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Not urgent, but FYI - we got an email that looks like it's from you saying our payment failed. Your logo and "
+     "everything. I didn't click. Is it real?", "risk"),
+    ("Hi, not urgent as such: our nightly sync failed halfway through with \"server closed the connection "
+     "unexpectedly\". Partial data may have been written.", "risk"),
+    ("Bonjour, on doit envoyer ce soir notre newsletter mais au test on a eu \"quota d'envoi horaire dépassé "
+     "(500/h)\".", "down"),
+])
+def test_a_mail_in_our_name_a_write_cut_halfway_and_an_hourly_sending_quota_are_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
