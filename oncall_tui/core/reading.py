@@ -47,7 +47,8 @@ class Reading:
     #: (a node "IS DOWN" in a failover log the customer says nobody noticed).
     pasted: str = ""
     #: The pasted log's last time-stamped entry: where it stands now ("Backup FAILED" after "No space left on
-    #: device"), read for what is down or at risk by the lexicon's words only, never as an error page.
+    #: device"), read for what is at risk by the lexicon's words only: never for what is down (a failover log
+    #: says "IS DOWN" every minute of a node nobody notices), never as an error page.
     latest: str = ""
     #: The quoted or forwarded text, without its quote marks (at most `PASTED_CHARS`): never their words or
     #: tone, but a notice they forward says when something expires ("Expiration du certificat actuel :
