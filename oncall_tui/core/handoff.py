@@ -47,6 +47,9 @@ class CaseSnapshot:
     summary_at: datetime | None = None  # time of the last `summary` event; None if never revised
     last_customer_message_at: datetime | None = None
     my_events: tuple[ShiftEvent, ...] = ()
+    #: The exact heat in tenths (`Heat.rank`) that orders cases shown at the same heat, as the queue does;
+    #: None: the shown heat × 10.
+    heat_rank: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class BriefItem:
     summary_stale: bool
     touched_events: int
     reasons: tuple[str, ...]
+    heat_rank: int = 0
 
     @property
     def why(self) -> str:
@@ -187,7 +191,8 @@ def build_brief(cases: list[CaseSnapshot] | tuple[CaseSnapshot, ...], *, enginee
         item = _item(case, engineer=engineer, since=since, now=now, hot_threshold=hot_threshold)
         if item is not None:
             items.append(item)
-    items.sort(key=lambda i: (-i.heat, i.case_id))
+    # The queue's order, so the brief lists cases shown at the same heat as the next engineer sees them.
+    items.sort(key=lambda i: (-i.heat, -i.heat_rank, i.case_id))
     return Brief(engineer, since, now, hot_threshold, tuple(items))
 
 
@@ -204,7 +209,7 @@ def _item(case: CaseSnapshot, *, engineer: str, since: datetime, now: datetime,
         return None
     return BriefItem(case.id, case.customer_id, case.customer, case.subject, case.status, case.heat,
                      case.summary, case.summary_at, case.last_customer_message_at, bool(mine), stale,
-                     len(mine), tuple(reasons))
+                     len(mine), tuple(reasons), case.heat * 10 if case.heat_rank is None else case.heat_rank)
 
 
 def _summary_stale(case: CaseSnapshot) -> bool:

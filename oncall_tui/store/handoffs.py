@@ -62,17 +62,20 @@ def gather(store: Store, engineer: str, since: datetime, now: datetime, *,
     # Candidates: every touched case, and open cases whose summary is empty or
     # may predate the customer's last message; keep the touched and the hot.
     rows = store.query(
-        "SELECT c.id, c.status, c.opened_at, c.stats, c.summary, c.heat, cu.tier, "
+        "SELECT c.id, c.status, c.opened_at, c.stats, c.summary, c.heat, c.heat_rank, cu.tier, "
         f"{INCIDENT_OPEN_SQL} AS inc, json_extract(c.stats, '$.last_in_at') AS last_in "
         "FROM cases c JOIN customers cu ON cu.id = c.customer_id "
         "WHERE (c.is_open = 1 AND (c.summary = '' OR json_extract(c.stats, '$.last_in_at') IS NOT NULL)) "
         f"OR c.id IN ({','.join('?' * len(mine)) or 'NULL'})",
         tuple(mine))
-    heat: dict[str, int] = {}
+    heat: dict[str, tuple[int, int]] = {}  # case id -> (heat, rank)
     for r in rows:
-        h = (score_row(r["stats"], r["status"], r["opened_at"], r["tier"], bool(r["inc"]), now, weights).score
-             if rescore else r["heat"])
-        if h >= hot_threshold or r["id"] in mine:
+        if rescore:
+            scored = score_row(r["stats"], r["status"], r["opened_at"], r["tier"], bool(r["inc"]), now, weights)
+            h = (scored.score, scored.rank)
+        else:
+            h = (r["heat"], r["heat_rank"])
+        if h[0] >= hot_threshold or r["id"] in mine:
             heat[r["id"]] = h
     snapshots = []
     for start in range(0, len(heat), 500):
@@ -84,9 +87,10 @@ def gather(store: Store, engineer: str, since: datetime, now: datetime, *,
                 f"FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id IN ({','.join('?' * len(ids))})",
                 tuple(ids)):
             snapshots.append(CaseSnapshot(
-                r["id"], r["customer_id"], r["name"], r["subject"], r["status"], heat[r["id"]], r["summary"],
+                r["id"], r["customer_id"], r["name"], r["subject"], r["status"], heat[r["id"]][0], r["summary"],
                 parse_ts(r["summary_at"]) if r["summary_at"] else None,
-                parse_ts(r["last_in"]) if r["last_in"] else None, tuple(mine.get(r["id"], ()))))
+                parse_ts(r["last_in"]) if r["last_in"] else None, tuple(mine.get(r["id"], ())),
+                heat[r["id"]][1]))
     return build_brief(snapshots, engineer=engineer, since=since, now=now, hot_threshold=hot_threshold)
 
 
