@@ -201,6 +201,12 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("Our launch is on the 2nd at 10am, the certificate has to be there before.", datetime(2026, 12, 2, 10, 0)),
     # A need said with what is needed in the middle.
     ("Il nous le faut avant jeudi.", datetime(2026, 11, 26, 18, 0)),
+    # Their own obligation at a moment, without "avant" or "by".
+    ("Nous devons mettre en ligne ce soir les horaires de garde, les patients les consultent sur le site.",
+     datetime(2026, 11, 23, 23, 0)),
+    ("We have to send the quarterly invoices tomorrow at 9am and the billing app is down.",
+     datetime(2026, 11, 24, 9, 0)),
+    ("Je dois faire un point à ma direction à 11h.", datetime(2026, 11, 23, 11, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -233,6 +239,10 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     # Only when it may start.
     "Please do the maintenance whenever suits, but not before Thursday 22:00 (our stock count).",
     "Vous pouvez redémarrer le serveur, mais pas avant 23h s'il vous plaît.",
+    # An obligation they were spared, a guess, a manner of speaking.
+    "For once I didn't have to chase anybody tonight, thank you.",
+    "It must be the DNS again today, same as last week.",
+    "Je dois dire que ce soir tout fonctionne parfaitement.",
 ])
 def test_a_time_of_the_story_is_no_deadline(message):
     assert customer_due(message, MONDAY_10) is None

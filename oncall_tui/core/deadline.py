@@ -184,6 +184,11 @@ _NEED = re.compile(
     r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
     r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir|"
     r"depend|depends|dependent|depend(?:ent)? de)\b")
+# The customer's own obligation at a moment is a deadline without "avant"/"by": "nous devons publier demain à
+# 8h", "we have to send the invoices tonight". Not one they were spared ("for once I didn't have to chase
+# anybody tonight"), nor a guess or a manner of speaking ("it must be the DNS again today", "je dois dire").
+_OBLIGED = re.compile(r"(?<!n't )(?<!not )(?<!never )\b(devons|dois|must|have to|need to)\b"
+                      r"(?! (?:be|have|say|admit|dire|avouer|admettre|reconnaitre)\b)")
 # What happens if it is not done by then: "if those invoices don't go out by 06:00 it will cost us",
 # "the export runs at 23:00: if it doesn't run, the warehouse ships nothing", "s'il ne part pas", "sinon".
 # Beside a moment it names a deadline on its own.
@@ -213,7 +218,8 @@ _NOT_BEFORE = re.compile(r"\b(?:not before|no earlier than|not until|only after|
 def _names_deadline(clause: str) -> bool:
     if _SINCE.search(clause):
         return False
-    return bool(_EVENT.search(clause) or (_OR_ELSE.search(clause) and not _THREAT.search(clause))
+    return bool(_EVENT.search(clause) or ((_OR_ELSE.search(clause) or _OBLIGED.search(clause))
+                                          and not _THREAT.search(clause))
                 or (_BY.search(clause) and (_NEED.search(clause) or _OR_ELSE.search(clause))))
 
 
@@ -294,7 +300,7 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     "le site est tombé ce matin à 9h" tells what happened.
     """
     folded = _fold(text)
-    if not (_EVENT.search(folded) or _BY.search(folded) or _OR_ELSE.search(folded)):
+    if not (_EVENT.search(folded) or _BY.search(folded) or _OR_ELSE.search(folded) or _OBLIGED.search(folded)):
         return None  # most messages: one search instead of one per clause
     folded = _NOT_BEFORE.sub(" ", folded)
     found = [moment for clause in map(_without_story, _CLAUSES.split(folded))
