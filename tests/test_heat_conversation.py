@@ -229,6 +229,11 @@ def test_writing_again_after_saying_it_works_reopens_the_wait():
     ("Thanks Tom, good to know. I'll do the monthly report on Monday then.", "their move: they said 'good to know'"),
     ("Merci, me voilà rassurée, rien n'est perdu.", "their move: they said 'me voilà rassuré', 'rien n'est perdu'"),
     ("Nous y serons. J'espère que vous aurez des réponses concrètes.", "their move: they said 'nous y serons'"),
+    # ...or content to wait for what comes next.
+    ("Merci pour ces explications claires, on patiente. Ce n'est pas dramatique pour nous.",
+     "their move: they said 'merci pour ces explications'"),
+    ("Thanks for the explanations, we'll sit tight until Microsoft lets the mail through.",
+     "their move: they said 'thanks for the explanations', 'we'll sit tight'"),
     # ...or they will decide on their side and come back.
     ("Thanks Alice, I'll discuss it with our finance director next week and come back to you.",
      "their move: they said 'come back to you'"),
@@ -247,6 +252,17 @@ def test_an_acknowledgement_after_our_answer_leaves_the_ball_in_their_court(text
     "I'll check, but this is unacceptable, we are losing orders.",
 ])
 def test_an_acknowledgement_with_a_real_complaint_still_waits_on_us(text):
+    h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(8))
+    assert "waiting" in terms(h) and "cooling" not in terms(h)
+
+
+@pytest.mark.parametrize("text", [
+    # Waiting said as a complaint, not as an agreement to wait.
+    "Je patiente depuis 3 jours.",
+    "On patiente encore, c'est long.",
+    "We've been sitting tight since Monday.",
+])
+def test_saying_how_long_they_have_been_waiting_is_no_acknowledgement(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(8))
     assert "waiting" in terms(h) and "cooling" not in terms(h)
 
@@ -1516,6 +1532,18 @@ def test_an_incident_lifts_a_customer_we_answered_only_until_they_acknowledge_it
 
 def update(when, text):
     return Event(when, "message", "out", "status", text, "email", broadcast=True)
+
+
+def test_an_acknowledgement_of_our_answer_after_an_incident_update_is_still_their_move():
+    # Our engineer explained, an incident update went out, then they said they would wait: the update between
+    # is no answer, and does not make their acknowledgement a question to us either.
+    story = [customer(at(0), "Bonjour, nos devis vers des adresses outlook.fr arrivent avec des heures de retard."),
+             us(at(0, 30), "Bonjour, c'est lié à l'incident en cours : vos 14 messages sont en file et repartiront "
+                           "automatiquement, aucun n'est perdu."),
+             update(at(2), "[Incident] Retards vers Microsoft : délais de 1 à 3 heures. Prochain point à 21h."),
+             customer(at(2, 20), "Merci pour ces explications claires, on patiente.\nBonne soirée\nVirginie")]
+    told = heat(story, at(5), incident_open=True)
+    assert "waiting" not in terms(told) and told.score < 20
 
 
 @pytest.mark.parametrize("text", [
