@@ -88,8 +88,9 @@ SMALL_DOC = {
          "events": [
              {"at": "2026-11-24T06:00:00Z", "kind": "message", "direction": "in", "author": "ann",
               "body": "Our shop returns 502 since the deploy.", "channel": "email"},
-             # bob is on it: an unanswered outage of a critical customer would be the hottest case.
-             {"at": "2026-11-24T06:20:00Z", "kind": "message", "direction": "out", "author": "bob",
+             # bob is on it: an unanswered outage of a critical customer would be the hottest case. (Since
+             # 08:20: "shortly" on a shop down holds 2 h, so at 09:00 his promise still stands.)
+             {"at": "2026-11-24T08:20:00Z", "kind": "message", "direction": "out", "author": "bob",
               "body": "Hi Ann, we are rolling back to the previous release now; I'll confirm here shortly.",
               "channel": "email"},
          ]},

@@ -18,12 +18,12 @@ def load_weights(table, source):
 
 def fold_events(events, reads_outage=READS_OUTAGE):
     return heat_stats.fold_events(events, lexicon=LEXICON, promise_window_hours=WEIGHTS.promise_window_hours,
-                                  reads_outage=reads_outage)
+                                  reads_outage=reads_outage, outage_window_hours=WEIGHTS.promise_outage_window_hours)
 
 
 def add_event(stats, event):
     return heat_stats.add_event(stats, event, lexicon=LEXICON, promise_window_hours=WEIGHTS.promise_window_hours,
-                                reads_outage=READS_OUTAGE)
+                                reads_outage=READS_OUTAGE, outage_window_hours=WEIGHTS.promise_outage_window_hours)
 
 
 def score(stats, **kw):

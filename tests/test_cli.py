@@ -35,7 +35,7 @@ def test_queue_now_later_means_longer_waiting(store, store_path, capsys):
     late_rows = {r["id"]: r for r in json.loads(late)}
     assert late_rows["T-100"]["waiting_seconds"] == early_rows["T-100"]["waiting_seconds"] + 6 * 3600
     assert late_rows["T-100"]["heat"] >= early_rows["T-100"]["heat"]
-    # bob promised at 06:20 to confirm shortly: no wait while the promise holds (4 h).
+    # bob promised at 08:20 to confirm shortly: no wait while the promise holds (2 h, the shop being down).
     assert early_rows["T-200"]["waiting_seconds"] == 0
     assert late_rows["T-200"]["heat"] > early_rows["T-200"]["heat"]  # past the window, Ann waits again
     # ...and the wait shown is the heat's: from the end of the promise (10:20) to 15:00.

@@ -1659,6 +1659,22 @@ def test_a_promise_to_come_back_on_an_outage_stops_the_wait_and_keeps_the_outage
         assert "down" in terms(heat([down, us(at(0, 15), reply)], at(0, 45)))
 
 
+def test_a_vague_promise_on_what_is_down_holds_two_hours_not_four():
+    down = customer(at(0), "Our Christmas appeal went out on the radio at 8pm and the donate page gives a 502.")
+    story = [down, us(at(0, 15), "Hi Ruth, I'm checking the donation API now. Liam")]
+    assert "waiting" not in terms(heat(story, at(2)))  # until 2:15
+    late = heat(story, at(3))
+    assert terms(late)["waiting"] == "waiting 45 min" and "down" in terms(late)
+    assert late.score > heat(story, at(2)).score
+    # ...a customer writing after it ran out has waited on us since it did...
+    again = story + [customer(at(3), "Any news? People still can't give.")]
+    assert terms(heat(again, at(3, 10)))["waiting"] == "waiting 55 min"
+    # ...and what is not broken keeps the four hours.
+    chore = [customer(at(0), "Could you add an FTP account for our designer?"), us(at(0, 15), "Hi, I'll look into it.")]
+    assert "waiting" not in terms(heat(chore, at(3)))
+    assert "waiting" in terms(heat(chore, at(4, 30)))
+
+
 def test_a_dated_promise_holds_until_the_moment_it_names_then_they_wait_on_us_again():
     story = [customer(at(0), "Bonjour, nos mails arrivent en indésirables chez Orange."), us(at(1), DATED)]
     assert "waiting" not in terms(heat(story, at(12)))  # 13:00: past the 4-hour window, before 18:00
@@ -1671,9 +1687,9 @@ def test_a_moment_we_named_and_missed_weighs_on_top_of_the_wait_until_we_write_a
     ask = customer(at(0), "Hi, outbound mail is stuck in the queue since 9, clients are waiting.")
     callback = [ask, us(at(0, 15), "I'm checking the queue now and will call you back within 30 minutes.")]
     vague = [ask, us(at(0, 15), "I'll look into it and get back to you.")]
-    missed = heat(callback, at(5))  # 45 min after the vague promise's window would also have run out
+    missed = heat(callback, at(5))  # the vague promise's window (2 h: their mail is down) ran out at 2:15 too
     late = heat(vague, at(5))
-    assert terms(missed)["waiting"] == "waiting 4 h 15 min" and terms(late)["waiting"] == "waiting 45 min"
+    assert terms(missed)["waiting"] == "waiting 4 h 15 min" and terms(late)["waiting"] == "waiting 2 h 45 min"
     assert [t.points for t in missed.terms if t.name == "promised"] == [WEIGHTS.promise_missed_points]
     assert [t.points for t in late.terms if t.name == "promised"] == [0.0]  # only the wait counts for a vague one
     # Asking where we are keeps the broken promise in the heat (the property tests: it never lowers it)...
@@ -2046,3 +2062,4 @@ def test_a_thank_you_saying_what_they_wrote_for_went_well_closes_the_case(thanks
 ])
 def test_a_mail_in_our_name_a_write_cut_halfway_and_an_hourly_sending_quota_are_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
+

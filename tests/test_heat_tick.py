@@ -75,7 +75,7 @@ async def test_the_heat_process_uses_the_configured_weights(store, store_path):
 
 
 async def test_once_our_promise_runs_out_the_waiting_column_counts_the_wait_the_heat_counts(store, store_path):
-    # bob promised Acme at 06:20 to confirm shortly; the promise holds 4 h (until 10:20).
+    # bob promised Acme at 08:20 to confirm shortly; with the shop down the promise holds 2 h (until 10:20).
     clock = {"now": NOW}
     app = make_app(store_path, clock=lambda: clock["now"])
     async with app.run_test(size=(120, 30)) as pilot:

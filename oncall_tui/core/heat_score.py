@@ -60,14 +60,16 @@ def mode_of(stats: CaseStats) -> int:
 
 
 def promise_lapsed_at(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights,
-                      mode: int, promise_t: int | None = None) -> int | None:
+                      mode: int, promise_t: int | None = None, broken: bool = False) -> int | None:
     """When a promise of ours ran out (epoch seconds) if it has by *now_t*: the customer waits on us from then.
 
     A promise naming a moment (*promise_t*: "avant 14h", "jeudi matin") holds until then; a vague one
-    ("je regarde") for `promise_window_hours`.
+    ("je regarde") for `promise_window_hours`, or `promise_outage_window_hours` while what they said is down or
+    at risk stays so (*broken*).
     """
     if mode == PROMISED and wait_t is None and out_t is not None:
-        due = promise_t if promise_t is not None else out_t + int(3600 * weights.promise_window_hours)
+        window = weights.promise_outage_window_hours if broken else weights.promise_window_hours
+        due = promise_t if promise_t is not None else out_t + int(3600 * window)
         if now_t > due:
             return due
     return None
@@ -81,9 +83,9 @@ def _missed_points(weights: Weights, mode: int, promise_t: int | None, lapsed: b
 
 
 def _overdue(wait_t: int | None, out_t: int | None, now_t: float, weights: Weights, mode: int,
-             promise_t: int | None) -> int | None:
+             promise_t: int | None, broken: bool) -> int | None:
     """The wait, or for a promise of ours past its window the end of that window (they wait again)."""
-    lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode, promise_t)
+    lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode, promise_t, broken)
     return wait_t if lapsed is None else lapsed
 
 
@@ -253,7 +255,8 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     spared = incident_open and stats.incident_spared
     incident_open = incident_open and not spared
     mode = mode_of(stats)
-    wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t)
+    wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t,
+                      bool(stats.down or stats.harm))
     terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights,
                           stats.due_t, stats.due, stats.due_note, stats.due_fill, stats.due_breaks)
     steady = _steady_terms(stats, weights)
@@ -331,7 +334,7 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     if status in _CLOSED:
         return 0, 0
     incident_open = incident_open and not spared
-    lapsed_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t)
+    lapsed_t = _overdue(wait_t, out_t, now_t, weights, mode, promise_t, down or harm)
     moving = _moving_terms(lapsed_t, status, opened_t, tier, now_t, weights, due_t, due_breaks=breaks)
     total = sum(map(_by_points, moving)) + steady
     missed = _missed_points(weights, mode, promise_t, lapsed_t != wait_t)

@@ -239,12 +239,14 @@ def _fill_epochs(stats: CaseStats) -> None:
 # --- folding events ------------------------------------------------------------
 
 def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_window_hours: float,
-              tz: tzinfo | None = None, reads_outage: OutageReader | None = None) -> CaseStats:
+              tz: tzinfo | None = None, reads_outage: OutageReader | None = None,
+              outage_window_hours: float | None = None) -> CaseStats:
     """Fold one more *event* into *stats* (updated in place and returned).
 
     *tz* is the customer's time zone: a promise of ours naming an hour ("avant 14h") means theirs.
     *promise_window_hours*: how long a vague promise of ours ("je regarde") holds (the heat model's
-    weight): a customer who writes after it ran out has waited on us since it did.
+    weight): a customer who writes after it ran out has waited on us since it did. *outage_window_hours*: the same
+    while what they said is down or at risk stays so (None: *promise_window_hours*).
     *reads_outage*: for a customer message none of whose words the lexicon knows as broken, slow or at
     risk, the words that make it read as an outage ("la page commande tourne dans le vide"), or none.
 
@@ -323,7 +325,9 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     stats.exchanges += 1
     stats.parked = ""  # whoever writes, the note's word on the last round no longer holds
     if inbound:
-        _from_customer(stats, event, t, at, lexicon, int(3600 * promise_window_hours), tz, reads_outage)
+        broken = stats.down or stats.harm
+        window = promise_window_hours if outage_window_hours is None or not broken else outage_window_hours
+        _from_customer(stats, event, t, at, lexicon, int(3600 * window), tz, reads_outage)
     else:
         _from_us(stats, event, t, at, lexicon, tz)
     stats.last_dir = event.direction
@@ -331,12 +335,13 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
 
 
 def fold_events(events: Iterable[Event], *, lexicon: Lexicon, promise_window_hours: float,
-                tz: tzinfo | None = None, reads_outage: OutageReader | None = None) -> CaseStats:
+                tz: tzinfo | None = None, reads_outage: OutageReader | None = None,
+                outage_window_hours: float | None = None) -> CaseStats:
     """Fold a case's events (any order; sorted by time here) into fresh stats (see `add_event`)."""
     stats = CaseStats()
     for event in sorted(events, key=lambda e: e.at):
         add_event(stats, event, lexicon=lexicon, promise_window_hours=promise_window_hours, tz=tz,
-                  reads_outage=reads_outage)
+                  reads_outage=reads_outage, outage_window_hours=outage_window_hours)
     return stats
 
 

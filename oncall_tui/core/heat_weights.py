@@ -46,6 +46,7 @@ class Weights:
     calm_waiting_factor: float
     sales_points: float
     promise_window_hours: float
+    promise_outage_window_hours: float
     promise_missed_points: float
     deadline_points: float
     deadline_scale_hours: float

@@ -78,7 +78,8 @@ def refresh_cases(conn, case_ids: Iterable[str], now: datetime, heat: HeatModel)
         # A closed case scores 0 whatever its words: the reader (~0.4 ms a message) is spent on open ones only
         # (reopening one refolds it). A first sync or an import is mostly closed history.
         stats = fold_events(events, lexicon=heat.lexicon, promise_window_hours=heat.weights.promise_window_hours,
-                            tz=zone(row[7]), reads_outage=heat.reads_outage if row[0] in OPEN_STATUSES else None)
+                            tz=zone(row[7]), reads_outage=heat.reads_outage if row[0] in OPEN_STATUSES else None,
+                            outage_window_hours=heat.weights.promise_outage_window_hours)
         stats.topic = case_topic(stats.topic, row[5], heat.lexicon.single_words)
         folded[case_id] = [row[4], row[1], row[0], row[2], bool(row[3]), stats,
                            format_ts(events[-1].at) if events else None, stats.topic != (row[6] or "")]
@@ -155,7 +156,7 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
     waiting = None
     if status not in ("resolved", "closed"):
         lapsed = promise_lapsed_at(stats.wait_t, stats.out_t, now.timestamp(), weights, mode_of(stats),
-                                   stats.promise_t)
+                                   stats.promise_t, bool(stats.down or stats.harm))
         waiting = stats.waiting_since if lapsed is None else _epoch_ts(lapsed)
     conn.execute(
         "UPDATE cases SET stats = ?, heat = ?, heat_rank = ?, is_open = ?, waiting_since = ?, exchanges = ?, "
@@ -283,7 +284,7 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
         if rank != old_rank or new != old:
             updates.append((new, rank, case_id))
         if waiting is None:
-            lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode, promise_t)
+            lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode, promise_t, down or harm)
             if lapsed is not None:
                 changes.waiting.append((_epoch_ts(lapsed), case_id))
     if memo is not None:
