@@ -2063,3 +2063,32 @@ def test_a_thank_you_saying_what_they_wrote_for_went_well_closes_the_case(thanks
 def test_a_mail_in_our_name_a_write_cut_halfway_and_an_hourly_sending_quota_are_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
 
+
+@pytest.mark.parametrize("text", [
+    "Thanks Marc. Our Companies House address changed in October – will that slow validation down?",
+    "Sorry, I got angry earlier. I've calmed down, just tell me when the migration can happen.",
+    "I wrote the new IP down, we'll change the record on our side tomorrow.",
+])
+def test_down_in_a_verb_that_says_nothing_is_down_is_not_read_as_an_outage(text):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "down" not in h and "'down'" not in h.get("words", "")
+
+
+@pytest.mark.parametrize("text", [
+    "I was adding a record in the DNS zone editor and after I clicked Save everything stopped: website, email, "
+    "online shop.",
+    "The site turned out to be down all night.",
+    "J'ai ajouté un enregistrement dans la zone et tout s'est arrêté : site, mails, boutique.",
+])
+def test_everything_stopped_is_down(text):
+    assert "down" in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Bon, le site refonctionne depuis 5h environ, les pages s'affichent. Merci.",
+    "Tout refonctionne, merci pour votre aide.",
+])
+def test_it_works_again_without_ca_closes_the_case(text):
+    h = heat([customer(at(0), "Notre site ne répond plus."), us(at(0, 10)), customer(at(2), text)], at(3))
+    assert h.probably_done
+

@@ -358,6 +358,22 @@ def _auto_reply(body: str) -> bool:
     return is_auto_reply(body)
 
 
+# "Down" in a verb or a phrase that says nothing is down: "will that slow validation down?", "calm down",
+# "I wrote it down", "the layout is upside down". Not when what comes between says it is ("turned out to be down").
+_PHRASAL_DOWN = re.compile(
+    r"\b(?:(?:slow|calm|scale|narrow|turn|write|note|jot|track|hunt|pin|boil|settle|wind|step|water)"
+    r"(?:s|es|d|ed|ing|ted|ned|ped|ten)?|wrote|wound|upside|thumbs)"
+    r"(?:\s+(?!(?:out|is|was|are|were|be|been|went|goes|go|and|but|now|still|again)\b)[a-z0-9'-]+){0,3}?"
+    r"\s+(down)\b")
+
+
+def _not_an_outage(folded: str) -> str:
+    """*folded* with the "down" of `_PHRASAL_DOWN` blanked out, so neither the words nor what is down read it."""
+    if "down" not in folded:
+        return folded
+    return _PHRASAL_DOWN.sub(lambda m: m.group(0)[:m.start(1) - m.start()] + "dwn", folded)
+
+
 # An acknowledgement that waits on us: "on attend votre retour", "we'll wait for your update".
 _AWAITS_US = re.compile(r"\b(?:nous attendons|on attend|j'attends|we'll wait for|waiting for)\b")
 
@@ -373,7 +389,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.sig += reading.signature
     stats.log += reading.log
     text = reading.text
-    folded = fast_fold(text)
+    folded = _not_an_outage(fast_fold(text))
     words = tokens(folded)
     found = frustration(lexicon, folded, words)
     # A thank-you names who it thanks and is signed: "Merci beaucoup ! Nathalie", "Thank you so much, Sven."
