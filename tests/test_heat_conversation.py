@@ -2092,3 +2092,22 @@ def test_it_works_again_without_ca_closes_the_case(text):
     h = heat([customer(at(0), "Notre site ne répond plus."), us(at(0, 10)), customer(at(2), text)], at(3))
     assert h.probably_done
 
+def test_an_apology_for_their_tone_with_it_works_again_closes_the_case():
+    shouted = customer(at(0), "NOTRE SITE NE RÉPOND PLUS DU TOUT !!! RÉPAREZ ÇA IMMÉDIATEMENT !!!!")
+    told = us(at(0, 10), "Hello, we are aware of a storage incident affecting your VM. Our team is working on it.")
+    sorry = customer(at(2, 40), "Bon, le site refonctionne depuis 5h environ, les pages s'affichent et une commande "
+                                "test est passée. Merci, et désolé pour le ton de mon premier message, j'ai paniqué. "
+                                "La prochaine fois, un mail en français serait apprécié.\n\nFabrice Lenoir")
+    h = heat([shouted, told, sorry], at(5), incident_open=True)
+    assert h.probably_done and terms(h)["done"] == "probably done: they said 'site refonctionne'"
+
+
+def test_an_apology_for_their_tone_adds_no_words_unless_a_but_brings_a_new_complaint():
+    first = customer(at(0), "Our bookings page gives a 502.")
+    calm = heat([first, customer(at(1), "Sorry for the rant earlier, I was frustrated. Any news on the restore?")], at(2))
+    plain = heat([first, customer(at(1), "Any news on the restore?")], at(2))
+    assert terms(calm).get("words") == terms(plain).get("words")
+    angry = heat([first, customer(at(1), "Désolé pour le ton, mais c'est la troisième fois que le site tombe !!!")],
+                 at(2))
+    assert "troisième fois" in terms(angry)["words"]
+

@@ -618,10 +618,21 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
 _AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\brt_system\b|(?:\b|_)bot\b", re.IGNORECASE)
 
 
+# They take back the tone of what they wrote: "désolé pour le ton de mon premier message, j'ai paniqué", "sorry
+# for the rant earlier".
+_SORRY_FOR_TONE = re.compile(
+    r"\b(?:desolee?s?|pardon|excusez(?:-moi)?|je m'excuse|nous nous excusons|sorry|apologi[sz]e|apologies)\b"
+    r"[^.!?\n]{0,30}?\b(?:ton|emportement|enervement|energie|colere|majuscules|tone|rant|outburst|caps|shouting|"
+    r"temper|snapping)\b")
+
+
 def frustration(lexicon: Lexicon, folded: str, words: list[str]):
     """Frustration phrases in folded text, but not those inside a calm or a closing phrase
-    ("pas urgent", "not critical", "works again")."""
+    ("pas urgent", "not critical", "works again"), and none in a message apologising for its tone without a
+    "but" ("désolé pour le ton de mon premier message, j'ai paniqué")."""
     found = lexicon.scan(folded, words)
+    if found and _SORRY_FOR_TONE.search(folded) and not _contrasts(lexicon, folded):
+        return []
     if found:
         masks = lexicon.section("calm").scan(folded, words) + lexicon.section("closing").scan(folded, words)
         if masks:
