@@ -2092,6 +2092,7 @@ def test_it_works_again_without_ca_closes_the_case(text):
     h = heat([customer(at(0), "Notre site ne répond plus."), us(at(0, 10)), customer(at(2), text)], at(3))
     assert h.probably_done
 
+
 def test_an_apology_for_their_tone_with_it_works_again_closes_the_case():
     shouted = customer(at(0), "NOTRE SITE NE RÉPOND PLUS DU TOUT !!! RÉPAREZ ÇA IMMÉDIATEMENT !!!!")
     told = us(at(0, 10), "Hello, we are aware of a storage incident affecting your VM. Our team is working on it.")
@@ -2111,3 +2112,12 @@ def test_an_apology_for_their_tone_adds_no_words_unless_a_but_brings_a_new_compl
                  at(2))
     assert "troisième fois" in terms(angry)["words"]
 
+
+def test_a_customer_saying_nothing_is_broken_is_not_lifted_by_the_incident():
+    calm = customer(at(0), "Hi, got paged for slow response times. Our VMs feel sluggish since last night, I assume "
+                           "it's the storage incident. Nothing broken, just slower. Keep us posted, no need to call.")
+    slow = customer(at(0), "Hi, got paged for slow response times. Our VMs feel sluggish since last night, I assume "
+                           "it's the storage incident. Keep us posted, no need to call.")
+    told = terms(heat([calm], at(4), incident_open=True))
+    assert told["incident"] == "linked to an open incident" and "nothing broken" in told["calm"]
+    assert heat([calm], at(4), incident_open=True).score < 60 <= heat([slow], at(4), incident_open=True).score

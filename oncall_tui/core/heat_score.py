@@ -530,9 +530,9 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
         total += cooling
     if incident_open:
         # Lifted onto [floor, 100], keeping the order of linked cases; at least the bonus. A
-        # customer we answered who then only acknowledged, or to whom our promise stands, is informed:
-        # the bonus alone.
-        floor = 0.0 if mode in (THEIR_MOVE, PROMISED) and wait_t is None or mode == PARKED else weights.incident_floor
+        # customer we answered who then only acknowledged, or to whom our promise stands, is informed, and one
+        # who said it is not pressing ("Nothing broken, just slower") is calm: the bonus alone.
+        floor = 0.0 if mode in (THEIR_MOVE, PROMISED) and wait_t is None or mode in (PARKED, CALM) else weights.incident_floor
         lift = max(weights.incident_bonus, floor * (1.0 - total / 100.0))
         if lift >= 0.05 and terms is not None:
             terms.append(Term("incident", "linked to an open incident", lift))
