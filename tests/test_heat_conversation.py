@@ -2121,3 +2121,21 @@ def test_a_customer_saying_nothing_is_broken_is_not_lifted_by_the_incident():
     told = terms(heat([calm], at(4), incident_open=True))
     assert told["incident"] == "linked to an open incident" and "nothing broken" in told["calm"]
     assert heat([calm], at(4), incident_open=True).score < 60 <= heat([slow], at(4), incident_open=True).score
+
+
+@pytest.mark.parametrize("text", [
+    "Merci beaucoup, le site remarche ! Par contre, depuis la restauration, toutes les commandes passées entre le 2 "
+    "et le 3 janvier ont disparu de l'administration.",
+    "Thanks, the site is back. But the bookings our guests made over the weekend have all disappeared.",
+])
+def test_their_data_named_then_said_gone_further_on_is_at_risk(text):
+    story = [customer(at(0), "Bonjour, notre boutique affiche une erreur."), us(at(1), "Restauré, c'est en ligne."),
+             customer(at(20), text)]
+    h = heat(story, at(21))
+    assert "risk" in terms(h) and not h.probably_done
+
+
+def test_error_messages_gone_is_no_loss():
+    h = heat([customer(at(0), "Le site affiche une erreur."), us(at(1)),
+              customer(at(2), "Merci, les messages d'erreur ont disparu, tout fonctionne.")], at(3))
+    assert "risk" not in terms(h) and h.probably_done

@@ -867,8 +867,11 @@ _LOST = re.compile(
     r"\b(?:(?:toutes?|tous|all|les|nos|mes|our|my|the) ){1,2}(?!purchase )(?:\w+ )?" + _DATA +
     r" (?:(?!numbers? |numeros? |references? |refs? )\w+ ){0,3}?(?:ont disparu|a disparu|sont perdu\w*|est perdu\w*|ont ete (?:supprime|efface)\w*|"
     r"(?:are|is|have|has|were|got) (?:all |been )?(?:gone|missing|disappeared|vanished|lost|deleted|wiped))\b|"
-    # ...named and said missing further on: "Orders #10482 to #10519, placed this morning, are missing"
-    r"\b" + _DATA + r"\b[^.!?\n]{0,80}?\b(?:are|sont) (?:now |still |toujours )?(?:missing|introuvables|absentes?|absents)\b|"
+    # ...named and said missing or gone further on: "Orders #10482 to #10519, placed this morning, are missing",
+    # "toutes les commandes passées entre le 2 et le 3 janvier ont disparu" (not "les messages d'erreur ont disparu")
+    r"\b" + _DATA + r"\b(?:(?!erreur|error|alert|warning|avertissement)[^.!?\n]){0,80}?\b(?:(?:are|sont) (?:now |still |"
+    r"toujours )?(?:missing|introuvables|absentes?|absents)|ont (?:toutes |tous )?disparu|"
+    r"(?:have|has) (?:all )?(?:disappeared|vanished))\b|"
     # ...or the wrong one deleted: "I deleted ceo@ instead of cfo@", "supprimé le mauvais"
     r"\b(?:deleted|removed|supprime|efface)\b(?:[^.!?\n]|\.(?=\w)){0,60}?\b(?:instead of|au lieu de)\b|"
     r"\b(?:supprime|efface) (?:la|le) mauvaise?\b|\bdeleted the wrong\b|"
