@@ -2139,3 +2139,14 @@ def test_error_messages_gone_is_no_loss():
     h = heat([customer(at(0), "Le site affiche une erreur."), us(at(1)),
               customer(at(2), "Merci, les messages d'erreur ont disparu, tout fonctionne.")], at(3))
     assert "risk" not in terms(h) and h.probably_done
+
+
+@pytest.mark.parametrize("text", [
+    "Hi, portal.doyleandquinn.ie shows a page saying 'It works! This is the default web page for this server' "
+    "instead of our client portal. Clients upload their signed documents there.",
+    "Bonjour, la page d'accueil affiche « Tout fonctionne ! Page par défaut du serveur » au lieu de notre boutique.",
+])
+def test_a_closing_quoted_from_what_a_page_shows_does_not_close(text):
+    for story in ([customer(at(0), text)], [customer(at(0)), us(at(1)), customer(at(2), text)]):
+        h = heat(story, at(3))
+        assert not h.probably_done and "waiting" in terms(h)

@@ -1057,11 +1057,18 @@ _VANTAGE_AFTER = re.compile(r"(?:\s+(?:fine|well|bien|correctement|normalement))
                             r"au bureau\b|a la maison\b)")
 
 
+# What a screen shows, quoted in a folded message ("shows a page saying 'It works! This is the default web page'"):
+# straight quotes, and « » or “ ” (folded to NUL). An apostrophe inside a word ("c'est") opens no quote.
+_SHOWN = re.compile(r"\"[^\"\n]{1,200}\"|(?<![\w'])'[^'\n]{1,200}?'(?!\w)|\x00[^\x00\n]{1,200}\x00")
+
+
 def _partial(folded: str, match: re.Match[str]) -> bool:
-    """Whether the closing phrase at *match* is said not to be so, or only somewhere ("from here it works")."""
+    """Whether the closing phrase at *match* is said not to be so, or only somewhere ("from here it works"), or is
+    what a page shows, quoted ("a page saying 'It works!'")."""
     start, end = match.start(), match.end()
     return bool(_NEGATED.search(folded, max(0, start - 30), start) or _VANTAGE_BEFORE.search(folded, max(0, start - 40), start)
-                or _VANTAGE_AFTER.match(folded, end))
+                or _VANTAGE_AFTER.match(folded, end)
+                or any(q.start() < start and end < q.end() for q in _SHOWN.finditer(folded)))
 
 
 def _closings_said(lexicon: Lexicon, folded: str, words: list[str]) -> list[Phrase]:
