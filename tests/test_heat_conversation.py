@@ -2150,3 +2150,24 @@ def test_a_closing_quoted_from_what_a_page_shows_does_not_close(text):
     for story in ([customer(at(0), text)], [customer(at(0)), us(at(1)), customer(at(2), text)]):
         h = heat(story, at(3))
         assert not h.probably_done and "waiting" in terms(h)
+
+
+def test_it_works_one_way_in_beside_a_casino_redirect_is_no_closing():
+    text = ("Bonsoir,\nQuand on tape notre adresse dans Google et qu'on clique, on arrive sur un site de casino en "
+            "ligne !\nEn tapant l'adresse directement ça marche. Nous n'avons rien installé.")
+    h = heat([customer(at(0), text)], at(1))
+    assert not h.probably_done and "risk" in terms(h)
+
+
+@pytest.mark.parametrize("text", [
+    "Un client vient de m'appeler, il pense qu'on s'est fait pirater et n'ose plus nous envoyer ses coordonnées.",
+    "Hi, I ran a database cleanup plugin and it dropped wp_wc_orders. Please restore last night's backup.",
+])
+def test_hacked_said_with_se_faire_and_a_table_dropped_by_its_name_are_risks(text):
+    assert "risk" in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_that_s_sorted_closes_the_case():
+    h = heat([customer(at(0), "Our nightly stock sync cron didn't run."), us(at(1)),
+              customer(at(2), "Brilliant, thanks Priya, that's sorted.")], at(3))
+    assert h.probably_done

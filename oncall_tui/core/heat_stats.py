@@ -883,8 +883,9 @@ _LOST = re.compile(
     # ...or written over: "l'import a écrasé les descriptions et les prix de 1 200 produits", "the sync overwrote
     # every product description"
     r"\b(?:ecrase\w*|overwr\w+)\b[^.!?\n]{0,60}?\b" + _DATA + r"\b|"
-    # ...or a table of their database dropped or emptied: "it dropped the `orders` table", "vidé la table clients"
-    r"\b(?:dropped|truncated|deleted|drop|truncate)\b[^.!?\n]{0,25}?\btables?\b|"
+    # ...or a table of their database dropped or emptied: "it dropped the `orders` table", "vidé la table clients",
+    # "a cleanup plugin dropped wp_wc_orders" (named as the database names it)
+    r"\b(?:dropped|truncated|deleted|drop|truncate)\b[^.!?\n]{0,25}?\b(?:tables?\b|[a-z0-9]+_[a-z0-9_]+)|"
     r"\b(?:supprime|vide|efface)\b (?:la |les |toute la |toutes les )?tables?\b|"
     # ...or a folder of theirs they deleted themselves: "j'ai supprimé le dossier wp-content/uploads"
     r"\b(?:j'ai|nous avons|on a|i|we|i've|we've|i have|we have) (?:accidentally |mistakenly |accidentellement |"
@@ -1050,8 +1051,9 @@ _IT_WORKS = re.compile(r"\bca marche(?=\s*(?:[.!]|$)|\s+merci\b)")
 # Where it works, said beside it: "From Dublin it works fine" (visitors abroad are blocked), "it works from the
 # office", "ça fonctionne sur mon téléphone": somewhere it works, elsewhere it does not. ("C'est revenu chez nous",
 # "tout est bon de notre côté" are theirs as a whole: it works.)
-_VANTAGE_BEFORE = re.compile(r"(?:\b(?:from|ici|d'ici|here)\b|\b(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b)"
-                             r"[^.,;!?\n]{0,30}$")
+# ...or one way in: "En tapant l'adresse directement ça marche" (from Google it lands on a casino).
+_VANTAGE_BEFORE = re.compile(r"(?:\b(?:from|ici|d'ici|here|directement|directly|en tapant|by typing)\b|"
+                             r"\b(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b)[^.,;!?\n]{0,30}$")
 _VANTAGE_AFTER = re.compile(r"(?:\s+(?:fine|well|bien|correctement|normalement))?\s+(?:from\b|d'ici\b|here\b|"
                             r"(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b|(?:in|at) (?:the office|home)\b|"
                             r"au bureau\b|a la maison\b)")
