@@ -2171,3 +2171,20 @@ def test_that_s_sorted_closes_the_case():
     h = heat([customer(at(0), "Our nightly stock sync cron didn't run."), us(at(1)),
               customer(at(2), "Brilliant, thanks Priya, that's sorted.")], at(3))
     assert h.probably_done
+
+
+def test_down_every_few_minutes_after_our_question_is_still_down():
+    story = [customer(at(0), "Morning, our site keeps going offline with 'Resource Limit Is Reached - 508'."),
+             us(at(0, 40), "Hi Carol, that means the account is hitting its CPU limit. Have you had a traffic spike?"),
+             customer(at(5, 50), "Still dropping every 10-15 minutes. Three customers have rung to say their basket "
+                                 "emptied itself.")]
+    assert "down" in terms(heat(story, at(6)))
+
+
+def test_a_note_saying_nothing_else_is_needed_parks_the_case():
+    story = [customer(at(0), "Hi, a few of our staff got a phishing mail using your name. Nobody clicked."),
+             us(at(1), "Thanks Emma, that's phishing indeed; I've passed the domain to our abuse team."),
+             customer(at(1, 15), "Great, thanks. Could you confirm once it's removed? Just for our records."),
+             note(at(6), "Registrar confirmed removal at 17:02 BST. Tell Emma on Monday, nothing else needed.")]
+    h = terms(heat(story, at(6, 20)))
+    assert h["cooling"].startswith("parked: an engineer noted")

@@ -954,7 +954,7 @@ _STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|reco
 _PARKED = re.compile(
     r"\b(?:(?<!not )(?<!non )(?<!pas )(?<!yet )(?<!encore )(?<!never )(?:resolu|resolved)|a fermer|a clore|a cloturer|(?:then|to|can be) closed?|"
     r"close (?:it )?once|"
-    r"nothing (?:more |else )?(?:to do|for (?:us|on-?call))|no action (?:needed|required)|"
+    r"nothing (?:more |else )?(?:to do|for (?:us|on-?call)|needed|required)|no action (?:needed|required)|"
     r"rien (?:de plus |d'autre )?a faire|rien d'autre pour l'astreinte|rien de technique|nothing technical|"
     r"not (?:a )?technical|hors astreinte|not for on-?call|doublon|duplicate of|merging (?:into|with|it|this)|"
     r"merged (?:into|with)|a fusionner|fusionne avec|"
