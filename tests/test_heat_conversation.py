@@ -2188,3 +2188,22 @@ def test_a_note_saying_nothing_else_is_needed_parks_the_case():
              note(at(6), "Registrar confirmed removal at 17:02 BST. Tell Emma on Monday, nothing else needed.")]
     h = terms(heat(story, at(6, 20)))
     assert h["cooling"].startswith("parked: an engineer noted")
+
+
+def pingdom(when, site, still=False):
+    state = "is still down" if still else "is down since 16/03/2027 12:59:44 UTC"
+    return Event(when, "message", "in", "Pingdom Alerts", f"PingdomAlert DOWN: {site} ({site}) {state}. Reason: "
+                                                          "Connection refused", "email")
+
+
+def test_a_monitoring_tool_mailing_support_is_read_like_its_note_not_as_the_customer_writing():
+    told = [customer(at(0), "Hi Rachel, FYI we're switching staging off on purpose until April. Our monitoring tool "
+                            "will email support@ about it every 15 minutes, please just ignore those."),
+            us(at(1), "Thanks Gavin, noted: we'll ignore staging alerts until April.")]
+    alerts = [pingdom(at(23), "staging.priceandfield.com"),
+              *(pingdom(at(23, 15 * n), "staging.priceandfield.com", still=True) for n in (1, 2, 3))]
+    h = terms(heat(told + alerts, at(24)))
+    assert not {"waiting", "chased", "repeats", "words"} & set(h)
+    # ...and one saying production is down still counts, as the monitoring's note does.
+    live = terms(heat(told + [pingdom(at(23), "www.priceandfield.com")], at(24)))
+    assert "down" in live and "waiting" not in live

@@ -253,7 +253,8 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     Events must come in time order (to the second); an older message than the
     last one folded raises ValueError: refold the case with `fold_events`.
     """
-    machine = event.kind in ("action", "note") and bool(_MACHINE.search(event.author))
+    machine = bool(_MACHINE.search(event.author)) if event.kind in ("action", "note") else (
+        event.kind == "message" and event.direction == "in" and bool(_MONITOR_MAIL.search(event.author)))
     if event.kind == "action" and not machine:
         stats.acted = True
         return stats
@@ -970,6 +971,11 @@ _PARKED = re.compile(
 _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|"
                                            r"uptime|healthcheck|\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner",
                       re.IGNORECASE)
+# ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
+# note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
+# department writes in person; nor "(auto-reply)": an out-of-office stands for the person it answers for.
+_MONITOR_MAIL = re.compile(r"monitor|alert|nagios|zabbix|icinga|centreon|prometheus|uptime|healthcheck|pingdom|"
+                           r"statuscake|grafana", re.IGNORECASE)
 
 
 # A monitor's or an engineer's note that what was down is back.
