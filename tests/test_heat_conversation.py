@@ -2207,3 +2207,11 @@ def test_a_monitoring_tool_mailing_support_is_read_like_its_note_not_as_the_cust
     # ...and one saying production is down still counts, as the monitoring's note does.
     live = terms(heat(told + [pingdom(at(23), "www.priceandfield.com")], at(24)))
     assert "down" in live and "waiting" not in live
+
+
+def test_no_longer_receiving_quote_requests_said_with_the_infinitive_is_down_not_a_sales_matter():
+    text = ("Bonjour,\n\nCe n'est sans doute pas urgent, mais nous nous étonnons de ne plus recevoir de demandes de "
+            "devis par le formulaire du site depuis vendredi. D'habitude on en a 5 à 10 par jour.\nMerci de regarder "
+            "quand vous pourrez.")
+    h = terms(heat([customer(at(0), text)], at(4)))
+    assert "down" in h and "sales" not in h

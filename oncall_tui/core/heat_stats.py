@@ -746,6 +746,8 @@ _NO_LONGER_RECEIVED = re.compile(
     # ...and they themselves: "je ne reçois plus mes mails", "we're not receiving any emails" (not ours: a chase).
     r"\b(?:je|nous|on) ne (?:recois|recevons|recoit) plus (?:aucun |de |d'|mes |nos |les )?" + _FLOW +
     r"\b(?! (?:de votre|de vous|du support))|"
+    # ...or said with the infinitive: "nous nous étonnons de ne plus recevoir de demandes de devis par le formulaire"
+    r"\bne plus recevoir (?:aucune? |de |d'|mes |nos |les )?" + _FLOW + r"\b(?! (?:de votre|de vous|du support))|"
     r"\b(?:i|we)(?:'m|'re| am| are) (?:not|no longer) (?:receiving|getting) (?:any )?(?:new )?" + _FLOW +
     r"\b(?! from (?:you|your|the support))")
 
