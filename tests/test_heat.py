@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from oncall_tui.core.heat_score import Heat, is_troubled
 from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.heat_weights import Term, Weights
+from oncall_tui.core.lexicon import fast_fold, tokens
 from oncall_tui.core.model import Event
 
 from .models import (
@@ -340,7 +341,10 @@ BODIES = ["Bonjour, le certificat de boutique-martin.fr a expiré.", "Merci pour
           "Toujours pas de réponse !!!", "The site is DOWN AGAIN, FIX IT NOW", "Any news?",
           "Le disque du serveur web est plein depuis hier soir, la base MySQL ne démarre plus.",
           "Nous avons une question sur la facture du mois dernier.", "Ok thanks", ""]
-PHRASES = [p.text for p in LEXICON.phrases]
+#: Frustration phrases, but those that also name a commercial matter ("pénalités"): in the message opening the case
+#: they make it one, which waits for the accounts team's hours and is cooled by design (`sales_points`).
+PHRASES = [p.text for p in LEXICON.phrases
+           if not LEXICON.section("sales").scan(fast_fold(p.text), tokens(fast_fold(p.text)))]
 #: Incident updates: one sparing the customers' sites (the incident then lifts no case), one saying the
 #: services are back (it lifts no case the customer never wrote on), one neither.
 UPDATES = ["[Incident] Panel graphs are delayed. Hosted services are not affected.",

@@ -2215,3 +2215,15 @@ def test_no_longer_receiving_quote_requests_said_with_the_infinitive_is_down_not
             "quand vous pourrez.")
     h = terms(heat([customer(at(0), text)], at(4)))
     assert "down" in h and "sales" not in h
+
+
+def test_a_launch_said_after_a_domain_expiry_notice_never_weighs_less_than_the_expiry_alone():
+    # Found by the property tests: the nearer launch replaced the expiry, and with it the expiry's heavier weight
+    # (what breaks at it).
+    expiry = Event(at(0), "action", "internal", "billing",
+                   "Auto-renewal failed for garage.fr: card expired. Domain expires 2026-11-27 23:59 UTC.", "tool")
+    # Written on the 26th at 00:00: tomorrow 8:00 is 31 h away, the expiry 47 h.
+    asked = customer(at(47), "La mise en ligne est demain à 8h : il nous faut le certificat avant.")
+    alone, both = heat([expiry], at(48)), heat([expiry, asked], at(48))
+    alone_points, both_points = (next(t.points for t in h.terms if t.name == "deadline") for h in (alone, both))
+    assert both_points >= alone_points and both.score >= alone.score

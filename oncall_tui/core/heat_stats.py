@@ -564,13 +564,16 @@ def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_
               fill: bool = False, breaks: bool = False) -> None:
     """Keep the nearest deadline: the customer's own, what a note says we owe them by (*in_note*), or when a
     disk fills (*fill*). One that passed stays until we answer after it (a later date in a new message does
-    not make the missed one matter less)."""
+    not make the missed one matter less). A nearer one keeps what breaks at the later one (*breaks*: a domain
+    expiring): "la mise en ligne est demain à 8h" under "Domain expires 27/11" must not weigh less than the
+    expiry did alone."""
     if due is None:
         return
     due_t = int(due.timestamp())
     if stats.due_t is None or due_t < stats.due_t:
+        later_breaks = stats.due_breaks and stats.due_t is not None
         stats.due_t, stats.due, stats.due_note, stats.due_fill = due_t, _due_words(due, local_at), in_note, fill
-        stats.due_breaks = breaks or fill
+        stats.due_breaks = breaks or fill or later_breaks
 
 
 def _due_words(due: datetime, local_at: datetime) -> str:
