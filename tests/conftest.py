@@ -125,6 +125,19 @@ def store_path(request, tmp_path, backend) -> Path | str:
     return request.getfixturevalue("pg_url")
 
 
+def same_question_three_minutes_apart() -> dict:
+    """Two standard customers asking the same thing, T-2 at 07:57 and T-1 at 08:00: at NOW both show the same
+    whole heat, and T-2 (waiting longer) is hotter by its exact sum although its id sorts after."""
+    asked = "Bonjour, pouvez-vous m'indiquer comment ajouter une adresse mail sur notre domaine ? Merci"
+    return {"customers": [{"id": f"c-{n}", "name": f"Client {n}", "language": "fr", "timezone": "Europe/Paris",
+                           "tier": "standard"} for n in (1, 2)],
+            "cases": [{"id": case_id, "customer": customer, "subject": "Adresse mail", "status": "open",
+                       "opened_at": at, "events": [{"at": at, "kind": "message", "direction": "in",
+                                                    "author": "client", "channel": "email", "body": asked}]}
+                      for case_id, customer, at in (("T-1", "c-1", "2026-11-24T08:00:00Z"),
+                                                    ("T-2", "c-2", "2026-11-24T07:57:00Z"))]}
+
+
 def open_store(path) -> Store:
     """A store handle that can write (with the shipped heat model), as the use cases open it."""
     return open_any_store(path, heat=shipped().heat)

@@ -23,7 +23,7 @@ from oncall_tui.store import handoffs, queries, writes
 from oncall_tui.store.derived import INCIDENT_OPEN_SQL, retick, score_row
 from oncall_tui.store.importer import import_document
 
-from .conftest import NOW, open_store
+from .conftest import NOW, open_store, same_question_three_minutes_apart
 from .models import WEIGHTS
 
 UTC = timezone.utc
@@ -171,16 +171,8 @@ def test_work_before_the_shift_is_not_in_the_brief(store):
 def test_cases_at_the_same_heat_are_handed_over_in_the_queue_s_order(store_path):
     # Two customers ask the same thing three minutes apart: both show the same whole heat, and the queue puts
     # the one waiting longer first although its id sorts after. The brief lists them the same way.
-    asked = "Bonjour, pouvez-vous m'indiquer comment ajouter une adresse mail sur notre domaine ? Merci"
-    doc = {"customers": [{"id": f"c-{n}", "name": f"Client {n}", "language": "fr", "timezone": "Europe/Paris",
-                          "tier": "standard"} for n in (1, 2)],
-           "cases": [{"id": case_id, "customer": customer, "subject": "Adresse mail", "status": "open",
-                      "opened_at": at, "events": [{"at": at, "kind": "message", "direction": "in",
-                                                   "author": "client", "channel": "email", "body": asked}]}
-                     for case_id, customer, at in (("T-1", "c-1", "2026-11-24T08:00:00Z"),
-                                                   ("T-2", "c-2", "2026-11-24T07:57:00Z"))]}
     store = open_store(store_path)
-    import_document(store, doc, now=NOW)
+    import_document(store, same_question_three_minutes_apart(), now=NOW)
     retick(store, NOW, WEIGHTS)
     shown = dict(store.query("SELECT id, heat FROM cases"))
     assert shown["T-1"] == shown["T-2"] > 0

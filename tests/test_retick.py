@@ -11,7 +11,7 @@ from oncall_tui.store.importer import import_document
 from oncall_tui.store.queries import QueueFilter, queue_page, queue_page_from_end
 from oncall_tui.store.writes import add_case_event
 
-from .conftest import NOW, open_store
+from .conftest import NOW, open_store, same_question_three_minutes_apart
 from .models import WEIGHTS as DEFAULT_WEIGHTS
 from .models import score
 
@@ -111,16 +111,8 @@ def test_ticks_that_remember_follow_an_incident_update_that_spares_the_sites(tmp
 def test_cases_shown_at_the_same_heat_are_ordered_by_their_exact_sum(store_path):
     # Two customers ask the same thing three minutes apart: both show the same whole heat, and the one
     # waiting longer comes first although its id sorts after the other's.
-    asked = "Bonjour, pouvez-vous m'indiquer comment ajouter une adresse mail sur notre domaine ? Merci"
-    doc = {"customers": [{"id": f"c-{n}", "name": f"Client {n}", "language": "fr", "timezone": "Europe/Paris",
-                          "tier": "standard"} for n in (1, 2)],
-           "cases": [{"id": case_id, "customer": customer, "subject": "Adresse mail", "status": "open",
-                      "opened_at": at, "events": [{"at": at, "kind": "message", "direction": "in",
-                                                   "author": "client", "channel": "email", "body": asked}]}
-                     for case_id, customer, at in (("T-1", "c-1", "2026-11-24T08:00:00Z"),
-                                                   ("T-2", "c-2", "2026-11-24T07:57:00Z"))]}
     store = open_store(store_path)
-    import_document(store, doc, now=NOW)
+    import_document(store, same_question_three_minutes_apart(), now=NOW)
     for minutes in (0, 1):
         retick(store, NOW + timedelta(minutes=minutes), DEFAULT_WEIGHTS)
         heat = dict(store.query("SELECT id, heat FROM cases"))
