@@ -162,7 +162,10 @@ def compare(shipped, fresh, texts: list[str]) -> list[str]:
     if abs(shipped.threshold - fresh.threshold) > 0.01:
         problems.append(f"threshold {shipped.threshold} vs {fresh.threshold}")
     drift = float(abs(shipped.weights - fresh.weights).max())
-    if drift > 1e-3:
+    # liblinear's floats differ between machines (0.0026 between the training machine and an AVX-512 one, with
+    # the same scikit-learn, numpy and scipy), and no reading moves at that size; a real change of training
+    # (another setting, other messages) moves weights by tenths and is caught here and by the readings below.
+    if drift > 1e-2:
         problems.append(f"weights differ by up to {drift:.4f}")
     moved = sum(shipped.read(t).best != fresh.read(t).best for t in texts)
     if moved:

@@ -273,6 +273,17 @@ def test_the_shipped_reader_is_what_the_tune_messages_train(trained):
     assert compare(READER, load_reader(encode(content), "fresh"), fitted["texts"]) == []
 
 
+def test_a_retrained_model_file_is_told_from_the_shipped_one():
+    """The check of the shipped file tolerates the floats of another machine, not another training: weights
+    moved by 0.05 (C=100 against C=50 moves them by tenths) are reported."""
+    content = _shipped_content()
+    content["weights"][0] = [w + 0.05 for w in content["weights"][0]]
+    moved = load_reader(encode(content), "moved")
+    texts = [r["text"] for r in tune_rows()[:50]]
+    assert compare(READER, moved, texts)[0] == "weights differ by up to 0.0500"
+    assert compare(READER, load_reader(encode(_shipped_content()), "same"), texts) == []
+
+
 def test_the_shipped_reader_never_learnt_a_held_out_message():
     tune = tune_rows()
     heldout = {r["id"] for r in part(load_corpus(), "heldout")}
