@@ -34,7 +34,7 @@ import sys
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = ROOT / "tests" / "data" / "heat" / "pairs.json"
@@ -157,9 +157,9 @@ def pair_document(pair: dict, now: datetime, lexicon=None) -> dict:
 
 # ---------------------------------------------------------------- ranking
 
-def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
-    """Per pair: the stored heat of both cases after an import and a retick at *now* (or the pair's own), and their
-    terms."""
+def stored_cases(pairs: list[dict], now: datetime, models=None) -> Iterator[tuple[datetime, dict[str, tuple]]]:
+    """Per pair: its clock and, for each side, the stored row after an import and a retick at *now* (or the
+    pair's own): (heat, rank, stats JSON, status, opened_at, tier, incident open)."""
     from oncall_tui.core.errors import InvalidDocument
     from oncall_tui.store import derived
     from oncall_tui.store.engines import open_store
@@ -167,7 +167,6 @@ def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
     from oncall_tui.usecases.models import shipped
 
     models = models or shipped()
-    results = []
     with tempfile.TemporaryDirectory(prefix="heat-eval-") as tmp:
         for n, pair in enumerate(pairs):
             at = pair.get("now", now)
@@ -178,17 +177,33 @@ def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
                 except InvalidDocument as exc:
                     raise SystemExit(f"pair {pair['id']}: the importer refused it: {exc}") from None
                 derived.retick(store, at, models.weights)
-                row = {"id": pair["id"]}
+                rows = {}
                 for side in ("hotter", "cooler"):
                     r = store.query_one(
-                        f"SELECT c.heat, c.stats, c.status, c.opened_at, cu.tier, {derived.INCIDENT_OPEN_SQL}, "
-                        "c.heat_rank FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (f"T-{side}",))
-                    heat = derived.score_row(r[1], r[2], r[3], r[4], bool(r[5]), at, models.weights)
-                    row[side] = {"heat": r[0], "rank": r[6],
-                                 "terms": [(t.name, t.value, round(t.points, 1)) for t in heat.terms]}
-                results.append(row)
+                        f"SELECT c.heat, c.heat_rank, c.stats, c.status, c.opened_at, cu.tier, "
+                        f"{derived.INCIDENT_OPEN_SQL} FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+                        "WHERE c.id = ?", (f"T-{side}",))
+                    rows[side] = (r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]))
+                yield at, rows
             finally:
                 store.close()
+
+
+def rank_pairs(pairs: list[dict], now: datetime, models=None) -> list[dict]:
+    """Per pair: the stored heat of both cases after an import and a retick at *now* (or the pair's own), and their
+    terms."""
+    from oncall_tui.store import derived
+    from oncall_tui.usecases.models import shipped
+
+    models = models or shipped()
+    results = []
+    for pair, (at, rows) in zip(pairs, stored_cases(pairs, now, models)):
+        row = {"id": pair["id"]}
+        for side, (heat_now, rank, stats, status, opened, tier, incident) in rows.items():
+            heat = derived.score_row(stats, status, opened, tier, incident, at, models.weights)
+            row[side] = {"heat": heat_now, "rank": rank,
+                         "terms": [(t.name, t.value, round(t.points, 1)) for t in heat.terms]}
+        results.append(row)
     return results
 
 
