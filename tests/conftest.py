@@ -73,14 +73,16 @@ SMALL_DOC = {
          "tier": "standard", "owner": "alice"},
     ],
     "cases": [
+        # The case most UI tests drive, first in the queue at NOW: bounced to the docs and waiting 7 h (since the
+        # wait was refitted, 5 h left it below T-200, a critical shop down whose engineer's promise stands).
         {"id": "T-100", "customer": "c-boul", "subject": "Charger un SSL sur boutique-martin.fr",
-         "status": "open", "opened_at": "2026-11-24T03:00:00Z", "assignee": "alice",
+         "status": "open", "opened_at": "2026-11-24T01:00:00Z", "assignee": "alice",
          "events": [
-             {"at": "2026-11-24T03:00:00Z", "kind": "message", "direction": "in", "author": "jean",
+             {"at": "2026-11-24T01:00:00Z", "kind": "message", "direction": "in", "author": "jean",
               "body": "Bonjour, comment charger un SSL sur boutique-martin.fr ?", "channel": "email"},
-             {"at": "2026-11-24T03:20:00Z", "kind": "message", "direction": "out", "author": "kenji",
+             {"at": "2026-11-24T01:20:00Z", "kind": "message", "direction": "out", "author": "kenji",
               "body": "Please see our Let's Encrypt guide.", "channel": "email"},
-             {"at": "2026-11-24T04:00:00Z", "kind": "message", "direction": "in", "author": "jean",
+             {"at": "2026-11-24T02:00:00Z", "kind": "message", "direction": "in", "author": "jean",
               "body": "Toujours pas de cadenas, c'est la troisième fois que je demande !!!", "channel": "email"},
          ]},
         {"id": "T-200", "customer": "c-acme", "subject": "Site down after deploy",
@@ -126,7 +128,7 @@ def store_path(request, tmp_path, backend) -> Path | str:
 
 
 def same_question_three_minutes_apart() -> dict:
-    """Two standard customers asking the same thing, T-2 at 07:57 and T-1 at 08:00: at NOW both show the same
+    """Two standard customers asking the same thing, T-2 at 08:02 and T-1 at 08:05: at NOW both show the same
     whole heat, and T-2 (waiting longer) is hotter by its exact sum although its id sorts after."""
     asked = "Bonjour, pouvez-vous m'indiquer comment ajouter une adresse mail sur notre domaine ? Merci"
     return {"customers": [{"id": f"c-{n}", "name": f"Client {n}", "language": "fr", "timezone": "Europe/Paris",
@@ -134,8 +136,8 @@ def same_question_three_minutes_apart() -> dict:
             "cases": [{"id": case_id, "customer": customer, "subject": "Adresse mail", "status": "open",
                        "opened_at": at, "events": [{"at": at, "kind": "message", "direction": "in",
                                                     "author": "client", "channel": "email", "body": asked}]}
-                      for case_id, customer, at in (("T-1", "c-1", "2026-11-24T08:00:00Z"),
-                                                    ("T-2", "c-2", "2026-11-24T07:57:00Z"))]}
+                      for case_id, customer, at in (("T-1", "c-1", "2026-11-24T08:05:00Z"),
+                                                    ("T-2", "c-2", "2026-11-24T08:02:00Z"))]}
 
 
 def open_store(path) -> Store:

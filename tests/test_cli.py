@@ -17,11 +17,11 @@ def test_queue_json_ranks_open_cases_at_the_given_instant(store, store_path, cap
     code, out, _ = run(capsys, "--db", str(store_path), "queue", "--json", "--now", "2026-11-24T09:00:00Z")
     assert code == 0
     rows = json.loads(out)
-    assert [r["id"] for r in rows][0] == "T-100"  # frustrated, bounced to the docs, waiting 5 h
+    assert [r["id"] for r in rows][0] == "T-100"  # frustrated, bounced to the docs, waiting 7 h
     assert {r["id"] for r in rows} == {"T-100", "T-200", "T-300"}  # resolved T-050 left the queue
     assert rows[-1]["id"] == "T-300"  # waiting on the customer
     top = rows[0]
-    assert top["waiting_seconds"] == 5 * 3600
+    assert top["waiting_seconds"] == 7 * 3600
     assert top["exchanges"] == 3
     points = [t["points"] for t in top["terms"]]
     assert points and points == sorted(points, reverse=True)  # largest reason first

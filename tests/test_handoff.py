@@ -146,7 +146,7 @@ def test_gather_lists_my_shift_and_hot_cases_with_stale_summaries(store, hot):
     brief = handoffs.gather(store, "kenji", NOW - 8 * H, NOW, weights=WEIGHTS, hot_threshold=hot)
     items = {i.case_id: i for i in brief.items}
     assert set(items) == {"T-100", "T-200", "T-300"}  # T-050: resolved and not touched by kenji
-    assert items["T-100"].touched and items["T-100"].summary_stale  # kenji replied at 03:20, no summary
+    assert items["T-100"].touched and items["T-100"].summary_stale  # kenji replied at 01:20, no summary
     assert not items["T-200"].touched and items["T-200"].summary_stale
     assert items["T-300"].touched and not items["T-300"].summary_stale  # waiting on the customer: cool
     assert items["T-200"].customer == "Acme Widgets Ltd" and items["T-200"].subject == "Site down after deploy"
@@ -165,7 +165,7 @@ def test_a_fresh_summary_takes_a_case_out_until_the_customer_writes_again(store,
 
 def test_work_before_the_shift_is_not_in_the_brief(store):
     brief = handoffs.gather(store, "kenji", NOW - 2 * H, NOW, weights=WEIGHTS, hot_threshold=101)
-    assert brief.items == ()  # kenji's reply on T-100 was at 03:20, before 07:00
+    assert brief.items == ()  # kenji's reply on T-100 was at 01:20, before 07:00
 
 
 def test_cases_at_the_same_heat_are_handed_over_in_the_queue_s_order(store_path):

@@ -113,7 +113,7 @@ def wait_until(condition, seconds: float = 10.0) -> None:
 def test_derived_heat_is_stored_per_case(store):
     rows = {r["id"]: r for r in store.query("SELECT id, heat, is_open, waiting_since, exchanges FROM cases")}
     assert rows["T-050"]["is_open"] == 0 and rows["T-050"]["heat"] == 0
-    assert rows["T-100"]["waiting_since"] == "2026-11-24T04:00:00Z"
+    assert rows["T-100"]["waiting_since"] == "2026-11-24T02:00:00Z"
     assert rows["T-300"]["waiting_since"] is None  # our question is the last message
     assert rows["T-100"]["exchanges"] == 3
     assert NOW  # heat computed at import time NOW

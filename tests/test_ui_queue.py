@@ -24,7 +24,7 @@ async def test_queue_shows_open_cases_hottest_first(store, store_path):
         assert "HEAT" in text and "WAITING" in text and "3 cases" in text
         # The screen says why the selected case is hot.
         why = str(app.screen.query_one("#queue-why").render())
-        assert "T-100" in why and "waiting 5 h" in why
+        assert "T-100" in why and "waiting 7 h" in why
 
 
 async def test_moving_the_cursor_changes_the_reason_shown(store, store_path):
@@ -178,7 +178,7 @@ async def test_e_explains_the_selected_case_term_by_term(store, store_path):
         await pilot.pause()
         assert app.screen.name == "explain"
         text = screen_text(app)
-        assert "T-100" in text and "waiting 5 h" in text and "words" in text
+        assert "T-100" in text and "waiting 7 h" in text and "words" in text
         assert "troisième fois" in text  # the customer's own words, as the reason
         await pilot.press("escape", "j", "e")
         await pilot.pause()
