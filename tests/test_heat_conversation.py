@@ -1660,6 +1660,21 @@ def test_a_promise_to_come_back_on_an_outage_stops_the_wait_and_keeps_the_outage
         assert "down" in terms(heat([down, us(at(0, 15), reply)], at(0, 45)))
 
 
+@pytest.mark.parametrize("reply", [
+    # Handing it on to a colleague: nobody has done anything yet.
+    "Hi Harriet, sorry for the wait - I can see your email, I'm passing it on to the engineer on shift right now. "
+    "We'll be in touch shortly.",
+    "Hi Rob, I'm passing this to our network team right now.",
+    "Bonjour, je transmets votre demande à l'équipe réseau.",
+    "Hi Paul, thanks, we're checking and will get back to you shortly. Thomas",
+])
+def test_a_reply_that_hands_the_outage_on_or_says_we_will_get_back_keeps_it_down(reply):
+    down = customer(at(0), "Hi, my website just shows a blank white page since about 3.30. I've got weekend "
+                           "workshops that people book and pay for on there.")
+    holding = heat([down, us(at(0, 15), reply)], at(0, 45))
+    assert "down" in terms(holding) and "waiting" not in terms(holding)
+
+
 def test_a_vague_promise_on_what_is_down_holds_two_hours_not_four():
     down = customer(at(0), "Our Christmas appeal went out on the radio at 8pm and the donate page gives a 502.")
     story = [down, us(at(0, 15), "Hi Ruth, I'm checking the donation API now. Liam")]
@@ -1777,8 +1792,10 @@ def test_their_ok_after_our_promise_keeps_it_a_promise_and_a_reply_saying_it_is_
                                   "OK, we'll wait for your update then."])
 def test_waiting_for_our_answer_is_no_acknowledgement_unless_a_promise_of_ours_stands(text):
     broken = customer(at(0), "Bonsoir, les clients ne peuvent plus ajouter au panier : Disk quota exceeded.")
-    passed_on = [broken, us(at(0, 10), "Bonsoir, je transmets à l'équipe concernée. Aurélie"), customer(at(2), text)]
-    h = heat(passed_on, at(4))
+    # (Handing it on, "je transmets à l'équipe concernée", is a promise of ours: a diagnosis is an answer.)
+    answered = [broken, us(at(0, 10), "Bonsoir, c'est bien le quota de l'hébergement qui est plein. Aurélie"),
+                customer(at(2), text)]
+    h = heat(answered, at(4))
     assert "waiting" in terms(h) and "cooling" not in terms(h)
     promised = [broken, us(at(0, 10), PROMISE), customer(at(2), text)]
     assert "waiting" not in terms(heat(promised, at(3))) and "cooling" in terms(heat(promised, at(3)))
