@@ -1675,6 +1675,38 @@ def test_a_reply_that_hands_the_outage_on_or_says_we_will_get_back_keeps_it_down
     assert "down" in terms(holding) and "waiting" not in terms(holding)
 
 
+def test_an_acknowledgement_that_reports_more_harm_still_waits_on_us():
+    """"Merci de nous tenir informés" closing a message that says forty applicants are stuck and calling them is
+    a new report, not an "ok, thanks"; a mild word beside an acknowledgement still is one."""
+    story = [customer(at(0), "Depuis ce matin, les candidats obtiennent une erreur à l'étape de paiement."),
+             us(at(0, 50), "Bonjour, bien reçu, nous vérifions les connexions sortantes de votre serveur et revenons "
+                           "vers vous. Karim")]
+    report = heat([*story, customer(at(2, 35), "Bonjour, nous avons une quarantaine de candidats bloqués, certains "
+                                               "nous appellent. Merci de nous tenir informés.")], at(2, 45))
+    assert "waiting" in terms(report)
+    ack = heat([*story, customer(at(2, 35), "D'accord, c'est bloqué de notre côté. Merci de nous tenir informés.")],
+               at(2, 45))
+    assert "waiting" not in terms(ack)  # our promise of 0:50 still stands
+
+
+@pytest.mark.parametrize("text", [
+    "Notre prestataire a remarqué ce midi des connexions SSH sur notre serveur depuis une IP que nous ne connaissons "
+    "pas, et un fichier /var/www/html/wp-includes/.x.php que personne n'a mis là.",
+    "There is a file called .x.php in wp-includes that nobody put there, and logins from an unknown IP.",
+])
+def test_a_login_or_a_file_nobody_on_their_side_knows_puts_them_at_risk(text):
+    assert "risk" in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Mon webmail affiche « Compte temporairement verrouillé suite à trop de tentatives » depuis hier soir. Toutes "
+    "mes factures sont dans cette boîte et je dois faire ma déclaration de TVA cette semaine. Comment je fais ?",
+    "Hi, my mailbox account is locked after too many attempts and the reset link goes to that same mailbox.",
+])
+def test_an_account_locked_out_of_reach_is_down(text):
+    assert "down" in terms(heat([customer(at(0), text)], at(1)))
+
+
 def test_a_vague_promise_on_what_is_down_holds_two_hours_not_four():
     down = customer(at(0), "Our Christmas appeal went out on the radio at 8pm and the donate page gives a 502.")
     story = [down, us(at(0, 15), "Hi Ruth, I'm checking the donation API now. Liam")]

@@ -1139,7 +1139,7 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
         return "", ""
     if closing:
         return _said(closing), ""
-    if len(words) > ACK_MAX_WORDS:
+    if len(words) > ACK_MAX_WORDS or sum(p.weight for p in found) > CLOSING_OUTWEIGHS:
         return "", ""
     ack = lexicon.section("ack").scan(folded, words)
     if ack:
