@@ -1707,6 +1707,15 @@ def test_an_account_locked_out_of_reach_is_down(text):
     assert "down" in terms(heat([customer(at(0), text)], at(1)))
 
 
+@pytest.mark.parametrize("text", ["Good morning, still suspended. We missed the whole of Valentine's weekend for "
+                                  "vouchers. Please switch the site back on today.",
+                                  "Bonjour, le site est toujours suspendu alors que le virement est parti jeudi."])
+def test_a_suspension_still_there_after_our_answer_is_down(text):
+    suspended = customer(at(0), 'Hello, our website now shows "This account has been suspended". We paid on Thursday.')
+    answered = us(at(1), "Hi Eliza, I've forwarded your proof of payment to our billing team. Megan")
+    assert "down" in terms(heat([suspended, answered, customer(at(30), text)], at(31)))
+
+
 def test_a_vague_promise_on_what_is_down_holds_two_hours_not_four():
     down = customer(at(0), "Our Christmas appeal went out on the radio at 8pm and the donate page gives a 502.")
     story = [down, us(at(0, 15), "Hi Ruth, I'm checking the donation API now. Liam")]
