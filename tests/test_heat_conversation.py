@@ -154,6 +154,30 @@ def test_a_commercial_matter_waits_for_the_sales_team_however_loud():
     assert h.score < heat(chore, at(0, 30)).score and h.score < heat(down, at(0, 30)).score
 
 
+@pytest.mark.parametrize("text, said", [
+    ("Hello, please put our PO number 4500-118 on the November invoice, finance won't pay it without one!!", "'po number'"),
+    ("URGENT: the billing address on our invoices is STILL the old one. Third time I ask.", "'billing address'"),
+    ("Bonjour, le numéro de TVA sur vos factures est faux, merci d'envoyer un duplicata corrigé.",
+     "'duplicata', 'numéro de tva'"),
+])
+def test_paperwork_on_an_invoice_is_a_commercial_matter(text, said):
+    h = heat([customer(at(0), text)], at(30))
+    assert terms(h)["sales"] == f"a billing or commercial matter: {said}" and h.score <= WEIGHTS.chore_cap
+
+
+def test_a_commercial_matters_deadline_is_the_sales_teams_not_the_on_calls():
+    invoice = [customer(at(-30), "Bonjour, la facture F-2026-118 porte encore notre ancienne raison sociale. Il nous "
+                                 "faut une facture rectificative avant le 24/11 à 12h, date de notre clôture."),
+               customer(at(-1), "TOUJOURS RIEN ??? Notre clôture est aujourd'hui à midi, c'est INADMISSIBLE !!!")]
+    down = [customer(at(11), "Bonjour, depuis ce matin le site du collège affiche « Erreur lors de la connexion à "
+                             "la base de données ». Pourriez-vous regarder quand vous aurez un moment ?")]
+    h = heat(invoice, at(12), tier="critical")
+    assert fold_events(invoice).due == "Tue 24 Nov 12:00"  # read, and kept for the sales team
+    assert "deadline" not in terms(h)
+    assert terms(h)["sales"].endswith("(their deadline is the sales team's)")
+    assert h.score < heat(down, at(12)).score
+
+
 def test_a_refund_asked_on_an_outage_is_still_the_outage():
     story = [customer(at(0), "Our shop has been down since 6am, customers can't pay."),
              customer(at(1), "Still down. And I want a refund for today.")]
@@ -567,14 +591,21 @@ def test_a_chore_is_held_at_the_chore_cap_and_an_hour_old_outage_outranks_it():
     assert outage.score > chore.score
 
 
-@pytest.mark.parametrize("more, kw", [
-    # A deadline, an open incident, a promise of ours that lapsed: each is more than a chore.
-    (customer(at(-1), "Il nous faut le devis avant demain 9h pour le conseil d'administration."), {}),
-    (None, {"incident_open": True}),
-    (us(at(-2), "Je vous envoie le devis dans une heure."), {}),
+LOUD_TECHNICAL_CHORE = [customer(at(-7 * 24), "Bonjour, pouvez-vous créer l'alias compta@ vers paul@ ? Merci."),
+                        customer(at(-5 * 24), "Je relance : toujours pas d'alias. C'est inadmissible !!!"),
+                        customer(at(-2 * 24), "TROISIÈME RELANCE. AUCUNE RÉPONSE. JE VAIS CHANGER D'HÉBERGEUR !!!")]
+
+
+@pytest.mark.parametrize("chore, more, kw", [
+    # A deadline, an open incident, a promise of ours that lapsed: each is more than a chore. (A quote's
+    # deadline is the sales team's: see test_a_commercial_matters_deadline_is_the_sales_teams_not_the_on_calls.)
+    (LOUD_TECHNICAL_CHORE, customer(at(-1), "Il nous faut l'alias avant demain 9h pour l'arrivée de la comptable."),
+     {}),
+    (LOUD_CHORE, None, {"incident_open": True}),
+    (LOUD_CHORE, us(at(-2), "Je vous envoie le devis dans une heure."), {}),
 ])
-def test_a_chore_with_a_deadline_an_incident_or_a_missed_promise_is_not_held(more, kw):
-    story = LOUD_CHORE + ([more] if more else [])
+def test_a_chore_with_a_deadline_an_incident_or_a_missed_promise_is_not_held(chore, more, kw):
+    story = chore + ([more] if more else [])
     # Read at 4 h: the promised quote is 5 h late (at 3 h, the wait refitted, it was level with the cap).
     h = heat(story, at(4), tier="critical", **kw)
     assert "held" not in terms(h) and h.score > 70

@@ -258,7 +258,7 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     wait_t = _overdue(stats.wait_t, stats.out_t, now.timestamp(), weights, mode, stats.promise_t,
                       bool(stats.down or stats.harm))
     terms = _moving_terms(wait_t, status, opened_at.timestamp(), tier, now.timestamp(), weights,
-                          stats.due_t, stats.due, stats.due_note, stats.due_fill, stats.due_breaks)
+                          due_at(stats), stats.due, stats.due_note, stats.due_fill, stats.due_breaks)
     steady = _steady_terms(stats, weights)
     # The same sums, in the same order, as `heat_value`: both give the same score.
     total = sum(map(_by_points, terms)) + sum(map(_by_points, steady))
@@ -351,6 +351,14 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     total += _held(total, weights, down or harm or troubled, incident_open, missed,
                    any(t.name == "deadline" for t in moving))
     return _rounded(total)
+
+
+def due_at(stats: CaseStats) -> int | None:
+    """The moment the customer needs it by, as the heat counts it (epoch seconds), or None.
+
+    A billing or commercial matter's deadline ("the corrected invoice before our closing on the 10th") is the
+    sales team's, in their hours: it neither lifts the case nor frees it from the chore cap."""
+    return None if stats.sales else stats.due_t
 
 
 def is_troubled(stats: CaseStats) -> bool:
@@ -483,7 +491,8 @@ def _steady_terms(stats: CaseStats, weights: Weights) -> list[Term]:
         if t:
             add(t)
     if stats.sales and weights.sales_points >= 0.05:
-        add(Term("sales", f"a billing or commercial matter: {_quote(stats.sales)}", -weights.sales_points))
+        hours = " (their deadline is the sales team's)" if stats.due_t is not None else ""
+        add(Term("sales", f"a billing or commercial matter: {_quote(stats.sales)}{hours}", -weights.sales_points))
     if stats.live and weights.live_points >= 0.05:
         add(Term("live", "waiting on the chat", weights.live_points))
     if stats.quoted or stats.sig or stats.log or stats.broadcasts or stats.autoreplies:

@@ -20,6 +20,7 @@ from typing import Iterable
 from ..core.heat_model import HeatModel
 from ..core.heat_score import (
     Heat,
+    due_at,
     heat_value,
     is_troubled,
     mode_of,
@@ -256,7 +257,7 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
         if packed is None:
             stats = from_json(stats_json)
             steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
-            promise_t, down, harm, due_t = stats.promise_t, bool(stats.down), bool(stats.harm), stats.due_t
+            promise_t, down, harm, due_t = stats.promise_t, bool(stats.down), bool(stats.harm), due_at(stats)
             trouble, spared, breaks = is_troubled(stats), stats.incident_spared, stats.due_breaks
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
