@@ -68,6 +68,9 @@ def test_a_dated_promise_holds_until_the_moment_it_names(reply, expected):
     "Prévoir 2 h de coupure, je vous tiens au courant.",
     # "mon" is French for "my", not Monday.
     "Je reviens vers vous sur mon analyse.",
+    # The morning told in the past is when it happened, not when we come back (read at 10:00).
+    "Yes, that's our shared relay; it was listed early this morning. We're requesting delisting and I'll update you.",
+    "L'adresse du relais a été listée ce matin ; nous demandons le retrait et je vous tiens au courant.",
 ])
 def test_a_promise_naming_no_moment_says_none(reply):
     assert promised_by(reply, MONDAY_10) is None

@@ -2317,3 +2317,37 @@ def test_a_launch_said_after_a_domain_expiry_notice_never_weighs_less_than_the_e
     alone, both = heat([expiry], at(48)), heat([expiry, asked], at(48))
     alone_points, both_points = (next(t.points for t in h.terms if t.name == "deadline") for h in (alone, both))
     assert both_points >= alone_points and both.score >= alone.score
+
+
+def test_our_reply_saying_it_is_still_broken_leaves_it_broken():
+    bounced = customer(at(0), "Hi, since this morning our invoices to clients bounce:\n\n"
+                              "550 5.7.1 Client host [198.51.100.25] blocked using zen.spamhaus.org\n\nKate")
+    sorry = us(at(3), "Still listed I'm afraid, delisting usually takes a few hours. Sorry.", name="ben")
+    asked = customer(at(4), "Could you move us to a different relay in the meantime? Our accounts team leaves at "
+                            "5:30.")
+    h = heat([bounced, sorry, asked], at(4, 30), tier="business")
+    assert terms(h)["down"].startswith("said it is down: 'bounce'")
+    # A reply saying it works again answers it: what they said was down is theirs to say again.
+    fixed = us(at(3), "We're delisted and mail flows again.", name="ben")
+    assert "down" not in terms(heat([bounced, fixed, asked], at(4, 30), tier="business"))
+
+
+@pytest.mark.parametrize("text", [
+    "Hi, our VMs in LIL2 seem fine, just a little slower. Will tonight's backups run normally?",
+    "Bonsoir, nos VM bi-01 et bi-02 sont lentes ce soir. Nos services tournent normalement, c'est pour suivi.",
+])
+def test_a_customer_whose_services_run_is_not_lifted_by_the_incident(text):
+    told = heat([customer(at(0), text), update(at(1), "[Incident LIL2] Reconstruction à 68 %.")], at(1, 30),
+                tier="critical", incident_open=True)
+    assert "calm" in terms(told) and told.score < WEIGHTS.incident_floor
+
+
+@pytest.mark.parametrize("text", ["Vu, on constate déjà une amélioration. Merci Karim.",
+                                  "Thanks Karim, we're already seeing an improvement."])
+def test_a_customer_seeing_it_improve_while_we_work_is_their_move(text):
+    story = [customer(at(0), "Bonsoir, notre plateforme de réservation est très lente depuis 20h."),
+             us(at(1), "Vos VM sont sur le nœud dégradé, je suis le dossier personnellement. La reconstruction est "
+                       "à 68 %.", name="karim"),
+             customer(at(1, 5), text)]
+    h = heat(story, at(1, 30), tier="critical", incident_open=True)
+    assert "waiting" not in terms(h) and h.score < WEIGHTS.incident_floor

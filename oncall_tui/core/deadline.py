@@ -133,14 +133,17 @@ _ZONE = re.compile(r"(?:(?<=\d)|(?<=\d[ h])|(?<=am )|(?<=pm )|(?<=am)|(?<=pm)|\(
 def promised_by(text: str, at: datetime) -> datetime | None:
     """The moment a reply written at *at* (aware) promises to come back by, or None if it names none."""
     folded = _fold(text)
-    found = [(moment, _promising(clause)) for clause in _CLAUSES.split(folded)
+    found = [(moment, _promising(clause), bool(_STORY.search(clause))) for clause in _CLAUSES.split(folded)
              if (moment := _clause_moment(clause, at)) is not None and moment > at]
     # A moment in the clause that promises wins over one of the story around it: "échoue depuis mercredi 14h.
-    # Probablement la mise à jour de mercredi. Lui ai promis un rappel avant 18h" promises 18:00 today.
-    future = [m for m, promising in found if promising] or [m for m, _ in found]
+    # Probablement la mise à jour de mercredi. Lui ai promis un rappel avant 18h" promises 18:00 today. A clause
+    # telling what happened is no moment of ours at all: "it was listed early this morning" (read at 08:40).
+    future = [m for m, promising, _ in found if promising] or [m for m, _, story in found if not story]
     return min(max(future), at + LONGEST) if future else None
 
 
+# A clause in the past tense tells the story: "it was listed early this morning", "ça a planté ce matin".
+_STORY = re.compile(r"\b(?:was|were|has been|have been|had been|happened|a ete|ont ete|etait|etaient|avait|avaient)\b")
 _PROMISED = re.compile(r"\b(?:promis|promised|rappel|call back|ring back|call-?back|due (?:at |by |for )?\d)")
 
 

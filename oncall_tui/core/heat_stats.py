@@ -602,7 +602,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     local_at = event.at.astimezone(tz) if tz else event.at
     stats.promised = is_promise(own, lexicon)
     moment = promised_by(own, local_at) if stats.promised else committed_by(own, local_at)
-    if not stats.promised or moment is not None:
+    if (not stats.promised or moment is not None) and not _STILL_BROKEN.search(fast_fold(own)):
         # Answered: if it is still down, they will say so again. A bare "je regarde" (no fix, no time)
         # changes nothing for them: what they said is broken stays broken.
         stats.down = stats.harm = stats.slow = stats.copy_down = stats.noted = ""
@@ -950,6 +950,13 @@ _PAST_OUTAGE = re.compile(r"\b(?:rapport d'incident|incident report|post-?mortem
                           r"(?:la|une) (?:panne|coupure|indisponibilite) (?:du|de la semaine|de la nuit|d'hier|de lundi|"
                           r"de mardi|de mercredi|de jeudi|de vendredi|de samedi|de dimanche)|(?:the|last \w+'s) outage on)\b")
 # ...unless it is down again or still: "la panne du 18 mai recommence", "still down since the outage on Monday".
+# Our reply says it is still broken ("Still listed I'm afraid, delisting usually takes a few hours"): an answer,
+# and what they said is down stays down.
+_STILL_BROKEN = re.compile(
+    r"\b(?:still|toujours) (?:listed|liste|listee|blacklisted|blocklisted|blocked|bloque|bloquee|bloques|down|en panne|"
+    r"broken|casse|cassee|failing|unavailable|indisponible|hors service|hors ligne|offline|not working|"
+    r"ne fonctionne pas|suspended|suspendu|suspendue)\b|"
+    r"\bnot (?:yet |fully )?(?:fixed|resolved|restored|back)\b|\bpas encore (?:corrige|resolu|retabli|repare)")
 _STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|recommence|en ce moment|right now|currently)\b")
 
 
