@@ -785,6 +785,10 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
     # A login on their shop that nobody on their side made.
     ("Il y a un compte « webmaster2 » dans le back-office WordPress que personne chez nous n'a créé. Que faire ?",
      "'personne chez nous n'a créé'"),
+    ("Also, about 40 new administrator users created overnight with random names? Should I delete them?",
+     "'administrator users created'"),
+    # A table dropped by mistake.
+    ("Our developer accidentally ran DROP TABLE order_items on production at 14:00.", "'drop table'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
@@ -998,6 +1002,15 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     ("Pas urgent, mais depuis hier je ne reçois plus les notifications de nouvelles commandes.",
      "je ne recois plus les notifications"),
     ("Depuis ce matin nos mails sont refusés par Gmail.", "refusés par', 'sont refusés"),
+    # What used to arrive by itself: orders pulled from the marketplaces, mail from outside, orders placed.
+    ("Depuis votre migration, nos commandes Amazon ne redescendent plus dans le back-office.", "ne redescendent plus"),
+    ("Nobody in the office has received an external email since about 2am.", "received an external email"),
+    ("Trois clientes ont commandé ce matin et ces commandes n'arrivent nulle part.", "n'arrivent nulle part"),
+    # Their visitors' browsers warn them off; callers fail on a chain our renewal left incomplete.
+    ("Une fois sur deux, nos clients ont une page « Attention : risque probable de sécurité ».",
+     "risque probable de sécurité"),
+    ("Since the renewal our payment provider's callbacks fail: unable to get local issuer certificate.",
+     "callbacks fail"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))
