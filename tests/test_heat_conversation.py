@@ -2364,3 +2364,20 @@ def test_a_customer_seeing_it_improve_while_we_work_is_their_move(text):
              customer(at(1, 5), text)]
     h = heat(story, at(1, 30), tier="critical", incident_open=True)
     assert "waiting" not in terms(h) and h.score < WEIGHTS.incident_floor
+
+
+@pytest.mark.parametrize("again", [
+    "Ce n'est pas le cache, ça arrive sur tous les postes de l'agence et chez nos clients.",
+    "We did that, no change. Bookings for February are going out right now.",
+    "Ça n'a rien changé, les réservations partent en ce moment.",
+])
+def test_saying_our_answer_changed_nothing_is_what_was_down_said_again(again):
+    story = [customer(at(0), "Bonjour, nos clients ont une page « Attention : risque probable de sécurité » en allant "
+                             "sur www.lambert-voyages.fr."),
+             us(at(1), "Le certificat a bien été renouvelé vendredi. Videz le cache de votre navigateur."),
+             customer(at(20), again)]
+    h = heat(story, at(21))
+    assert terms(h)["down"] == "said it is down: 'risque probable de sécurité'"
+    # A new question after the same answer is only a question.
+    asked = heat(story[:2] + [customer(at(20), "Merci. Et pour l'alias contact@, c'est possible ?")], at(21))
+    assert "down" not in terms(asked)

@@ -162,6 +162,8 @@ class CaseStats:
     # `slow` holds what they said is down on a copy that is not the production ("staging", "preprod"):
     # it stops their developers, not their customers.
     copy_down: str = ""
+    # What they had said was down when we last answered: "ça n'a rien changé" says it again.
+    answered_down: str = ""
     # Which of down, harm and slow ("d", "h", "s") the monitoring's note said after the customer wrote, not they:
     # the explanation says who said it.
     noted: str = ""
@@ -408,7 +410,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.live = (stats.live or event.channel == "chat") and not closing
     if closing:
         stats.done, stats.ack, stats.down, stats.harm, stats.slow, stats.promised = closing, "", "", "", "", False
-        stats.copy_down = stats.noted = ""
+        stats.copy_down = stats.noted = stats.answered_down = ""
         stats.alert = False
         stats.down_read = False
         stats.promise_t = stats.due_t = None
@@ -434,6 +436,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
     down, harm, slow = _troubles(stats, event.body, text, folded, words, reading.pasted, lexicon, reads_outage,
                                  latest=reading.latest)
+    if not (down or harm or slow) and stats.answered_down and _SAME_AGAIN.search(folded):
+        down = stats.down = stats.answered_down
     if not harm and reading.forwarded and (harm := _forwarded_harm(reading.forwarded, lexicon)):
         stats.harm = harm
     if stats.noted:
@@ -605,6 +609,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     if (not stats.promised or moment is not None) and not _STILL_BROKEN.search(fast_fold(own)):
         # Answered: if it is still down, they will say so again. A bare "je regarde" (no fix, no time)
         # changes nothing for them: what they said is broken stays broken.
+        stats.answered_down = stats.down or stats.answered_down
         stats.down = stats.harm = stats.slow = stats.copy_down = stats.noted = ""
         stats.down_read = False
     # Saying what we will do by when is a promise, even beside what was done ("j'ai mis en place une
@@ -957,6 +962,14 @@ _STILL_BROKEN = re.compile(
     r"broken|casse|cassee|failing|unavailable|indisponible|hors service|hors ligne|offline|not working|"
     r"ne fonctionne pas|suspended|suspendu|suspendue)\b|"
     r"\bnot (?:yet |fully )?(?:fixed|resolved|restored|back)\b|\bpas encore (?:corrige|resolu|retabli|repare)")
+# After our answer, they say it changed nothing ("Ce n'est pas le cache, ça arrive sur tous les postes", "no
+# change", "didn't help"): what they had said was down is down again, said in other words.
+_SAME_AGAIN = re.compile(
+    r"\b(?:ca n'a rien change|rien n'a change|aucun changement|toujours pareil|toujours la meme (?:erreur|chose|page)|"
+    r"toujours le meme (?:probleme|message)|(?:ce n'est|c'est) pas (?:le|un probleme de) cache|not (?:the|a) cache|"
+    r"isn't (?:the|a) cache|no change|nothing changed|still the same|same (?:error|problem|issue|thing)|"
+    r"(?:didn't|did not|doesn't|does not) (?:help|work|fix|change)|n'a pas (?:aide|marche|fonctionne|suffi|resolu)|"
+    r"ne change rien|changes nothing|ne marche toujours pas|still (?:not working|doesn't work|happening|broken))\b")
 _STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|recommence|en ce moment|right now|currently)\b")
 
 
