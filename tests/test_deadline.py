@@ -124,6 +124,9 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("Nous mettons en ligne mercredi (le 25) à 9h le site de notre client brasserieduport.fr : "
      "la campagne démarre à 9h.", datetime(2026, 11, 25, 9, 0)),
     ("Guests cannot download their tickets and the gala is tonight.", datetime(2026, 11, 23, 23, 0)),
+    # ...the launch said by who launches it ("nous lançons").
+    ("Nous lançons notre nouveau site ce soir à 20h. Merci de confirmer.",
+     datetime(2026, 11, 23, 20, 0)),
     # What expires on a day lasts until that day ends.
     ("Le certificat *.lemaitre-group.fr n'a pas été renouvelé. Il expire le 27/11.", datetime(2026, 11, 27, 23, 59)),
     ("Our lease on the old servers expires on 02/12/2026, we need the data before then.",

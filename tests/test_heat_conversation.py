@@ -789,6 +789,12 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "'administrator users created'"),
     # A table dropped by mistake.
     ("Our developer accidentally ran DROP TABLE order_items on production at 14:00.", "'drop table'"),
+    # A mailbox taken over: mails they did not write, a "new bank account" sent to their customers.
+    ("Dans ses Éléments envoyés, des dizaines de mails qu'elle n'a pas écrits, avec un « nouveau RIB ».",
+     "'n'a pas écrits', 'nouveau rib'"),
+    # Files a migration left behind, while the old copy is about to go.
+    ("After the migration /srv/www/uploads/2023 is empty on the new volume. Please make sure the old one is NOT "
+     "wiped.", "'is empty on the new', 'not wiped'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]
@@ -1011,6 +1017,10 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
      "risque probable de sécurité"),
     ("Since the renewal our payment provider's callbacks fail: unable to get local issuer certificate.",
      "callbacks fail"),
+    ("Order confirmations and password resets haven't gone out since about 16:00.", "haven't gone out"),
+    ("Since 16:10 the order emails from our webshop no longer arrive in our Office 365 mailboxes.",
+     "no longer arrive"),
+    ("Le site est en certificat expiré depuis samedi, pas de paiement sans cadenas.", "certificat expiré depuis"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))
@@ -2036,7 +2046,7 @@ def test_where_a_pasted_log_last_leaves_their_backups_is_read_for_risk(last, at_
 def test_a_site_whose_visitors_get_a_certificate_alert_is_down():
     h = heat([customer(at(0), "Bonjour, le site boulangerie-roche.fr affiche une alerte de certificat expiré depuis "
                               "ce matin. Notre client reçoit ses commandes par le site.")], at(1))
-    assert terms(h)["down"] == "said it is down: 'alerte de certificat'"
+    assert terms(h)["down"] == "said it is down: 'alerte de certificat', 'certificat expiré depuis'"
 
 
 @pytest.mark.parametrize("text, term", [

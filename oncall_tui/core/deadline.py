@@ -159,7 +159,7 @@ _EVENT = re.compile(
     r"\b(au plus tard|at the latest|no later than|deadline|date limite|cut-?off|echeance|"
     # French verbs in the forms a coming event takes: "ouvre", "démarrera", "ouvrira", "expirent" (not the
     # infinitive: "30 secondes pour ouvrir un message"), and the cut-over in any form ("doit basculer").
-    r"(?:ouvr|lanc|demarr|commenc|expir)(?:e|ent|era|eront|ira|iront)|bascul(?:e|er|era|eront|ent)|ouverture|opens|opening|lancement|"
+    r"(?:ouvr|lanc|demarr|commenc|expir)(?:e|ent|ons|era|eront|ira|iront)|bascul(?:e|er|era|eront|ent)|ouverture|opens|opening|lancement|"
     r"launch(?:es|ing)?|go(?:es)? live|mise en (?:ligne|production|service)|starts?|debut|"
     r"expires|expiring|expiration|expiry|closes|runs out|run out|"
     # ...and what ends: "notre contrat se termine dimanche", "the contract ends on Sunday".
