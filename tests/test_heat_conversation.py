@@ -72,6 +72,8 @@ def terms(h) -> dict[str, str]:
      "'c'est bon', 'ça remarche'"),
     # After an outage: what was down is up again.
     ("Back up now, thanks for the updates. Lucy", "'back up now'"),
+    ("The VM came back up overnight and everything's running fine now. Thanks, Gavin", "'came back up', "
+     "'running fine now'"),
     ("Le site est de nouveau en ligne, merci pour votre réactivité.", "'de nouveau en ligne'"),
     # ...or better, however grudgingly said.
     ("Ça va mieux. J'espère que ça ne se reproduira pas.", "'ça va mieux'"),
@@ -1125,6 +1127,11 @@ def test_a_case_only_the_monitoring_wrote_on_says_what_is_at_stake(notes, said):
     "Suite à la panne serveur du 18 mai (45 minutes d'indisponibilité), notre direction demande un rapport d'incident "
     "complet. Aucune urgence, ça peut attendre lundi.",
     "We need a full RCA for the outage on Tuesday, our board meets next week.",
+    # The outage told with its end.
+    "Notre site a été inaccessible entre 3h40 et 6h du matin d'après notre outil de surveillance. Je souhaite savoir "
+    "quel dédommagement est prévu.",
+    "Our uptime monitor shows app-pp-01 went down at 01:15 UTC and came back at 04:02. Could you confirm it was the "
+    "cooling incident, for our records?",
 ])
 def test_a_report_asked_on_an_outage_that_ended_is_not_an_outage(text):
     assert "down" not in terms(heat([customer(at(0), text)], at(1)))

@@ -512,7 +512,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
                                  symptom_words), folded)
     down = _said(down) if down else quoted_error(written) or pasted_error(pasted) or bounced_mail(body) or \
         _cannot_any_more(folded)
-    if down and _PAST_OUTAGE.search(folded) and not _STILL.search(folded):
+    if down and (_PAST_OUTAGE.search(folded) or _WAS_DOWN.search(folded)) and not _STILL.search(folded):
         down = ""  # "suite à la panne du 18 mai, merci de nous fournir un rapport d'incident": it is back
     copy = _copy_down(folded) if down else ""
     if copy:
@@ -954,6 +954,11 @@ _PAST_OUTAGE = re.compile(r"\b(?:rapport d'incident|incident report|post-?mortem
                           r"suite a (?:la|cette) (?:panne|coupure|indisponibilite)|following (?:the|last \w+'s) outage|"
                           r"(?:la|une) (?:panne|coupure|indisponibilite) (?:du|de la semaine|de la nuit|d'hier|de lundi|"
                           r"de mardi|de mercredi|de jeudi|de vendredi|de samedi|de dimanche)|(?:the|last \w+'s) outage on)\b")
+# ...or an outage told with its end ("a été inaccessible entre 3h40 et 6h", "was down from 01:15 to 04:02").
+_WAS_DOWN = re.compile(r"\b(?:a ete|etait|ont ete|etaient) (?:coupee?s?|inaccessibles?|indisponibles?|en panne|hors service|"
+                       r"hors ligne|injoignables?) (?:entre|de \d|du \d|pendant|durant)|"
+                       r"\b(?:was|were|went) (?:down|offline|unreachable|unavailable|cut off)(?: again)? (?:between|from \d|for \d|"
+                       r"for about|for around|at \d[^.!?\n]{0,40}came back)")
 # ...unless it is down again or still: "la panne du 18 mai recommence", "still down since the outage on Monday".
 # Our reply says it is still broken ("Still listed I'm afraid, delisting usually takes a few hours"): an answer,
 # and what they said is down stays down.
