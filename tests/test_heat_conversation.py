@@ -2398,3 +2398,33 @@ def test_saying_our_answer_changed_nothing_is_what_was_down_said_again(again):
     # A new question after the same answer is only a question.
     asked = heat(story[:2] + [customer(at(20), "Merci. Et pour l'alias contact@, c'est possible ?")], at(21))
     assert "down" not in terms(asked)
+
+
+@pytest.mark.parametrize("holding", [
+    "Hello Laurent, thank you for the details, we are looking into it. Regards, Wei",
+    "Hi Dev, sorry for the wait. I've flagged your ticket to the on-call team, someone will contact you shortly.",
+    "Bonjour, nous examinons votre demande avec l'équipe DNS.",
+])
+def test_we_are_looking_into_it_is_a_holding_reply_and_what_is_down_stays_down(holding):
+    down = customer(at(0), "Bonjour, depuis 01h30 notre domaine ne se résout plus chez une partie de nos clients "
+                           "(dig: status SERVFAIL).")
+    h = heat([down, us(at(0, 30), holding, "wei")], at(1))
+    assert terms(h)["down"] == "said it is down: 'ne se résout plus', 'servfail'"
+
+
+@pytest.mark.parametrize("text, down", [
+    ("Notre serveur de caisses semble avoir été éteint cette nuit : six boutiques n'encaissent qu'en espèces.",
+     "'qu'en espèces', 'été éteint'"),
+    ("Our results notification service hasn't sent anything since the broker came back at 04:40.",
+     "'hasn't sent anything'"),
+    ("After the restart three of our five Kubernetes workers are NotReady.", "'notready'"),
+])
+def test_a_service_left_off_after_a_restart_is_down(text, down):
+    assert terms(heat([customer(at(0), text)], at(1)))["down"] == f"said it is down: {down}"
+
+
+def test_a_mail_migration_that_brought_back_only_part_of_the_mail_is_at_risk():
+    text = ("Suite à la migration, trois boîtes sur six n'ont récupéré que les mails depuis janvier : les devis et "
+            "acomptes de nos clients de 2025 manquent.")
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h)["risk"] == "said data or security is at risk: 'n'ont récupéré que'" and "sales" not in terms(h)
