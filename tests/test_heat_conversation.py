@@ -436,6 +436,18 @@ def test_a_machine_s_action_says_what_is_at_stake_like_the_monitoring_s_note():
     assert h.score > routine.score
 
 
+@pytest.mark.parametrize("author", ["cert-check", "http_check"])
+def test_a_check_tool_s_output_is_the_monitoring_s_note_not_an_engineer_acting(author):
+    expired = Event(at(1), "action", "internal", author,
+                    "mail.hartstone.co.uk:993 EXPIRED (notAfter 2027-11-25 17:00 GMT). Auto-renewal failed 3x. "
+                    "Phones and Outlook with strict validation will refuse to connect.", "tool")
+    story = [customer(at(0), "Hi, no rush, Outlook shows a certificate warning for mail.hartstone.co.uk."),
+             us(at(0, 30), "Hi Julia, could you send us a screenshot of the warning?"), expired]
+    h = heat(story, at(2))
+    assert terms(h)["down"] == "a note says it is down: 'will refuse to connect'"
+    assert not fold_events(story).acted  # no engineer did anything yet
+
+
 def test_a_domain_expiry_the_billing_system_records_is_due_whatever_reminders_we_send():
     failed = Event(at(0), "action", "internal", "billing",
                    "Auto-renewal failed for ballymorepharmacy.ie: card ending 4421 expired. Domain expires "
@@ -1023,6 +1035,8 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     ("Since 16:10 the order emails from our webshop no longer arrive in our Office 365 mailboxes.",
      "no longer arrive"),
     ("Le site est en certificat expiré depuis samedi, pas de paiement sans cadenas.", "certificat expiré depuis"),
+    ("We have about 1,900 emails stuck, including purchase orders for December.", "emails stuck"),
+    ("Two colleagues say their phones can't get email at all now.", "can't get email"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))
@@ -2428,3 +2442,4 @@ def test_a_mail_migration_that_brought_back_only_part_of_the_mail_is_at_risk():
             "acomptes de nos clients de 2025 manquent.")
     h = heat([customer(at(0), text)], at(1))
     assert terms(h)["risk"] == "said data or security is at risk: 'n'ont récupéré que'" and "sales" not in terms(h)
+

@@ -999,7 +999,7 @@ _PARKED = re.compile(
 # monitoring ("monitoring", "alerting", "Zabbix", "supervision"), the helpdesk or billing system ("system",
 # "Système", "billing"), a scanner.
 _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|"
-                                           r"uptime|healthcheck|\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner",
+                                           r"uptime|healthcheck|\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner|[-_]check\b",
                       re.IGNORECASE)
 # ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
