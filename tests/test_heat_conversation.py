@@ -2443,3 +2443,10 @@ def test_a_mail_migration_that_brought_back_only_part_of_the_mail_is_at_risk():
     h = heat([customer(at(0), text)], at(1))
     assert terms(h)["risk"] == "said data or security is at risk: 'n'ont récupéré que'" and "sales" not in terms(h)
 
+
+@pytest.mark.parametrize("thanks", ["Ok thanks", "Ok thanks again", "Merci", "Encore merci !"])
+def test_a_thank_you_with_its_again_is_still_only_a_thank_you(thanks):
+    """Hypothesis found 'Ok thanks again' cooler than 'Ok thanks' ('again' is a frustration word, 'thanks again'
+    read as calm instead of their move): adding a frustration word must never cool a case."""
+    h = heat([customer(at(0)), us(at(1)), customer(at(2), thanks), us(at(3))], at(4))
+    assert terms(h)["cooling"] == "their move: they only said thanks" and "calm" not in terms(h)
