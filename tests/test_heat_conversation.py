@@ -803,6 +803,9 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
      "'administrator users created'"),
     # A table dropped by mistake.
     ("Our developer accidentally ran DROP TABLE order_items on production at 14:00.", "'drop table'"),
+    # Their secrets served to anyone: a .env shown in the browser, asked about as a rewrite question.
+    ("Petite question sans urgence : https://www.mercier-outillage.fr/.env s'affiche dans le navigateur (avec nos "
+     "identifiants de base). Comment définir la racine sur /public ?", "'env s'affiche'"),
     # A mailbox taken over: mails they did not write, a "new bank account" sent to their customers.
     ("Dans ses Éléments envoyés, des dizaines de mails qu'elle n'a pas écrits, avec un « nouveau RIB ».",
      "'n'a pas écrits', 'nouveau rib'"),
@@ -1037,6 +1040,8 @@ def test_a_mail_server_refusal_they_forward_or_paste_reads_as_down(text, said):
     ("Le site est en certificat expiré depuis samedi, pas de paiement sans cadenas.", "certificat expiré depuis"),
     ("We have about 1,900 emails stuck, including purchase orders for December.", "emails stuck"),
     ("Two colleagues say their phones can't get email at all now.", "can't get email"),
+    ("Depuis votre changement de mots de passe, plus personne au cabinet ne peut envoyer de mail.",
+     "ne peut envoyer de mail"),
 ])
 def test_what_a_business_no_longer_gets_or_reaches_reads_as_down(text, down):
     h = heat([customer(at(0), text)], at(1))
@@ -2450,3 +2455,14 @@ def test_a_thank_you_with_its_again_is_still_only_a_thank_you(thanks):
     read as calm instead of their move): adding a frustration word must never cool a case."""
     h = heat([customer(at(0)), us(at(1)), customer(at(2), thanks), us(at(3))], at(4))
     assert terms(h)["cooling"] == "their move: they only said thanks" and "calm" not in terms(h)
+
+
+@pytest.mark.parametrize("text", [
+    "Just logging this for our records: the odd 'Lost connection to MySQL server' this morning. We've seen your "
+    "status page, so no need to reply individually.",
+    "Pour notre rapport mensuel : quelques erreurs de base ce matin, nous avons vu la page d'état. Pas besoin de "
+    "réponse.",
+])
+def test_a_record_they_want_no_answer_to_is_calm_and_not_lifted_by_the_incident(text):
+    h = heat([customer(at(0), text)], at(1), tier="business", incident_open=True)
+    assert "calm" in terms(h) and h.score < WEIGHTS.incident_floor
