@@ -213,6 +213,12 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("We have to send the quarterly invoices tomorrow at 9am and the billing app is down.",
      datetime(2026, 11, 24, 9, 0)),
     ("Je dois faire un point à ma direction à 11h.", datetime(2026, 11, 23, 11, 0)),
+    # The day after "before" is the deadline's, not the day of the story told before it...
+    ("Comme convenu au téléphone vendredi, il nous faut la clé DKIM avant l'envoi de l'infolettre mercredi à 7h.",
+     datetime(2026, 11, 25, 7, 0)),
+    # ...but a day in an aside after it is not: this is due today.
+    ("Nous avons une mise en production à faire aujourd'hui avant 17h (nouvelle grille exigée au 1er décembre).",
+     datetime(2026, 11, 23, 17, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)

@@ -1296,9 +1296,29 @@ def test_a_machine_s_alert_since_our_last_word_is_not_cooled_by_a_pending_status
 @pytest.mark.parametrize("text, said", [
     ("CRITICAL: md0 degraded on ded-4412 - /dev/sdb removed from array.", "'md0 degraded'"),
     ("WARNING: SMART /dev/sda Reallocated_Sector_Ct=312 (was 8 yesterday)", "'reallocated sector'"),
+    ("smartd: /dev/sdb has 48 pending sectors while md1 rebuilds from it", "'pending sectors'"),
 ])
 def test_a_failing_mirror_in_the_words_monitors_use_is_at_risk(text, said):
     assert terms(heat([monitor(at(0), text)], at(1)))["risk"] == f"a note says data or security is at risk: {said}"
+
+
+@pytest.mark.parametrize("message, said", [
+    # The database's own words for a damaged table or page, in the cron mail they ask about.
+    ("Bonjour, je reçois chaque nuit ce mail « Cron Daemon », est-ce que je peux le désactiver ?\n\n"
+     "mysqldump: Got error: 145: Table './shop/ps_orders' is marked as crashed and should be repaired",
+     "'marked as crashed'"),
+    ("FYI, our restore test failed: ERROR: invalid page in block 88213 of relation base/16384/24597",
+     "'invalid page in block'"),
+    ("3 of 212 objects in the backup bucket have a checksum mismatch. Production is not affected right now.",
+     "'checksum mismatch'"),
+    ("Bonjour, nos sauvegardes sont corrompues d'après le test de restauration de cette nuit.",
+     "'sauvegardes sont corrompues'"),
+])
+def test_a_damaged_table_or_backup_told_calmly_is_at_risk(message, said):
+    h = heat([customer(at(0), message)], at(1))
+    assert terms(h)["risk"] == f"said data or security is at risk: {said}"
+    chore = heat([customer(at(-8), "Could you add an SFTP account for our designer? Thanks.")], at(1))
+    assert h.score > chore.score
 
 
 def test_an_alert_the_customer_forwards_says_what_is_at_risk_a_reply_they_quote_does_not():

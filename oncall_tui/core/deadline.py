@@ -326,6 +326,14 @@ def expires_by(text: str, at: datetime) -> datetime | None:
 
 
 def _due_moment(clause: str, at: datetime) -> datetime | None:
+    # The day named after "before" is the deadline's, whatever day the story before it names: "comme convenu
+    # vendredi, il nous faut la clé avant l'envoi de l'infolettre mercredi à 7h" is due Wednesday.
+    # (An aside names no deadline: "aujourd'hui avant 17h (nouvelle grille exigée au 1er décembre)" is today's.)
+    by = _BY.search(clause)
+    if by and by.start() > 0 and not _PAST.search(clause):
+        after = _ASIDE.sub(lambda m: m.group() if _ZONE.search(m.group()) else " ", clause[by.start():])
+        if _day(after, at) is not None and (moment := _clause_moment(after, at)) is not None:
+            return moment
     # Before "if it doesn't run, ..." is when it runs; after it, what follows: "the export runs at 23:00:
     # if it doesn't run, the warehouse ships nothing tomorrow" is due at 23:00, not tomorrow.
     otherwise = _OR_ELSE.search(clause)
