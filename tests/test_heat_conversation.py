@@ -1302,6 +1302,17 @@ def test_a_failing_mirror_in_the_words_monitors_use_is_at_risk(text, said):
     assert terms(heat([monitor(at(0), text)], at(1)))["risk"] == f"a note says data or security is at risk: {said}"
 
 
+@pytest.mark.parametrize("future, present", [
+    ("Vous faites une maintenance EN PLEINE RENTRÉE ??? Je veux savoir à quelle heure mon site sera coupé.",
+     "Vous faites une maintenance EN PLEINE RENTRÉE ??? Depuis une heure mon site est coupé."),
+    ("Please tell me how long the shop would be offline during the upgrade, and when.",
+     "Please tell me why the shop is offline since the upgrade, and when it comes back."),
+])
+def test_what_will_be_cut_is_not_down(future, present):
+    assert "down" not in terms(heat([customer(at(0), future)], at(1)))
+    assert "down" in terms(heat([customer(at(0), present)], at(1)))
+
+
 @pytest.mark.parametrize("message, said", [
     # The database's own words for a damaged table or page, in the cron mail they ask about.
     ("Bonjour, je reçois chaque nuit ce mail « Cron Daemon », est-ce que je peux le désactiver ?\n\n"

@@ -508,6 +508,11 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         # what is down: a failover log says "IS DOWN" every minute of a node their users never notice.
         latest_folded = fast_fold(latest).replace("_", " ")
         harm_found = lexicon.section("harm").scan(latest_folded, tokens(latest_folded))
+    if _FUTURE_DOWN.search(symptom):
+        # What will be cut, or would be, is not down: "je veux savoir à quelle heure mon site sera coupé", "how
+        # long the server would be down for the upgrade".
+        symptom = _FUTURE_DOWN.sub(" ", symptom)
+        symptom_words = tokens(symptom)
     down = _not_from_us(_outside(lexicon.section("down"), lexicon.section("harm"), symptom, harm_found,
                                  symptom_words), folded)
     down = _said(down) if down else quoted_error(written) or pasted_error(pasted) or bounced_mail(body) or \
@@ -539,6 +544,10 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         down = stats.down = "|".join(read)[:SAID_MAX]
         stats.down_read = True
     return down, harm, slow
+
+
+_FUTURE_DOWN = re.compile(r"\b(?:sera|seront|serait|seraient|va etre|vont etre|will be|would be|going to be|"
+                          r"will go|would go)\b(?: \w+){0,2}")
 
 
 def _forwarded_harm(forwarded: str, lexicon: Lexicon) -> str:
