@@ -340,6 +340,19 @@ def test_what_our_helpdesk_sends_by_itself_is_no_answer_whatever_it_says(author,
     assert terms(h)["waiting"] == "waiting 2 h" and "down" in terms(h)
 
 
+def test_a_canned_receipt_after_a_tool_acted_is_still_no_answer():
+    # A tool logged something on the case first (the panel's audit of a login from abroad): the helpdesk's
+    # receipt that follows answers nothing, and what is at risk stays at risk.
+    audit = Event(at(0), "action", "internal", "hb-panel-audit",
+                  "event=ftp_user_create login=bkp_sync home=/home/brixton/public_html", "tool")
+    worried = customer(at(0, 5), "Nobody here logged in at 13:24 and there is an FTP user that none of us created.")
+    receipt = us(at(0, 6), "Hello,\n\nThank you for contacting Example Hosting. Your request has been logged as "
+                           "HB-2027-040158.\nOne of our engineers will get back to you as soon as possible.\n\n"
+                           "This is an automated message, please do not reply to it directly.", "Example Support")
+    h = heat([audit, worried, receipt], at(1))
+    assert terms(h)["waiting"] == "waiting 55 min" and "risk" in terms(h) and "cooling" not in terms(h)
+
+
 def test_an_engineer_whose_name_ends_in_bot_is_a_person():
     down = customer(at(0), "Since 9pm every payment on our ticket shop fails, customers are charged and get nothing.")
     h = heat([down, us(at(0, 30), "I've renewed the certificate on tickets.; payments go through again.", "Talbot")],

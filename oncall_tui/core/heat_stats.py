@@ -601,7 +601,10 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     if event.author and event.author not in stats.engineers:
         stats.engineers.append(event.author)
     own = _read(event.body, event.author).text
-    if not stats.acted and (_AUTOMATED.search(event.author) or is_bounce(own, lexicon, again=stats.bounces > 0)):
+    # A canned acknowledgement answers nothing, whatever was done on the case before it; a link to the docs
+    # after we acted may be the answer ("renewed: here is how to check it").
+    if _AUTOMATED.search(event.author) or is_canned(own, lexicon) or (
+            not stats.acted and is_bounce(own, lexicon, again=stats.bounces > 0)):
         stats.bounces += 1
         stats.bounce_open = True  # the clock keeps running
         return
@@ -1249,7 +1252,7 @@ def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:
     words = tokens(folded)
     if not words or len(words) > BOUNCE_MAX_WORDS:
         return False
-    if lexicon.section("template").scan(folded, words):
+    if _canned(folded, words, lexicon):
         return True
     if lexicon.section("wait").scan(folded, words):
         # "DNS propagation can take up to 48 hours", unless it follows what was fixed: "I've removed the old AAAA
@@ -1260,6 +1263,18 @@ def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:
     if not (docs and again) and not (urls and (docs or any(_docs_url(u) for u in urls))):
         return False  # no link, or a link to their own site: "https://shop.fr loads fine from here"
     return not lexicon.section("done").scan(folded, words)
+
+
+def is_canned(text: str, lexicon: Lexicon) -> bool:
+    """Whether a reply of ours (its own text) is a short canned acknowledgement ("Your request has been logged as
+    #4471553. One of our engineers will get back to you")."""
+    folded = fast_fold(text)
+    words = tokens(folded)
+    return bool(words) and len(words) <= BOUNCE_MAX_WORDS and _canned(folded, words, lexicon)
+
+
+def _canned(folded: str, words: list[str], lexicon: Lexicon) -> bool:
+    return bool(lexicon.section("template").scan(folded, words))
 
 
 def _docs_url(url: str) -> bool:
