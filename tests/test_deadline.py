@@ -216,6 +216,9 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # The day after "before" is the deadline's, not the day of the story told before it...
     ("Comme convenu au téléphone vendredi, il nous faut la clé DKIM avant l'envoi de l'infolettre mercredi à 7h.",
      datetime(2026, 11, 25, 7, 0)),
+    # What happens if it is not there, said in the next sentence, makes the moment before it the deadline.
+    ("Notre grossiste récupère le fichier sur votre serveur à 17h. S'il n'est pas là, nos 63 officines ne sont pas "
+     "réapprovisionnées demain.", datetime(2026, 11, 23, 17, 0)),
     # ...but a day in an aside after it is not: this is due today.
     ("Nous avons une mise en production à faire aujourd'hui avant 17h (nouvelle grille exigée au 1er décembre).",
      datetime(2026, 11, 23, 17, 0)),

@@ -306,9 +306,18 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     if not (_EVENT.search(folded) or _BY.search(folded) or _OR_ELSE.search(folded) or _OBLIGED.search(folded)):
         return None  # most messages: one search instead of one per clause
     folded = _NOT_BEFORE.sub(" ", folded)
-    found = [moment for clause in map(_without_story, _CLAUSES.split(folded))
-             if _names_deadline(clause)
-             and (moment := _due_moment(clause, at)) is not None and at < moment <= at + FARTHEST_DUE]
+    clauses = [_without_story(clause).strip() for clause in _CLAUSES.split(folded)]
+    found = []
+    for n, clause in enumerate(clauses):
+        if not _names_deadline(clause):
+            continue
+        moments = [_due_moment(clause, at)]
+        otherwise = _OR_ELSE.match(clause)
+        if otherwise and n and not _SINCE.search(clauses[n - 1]):
+            # "Our wholesaler collects the file at 05:00. If it isn't there, our branches get nothing tomorrow":
+            # what must be there is due at 05:00.
+            moments.append(_clause_moment(clauses[n - 1], at))
+        found += [moment for moment in moments if moment is not None and at < moment <= at + FARTHEST_DUE]
     return min(found) if found else None
 
 
