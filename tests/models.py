@@ -36,6 +36,11 @@ def heat_value(steady, **kw):
     return heat_score.heat_value(steady, **kw)
 
 
+def heat_holds_until(**kw):
+    kw.setdefault("weights", WEIGHTS)
+    return heat_score.heat_holds_until(**kw)
+
+
 def steady_points(stats, weights=None):
     return heat_score.steady_points(stats, weights or WEIGHTS)
 

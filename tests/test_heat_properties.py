@@ -4,7 +4,7 @@
 - a broadcast (incident update, mass mailing) never changes anyone's waiting;
 - time passing never lowers the heat of an unanswered open case;
 - a substantive reply from us sets the waiting to zero;
-- the clock tick's number is the explanation's.
+- the clock tick's number is the explanation's, and holds until the moment it is told it may move.
 
 Conversations are generated from messages customers and engineers really write: angry ones,
 quoted replies, pasted logs, signatures, acknowledgements, thanks, closings, links to the docs.
@@ -26,6 +26,7 @@ from .models import (
     WEIGHTS,
     add_event,
     fold_events,
+    heat_holds_until,
     heat_value,
     mode_of,
     score,
@@ -256,3 +257,38 @@ def test_the_clock_tick_scores_like_the_explanation(events, later, setting, stat
                           down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t,
                           troubled=is_troubled(stats), spared=stats.incident_spared,
                           breaks=stats.due_breaks) == expected
+
+
+# Promises of ours, vague or naming a moment, run out while the tick skips cases whose heat holds.
+PROMISES = ["Je regarde et je reviens vers vous avant 14h.", "We're looking into it and will update you shortly.",
+            "Je m'en occupe demain matin."]
+
+
+@settings(max_examples=400, deadline=None)
+@given(conversations(), st.sampled_from([None, *PROMISES]), st.integers(0, 3599), st.integers(0, 240_000),
+       st.one_of(st.floats(0, 1, exclude_max=True), st.just(None)), SETTINGS)
+def test_the_heat_holds_until_the_moment_the_tick_is_told_it_may_move(events, promise, seconds, later, part,
+                                                                      setting):
+    if promise:
+        events = [*events, us(events[-1].at + timedelta(minutes=5, seconds=seconds % 60), promise)]
+    stats = fold_events(events)
+    tier, status, incident = setting
+    # Opened at any second, so that the minutes and hours it is open turn apart from the others'.
+    opened_t = (T0 - timedelta(hours=1, seconds=seconds)).timestamp()
+    now_t = events[-1].at.timestamp() + later + seconds / 3600
+    mode, broken = mode_of(stats), bool(stats.down or stats.harm)
+
+    def value(at: float) -> tuple[int, int]:
+        return heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
+                          opened_t=opened_t, tier=tier, now_t=at, incident_open=incident, mode=mode,
+                          promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
+                          due_t=stats.due_t, troubled=is_troubled(stats), spared=stats.incident_spared,
+                          breaks=stats.due_breaks)
+
+    until = heat_holds_until(wait_t=stats.wait_t, out_t=stats.out_t, opened_t=opened_t, now_t=now_t, mode=mode,
+                             promise_t=stats.promise_t, broken=broken, due_t=stats.due_t)
+    assert until > now_t  # the tick moves on: a case is not rescored forever
+    # Any moment before it, up to a week on, or its last millisecond: the same heat.
+    then = now_t + (min(until, now_t + 7 * 86400) - now_t) * part if part is not None else until - 0.001
+    assume(then >= now_t)
+    assert value(then) == value(now_t)

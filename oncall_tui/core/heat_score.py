@@ -67,12 +67,18 @@ def promise_lapsed_at(wait_t: int | None, out_t: int | None, now_t: float, weigh
     ("je regarde") for `promise_window_hours`, or `promise_outage_window_hours` while what they said is down or
     at risk stays so (*broken*).
     """
-    if mode == PROMISED and wait_t is None and out_t is not None:
-        window = weights.promise_outage_window_hours if broken else weights.promise_window_hours
-        due = promise_t if promise_t is not None else out_t + int(3600 * window)
-        if now_t > due:
-            return due
-    return None
+    due = _promise_due(wait_t, out_t, weights, mode, promise_t, broken)
+    return due if due is not None and now_t > due else None
+
+
+def _promise_due(wait_t: int | None, out_t: int | None, weights: Weights, mode: int, promise_t: int | None,
+                 broken: bool) -> int | None:
+    """When a promise of ours standing as the last word runs out (see `promise_lapsed_at`), or None."""
+    if mode != PROMISED or wait_t is not None or out_t is None:
+        return None
+    if promise_t is not None:
+        return promise_t
+    return out_t + int(3600 * (weights.promise_outage_window_hours if broken else weights.promise_window_hours))
 
 
 def _missed_points(weights: Weights, mode: int, promise_t: int | None, lapsed: bool) -> float:
@@ -353,6 +359,35 @@ def heat_value(steady: float, *, wait_t: int | None, out_t: int | None, status: 
     return _rounded(total)
 
 
+def heat_holds_until(*, wait_t: int | None, out_t: int | None, opened_t: float, now_t: float, weights: Weights,
+                     mode: int = OPEN, promise_t: int | None = None, broken: bool = False,
+                     due_t: int | None = None) -> float:
+    """Until when (epoch seconds) `heat_value` gives the case the value it has at *now_t* (*broken*: down or
+    at risk): the next minute or hour the wait or the age is shown in, the deadline's next hour, a promise
+    of ours running out. Past a day open and waiting, most cases' heat moves once an hour: the clock tick
+    need not rescore them every minute. Never later than the first change; it may be earlier."""
+    due = _promise_due(wait_t, out_t, weights, mode, promise_t, broken)
+    lapsed = due if due is not None and now_t > due else None
+    until = float(due) if due is not None and lapsed is None else math.inf
+    for since in (wait_t if lapsed is None else lapsed, opened_t):
+        if since is not None:
+            until = min(until, _next_shown(now_t - since) + since)
+    if due_t is not None:
+        left = _hours_left(now_t, due_t)
+        if left:
+            # The whole seconds to the moment are counted: the hour turns up to a second before it.
+            until = min(until, due_t - 3600 * (left - 1) - 1)
+    return until
+
+
+def _next_shown(seconds: float) -> float:
+    """The next duration, in seconds, shown otherwise than *seconds* is (see `_shown_minutes`)."""
+    if seconds < 0:
+        return seconds  # a moment after now (a clock set wrong): rescore each time
+    m = _shown_minutes(seconds)
+    return 60.0 * (m + (60 if m >= 1440 else 1))
+
+
 def due_at(stats: CaseStats) -> int | None:
     """The moment the customer needs it by, as the heat counts it (epoch seconds), or None.
 
@@ -400,8 +435,7 @@ def _moving_terms(wait_t: int | None, status: str, opened_t: float, tier: str, n
     if t:
         terms.append(t)
     if due_t is not None:
-        # Whole hours left, rounded up (0 once passed): the points only grow as the moment nears.
-        left = max(0, -(int(now_t - due_t) // 3600))
+        left = _hours_left(now_t, due_t)
         if left < weights.deadline_scale_hours:
             t = _term_for(deadline_terms, (left, due, due_note, due_fill, due_breaks), _deadline_term, weights)
             if t:
@@ -419,13 +453,20 @@ def _deadline_term(w: Weights, key: tuple[int, str, bool, bool, bool]) -> Term |
 
 
 def _duration_term(table: dict, build, weights: Weights, seconds: float) -> Term | bool:
-    """The term for a duration, counted in the unit shown: minutes, or whole hours beyond a day."""
+    """The term for a duration, counted in the unit shown (`_shown_minutes`)."""
+    m = _shown_minutes(seconds)
+    return _term_for(table, m, build, weights) if m > 0 else False
+
+
+def _shown_minutes(seconds: float) -> int:
+    """A duration in the unit shown: whole minutes, or whole hours (in minutes) beyond a day."""
     m = int(seconds) // 60
-    if m <= 0:
-        return False
-    if m >= 1440:
-        m -= m % 60
-    return _term_for(table, m, build, weights)
+    return m - m % 60 if m >= 1440 else m
+
+
+def _hours_left(now_t: float, due_t: int) -> int:
+    """Whole hours left until *due_t*, rounded up (0 once passed): the deadline's points only grow as it nears."""
+    return max(0, -(int(now_t - due_t) // 3600))
 
 
 def _term_for(table: dict, key, build, weights: Weights) -> Term | bool:

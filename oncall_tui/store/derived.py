@@ -21,6 +21,7 @@ from ..core.heat_model import HeatModel
 from ..core.heat_score import (
     Heat,
     due_at,
+    heat_holds_until,
     heat_value,
     is_troubled,
     mode_of,
@@ -169,13 +170,16 @@ def _store_score(conn, case_id, stats, status, opened_at, tier, incident_open, n
 class RetickMemo:
     """What one clock tick learned about each open case, reused by the next tick.
 
-    Per case, packed in 57 bytes: a hash of its stored stats and opening time,
-    the points that do not move with time, its two times, its opening time,
-    how its last word cools it (`heat_score.mode_of`), the moment a promise
-    of ours named and the customer's own deadline.
-    A case unchanged since the last tick is rescored without decoding its stats
-    (most cases, most minutes). About 0.17 kB a case with its key; the app
-    keeps one for its heat tick.
+    Per case, packed in 75 bytes: a hash of its stored stats, opening time,
+    status, tier and whether its incident is open; the points that do not
+    move with time, its two times, its opening time, how its last word cools
+    it (`heat_score.mode_of`), the moment a promise of ours named, the
+    customer's own deadline; and the heat the tick gave it with the moment it
+    holds until (`heat_score.heat_holds_until`).
+    A case unchanged since the last tick is not rescored while its heat holds
+    (past a day open and waiting, an hour), and rescored without decoding its
+    stats when it moves. About 0.2 kB a case with its key; the app keeps one
+    for its heat tick.
     """
 
     def __init__(self) -> None:
@@ -183,13 +187,15 @@ class RetickMemo:
         self.cases: dict[str, bytes] = {}
 
 
-# version, steady points, wait_t, out_t (-1: none), opened_t, mode (+ DOWN_BIT), promise_t, due_t (-1: none)
-_MEMO_ROW = struct.Struct("<qdqqdBqq")
+# version, steady points, wait_t, out_t (-1: none), opened_t, mode (+ DOWN_BIT...), promise_t, due_t (-1: none),
+# and what the last tick gave it: heat, rank, and until when it holds
+_MEMO_ROW = struct.Struct("<qdqqdBqqhqd")
 _DOWN_BIT = 8  # beside the mode: they said it is down (heat_value's `down`)
 _HARM_BIT = 16  # ...and at risk (heat_value's `harm`)
 _TROUBLE_BIT = 32  # ...slow, their copy down, or on the chat (heat_value's `troubled`)
 _SPARED_BIT = 64  # ...the incident's update says their services are not affected (heat_value's `spared`)
 _BREAKS_BIT = 128  # ...their deadline is when something breaks by itself (heat_value's `breaks`)
+_FLAGS = _DOWN_BIT | _HARM_BIT | _TROUBLE_BIT | _SPARED_BIT | _BREAKS_BIT
 
 
 @dataclass
@@ -246,14 +252,20 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
     learned: dict[str, bytes] = {}
     pack, unpack = _MEMO_ROW.pack, _MEMO_ROW.unpack
     for case_id, stats_json, status, opened_at, customer_id, incident_id, old, old_rank, waiting in rows:
+        tier, incident_open = tiers[customer_id], incident_id in open_incidents
         packed = None
         if memo is not None:
-            version = hash((stats_json, opened_at))
+            version = hash((stats_json, opened_at, status, tier, incident_open))
             packed = known.get(case_id)
             if packed is not None:
-                seen, steady, wait_t, out_t, opened, mode, promise_t, due_t = unpack(packed)
+                seen, steady, wait_t, out_t, opened, flags, promise_t, due_t, new, rank, until = unpack(packed)
                 if seen != version:
                     packed = None
+                elif now_t < until:  # nothing it is scored on moved: same heat, no promise ran out
+                    learned[case_id] = packed
+                    if rank != old_rank or new != old:
+                        updates.append((new, rank, case_id))
+                    continue
         if packed is None:
             stats = from_json(stats_json)
             steady, wait_t, out_t, mode = steady_points(stats, weights), stats.wait_t, stats.out_t, mode_of(stats)
@@ -261,33 +273,34 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
             trouble, spared, breaks = is_troubled(stats), stats.incident_spared, stats.due_breaks
             # Stored timestamps are canonical ("...Z"), which fromisoformat reads directly.
             opened = datetime.fromisoformat(opened_at).timestamp()
-            if memo is not None:
-                packed = pack(version, steady, -1 if wait_t is None else wait_t, -1 if out_t is None else out_t,
-                              opened, mode | (_DOWN_BIT if down else 0) | (_HARM_BIT if harm else 0)
-                              | (_TROUBLE_BIT if trouble else 0) | (_SPARED_BIT if spared else 0)
-                              | (_BREAKS_BIT if breaks else 0),
-                              -1 if promise_t is None else promise_t,
-                              -1 if due_t is None else due_t)
+            flags = (mode | (_DOWN_BIT if down else 0) | (_HARM_BIT if harm else 0) | (_TROUBLE_BIT if trouble else 0)
+                     | (_SPARED_BIT if spared else 0) | (_BREAKS_BIT if breaks else 0))
         else:
             wait_t = None if wait_t < 0 else wait_t
             out_t = None if out_t < 0 else out_t
             promise_t = None if promise_t < 0 else promise_t
             due_t = None if due_t < 0 else due_t
-            down, harm, trouble = bool(mode & _DOWN_BIT), bool(mode & _HARM_BIT), bool(mode & _TROUBLE_BIT)
-            spared, breaks = bool(mode & _SPARED_BIT), bool(mode & _BREAKS_BIT)
-            mode &= ~(_DOWN_BIT | _HARM_BIT | _TROUBLE_BIT | _SPARED_BIT | _BREAKS_BIT)
-        if memo is not None:
-            learned[case_id] = packed
-        new, rank = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened,
-                               tier=tiers[customer_id], now_t=now_t, incident_open=incident_id in open_incidents,
-                               weights=weights, mode=mode, promise_t=promise_t, down=down, harm=harm, due_t=due_t,
-                               troubled=trouble, spared=spared, breaks=breaks)
+            down, harm, trouble = bool(flags & _DOWN_BIT), bool(flags & _HARM_BIT), bool(flags & _TROUBLE_BIT)
+            spared, breaks = bool(flags & _SPARED_BIT), bool(flags & _BREAKS_BIT)
+            mode = flags & ~_FLAGS
+        new, rank = heat_value(steady, wait_t=wait_t, out_t=out_t, status=status, opened_t=opened, tier=tier,
+                               now_t=now_t, incident_open=incident_open, weights=weights, mode=mode,
+                               promise_t=promise_t, down=down, harm=harm, due_t=due_t, troubled=trouble,
+                               spared=spared, breaks=breaks)
         if rank != old_rank or new != old:
             updates.append((new, rank, case_id))
         if waiting is None:
             lapsed = promise_lapsed_at(wait_t, out_t, now_t, weights, mode, promise_t, down or harm)
             if lapsed is not None:
                 changes.waiting.append((_epoch_ts(lapsed), case_id))
+        if memo is not None:
+            # Not before a promise of ours runs out; after, the minutes waited since then move each minute.
+            until = heat_holds_until(wait_t=wait_t, out_t=out_t, opened_t=opened, now_t=now_t, weights=weights,
+                                     mode=mode, promise_t=promise_t, broken=down or harm, due_t=due_t)
+            learned[case_id] = pack(version, steady, -1 if wait_t is None else wait_t,
+                                    -1 if out_t is None else out_t, opened, flags,
+                                    -1 if promise_t is None else promise_t, -1 if due_t is None else due_t,
+                                    new, rank, until)
     if memo is not None:
         memo.weights, memo.cases = weights, learned
     return changes
