@@ -224,6 +224,54 @@ def test_saying_it_is_back_with_a_question_ends_the_outage_not_the_wait(back):
     assert "down" in terms(heat([*down, customer(at(2), again)], at(3)))
 
 
+# A trouble said to be over, or told in the past with nothing saying it still is, is not down (nor frustration that
+# keeps a closing from closing); the same trouble said in the present is.
+OVER = [
+    ("Le site n'est plus en panne, pouvez-vous m'expliquer la cause ?", "Le site est en panne, pouvez-vous regarder ?"),
+    ("Plus aucune erreur 500 depuis hier soir. Que s'est-il passé ?", "Des erreurs 500 depuis hier soir. Que se passe-t-il ?"),
+    ("Le site ne plante plus depuis votre intervention, mais pourquoi c'est arrivé ?",
+     "Le site plante depuis votre intervention, pourquoi ?"),
+    ("The 502 errors are gone. Can you tell us what caused them?", "The 502 errors are back. Can you tell us why?"),
+    ("No more 502s since your fix. Could you explain what happened?", "Still 502s after your fix. What happened?"),
+    ("Zero 502 since yesterday evening. What was the cause?", "502 again since yesterday evening. What is the cause?"),
+    ("It is no longer down, but what caused it?", "It is down again, what causes it?"),
+    ("The site was down because of the plugin? Can you explain?", "The site is down because of the plugin? Can you check?"),
+]
+
+
+@pytest.mark.parametrize("over, ongoing", OVER)
+def test_a_trouble_said_to_be_over_is_not_an_outage(over, ongoing):
+    down = [customer(at(0), "Notre boutique affiche une erreur 502 depuis ce matin."), us(at(1))]
+    ended, still = heat([*down, customer(at(2), over)], at(3)), heat([*down, customer(at(2), ongoing)], at(3))
+    assert "down" in terms(still) and still.score >= 75
+    assert "down" not in terms(ended) and "waiting" in terms(ended) and ended.score < 40
+
+
+@pytest.mark.parametrize("text", [
+    "C'est réglé, plus d'erreur 500. Merci !",
+    "Ça remarche, le site n'est plus en panne, merci",
+    "Merci, tout fonctionne. Le site était en panne à cause du plugin.",
+    "Thanks, all good now. The site was down because of the plugin.",
+])
+def test_a_closing_that_tells_the_trouble_as_over_closes(text):
+    h = heat([customer(at(0), "Le site est en panne depuis ce matin !"), us(at(1)), customer(at(2), text)], at(3))
+    assert h.probably_done and "down" not in terms(h) and h.score <= 5
+
+
+@pytest.mark.parametrize("text", [
+    "C'est revenu ce matin dès 7h avec le pic des chauffeurs, maintenant c'est 1 requête sur 3 en 502.",
+    "C'est revenu ce matin, encore des 502.",
+])
+def test_cest_revenu_beside_what_is_down_is_the_trouble_back(text):
+    story = [customer(at(0), "Bonjour, 502 sur api.transports.fr, environ 1 requête sur 10."),
+             us(at(1), "Le pool PHP-FPM était saturé, je l'ai passé à 60 et rechargé le service."),
+             customer(at(20), text)]
+    h = heat(story, at(21), tier="critical")
+    assert not h.probably_done and "down" in terms(h) and h.score >= 75
+    # Said alone, it works again.
+    assert heat([*story[:2], customer(at(20), "C'est revenu, merci beaucoup.")], at(21)).probably_done
+
+
 def test_ca_marche_going_on_is_a_deal_not_a_closing():
     h = heat([customer(at(0)), us(at(1)), customer(at(2), "Ok ça marche, je teste demain matin et je vous dis.")], at(3))
     assert not h.probably_done and terms(h)["cooling"] == "their move: they said 'je teste'"

@@ -45,6 +45,7 @@ signatures and pasted logs are set aside and counted for the explanation.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field, fields
@@ -377,6 +378,10 @@ def _not_an_outage(folded: str) -> str:
     return _PHRASAL_DOWN.sub(lambda m: m.group(0)[:m.start(1) - m.start()] + "dwn", folded)
 
 
+# A closing that may as well say the trouble is back ("c'est revenu": it works again, or the errors came back).
+_BACK_EITHER_WAY = frozenset({"c'est revenu", "tout est revenu"})
+
+
 # An acknowledgement that waits on us: "on attend votre retour", "we'll wait for your update".
 _AWAITS_US = re.compile(r"\b(?:nous attendons|on attend|j'attends|we'll wait for|waiting for)\b")
 
@@ -398,6 +403,11 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # A thank-you names who it thanks and is signed: "Merci beaucoup ! Nathalie", "Thank you so much, Sven."
     names = frozenset(tokens(fast_fold(" ".join([event.author, *stats.engineers]))))
     closing, ack = _closing_or_ack(lexicon, text, folded, words, found, names)
+    if closing and all(said in _BACK_EITHER_WAY for said in closing.split("|")) and _troubles(
+            copy.copy(stats), event.body, text, folded, words, reading.pasted, lexicon, None, latest=reading.latest)[0]:
+        # "C'est revenu ce matin dès 7h, maintenant c'est 1 requête sur 3 en 502": the trouble is back, not the
+        # site. "C'est revenu" said beside something down is the trouble's return.
+        closing = ""
     waiting = stats.wait_t is not None
     if waiting and stats.last_dir == "in" and t - stats.in_t >= CHASE_GAP and not (closing or ack):
         stats.chases += 1
@@ -515,8 +525,18 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         symptom_words = tokens(symptom)
     down = _not_from_us(_outside(lexicon.section("down"), lexicon.section("harm"), symptom, harm_found,
                                  symptom_words), folded)
-    down = _said(down) if down else quoted_error(written) or pasted_error(pasted) or bounced_mail(body) or \
-        _cannot_any_more(folded)
+    over = [p for p in down if _said_over(lexicon.section("down"), symptom, p)]
+    if over:
+        # "Le site n'est plus en panne, pouvez-vous m'expliquer la cause ?": what they name is over. Nor does a
+        # code they quote or the outage reader make it down again.
+        down = [p for p in down if p not in over]
+        reads_outage = None
+    if down:
+        down = _said(down)
+    elif not over:
+        down = quoted_error(written) or pasted_error(pasted) or bounced_mail(body) or _cannot_any_more(folded)
+    else:
+        down = ""
     if down and (_PAST_OUTAGE.search(folded) or _WAS_DOWN.search(folded)) and not _STILL.search(folded):
         down = ""  # "suite à la panne du 18 mai, merci de nous fournir un rapport d'incident": it is back
     copy = _copy_down(folded) if down else ""
@@ -559,6 +579,44 @@ def _forwarded_harm(forwarded: str, lexicon: Lexicon) -> str:
     folded = fast_fold(forwarded).replace("_", " ")
     found = lexicon.section("harm").scan(folded, tokens(folded))
     return _said(found) if found else ""
+
+
+# A trouble said to be over: "le site n'est plus en panne", "plus de 502 depuis hier", "plus aucune erreur 500",
+# "il ne plante plus", "les erreurs 502 ont disparu", "no more 502s", "zero 502 since yesterday", "it is no longer down", "the 502 errors are
+# gone", "isn't down anymore". Only for what names the trouble itself: "n'est plus accessible" and "ne fonctionne
+# plus" are the trouble, said with their negation.
+_OVER_BEFORE = re.compile(r"(?:\b(?:n'est|n'etait|ne sont|ne semble|ne semblent) plus |\bplus (?:de |d'|aucune? )|"
+                          r"\bno (?:more |longer )?|\bzero |\b(?:is|are|was|were) no longer |\bnever )(?:[\w-]+ )?$")
+# ...or told in the past, nothing saying it still is: "c'était ma box qui avait planté", "the site was down because
+# of the plugin" ("has been down since 8" is not past: it still is).
+_PAST_BEFORE = re.compile(r"\b(?:etait|etaient|avait|avaient|was|were|had been)(?: [\w-]+)? $")
+_OVER_NE = re.compile(r"\b(?:ne|n') ?(?:[\w-]+ )?$")
+_OVER_AFTER = re.compile(r"(?: [\w'-]+){0,2} (?:(?:is|are|has|have)(?: been)? (?:gone|fixed|resolved)\b(?! up)|"
+                         r"(?:ont|a|sont|est) (?:disparue?s?|cesse)\b|(?:any ?more|plus)\b)")
+_NEGATION = frozenset({"ne", "n", "pas", "plus", "not", "no", "never", "jamais", "aucun", "aucune", "rien", "nothing",
+                       "cannot", "can't", "cant", "don't", "doesn't", "won't", "isn't", "aren't"})
+
+
+def _said_over(section: Lexicon, folded: str, phrase: Phrase) -> bool:
+    """Whether every place *phrase* (a trouble, not a negated good: see `_OVER_BEFORE`) is said over, or past."""
+    if _NEGATION.intersection(phrase.words) or any(w.startswith("n'") for w in phrase.words):
+        return False
+    past = None
+    for m in section.where(folded, phrase):
+        start, end = m.start(), m.end()
+        before = folded[max(0, start - 40):start]
+        if _OVER_BEFORE.search(before):
+            continue
+        if _PAST_BEFORE.search(before):
+            if past is None:
+                past = not _STILL.search(folded)
+            if past:
+                continue
+        after = _OVER_AFTER.match(folded, end)
+        if after and (not after.group(0).endswith("plus") or _OVER_NE.search(before)):
+            continue
+        return False
+    return True
 
 
 def _outside(section: Lexicon, wider_section: Lexicon, folded: str, wider: list[Phrase], words: list[str]
@@ -649,7 +707,7 @@ _SORRY_FOR_TONE = re.compile(
 
 def frustration(lexicon: Lexicon, folded: str, words: list[str]):
     """Frustration phrases in folded text, but not those inside a calm or a closing phrase
-    ("pas urgent", "not critical", "works again"), and none in a message apologising for its tone without a
+    ("pas urgent", "not critical", "works again") or said to be over ("plus d'erreur 500"), and none in a message apologising for its tone without a
     "but" ("désolé pour le ton de mon premier message, j'ai paniqué")."""
     found = lexicon.scan(folded, words)
     if found and _SORRY_FOR_TONE.search(folded) and not _contrasts(lexicon, folded):
@@ -658,6 +716,10 @@ def frustration(lexicon: Lexicon, folded: str, words: list[str]):
         masks = lexicon.section("calm").scan(folded, words) + lexicon.section("closing").scan(folded, words)
         if masks:
             found = [p for p in found if not any(set(p.words) <= set(m.words) for m in masks)]
+        # ...nor a trouble said to be over ("le site n'est plus en panne", "no more 502s"; "they had no reminder"
+        # is no trouble over).
+        down = lexicon.section("down")
+        found = [p for p in found if not (down.scan(" ".join(p.words), p.words) and _said_over(lexicon, folded, p))]
     return found
 
 
