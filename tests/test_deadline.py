@@ -222,6 +222,13 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # ...but a day in an aside after it is not: this is due today.
     ("Nous avons une mise en production à faire aujourd'hui avant 17h (nouvelle grille exigée au 1er décembre).",
      datetime(2026, 11, 23, 17, 0)),
+    # The hour right after the part of the day: not the evening's end.
+    ("Nous recevons un avis de suspension pour ce soir 21h.", datetime(2026, 11, 23, 21, 0)),
+    ("La démo client est demain matin 9h, il faut que le site réponde.", datetime(2026, 11, 24, 9, 0)),
+    # A cut set for a moment: ours, or their provider's.
+    ("48h ??? La coupure est dans 6 heures. Je veux parler à quelqu'un.", datetime(2026, 11, 23, 16, 0)),
+    ("La coupure prévue ce soir à 23h tombe pendant notre inventaire, pouvez-vous la décaler ?",
+     datetime(2026, 11, 23, 23, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -258,6 +265,8 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     "For once I didn't have to chase anybody tonight, thank you.",
     "It must be the DNS again today, same as last week.",
     "Je dois dire que ce soir tout fonctionne parfaitement.",
+    # A cut going on, with when it should end: an outage, not a deadline.
+    "Notre opérateur parle d'une coupure de fibre dans la zone, rétablissement prévu ce soir.",
 ])
 def test_a_time_of_the_story_is_no_deadline(message):
     assert customer_due(message, MONDAY_10) is None

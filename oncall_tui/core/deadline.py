@@ -85,9 +85,9 @@ _DURATION_BY = re.compile(r"\bd'ici\s+(?:(?:environ|a peu pres)\s*)?(\d{1,3}|"
                           + "|".join(sorted(_WORDED, key=len, reverse=True)) + r")\s*-?\s*(heures?|minutes?|jours?)\b")
 _HHMM = re.compile(r"(?<![\d:])(\d{1,2})\s*(?::|h)\s*(\d{2})(?!\d)")
 # A bare "14h" is an hour only after a word saying when ("avant 14h", "by 3pm"): "2 h de coupure" is not.
-# ...or right after the day: "le prochain passage est demain 6h", "jeudi 9h".
+# ...or right after the day or its part: "le prochain passage est demain 6h", "jeudi 9h", "ce soir 21h".
 _BARE_HOUR = re.compile(r"\b(?:a|avant|vers|pour|des|by|at|before|until|around|jusqu'a|d'ici|demain|aujourd'hui|"
-                        r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+(\d{1,2})\s*h\b")
+                        r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|matin|soir)\s+(\d{1,2})\s*h\b")
 _AMPM = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b")
 _PAST = re.compile(r"\b(hier|avant-hier|yesterday|last night|cette nuit|la semaine derniere|last week)\b"
                    r"|\b(depuis|since)\s+(?:\d|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
@@ -179,7 +179,10 @@ _EVENT = re.compile(
     r"publicite|pub tele|spot (?:tele|tv|radio|publicitaire)|(?:tv|radio) (?:ad|advert|spot|campaign)|airs|"
     # ...and our own work on their server at a set time, which they ask us to move: "a reboot at 22:00 would cut
     # the stream", "vous voulez redémarrer notre serveur ce soir à 23h ? Ce n'est pas possible".
-    r"reboot|redemarrage|redemarrer|maintenance)\b")
+    r"reboot|redemarrage|redemarrer|maintenance|"
+    # ...or a cut set for a moment ("la coupure est dans 6 heures"; "une coupure de fibre, rétablissement prévu ce
+    # soir" is an outage, not a deadline).
+    r"coupure (?:\w+ ){0,2}?(?:prevue|programmee|planifiee|dans (?:\d|une?|quelques|deux|trois)))\b")
 # Followed by what it is before: "I hadn't seen it before: Disk usage 97%" names no deadline.
 _BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
 _NEED = re.compile(
