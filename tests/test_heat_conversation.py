@@ -873,6 +873,14 @@ def test_a_calm_customer_still_gets_hotter_as_they_wait():
     # Files a migration left behind, while the old copy is about to go.
     ("After the migration /srv/www/uploads/2023 is empty on the new volume. Please make sure the old one is NOT "
      "wiped.", "'is empty on the new', 'not wiped'"),
+    # Their business deleted, counted rather than named with "all our".
+    ("Suite à un import CSV raté, 3 200 produits ont été supprimés de notre catalogue en production. Pouvez-vous "
+     "restaurer les tables produits depuis la sauvegarde de 6h ?", "'3 200 produits ont ete supprimes'"),
+    # A researcher's report they forward: their database dump and secrets downloadable by anyone.
+    ("Hi, forwarding this, we don't know what to do.\n\n---------- Forwarded message ---------\nFrom: security "
+     "researcher\nSubject: Responsible disclosure\n\nHello, the following files are publicly downloadable on your "
+     "site: /.env (contains DB password) and /backup/db.sql.gz (41,000 customer records).", "'publicly downloadable', "
+     "'responsible disclosure'"),
 ])
 def test_data_or_security_at_risk_is_pressing_however_calmly_it_is_said(text, said):
     chore = [customer(at(-3), "Hi, could you add an SFTP user for our designer? Thanks.")]

@@ -938,8 +938,8 @@ def _came_back(folded: str) -> str:
 
 
 # Their stored business is gone or missing: "il me manque toutes les commandes entre le 10 et le 22", "nos photos
-# ont disparu", "all our emails are gone", "we lost two weeks of orders". Only what they keep counts (orders,
-# files, mail, data): "the attachment is missing" is not a loss.
+# ont disparu", "all our emails are gone", "we lost two weeks of orders", "3 200 produits ont été supprimés". Only
+# what they keep counts (orders, files, mail, data): "the attachment is missing" is not a loss.
 _DATA = (r"(?:commandes?|donnees|fichiers?|photos?|mails?|e-?mails?|messages|archives?|documents?|articles|"
          r"fiches(?: \w+)?|produits|contacts|clients|tables?|base(?: de donnees)?|orders?|data|files?|records?|"
          r"posts|pages|products|customers|database|bookings?|reservations?|inscriptions|dossiers?|folders?|"
@@ -949,7 +949,7 @@ _LOST = re.compile(
     r"i am) missing|lost)\b (?:(?:toutes?|tous|l'ensemble|all|every|the|des|les|nos|mes|our|my|de|d'|\d+|"
     r"semaines?|jours?|mois|weeks?|days?|months?|of|two|deux|trois|three) ?){0,5}" + _DATA + r"\b|"
     # (...but not a reference missing from a bill: "the purchase order number is missing" asks for an invoice)
-    r"\b(?:(?:toutes?|tous|all|les|nos|mes|our|my|the) ){1,2}(?!purchase )(?:\w+ )?" + _DATA +
+    r"\b(?:(?:toutes?|tous|all|les|nos|mes|our|my|the|\d+) ){1,2}(?!purchase )(?:\w+ )?" + _DATA +
     r" (?:(?!numbers? |numeros? |references? |refs? )\w+ ){0,3}?(?:ont disparu|a disparu|sont perdu\w*|est perdu\w*|ont ete (?:supprime|efface)\w*|"
     r"(?:are|is|have|has|were|got) (?:all |been )?(?:gone|missing|disappeared|vanished|lost|deleted|wiped))\b|"
     # ...named and said missing or gone further on: "Orders #10482 to #10519, placed this morning, are missing",
