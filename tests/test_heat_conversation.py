@@ -2072,6 +2072,19 @@ def test_what_a_note_says_we_owe_by_a_time_counts_like_their_deadline_until_we_w
     assert "deadline" not in terms(told) and "waiting" not in terms(told)
 
 
+def test_a_moment_a_note_named_and_the_customer_says_too_is_theirs_after_our_reply():
+    # Our note names when their certificates expire; they say it too; our "working on it" does not settle it.
+    story = [note(at(0), "Renouvellement en échec (rate limit). Les certificats expirent le 25/11 à 23h59."),
+             customer(at(1), "Nos certificats expirent le 25/11 à 23h59, c'est notre boutique. Quel est le plan ?"),
+             us(at(2), "Bonjour, je corrige la redirection puis je relance le renouvellement.")]
+    again = heat([*story, customer(at(20), "Le renouvellement a-t-il marché ? Qui s'en occupe maintenant ?")], at(21))
+    assert terms(again)["deadline"] == "their deadline Wed 25 Nov 23:59 (their time) in 1 d 2 h"
+    # Named by the note alone, our reply settles it.
+    alone = heat([story[0], customer(at(1), "Quel est le plan ?"), story[2],
+                  customer(at(20), "Le renouvellement a-t-il marché ?")], at(21))
+    assert "deadline" not in terms(alone)
+
+
 def test_a_deadline_counts_more_as_it_nears_and_fully_once_passed():
     story = [customer(at(0), REQUEST + OPENS)]
     points = [next(t.points for t in heat(story, at(hours)).terms if t.name == "deadline") for hours in (2, 20, 31)]

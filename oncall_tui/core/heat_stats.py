@@ -645,6 +645,10 @@ def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_
         later_breaks = stats.due_breaks and stats.due_t is not None
         stats.due_t, stats.due, stats.due_note, stats.due_fill = due_t, _due_words(due, local_at), in_note, fill
         stats.due_breaks = breaks or fill or later_breaks
+    elif due_t == stats.due_t and stats.due_note and not in_note:
+        # The moment a note named, said by the customer too ("Certs expire Dec 31 23:59 UTC" in our note, then
+        # "They expire at 23:59 UTC tonight"): theirs, which our next reply does not settle.
+        stats.due_note = False
 
 
 def _due_words(due: datetime, local_at: datetime) -> str:
