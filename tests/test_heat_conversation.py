@@ -380,6 +380,9 @@ def test_a_link_to_the_docs_does_not_stop_the_clock():
                                         "will respond shortly."),
     ("Support Alveo (réponse automatique)", "Votre demande n° 4471 a été créée, un technicien la prendra en charge."),
     ("support-bot", "We're on it! Your request is in the queue."),
+    # The chat's assistant, holding the line until a person takes it.
+    ("Assistant virtuel", "Merci pour votre message ! Nous arrivons."),
+    ("Virtual assistant", "Thanks! Hang on."),
 ])
 def test_what_our_helpdesk_sends_by_itself_is_no_answer_whatever_it_says(author, reply):
     # Nobody read their message: the clock runs, and the outage they told us of is still theirs.
@@ -431,6 +434,9 @@ def test_coming_back_after_a_link_adds_a_bounced_term():
     "Bonjour, nous accusons réception de votre demande n° 88361. Un membre de notre équipe vous répondra dès que "
     "possible.",
     "Hello, your ticket reference is #88344. We'll be in touch as soon as we can. – Support",
+    # The chat's holding message, whoever the chat names as its author.
+    "Merci pour votre message ! Un conseiller va vous répondre. Temps d'attente estimé : 3 minutes.",
+    "Thanks for your message! Estimated wait time: 2 minutes.",
     # The stock answer to a site that does not show everywhere: wait for the network.
     "Hello Bruno,\n\nDNS propagation can take up to 48 hours. Please wait and clear your browser cache.\n\nRegards, Wen",
     "Bonjour, la propagation DNS peut prendre jusqu'à 48 h. Videz le cache de votre navigateur et réessayez demain.",

@@ -698,7 +698,8 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
 
 # Our helpdesk writing by itself ("Support (automatic reply)", "RT_System", "support-bot"): whatever it says
 # ("Ticket #88331 has been created"), nobody read their message. ("bot" as a word of its own: Talbot is a person.)
-_AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\brt_system\b|(?:\b|_)bot\b", re.IGNORECASE)
+_AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\brt_system\b|(?:\b|_)(?:chat)?bot\b|"
+                        r"assistant virtuel|virtual assistant", re.IGNORECASE)
 
 
 # They take back the tone of what they wrote: "désolé pour le ton de mon premier message, j'ai paniqué", "sorry
