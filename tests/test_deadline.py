@@ -225,6 +225,9 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # The hour right after the part of the day: not the evening's end.
     ("Nous recevons un avis de suspension pour ce soir 21h.", datetime(2026, 11, 23, 21, 0)),
     ("La démo client est demain matin 9h, il faut que le site réponde.", datetime(2026, 11, 24, 9, 0)),
+    # An advert that airs, said in French.
+    ("Nos pages mettent 10 secondes à s'afficher depuis 10h. Notre campagne TV passe à 13h.",
+     datetime(2026, 11, 23, 13, 0)),
     # A cut set for a moment: ours, or their provider's.
     ("48h ??? La coupure est dans 6 heures. Je veux parler à quelqu'un.", datetime(2026, 11, 23, 16, 0)),
     ("La coupure prévue ce soir à 23h tombe pendant notre inventaire, pouvez-vous la décaler ?",

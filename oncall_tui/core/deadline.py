@@ -177,6 +177,7 @@ _EVENT = re.compile(
     r"infolettre|newsletter|mailing|e-?mailing|"
     # ...or an advert that airs: "notre publicité passe à la télévision ce soir à 20h", "our TV ad airs at 8pm".
     r"publicite|pub tele|spot (?:tele|tv|radio|publicitaire)|(?:tv|radio) (?:ad|advert|spot|campaign)|airs|"
+    r"campagne (?:tv|tele|televisee|radio)|"
     # ...and our own work on their server at a set time, which they ask us to move: "a reboot at 22:00 would cut
     # the stream", "vous voulez redémarrer notre serveur ce soir à 23h ? Ce n'est pas possible".
     r"reboot|redemarrage|redemarrer|maintenance|"
