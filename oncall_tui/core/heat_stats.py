@@ -45,10 +45,9 @@ signatures and pasted logs are set aside and counted for the explanation.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone, tzinfo
 from typing import Callable, Iterable, Sequence
 
@@ -404,7 +403,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     names = frozenset(tokens(fast_fold(" ".join([event.author, *stats.engineers]))))
     closing, ack = _closing_or_ack(lexicon, text, folded, words, found, names)
     if closing and all(said in _BACK_EITHER_WAY for said in closing.split("|")) and _troubles(
-            copy.copy(stats), event.body, text, folded, words, reading.pasted, lexicon, None, latest=reading.latest)[0]:
+            replace(stats), event.body, text, folded, words, reading.pasted, lexicon, None, latest=reading.latest)[0]:
         # "C'est revenu ce matin dès 7h, maintenant c'est 1 requête sur 3 en 502": the trouble is back, not the
         # site. "C'est revenu" said beside something down is the trouble's return.
         closing = ""
@@ -582,9 +581,9 @@ def _forwarded_harm(forwarded: str, lexicon: Lexicon) -> str:
 
 
 # A trouble said to be over: "le site n'est plus en panne", "plus de 502 depuis hier", "plus aucune erreur 500",
-# "il ne plante plus", "les erreurs 502 ont disparu", "no more 502s", "zero 502 since yesterday", "it is no longer down", "the 502 errors are
-# gone", "isn't down anymore". Only for what names the trouble itself: "n'est plus accessible" and "ne fonctionne
-# plus" are the trouble, said with their negation.
+# "il ne plante plus", "les erreurs 502 ont disparu", "no more 502s", "zero 502 since yesterday", "it is no longer
+# down", "the 502 errors are gone", "isn't down anymore". Only for what names the trouble itself: "n'est plus
+# accessible" and "ne fonctionne plus" are the trouble, said with their negation.
 _OVER_BEFORE = re.compile(r"(?:\b(?:n'est|n'etait|ne sont|ne semble|ne semblent) plus |\bplus (?:de |d'|aucune? )|"
                           r"\bno (?:more |longer )?|\bzero |\b(?:is|are|was|were) no longer |\bnever )(?:[\w-]+ )?$")
 # ...or told in the past, nothing saying it still is: "c'était ma box qui avait planté", "the site was down because
@@ -712,8 +711,8 @@ _SORRY_FOR_TONE = re.compile(
 
 def frustration(lexicon: Lexicon, folded: str, words: list[str]):
     """Frustration phrases in folded text, but not those inside a calm or a closing phrase
-    ("pas urgent", "not critical", "works again") or said to be over ("plus d'erreur 500"), and none in a message apologising for its tone without a
-    "but" ("désolé pour le ton de mon premier message, j'ai paniqué")."""
+    ("pas urgent", "not critical", "works again") or said to be over ("plus d'erreur 500"), and none in a message
+    apologising for its tone without a "but" ("désolé pour le ton de mon premier message, j'ai paniqué")."""
     found = lexicon.scan(folded, words)
     if found and _SORRY_FOR_TONE.search(folded) and not _contrasts(lexicon, folded):
         return []
