@@ -9,7 +9,7 @@ from oncall_tui.demo.environment import seed_demo_store
 from oncall_tui.store.derived import RetickMemo, changed_heat, retick
 from oncall_tui.store.importer import import_document
 from oncall_tui.store.queries import QueueFilter, queue_page, queue_page_from_end
-from oncall_tui.store.writes import add_case_event
+from oncall_tui.store.writes import add_case_event, set_status
 
 from .conftest import NOW, open_store, same_question_three_minutes_apart
 from .models import WEIGHTS as DEFAULT_WEIGHTS
@@ -93,6 +93,30 @@ def test_ticks_that_skip_the_cases_whose_heat_holds_still_show_the_explanation_a
         assert shown(store) == explained(store, now)
         waiting = store.query_one("SELECT waiting_since FROM cases WHERE id = ?", (case_id,))[0]
         assert (waiting is not None) == (now > NOW + timedelta(hours=4, seconds=17))
+    store.close()
+
+
+def test_ticks_read_every_open_case_and_no_other_whether_few_or_most_cases_are_open(tmp_path):
+    # The store reads open cases through the queue index when they are a few among closed ones, and the
+    # table straight through when most are open: either way the tick scores exactly the open cases.
+    demo_path = tmp_path / "demo.db"
+    seed_demo_store(demo_path, now=NOW)
+    store = open_store(demo_path)
+    memo = RetickMemo()
+    now = NOW + timedelta(minutes=5)
+    closed = [r[0] for r in store.query("SELECT id FROM cases WHERE is_open = 0 ORDER BY id")]
+    total = store.query_one("SELECT COUNT(*) FROM cases")[0]
+    assert 2 * (total - len(closed)) < total  # the demo: most cases are closed
+    for reopened in (0, len(closed) // 2):
+        for case_id in closed[:reopened]:
+            set_status(store, case_id, "open", author="alice", now=now)
+        closed_heat = dict(store.query("SELECT id, heat FROM cases WHERE is_open = 0"))
+        now += timedelta(hours=3)
+        retick(store, now, DEFAULT_WEIGHTS, memo=memo)
+        assert shown(store) == explained(store, now)
+        assert memo.cases.keys() == shown(store).keys()
+        assert dict(store.query("SELECT id, heat FROM cases WHERE is_open = 0")) == closed_heat
+    assert 2 * len(shown(store)) > total  # now most are open
     store.close()
 
 

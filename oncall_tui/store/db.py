@@ -99,6 +99,10 @@ class Store:
         """The rows of a large read, streamed rather than all held at once."""
         raise NotImplementedError
 
+    def iterate_open_cases(self, columns: str) -> Iterator[Any]:
+        """*columns* of every open case, streamed (`iterate`), in no particular order."""
+        return self.iterate(f"SELECT {columns} FROM cases WHERE is_open = 1")
+
     def query(self, sql: str, params: tuple | list = ()) -> list:
         return self.conn.execute(sql, params).fetchall()
 

@@ -241,9 +241,8 @@ def changed_heat(store, now: datetime, weights: Weights, *, memo: RetickMemo | N
     tiers = dict(store.conn.execute("SELECT id, tier FROM customers"))
     open_incidents = {r[0] for r in store.conn.execute("SELECT id FROM incidents WHERE status != 'resolved'")}
     # Streamed, not fetched all at once: 100k stats strings would hold ~80 MB at the peak.
-    rows = store.iterate(
-        "SELECT id, stats, status, opened_at, customer_id, incident_id, heat, heat_rank, waiting_since FROM cases "
-        "WHERE is_open = 1")
+    rows = store.iterate_open_cases(
+        "id, stats, status, opened_at, customer_id, incident_id, heat, heat_rank, waiting_since")
     changes = TickChanges()
     updates = changes.heat
     from_json = CaseStats.from_json

@@ -417,6 +417,17 @@ class SqliteStore(Store):
             yield from self.conn.execute(sql, params)  # an SQLite cursor already steps through the rows
             self.conn.check_not_cut()
 
+    def iterate_open_cases(self, columns: str) -> Iterator[sqlite3.Row]:
+        # SQLite keeps no statistics here (no ANALYZE), so it always reaches open cases through the queue
+        # index: right when they are a few among many closed ones, but when most cases are open, going
+        # through the index costs a random table read per row, and reading the table straight through is
+        # about twice as fast (0.2 s against 0.36 s for 100k cases). The open count is kept by triggers;
+        # the highest rowid stands for the number of cases (they are not deleted).
+        open_count = self.conn.fetch_one("SELECT SUM(n) FROM queue_counts")[0] or 0
+        cases = self.conn.fetch_one("SELECT MAX(rowid) FROM cases")[0] or 0
+        source = "cases NOT INDEXED" if 2 * open_count > cases else "cases"
+        return self.iterate(f"SELECT {columns} FROM {source} WHERE is_open = 1")
+
     def query(self, sql: str, params: tuple | list | dict = ()) -> list[sqlite3.Row]:
         return self.conn.fetch_all(sql, params)
 
