@@ -383,6 +383,8 @@ def test_a_link_to_the_docs_does_not_stop_the_clock():
     # The chat's assistant, holding the line until a person takes it.
     ("Assistant virtuel", "Merci pour votre message ! Nous arrivons."),
     ("Virtual assistant", "Thanks! Hang on."),
+    # A watching tool mailing them what it saw.
+    ("security-watch", "Bonjour, une connexion inhabituelle a été détectée sur votre compte depuis un nouvel appareil."),
 ])
 def test_what_our_helpdesk_sends_by_itself_is_no_answer_whatever_it_says(author, reply):
     # Nobody read their message: the clock runs, and the outage they told us of is still theirs.
@@ -503,7 +505,7 @@ def test_a_machine_s_action_says_what_is_at_stake_like_the_monitoring_s_note():
     assert h.score > routine.score
 
 
-@pytest.mark.parametrize("author", ["cert-check", "http_check"])
+@pytest.mark.parametrize("author", ["cert-check", "http_check", "tls-watch"])
 def test_a_check_tool_s_output_is_the_monitoring_s_note_not_an_engineer_acting(author):
     expired = Event(at(1), "action", "internal", author,
                     "mail.hartstone.co.uk:993 EXPIRED (notAfter 2027-11-25 17:00 GMT). Auto-renewal failed 3x. "
@@ -2585,3 +2587,102 @@ def test_a_thank_you_with_its_again_is_still_only_a_thank_you(thanks):
 def test_a_record_they_want_no_answer_to_is_calm_and_not_lifted_by_the_incident(text):
     h = heat([customer(at(0), text)], at(1), tier="business", incident_open=True)
     assert "calm" in terms(h) and h.score < WEIGHTS.incident_floor
+
+
+@pytest.mark.parametrize("text, said", [
+    # Their card payments, named with how they pay.
+    ("Depuis ce matin les paiements CB échouent sur la boutique.", "'les paiements cb echouent'"),
+    ("Bonjour, le paiement par carte ne passe plus depuis 9h.", "'le paiement par carte ne passe plus'"),
+    # A share of what is done there fails.
+    ("Roughly 1 in 5 requests on the booking app fail. Tonight is a big night.",
+     "'1 in 5 requests on the booking app fail'"),
+    # Mail that no longer goes, or is refused.
+    ("Toujours impossible d'envoyer. J'ai dû passer par mon Gmail perso.", "'impossible d'envoyer'"),
+    ("Une partie de nos mails est rejetée par Gmail (environ 1 sur 3).", "'rejetée par'"),
+    ("Plus aucune messagerie depuis 8h, les patients nous écrivent pour les rendez-vous.",
+     "'plus aucune messagerie'"),
+    # A certificate the browser refuses.
+    ("Voici la capture : « Ce certificat n'est pas valide, délivré pour *.ancien-hebergeur.net ».",
+     "'certificat n'est pas valide'"),
+    ("Our customers' phones say the certificate is not valid for shop.example.com.", "'certificate is not valid'"),
+    # The server answers with its default page.
+    ("Since the reboot every one of our sites shows the default page of Apache.", "'shows the default page'"),
+])
+def test_payments_mail_or_a_share_of_requests_failing_and_a_refused_certificate_read_as_down(text, said):
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h)["down"] == f"said it is down: {said}"
+    assert h.score > heat([customer(at(0), "Hi, could you add an SFTP user for our designer? Thanks.")], at(1)).score
+
+
+@pytest.mark.parametrize("calm, trouble", [
+    ("Everything has been super smooth all weekend, record sales and not a single hiccup. Thank you Inès!",
+     "Since the update not a single order has come in."),
+    ("Pas un seul souci de tout le week-end, merci !", "Pas une seule commande depuis ce matin."),
+    ("Tuesday for scaling back down is perfect.", "The shop is down since this morning."),
+])
+def test_not_a_single_hiccup_or_scaling_down_is_no_outage(calm, trouble):
+    h = terms(heat([customer(at(0), calm)], at(1)))
+    assert "down" not in h and "'down'" not in h.get("words", "")
+    assert "down" in terms(heat([customer(at(0), trouble)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Hi, our nightly backup is scheduled at 02:00 CET, which was during your outage. Could you confirm whether it "
+    "ran? Our services are fine otherwise.",
+    "Hello, I logged in to check things after your outage mail, all looks normal. Where can I read the report?",
+    "Following the 40-minute outage on 12 December, our account manager mentioned a service credit. No urgency.",
+])
+def test_our_outage_named_as_a_moment_or_by_our_mail_about_it_is_not_theirs_down(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+    assert "down" in terms(heat([customer(at(0), text + " And the site is down again right now!")], at(1)))
+
+
+@pytest.mark.parametrize("text, said", [
+    ("Sorry, probably nothing, but our payment provider says our checkout page loads a script from an unrecognised "
+     "domain. We didn't add anything like that. No rush.", "'unrecognised domain', 'we didn't add'"),
+    ("Wordfence says admin logged in at 04:12 while I was asleep. Also there is a plugin I don't remember "
+     "installing.", "'don't remember installing'"),
+    ("Alerte reçue : connexion inhabituelle à l'espace client, puis 2FA désactivée à 14:52.",
+     "'2fa désactivée', 'connexion inhabituelle'"),
+    ("Notre page d'accueil affiche un message injurieux et un lien vers un concurrent.", "'message injurieux'"),
+    ("Since the reboot our MySQL port is open to the internet, someone told us.", "'open to the internet'"),
+    ("Our office manager clicked and logged in with her control-panel credentials before she got suspicious.",
+     "'got suspicious'"),
+])
+def test_what_nobody_on_their_side_installed_or_did_and_a_service_open_to_anyone_are_at_risk(text, said):
+    h = heat([customer(at(0), text)], at(1))
+    assert terms(h)["risk"] == f"said data or security is at risk: {said}"
+    assert h.score > heat([customer(at(0), "Hi, could you add an SFTP user for our designer? Thanks.")], at(1)).score
+
+
+@pytest.mark.parametrize("text, down", [
+    ("Since last week several of our customers have told us they haven't received their invoices.",
+     "customers have told us they haven't received their invoices"),
+    ("D'accord, bloquez. Mais nos confirmations de ce soir ? Les clients n'ont rien reçu.", "clients n'ont rien recu"),
+    ("Hi, we haven't received a single external email since 12:10 CET. Internal mail works.",
+     "haven't received a single external email since"),
+])
+def test_what_their_customers_or_the_outside_world_no_longer_get_reads_as_down(text, down):
+    assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith(f"said it is down: '{down}")
+    assert "down" not in terms(heat([customer(at(0), "Merci, j'ai bien reçu la facture.")], at(1)))
+
+
+def test_a_mail_server_s_verdict_that_their_mail_fails_authentication_is_slow():
+    h = heat([customer(at(0), "Depuis ce matin nos factures arrivent en spam chez Orange. Nos tests montrent "
+                              "'dkim=fail (no key for signature)'.")], at(1))
+    assert terms(h)["slow"] == "said it is slow or nearly full: 'dkim=fail'"
+    assert "slow" not in terms(heat([customer(at(0), "Nos tests montrent 'dkim=pass' partout, merci.")], at(1)))
+
+
+def test_the_way_through_the_panel_answers_a_how_to_question_not_a_broken_site():
+    reply = ("Hi Derek, yes: Panel > Backups > Schedules, guide here: https://docs.example.net/backups/schedule . "
+             "Tell me if you get stuck. Camille")
+    asked = customer(at(0), "Hi, is there a way to schedule an extra daily backup of my database myself? Thanks")
+    answered = heat([asked, us(at(1), reply)], at(20))
+    assert "waiting" not in terms(answered) and "bounced" not in terms(answered)
+    # The same kind of reply to a site showing a security alert leaves them to mend it alone: the clock runs.
+    broken = customer(at(0), "Depuis ce matin notre site affiche « Votre connexion n'est pas privée ».")
+    bounced = heat([broken, us(at(1), "Vous pouvez générer un certificat depuis votre espace client, rubrique "
+                                      "Hébergement > Certificats > Let's Encrypt. Documentation : "
+                                      "https://docs.example.net/tls/activer-letsencrypt")], at(20))
+    assert terms(bounced)["waiting"] == "waiting 20 h" and "bounced" in terms(bounced)

@@ -365,13 +365,22 @@ def _auto_reply(body: str) -> bool:
 # "I wrote it down", "the layout is upside down". Not when what comes between says it is ("turned out to be down").
 _PHRASAL_DOWN = re.compile(
     r"\b(?:(?:slow|calm|scale|narrow|turn|write|note|jot|track|hunt|pin|boil|settle|wind|step|water)"
-    r"(?:s|es|d|ed|ing|ted|ned|ped|ten)?|wrote|wound|upside|thumbs)"
+    r"(?:s|es|d|ed|ing|ted|ned|ped|ten)?|scaling|writing|noting|settling|wrote|wound|upside|thumbs)"
     r"(?:\s+(?!(?:out|is|was|are|were|be|been|went|goes|go|and|but|now|still|again)\b)[a-z0-9'-]+){0,3}?"
     r"\s+(down)\b")
 
 
+# ...nor does "not a single" when what follows is a trouble they did not have: "record sales and not a single
+# hiccup", "pas un seul souci de tout le week-end" ("not a single order since 7" is down).
+_NOT_ONE_TROUBLE = re.compile(r"\b(?:not a single|not one|pas un seul|pas une seule) (?:hiccup|problem|issue|glitch|"
+                              r"complaint|bug|error|blip|incident|souci|probleme|pepin|incident|erreur|plainte)s?\b")
+
+
 def _not_an_outage(folded: str) -> str:
-    """*folded* with the "down" of `_PHRASAL_DOWN` blanked out, so neither the words nor what is down read it."""
+    """*folded* with the "down" of `_PHRASAL_DOWN` and the "not a single" of `_NOT_ONE_TROUBLE` blanked out,
+    so neither the words nor what is down read them."""
+    if "single" in folded or "seul" in folded or "not one" in folded:
+        folded = _NOT_ONE_TROUBLE.sub(lambda m: "no" + " " * (len(m.group(0)) - 2), folded)
     if "down" not in folded:
         return folded
     return _PHRASAL_DOWN.sub(lambda m: m.group(0)[:m.start(1) - m.start()] + "dwn", folded)
@@ -554,7 +563,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     if not copy:
         slow = lexicon.section("slow").scan(symptom, symptom_words)
         slow = _said(slow) if slow else " ".join(full.group(0).split())[:SAID_MAX] if (
-            full := _FULL.search(written)) else ""
+            full := _FULL.search(written) or _MAIL_AUTH_FAILS.search(symptom)) else ""
         if slow:
             stats.slow, stats.copy_down = slow, ""
     if not (down or harm or slow) and reads_outage is not None and (read := reads_outage(text)):
@@ -665,7 +674,8 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     # A canned acknowledgement answers nothing, whatever was done on the case before it; a link to the docs
     # after we acted may be the answer ("renewed: here is how to check it").
     if _AUTOMATED.search(event.author) or is_canned(own, lexicon) or (
-            not stats.acted and is_bounce(own, lexicon, again=stats.bounces > 0)):
+            not stats.acted and is_bounce(own, lexicon, again=stats.bounces > 0,
+                                          broken=bool(stats.down or stats.harm or stats.slow or stats.copy_down))):
         stats.bounces += 1
         stats.bounce_open = True  # the clock keeps running
         return
@@ -698,7 +708,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
 # Our helpdesk writing by itself ("Support (automatic reply)", "RT_System", "support-bot"): whatever it says
 # ("Ticket #88331 has been created"), nobody read their message. ("bot" as a word of its own: Talbot is a person.)
 _AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\brt_system\b|(?:\b|_)(?:chat)?bot\b|"
-                        r"assistant virtuel|virtual assistant", re.IGNORECASE)
+                        r"assistant virtuel|virtual assistant|[-_]watch\b", re.IGNORECASE)
 
 
 # They take back the tone of what they wrote: "désolé pour le ton de mon premier message, j'ai paniqué", "sorry
@@ -792,7 +802,7 @@ _STOPPED_SINCE = re.compile(
     r"\b(?:(?:no|not a single|not one|zero|haven't (?:had|received|got|seen)|have not (?:had|received|got|seen)|"
     r"hasn't been|has not been)(?: an?| any)?(?: new| single)?|(?:aucune?|pas une? seule?|plus une? seule?|plus (?:de|d'|aucune?)|"
     r"(?:pas|plus) (?:eu|recu) (?:une? seule?|aucune?|de|d')|"
-    r"zero|pas de|pas d')(?: nouvelles?| nouveaux?)?) ?" + _FLOW +
+    r"zero|pas de|pas d')(?: nouvelles?| nouveaux?)?) ?(?:(?:external|incoming|inbound|outgoing|outbound) )?" + _FLOW +
     # ...not a chase: "no email from you since Monday", "pas de message de votre part depuis lundi"
     r"\b(?:(?!from (?:you|your|the support)|de votre|de vous|du support|back|retour)[^.!?\n]){0,40}?\b(?:since|depuis)\b|"
     # ...said the other way round: "since Wednesday we haven't received any emails from the contact form"
@@ -829,6 +839,12 @@ _NO_LONGER_RECEIVED = re.compile(
     r"\b(?:clients?|clientes?|customers?|users?|utilisateurs?|adherents?|members?|patients?|visiteurs?|visitors?)\b"
     r"(?: \w+){0,2}? (?:ne (?:recoivent|recoit) plus|n'ont plus|no longer (?:receive|get)|(?:don't|do not|aren't|are not) "
     r"(?:receiving|getting) (?:any|their|the)) (?:\w+ ){0,2}?" + _FLOW + r"\b|"
+    # ...or have not had what the business sends them: "several of our customers have told us they haven't received
+    # their invoices", "les clients n'ont rien reçu", "3 clients say they never got the invoice"
+    r"\b(?:clients?|clientes?|customers?|users?|utilisateurs?|adherents?|members?|patients?)\b(?: \w+){0,4}? '?"
+    r"(?:n'ont rien recu|haven't received anything|have not received anything|(?:n'ont (?:pas|jamais) recu|"
+    r"(?:haven't|have not|never) (?:received|got|gotten)) (?:leurs?|les|nos|their|our|the) (?:invoices?|factures?|"
+    r"e-?mails?|mails?|messages?|(?:order |booking )?confirmations?|notifications?|newsletters?))\b|"
     # ...and they themselves: "je ne reçois plus mes mails", "we're not receiving any emails" (not ours: a chase).
     r"\b(?:je|nous|on) ne (?:recois|recevons|recoit) plus (?:aucun |de |d'|mes |nos |les )?" + _FLOW +
     r"\b(?! (?:de votre|de vous|du support))|"
@@ -870,6 +886,13 @@ _APP_FAILS = re.compile(
     r"has been failing|echoue|plante|tombe en erreur|part en erreur)\b|"
     # ...or every one of the things their customers do there fails: "every payment on our booking site fails",
     # "toutes les commandes échouent depuis 7h" (one payment that failed is a billing question)
+    # ...or their card payments do: "les paiements CB échouent", "le paiement par carte ne passe plus"
+    r"\b(?:les |le )?paiements? (?:\w+ ){0,2}?(?:echouent|ne passent plus|ne passe plus|sont refuses)\b|"
+    r"\bpayments (?:\w+ ){0,2}?(?:fail|are failing|keep failing|are declined|are being declined)\b|"
+    # ...or a share of what is done there fails: "roughly 1 in 5 requests on the booking app fail", "1 commande sur 3
+    # échoue"
+    r"\b(?:\d+|one|un|une) (?:in|out of|sur) \d+ (?:\w+ ){1,6}?(?:fail|fails|failing|error out|echouent|echoue|"
+    r"plantent|plante|sont en erreur)\b|"
     r"\b(?:every|each|all|all the|all our|chaque|tous les|toutes les|tous nos|toutes nos) (?:\w+ )?(?:payments?|"
     r"orders?|bookings?|transactions?|checkouts?|paiements?|commandes?|reservations?)\b(?:[^.!?\n]|\.(?=\w)){0,60}?"
     r"\b(?:fails?|failing|echouent|echoue|sont refuses|are declined|are rejected|get declined|get rejected)\b")
@@ -883,7 +906,7 @@ def _cannot_any_more(folded: str) -> str:
         found = _NOTHING_COMES.search(folded)
     if found is None and ("plus" in folded or "stopped" in folded or "n't" in folded or " not " in folded
                           or "longer" in folded or "arrivent" in folded or "parviennent" in folded
-                          or "receiv" in folded):
+                          or "receiv" in folded or "recu" in folded or "never got" in folded):
         found = _NO_LONGER_ARRIVES.search(folded) or _NO_LONGER_RECEIVED.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
         found = _NOBODY_CAN.search(folded)
@@ -892,7 +915,8 @@ def _cannot_any_more(folded: str) -> str:
         found = _STUCK_OR_EXPIRED.search(folded)
     if found is None and "more" in folded:
         found = _LOCKED_OUT.search(folded)
-    if found is None and ("fail" in folded or "echoue" in folded or "plante" in folded or "erreur" in folded):
+    if found is None and ("fail" in folded or "echoue" in folded or "plante" in folded or "erreur" in folded
+                          or "passe" in folded or "refuse" in folded):
         found = _APP_FAILS.search(folded)
     if found is None and ("twice" in folded or "fois" in folded or "double" in folded or "2x" in folded):
         found = _CHARGED_TWICE.search(folded)
@@ -1029,9 +1053,13 @@ def _taken_away(folded: str) -> str:
 
 # An outage they write about after it ended: they ask for its report, not for it to be fixed.
 _PAST_OUTAGE = re.compile(r"\b(?:rapport d'incident|incident report|post-?mortem|rca|root cause analysis|analyse des causes|"
-                          r"suite a (?:la|cette) (?:panne|coupure|indisponibilite)|following (?:the|last \w+'s) outage|"
+                          r"suite a (?:la|cette) (?:panne|coupure|indisponibilite)|following (?:the|last \w+'s) (?:[\w-]+ )?outage|"
+                          # ...or named as a moment, or by our mail about it: "scheduled at 02:00, which was during your
+                          # outage", "I logged in to check after your outage mail"
+                          r"(?:during|pendant|durant) (?:your|the|last night's|votre|la|cette) (?:panne|coupure|outage)|"
+                          r"(?:your|the|votre|le|la) (?:outage|incident|panne) (?:mail|email|e-mail|notification|message)|"
                           r"(?:la|une) (?:panne|coupure|indisponibilite) (?:du|de la semaine|de la nuit|d'hier|de lundi|"
-                          r"de mardi|de mercredi|de jeudi|de vendredi|de samedi|de dimanche)|(?:the|last \w+'s) outage on)\b")
+                          r"de mardi|de mercredi|de jeudi|de vendredi|de samedi|de dimanche)|(?:the|last \w+'s) (?:[\w-]+ )?outage on)\b")
 # ...or an outage told with its end ("a été inaccessible entre 3h40 et 6h", "was down from 01:15 to 04:02").
 _WAS_DOWN = re.compile(r"\b(?:a ete|etait|ont ete|etaient) (?:coupee?s?|inaccessibles?|indisponibles?|en panne|hors service|"
                        r"hors ligne|injoignables?) (?:entre|de \d|du \d|pendant|durant)|"
@@ -1122,6 +1150,11 @@ def _data_lost(folded: str) -> str:
 # "Disk usage: 97%", "le disque est à 98 %", "quota de la boîte : 100 %".
 _FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partition|filesystem|inodes?|mailbox|"
                    r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%", re.IGNORECASE)
+
+
+# A receiving mail server's verdict on their mail, pasted from a message's headers ("dkim=fail (no key for
+# signature)", "spf=permerror"): their mail goes out, and lands in spam or nowhere.
+_MAIL_AUTH_FAILS = re.compile(r"\b(?:dkim|spf|dmarc)=(?:fail|permerror|temperror|softfail)\b")
 
 
 # What they have not had *from us* is a chase, not an outage: "no email from you since Monday", "pas de
@@ -1309,11 +1342,14 @@ def _sentence_start(folded: str, at: int) -> int:
 _CONDITION = re.compile(r"\b(?:if|si|should you|au cas ou|whenever you|when you're ready|quand vous voulez)\b")
 
 
-def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:
+def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False, broken: bool = True) -> bool:
     """Whether a reply of ours (its own text) only points elsewhere, short either way: a canned
     acknowledgement, or a documentation link (a URL, named as docs by the text or by the URL itself)
     with nothing said to be done. *again*: the case was bounced before, and then pointing to the
-    docs without the link ("the guide explains everything") is one more bounce."""
+    docs without the link ("the guide explains everything") is one more bounce. Unless *broken* (they
+    said something is down, at risk or slow), the way through their panel's menus answers a how-to
+    question, link or not ("yes: Panel > Backups > Schedules, guide here: …"); a site showing a
+    security alert is not mended by the menu path to make a certificate themselves."""
     folded = fast_fold(text)
     words = tokens(folded)
     if not words or len(words) > BOUNCE_MAX_WORDS:
@@ -1324,11 +1360,17 @@ def is_bounce(text: str, lexicon: Lexicon, *, again: bool = False) -> bool:
         # "DNS propagation can take up to 48 hours", unless it follows what was fixed: "I've removed the old AAAA
         # record; propagation can take an hour".
         return not lexicon.section("fixed").scan(folded, words)
+    if not broken and _MENU_PATH.search(text):
+        return False
     urls = _URL.findall(text)
     docs = lexicon.section("docs").scan(folded, words)
     if not (docs and again) and not (urls and (docs or any(_docs_url(u) for u in urls))):
         return False  # no link, or a link to their own site: "https://shop.fr loads fine from here"
     return not lexicon.section("done").scan(folded, words)
+
+
+# A path through a menu of their panel or program: "Panel > Backups > Schedules", "Espace client → Facturation".
+_MENU_PATH = re.compile(r"[^\W\d_][\w'-]*(?: [\w'-]+){0,3} (?:>|->|→) [^\W\d_]")
 
 
 def is_canned(text: str, lexicon: Lexicon) -> bool:
