@@ -233,3 +233,18 @@ def test_a_promise_naming_an_hour_means_the_customer_s_hour(session):
     assert rows["T-P"]["waiting_seconds"] == 0  # the promise holds until 14:00 in Paris
     assert rows["T-T"]["waiting_seconds"] == 4 * 3600  # since 14:00 in Tokyo, 05:00 UTC
     assert rows["T-T"]["heat"] > rows["T-P"]["heat"]
+
+
+def test_a_risk_named_only_in_the_subject_is_read_and_what_is_down_is_read_from_the_message(session):
+    # The subject is the customer's own line ("I think I fell for a phishing email"): what it says is at risk
+    # counts though the message tells the story without the word. A subject saying something is down does not
+    # make it down: the message says how bad it is ("newsletter mailbox not receiving", nobody reads it).
+    body = ("Hi, about an hour ago I clicked a link in a mail with your logo and typed my client portal login and "
+            "password before noticing the address was not yours. I've changed the password since.\n\nGrace")
+    calm = "Hi, the newsletter@ mailbox gets nothing today, nobody reads it anyway, no rush.\n\nGrace"
+    load(session, document(grace_case("T-1", "I think I fell for a phishing email", body, 0.05),
+                           grace_case("T-2", "Portal login question", body, 0.05),
+                           grace_case("T-3", "Mailbox DOWN not receiving", calm, 0.05)))
+    assert terms(session, "T-1")["risk"] == "said data or security is at risk: 'phishing'"
+    assert "risk" not in terms(session, "T-2")
+    assert "down" not in terms(session, "T-3")

@@ -219,7 +219,7 @@ def make_chunk(args: tuple) -> tuple[list[tuple], list[tuple]]:
         # As derived.refresh_cases/_store_score: fold, score, and the same columns.
         stats = fold_events(core_events, lexicon=heat.lexicon, promise_window_hours=heat.weights.promise_window_hours,
                             reads_outage=heat.reads_outage if status in OPEN_STATUSES else None,
-                            outage_window_hours=heat.weights.promise_outage_window_hours)
+                            outage_window_hours=heat.weights.promise_outage_window_hours, subject=subject)
         h = score(stats, status=status, opened_at=opened, tier=tier, now=now,
                   incident_open=bool(incident_id and incidents[incident_id]), weights=heat.weights)
         waiting = stats.waiting_since if status not in ("pending", "resolved", "closed") else None

@@ -242,7 +242,7 @@ def _fill_epochs(stats: CaseStats) -> None:
 
 def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_window_hours: float,
               tz: tzinfo | None = None, reads_outage: OutageReader | None = None,
-              outage_window_hours: float | None = None) -> CaseStats:
+              outage_window_hours: float | None = None, subject: str = "") -> CaseStats:
     """Fold one more *event* into *stats* (updated in place and returned).
 
     *tz* is the customer's time zone: a promise of ours naming an hour ("avant 14h") means theirs.
@@ -251,6 +251,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     while what they said is down or at risk stays so (None: *promise_window_hours*).
     *reads_outage*: for a customer message none of whose words the lexicon knows as broken, slow or at
     risk, the words that make it read as an outage ("la page commande tourne dans le vide"), or none.
+    *subject*: the case's subject, read with the message that opens the conversation for what it says is at risk.
 
     Events must come in time order (to the second); an older message than the
     last one folded raises ValueError: refold the case with `fold_events`.
@@ -330,7 +331,7 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
     if inbound:
         broken = stats.down or stats.harm
         window = promise_window_hours if outage_window_hours is None or not broken else outage_window_hours
-        _from_customer(stats, event, t, at, lexicon, int(3600 * window), tz, reads_outage)
+        _from_customer(stats, event, t, at, lexicon, int(3600 * window), tz, reads_outage, subject)
     else:
         _from_us(stats, event, t, at, lexicon, tz)
     stats.last_dir = event.direction
@@ -339,12 +340,12 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
 
 def fold_events(events: Iterable[Event], *, lexicon: Lexicon, promise_window_hours: float,
                 tz: tzinfo | None = None, reads_outage: OutageReader | None = None,
-                outage_window_hours: float | None = None) -> CaseStats:
+                outage_window_hours: float | None = None, subject: str = "") -> CaseStats:
     """Fold a case's events (any order; sorted by time here) into fresh stats (see `add_event`)."""
     stats = CaseStats()
     for event in sorted(events, key=lambda e: e.at):
         add_event(stats, event, lexicon=lexicon, promise_window_hours=promise_window_hours, tz=tz,
-                  reads_outage=reads_outage, outage_window_hours=outage_window_hours)
+                  reads_outage=reads_outage, outage_window_hours=outage_window_hours, subject=subject)
     return stats
 
 
@@ -395,7 +396,7 @@ _AWAITS_US = re.compile(r"\b(?:nous attendons|on attend|j'attends|we'll wait for
 
 
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,
-                   tz: tzinfo | None, reads_outage: OutageReader | None) -> None:
+                   tz: tzinfo | None, reads_outage: OutageReader | None, subject: str = "") -> None:
     reading = _read(event.body, event.author)
     stats.restored = False  # they wrote: whatever the update said, the case is theirs now
     # The message opening the conversation (nothing of ours before it; a broadcast is no conversation): what
@@ -454,6 +455,13 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
     down, harm, slow = _troubles(stats, event.body, text, folded, words, reading.pasted, lexicon, reads_outage,
                                  latest=reading.latest)
+    if first and subject and not harm:
+        # The subject is their own line too ("I think I fell for a phishing email" over a message telling how
+        # they typed their password on the page): what it names at risk is. Not what it names down: "Mailbox
+        # DOWN" over "the newsletter box gets nothing, nobody reads it" is for the message to say how bad.
+        s_folded = fast_fold(subject)
+        if found_harm := lexicon.section("harm").scan(s_folded, tokens(s_folded)):
+            harm = stats.harm = _said(found_harm)
     if not (down or harm or slow) and stats.answered_down and _SAME_AGAIN.search(folded):
         down = stats.down = stats.answered_down
     if not harm and reading.forwarded and (harm := _forwarded_harm(reading.forwarded, lexicon)):

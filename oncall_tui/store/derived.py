@@ -81,7 +81,7 @@ def refresh_cases(conn, case_ids: Iterable[str], now: datetime, heat: HeatModel)
         # (reopening one refolds it). A first sync or an import is mostly closed history.
         stats = fold_events(events, lexicon=heat.lexicon, promise_window_hours=heat.weights.promise_window_hours,
                             tz=zone(row[7]), reads_outage=heat.reads_outage if row[0] in OPEN_STATUSES else None,
-                            outage_window_hours=heat.weights.promise_outage_window_hours)
+                            outage_window_hours=heat.weights.promise_outage_window_hours, subject=row[5])
         stats.topic = case_topic(stats.topic, row[5], heat.lexicon.single_words)
         folded[case_id] = [row[4], row[1], row[0], row[2], bool(row[3]), stats,
                            format_ts(events[-1].at) if events else None, stats.topic != (row[6] or "")]
