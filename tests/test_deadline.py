@@ -54,6 +54,11 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Pa
     # ...even when the promising clause names no "avant": "promis un rappel" is what promises.
     ("Appelé M. Roux. Probablement la mise à jour de jeudi. Lui ai promis un rappel demain à 9h.",
      datetime(2026, 11, 24, 9, 0)),
+    # A span: we committed to its last end.
+    ("I've submitted the removal request; it's usually processed within 12-24h. I'll update you as soon as it's "
+     "cleared.", datetime(2026, 11, 24, 10, 0)),
+    ("La demande est faite, c'est traité sous 24 à 48 h. Je vous tiens au courant.", datetime(2026, 11, 25, 10, 0)),
+    ("Je regarde, retour dans 2 ou 3 heures.", datetime(2026, 11, 23, 13, 0)),
 ])
 def test_a_dated_promise_holds_until_the_moment_it_names(reply, expected):
     assert promised_by(reply, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -232,6 +237,14 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("48h ??? La coupure est dans 6 heures. Je veux parler à quelqu'un.", datetime(2026, 11, 23, 16, 0)),
     ("La coupure prévue ce soir à 23h tombe pendant notre inventaire, pouvez-vous la décaler ?",
      datetime(2026, 11, 23, 23, 0)),
+    # A span: the soonest it may be needed.
+    ("La coupure est prévue dans 2 à 3 heures, il faut que le certificat soit fait avant.",
+     datetime(2026, 11, 23, 12, 0)),
+    # The call an engineer logs says what the customer must do, in the third person.
+    ("Appel de Martine. Le VPN ne monte plus depuis ce matin. Elle doit transmettre le fichier SEPA des salaires "
+     "demain à 8h.", datetime(2026, 11, 24, 8, 0)),
+    ("Call from Tom: he has to send the payroll file tomorrow at 8am and cannot reach the server.",
+     datetime(2026, 11, 24, 8, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -243,6 +256,8 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     "Since 8:15 nobody in the office can send any email.",
     "Notre vente flash a démarré à 9h et le site renvoie une 502.",
     "Le site a été suspendu ce matin à 11h alors que la facture est payée.",
+    # A guess is no need by a moment.
+    "Ça doit être le DNS encore une fois aujourd'hui, le site ne charge pas.",
     "Le webmail met 30 secondes pour ouvrir un message cet après-midi.",  # an infinitive is not the event
     "I deleted a folder of client files by mistake this morning.",
     # Which backup to restore, answering our question: a time in the past, no need said.

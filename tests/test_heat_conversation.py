@@ -2607,6 +2607,8 @@ def test_a_record_they_want_no_answer_to_is_calm_and_not_lifted_by_the_incident(
     ("Our customers' phones say the certificate is not valid for shop.example.com.", "'certificate is not valid'"),
     # The server answers with its default page.
     ("Since the reboot every one of our sites shows the default page of Apache.", "'shows the default page'"),
+    # A tunnel that no longer comes up.
+    ("Le VPN entre l'agence et le serveur Sage ne monte plus depuis ce matin.", "'ne monte plus'"),
 ])
 def test_payments_mail_or_a_share_of_requests_failing_and_a_refused_certificate_read_as_down(text, said):
     h = heat([customer(at(0), text)], at(1))
@@ -2686,3 +2688,46 @@ def test_the_way_through_the_panel_answers_a_how_to_question_not_a_broken_site()
                                       "Hébergement > Certificats > Let's Encrypt. Documentation : "
                                       "https://docs.example.net/tls/activer-letsencrypt")], at(20))
     assert terms(bounced)["waiting"] == "waiting 20 h" and "bounced" in terms(bounced)
+
+
+@pytest.mark.parametrize("text, said", [
+    # Backups that report OK at no size at all.
+    ("Hello, the backup emails you send every night say 0 B since Tuesday. Status says OK though. Is that normal?",
+     "'0 b'"),
+    ("Les sauvegardes font 0 octet depuis mardi, c'est normal ?", "'0 octet'"),
+    # A dump of their data anyone can fetch from their site, named by its address.
+    ("Hi, a parent emailed us saying he could download www.kidsclub.co.uk/db_backup_2027-02.sql from our site. Is "
+     "that a problem?", "'download www.kidsclub.co.uk/db_backup_2027-02.sql'"),
+    # A migration half done: orders taken on both sides.
+    ("It's Monday morning and orders keep arriving on both sides. Our stock counts are wrong and we've sold the same "
+     "bike twice.", "'sold the same', 'stock counts are wrong'"),
+    ("Des clients nous appellent pour des commandes passées ce week-end qu'on ne retrouve pas dans le back-office.",
+     "'qu'on ne retrouve pas'"),
+])
+def test_empty_backups_a_dump_anyone_can_fetch_and_orders_split_or_lost_are_at_risk(text, said):
+    assert terms(heat([customer(at(0), text)], at(1)))["risk"] == f"said data or security is at risk: {said}"
+
+
+def test_their_own_dump_they_ask_how_to_fetch_is_no_risk():
+    assert "risk" not in terms(heat([customer(at(0), "How can I download my backup.sql from the panel?")], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks Jonas, mail works now! Small thing, not sure if related: since your change /checkout gives '403 "
+    "Forbidden'. The rest of the site is fine. Have a nice Sunday!",
+    "Merci, les mails partent de nouveau. Petit souci, je ne sais pas si c'est lié : la page paiement renvoie 403.",
+])
+def test_a_thank_you_that_brings_up_something_new_does_not_close(text):
+    story = [customer(at(0), "Hi, order emails from the shop stopped going out yesterday."),
+             us(at(20), "Hi, I switched the shop to the authenticated relay. Emails should flow now.")]
+    h = heat([*story, customer(at(22), text)], at(23))
+    assert not h.probably_done and "waiting" in terms(h)
+    assert heat([*story, customer(at(22), "Thanks Jonas, mail works now! Have a nice Sunday!")], at(23)).probably_done
+
+
+def test_a_quote_asked_for_is_a_sales_matter_and_a_quoted_error_is_not():
+    quote = heat([customer(at(0), "Hi, we'd like to plan a RAM upgrade on db-01 in Q2. Could you send a quote and "
+                                  "the expected downtime?")], at(24))
+    assert terms(quote)["sales"].endswith("'send a quote'")
+    error = heat([customer(at(0), "Hi, to quote the error our app shows: 'connection refused'.")], at(24))
+    assert "sales" not in terms(error)

@@ -78,7 +78,8 @@ _WORDED.update({word: 60 * n for n, words in enumerate(
     ("", "", "two deux", "three trois", "four quatre", "five cinq", "six", "seven sept", "eight huit", "nine neuf",
      "ten dix", "eleven onze", "twelve douze")) for word in words.split()})
 _DURATION = re.compile(r"\b(?:dans|sous|within|in)\s+(?:les\s+|the\s+next\s+)?(?:(?:about|around|roughly|approx\w*|"
-                       r"environ|a peu pres|~)\s*)?(\d{1,3}|" + "|".join(sorted(_WORDED, key=len, reverse=True)) +
+                       r"environ|a peu pres|~)\s*)?(\d{1,3}(?:\s*(?:-|–|a|to|or|ou)\s*\d{1,3})?|"
+                       + "|".join(sorted(_WORDED, key=len, reverse=True)) +
                        r")\s*-?\s*(h|heures?|hours?|hrs?|min|minutes?|jours?|days?)\b")
 # "d'ici une heure", "d'ici 30 minutes": the same, spelt out ("d'ici 14h" is an hour of the day).
 _DURATION_BY = re.compile(r"\bd'ici\s+(?:(?:environ|a peu pres)\s*)?(\d{1,3}|"
@@ -134,7 +135,7 @@ def promised_by(text: str, at: datetime) -> datetime | None:
     """The moment a reply written at *at* (aware) promises to come back by, or None if it names none."""
     folded = _fold(text)
     found = [(moment, _promising(clause), bool(_STORY.search(clause))) for clause in _CLAUSES.split(folded)
-             if (moment := _clause_moment(clause, at)) is not None and moment > at]
+             if (moment := _clause_moment(clause, at, upper=True)) is not None and moment > at]
     # A moment in the clause that promises wins over one of the story around it: "échoue depuis mercredi 14h.
     # Probablement la mise à jour de mercredi. Lui ai promis un rappel avant 18h" promises 18:00 today. A clause
     # telling what happened is no moment of ours at all: "it was listed early this morning" (read at 08:40).
@@ -194,7 +195,9 @@ _NEED = re.compile(
 # The customer's own obligation at a moment is a deadline without "avant"/"by": "nous devons publier demain à
 # 8h", "we have to send the invoices tonight". Not one they were spared ("for once I didn't have to chase
 # anybody tonight"), nor a guess or a manner of speaking ("it must be the DNS again today", "je dois dire").
-_OBLIGED = re.compile(r"(?<!n't )(?<!not )(?<!never )\b(devons|dois|must|have to|need to)\b"
+# ...said of them too: the call an engineer logs ("Elle doit transmettre le fichier SEPA demain lundi à 8h").
+_OBLIGED = re.compile(r"(?<!n't )(?<!not )(?<!never )\b(devons|dois|must|have to|need to|"
+                      r"(?:il|elle|ils|elles) (?:doit|doivent)|(?:he|she) (?:has|needs) to)\b"
                       r"(?! (?:be|have|say|admit|dire|avouer|admettre|reconnaitre)\b)")
 # What happens if it is not done by then: "if those invoices don't go out by 06:00 it will cost us",
 # "the export runs at 23:00: if it doesn't run, the warehouse ships nothing", "s'il ne part pas", "sinon".
@@ -410,7 +413,9 @@ def fills_by(text: str, at: datetime) -> datetime | None:
     return min(found) if found else None
 
 
-def _clause_moment(clause: str, at: datetime) -> datetime | None:
+def _clause_moment(clause: str, at: datetime, *, upper: bool = False) -> datetime | None:
+    """The moment *clause* names, written at *at*, or None. A span ("within 12-24h", "sous 24 à 48 h") is its
+    first end, the soonest it may be needed; *upper*: its last, what we committed to."""
     if _PAST.search(clause):
         return None  # what was done ("j'ai activé hier soir..."), not what is promised
     zone = _ZONE.search(clause)
@@ -419,8 +424,9 @@ def _clause_moment(clause: str, at: datetime) -> datetime | None:
     duration = _DURATION.search(clause) or _DURATION_BY.search(clause)
     if duration:
         said, unit = duration.group(1), duration.group(2)
-        if said.isdigit():
-            n = int(said)
+        if said[0].isdigit():
+            ends = re.findall(r"\d+", said)
+            n = int(ends[-1] if upper else ends[0])
             step = timedelta(minutes=n) if unit.startswith("min") else (
                 timedelta(days=n) if unit.startswith(("jour", "day")) else timedelta(hours=n))
         else:  # "une heure" is 60 minutes, "une demi-heure" 30, "un jour" a day

@@ -566,7 +566,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         harm += lexicon.section("data").scan(symptom, symptom_words)
     if harm:
         harm = stats.harm = _said(harm)
-    elif (harm := _data_lost(folded) or _ransomed(folded) or _taken_away(folded)):
+    elif (harm := _data_lost(folded) or _ransomed(folded) or _taken_away(folded) or _exposed_file(folded)):
         stats.harm = harm
     if not copy:
         slow = lexicon.section("slow").scan(symptom, symptom_words)
@@ -1057,6 +1057,22 @@ def _taken_away(folded: str) -> str:
     if not found or _WANTED.search(folded, max(0, found.start() - 40), found.start()):
         return ""
     return (f"{found['what']} … {found['unasked']}" if found["unasked"] else found.group(0))[:SAID_MAX]
+
+
+# A dump of their database or their secrets that anyone can fetch from their site: "a parent could download
+# www.kidsclub.co.uk/db_backup_2027-02.sql", "https://shop.fr/.env est accessible". The file is named by its
+# address (a path or a URL): their own export they ask about ("where can I download my dump.sql?") is not.
+_EXPOSED_FILE = re.compile(r"\b(?:download\w*|telecharg\w*|accessible|visible|public|publicly|open|opens|s'ouvre)\b"
+                           r"[^.!?\n]{0,60}?(?:https?://|www\.|/)[\w/.-]*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump)\b|"
+                           r"(?:https?://|www\.|/)[\w/.-]*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump)\b[^.!?\n]{0,40}?"
+                           r"\b(?:is|are|est|sont) (?:downloadable|accessible|public|visible|telechargeable)")
+
+
+def _exposed_file(folded: str) -> str:
+    if ".sql" not in folded and ".env" not in folded and ".bak" not in folded and ".dump" not in folded:
+        return ""
+    found = _EXPOSED_FILE.search(folded)
+    return found.group(0)[:SAID_MAX] if found else ""
 
 
 # An outage they write about after it ended: they ask for its report, not for it to be fixed.
