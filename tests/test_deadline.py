@@ -390,6 +390,9 @@ def test_odd_hours_and_dates_never_raise(word, hour, minute, day):
     ("The data disk on db01 is at 88% and growing about 1% per hour, mainly binary logs.", datetime(2026, 11, 24, 4, 0)),
     ("Alerte db-01 /var/lib/mysql 91 % (seuil critique 90 %). Estimation de saturation : ~4h.",
      datetime(2026, 11, 23, 20, 0)),
+    # A free-space threshold said before the usage is not the usage either.
+    ("PROBLEM: Free disk space is less than 5% on volume /var/lib/mysql (db-01) – used 95.1%, severity: Disaster. "
+     "Growth rate ~3%/h (binlogs)", datetime(2026, 11, 23, 17, 38)),
     ("Votre boîte mail est pleine à 96 %, elle augmente de 1 % par jour.", datetime(2026, 11, 27, 16, 0)),
     # The monitor's rate on the next line, per ten minutes; its own projection, in minutes.
     ("Check: disk usage /var/lib/mysql\nValue: 90.4% (threshold 90%)\nTrend: +0.8% / 10 min", datetime(2026, 11, 23, 18, 0)),

@@ -2647,7 +2647,20 @@ def test_our_outage_named_as_a_moment_or_by_our_mail_about_it_is_not_theirs_down
     ("Alerte reçue : connexion inhabituelle à l'espace client, puis 2FA désactivée à 14:52.",
      "'2fa désactivée', 'connexion inhabituelle'"),
     ("Notre page d'accueil affiche un message injurieux et un lien vers un concurrent.", "'message injurieux'"),
-    ("Since the reboot our MySQL port is open to the internet, someone told us.", "'open to the internet'"),
+    ("Since the reboot our MySQL port is exposed to the internet, someone told us.", "'exposed to the internet'"),
+    # Their customers' cards in a fraud report, a file nobody there put on the server.
+    ("Sorry, probably nothing. Our payment provider says several cards used on our store showed up in a 'common "
+     "point of purchase' fraud report and asked us to check for unauthorised changes.",
+     "'common point of purchase', 'fraud report', 'unauthorised changes'"),
+    # Their visitors shown someone else's cart and address.
+    ("C'est grave : deux clients voient le panier ET l'adresse de livraison de quelqu'un d'autre.",
+     "'de quelqu'un d'autre'"),
+    # Their mailbox emptied.
+    ("Ce matin en ouvrant Thunderbird, ma boîte de réception est vide, ainsi que les dossiers. Dix ans de mails.",
+     "'boîte de réception est vide'"),
+    # An abuse desk reporting spam sent from their server.
+    ("[Abuse] Spam originating from 51.xx.xx.203: your order #88213 is on hold, verify your payment.",
+     "'spam originating from'"),
     ("Our office manager clicked and logged in with her control-panel credentials before she got suspicious.",
      "'got suspicious'"),
 ])
@@ -2731,3 +2744,75 @@ def test_a_quote_asked_for_is_a_sales_matter_and_a_quoted_error_is_not():
     assert terms(quote)["sales"].endswith("'send a quote'")
     error = heat([customer(at(0), "Hi, to quote the error our app shows: 'connection refused'.")], at(24))
     assert "sales" not in terms(error)
+
+
+@pytest.mark.parametrize("text, said", [
+    # The page a suspended account shows, quoted.
+    ("Notre site affiche 'Service suspendu' depuis ce midi. La facture a pourtant été réglée le 2 avril.",
+     "'service suspendu'"),
+    # Visitors still sent to the old server or its maintenance page after a migration.
+    ("After last night's migration roughly 40% of visitors still land on the old maintenance page.",
+     "'land on the old'"),
+    ("Depuis la migration, la moitié des clients tombent sur la page de maintenance.",
+     "'tombent sur la page de maintenance'"),
+    # Scheduled jobs that no longer run, and their members locked out.
+    ("None of our cron jobs on app-01 have run since Friday. Crond seems to be running, but nothing fires.",
+     "'none of our cron jobs', 'nothing fires'"),
+    ("Since this morning the password-reset emails from our portal don't come: members are locked out.",
+     "'members are locked out'"),
+])
+def test_a_suspended_page_an_old_server_jobs_that_no_longer_run_and_members_locked_out_read_as_down(text, said):
+    assert terms(heat([customer(at(0), text)], at(1)))["down"] == f"said it is down: {said}"
+
+
+def test_none_of_the_mails_a_business_sends_arriving_reads_as_down():
+    text = "Since this morning none of the order confirmation emails from our shop arrive."
+    assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith("said it is down: 'none of the order")
+
+
+def test_saying_our_answer_is_very_clear_closes():
+    story = [customer(at(0), "La maintenance de jeudi concerne-t-elle aussi nos liens vers Lille ?"),
+             us(at(1), "Bonjour Marc, uniquement Paris-2 : vos liens vers Lille ne sont pas concernés.")]
+    assert heat([*story, customer(at(2), "Parfait, merci beaucoup Sophie, c'est très clair. Bonne journée !")],
+                at(6)).probably_done
+
+
+@pytest.mark.parametrize("alert, said", [
+    ("ALERT srv-ged-01 /data 97% (+3%/h). Projection: 100% in ~1h.", "'/data 97%'"),
+    ("PROBLEM: Free disk space is less than 5% on volume /var/lib/mysql (db-01) – used 95.1%",
+     "'Free disk space is less than 5%'"),
+    ("Check on web-02 data: used 96%.", "'used 96%'"),
+])
+def test_a_volume_nearly_full_as_monitors_say_it_is_slow(alert, said):
+    assert terms(heat([note(at(0), alert)], at(1)))["slow"] == f"a note says it is slow or nearly full: {said}"
+
+
+def test_a_small_usage_beside_a_path_is_not_full():
+    assert "slow" not in terms(heat([note(at(0), "web-02: /tmp 12% used, /var 41% used.")], at(1)))
+
+
+def test_a_disk_filling_after_they_asked_for_a_quote_is_no_sales_matter_any_more():
+    story = [customer(at(0), "Bonjour, alerte disque à 85 % sur srv-ged-01. On valide le devis demain matin."),
+             us(at(0, 30), "C'est noté, je vous prépare le devis pour passer /data à 1 To."),
+             customer(at(0, 40), "Parfait, ok pour demain. Merci !")]
+    assert "sales" in terms(heat(story, at(5)))
+    alert = Event(at(5), "action", "internal", "monitoring", "ALERT srv-ged-01 /data 97% (+3%/h). Projection: "
+                                                            "100% in ~1h.", "tool")
+    h = terms(heat([*story, alert], at(5, 10)))
+    assert "sales" not in h and "slow" in h
+
+
+def test_a_copy_of_the_database_that_does_not_start_while_the_production_is_fine_is_not_down():
+    text = ("La base PostgreSQL de recette (pg-recette01) ne redémarre plus depuis le patch d'hier soir. Ce n'est "
+            "que la recette, la production va très bien.")
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "down" not in h and "slow" in h
+
+
+def test_a_backup_job_that_failed_then_succeeded_on_retry_is_not_down():
+    failed = Event(at(0), "message", "in", "Veeam Backup (backup@ravel.fr)", "Backup job: Backup-Nuit / Status: "
+                   "Failed / vm-erp-02 – Error: Failed to create VM snapshot. Timed out. Retry in 10 minutes.", "email")
+    assert "down" in terms(heat([failed], at(0, 20)))
+    retry = Event(at(0, 25), "message", "in", "Veeam Backup (backup@ravel.fr)", "Backup job: Backup-Nuit (Retry 1) / "
+                  "Status: Success / vm-erp-02 – Success. Duration 0:22:41.", "email")
+    assert "down" not in terms(heat([failed, retry], at(1)))

@@ -393,7 +393,9 @@ def fills_by(text: str, at: datetime) -> datetime | None:
     found = [at + (timedelta(minutes=int(m.group(1))) if m.group(2).startswith("m") else timedelta(hours=int(m.group(1))))
              for m in _ESTIMATE.finditer(lower)]
     for line in _LINE.finditer(lower):
-        usage = _USAGE.search(line.group(0))
+        # The usage, not a threshold said before it: "Free disk space is less than 5% … used 95.1%".
+        usage = next((u for u in _USAGE.finditer(line.group(0)) if 50 <= float(u.group(1).replace(",", ".")) < 100),
+                     None)
         if usage is None:
             continue
         # The rate may be on the monitor's next line ("Value: 90.6%" / "Trend: +0.9% / 10 min").

@@ -295,6 +295,8 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
                 if machine:
                     new = "".join(kind for kind, old, now in zip("dhs", before, (stats.down, stats.harm, stats.slow))
                                   if now and now != old)
+                    if new:
+                        stats.sales = ""  # the disk they asked a quote for is filling now: no sales matter
                     stats.noted += "".join(kind for kind in new if kind not in stats.noted)
                     stats.alert = stats.alert or "d" in new or "h" in new
         return stats
@@ -870,7 +872,9 @@ _NO_LONGER_ARRIVES = re.compile(
     r"(?:n'arrivent|ne (?:nous |me |leur |lui )?parviennent) pas|"
     r"(?:stopped|have stopped) (?:arriving|coming(?: in| through)?|getting through)|"
     r"(?:aren't|are not|no longer) (?:arriving|coming (?:in|through)|getting through|reaching us)|"
-    r"no longer (?:arrive|come (?:in|through)|reach us))\b")
+    r"no longer (?:arrive|come (?:in|through)|reach us))\b|"
+    # ...or none of them does: "since this morning none of the password-reset emails from our portal arrive"
+    r"\bnone of the (?:[\w-]+ ){0,3}?" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:arrive|arrives|get through|go out)\b")
 
 
 # ...or what worked and no longer lets them in: "our volunteers can't get into the rota page any more".
@@ -914,7 +918,7 @@ def _cannot_any_more(folded: str) -> str:
         found = _NOTHING_COMES.search(folded)
     if found is None and ("plus" in folded or "stopped" in folded or "n't" in folded or " not " in folded
                           or "longer" in folded or "arrivent" in folded or "parviennent" in folded
-                          or "receiv" in folded or "recu" in folded or "never got" in folded):
+                          or "receiv" in folded or "recu" in folded or "never got" in folded or "none of" in folded):
         found = _NO_LONGER_ARRIVES.search(folded) or _NO_LONGER_RECEIVED.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
         found = _NOBODY_CAN.search(folded)
@@ -1135,24 +1139,24 @@ _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|z
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
 # department writes in person; nor "(auto-reply)": an out-of-office stands for the person it answers for.
 _MONITOR_MAIL = re.compile(r"monitor|alert|nagios|zabbix|icinga|centreon|prometheus|uptime|healthcheck|pingdom|"
-                           r"statuscake|grafana", re.IGNORECASE)
+                           r"statuscake|grafana|veeam", re.IGNORECASE)
 
 
 # A monitor's or an engineer's note that what was down is back.
 _RECOVERED = re.compile(r"\b(?:recovery|recovered|resolved|back to normal|back up|up again|stable since|ok since|"
                         r"retour a la normale|revenu a la normale|retabli|resolu|de nouveau (?:accessible|en ligne|joignable)|"
                         r"fonctionnen?t? (?:de nouveau|a nouveau)|(?:working|operational) (?:normally )?again|"
-                        r"(?:has|have) been restored|(?:is|are) restored)\b")
+                        r"(?:has|have) been restored|(?:is|are) restored|status: success|succeeded on retry)\b")
 
 
 # A copy of the site that is not the one their customers use: "staging.finlo.io returns 502", "la preprod
 # est plantée". Named with the production ("staging and production are both down"), it is not only the copy.
 # ("recette" alone is also the day's takings: only "recette.site.fr" or "le site de recette" name the copy.)
-_COPY = re.compile(r"\b(staging|pre-?prod|pre-production|sandbox|recette(?=\.\w)|(?:site|environnement|serveur|base) "
-                   r"de (?:test|dev|developpement|recette)|(?:test|dev|development) (?:site|environment|server))\b")
+_COPY = re.compile(r"\b(staging|pre-?prod|pre-production|sandbox|recette(?=\.\w)|(?:site|environnement|serveur|base)"
+                   r"(?: \w+)? de (?:test|dev|developpement|recette)|(?:test|dev|development) (?:site|environment|server))\b")
 _PRODUCTION = re.compile(r"\b(production|prod|live site|site en ligne|site public)\b")
 _PRODUCTION_FINE = re.compile(r"\b(production|prod|live site|live|site en ligne|site public)\b[^.;\n]{0,30}\b(is fine|fine|works|unaffected|"
-                              r"not affected|ok|fonctionne|marche|n'est pas (?:touchee?|impactee?|concernee?)|va bien)\b")
+                              r"not affected|ok|fonctionne|marche|n'est pas (?:touchee?|impactee?|concernee?)|va (?:tres )?bien)\b")
 
 
 def _copy_down(folded: str) -> str:
@@ -1173,7 +1177,10 @@ def _data_lost(folded: str) -> str:
 # A disk, a quota or a mailbox said to be nine-tenths full or more, however it is written:
 # "Disk usage: 97%", "le disque est à 98 %", "quota de la boîte : 100 %".
 _FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partition|filesystem|inodes?|mailbox|"
-                   r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%", re.IGNORECASE)
+                   r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%|"
+                   # ...as a monitor says it: "/data 97% (+3%/h)", "used 95.1%", "free disk space is less than 5%"
+                   r"(?<![\w/])/[\w/.-]*\s+(?:9\d|100)(?:[.,]\d+)?\s?%|\bused:?\s+(?:9\d|100)(?:[.,]\d+)?\s?%|"
+                   r"\bfree (?:disk )?space (?:is )?(?:less than|below|under|<)\s*\d(?:[.,]\d+)?\s?%", re.IGNORECASE)
 
 
 # A receiving mail server's verdict on their mail, pasted from a message's headers ("dkim=fail (no key for
