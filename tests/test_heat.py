@@ -47,7 +47,7 @@ def customer(when: datetime, text: str = "Bonjour, le certificat de mon site a e
 
 
 def engineer(when: datetime, name: str = "alice",
-             text: str = "Bonjour, nous regardons votre certificat.", kind: str = "message") -> Event:
+             text: str = "Bonjour, j'ai renouvelé votre certificat.", kind: str = "message") -> Event:
     return Event(when, kind, "out", name, text, "email")
 
 

@@ -2544,6 +2544,7 @@ def test_saying_our_answer_changed_nothing_is_what_was_down_said_again(again):
     "Hello Laurent, thank you for the details, we are looking into it. Regards, Wei",
     "Hi Dev, sorry for the wait. I've flagged your ticket to the on-call team, someone will contact you shortly.",
     "Bonjour, nous examinons votre demande avec l'équipe DNS.",
+    "Bonjour Madame, nous regardons.",
 ])
 def test_we_are_looking_into_it_is_a_holding_reply_and_what_is_down_stays_down(holding):
     down = customer(at(0), "Bonjour, depuis 01h30 notre domaine ne se résout plus chez une partie de nos clients "
@@ -2760,8 +2761,13 @@ def test_a_quote_asked_for_is_a_sales_matter_and_a_quoted_error_is_not():
      "'none of our cron jobs', 'nothing fires'"),
     ("Since this morning the password-reset emails from our portal don't come: members are locked out.",
      "'members are locked out'"),
+    # The disk under them takes no more writes.
+    ("Our support platform can't save tickets since 9:50. 30 agents are typing notes in Notepad.", "'can't save'"),
+    ("Depuis ce matin notre application de stock n'arrive plus à enregistrer quoi que ce soit, voici l'erreur :\n\n"
+     "  ERROR 1030 (HY000): Got error 30 \"Read-only file system\" from storage engine InnoDB",
+     "'n'arrive plus à enregistrer', 'read-only file system'"),
 ])
-def test_a_suspended_page_an_old_server_jobs_that_no_longer_run_and_members_locked_out_read_as_down(text, said):
+def test_a_suspended_page_an_old_server_stopped_jobs_locked_out_members_and_refused_writes_read_as_down(text, said):
     assert terms(heat([customer(at(0), text)], at(1)))["down"] == f"said it is down: {said}"
 
 
