@@ -376,7 +376,7 @@ _PHRASAL_DOWN = re.compile(
 # ...nor does "not a single" when what follows is a trouble they did not have: "record sales and not a single
 # hiccup", "pas un seul souci de tout le week-end" ("not a single order since 7" is down).
 _NOT_ONE_TROUBLE = re.compile(r"\b(?:not a single|not one|pas un seul|pas une seule) (?:hiccup|problem|issue|glitch|"
-                              r"complaint|bug|error|blip|incident|souci|probleme|pepin|incident|erreur|plainte)s?\b")
+                              r"complaint|bug|error|blip|incident|souci|probleme|pepin|erreur|plainte)s?\b")
 
 
 def _not_an_outage(folded: str) -> str:
