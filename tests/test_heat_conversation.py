@@ -2822,3 +2822,90 @@ def test_a_backup_job_that_failed_then_succeeded_on_retry_is_not_down():
     retry = Event(at(0, 25), "message", "in", "Veeam Backup (backup@ravel.fr)", "Backup job: Backup-Nuit (Retry 1) / "
                   "Status: Success / vm-erp-02 – Success. Duration 0:22:41.", "email")
     assert "down" not in terms(heat([failed, retry], at(1)))
+
+
+def _spoken(phrase: str) -> str:
+    """*phrase* ("ne marche plus", "n'affiche plus") as spoken French says it, without its "ne"."""
+    return phrase[3:] if phrase.startswith("ne ") else phrase[2:]
+
+
+SPOKEN_DOWN = sorted(_spoken(p.text) for p in LEXICON.section("down").phrases
+                     if p.words[0] in ("ne", "n") and "plus" in p.words[1:4])
+
+
+@pytest.mark.parametrize("spoken", SPOKEN_DOWN)
+def test_every_trouble_said_without_its_ne_reads_as_written(spoken):
+    # "les mails partent plus", "le site s'affiche plus": customers write as they speak. Read by the lexicon,
+    # as written, not guessed by the outage reader.
+    stats = fold_events([customer(at(0), f"Bonjour, depuis ce matin le site {spoken}. Merci de regarder.")],
+                        reads_outage=None)
+    h = score(stats, status="open", tier="standard", opened_at=at(0), now=at(1))
+    assert terms(h).get("down", "").startswith("said it is down"), spoken
+
+
+@pytest.mark.parametrize("text", [
+    "Les mails partent plus tôt le matin depuis le changement d'horaire de la newsletter.",
+    "Merci, le nouveau formulaire marche pas mal du tout.",
+    "Bravo pour la migration : la boutique répond plus vite et le back-office charge plus rapidement.",
+])
+def test_a_comparison_is_not_a_spoken_negation(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    # An aside cuts what they say in two.
+    "Nos mails transactionnels (confirmations de commande) restent bloqués dans la file Postfix depuis samedi.",
+    # What their shop sends on to their ERP or their warehouse no longer gets there.
+    "Les commandes du site ne remontent plus dans notre ERP depuis samedi 02h (le dépôt SFTP échoue, cf. log).",
+    "Since about 11:00 orders have stopped reaching the warehouse tool.",
+    "Since the reboot, orders stopped syncing to our ERP.",
+    # Nobody can log in; the server error said in words.
+    "Our mobile app (1.2M users) cannot log anyone in since your upgrade.",
+    "Hello, the API returns 500 on every call since 00:50 UTC.",
+    # What they type is no longer kept.
+    "Le logiciel de rendez-vous n'enregistre plus les nouveaux rdv, ça met un message 'erreur d'écriture'.",
+])
+def test_a_flow_that_stopped_or_a_server_error_said_in_words_reads_as_down(text):
+    assert "down" in terms(heat([customer(at(0), text)], at(1)))
+
+
+def machine(when, text, author="monitoring"):
+    return Event(when, "action", "internal", author, text, "tool")
+
+
+FIX = "Hi, fixed: the PHP pool had crashed, I restarted it and recycled the workers."
+
+
+@pytest.mark.parametrize("again", [
+    "Still 500 I'm afraid. I cleared my cache and tried on my phone too.",
+    "Toujours une erreur 500, j'ai vidé le cache.",
+    "La file dépasse maintenant 9 000 messages, les clients reçoivent leur confirmation 2 jours après.",
+    "It's getting worse: the queue keeps growing.",
+])
+def test_saying_the_symptom_is_still_there_or_worse_after_our_fix_is_the_outage_again(again):
+    events = [customer(at(0), "Our site shows 'HTTP ERROR 500' since last night."), us(at(1), FIX)]
+    assert "down" not in terms(heat(events, at(2)))
+    assert "down" in terms(heat([*events, customer(at(2), again)], at(3)))
+
+
+def test_thanks_looking_into_it_is_no_fix_of_what_is_down():
+    events = [customer(at(0), "Hi, since this morning card payments fail on our shop."),
+              us(at(0, 20), "Hi Oliver, thanks, looking into it.")]
+    assert "down" in terms(heat([*events, customer(at(1, 40), "Any update? 40 failed orders so far.")], at(2)))
+
+
+def test_the_monitoring_finding_it_down_after_they_said_all_good_takes_back_the_done():
+    events = [customer(at(0), "Our website shows 503 Service Unavailable. Can you help?"), us(at(1), FIX),
+              customer(at(2), "Thanks! All good. We're all off for the long weekend, glad it's sorted.")]
+    assert "done" in terms(heat(events, at(3)))
+    later = [*events, machine(at(20), "HTTP check fairbanks-yoga.com: still DOWN (503) - 6 consecutive failures.")]
+    h = terms(heat(later, at(21)))
+    assert "done" not in h and h["down"].startswith("a note says it is down")
+
+
+@pytest.mark.parametrize("author", ["cert-manager", "automate", "panel"])
+def test_a_certificate_manager_automation_or_the_panel_writes_as_a_machine(author):
+    # Its word is read like the monitoring's (the expiry it gives is due then); it is no engineer acting.
+    events = [machine(at(0), "Renewal FAILED for *.transports-lebris.fr: ACME DNS-01 challenge failed. Current "
+                             "certificate expires 2026-11-24 19:30 UTC.", author)]
+    assert "deadline" in terms(heat(events, at(1)))

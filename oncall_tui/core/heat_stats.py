@@ -299,6 +299,10 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
                         stats.sales = ""  # the disk they asked a quote for is filling now: no sales matter
                     stats.noted += "".join(kind for kind in new if kind not in stats.noted)
                     stats.alert = stats.alert or "d" in new or "h" in new
+                    if stats.done and ("d" in new or "h" in new):
+                        # "All good, thanks!" then the monitoring: "still DOWN (503), 6 consecutive failures":
+                        # the trouble is back, whatever they last told us.
+                        stats.done = ""
         return stats
     if event.kind not in CONVERSATION_KINDS or event.direction not in ("in", "out"):
         return stats  # status changes: no effect on heat
@@ -515,12 +519,81 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.prints = " ".join([*earlier, pack_print(print_)][-MAX_PRINTS:])
 
 
+# Spoken French drops the "ne": "les mails partent plus", "ça s'affiche plus", "j'arrive plus à me connecter". The
+# lexicon lists the written form ("ne partent plus"); the "ne" is put back before a verb the lexicon negates, so both
+# read alike. Not before a comparison: "ça marche plus vite", "on reçoit plus de commandes", "pas mal".
+_NEGATED_WORDS = frozenset({"plus", "pas", "rien", "jamais", "toujours", "aucun", "aucune", "nulle"})
+_CLITICS = frozenset({"se", "s", "me", "m", "te", "t", "y", "en", "lui", "leur", "l", "la", "le", "les"})
+_NOT_NEGATION_AFTER = re.compile(r" (?:(?:de|du|des|que|mal|vite|tard|tot|souvent|longtemps|ou moins|trop|assez|beaucoup|"
+                                 r"haut|bas|loin|fort|bien|mieux)\b|d'|qu'|(?:rapide|lent|grand|gros|petit|cher|facile|"
+                                 r"simple|fluide|stable)\w*)")
+_CLITIC_RUN = re.compile(r"(?:\b(?:se|me|te|y|en|lui|leur|la|le|les) |\b[smtl]')*$")
+_NE_BEFORE = re.compile(r"\b(?:ne|n')\s?(?:(?:se|me|te|nous|vous|y|en|lui|leur|la|le|les) |[smtl]')*$")
+_spoken_negations: dict[int, re.Pattern[str] | None] = {}
+# ...and the outage reader, which learnt "plus" from "ne … plus", does not read it in a comparison either.
+_COMPARED = re.compile(r"\bplus (?=(?:vite|rapide|rapidement|lent|lente|lentement|t[ôo]t|tard|souvent|longtemps|"
+                       r"facilement|simplement|fluide|stable|beaucoup|mieux)\b)", re.IGNORECASE)
+
+
+def _negated_verbs(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """The verbs the trouble sections of *lexicon* say with "ne … plus/pas/rien", followed by that word."""
+    key = id(lexicon)
+    if key not in _spoken_negations:
+        verbs = set()
+        for name in ("down", "harm", "slow", "data"):
+            for phrase in lexicon.section(name).phrases:
+                words = phrase.words
+                if words[0] not in ("ne", "n"):
+                    continue
+                i = 1
+                while i < len(words) and words[i] in _CLITICS:
+                    i += 1
+                if i + 1 < len(words) and words[i + 1] in _NEGATED_WORDS:
+                    verbs.add(words[i])
+        _spoken_negations[key] = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) +
+                                            r") (?:plus|pas|rien|jamais|toujours pas)\b") if verbs else None
+    return _spoken_negations[key]
+
+
+def with_written_negation(folded: str, lexicon: Lexicon) -> str:
+    """*folded* with the "ne" spoken French leaves out put back before the verbs the lexicon negates."""
+    if " plus" not in folded and " pas" not in folded and " rien" not in folded and " jamais" not in folded:
+        return folded
+    pattern = _negated_verbs(lexicon)
+    if pattern is None:
+        return folded
+    out, last = [], 0
+    for found in pattern.finditer(folded):
+        before = folded[max(0, found.start() - 24):found.start()]
+        after = _NOT_NEGATION_AFTER.match(folded, found.end())
+        if _NE_BEFORE.search(before) or after and (found.group(0).endswith("plus") or after.group(0) == " mal"):
+            continue
+        at = found.start() - len(_CLITIC_RUN.search(before).group(0))
+        out.append(folded[last:at])
+        out.append("n'" if folded[at] in "aeiouyh" else "ne ")
+        last = at
+    if not out:
+        return folded
+    out.append(folded[last:])
+    return "".join(out)
+
+
+_ASIDE = re.compile(r" ?\([^()\n]{1,80}\)")
+
+
 def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[str], pasted: str, lexicon: Lexicon,
               reads_outage: OutageReader | None, *, latest: str = "") -> tuple[str, str, str]:
     """Set what *text* (the writer's own words of *body*, *folded* into *words*, beside the log they *pasted* and
     its *latest* time-stamped entry) says is down, at risk or slow in *stats*; return the three, '' for none said."""
     # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):
     # read for the symptom, never for their words or tone.
+    if (restored := with_written_negation(folded, lexicon)) is not folded:
+        folded, words = restored, tokens(restored)
+    if "(" in folded and (plain := _ASIDE.sub("", folded)) != folded:
+        # An aside can cut what they say in two: "nos mails (confirmations de commande) restent bloqués". What is
+        # around it is read joined up too, the aside itself as written.
+        folded = folded + "\n" + plain
+        words = tokens(folded)
     if pasted:
         pasted_folded = fast_fold(pasted)  # folding is per character: the text's fold is reused as it is
         symptom, symptom_words = folded + "\n" + pasted_folded, words + tokens(pasted_folded)
@@ -576,7 +649,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
             full := _FULL.search(written) or _MAIL_AUTH_FAILS.search(symptom)) else ""
         if slow:
             stats.slow, stats.copy_down = slow, ""
-    if not (down or harm or slow) and reads_outage is not None and (read := reads_outage(text)):
+    if not (down or harm or slow) and reads_outage is not None and (read := reads_outage(_COMPARED.sub("", text))):
         # Broken in words no list holds ("la page tourne dans le vide", "the export never reached the
         # warehouse"): the reader trained on the decoder's messages takes it for an outage.
         down = stats.down = "|".join(read)[:SAID_MAX]
@@ -870,16 +943,24 @@ _NO_LONGER_ARRIVES = re.compile(
     # (A flow, said in the plural: "the reset email isn't arriving" is one message, not an outage.)
     r"\b" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:ne (?:nous |me |leur |lui )?(?:arrivent|parviennent) plus|"
     r"(?:n'arrivent|ne (?:nous |me |leur |lui )?parviennent) pas|"
-    r"(?:stopped|have stopped) (?:arriving|coming(?: in| through)?|getting through)|"
-    r"(?:aren't|are not|no longer) (?:arriving|coming (?:in|through)|getting through|reaching us)|"
-    r"no longer (?:arrive|come (?:in|through)|reach us))\b|"
+    r"(?:stopped|have stopped) (?:arriving|coming(?: in| through)?|getting through|syncing|reaching (?:us|our|the|their))|"
+    r"(?:aren't|are not|no longer) (?:arriving|coming (?:in|through)|getting through|reaching (?:us|our)|syncing)|"
+    r"no longer (?:arrive|come (?:in|through)|reach (?:us|our)|sync))\b|"
     # ...or none of them does: "since this morning none of the password-reset emails from our portal arrive"
     r"\bnone of the (?:[\w-]+ ){0,3}?" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:arrive|arrives|get through|go out)\b")
 
 
 # ...or what worked and no longer lets them in: "our volunteers can't get into the rota page any more".
-_LOCKED_OUT = re.compile(r"\b(?:can't|cannot|can not|are unable to|is unable to)(?: \w+)? (?:get into|log ?in(?:to)?|sign in(?:to)?|"
+_LOCKED_OUT = re.compile(r"\b(?:can't|cannot|can not|is unable to|are unable to) (?:log|sign) (?:anyone|anybody|any user|"
+                         r"(?:any of )?(?:our|their) (?:users|customers|members|staff)) (?:in|on)\b|"
+                         r"\b(?:can't|cannot|can not|are unable to|is unable to)(?: \w+)? (?:get into|log ?in(?:to)?|sign in(?:to)?|"
                          r"access|reach|open|connect to)\b[^.!?\n]{0,40}?\bany ?more\b")
+
+
+# ...or what they run answers with a server error, said in words: "the API returns 500", "le site renvoie une 502".
+_RETURNS_5XX = re.compile(r"\b(?:returns?|returning|renvoie|renvoient|retourne|retournent|throws|throwing|answers|"
+                          r"answering|responds|responding|repond|repondent|gives|giving)(?: with)?(?: an?| une| des| du| only| que)?"
+                          r"(?: http| erreur| error| errors| erreurs)? 50[0-4]\b")
 
 
 # ...or mail that does not leave: "nos mails sortants restent bloqués dans la boîte d'envoi", "emails stuck in the
@@ -925,8 +1006,10 @@ def _cannot_any_more(folded: str) -> str:
     if found is None and ("bloque" in folded or "coince" in folded or "stuck" in folded or "blocked" in folded
                           or "expire" in folded):
         found = _STUCK_OR_EXPIRED.search(folded)
-    if found is None and "more" in folded:
+    if found is None and ("more" in folded or " in" in folded or " on" in folded):
         found = _LOCKED_OUT.search(folded)
+    if found is None and "5" in folded:
+        found = _RETURNS_5XX.search(folded)
     if found is None and ("fail" in folded or "echoue" in folded or "plante" in folded or "erreur" in folded
                           or "passe" in folded or "refuse" in folded):
         found = _APP_FAILS.search(folded)
@@ -1108,7 +1191,15 @@ _SAME_AGAIN = re.compile(
     r"toujours le meme (?:probleme|message)|(?:ce n'est|c'est) pas (?:le|un probleme de) cache|not (?:the|a) cache|"
     r"isn't (?:the|a) cache|no change|nothing changed|still the same|same (?:error|problem|issue|thing)|"
     r"(?:didn't|did not|doesn't|does not) (?:help|work|fix|change)|n'a pas (?:aide|marche|fonctionne|suffi|resolu)|"
-    r"ne change rien|changes nothing|ne marche toujours pas|still (?:not working|doesn't work|happening|broken))\b")
+    r"ne change rien|changes nothing|ne marche toujours pas|still (?:not working|doesn't work|happening|broken)|"
+    # ...or worse than it was: "la file dépasse maintenant 9 000 messages", "the queue keeps growing"
+    r"(?:c'est|ca) (?:encore )?pire|ca empire|de pire en pire|(?:is|it's|getting|got|gets) worse|"
+    r"keeps (?:growing|getting worse|climbing)|(?:continue|ne cesse) d'(?:augmenter|empirer)|"
+    r"continue de (?:grossir|monter)|depasse maintenant|"
+    # ...or the same symptom, named again: "Still 500 I'm afraid", "toujours une erreur 500", "toujours rien"
+    r"still (?:an? |the |getting |seeing |showing |shows |get |see |having )?(?:(?:http )?(?:error )?5\d\d|error|errors|"
+    r"down|broken|blank|nothing|offline)|toujours (?:une |la |l'|des |en |le meme )?(?:(?:erreur )?5\d\d|erreurs?|panne|"
+    r"rien|bloques?|hs|down|page blanche|hors service|hors ligne|inaccessible))\b")
 _STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|recommence|en ce moment|right now|currently)\b")
 
 
@@ -1133,7 +1224,8 @@ _PARKED = re.compile(
 # monitoring ("monitoring", "alerting", "Zabbix", "supervision"), the helpdesk or billing system ("system",
 # "Système", "billing"), a scanner.
 _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|"
-                                           r"uptime|healthcheck|\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner|[-_]check\b",
+                                           r"uptime|healthcheck|\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner|[-_]check\b|"
+                                           r"\bautomate\b|cert-?manager|certbot|\bcron\b|\bpanel\b",
                       re.IGNORECASE)
 # ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
