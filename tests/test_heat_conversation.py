@@ -2909,3 +2909,23 @@ def test_a_certificate_manager_automation_or_the_panel_writes_as_a_machine(autho
     events = [machine(at(0), "Renewal FAILED for *.transports-lebris.fr: ACME DNS-01 challenge failed. Current "
                              "certificate expires 2026-11-24 19:30 UTC.", author)]
     assert "deadline" in terms(heat(events, at(1)))
+
+
+CALM_SCAN = ("Hi, our weekly external scan flagged port 3306 open on db-ax-01. Was it opened on purpose during the "
+             "maintenance? Regards, Kerem")
+
+
+def test_what_our_note_finds_at_risk_after_a_calm_question_is_at_stake():
+    found = note(at(0, 15), "iptables-persistent not enabled on db-ax-01: firewall rules lost at the reboot. 3306 "
+                            "exposed to the internet since 00:49 UTC. mysqld log: ~4,000 failed root logins.")
+    calm = heat([customer(at(0), CALM_SCAN)], at(1))
+    h = heat([customer(at(0), CALM_SCAN), found], at(1))
+    assert terms(h)["risk"].startswith("a note says data or security is at risk") and "risk" not in terms(calm)
+    assert h.score > calm.score + 30
+
+
+def test_our_diagnosis_after_they_wrote_is_not_read_as_down():
+    events = [customer(at(0), "URGENT!!! Wrong logo on our client site, fix it now."),
+              note(at(0, 30), "Checked from three probes: new logo served everywhere, CDN purge confirmed. Not an "
+                              "outage. Will reply with screenshots.")]
+    assert "down" not in terms(heat(events, at(1)))

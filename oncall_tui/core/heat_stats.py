@@ -278,6 +278,18 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
             parked = _PARKED.search(fast_fold(event.body))
             if parked:
                 stats.parked = parked.group(0)
+        if event.body and stats.in_t is not None and not machine and event.kind == "note" and not stats.harm:
+            # An engineer's note after the customer wrote is read for what it finds at risk only ("3306 exposed to
+            # the internet since 00:49, ~4,000 failed root logins"): the customer asked calmly, what is at stake
+            # is what we found. Not for what is down: a diagnosis says "not an outage" or names a report job's
+            # timeout as often as it finds the site down.
+            folded = fast_fold(event.body)
+            probe = replace(stats, harm="")
+            if not _RECOVERED.search(folded) and _troubles(probe, event.body, event.body, folded, tokens(folded), "",
+                                                           lexicon, None)[1]:
+                stats.harm, stats.sales, stats.done = probe.harm, "", ""
+                stats.noted += "" if "h" in stats.noted else "h"
+            return stats
         if event.body and (stats.in_t is None or machine):
             # A case only the monitoring and the engineers have written on yet ("[CRIT] md0: array degraded",
             # "smtp-out-1 listed on Spamhaus, all relayed mail rejected"): their notes say what is at stake.
