@@ -2929,3 +2929,32 @@ def test_our_diagnosis_after_they_wrote_is_not_read_as_down():
               note(at(0, 30), "Checked from three probes: new logo served everywhere, CDN purge confirmed. Not an "
                               "outage. Will reply with screenshots.")]
     assert "down" not in terms(heat(events, at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "I got an email from you saying my account would be suspended, so I clicked and entered my login and my card "
+    "number. Did I do something wrong?",
+    "Bonjour, un soi-disant technicien de chez vous m'a appelé, je lui ai donné mon mot de passe.",
+    "Mes clients reçoivent depuis ce matin des mails de ma part avec une facture à télécharger que je n'ai pas "
+    "envoyés.",
+    "Afterwards I got another email saying my password had been changed. I didn't do that.",
+    "Une patiente voyait sur notre site une liste avec les noms et les numéros de téléphone d'autres patients.",
+    "A customer says the account page showed another customer's orders and address.",
+])
+def test_an_account_in_someone_else_s_hands_or_others_data_shown_is_at_risk(text):
+    h = heat([customer(at(0), text)], at(1))
+    assert "risk" in terms(h) and h.score > 50
+
+
+def test_their_own_password_reset_is_no_account_taken_over():
+    text = "I clicked on 'forgot password' and typed my new password twice, still locked out."
+    assert "risk" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", ["Thanks for the warning, we've told our staff. Nobody clicked.",
+                                  "Merci pour l'alerte, personne n'a cliqué chez nous."])
+def test_a_thank_you_for_our_warning_needs_nothing(text):
+    warning = Event(at(0), "message", "out", "Security team", "Security notice: a phishing campaign impersonating "
+                    "us asks customers to confirm their details. We never ask for your password.", "email",
+                    broadcast=True)
+    assert "done" in terms(heat([warning, customer(at(1), text)], at(2)))

@@ -239,8 +239,8 @@ def test_a_risk_named_only_in_the_subject_is_read_and_what_is_down_is_read_from_
     # The subject is the customer's own line ("I think I fell for a phishing email"): what it says is at risk
     # counts though the message tells the story without the word. A subject saying something is down does not
     # make it down: the message says how bad it is ("newsletter mailbox not receiving", nobody reads it).
-    body = ("Hi, about an hour ago I clicked a link in a mail with your logo and typed my client portal login and "
-            "password before noticing the address was not yours. I've changed the password since.\n\nGrace")
+    body = ("Hi, about an hour ago I got a mail with your logo about an unpaid invoice and did what it asked before "
+            "noticing the sender address was not yours.\n\nGrace")
     calm = "Hi, the newsletter@ mailbox gets nothing today, nobody reads it anyway, no rush.\n\nGrace"
     load(session, document(grace_case("T-1", "I think I fell for a phishing email", body, 0.05),
                            grace_case("T-2", "Portal login question", body, 0.05),

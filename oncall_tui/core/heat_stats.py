@@ -653,7 +653,8 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         harm += lexicon.section("data").scan(symptom, symptom_words)
     if harm:
         harm = stats.harm = _said(harm)
-    elif (harm := _data_lost(folded) or _ransomed(folded) or _taken_away(folded) or _exposed_file(folded)):
+    elif (harm := _data_lost(folded) or _ransomed(folded) or _taken_away(folded) or _exposed_file(folded)
+                   or _taken_over(folded)):
         stats.harm = harm
     if not copy:
         slow = lexicon.section("slow").scan(symptom, symptom_words)
@@ -1172,6 +1173,39 @@ def _exposed_file(folded: str) -> str:
         return ""
     found = _EXPOSED_FILE.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
+
+
+# Their account in someone else's hands: the password or card they gave to a fake (a link, a mail, a caller "from
+# you"), mail sent in their name they did not send, a password changed that they did not change; or what their site
+# shows one visitor of the others ("elle voyait les noms et les numéros de téléphone d'autres patients").
+_BAIT = r"(?:clicked|clique|lien|link|soi-disant|so-called|pretending|se faisant passer|faux|fausse|fake|phishing|hameconnage)"
+_GIVEN = (r"\b(?:entered|typed|gave|put in|submitted|provided|filled in|entre|saisi|tape|donne|mis|communique|rentre|"
+          r"indique)\b(?: \w+){0,3}? (?:(?:my|our|his|her|their|mon|ma|mes|notre|nos|son|sa|ses|leurs?|the|le|les) )?"
+          r"(?:login|password|passwords|credentials|card number|card details|bank details|identifiants|mot de passe|"
+          r"mots de passe|numero de carte|coordonnees bancaires)\b")
+_TAKEN_OVER = re.compile(
+    _BAIT + r"\b[^\n]{0,120}?" + _GIVEN + "|" + _GIVEN + r"[^\n]{0,120}?\b" + _BAIT + r"\b|"
+    r"\b(?:mails?|e-?mails?|messages?|factures?|courriels?|invoices?)\b[^.!?\n]{0,80}? (?:qu'(?:il|elle|ils|elles|on)|"
+    r"que (?:je|nous)|que j') ?n'(?:a|ai|avons|ont) (?:pas|jamais) envoye|"
+    r"\b(?:mails?|e-?mails?|messages?|invoices?)\b[^.!?\n]{0,80}? (?:that|which) (?:i|we|he|she|they) "
+    r"(?:didn't|did not|never) sen[dt]\b|"
+    r"\b(?:password|mot de passe)\b[^.!?\n]{0,40}?\b(?:changed|change|modifie)\b[^\n]{0,100}?"
+    r"(?:i didn't do|i did not do|we didn't do|wasn't me|not me|je n'ai rien fait|ce n'est pas moi|pas nous|"
+    r"n'(?:ai|avons) pas (?:fait|change|modifie))|"
+    r"\b(?:noms?|numeros?|telephones?|adresses?|donnees|dossiers?|coordonnees|commandes?|factures?|rendez-vous)\b"
+    r"[^.!?\n]{0,60}?\b(?:d'autres|des autres) (?:patients?|patientes?|clients?|clientes?|utilisateurs?|membres?|"
+    r"adherents?|eleves?|personnes|familles)\b|"
+    r"\b(?:other|another|different) (?:patients?|customers?|users?|members?|people|clients?|families)(?:'s?|'s)? "
+    r"(?:names?|phone numbers?|addresses?|data|details|orders?|invoices?|records?|e-?mails?|files?|appointments?)\b")
+
+
+# ...not their own reset: "I clicked on 'forgot password' and typed my new password twice".
+_RESET = re.compile(r"forgot|forgotten|oubli|reset|reinitialis|new password|nouveau mot de passe")
+
+
+def _taken_over(folded: str) -> str:
+    found = _TAKEN_OVER.search(folded)
+    return found.group(0)[:SAID_MAX] if found and not _RESET.search(found.group(0)) else ""
 
 
 # An outage they write about after it ended: they ask for its report, not for it to be fixed.
