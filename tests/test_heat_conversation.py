@@ -2958,3 +2958,12 @@ def test_a_thank_you_for_our_warning_needs_nothing(text):
                     "us asks customers to confirm their details. We never ask for your password.", "email",
                     broadcast=True)
     assert "done" in terms(heat([warning, customer(at(1), text)], at(2)))
+
+
+def test_a_page_that_cannot_reach_its_database_pasted_calmly_is_down():
+    text = ("Bonsoir, une adhérente me signale des messages en anglais en haut de notre site. Je vous copie :\n\n"
+            "Warning: mysqli::__construct(): (HY000/1045): Access denied for user 'adh_prod'@'10.2.4.17' (using "
+            "password: YES) in /home/cdt/public_html/inc/config.php on line 14\n"
+            "Deprecated: Creation of dynamic property Adherent::$iban is deprecated in "
+            "/home/cdt/public_html/inc/Adherent.php on line 88\n\nEst-ce normal ? Ce n'est pas pressé.")
+    assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith("said it is down: 'Warning: mysqli")

@@ -865,7 +865,10 @@ def quoted_error(text: str) -> str:
 # !!! CONNEXION REFUSÉE", "HTTP check CRITICAL") is not one: the customer may be running it themselves.
 _PAGE_ERROR = re.compile(r"\b(?:(?:php )?fatal error|parse error|sqlstate\[|uncaught|error establishing|"
                          r"internal server error|service unavailable|bad gateway|gateway time-?out|database error|"
-                         r"erreur (?:critique|fatale))")
+                         r"erreur (?:critique|fatale)|"
+                         # ...or when it cannot reach its database or its sessions
+                         r"access denied for user|too many connections|can't connect to (?:local )?mysql|"
+                         r"failed to initialize storage module)")
 
 
 def pasted_error(pasted: str) -> str:
