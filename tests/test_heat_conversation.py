@@ -2967,3 +2967,27 @@ def test_a_page_that_cannot_reach_its_database_pasted_calmly_is_down():
             "Deprecated: Creation of dynamic property Adherent::$iban is deprecated in "
             "/home/cdt/public_html/inc/Adherent.php on line 88\n\nEst-ce normal ? Ce n'est pas pressé.")
     assert terms(heat([customer(at(0), text)], at(1)))["down"].startswith("said it is down: 'Warning: mysqli")
+
+
+@pytest.mark.parametrize("reply", [
+    "Hello,\n\nThis is an automatic confirmation: your request #58215 has been received. An engineer will get back to "
+    "you as soon as possible.\n\nKind regards,\nSupport team",
+    "Bonjour,\n\nNous avons bien reçu votre demande (ticket n°58213). Un technicien vous répondra.\n\nL'équipe Support",
+    "Bonjour, votre demande n°58213 a été enregistrée.",
+])
+def test_a_receipt_with_the_ticket_number_inside_its_sentence_is_no_answer(reply):
+    # Sent by an account with a person's look ("helpdesk"): the text says what it is.
+    down = customer(at(0), "Since 9pm every payment on our ticket shop fails, customers are charged and get nothing.")
+    h = heat([down, us(at(0, 1), reply, "helpdesk")], at(2))
+    assert terms(h)["waiting"] == "waiting 2 h" and "down" in terms(h)
+
+
+TEMPLATES = sorted(p.text for p in LEXICON.section("template").phrases if len(p.text.split()) >= 3)
+
+
+@pytest.mark.parametrize("phrase", TEMPLATES)
+def test_every_receipt_phrase_is_one_with_a_ticket_number_inside(phrase):
+    from oncall_tui.core.heat_stats import is_canned
+
+    head, tail = phrase.split(" ", 1)
+    assert is_canned(f"{head} #48213 {tail}.", LEXICON) and is_canned(f"{phrase} (ticket n°48213).", LEXICON)

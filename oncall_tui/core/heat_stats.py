@@ -1553,8 +1553,18 @@ def is_canned(text: str, lexicon: Lexicon) -> bool:
     return bool(words) and len(words) <= BOUNCE_MAX_WORDS and _canned(folded, words, lexicon)
 
 
+# The ticket number a receipt puts inside its sentence: "your request #58215 has been received", "votre demande
+# (ticket n°58213) a bien été enregistrée".
+# (Folded, "n°" is "n" and a NUL.)
+_TICKET_NUMBER = re.compile(r" ?(?:\((?:ticket )?(?:#|n[°\x00]|no\.|ref\.? ?)\s?[\w-]*\d{3,}\)|"
+                            r"(?:#|n[°\x00]|no\.|ref\.? ?)\s?[\w-]*\d{3,})")
+
+
 def _canned(folded: str, words: list[str], lexicon: Lexicon) -> bool:
-    return bool(lexicon.section("template").scan(folded, words))
+    if lexicon.section("template").scan(folded, words):
+        return True
+    plain = _TICKET_NUMBER.sub("", folded)
+    return plain != folded and bool(lexicon.section("template").scan(plain, tokens(plain)))
 
 
 def _docs_url(url: str) -> bool:
