@@ -2991,3 +2991,29 @@ def test_every_receipt_phrase_is_one_with_a_ticket_number_inside(phrase):
 
     head, tail = phrase.split(" ", 1)
     assert is_canned(f"{head} #48213 {tail}.", LEXICON) and is_canned(f"{phrase} (ticket n°48213).", LEXICON)
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Ce n'est pas nous, personne ne se connecte en root chez nous. Un processus kdevtmpfsi prend 100% du CPU.",
+     "risk"),
+    ("Our MX and www records were changed at 21:32 UTC. None of us made that change. Please lock the account.",
+     "risk"),
+    ("I ran a cleanup script against the wrong bucket and deleted our customers' photos. It's the only copy.", "risk"),
+    ("Lag now 4h30. Retention on that topic is 6h. If we hit that we LOSE events.", "risk"),
+    ("We store sessions there, so users are getting logged out constantly.", "down"),
+    ("Customers get 'your order shipped' emails 4 hours late and support calls are up.", "slow"),
+])
+def test_what_a_night_on_saas_customers_says_is_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_a_break_in_that_was_theirs_to_blame_on_us_is_no_account_taken_over():
+    text = "Ce n'est pas nous qui avons cassé le site, c'est votre mise à jour."
+    assert "risk" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", ["Some users see someone else's name and order history. Need this fixed now.",
+                                  "We want it resolved today, customers are calling."])
+def test_asking_for_it_fixed_is_no_closing(text):
+    assert "done" not in terms(heat([customer(at(0), "Our shop is down."), us(at(1), FIX), customer(at(2), text)],
+                                    at(3)))

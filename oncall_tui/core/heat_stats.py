@@ -1206,9 +1206,24 @@ _TAKEN_OVER = re.compile(
 _RESET = re.compile(r"forgot|forgotten|oubli|reset|reinitialis|new password|nouveau mot de passe")
 
 
+# ...or a login or a change on their account that none of them made: "Accepted password for root … Ce n'est pas
+# nous, personne ne se connecte en root chez nous", "MX now points to …; none of us made that change".
+_NOT_US = re.compile(r"\b(?:ce n'est pas nous|c'est pas nous|ce n'etait pas nous|not by us|wasn't us|was not us|"
+                     r"none of us (?:made|did|changed|created|added)|nobody (?:here|on our side|in our team) "
+                     r"(?:made|did|changed|created|added|logs in|connects))\b")
+_ACCOUNT_EVENT = re.compile(r"\b(?:connect\w*|connexions?|log ?ins?|logged|root|access|acces|password|mot de passe|"
+                            r"account|compte|records?|enregistrements?|dns|mx|changed?|modifi\w*)\b")
+
+
 def _taken_over(folded: str) -> str:
     found = _TAKEN_OVER.search(folded)
-    return found.group(0)[:SAID_MAX] if found and not _RESET.search(found.group(0)) else ""
+    if found and not _RESET.search(found.group(0)):
+        return found.group(0)[:SAID_MAX]
+    if "us" in folded or "nous" in folded:
+        found = _NOT_US.search(folded)
+        if found and _ACCOUNT_EVENT.search(folded):
+            return found.group(0)
+    return ""
 
 
 # An outage they write about after it ended: they ask for its report, not for it to be fixed.
@@ -1360,7 +1375,10 @@ _ASKS = re.compile(r"\b(?:please|pls|could you|can you|would you|merci de|merci 
 
 # A closing said not to be so: "ce n'est pas revenu à la normale", "it's not back to normal yet".
 _NEGATED = re.compile(r"\b(?:pas|not|never|jamais|isn't|isnt|aren't|arent|wasn't|no longer|n'est)[\s'-]+"
-                      r"(?:(?:encore|yet|vraiment|really|tout a fait|completely|fully|quite)[\s'-]+)?$")
+                      r"(?:(?:encore|yet|vraiment|really|tout a fait|completely|fully|quite)[\s'-]+)?$|"
+                      # ...or wanted, not said: "Need this fixed now", "we want it resolved today"
+                      r"\b(?:need|needs|want|wants|get|have|has to be|must be|should be|to be)"
+                      r"(?: (?:this|it|that|them|everything|all))? $")
 # "ça marche" ending its sentence says it works ("ah ok c'était le port 22, ça marche. merci !"); going on,
 # it may be a deal ("ça marche, je teste demain") or typed without its "ne" ("ça marche pas"). ("Chez nous,
 # cela fonctionne." is where it works, not that it does.)
