@@ -3017,3 +3017,30 @@ def test_a_break_in_that_was_theirs_to_blame_on_us_is_no_account_taken_over():
 def test_asking_for_it_fixed_is_no_closing(text):
     assert "done" not in terms(heat([customer(at(0), "Our shop is down."), us(at(1), FIX), customer(at(2), text)],
                                     at(3)))
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Probably nothing, but our auth.log shows successful root logins overnight from an IP that isn't one of your "
+     "bastions. Was that one of your engineers?", "risk"),
+    ("We had to let our developer go yesterday, on bad terms. He still has SSH and panel access and knows the root "
+     "DB password.", "risk"),
+    ("Notre ancien webmaster est parti en mauvais termes et a toujours les accès FTP.", "risk"),
+    ("Not urgent I guess, but the nightly backup of db-main failed on Saturday, Sunday and Monday nights.", "risk"),
+    ("Un journaliste dit avoir téléchargé notre base clients via un lien de sauvegarde.", "risk"),
+    ("Outbound traffic 910 Mbit/s UDP to random destinations. Pattern matches DDoS bot.", "risk"),
+    ("Notre site est suspendu depuis cette nuit pour une facture soi-disant impayée.", "down"),
+])
+def test_what_a_quiet_message_says_at_stake_is_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_who_left_on_good_terms_and_keeps_an_access_is_housekeeping():
+    text = ("Notre ancien gérant a quitté la société. Il a toujours ses accès à l'espace client. Il est parti en bons "
+            "termes, mais je préférerais que ses accès soient retirés.")
+    assert "risk" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_a_fix_promised_shortly_leaves_what_is_at_risk_at_risk():
+    events = [customer(at(0), "A junior dev committed our private key to a public GitHub repo. We need it revoked."),
+              us(at(0, 20), "Hi Mei, understood. We'll revoke the certificate and deploy a new one shortly. Aiko")]
+    assert "risk" in terms(heat(events, at(1)))

@@ -1223,7 +1223,8 @@ def _taken_over(folded: str) -> str:
         found = _NOT_US.search(folded)
         if found and _ACCOUNT_EVENT.search(folded):
             return found.group(0)
-    return ""
+    found = _TAKEN_BY.search(folded) or (_FORMER_ACCESS.search(folded) if not _GOOD_TERMS.search(folded) else None)
+    return found.group(0)[:SAID_MAX] if found else ""
 
 
 # An outage they write about after it ended: they ask for its report, not for it to be fixed.
@@ -1324,10 +1325,37 @@ def _copy_down(folded: str) -> str:
 
 
 def _data_lost(folded: str) -> str:
-    if not any(word in folded for word in _LOST_WORDS):
-        return ""
-    found = _LOST.search(folded)
-    return found.group(0)[:SAID_MAX] if found else ""
+    if any(word in folded for word in _LOST_WORDS) and (found := _LOST.search(folded)):
+        return found.group(0)[:SAID_MAX]
+    if "backup" in folded or "sauvegarde" in folded:
+        found = _BACKUP_FAILED.search(folded)
+        return found.group(0)[:SAID_MAX] if found else ""
+    return ""
+
+
+# Their backup failing, named with what it backs up: "the nightly backup of db-main failed on Saturday, Sunday and
+# Monday nights", "la sauvegarde de la base clients a échoué".
+_BACKUP_FAILED = re.compile(r"\bbackups?\b(?: [\w-]+){0,4}? (?:failed|has failed|have failed|is failing|are failing|"
+                            r"did not run|didn't run)\b|\bsauvegardes?\b(?: [\w'-]+){0,5}? (?:a echoue|ont echoue|"
+                            r"echoue|echouent|est en echec|sont en echec|n'a pas tourne|n'ont pas tourne)\b")
+
+
+# Someone who should no longer have it still holds their access: "We had to let our developer go, on bad terms. He
+# still has SSH and panel access", "notre ancien prestataire a toujours les accès FTP".
+_FORMER = r"(?:ex-|former|let (?:him|her|our \w+) go|fired|left (?:us|the company)|quit|on bad terms|ancien|ancienne|" \
+          r"licencie|licenciee|parti|partie|en mauvais termes|depart)"
+_STILL_HOLDS = (r"\b(?:still has|still have|still holds|still knows|a toujours|ont toujours|garde|connait toujours)"
+                r"(?: [\w'-]+){0,4}? (?:access|acces|ssh|ftp|sftp|panel|credentials|identifiants|passwords?|"
+                r"mots? de passe|keys|cles)\b")
+_FORMER_ACCESS = re.compile(r"\b" + _FORMER + r"[^\n]{0,160}?" + _STILL_HOLDS + "|" + _STILL_HOLDS + r"[^\n]{0,160}?\b" +
+                            _FORMER)
+# (Who left on good terms and keeps an access is housekeeping: "Il est parti en bons termes, mais je préférerais que
+# ses accès soient retirés".)
+_GOOD_TERMS = re.compile(r"\b(?:en bons termes|en bon terme|on good terms|amicably|a l'amiable)\b")
+# ...or someone outside downloaded what is theirs: "un journaliste dit avoir téléchargé leur base clients".
+_TAKEN_BY = re.compile(r"\b(?:journaliste|journalist|quelqu'un|someone|somebody|un inconnu|a stranger|hacker|pirate|"
+                       r"attaquant|attacker)\b[^.!?\n]{0,60}?\b(?:telecharge|downloaded|recupere|got hold of)\b"
+                       r"[^.!?\n]{0,40}?\b(?:base|database|donnees|data|fichier|file|export|dump|backup|sauvegarde)")
 
 
 # A disk, a quota or a mailbox said to be nine-tenths full or more, however it is written:
