@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -421,3 +421,13 @@ def test_without_a_storage_fill_rate_nothing_falls_due(text):
 def test_any_text_fills_never_or_after_it_was_read_and_within_the_farthest_deadline(text):
     moment = fills_by(text, MONDAY_16_LONDON)
     assert moment is None or MONDAY_16_LONDON < moment <= MONDAY_16_LONDON + FARTHEST_DUE
+
+
+@pytest.mark.parametrize("text, hours", [
+    ("Notre supervision signale le disque de lms-prod-1 à 96 %. Ça grimpe d'environ 1 % par heure depuis hier soir.",
+     4),
+    ("Heads up: /var on db-02 is at 91%, climbing 2% an hour.", 4.5),
+])
+def test_a_fill_rate_said_in_words_is_when_the_disk_fills(text, hours):
+    at = datetime(2027, 1, 1, 10, 0, tzinfo=timezone.utc)
+    assert fills_by(text, at) == at + timedelta(hours=hours)

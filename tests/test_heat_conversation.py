@@ -94,7 +94,7 @@ def terms(h) -> dict[str, str]:
     ("Laissez tomber, c'est mon fils qui avait changé la photo d'accueil. Désolé du dérangement !", "'laissez tomber'"),
     # ...twice over, over the words of what they take back.
     ("Fausse alerte : c'était notre box qui avait planté, tout remarche depuis qu'on l'a redémarrée. Vous pouvez "
-     "oublier mon message.", "'fausse alerte', 'pouvez oublier mon message'"),
+     "oublier mon message.", "'fausse alerte', 'pouvez oublier mon message', 'tout remarche'"),
     # "ça marche" ending its sentence.
     ("Ah d'accord, il fallait vider le cache du navigateur, ça marche ! Bonne soirée", "'ça marche'"),
     # ...or needs nothing more now and will come back another time.
@@ -3044,3 +3044,23 @@ def test_a_fix_promised_shortly_leaves_what_is_at_risk_at_risk():
     events = [customer(at(0), "A junior dev committed our private key to a public GitHub repo. We need it revoked."),
               us(at(0, 20), "Hi Mei, understood. We'll revoke the certificate and deploy a new one shortly. Aiko")]
     assert "risk" in terms(heat(events, at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "J'ai changé les serveurs DNS et maintenant plus rien ne marche, ni le site ni les mails.",
+    "La boîte compta@ est pleine, nos clients m'envoient des captures de mails qui leur reviennent.",
+])
+def test_nothing_works_any_more_or_a_full_mailbox_said_in_french_is_down(text):
+    assert "down" in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_tout_remarche_closes():
+    events = [customer(at(0), "Outlook n'envoie plus rien depuis le nouveau PC."), us(at(1), FIX),
+              customer(at(2), "Bonjour Karim, merci beaucoup, tout remarche ! Bonne journée.")]
+    assert "done" in terms(heat(events, at(3)))
+
+
+def test_a_dev_server_named_by_its_host_is_a_copy_not_production():
+    text = "Le serveur dev-pixelle-02 est plein à 100% !!! Plus rien ne marche, nos devs ne peuvent plus pousser."
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "down" not in h and "production is not" in h["slow"]

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from oncall_tui.core.heat_score import is_troubled
+from oncall_tui.core.heat_score import due_at, is_troubled
 from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.model import Event
 
@@ -254,7 +254,7 @@ def test_the_clock_tick_scores_like_the_explanation(events, later, setting, stat
         assert heat_value(steady_points(stats, weights), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened.timestamp(), tier=tier, now_t=now.timestamp(), incident_open=incident,
                           weights=weights, mode=mode_of(stats), promise_t=stats.promise_t,
-                          down=bool(stats.down), harm=bool(stats.harm), due_t=stats.due_t,
+                          down=bool(stats.down), harm=bool(stats.harm), due_t=due_at(stats),
                           troubled=is_troubled(stats), spared=stats.incident_spared,
                           breaks=stats.due_breaks) == expected
 
@@ -282,11 +282,11 @@ def test_the_heat_holds_until_the_moment_the_tick_is_told_it_may_move(events, pr
         return heat_value(steady_points(stats), wait_t=stats.wait_t, out_t=stats.out_t, status=status,
                           opened_t=opened_t, tier=tier, now_t=at, incident_open=incident, mode=mode,
                           promise_t=stats.promise_t, down=bool(stats.down), harm=bool(stats.harm),
-                          due_t=stats.due_t, troubled=is_troubled(stats), spared=stats.incident_spared,
+                          due_t=due_at(stats), troubled=is_troubled(stats), spared=stats.incident_spared,
                           breaks=stats.due_breaks)
 
     until = heat_holds_until(wait_t=stats.wait_t, out_t=stats.out_t, opened_t=opened_t, now_t=now_t, mode=mode,
-                             promise_t=stats.promise_t, broken=broken, due_t=stats.due_t)
+                             promise_t=stats.promise_t, broken=broken, due_t=due_at(stats))
     assert until > now_t  # the tick moves on: a case is not rescored forever
     # Any moment before it, up to a week on, or its last millisecond: the same heat.
     then = now_t + (min(until, now_t + 7 * 86400) - now_t) * part if part is not None else until - 0.001

@@ -368,7 +368,9 @@ _RATE = re.compile(r"(\d{1,2}(?:[.,]\d+)?)\s?%\s?(?:/\s?(?:(\d{1,2})\s?)?(h|j|d|
                    r"(?:per|an|a|par)\s(hour|heure|day|jour)\b|"
                    # ...or "Croissance +1 % toutes les 10 minutes", "+2% every 15 min"
                    r"(?:toutes les|every)\s(\d{1,3})\s?(min|h)\w*)")
-_GROWS = re.compile(r"\b(?:growth|growing|grows|trend|tendance|croissance|augmente|progresse|rate|rythme|taux)\b|"
+_GROWS = re.compile(r"\b(?:growth|growing|grows|trend|tendance|croissance|augmente|progresse|rate|rythme|taux|"
+                    # ...as people say it: "ça grimpe d'environ 1 % par heure", "it's climbing 2% an hour"
+                    r"grimpe|monte|prend|gagne|climbing|climbs|rising|rises|increasing|increases)\b|"
                     r"\+\s?(?=\d)")
 _ESTIMATE_WORDS = ("saturation", "full", "plein", "fill")
 _RATE_REACH = 120  # characters after the usage where its rate may be written

@@ -973,6 +973,10 @@ _LOCKED_OUT = re.compile(r"\b(?:can't|cannot|can not|is unable to|are unable to)
                          r"access|reach|open|connect to)\b[^.!?\n]{0,40}?\bany ?more\b")
 
 
+# ...or their mailbox is full, so what is sent to them comes back: "La boîte compta@ est pleine".
+_MAILBOX_FULL = re.compile(r"\b(?:boite|mailbox|inbox|bal)\b(?: [\w@.-]+){0,2}? (?:est|is) (?:pleine|full)\b")
+
+
 # ...or what they run answers with a server error, said in words: "the API returns 500", "le site renvoie une 502".
 _RETURNS_5XX = re.compile(r"\b(?:returns?|returning|renvoie|renvoient|retourne|retournent|throws|throwing|answers|"
                           r"answering|responds|responding|repond|repondent|gives|giving)(?: with)?(?: an?| une| des| du| only| que)?"
@@ -1022,6 +1026,8 @@ def _cannot_any_more(folded: str) -> str:
     if found is None and ("bloque" in folded or "coince" in folded or "stuck" in folded or "blocked" in folded
                           or "expire" in folded):
         found = _STUCK_OR_EXPIRED.search(folded)
+    if found is None and ("plein" in folded or "full" in folded):
+        found = _MAILBOX_FULL.search(folded)
     if found is None and ("more" in folded or " in" in folded or " on" in folded):
         found = _LOCKED_OUT.search(folded)
     if found is None and "5" in folded:
@@ -1310,7 +1316,9 @@ _RECOVERED = re.compile(r"\b(?:recovery|recovered|resolved|back to normal|back u
 # est plantée". Named with the production ("staging and production are both down"), it is not only the copy.
 # ("recette" alone is also the day's takings: only "recette.site.fr" or "le site de recette" name the copy.)
 _COPY = re.compile(r"\b(staging|pre-?prod|pre-production|sandbox|recette(?=\.\w)|(?:site|environnement|serveur|base)"
-                   r"(?: \w+)? de (?:test|dev|developpement|recette)|(?:test|dev|development) (?:site|environment|server))\b")
+                   r"(?: \w+)? de (?:test|dev|developpement|recette)|(?:test|dev|development) (?:site|environment|server)|"
+                   # ...or named so: "le serveur dev-pixelle-02 est plein"
+                   r"(?:serveur|server|vm|machine) (?:dev|staging|preprod|recette)[-.]\w[\w.-]*)\b")
 _PRODUCTION = re.compile(r"\b(production|prod|live site|site en ligne|site public)\b")
 _PRODUCTION_FINE = re.compile(r"\b(production|prod|live site|live|site en ligne|site public)\b[^.;\n]{0,30}\b(is fine|fine|works|unaffected|"
                               r"not affected|ok|fonctionne|marche|n'est pas (?:touchee?|impactee?|concernee?)|va (?:tres )?bien)\b")
