@@ -431,3 +431,9 @@ def test_any_text_fills_never_or_after_it_was_read_and_within_the_farthest_deadl
 def test_a_fill_rate_said_in_words_is_when_the_disk_fills(text, hours):
     at = datetime(2027, 1, 1, 10, 0, tzinfo=timezone.utc)
     assert fills_by(text, at) == at + timedelta(hours=hours)
+
+
+def test_what_they_have_to_do_before_a_day_said_with_a_is_their_deadline():
+    at = datetime(2026, 12, 21, 10, 0, tzinfo=timezone.utc)  # a Monday
+    assert customer_due("24 à 48h ?? Nous avons 300 clients à relancer avant jeudi.", at) == datetime(
+        2026, 12, 24, 18, 0, tzinfo=timezone.utc)

@@ -3064,3 +3064,15 @@ def test_a_dev_server_named_by_its_host_is_a_copy_not_production():
     text = "Le serveur dev-pixelle-02 est plein à 100% !!! Plus rien ne marche, nos devs ne peuvent plus pousser."
     h = terms(heat([customer(at(0), text)], at(1)))
     assert "down" not in h and "production is not" in h["slow"]
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Bonjour, on a lancé notre vente privée à 10h, les fronts sont à 100 % CPU, temps de réponse 12 s.", "slow"),
+    ("Our serveur de paie plante toutes les heures. Les saisies en cours sont perdues à chaque plantage.", "risk"),
+    ("Probably nothing, but 4,000 objects of our backup bucket were deleted at 03:12. A few folders now have files "
+     "ending in .lkd and a README_RESTORE.txt.", "risk"),
+    ("We let go of a developer yesterday, under difficult circumstances. He has SSH keys on our 3 servers and a "
+     "panel login.", "risk"),
+])
+def test_saturation_lost_typing_a_ransom_note_and_a_dismissed_developer_are_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))

@@ -191,7 +191,9 @@ _NEED = re.compile(
     r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?(?:le |la |les )?faut|dois|doit|devons|devez|"
     r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
     r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir|"
-    r"depend|depends|dependent|depend(?:ent)? de)\b")
+    r"depend|depends|dependent|depend(?:ent)? de)\b|"
+    # ...or what they have to do, said with "à": "nous avons 300 clients à relancer avant jeudi"
+    r"\b(?:avons|ai|on a|ont)\b[^.,;]{0,40}?\ba (?:[a-z]+(?:er|ir|re))\b")
 # The customer's own obligation at a moment is a deadline without "avant"/"by": "nous devons publier demain à
 # 8h", "we have to send the invoices tonight". Not one they were spared ("for once I didn't have to chase
 # anybody tonight"), nor a guess or a manner of speaking ("it must be the DNS again today", "je dois dire").

@@ -659,7 +659,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     if not copy:
         slow = lexicon.section("slow").scan(symptom, symptom_words)
         slow = _said(slow) if slow else " ".join(full.group(0).split())[:SAID_MAX] if (
-            full := _FULL.search(written) or _MAIL_AUTH_FAILS.search(symptom)) else ""
+            full := _FULL.search(written) or _MAIL_AUTH_FAILS.search(symptom) or _SATURATED.search(symptom)) else ""
         if slow:
             stats.slow, stats.copy_down = slow, ""
     if not (down or harm or slow) and reads_outage is not None and (read := reads_outage(_COMPARED.sub("", text))):
@@ -973,6 +973,13 @@ _LOCKED_OUT = re.compile(r"\b(?:can't|cannot|can not|is unable to|are unable to)
                          r"access|reach|open|connect to)\b[^.!?\n]{0,40}?\bany ?more\b")
 
 
+# ...or their servers saturated, in the numbers they read: "les fronts sont à 100 % CPU, temps de réponse 12 s",
+# "php-fpm max_children reached", "load average 32".
+_SATURATED = re.compile(r"\b(?:cpu|processeurs?)\b[^.\n]{0,15}?\b100 ?%|\b100 ?% (?:de )?(?:cpu|processeur)\b|"
+                        r"\b(?:temps de reponse|response times?)\b[^.\n]{0,12}?\b\d{1,3}(?:[.,]\d)? ?(?:s|sec|secondes|seconds)\b|"
+                        r"\bmax_children reached\b|\bload average:? (?:[2-9]\d|\d{3})\b")
+
+
 # ...or their mailbox is full, so what is sent to them comes back: "La boîte compta@ est pleine".
 _MAILBOX_FULL = re.compile(r"\b(?:boite|mailbox|inbox|bal)\b(?: [\w@.-]+){0,2}? (?:est|is) (?:pleine|full)\b")
 
@@ -1088,7 +1095,7 @@ def _came_back(folded: str) -> str:
 _DATA = (r"(?:commandes?|donnees|fichiers?|photos?|mails?|e-?mails?|messages|archives?|documents?|articles|"
          r"fiches(?: \w+)?|produits|contacts|clients|tables?|base(?: de donnees)?|orders?|data|files?|records?|"
          r"posts|pages|products|customers|database|bookings?|reservations?|inscriptions|dossiers?|folders?|"
-         r"descriptions?)")
+         r"descriptions?|saisies?)")
 _LOST = re.compile(
     r"\b(?:il (?:me |nous )?manque|(?:j'ai|nous avons|on a|ai|avons) perdu|(?:we|i) (?:have )?lost|(?:we're|we are|i'm|"
     r"i am) missing|lost)\b (?:(?:toutes?|tous|l'ensemble|all|every|the|des|les|nos|mes|our|my|de|d'|\d+|"
@@ -1138,6 +1145,7 @@ _PAPERWORK = re.compile(r"\b(?:rgpd|gdpr|nlpd|nfadp|lpd|registre (?:des traiteme
 _RANSOM_NOTE = re.compile(r"\b[\w-]*(?:readme|read_me|lisezmoi|decrypt|restore_files|recover_files|how_to_back)"
                           r"[\w-]*\.(?:txt|html?|hta)\b")
 _RENAMED = re.compile(r"\b(?:extension|every folder|each folder|all folders|chaque dossier|tous les dossiers|renamed|"
+                      r"ending in|ending with|se terminent par|finissent par|"
                       r"renommes?)\b")
 
 
@@ -1351,8 +1359,9 @@ _BACKUP_FAILED = re.compile(r"\bbackups?\b(?: [\w-]+){0,4}? (?:failed|has failed
 # Someone who should no longer have it still holds their access: "We had to let our developer go, on bad terms. He
 # still has SSH and panel access", "notre ancien prestataire a toujours les accès FTP".
 _FORMER = r"(?:ex-|former|let (?:him|her|our \w+) go|fired|left (?:us|the company)|quit|on bad terms|ancien|ancienne|" \
-          r"licencie|licenciee|parti|partie|en mauvais termes|depart)"
-_STILL_HOLDS = (r"\b(?:still has|still have|still holds|still knows|a toujours|ont toujours|garde|connait toujours)"
+          r"licencie|licenciee|parti|partie|en mauvais termes|depart|dismissed|difficult circumstances|let go of)"
+_STILL_HOLDS = (r"\b(?:still has|still have|still holds|still knows|a toujours|ont toujours|garde|connait toujours|"
+                r"(?:he|she|il|elle) (?:has|a))"
                 r"(?: [\w'-]+){0,4}? (?:access|acces|ssh|ftp|sftp|panel|credentials|identifiants|passwords?|"
                 r"mots? de passe|keys|cles)\b")
 _FORMER_ACCESS = re.compile(r"\b" + _FORMER + r"[^\n]{0,160}?" + _STILL_HOLDS + "|" + _STILL_HOLDS + r"[^\n]{0,160}?\b" +
