@@ -3076,3 +3076,20 @@ def test_a_dev_server_named_by_its_host_is_a_copy_not_production():
 ])
 def test_saturation_lost_typing_a_ransom_note_and_a_dismissed_developer_are_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Le rapport de sauvegarde de cette nuit indique un échec : « Job NAS-NOTAIRES failed: repository unreachable ».",
+     "risk"),
+    ("Something a bit odd: orders placed since last night appear on db-a but not on db-b. Both nodes of our DRBD pair "
+     "report themselves as Primary.", "risk"),
+    ("fyi: our read replica db-ro-1 keeps falling behind, now 4h12m.", "slow"),
+])
+def test_a_backup_report_a_split_brain_and_a_replica_falling_behind_are_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_it_works_on_one_network_is_no_closing():
+    events = [customer(at(0), "Une partie de nos clients sur mobile n'arrive plus sur notre site."), us(at(1), FIX),
+              customer(at(2), "Chez nous non. Test depuis mon iPhone en 4G : échec. En wifi ça marche.")]
+    assert "done" not in terms(heat(events, at(3)))

@@ -1353,7 +1353,10 @@ def _data_lost(folded: str) -> str:
 # Monday nights", "la sauvegarde de la base clients a échoué".
 _BACKUP_FAILED = re.compile(r"\bbackups?\b(?: [\w-]+){0,4}? (?:failed|has failed|have failed|is failing|are failing|"
                             r"did not run|didn't run)\b|\bsauvegardes?\b(?: [\w'-]+){0,5}? (?:a echoue|ont echoue|"
-                            r"echoue|echouent|est en echec|sont en echec|n'a pas tourne|n'ont pas tourne)\b")
+                            r"echoue|echouent|est en echec|sont en echec|n'a pas tourne|n'ont pas tourne)\b|"
+                            # ...or its report says so: "Le rapport de sauvegarde de cette nuit indique un échec"
+                            r"\b(?:rapport|report|job|tache)s? de (?:la )?sauvegardes?\b[^.!?\n]{0,30}?\b(?:un echec|en echec|"
+                            r"echec|echoue)\b|\bbackup (?:report|job)s?\b[^.!?\n]{0,30}?\b(?:failed|failure|error)\b")
 
 
 # Someone who should no longer have it still holds their access: "We had to let our developer go, on bad terms. He
@@ -1435,6 +1438,8 @@ _IT_WORKS = re.compile(r"\bca marche(?=\s*(?:[.!]|$)|\s+merci\b)")
 # "tout est bon de notre côté" are theirs as a whole: it works.)
 # ...or one way in: "En tapant l'adresse directement ça marche" (from Google it lands on a casino).
 _VANTAGE_BEFORE = re.compile(r"(?:\b(?:from|ici|d'ici|here|directement|directly|en tapant|by typing)\b|"
+                             # ...or on one network: "En wifi ça marche" (and in 4G it does not)
+                             r"\b(?:en|on|over|via|sur) (?:wifi|wi-fi|4g|5g|ipv4|ipv6|ethernet|fibre|fiber|le wifi|la 4g)\b|"
                              r"\b(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b)[^.,;!?\n]{0,30}$")
 _VANTAGE_AFTER = re.compile(r"(?:\s+(?:fine|well|bien|correctement|normalement))?\s+(?:from\b|d'ici\b|here\b|"
                             r"(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b|(?:in|at) (?:the office|home)\b|"
