@@ -3093,3 +3093,17 @@ def test_it_works_on_one_network_is_no_closing():
     events = [customer(at(0), "Une partie de nos clients sur mobile n'arrive plus sur notre site."), us(at(1), FIX),
               customer(at(2), "Chez nous non. Test depuis mon iPhone en 4G : échec. En wifi ça marche.")]
     assert "done" not in terms(heat(events, at(3)))
+
+
+def test_a_site_lexicon_s_own_negated_verbs_are_read_spoken_too():
+    # The verbs are the lexicon's own: a site that adds "ne clignote plus" reads "le voyant clignote plus" as down,
+    # and the shipped lexicon, built before and after it, still does not.
+    from oncall_tui.core.heat_stats import fold_events as fold_with
+    from oncall_tui.core.lexicon import load_lexicon
+    from oncall_tui.resources import data_file
+
+    shipped = [(data_file(name).read_text(encoding="utf-8"), name) for name in ("lexicon_fr.txt", "lexicon_en.txt")]
+    site = load_lexicon([*shipped, ("[down]\nne clignote plus\n", "site.txt")])
+    text = [customer(at(0), "Bonjour, depuis ce matin le voyant du routeur clignote plus.")]
+    assert fold_with(text, lexicon=site, promise_window_hours=2).down == "ne clignote plus"
+    assert fold_with(text, lexicon=load_lexicon(shipped), promise_window_hours=2).down == ""

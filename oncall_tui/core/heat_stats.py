@@ -50,6 +50,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone, tzinfo
 from typing import Callable, Iterable, Sequence
+from weakref import WeakKeyDictionary
 
 from .deadline import (
     committed_by,
@@ -541,7 +542,9 @@ _NOT_NEGATION_AFTER = re.compile(r" (?:(?:de|du|des|que|mal|vite|tard|tot|souven
                                  r"simple|fluide|stable)\w*)")
 _CLITIC_RUN = re.compile(r"(?:\b(?:se|me|te|y|en|lui|leur|la|le|les) |\b[smtl]')*$")
 _NE_BEFORE = re.compile(r"\b(?:ne|n')\s?(?:(?:se|me|te|nous|vous|y|en|lui|leur|la|le|les) |[smtl]')*$")
-_spoken_negations: dict[int, re.Pattern[str] | None] = {}
+# (Per lexicon: a site's rules may add phrases; the key is the lexicon itself, so one that is gone takes its
+# pattern along.)
+_spoken_negations: WeakKeyDictionary[Lexicon, re.Pattern[str] | None] = WeakKeyDictionary()
 # ...and the outage reader, which learnt "plus" from "ne … plus", does not read it in a comparison either.
 _COMPARED = re.compile(r"\bplus (?=(?:vite|rapide|rapidement|lent|lente|lentement|t[ôo]t|tard|souvent|longtemps|"
                        r"facilement|simplement|fluide|stable|beaucoup|mieux)\b)", re.IGNORECASE)
@@ -549,8 +552,7 @@ _COMPARED = re.compile(r"\bplus (?=(?:vite|rapide|rapidement|lent|lente|lentemen
 
 def _negated_verbs(lexicon: Lexicon) -> re.Pattern[str] | None:
     """The verbs the trouble sections of *lexicon* say with "ne … plus/pas/rien", followed by that word."""
-    key = id(lexicon)
-    if key not in _spoken_negations:
+    if lexicon not in _spoken_negations:
         verbs = set()
         for name in ("down", "harm", "slow", "data"):
             for phrase in lexicon.section(name).phrases:
@@ -562,12 +564,12 @@ def _negated_verbs(lexicon: Lexicon) -> re.Pattern[str] | None:
                     i += 1
                 if i + 1 < len(words) and words[i + 1] in _NEGATED_WORDS:
                     verbs.add(words[i])
-        _spoken_negations[key] = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) +
+        _spoken_negations[lexicon] = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) +
                                             r") (?:plus|pas|rien|jamais|toujours pas)\b") if verbs else None
-    return _spoken_negations[key]
+    return _spoken_negations[lexicon]
 
 
-def with_written_negation(folded: str, lexicon: Lexicon) -> str:
+def _with_written_negation(folded: str, lexicon: Lexicon) -> str:
     """*folded* with the "ne" spoken French leaves out put back before the verbs the lexicon negates."""
     if " plus" not in folded and " pas" not in folded and " rien" not in folded and " jamais" not in folded:
         return folded
@@ -599,7 +601,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     its *latest* time-stamped entry) says is down, at risk or slow in *stats*; return the three, '' for none said."""
     # What is broken may be said by the log they pasted ("503 Service Unavailable" on every page):
     # read for the symptom, never for their words or tone.
-    if (restored := with_written_negation(folded, lexicon)) is not folded:
+    if (restored := _with_written_negation(folded, lexicon)) is not folded:
         folded, words = restored, tokens(restored)
     if "(" in folded and (plain := _ASIDE.sub("", folded)) != folded:
         # An aside can cut what they say in two: "nos mails (confirmations de commande) restent bloqués". What is
