@@ -236,3 +236,21 @@ def test_what_an_error_page_or_a_command_answered_is_kept_apart_from_a_logs_hist
 
 def test_a_message_without_a_pasted_log_has_nothing_pasted():
     assert read("Our site is down since this morning, can you look?").pasted == ""
+
+
+@pytest.mark.parametrize("body, said", [
+    ("Très belles fêtes à vous.\n\nCatherine Delmas\nDirectrice des opérations\n\nP.S. : la base de production est "
+     "en lecture seule depuis 15h.", "la base de production est en lecture seule"),
+    ("Thanks for a great year!\n\nBest regards,\nTom\n\nPS - the backup job has failed three nights in a row.",
+     "the backup job has failed"),
+    ("Merci pour tout.\n\nCordialement,\nLéa\n\nP.-S. Le certificat expire demain.", "Le certificat expire demain"),
+])
+def test_a_postscript_below_the_signature_is_the_writer_s_own_words(body, said):
+    r = read(body, "Catherine Delmas")
+    assert said in r.text and r.signature >= 1
+    assert "Directrice" not in r.text and "Best regards" not in r.text
+
+
+def test_a_powershell_prompt_below_a_signature_is_no_postscript():
+    r = read("Voici la sortie.\n\nCordialement,\nLéa\n\nPS C:\\Users\\lea> Get-Service", "Léa")
+    assert "Get-Service" not in r.text

@@ -134,6 +134,9 @@ SIGN_OFFS = frozenset(s.strip() for s in """
 _SIGN_OFF_TAIL = re.compile(r"[\s,.!;:-]*(?:[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2})?[\s,.!]*")
 _SIGN_OFF_HEAD = re.compile(r"\s*([A-Za-z' ]+?)\s*(?=[,.!;:-]|\s[A-Z]|$)", re.ASCII)
 SIGNATURE_MAX_LINES = 10  # a sign-off or a name followed by more than this is not a signature
+# "P.S. : la base est en lecture seule", "PS -", "P.-S." below the signature: the writer speaks again, often to
+# say the one thing that matters. Not PowerShell's prompt nor `ps aux` ("PS C:\\>").
+_POSTSCRIPT = re.compile(r"\s*(?:(?i:P\.\s?-?\s?S\b\.?)|PS\b(?!\s+[A-Z]:))\s*[:.,–-]?\s*\S")
 
 
 def _sign_off(line: str) -> bool:
@@ -369,8 +372,9 @@ def read(body: str, author: str = "") -> Reading:
         quoted_text = ("\n".join(marked) + "\n" + quoted_text)[:PASTED_CHARS]
         lines = kept
     start = _signature_start(lines, author)
-    signature = sum(1 for line in lines[start:] if line.strip())
-    lines = lines[:start]
+    postscript = next((i for i in range(start, len(lines)) if _POSTSCRIPT.match(lines[i])), len(lines))
+    signature = sum(1 for line in lines[start:postscript] if line.strip())
+    lines = lines[:start] + lines[postscript:]
     machine = _machine_lines(lines)
     log = sum(machine)
     pasted = latest = ""
