@@ -437,3 +437,45 @@ def test_what_they_have_to_do_before_a_day_said_with_a_is_their_deadline():
     at = datetime(2026, 12, 21, 10, 0, tzinfo=timezone.utc)  # a Monday
     assert customer_due("24 à 48h ?? Nous avons 300 clients à relancer avant jeudi.", at) == datetime(
         2026, 12, 24, 18, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("notice, expected_utc", [
+    # Let's Encrypt's own words: the days are counted down to the date beside them.
+    ("Your certificate (or certificates) for the names listed below will expire in 0 days (on 2026-11-23 23:59:59 "
+     "UTC).\ncheckout.fjordandpine.com", datetime(2026, 11, 23, 23, 59)),
+    ("Your certificate will expire in 3 days (on 2026-11-26 23:59:59 UTC).", datetime(2026, 11, 26, 23, 59)),
+])
+def test_days_counted_beside_the_date_they_lead_to_are_that_date(notice, expected_utc):
+    assert expires_by(notice, MONDAY_10) == expected_utc.replace(tzinfo=timezone.utc)
+
+
+def test_days_counted_alone_still_count_from_the_notice():
+    assert expires_by("Le domaine expire dans 3 jours.", MONDAY_10) == MONDAY_10 + timedelta(days=3)
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("On a 60 colis pour la Suisse en attente, l'enlèvement est à 17h30.", datetime(2026, 11, 23, 17, 30)),
+    ("The DHL pickup is at 16:00 and none of the labels print.", datetime(2026, 11, 23, 16, 0)),
+    ("Notre présentation client est demain à 10h.", datetime(2026, 11, 24, 10, 0)),
+])
+def test_a_pickup_or_a_presentation_at_an_hour_is_their_deadline(message, expected):
+    assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
+
+
+def test_a_report_that_changed_its_presentation_this_week_names_no_deadline():
+    text = "Le rapport de sauvegarde a changé de présentation cette semaine. Est-ce normal ? Ce n'est pas grave."
+    assert customer_due(text, MONDAY_10) is None
+
+
+@pytest.mark.parametrize("alert, full_in_minutes", [
+    # What is left, not what is used: 5% free growing 1.2% every 10 minutes is full in about 42 minutes.
+    ("PROBLEM: Free disk space is less than 5% on volume /var/lib/mysql (db01). Growth rate +1.2% / 10 min.", 42),
+    ("Espace libre inférieur à 10 % sur /data, croissance +2 %/h", 300),
+])
+def test_a_disk_said_by_its_free_space_fills_at_the_rate_the_alert_gives(alert, full_in_minutes):
+    assert fills_by(alert, MONDAY_10) == MONDAY_10 + timedelta(minutes=full_in_minutes)
+
+
+def test_a_newsletter_that_already_went_out_this_morning_is_no_deadline():
+    text = "Notre newsletter de décembre est partie ce matin et la police est passée en Times New Roman !!!"
+    assert customer_due(text, MONDAY_10) is None

@@ -172,8 +172,10 @@ _EVENT = re.compile(
     # ...or switched off by someone else: "the old host switches everything off at 00:00 UTC".
     r"switch(?:es)? (?:\w+ ){0,2}off|shuts? (?:\w+ ){0,2}down|turns? (?:\w+ ){0,2}off|"
     r"sera (?:definitivement )?(?:supprimee?|effacee?)|seront (?:definitivement )?(?:supprimee?s|effacee?s)|"
-    r"cut-?over|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|inauguration|"
-    r"reunion|meeting|rendez-vous|rdv|presentation|demo|audit|soldes|black friday|"
+    r"cut-?over|enlevement|ramassage|pick-?up|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|"
+    r"inauguration|"
+    # (not a layout: "le rapport a changé de présentation cette semaine")
+    r"reunion|meeting|rendez-vous|rdv|(?<!de )presentation|demo|audit|soldes|black friday|"
     # ...and what goes out at a set time: "l'infolettre part dans une demi-heure", "the newsletter goes out at 8"
     r"infolettre|newsletter|mailing|e-?mailing|"
     # ...or an advert that airs: "notre publicité passe à la télévision ce soir à 20h", "our TV ad airs at 8pm".
@@ -218,7 +220,10 @@ _THREAT = re.compile(
 _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired|rebooted|"
                     r"(?:after the |apres (?:le |la |l'))(?:reboot|redemarrage|maintenance|migration|update|upgrade|"
                     r"mise a jour)|"
-                    r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?))\b")
+                    r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?)|"
+                    # ...or what already went out: "notre newsletter de décembre est partie ce matin"
+                    r"(?:est|sont|etait|etaient) (?:partie?s?|sortie?s?)|went out|(?:was|were) sent|"
+                    r"(?:a|ont) ete envoyee?s?)\b")
 
 
 # When something may start is no deadline: "deploy it before then, but not before Sunday 08:00 UTC", "pas
@@ -377,6 +382,8 @@ _GROWS = re.compile(r"\b(?:growth|growing|grows|trend|tendance|croissance|augmen
 _ESTIMATE_WORDS = ("saturation", "full", "plein", "fill")
 _RATE_REACH = 120  # characters after the usage where its rate may be written
 _LINE = re.compile(r"[^\n]+")
+_FREE = re.compile(r"\b(?:free|libre)\b[^%\n]{0,40}?(?:less than|below|under|inf[ée]rieur à|moins de|<)\s?"
+                   r"(\d{1,2}(?:[.,]\d+)?)\s?%")
 # ...or the monitor's own estimate: "Estimation de saturation : ~4h", "full in about 3 hours".
 _ESTIMATE = re.compile(r"\b(?:saturation|full|plein|pleine|fills? up)\b[^\n.;]{0,25}?(?:~|≈|environ|about|around|"
                        r"approx\.?)?\s?(\d{1,2})\s?(h|heures?|hours?|hrs?|min|minutes?|mn)\b")
@@ -400,6 +407,10 @@ def fills_by(text: str, at: datetime) -> datetime | None:
         # The usage, not a threshold said before it: "Free disk space is less than 5% … used 95.1%".
         usage = next((u for u in _USAGE.finditer(line.group(0)) if 50 <= float(u.group(1).replace(",", ".")) < 100),
                      None)
+        free = _FREE.search(line.group(0)) if usage is None else None
+        if free is not None:
+            # ...or what is left: "Free disk space is less than 5% on volume /var/lib/mysql" is 95% used.
+            usage = free
         if usage is None:
             continue
         # The rate may be on the monitor's next line ("Value: 90.6%" / "Trend: +0.9% / 10 min").
@@ -409,6 +420,8 @@ def fills_by(text: str, at: datetime) -> datetime | None:
         if rate is None or not _GROWS.search(rest[:rate.start() + 1]):
             continue
         used, per = float(usage.group(1).replace(",", ".")), float(rate.group(1).replace(",", "."))
+        if free is not None:
+            used = 100 - used
         # "+1.3% / 10 min", "+1 % toutes les 10 minutes": every 10 minutes
         unit, every = rate.group(3) or rate.group(4) or rate.group(6), int(rate.group(2) or rate.group(5) or 1)
         if not 50 <= used < 100 or per <= 0 or every == 0:
@@ -428,6 +441,10 @@ def _clause_moment(clause: str, at: datetime, *, upper: bool = False) -> datetim
     if zone:
         at = at.astimezone(ZoneInfo(_ZONE_NAMES[zone.group(1) or zone.group(2)]))
     duration = _DURATION.search(clause) or _DURATION_BY.search(clause)
+    if duration and duration.group(2).startswith(("jour", "day")) and _day(clause, at) is not None:
+        # Days counted beside the date they lead to: the date is the exact one. "will expire in 0 days (on
+        # 2026-12-07 23:59:59 UTC)" expires at midnight, not the moment the notice was sent.
+        duration = None
     if duration:
         said, unit = duration.group(1), duration.group(2)
         if said[0].isdigit():
