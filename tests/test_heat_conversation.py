@@ -94,7 +94,7 @@ def terms(h) -> dict[str, str]:
     ("Laissez tomber, c'est mon fils qui avait changé la photo d'accueil. Désolé du dérangement !", "'laissez tomber'"),
     # ...twice over, over the words of what they take back.
     ("Fausse alerte : c'était notre box qui avait planté, tout remarche depuis qu'on l'a redémarrée. Vous pouvez "
-     "oublier mon message.", "'fausse alerte', 'pouvez oublier mon message', 'tout remarche'"),
+     "oublier mon message.", "'c'était notre box', 'fausse alerte', 'pouvez oublier mon message'"),
     # "ça marche" ending its sentence.
     ("Ah d'accord, il fallait vider le cache du navigateur, ça marche ! Bonne soirée", "'ça marche'"),
     # ...or needs nothing more now and will come back another time.
@@ -3107,3 +3107,192 @@ def test_a_site_lexicon_s_own_negated_verbs_are_read_spoken_too():
     text = [customer(at(0), "Bonjour, depuis ce matin le voyant du routeur clignote plus.")]
     assert fold_with(text, lexicon=site, promise_window_hours=2).down == "ne clignote plus"
     assert fold_with(text, lexicon=load_lexicon(shipped), promise_window_hours=2).down == ""
+
+
+@pytest.mark.parametrize("text, term", [
+    # A postscript is theirs, below the signature.
+    ("Bonnes fêtes à toute l'équipe !\n\nCordialement,\nCatherine Delmas\nDirectrice des opérations\n\nP.S. : la "
+     "base de production est en lecture seule depuis 15h, nos préparateurs ne peuvent plus valider les "
+     "commandes.", "down"),
+    # A secret gone out of their hands by mistake.
+    ("Un collègue a peut-être envoyé par erreur le mot de passe root du serveur dans un mail à un fournisseur "
+     "externe. Je ne sais pas si c'est grave.", "risk"),
+    ("Notre stagiaire a collé la clé API de production dans un post public sur le forum du CMS.", "risk"),
+    # Stolen cards tried on their checkout; a mailing to people who unsubscribed.
+    ("Odd one: about 400 payments of €1 in the last hour, all from different cards. Nice to have new customers lol.",
+     "risk"),
+    ("Please stop the queue! Our intern loaded the whole base, including 35k people who unsubscribed.", "risk"),
+    # A domain or its zone gone, a link dropped, what they send that does not leave.
+    ("We received an email that the domain nordic-saunas.com expired yesterday. The website still works for now.",
+     "down"),
+    ("DNS check whitfield-legal.co.uk: NXDOMAIN from ns1/ns2 (zone missing)", "down"),
+    ("The site-to-site VPN between our office and the payroll server dropped this morning. Can you check?", "down"),
+    ("Les flux EDI vers notre client grande distribution ne sont pas partis depuis samedi 6h.", "down"),
+    ("orders stopped at 14:02?", "down"),
+    # An admin nobody created, another company's invoices shown, a login after a phishing mail, a table dropped.
+    ("J'ai vu un administrateur « support_admin2 » que je n'ai pas créé, créé cette nuit à 03:12.", "risk"),
+    ("When I log into our portal I sometimes see another company's logo and a list of invoices that aren't ours.",
+     "risk"),
+    ("Une patiente voyait le nom et l'ordonnance d'une autre personne en se connectant.", "risk"),
+    ("A mail said my account would be suspended unless I confirmed my password, so I clicked the link and logged "
+     "in. Is that your site?", "risk"),
+    ("A migration ran against production and the orders table got dropped and recreated empty.", "risk"),
+    # A disk failing under them, as the kernel logs it.
+    ("Our server is in DC1 but we see errors too:\n\n[Mon Dec  7 10:19:02 2026] ata1.00: failed command: READ "
+     "FPDMA QUEUED\n\nIs this related? Site still up for now.", "risk"),
+])
+def test_what_the_blind_sets_of_stop_49_say_at_stake_is_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "How can we share the root password with our new supplier securely?",
+    "We shared the invoice with our external accountant.",
+    "Le domaine expire en novembre, rien d'urgent.",
+    "I clicked the link in your invoice mail and logged in, the PDF is there. Thanks!",
+    "La corbeille a été vidée.",
+])
+def test_what_only_looks_like_those_is_not(text):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "risk" not in h and "down" not in h
+
+
+def test_a_report_ended_with_a_thank_you_is_no_acknowledgement():
+    text = ("Hello, since about one hour our website shows 'Error establishing a database connection'. I don't know "
+            "if it is normal. Thank you for your help.")
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "down" in h and h["waiting"] == "waiting 1 h"
+
+
+def test_a_mail_quoted_opening_the_case_is_read_for_what_it_puts_at_risk():
+    text = ("We received this overnight:\n\n> We have downloaded your database (12,431 customers). Pay 0.5 BTC "
+            "within 72 hours or we publish it.\n\nThose are real rows. What do we do?")
+    assert "risk" in terms(heat([customer(at(0), text)], at(1)))
+    text = ("We received the email below from a 'security researcher'. Is this real?\n\n> Hello, your file "
+            "https://www.kaffeebar.eu/backup_2026-12-01.sql.gz is publicly downloadable.\n\nPlease check.")
+    assert "risk" in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_a_monitor_s_key_and_value_read_as_the_lexicon_writes_them():
+    alert = Event(at(0), "action", "internal", "Zabbix",
+                  "PROBLEM: db-rep-01 MySQL Slave_SQL_Running = No (Error 1062: Duplicate entry)", "tool")
+    assert "risk" in terms(heat([alert], at(1)))
+
+
+@pytest.mark.parametrize("reply", ["Thanks, we have forwarded your request to the mail team.",
+                                   "Bonjour, nous avons transmis votre demande à l'équipe réseau."])
+def test_a_request_handed_to_another_team_is_a_promise_what_is_down_stays_down(reply):
+    events = [customer(at(0), "Since your relay change this morning every mail to Gmail bounces."),
+              us(at(0, 15), reply)]
+    assert "down" in terms(heat(events, at(1)))
+
+
+def test_a_request_handed_to_sales_leaves_them_waiting_on_sales_not_on_us():
+    from oncall_tui.core.heat_stats import is_promise
+
+    assert not is_promise("I've forwarded your request to our sales team with the technical spec.", LEXICON)
+    assert not is_promise("Je lui ai transmis le message d'erreur exact.", LEXICON)
+
+
+def test_what_we_said_would_pass_and_did_not_is_down_again():
+    events = [customer(at(0), "Depuis la migration, une partie de nos clients n'arrive plus sur le site."),
+              us(at(1), "The DNS A record correctly points to the new server. It should resolve itself within 24h."),
+              customer(at(20), "Bonjour, ça ne s'est pas résolu, encore 11 commandes cette nuit.")]
+    assert "down" in terms(heat(events, at(21)))
+
+
+def test_a_calm_word_does_not_cool_a_certificate_that_expires_by_itself():
+    text = ("I got this on Saturday, not sure if it matters:\n\n---------- Forwarded message ---------\nFrom: "
+            "noreply@example-host.com\nSubject: Certificate renewal failed\n\nThe automatic renewal of your "
+            "certificate failed. Your current certificate expires on 2026-11-25 06:00 UTC.\n"
+            "---------------------------------------\n\nWhenever you have time.\n\nPeter")
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "deadline" in h and "calm" not in h
+
+
+@pytest.mark.parametrize("text", ["ah oui en 4G ça marche... c'est la box du bureau qui a planté. désolé pour la "
+                                  "panique",
+                                  "Found it: it was the office router that crashed. Sorry for the panic!"])
+def test_their_own_box_to_blame_closes(text):
+    events = [customer(at(0), "LE SITE EST DOWN !!!!!!! RIEN NE MARCHE"),
+              us(at(0, 5), "Le site répond normalement depuis nos sondes. Pouvez-vous essayer en 4G ?"),
+              customer(at(0, 10), text)]
+    assert "done" in terms(heat(events, at(1)))
+
+
+def test_our_reply_that_their_services_are_back_stops_the_incident_lift_until_they_write():
+    asked = customer(at(0), "Is the DC2 thing still ongoing? Our admin panel felt slow an hour ago.")
+    told = us(at(0, 3), "Hi Nick, yes, your VMs were briefly affected by the DC2 storage incident between 09:20 and "
+                        "10:35 UTC; they've been healthy since.")
+    assert terms(heat([asked], at(1), incident_open=True))["incident"] == "linked to an open incident"
+    assert "not lifted" in terms(heat([asked, told], at(1), incident_open=True))["incident"]
+    again = customer(at(1), "Our VMs are read-only again.")
+    assert terms(heat([asked, told, again], at(2), incident_open=True))["incident"] == "linked to an open incident"
+
+
+def test_our_reply_that_it_is_back_before_the_incident_says_nothing_of_the_incident():
+    # "Power is restored and api-01 is back online", then another outage is declared and links the case.
+    story = [customer(at(0), "Our API stopped answering at 21:41 UTC, api-01 doesn't even ping."),
+             us(at(1), "Hi Aoife, power is restored and api-01 has been back online since 02:20 UTC. Could you "
+                       "confirm everything looks fine on your side?")]
+    assert terms(heat(story, at(2), incident_open=True))["incident"] == "linked to an open incident"
+
+
+def test_a_case_the_incident_bot_opened_is_not_lifted_once_its_own_check_says_the_volumes_are_back():
+    bot = [Event(at(0), "action", "internal", "incident-bot",
+                 "Ticket créé automatiquement : 2 VMs sur des volumes DC2 impactés par INC-2026-1207-01.", "tool"),
+           Event(at(1), "action", "internal", "incident-bot",
+                 "Volumes des VMs br-web-01 et br-web-02 de nouveau en lecture-écriture, latence nominale.", "tool")]
+    assert terms(heat(bot[:1], at(2), incident_open=True))["incident"] == "linked to an open incident"
+    assert "not lifted" in terms(heat(bot, at(2), incident_open=True))["incident"]
+
+
+def test_a_backup_that_ran_well_since_it_failed_puts_nothing_at_risk():
+    failed = Event(at(0), "action", "internal", "monitoring",
+                   "BACKUP FAILED web-07 (Cabinet Arnaud): rsync timeout to backup storage", "tool")
+    ok = Event(at(24), "action", "internal", "monitoring", "BACKUP OK web-07 (Cabinet Arnaud): 48.2 GB", "tool")
+    partly = Event(at(24), "action", "internal", "monitoring", "BACKUP job web-07 completed with errors", "tool")
+    assert "risk" in terms(heat([failed], at(25)))
+    assert "risk" not in terms(heat([failed, ok], at(25))) and "down" not in terms(heat([failed, ok], at(25)))
+    assert "risk" in terms(heat([failed, partly], at(25)))
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Bonjour ma boite mail dit que la mémoire est pleine et des clients me disent que leurs commandes leur "
+     "reviennent avec un message d'erreur.", "down"),
+    ("Trois clientes nous ont appelés pour des commandes qu'elles n'ont pas passées, payées avec les cartes "
+     "enregistrées.", "risk"),
+    ("Un client m'a transféré un mail « de notre part » lui demandant de payer l'acompte sur un autre IBAN.",
+     "risk"),
+    ("Quick one, probably me being silly: on the order confirmation page the IBAN for bank transfer is not ours.",
+     "risk"),
+    ("C'est sûrement rien, mais j'ai trouvé dans wp-content/uploads des fichiers que je ne me souviens pas avoir "
+     "mis : .cache.php, wp-tmp.php. Pas de souci, c'est juste par curiosité.", "risk"),
+    ("Le snapshot nocturne du volume vol-prod-db est en échec jeudi, vendredi, samedi et encore cette nuit.", "risk"),
+    ("Your status page says all systems operational. My site isn't:\n\n$ curl -I http://www.ellisbakery.co.uk\n"
+     "HTTP/1.1 404 Not Found\nServer: nginx\n\nMigrated last night.", "down"),
+])
+def test_what_the_second_blind_batch_of_stop_49_says_at_stake_is_read(text, term):
+    assert term in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "Can you update our IBAN on the invoices? New IBAN attached.",
+    "Any recommended min/max and scale-down delay for a 3-node web workload? No rush.",
+    "Where is the drop-down to pick the PHP version?",
+])
+def test_a_new_iban_or_a_scale_down_setting_is_neither_risk_nor_outage(text):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "risk" not in h and "down" not in h
+
+
+def test_back_to_normal_in_french_closes():
+    events = [customer(at(0), "Timeouts intermittents sur l'API depuis 1h."), us(at(1), FIX),
+              customer(at(2), "Super, on voit aussi le retour à la normale de notre côté. Merci !")]
+    assert "done" in terms(heat(events, at(3)))
+
+
+def test_closed_without_it_working_is_no_closing():
+    events = [customer(at(0), "FTP refusé avec le nouveau mot de passe."), us(at(1), FIX),
+              customer(at(2), "Troisième ticket. Vous avez fermé les deux précédents sans que ça marche.")]
+    assert "done" not in terms(heat(events, at(3)))

@@ -186,7 +186,7 @@ class CaseStats:
     @property
     def incident_spared(self) -> bool:
         """Whether the case's incident lifts it no more: its latest update spares their services, or says they
-        are back and the customer never wrote."""
+        are back and the customer never wrote, or our last reply told them so and they have not written since."""
         return self.spared or self.restored
 
     def to_json(self) -> str:
@@ -299,9 +299,13 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
             folded = fast_fold(event.body)
             if _RECOVERED.search(folded):
                 # ...until one says it came back ("[RECOVERY] HTTP check OK", "stable since 01:41"); what is at
-                # risk stays at risk.
+                # risk stays at risk. On a case the incident bot opened, nobody else writing: the incident no
+                # longer lifts it ("Volumes des VMs br-web-01 et br-web-02 de nouveau en lecture-écriture").
                 stats.down = stats.slow = stats.copy_down = ""
                 stats.down_read = False
+                stats.restored = stats.in_t is None and says_restored(event.body, lexicon)
+                if stats.harm and machine and _JOB_DONE.search(folded) and _BACKUP.search(fast_fold(stats.harm)):
+                    stats.harm = ""  # ...and the backup that failed ran well since: nothing is at risk any more
             else:
                 before = (stats.down, stats.harm, stats.slow)
                 _troubles(stats, event.body, event.body, folded, tokens(folded), "", lexicon, None)
@@ -384,10 +388,10 @@ def _auto_reply(body: str) -> bool:
 # "Down" in a verb or a phrase that says nothing is down: "will that slow validation down?", "calm down",
 # "I wrote it down", "the layout is upside down". Not when what comes between says it is ("turned out to be down").
 _PHRASAL_DOWN = re.compile(
-    r"\b(?:(?:slow|calm|scale|narrow|turn|write|note|jot|track|hunt|pin|boil|settle|wind|step|water)"
+    r"\b(?:(?:slow|calm|scale|narrow|turn|write|note|jot|track|hunt|pin|boil|settle|wind|step|water|cool|count|drop)"
     r"(?:s|es|d|ed|ing|ted|ned|ped|ten)?|scaling|writing|noting|settling|wrote|wound|upside|thumbs)"
     r"(?:\s+(?!(?:out|is|was|are|were|be|been|went|goes|go|and|but|now|still|again)\b)[a-z0-9'-]+){0,3}?"
-    r"\s+(down)\b")
+    r"[\s-]+(down)\b")  # ...hyphenated too: "scale-down delay", "a drop-down menu"
 
 
 # ...nor does "not a single" when what follows is a trouble they did not have: "record sales and not a single
@@ -455,6 +459,11 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         stats.due, stats.due_note, stats.due_fill, stats.due_breaks = "", False, False, False
         stats.waiting_since = stats.wait_t = None  # they told us it is done: nobody waits
         return
+    if ack and any(_troubles(replace(stats), event.body, text, folded, words, reading.pasted, lexicon, None,
+                             latest=reading.latest)):
+        # "Our website shows 'Error establishing a database connection'. Thank you for your help.": a report
+        # ended politely, in words no phrase of the lexicon holds (the page's own error, a pasted log).
+        ack = ""
     if ack and not stats.promised and all(_AWAITS_US.search(said) for said in ack.split("|")):
         # "Bon, on a mis la boutique en pause, on attend votre retour": with no promise of ours standing, they
         # wait on us; it is no acknowledgement.
@@ -483,7 +492,10 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
             harm = stats.harm = _said(found_harm)
     if not (down or harm or slow) and stats.answered_down and _SAME_AGAIN.search(folded):
         down = stats.down = stats.answered_down
-    if not harm and reading.forwarded and (harm := _forwarded_harm(reading.forwarded, lexicon)):
+    # A mail quoted in the message opening the case is not ours either: "We received the email below from a
+    # 'security researcher'. Is this real? > your file …/backup.sql.gz is publicly downloadable".
+    others = reading.forwarded or (reading.quoted_text if first else "")
+    if not harm and others and (harm := _forwarded_harm(others, lexicon)):
         stats.harm = harm
     if stats.noted:
         stats.noted = "".join(kind for kind, said in zip("dhs", (down, harm, slow)) if kind in stats.noted and not said)
@@ -517,6 +529,10 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if reading.quoted_text:
         # The notice they forward ("Expiration du certificat actuel : 20/11/2027 02:00 UTC") is their deadline.
         _deadline(stats, expires_by(reading.quoted_text, local_at), local_at, breaks=True)
+    if stats.calm and stats.due_breaks and stats.due_t is not None:
+        # "Whenever you have time" under a notice that their certificate expires tomorrow at 06:00: what breaks
+        # by itself does not wait for their time.
+        stats.calm = ""
     if not stats.topic:
         # Their own name says who asks, not what: it is left out like the lexicon's single words.
         topic = topic_print(topic_words(text), lexicon.single_words | frozenset(tokens(fast_fold(event.author))))
@@ -614,14 +630,14 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     else:
         symptom, symptom_words = folded, words
     # Machines join words with '_' ("Reallocated_Sector_Ct=312"): the words are the lexicon's all the same.
-    symptom = symptom.replace("_", " ")
+    symptom = _machine_words(symptom)
     # ...and so may an error they quote or a disk they say is full, kept as they wrote it.
     written = text + "\n" + pasted if pasted else text
     harm_found = lexicon.section("harm").scan(symptom, symptom_words)
     if latest and not harm_found:
         # Where their log's last entry leaves their data ("Backup FAILED" after "No space left on device"); not
         # what is down: a failover log says "IS DOWN" every minute of a node their users never notice.
-        latest_folded = fast_fold(latest).replace("_", " ")
+        latest_folded = _machine_words(fast_fold(latest))
         harm_found = lexicon.section("harm").scan(latest_folded, tokens(latest_folded))
     if _FUTURE_DOWN.search(symptom):
         # What will be cut, or would be, is not down: "je veux savoir à quelle heure mon site sera coupé", "how
@@ -656,7 +672,7 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     if harm:
         harm = stats.harm = _said(harm)
     elif (harm := _data_lost(folded) or _ransomed(folded) or _taken_away(folded) or _exposed_file(folded)
-                   or _taken_over(folded)):
+                   or _leaked_secret(folded) or _taken_over(folded)):
         stats.harm = harm
     if not copy:
         slow = lexicon.section("slow").scan(symptom, symptom_words)
@@ -676,15 +692,28 @@ _FUTURE_DOWN = re.compile(r"\b(?:sera|seront|serait|seraient|va etre|vont etre|w
                           r"will go|would go)\b(?: \w+){0,2}")
 
 
+# A machine's key and its value: "Slave_SQL_Running: No", "Slave_IO_Running = No".
+_KEY_VALUE = re.compile(r"\b(\w+_\w+)\s*[:=]\s*(?=\w)")
+
+
+def _machine_words(folded: str) -> str:
+    """*folded* with a machine's words as the lexicon writes them: "Reallocated_Sector_Ct" is "reallocated sector
+    ct", "Slave_SQL_Running: No" is "slave sql running no"."""
+    if "_" not in folded:
+        return folded
+    return _KEY_VALUE.sub(r"\1 ", folded).replace("_", " ")
+
+
 def _forwarded_harm(forwarded: str, lexicon: Lexicon) -> str:
-    """What a mail they forward (not one they reply to: that may be ours, an incident update) says is at risk, or ''.
+    """What a mail they forward, or quote opening the case (not one they reply to: that may be ours, an incident
+    update), says is at risk, or '': the lexicon's words, or a dump of theirs anyone can download.
 
     It is what someone else sent them: the alert they do not understand ("Je reçois ce mail depuis hier soir, je ne
     sais pas si c'est normal ?" over mdadm's "DegradedArray event") puts their data at risk however calmly they ask.
     """
-    folded = fast_fold(forwarded).replace("_", " ")
+    folded = _machine_words(fast_fold(forwarded))
     found = lexicon.section("harm").scan(folded, tokens(folded))
-    return _said(found) if found else ""
+    return _said(found) if found else _exposed_file(fast_fold(forwarded))
 
 
 # A trouble said to be over: "le site n'est plus en panne", "plus de 502 depuis hier", "plus aucune erreur 500",
@@ -780,6 +809,11 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
     stats.alert = False  # what the machine said is answered with the rest
+    # Told in person, during the incident, that their services are back ("vos services sont revenus à la normale
+    # depuis 10:35 UTC", "your VMs were affected by the DC2 storage incident; they've been healthy since"): the
+    # incident lifts the case no more, until they write again. A reply before it (no update sent on the case yet,
+    # no incident named) says nothing of it.
+    stats.restored = bool((stats.broadcasts or "incident" in own.lower()) and says_restored(own, lexicon))
     if stats.due_t is not None and (stats.due_t <= t or stats.due_note or stats.due_fill):
         # Their deadline passed and we have spoken since, or we wrote to them after the note saying what we owe
         # or the alert saying when the disk fills (what we did about it is in our reply).
@@ -870,7 +904,10 @@ _PAGE_ERROR = re.compile(r"\b(?:(?:php )?fatal error|parse error|sqlstate\[|unca
                          r"erreur (?:critique|fatale)|"
                          # ...or when it cannot reach its database or its sessions
                          r"access denied for user|too many connections|can't connect to (?:local )?mysql|"
-                         r"failed to initialize storage module)")
+                         r"failed to initialize storage module|"
+                         # ...or their own home page fetched as a visitor would: "HTTP/1.1 404 Not Found", a certificate
+                         # for another name
+                         r"http/\d(?:\.\d)? (?:404|5\d\d)\b|no alternative certificate subject name)")
 
 
 def pasted_error(pasted: str) -> str:
@@ -898,7 +935,7 @@ def bounced_mail(body: str) -> str:
 # depuis lundi", "not a single payment since the update". A shop says it is broken by what it no longer gets.
 _FLOW = (r"(?:orders?|payments?|sales?|bookings?|reservations?|sign-?ups?|transactions?|e-?mails?|mails?|messages?|"
          r"calls?|enquir(?:y|ies)|inquir(?:y|ies)|leads?|commandes?|paiements?|ventes?|inscriptions?|appels?|"
-         r"demandes? de devis|notifications?|confirmations?)")
+         r"demandes? de devis|notifications?|confirmations?|flux|edi|exports?|fichiers edi)")
 _STOPPED_SINCE = re.compile(
     r"\b(?:(?:no|not a single|not one|zero|haven't (?:had|received|got|seen)|have not (?:had|received|got|seen)|"
     r"hasn't been|has not been)(?: an?| any)?(?: new| single)?|(?:aucune?|pas une? seule?|plus une? seule?|plus (?:de|d'|aucune?)|"
@@ -909,7 +946,10 @@ _STOPPED_SINCE = re.compile(
     # ...said the other way round: "since Wednesday we haven't received any emails from the contact form"
     r"\b(?:since|depuis)\b[^.!?\n]{0,30}?\b(?:we|i|nous|on|je)\b (?:haven't|have not|didn't|did not|n'avons|n'a|n'ai) "
     r"(?:had|received|got|gotten|seen|get|receive|recu|eu)(?: any| a single| aucune?| une? seule?| de| d')? ?"
-    r"(?:new |nouvelles? )?" + _FLOW + r"\b(?! (?:from (?:you|your|the support)|de votre|de vous|du support))")
+    r"(?:new |nouvelles? )?" + _FLOW + r"\b(?! (?:from (?:you|your|the support)|de votre|de vous|du support))|"
+    # ...or told by the moment it stopped: "orders stopped at 14:02?", "les commandes se sont arrêtées à 14h"
+    r"\b" + _FLOW + r" (?:stopped|have stopped|se sont arretee?s|sont arretee?s|s'arretent) (?:at|around|since|a|vers|"
+    r"depuis) \d{1,2}(?:[:h]\d{2}|h)?")
 
 
 # ...or what nobody among them can do any more: "nobody in the office can reach webmail", "personne ici ne peut
@@ -963,7 +1003,10 @@ _NO_LONGER_ARRIVES = re.compile(
     r"(?:n'arrivent|ne (?:nous |me |leur |lui )?parviennent) pas|"
     r"(?:stopped|have stopped) (?:arriving|coming(?: in| through)?|getting through|syncing|reaching (?:us|our|the|their))|"
     r"(?:aren't|are not|no longer) (?:arriving|coming (?:in|through)|getting through|reaching (?:us|our)|syncing)|"
-    r"no longer (?:arrive|come (?:in|through)|reach (?:us|our)|sync))\b|"
+    r"no longer (?:arrive|come (?:in|through)|reach (?:us|our)|sync)|"
+    # ...or what they send does not leave: "les flux EDI vers notre client ne sont pas partis depuis samedi"
+    r"ne sont (?:pas|plus) partis|(?:didn't|did not|haven't|have not) (?:go|gone|left|leave) out|"
+    r"(?:didn't|did not|haven't|have not) left)\b|"
     # ...or none of them does: "since this morning none of the password-reset emails from our portal arrive"
     r"\bnone of the (?:[\w-]+ ){0,3}?" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:arrive|arrives|get through|go out)\b")
 
@@ -983,7 +1026,12 @@ _SATURATED = re.compile(r"\b(?:cpu|processeurs?)\b[^.\n]{0,15}?\b100 ?%|\b100 ?%
 
 
 # ...or their mailbox is full, so what is sent to them comes back: "La boîte compta@ est pleine".
-_MAILBOX_FULL = re.compile(r"\b(?:boite|mailbox|inbox|bal)\b(?: [\w@.-]+){0,2}? (?:est|is) (?:pleine|full)\b")
+_MAILBOX_FULL = re.compile(r"\b(?:boite|mailbox|inbox|bal)\b(?: [\w@.-]+){0,2}? (?:est|is) (?:pleine|full)\b|"
+                           # ...or told by what it says: "ma boîte mail dit que la mémoire est pleine"
+                           r"\b(?:boite|mailbox|inbox)\b[^.!?\n]{0,25}?\b(?:dit|says|indique|affiche|shows) "
+                           r"(?:que |that )?(?:la |le |l'|my |the |its )?"
+                           r"(?:memoire|espace|stockage|quota|storage|space|memory) "
+                           r"(?:est|is) (?:pleine?|full|plein|depasse|exceeded)\b")
 
 
 # ...or what they run answers with a server error, said in words: "the API returns 500", "le site renvoie une 502".
@@ -993,11 +1041,13 @@ _RETURNS_5XX = re.compile(r"\b(?:returns?|returning|renvoie|renvoient|retourne|r
 
 
 # ...or mail that does not leave: "nos mails sortants restent bloqués dans la boîte d'envoi", "emails stuck in the
-# outbox"; or a certificate named and said expired: "le certificat de extranet.garnier-btp.fr a expiré cette nuit".
+# outbox"; or a certificate or a domain named and said expired: "le certificat de extranet.garnier-btp.fr a expiré
+# cette nuit", "the domain nordic-saunas.com expired yesterday" (not "le domaine expire en novembre")
 _STUCK_OR_EXPIRED = re.compile(
     r"\b(?:mails?|e-?mails?|messages?|courriels?)\b(?: \w+){0,2}? (?:restent|sont|are|stay|get|is|reste)(?: \w+)?? "
     r"(?:bloques?|coinces?|stuck|blocked)\b|"
-    r"\b(?:certificat|certificate|ssl)\b(?:[^.!?\n]|\.(?=\w)){0,60}?\b(?:a expire|est expire|has expired|expired)\b")
+    r"\b(?:certificat|certificate|ssl|domaine|domain)\b(?:[^.!?\n]|\.(?=\w)){0,60}?\b(?:a expire|est expire|"
+    r"has expired|expired)\b")
 
 
 # ...or what they run on us fails, in their words: "our booking app fails on one request in five", "la boutique
@@ -1022,12 +1072,12 @@ _APP_FAILS = re.compile(
 
 def _cannot_any_more(folded: str) -> str:
     found = None
-    if "since" in folded or "depuis" in folded:
+    if "since" in folded or "depuis" in folded or "stopped" in folded or "arret" in folded:
         found = _STOPPED_SINCE.search(folded)
     if found is None and ("rien" in folded or "nothing" in folded):
         found = _NOTHING_COMES.search(folded)
     if found is None and ("plus" in folded or "stopped" in folded or "n't" in folded or " not " in folded
-                          or "longer" in folded or "arrivent" in folded or "parviennent" in folded
+                          or "longer" in folded or "arrivent" in folded or "parviennent" in folded or "partis" in folded
                           or "receiv" in folded or "recu" in folded or "never got" in folded or "none of" in folded):
         found = _NO_LONGER_ARRIVES.search(folded) or _NO_LONGER_RECEIVED.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
@@ -1125,6 +1175,9 @@ _LOST = re.compile(
     # ...or a table of their database dropped or emptied: "it dropped the `orders` table", "vidé la table clients",
     # "a cleanup plugin dropped wp_wc_orders" (named as the database names it)
     r"\b(?:dropped|truncated|deleted|drop|truncate)\b[^.!?\n]{0,25}?\b(?:tables?\b|[a-z0-9]+_[a-z0-9_]+)|"
+    # ...said of the table: "the orders table got dropped and recreated empty", "la table commandes a été vidée"
+    r"\btables?\b[^.!?\n]{0,20}?\b(?:got|was|were|has been|have been|a ete|ont ete) (?:dropped|truncated|deleted|wiped|"
+    r"emptied|supprimees?|videes?|effacees?)\b|"
     r"\b(?:supprime|vide|efface)\b (?:la |les |toute la |toutes les )?tables?\b|"
     # ...or a folder of theirs they deleted themselves: "j'ai supprimé le dossier wp-content/uploads"
     r"\b(?:j'ai|nous avons|on a|i|we|i've|we've|i have|we have) (?:accidentally |mistakenly |accidentellement |"
@@ -1133,7 +1186,7 @@ _LOST = re.compile(
 # Words one of those shapes needs: most messages skip the search.
 _LOST_WORDS = ("manque", "perdu", "lost", "missing", "disparu", "disappear", "gone", "vanish", "delet", "wiped",
                "ecras", "overwr",
-               "supprime", "efface", "introuvable", "absent", "removed", "drop", "truncat", "vide la table")
+               "supprime", "efface", "introuvable", "absent", "removed", "drop", "truncat", "vide la table", "videe")
 # Paperwork about their data names it without putting it at risk: "pour notre registre des traitements, où
 # sont stockées les données de nos clients ?", "our auditor's GDPR questionnaire asks about personal data".
 _PAPERWORK = re.compile(r"\b(?:rgpd|gdpr|nlpd|nfadp|lpd|registre (?:des traitements|rgpd)|record of processing|dpa|"
@@ -1194,6 +1247,31 @@ def _exposed_file(folded: str) -> str:
     return found.group(0)[:SAID_MAX] if found else ""
 
 
+# A secret of theirs gone out of their hands by mistake: "envoyé par erreur le mot de passe root du serveur dans un
+# mail à un fournisseur externe", "our AWS key was pushed to a public GitHub repo". One sentence names the sending,
+# the secret and where it went; it must be changed now, however unsure they are that it matters.
+_SENT = (r"\b(?:sent|emailed|mailed|posted|pushed|committed|shared|leaked|pasted|published|forwarded|envoye\w*|"
+         r"partage\w*|publie\w*|pousse\w*|commite\w*|collee?s?|transfere\w*|fuite\w*|diffuse\w*)\b")
+_SECRET = (r"(?:\b(?:(?:root |admin |ssh |ftp |database |db |sftp )?passwords?|(?:root |admin )?credentials|"
+           r"private keys?|api keys?|secret keys?|access keys?|tokens?|mots? de passe(?: root| admin\w*)?|"
+           r"identifiants|cles? privees?|cles? api|cles? d'api|cles? secretes?|jetons?)\b|\.env\b)")
+_OUTSIDE = (r"\b(?:external|outside|third[- ]party|supplier|vendor|mailing list|public|publicly|github|gitlab|"
+            r"pastebin|forum|stack ?overflow|externes?|fournisseurs?|prestataires? externes?|liste de diffusion|"
+            r"publique?s?|tout le monde|everyone)\b")
+_SENTENCE = r"(?:[^.!?\n]|\.(?=\S))"
+_LEAKED_SECRET = re.compile(
+    rf"{_SENT}{_SENTENCE}{{0,80}}?{_SECRET}{_SENTENCE}{{0,100}}?{_OUTSIDE}|"
+    rf"{_SECRET}{_SENTENCE}{{0,60}}?{_SENT}{_SENTENCE}{{0,80}}?{_OUTSIDE}")
+# ...not the way to share one they ask us for: "how can we share the root password with our supplier securely?"
+_SHARE_SAFELY = re.compile(r"\b(?:how (?:can|do|should|to)|comment (?:partager|envoyer|transmettre|faire)|"
+                           r"securely|safely|en toute securite|de maniere securisee|de facon securisee|chiffre)\b")
+
+
+def _leaked_secret(folded: str) -> str:
+    found = _LEAKED_SECRET.search(folded)
+    return found.group(0)[:SAID_MAX] if found and not _SHARE_SAFELY.search(folded) else ""
+
+
 # Their account in someone else's hands: the password or card they gave to a fake (a link, a mail, a caller "from
 # you"), mail sent in their name they did not send, a password changed that they did not change; or what their site
 # shows one visitor of the others ("elle voyait les noms et les numéros de téléphone d'autres patients").
@@ -1204,6 +1282,11 @@ _GIVEN = (r"\b(?:entered|typed|gave|put in|submitted|provided|filled in|entre|sa
           r"mots de passe|numero de carte|coordonnees bancaires)\b")
 _TAKEN_OVER = re.compile(
     _BAIT + r"\b[^\n]{0,120}?" + _GIVEN + "|" + _GIVEN + r"[^\n]{0,120}?\b" + _BAIT + r"\b|"
+    # ...or logged in where a mail's threat took them: "my account would be suspended unless I confirmed my password,
+    # so I clicked the link and logged in" (not our invoice mail's link)
+    r"\b(?:suspend\w*|bloque\w*|blocked|locked|desactive\w*|deactivat\w*|phishing|hameconnage|suspicious|suspect\w*|"
+    r"urgent\w*)\b[^\n]{0,160}?\b(?:clicked|clique) (?:on )?(?:the |le |sur le )?(?:link|lien)\b[^.!?\n]{0,30}?"
+    r"\b(?:logged in|signed in|me suis (?:connectee?|identifiee?))\b|"
     r"\b(?:mails?|e-?mails?|messages?|factures?|courriels?|invoices?)\b[^.!?\n]{0,80}? (?:qu'(?:il|elle|ils|elles|on)|"
     r"que (?:je|nous)|que j') ?n'(?:a|ai|avons|ont) (?:pas|jamais) envoye|"
     r"\b(?:mails?|e-?mails?|messages?|invoices?)\b[^.!?\n]{0,80}? (?:that|which) (?:i|we|he|she|they) "
@@ -1211,11 +1294,27 @@ _TAKEN_OVER = re.compile(
     r"\b(?:password|mot de passe)\b[^.!?\n]{0,40}?\b(?:changed|change|modifie)\b[^\n]{0,100}?"
     r"(?:i didn't do|i did not do|we didn't do|wasn't me|not me|je n'ai rien fait|ce n'est pas moi|pas nous|"
     r"n'(?:ai|avons) pas (?:fait|change|modifie))|"
-    r"\b(?:noms?|numeros?|telephones?|adresses?|donnees|dossiers?|coordonnees|commandes?|factures?|rendez-vous)\b"
-    r"[^.!?\n]{0,60}?\b(?:d'autres|des autres) (?:patients?|patientes?|clients?|clientes?|utilisateurs?|membres?|"
-    r"adherents?|eleves?|personnes|familles)\b|"
-    r"\b(?:other|another|different) (?:patients?|customers?|users?|members?|people|clients?|families)(?:'s?|'s)? "
-    r"(?:names?|phone numbers?|addresses?|data|details|orders?|invoices?|records?|e-?mails?|files?|appointments?)\b")
+    r"\b(?:noms?|numeros?|telephones?|adresses?|donnees|dossiers?|coordonnees|commandes?|factures?|rendez-vous|"
+    r"ordonnances?|documents?)\b"
+    r"[^.!?\n]{0,60}?\b(?:d'autres|des autres|d'une autre|d'un autre) (?:patients?|patientes?|clients?|clientes?|"
+    r"utilisateurs?|utilisatrices?|membres?|adherents?|eleves?|personnes?|familles?|entreprises?|societes?)\b|"
+    r"\b(?:other|another|different) (?:patients?|customers?|users?|members?|people|clients?|families|compan(?:y|ies)|"
+    r"firms?)(?:'s?|'s)? (?:names?|phone numbers?|addresses?|data|details|orders?|invoices?|records?|e-?mails?|files?|"
+    r"appointments?)\b|"
+    # ...or orders on their customers' accounts that those never placed: "des commandes qu'elles n'ont pas passées,
+    # payées avec les cartes enregistrées"
+    r"\b(?:commandes?|achats?|paiements?)\b (?:qu'(?:il|elle|ils|elles|on) n'(?:a|ont) pas|"
+    r"que (?:je|nous) n'(?:ai|avons) pas) (?:passee?s?|faite?s?|effectuee?s?)\b|"
+    r"\b(?:orders?|purchases?|payments?)\b (?:that )?(?:they|she|he|we|i) (?:didn't|did not|never) (?:place|make)\b|"
+    # ...or payments sent to an account that is not theirs: "le mail « de notre part » demandant de payer sur un autre
+    # IBAN", "the IBAN for bank transfer is not ours"
+    r"\b(?:autre|another|different|foreign)\b[^.!?\n]{0,15}?\biban\b|"
+    r"\biban\b[^.!?\n]{0,60}?\b(?:is not ours|isn't ours|not ours|n'est pas le notre|pas le notre|n'est pas a nous)|"
+    # ...or theirs shown what is not theirs: "a list of invoices that aren't ours", "des factures qui ne sont pas à
+    # nous"
+    r"\b(?:invoices?|orders?|data|files?|records?|accounts?|factures?|commandes?|donnees|dossiers?|comptes?) "
+    r"(?:that|which|qui) "
+    r"(?:aren't|are not|isn't|is not|ne sont pas|n'est pas) (?:ours|mine|les notres|a nous|a moi)\b")
 
 
 # ...not their own reset: "I clicked on 'forgot password' and typed my new password twice".
@@ -1225,9 +1324,17 @@ _RESET = re.compile(r"forgot|forgotten|oubli|reset|reinitialis|new password|nouv
 # ...or a login or a change on their account that none of them made: "Accepted password for root … Ce n'est pas
 # nous, personne ne se connecte en root chez nous", "MX now points to …; none of us made that change".
 _NOT_US = re.compile(r"\b(?:ce n'est pas nous|c'est pas nous|ce n'etait pas nous|not by us|wasn't us|was not us|"
+                     # "des fichiers que je ne me souviens pas avoir mis : .cache.php, wp-tmp.php"
+                     r"que (?:je ne me souviens|nous ne nous souvenons) pas (?:d')?avoir (?:mis|depose|ajoute|cree)|"
+                     r"(?:i|we) (?:don't|do not) remember (?:uploading|adding|putting|creating)|"
+                     r"(?:i|we) (?:didn't|did not|never) (?:upload|put)|"
+                     # "un administrateur « support_admin2 » que je n'ai pas créé", "a user none of us created"
+                     r"que (?:je n'ai|nous n'avons|personne n'a) (?:pas |jamais )?(?:cree|creee|ajoute|ajoutee)|"
+                     r"(?:i|we) (?:didn't|did not|never) (?:create|add)|nobody (?:here )?created|"
                      r"none of us (?:made|did|changed|created|added)|nobody (?:here|on our side|in our team) "
                      r"(?:made|did|changed|created|added|logs in|connects))\b")
 _ACCOUNT_EVENT = re.compile(r"\b(?:connect\w*|connexions?|log ?ins?|logged|root|access|acces|password|mot de passe|"
+                            r"admin\w*|users?|utilisateurs?|iban|files?|fichiers?|php|"
                             r"account|compte|records?|enregistrements?|dns|mx|changed?|modifi\w*)\b")
 
 
@@ -1235,7 +1342,8 @@ def _taken_over(folded: str) -> str:
     found = _TAKEN_OVER.search(folded)
     if found and not _RESET.search(found.group(0)):
         return found.group(0)[:SAID_MAX]
-    if "us" in folded or "nous" in folded:
+    if ("us" in folded or "cree" in folded or "ajoute" in folded or "souvien" in folded or "remember" in folded
+            or "upload" in folded or " put" in folded):  # "nous", "us", "créé", "ajouté", "souviens"...
         found = _NOT_US.search(folded)
         if found and _ACCOUNT_EVENT.search(folded):
             return found.group(0)
@@ -1273,6 +1381,9 @@ _SAME_AGAIN = re.compile(
     r"isn't (?:the|a) cache|no change|nothing changed|still the same|same (?:error|problem|issue|thing)|"
     r"(?:didn't|did not|doesn't|does not) (?:help|work|fix|change)|n'a pas (?:aide|marche|fonctionne|suffi|resolu)|"
     r"ne change rien|changes nothing|ne marche toujours pas|still (?:not working|doesn't work|happening|broken)|"
+    # ...or what we said would pass did not: "ça ne s'est pas résolu", "it hasn't sorted itself out"
+    r"(?:ne s'est|ne s'est toujours|n'est toujours|n'est) pas (?:resolu|regle|arrange)|toujours pas (?:resolu|regle)|"
+    r"(?:hasn't|has not|didn't|did not) (?:resolved|sorted|fixed|cleared) itself|(?:is )?still not (?:resolved|fixed)|"
     # ...or worse than it was: "la file dépasse maintenant 9 000 messages", "the queue keeps growing"
     r"(?:c'est|ca) (?:encore )?pire|ca empire|de pire en pire|(?:is|it's|getting|got|gets) worse|"
     r"keeps (?:growing|getting worse|climbing)|(?:continue|ne cesse) d'(?:augmenter|empirer)|"
@@ -1316,10 +1427,18 @@ _MONITOR_MAIL = re.compile(r"monitor|alert|nagios|zabbix|icinga|centreon|prometh
 
 
 # A monitor's or an engineer's note that what was down is back.
+_JOB_OK = (r"\b(?:backup|sauvegarde|job|tache|task)s? (?:[\w.-]+ )?(?:ok|succeeded|successful|completed|reussie?|"
+           r"terminee? avec succes)\b(?! with (?:errors?|warnings?|failures?)| avec (?:erreurs?|echecs?))")
+_JOB_DONE = re.compile(_JOB_OK)
+_BACKUP = re.compile(r"\b(?:backups?|sauvegardes?|job|tache|task)\b")
 _RECOVERED = re.compile(r"\b(?:recovery|recovered|resolved|back to normal|back up|up again|stable since|ok since|"
-                        r"retour a la normale|revenu a la normale|retabli|resolu|de nouveau (?:accessible|en ligne|joignable)|"
+                        r"retour a la normale|revenue?s? a la normale|retablie?s?|resolue?s?|"
+                        r"de nouveau (?:accessibles?|en ligne|joignables?|en lecture-ecriture)|latence nominale|"
+                        r"(?:been )?healthy since|"
                         r"fonctionnen?t? (?:de nouveau|a nouveau)|(?:working|operational) (?:normally )?again|"
-                        r"(?:has|have) been restored|(?:is|are) restored|status: success|succeeded on retry)\b")
+                        r"(?:has|have) been restored|(?:is|are) restored|status: success|succeeded on retry)\b|"
+                        # ...or the job that failed ran well since: "BACKUP OK web-07 (Cabinet Arnaud): 48.2 GB"
+                        + _JOB_OK)
 
 
 # A copy of the site that is not the one their customers use: "staging.finlo.io returns 502", "la preprod
@@ -1345,7 +1464,7 @@ def _copy_down(folded: str) -> str:
 def _data_lost(folded: str) -> str:
     if any(word in folded for word in _LOST_WORDS) and (found := _LOST.search(folded)):
         return found.group(0)[:SAID_MAX]
-    if "backup" in folded or "sauvegarde" in folded:
+    if "backup" in folded or "sauvegarde" in folded or "snapshot" in folded:
         found = _BACKUP_FAILED.search(folded)
         return found.group(0)[:SAID_MAX] if found else ""
     return ""
@@ -1353,8 +1472,9 @@ def _data_lost(folded: str) -> str:
 
 # Their backup failing, named with what it backs up: "the nightly backup of db-main failed on Saturday, Sunday and
 # Monday nights", "la sauvegarde de la base clients a échoué".
-_BACKUP_FAILED = re.compile(r"\bbackups?\b(?: [\w-]+){0,4}? (?:failed|has failed|have failed|is failing|are failing|"
-                            r"did not run|didn't run)\b|\bsauvegardes?\b(?: [\w'-]+){0,5}? (?:a echoue|ont echoue|"
+_BACKUP_FAILED = re.compile(r"\b(?:backups?|snapshots?)\b(?: [\w-]+){0,4}? (?:failed|has failed|have failed|is failing|"
+                            r"are failing|did not run|didn't run)\b|"
+                            r"\b(?:sauvegardes?|snapshots?)\b(?: [\w'-]+){0,5}? (?:a echoue|ont echoue|"
                             r"echoue|echouent|est en echec|sont en echec|n'a pas tourne|n'ont pas tourne)\b|"
                             # ...or its report says so: "Le rapport de sauvegarde de cette nuit indique un échec"
                             r"\b(?:rapport|report|job|tache)s? de (?:la )?sauvegardes?\b[^.!?\n]{0,30}?\b(?:un echec|en echec|"
@@ -1411,7 +1531,14 @@ def _said(phrases) -> str:
     """The phrases found, for the explanation: those inside a longer one found left out."""
     spans = [f" {' '.join(p.words)} " for p in phrases]
     kept = [p.text for p, span in zip(phrases, spans) if not any(span in other and span != other for other in spans)]
-    return "|".join(sorted(kept))[:SAID_MAX]
+    # Whole phrases only: a cut one reads as a phrase of its own ("… 'pouvez oublier mon message', 't'").
+    said = ""
+    for text in sorted(kept):
+        joined = f"{said}|{text}" if said else text
+        if len(joined) > SAID_MAX and said:
+            break
+        said = joined
+    return said[:SAID_MAX]
 
 
 # A new request without a question mark: "So we're all set for 14:00. Please send the bridge details." (asking
@@ -1426,6 +1553,8 @@ _ASKS = re.compile(r"\b(?:please|pls|could you|can you|would you|merci de|merci 
 # A closing said not to be so: "ce n'est pas revenu à la normale", "it's not back to normal yet".
 _NEGATED = re.compile(r"\b(?:pas|not|never|jamais|isn't|isnt|aren't|arent|wasn't|no longer|n'est)[\s'-]+"
                       r"(?:(?:encore|yet|vraiment|really|tout a fait|completely|fully|quite)[\s'-]+)?$|"
+                      # ...or what did not come of it: "vous avez fermé les deux précédents sans que ça marche"
+                      r"\b(?:sans que|without)(?: (?:it|that|this|anything|ca|cela))? $|"
                       # ...or wanted, not said: "Need this fixed now", "we want it resolved today"
                       r"\b(?:need|needs|want|wants|get|have|has to be|must be|should be|to be)"
                       r"(?: (?:this|it|that|them|everything|all))? $")
@@ -1569,7 +1698,7 @@ def is_promise(text: str, lexicon: Lexicon) -> bool:
     leaves the next move to them."""
     folded = fast_fold(text)
     words = tokens(folded)
-    if lexicon.section("fixed").scan(folded, words):
+    if lexicon.section("fixed").scan(folded, words) or _TO_DESK.search(folded):
         return False
     promise = lexicon.section("promise")
     return any(not _CONDITION.search(folded, _sentence_start(folded, m.start()), m.start())
@@ -1578,6 +1707,14 @@ def is_promise(text: str, lexicon: Lexicon) -> bool:
 
 def _sentence_start(folded: str, at: int) -> int:
     return max(folded.rfind(c, 0, at) for c in ".!?\n") + 1
+
+
+# Handed to a desk that is not on call ("I've forwarded your request to our sales team"): they wait on sales or
+# billing now, not on us.
+_TO_DESK = re.compile(r"\b(?:forwarded|passed|handed|transferred|sent|escalated|transmis|transmise|transfere|passe)\b"
+                      r"[^.!?\n]{0,40}?\b(?:to|a|au|aux) (?:our |the |notre |nos |la |le )?(?:billing|accounts|sales|"
+                      r"account manager|legal|dpo|compta\w*|service commercial|commerciaux|commercial|juridique|"
+                      r"facturation|service facturation)\b")
 
 
 # "If you'd rather I do it, let me know and I'll take care of it", "si vous préférez que je le fasse".
