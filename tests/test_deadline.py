@@ -479,3 +479,14 @@ def test_a_disk_said_by_its_free_space_fills_at_the_rate_the_alert_gives(alert, 
 def test_a_newsletter_that_already_went_out_this_morning_is_no_deadline():
     text = "Notre newsletter de décembre est partie ce matin et la police est passée en Times New Roman !!!"
     assert customer_due(text, MONDAY_10) is None
+
+
+def test_the_writer_s_own_mood_starting_is_no_event():
+    text = "J'y ai passé tout mon après-midi, franchement je commence à en avoir marre de ce site."
+    assert customer_due(text, MONDAY_10) is None
+    assert customer_due("Les soldes commencent demain à 8h.", MONDAY_10) == datetime(2026, 11, 24, 8, 0, tzinfo=PARIS)
+
+
+def test_what_was_not_sent_is_no_story_of_it_going_out():
+    text = ("Aucun SMS de rappel n'a été envoyé aux patients aujourd'hui (rappels J-1 des rendez-vous de demain).")
+    assert customer_due(text, MONDAY_10) == datetime(2026, 11, 24, 18, 0, tzinfo=PARIS)

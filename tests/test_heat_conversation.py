@@ -3296,3 +3296,67 @@ def test_closed_without_it_working_is_no_closing():
     events = [customer(at(0), "FTP refusé avec le nouveau mot de passe."), us(at(1), FIX),
               customer(at(2), "Troisième ticket. Vous avez fermé les deux précédents sans que ça marche.")]
     assert "done" not in terms(heat(events, at(3)))
+
+
+def test_what_the_registrar_records_is_read_like_the_monitoring_not_as_an_engineer_acting():
+    events = [customer(at(0), "Bonjour, une question sur mon nom de domaine menuiserie-vidal.fr ?"),
+              Event(at(0, 10), "action", "internal", "registrar",
+                    "Domain menuiserie-vidal.fr EXPIRED 2026-12-07 — in redemption grace period. Parking page active.",
+                    "tool")]
+    assert "down" in terms(heat(events, at(1)))
+
+
+def test_a_scam_they_quote_is_no_error_their_site_shows():
+    text = 'Il a reçu un SMS "votre nom de domaine expire, réglez 4,99 € ici" et demande si c\'est nous.'
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+    assert "down" in terms(heat([customer(at(0), 'Le site affiche "Erreur : connexion refusée".')], at(1)))
+
+
+@pytest.mark.parametrize("text, term, said", [
+    ("Joyeux Noël ! Depuis ce midi, quand on clique sur « Je donne », on arrive sur une page toute blanche. Pas de "
+     "panique si vous êtes en famille.", "down", "said it is down: 'page toute blanche'"),
+    ("Petite question : notre comptable a cliqué sur le lien d'un mail « de votre part » et a mis l'identifiant et "
+     "le mot de passe de l'espace client.", "risk", "clique sur le lien d'un mail de votre part et a mis"),
+    ("Petit FYI : notre presta a lancé les migrations hier soir, le .env pointait sur la base de prod et pas sur la "
+     "recette.", "risk", "pointait sur la base de prod"),
+])
+def test_what_the_third_blind_batch_of_stop_49_says_at_stake_is_read(text, term, said):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert said in h[term] and "calm" not in h
+
+
+@pytest.mark.parametrize("first, again", [
+    ("Since 12:00 every password-reset mail to Gmail bounces.", "Paused. Still deferred. What now?"),
+    ("Tickets for tomorrow's concert aren't being generated or sent.", "Is it done? Still seeing OOM in the logs."),
+])
+def test_what_is_still_failing_after_our_step_is_down_again(first, again):
+    events = [customer(at(0), first), us(at(1), "Could you pause the digest job? Then we'll prioritise resets."),
+              customer(at(2), again)]
+    assert "down" in terms(heat(events, at(3)))
+
+
+def test_everything_arrived_at_their_customers_closes():
+    events = [customer(at(0), "Nos envois partent avec du retard ce matin."), us(at(1), FIX),
+              customer(at(2), "Parfait, tout est bien arrivé chez nos clients. Merci.")]
+    assert "done" in terms(heat(events, at(3)))
+
+
+def test_the_helpdesk_filing_a_follow_up_under_the_request_is_no_answer():
+    events = [customer(at(0), "Since this morning our reporting DB refuses connections:\n\n"
+                              "  FATAL:  the database system is in recovery mode\n\nIt's been like that for hours."),
+              us(at(0, 1), "Your message has been added to request #88190. An engineer will respond according to "
+                           "your service level.", "support (auto)")]
+    h = terms(heat(events, at(2)))
+    assert "down" in h and h["waiting"] == "waiting 2 h"
+
+
+def test_a_general_update_after_the_case_s_own_check_said_it_is_back_does_not_lift_it_again():
+    bot = [Event(at(0), "action", "internal", "incident-bot",
+                 "Ticket créé automatiquement : 2 VMs sur des volumes DC2 impactés par INC-2026-1207-01.", "tool"),
+           Event(at(1), "action", "internal", "incident-bot",
+                 "Volumes des VMs br-web-01 et br-web-02 de nouveau en lecture-écriture, latence nominale.", "tool"),
+           update(at(2), "[Incident DC2] Une partie des volumes est encore en lecture seule. Prochain point à 11h30.")]
+    assert "not lifted" in terms(heat(bot, at(3), incident_open=True))["incident"]
+    down_again = Event(at(2, 30), "action", "internal", "monitoring", "PROBLEM: br-web-01 HTTP check DOWN (timeout)",
+                       "tool")
+    assert terms(heat([*bot, down_again], at(3), incident_open=True))["incident"] == "linked to an open incident"

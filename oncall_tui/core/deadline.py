@@ -160,7 +160,9 @@ _EVENT = re.compile(
     r"\b(au plus tard|at the latest|no later than|deadline|date limite|cut-?off|echeance|"
     # French verbs in the forms a coming event takes: "ouvre", "démarrera", "ouvrira", "expirent" (not the
     # infinitive: "30 secondes pour ouvrir un message"), and the cut-over in any form ("doit basculer").
-    r"(?:ouvr|lanc|demarr|commenc|expir)(?:e|ent|ons|era|eront|ira|iront)|bascul(?:e|er|era|eront|ent)|ouverture|opens|opening|lancement|"
+    # (Not the writer's own mood: "je commence à en avoir marre".)
+    r"(?:ouvr|lanc|demarr|(?<!je )commenc|expir)(?:e|ent|ons|era|eront|ira|iront)|bascul(?:e|er|era|eront|ent)|"
+    r"ouverture|opens|opening|lancement|"
     r"launch(?:es|ing)?|go(?:es)? live|mise en (?:ligne|production|service)|starts?|debut|"
     r"expires|expiring|expiration|expiry|closes|runs out|run out|"
     # ...and what ends: "notre contrat se termine dimanche", "the contract ends on Sunday".
@@ -222,8 +224,9 @@ _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired
                     r"mise a jour)|"
                     r"(?:a|ont|avait|avaient) (?:ete )?(?:demarre|commence|ouvert|lance|expire|suspendue?)|"
                     # ...or what already went out: "notre newsletter de décembre est partie ce matin"
-                    r"(?:est|sont|etait|etaient) (?:partie?s?|sortie?s?)|went out|(?:was|were) sent|"
-                    r"(?:a|ont) ete envoyee?s?)\b")
+                    # (not what did not: "aucun SMS de rappel n'a été envoyé")
+                    r"(?<!n')(?:est|sont|etait|etaient) (?:partie?s?|sortie?s?)|(?<!never )went out|"
+                    r"(?<!n't )(?<!not )(?:was|were) sent|(?<!n')(?:a|ont) ete envoyee?s?)\b")
 
 
 # When something may start is no deadline: "deploy it before then, but not before Sunday 08:00 UTC", "pas

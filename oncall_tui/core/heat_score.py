@@ -591,7 +591,9 @@ def _finish(total: float, pending: bool, wait_t: int | None, out_t: int | None, 
 
 
 def _quote(said: str) -> str:
-    return ", ".join(f"'{p}'" for p in said.split("|"))
+    # What a pattern found is cut from the folded text, where a character with no plain-letter form ("«", "€") is
+    # a NUL: not shown.
+    return ", ".join(f"'{' '.join(p.replace(chr(0), ' ').split())}'" for p in said.split("|"))
 
 
 def _cooling_why(pending: bool, out_t: int, now_t: float) -> str:

@@ -137,6 +137,9 @@ class CaseStats:
     # The latest broadcast says the services are back ("fonctionne de nouveau normalement") and the customer
     # has never written on the case: the incident no longer lifts it.
     restored: bool = False
+    # Our reply during the incident, or the case's own check, says their services are back ("your VMs were affected
+    # by the DC2 incident; they've been healthy since"): no lift until they write. Broadcasts leave it as it is.
+    told_back: bool = False
     autoreplies: int = 0  # out-of-office and autoresponder messages from their side (not read)
     quoted: int = 0  # lines of quoted replies set aside in the customer's messages
     sig: int = 0  # signature lines set aside
@@ -187,7 +190,7 @@ class CaseStats:
     def incident_spared(self) -> bool:
         """Whether the case's incident lifts it no more: its latest update spares their services, or says they
         are back and the customer never wrote, or our last reply told them so and they have not written since."""
-        return self.spared or self.restored
+        return self.spared or self.restored or self.told_back
 
     def to_json(self) -> str:
         """Compact JSON; fields at their default value are left out."""
@@ -300,10 +303,11 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
             if _RECOVERED.search(folded):
                 # ...until one says it came back ("[RECOVERY] HTTP check OK", "stable since 01:41"); what is at
                 # risk stays at risk. On a case the incident bot opened, nobody else writing: the incident no
-                # longer lifts it ("Volumes des VMs br-web-01 et br-web-02 de nouveau en lecture-écriture").
+                # longer lifts it ("Volumes des VMs br-web-01 et br-web-02 de nouveau en lecture-écriture"), whatever
+                # the next general update says.
                 stats.down = stats.slow = stats.copy_down = ""
                 stats.down_read = False
-                stats.restored = stats.in_t is None and says_restored(event.body, lexicon)
+                stats.told_back = stats.told_back or stats.in_t is None and says_restored(event.body, lexicon)
                 if stats.harm and machine and _JOB_DONE.search(folded) and _BACKUP.search(fast_fold(stats.harm)):
                     stats.harm = ""  # ...and the backup that failed ran well since: nothing is at risk any more
             else:
@@ -316,6 +320,8 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
                         stats.sales = ""  # the disk they asked a quote for is filling now: no sales matter
                     stats.noted += "".join(kind for kind in new if kind not in stats.noted)
                     stats.alert = stats.alert or "d" in new or "h" in new
+                    if "d" in new or "h" in new:
+                        stats.told_back = False  # ...and down again since its check said it was back
                     if stats.done and ("d" in new or "h" in new):
                         # "All good, thanks!" then the monitoring: "still DOWN (503), 6 consecutive failures":
                         # the trouble is back, whatever they last told us.
@@ -421,7 +427,7 @@ _AWAITS_US = re.compile(r"\b(?:nous attendons|on attend|j'attends|we'll wait for
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,
                    tz: tzinfo | None, reads_outage: OutageReader | None, subject: str = "") -> None:
     reading = _read(event.body, event.author)
-    stats.restored = False  # they wrote: whatever the update said, the case is theirs now
+    stats.restored = stats.told_back = False  # they wrote: whatever the update said, the case is theirs now
     # The message opening the conversation (nothing of ours before it; a broadcast is no conversation): what
     # it asks is what the case is about.
     first = stats.exchanges == 1
@@ -813,7 +819,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     # depuis 10:35 UTC", "your VMs were affected by the DC2 storage incident; they've been healthy since"): the
     # incident lifts the case no more, until they write again. A reply before it (no update sent on the case yet,
     # no incident named) says nothing of it.
-    stats.restored = bool((stats.broadcasts or "incident" in own.lower()) and says_restored(own, lexicon))
+    stats.told_back = bool((stats.broadcasts or "incident" in own.lower()) and says_restored(own, lexicon))
     if stats.due_t is not None and (stats.due_t <= t or stats.due_note or stats.due_fill):
         # Their deadline passed and we have spoken since, or we wrote to them after the note saying what we owe
         # or the alert saying when the disk fills (what we did about it is in our reply).
@@ -839,7 +845,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
 
 # Our helpdesk writing by itself ("Support (automatic reply)", "RT_System", "support-bot"): whatever it says
 # ("Ticket #88331 has been created"), nobody read their message. ("bot" as a word of its own: Talbot is a person.)
-_AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\brt_system\b|(?:\b|_)(?:chat)?bot\b|"
+_AUTOMATED = re.compile(r"automatic|automatique|auto-?reply|no-?reply|\(auto\)|\brt_system\b|(?:\b|_)(?:chat)?bot\b|"
                         r"assistant virtuel|virtual assistant|[-_]watch\b", re.IGNORECASE)
 
 
@@ -892,9 +898,15 @@ def quoted_error(text: str) -> str:
         return code.group(0)
     for m in _QUOTED.finditer(text):
         quote = next(g for g in m.groups() if g is not None)
-        if _ERROR_WORD.search(fast_fold(quote)):
+        folded = fast_fold(quote)
+        if _ERROR_WORD.search(folded) and not _PAY_HERE.search(folded):
             return quote.strip()[:SAID_MAX]
     return ""
+
+
+# A scam they quote asks them to act; a page's error does not: "votre nom de domaine expire, réglez 4,99 € ici".
+_PAY_HERE = re.compile(r"\b(?:reglez|payez|pay now|pay here|cliquez|click here|click the link|confirm your|"
+                       r"confirmez votre|mettez a jour vos)\b")
 
 
 # What a site's page shows when its code or its database fails. A script's or a monitor's own output ("!!! ERREUR
@@ -904,7 +916,7 @@ _PAGE_ERROR = re.compile(r"\b(?:(?:php )?fatal error|parse error|sqlstate\[|unca
                          r"erreur (?:critique|fatale)|"
                          # ...or when it cannot reach its database or its sessions
                          r"access denied for user|too many connections|can't connect to (?:local )?mysql|"
-                         r"failed to initialize storage module|"
+                         r"failed to initialize storage module|the database system is (?:in recovery mode|starting up)|"
                          # ...or their own home page fetched as a visitor would: "HTTP/1.1 404 Not Found", a certificate
                          # for another name
                          r"http/\d(?:\.\d)? (?:404|5\d\d)\b|no alternative certificate subject name)")
@@ -1277,8 +1289,8 @@ def _leaked_secret(folded: str) -> str:
 # shows one visitor of the others ("elle voyait les noms et les numéros de téléphone d'autres patients").
 _BAIT = r"(?:clicked|clique|lien|link|soi-disant|so-called|pretending|se faisant passer|faux|fausse|fake|phishing|hameconnage)"
 _GIVEN = (r"\b(?:entered|typed|gave|put in|submitted|provided|filled in|entre|saisi|tape|donne|mis|communique|rentre|"
-          r"indique)\b(?: \w+){0,3}? (?:(?:my|our|his|her|their|mon|ma|mes|notre|nos|son|sa|ses|leurs?|the|le|les) )?"
-          r"(?:login|password|passwords|credentials|card number|card details|bank details|identifiants|mot de passe|"
+          r"indique)\b(?: \w+){0,3}? (?:(?:my|our|his|her|their|mon|ma|mes|notre|nos|son|sa|ses|leurs?|the|le|les) |l')?"
+          r"(?:login|password|passwords|credentials|card number|card details|bank details|identifiants?|mot de passe|"
           r"mots de passe|numero de carte|coordonnees bancaires)\b")
 _TAKEN_OVER = re.compile(
     _BAIT + r"\b[^\n]{0,120}?" + _GIVEN + "|" + _GIVEN + r"[^\n]{0,120}?\b" + _BAIT + r"\b|"
@@ -1390,7 +1402,8 @@ _SAME_AGAIN = re.compile(
     r"continue de (?:grossir|monter)|depasse maintenant|"
     # ...or the same symptom, named again: "Still 500 I'm afraid", "toujours une erreur 500", "toujours rien"
     r"still (?:an? |the |getting |seeing |showing |shows |get |see |having )?(?:(?:http )?(?:error )?5\d\d|error|errors|"
-    r"down|broken|blank|nothing|offline)|toujours (?:une |la |l'|des |en |le meme )?(?:(?:erreur )?5\d\d|erreurs?|panne|"
+    r"down|broken|blank|nothing|offline|deferred|bouncing|rejected|refused|stuck|queued|oom)|"
+    r"toujours (?:une |la |l'|des |en |le meme )?(?:(?:erreur )?5\d\d|erreurs?|panne|"
     r"rien|bloques?|hs|down|page blanche|hors service|hors ligne|inaccessible))\b")
 _STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|recommence|en ce moment|right now|currently)\b")
 
@@ -1417,7 +1430,11 @@ _PARKED = re.compile(
 # "Système", "billing"), a scanner.
 _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|zabbix|icinga|centreon|prometheus|"
                                            r"uptime|healthcheck|\bsyst[eè]me?\b|\bbilling\b|\bfacturation\b|scanner|[-_]check\b|"
-                                           r"\bautomate\b|cert-?manager|certbot|\bcron\b|\bpanel\b",
+                                           r"\bautomate\b|cert-?manager|certbot|\bcron\b|\bpanel\b|"
+                                           # ...and the systems that record on their own: the registrar, the backup
+                                           # scheduler, the incident bot, the abuse feed
+                                           r"registrar|\bbackup|[-_ ]bot\b|\babuse\b|triage|scheduler|"
+                                           r"netflow|\bsiem\b",
                       re.IGNORECASE)
 # ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
