@@ -3140,6 +3140,19 @@ def test_a_site_lexicon_s_own_negated_verbs_are_read_spoken_too():
     # A disk failing under them, as the kernel logs it.
     ("Our server is in DC1 but we see errors too:\n\n[Mon Dec  7 10:19:02 2026] ata1.00: failed command: READ "
      "FPDMA QUEUED\n\nIs this related? Site still up for now.", "risk"),
+    ("Bonjour ma boite mail dit que la mémoire est pleine et des clients me disent que leurs commandes leur "
+     "reviennent avec un message d'erreur.", "down"),
+    ("Trois clientes nous ont appelés pour des commandes qu'elles n'ont pas passées, payées avec les cartes "
+     "enregistrées.", "risk"),
+    ("Un client m'a transféré un mail « de notre part » lui demandant de payer l'acompte sur un autre IBAN.",
+     "risk"),
+    ("Quick one, probably me being silly: on the order confirmation page the IBAN for bank transfer is not ours.",
+     "risk"),
+    ("C'est sûrement rien, mais j'ai trouvé dans wp-content/uploads des fichiers que je ne me souviens pas avoir "
+     "mis : .cache.php, wp-tmp.php. Pas de souci, c'est juste par curiosité.", "risk"),
+    ("Le snapshot nocturne du volume vol-prod-db est en échec jeudi, vendredi, samedi et encore cette nuit.", "risk"),
+    ("Your status page says all systems operational. My site isn't:\n\n$ curl -I http://www.ellisbakery.co.uk\n"
+     "HTTP/1.1 404 Not Found\nServer: nginx\n\nMigrated last night.", "down"),
 ])
 def test_what_the_blind_sets_of_stop_49_say_at_stake_is_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
@@ -3151,6 +3164,10 @@ def test_what_the_blind_sets_of_stop_49_say_at_stake_is_read(text, term):
     "Le domaine expire en novembre, rien d'urgent.",
     "I clicked the link in your invoice mail and logged in, the PDF is there. Thanks!",
     "La corbeille a été vidée.",
+    # A new IBAN of their own, a setting or a menu with "down" in its name.
+    "Can you update our IBAN on the invoices? New IBAN attached.",
+    "Any recommended min/max and scale-down delay for a 3-node web workload? No rush.",
+    "Where is the drop-down to pick the PHP version?",
 ])
 def test_what_only_looks_like_those_is_not(text):
     h = terms(heat([customer(at(0), text)], at(1)))
@@ -3255,35 +3272,6 @@ def test_a_backup_that_ran_well_since_it_failed_puts_nothing_at_risk():
     assert "risk" in terms(heat([failed], at(25)))
     assert "risk" not in terms(heat([failed, ok], at(25))) and "down" not in terms(heat([failed, ok], at(25)))
     assert "risk" in terms(heat([failed, partly], at(25)))
-
-
-@pytest.mark.parametrize("text, term", [
-    ("Bonjour ma boite mail dit que la mémoire est pleine et des clients me disent que leurs commandes leur "
-     "reviennent avec un message d'erreur.", "down"),
-    ("Trois clientes nous ont appelés pour des commandes qu'elles n'ont pas passées, payées avec les cartes "
-     "enregistrées.", "risk"),
-    ("Un client m'a transféré un mail « de notre part » lui demandant de payer l'acompte sur un autre IBAN.",
-     "risk"),
-    ("Quick one, probably me being silly: on the order confirmation page the IBAN for bank transfer is not ours.",
-     "risk"),
-    ("C'est sûrement rien, mais j'ai trouvé dans wp-content/uploads des fichiers que je ne me souviens pas avoir "
-     "mis : .cache.php, wp-tmp.php. Pas de souci, c'est juste par curiosité.", "risk"),
-    ("Le snapshot nocturne du volume vol-prod-db est en échec jeudi, vendredi, samedi et encore cette nuit.", "risk"),
-    ("Your status page says all systems operational. My site isn't:\n\n$ curl -I http://www.ellisbakery.co.uk\n"
-     "HTTP/1.1 404 Not Found\nServer: nginx\n\nMigrated last night.", "down"),
-])
-def test_what_the_second_blind_batch_of_stop_49_says_at_stake_is_read(text, term):
-    assert term in terms(heat([customer(at(0), text)], at(1)))
-
-
-@pytest.mark.parametrize("text", [
-    "Can you update our IBAN on the invoices? New IBAN attached.",
-    "Any recommended min/max and scale-down delay for a 3-node web workload? No rush.",
-    "Where is the drop-down to pick the PHP version?",
-])
-def test_a_new_iban_or_a_scale_down_setting_is_neither_risk_nor_outage(text):
-    h = terms(heat([customer(at(0), text)], at(1)))
-    assert "risk" not in h and "down" not in h
 
 
 def test_back_to_normal_in_french_closes():
