@@ -301,8 +301,8 @@ def score(stats: CaseStats, *, status: str, opened_at: datetime, tier: str, now:
     if spared:
         terms.append(Term("incident", "linked to an open incident whose update says their services are not "
                                       "affected: not lifted" if stats.spared else
-                                      "linked to an open incident, and the latest update or our reply says the "
-                                      "services are back, and they have not written since: not lifted", 0.0))
+                                      "linked to an open incident, and the latest update, our reply or a check says "
+                                      "the services are back, and they have not written since: not lifted", 0.0))
     held = _held(total, weights, bool(stats.down or stats.harm) or is_troubled(stats), incident_open, missed,
                  any(t.name == "deadline" for t in terms))
     if held:
