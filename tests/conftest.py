@@ -73,8 +73,7 @@ SMALL_DOC = {
          "tier": "standard", "owner": "alice"},
     ],
     "cases": [
-        # The case most UI tests drive, first in the queue at NOW: bounced to the docs and waiting 7 h (since the
-        # wait was refitted, 5 h left it below T-200, a critical shop down whose engineer's promise stands).
+        # The case most UI tests drive, first in the queue at NOW: bounced to the docs and waiting 7 h.
         {"id": "T-100", "customer": "c-boul", "subject": "Charger un SSL sur boutique-martin.fr",
          "status": "open", "opened_at": "2026-11-24T01:00:00Z", "assignee": "alice",
          "events": [
@@ -90,10 +89,12 @@ SMALL_DOC = {
          "events": [
              {"at": "2026-11-24T06:00:00Z", "kind": "message", "direction": "in", "author": "ann",
               "body": "Our shop returns 502 since the deploy.", "channel": "email"},
-             # bob is on it: an unanswered outage of a critical customer would be the hottest case. (Since
-             # 08:20: "shortly" on a shop down holds 2 h, so at 09:00 his promise still stands.)
+             # bob fixed it: an unanswered outage of a critical customer would be the hottest case, and since the
+             # December 2026 refit (the wait worth half as much) so would one he only promised to fix. Answered
+             # with a fix, it waits on Ann's confirmation.
              {"at": "2026-11-24T08:20:00Z", "kind": "message", "direction": "out", "author": "bob",
-              "body": "Hi Ann, we are rolling back to the previous release now; I'll confirm here shortly.",
+              "body": "Hi Ann, we rolled back to the previous release at 08:15 and the shop answers again on our "
+                      "side. Can you confirm it works for you?",
               "channel": "email"},
          ]},
         {"id": "T-300", "customer": "c-calm", "subject": "Invoice question",
@@ -153,6 +154,17 @@ def open_session(path, *, user: str = "alice", now=NOW, config: Config | None = 
 
 @pytest.fixture
 def store(store_path, small_doc):
+    s = open_store(store_path)
+    import_document(s, small_doc, now=NOW)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def promised_store(store_path, small_doc):
+    """The small store, but at 08:20 bob only promised Ann to come back: with her shop down, it holds 2 h."""
+    small_doc["cases"][1]["events"][1]["body"] = ("Hi Ann, we are rolling back to the previous release now; "
+                                                  "I'll confirm here shortly.")
     s = open_store(store_path)
     import_document(s, small_doc, now=NOW)
     yield s

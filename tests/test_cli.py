@@ -28,7 +28,7 @@ def test_queue_json_ranks_open_cases_at_the_given_instant(store, store_path, cap
     assert all({"name", "value", "points"} <= set(t) for t in top["terms"])
 
 
-def test_queue_now_later_means_longer_waiting(store, store_path, capsys):
+def test_queue_now_later_means_longer_waiting(promised_store, store_path, capsys):
     _, early, _ = run(capsys, "--db", str(store_path), "queue", "--json", "--now", "2026-11-24T09:00:00Z")
     _, late, _ = run(capsys, "queue", "--db", str(store_path), "--json", "--now", "2026-11-24T15:00:00+00:00")
     early_rows = {r["id"]: r for r in json.loads(early)}

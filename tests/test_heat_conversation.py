@@ -6,6 +6,7 @@ Small stories an on-call engineer would read the same way, and the explanation t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -666,12 +667,18 @@ LOUD_CHORE = [customer(at(-7 * 24), "Bonjour, pouvez-vous m'envoyer le devis pou
               customer(at(-2 * 24), "TROISIÈME RELANCE. AUCUNE RÉPONSE. JE VAIS CHANGER D'HÉBERGEUR !!!")]
 
 
+#: Since the wait was refitted (18 points, not 36), a loud week-old chore scores below the shipped cap (70): the
+#: cap is tried at 40, where it bites.
+CAPPED = replace(WEIGHTS, chore_cap=40.0)
+
+
 def test_a_chore_is_held_at_the_chore_cap_and_an_hour_old_outage_outranks_it():
     """Nothing said broken, at risk or slow: a week of waiting and shouting stops at `chore_cap`."""
+    held = heat(LOUD_CHORE, at(0), tier="critical", weights=CAPPED)
+    assert held.score == 40 and terms(held)["held"] == "nothing said broken, at risk or slow: held at 40"
     chore = heat(LOUD_CHORE, at(0), tier="critical")
     outage = heat([customer(at(-1), "Bonjour, le site de la boutique ne s'affiche plus depuis une heure.")], at(0))
-    assert chore.score == 70 and terms(chore)["held"] == "nothing said broken, at risk or slow: held at 70"
-    assert outage.score > chore.score
+    assert held.score < chore.score <= WEIGHTS.chore_cap < outage.score
 
 
 LOUD_TECHNICAL_CHORE = [customer(at(-7 * 24), "Bonjour, pouvez-vous créer l'alias compta@ vers paul@ ? Merci."),
@@ -689,9 +696,9 @@ LOUD_TECHNICAL_CHORE = [customer(at(-7 * 24), "Bonjour, pouvez-vous créer l'ali
 ])
 def test_a_chore_with_a_deadline_an_incident_or_a_missed_promise_is_not_held(chore, more, kw):
     story = chore + ([more] if more else [])
-    # Read at 4 h: the promised quote is 5 h late (at 3 h, the wait refitted, it was level with the cap).
-    h = heat(story, at(4), tier="critical", **kw)
-    assert "held" not in terms(h) and h.score > 70
+    # Read at 4 h: the promised quote is 5 h late.
+    h = heat(story, at(4), tier="critical", weights=CAPPED, **kw)
+    assert "held" not in terms(h) and h.score > CAPPED.chore_cap
 
 
 @pytest.mark.parametrize("text, said", [
@@ -1714,7 +1721,7 @@ def test_an_incident_lifts_a_customer_we_answered_only_until_they_acknowledge_it
                            "it is back to normal.")]
     asking = story + [customer(at(0, 40), "Any idea how long it will take?")]
     informed = story + [customer(at(0, 40), "Ok, thanks for the heads up.")]
-    assert heat(asking, at(2), incident_open=True).score >= 60
+    assert heat(asking, at(2), incident_open=True).score >= WEIGHTS.incident_floor
     told = heat(informed, at(2), incident_open=True)
     assert told.score < 20 and terms(told)["incident"] == "linked to an open incident"
 
@@ -2380,7 +2387,8 @@ def test_a_customer_saying_nothing_is_broken_is_not_lifted_by_the_incident():
                            "it's the storage incident. Keep us posted, no need to call.")
     told = terms(heat([calm], at(4), incident_open=True))
     assert told["incident"] == "linked to an open incident" and "nothing broken" in told["calm"]
-    assert heat([calm], at(4), incident_open=True).score < 60 <= heat([slow], at(4), incident_open=True).score
+    assert (heat([calm], at(4), incident_open=True).score < WEIGHTS.incident_floor
+            <= heat([slow], at(4), incident_open=True).score)
 
 
 @pytest.mark.parametrize("text", [

@@ -36,7 +36,7 @@ def test_sbg_outage_on_the_demo(tmp_path):
     assert {a.id for a in detail.affected} == expected  # the right customers, and only them
     linked = [r["id"] for r in store.query("SELECT id FROM cases WHERE incident_id = ?", (inc.id,))]
     assert {queries.get_case(store, c)["customer_id"] for c in linked} == expected
-    assert all(queries.get_case(store, c)["heat"] >= 60 for c in linked)  # the incident floor
+    assert all(queries.get_case(store, c)["heat"] >= WEIGHTS.incident_floor for c in linked)  # the incident floor
 
     before = store.query_one("SELECT COUNT(*) FROM events")[0]
     result = incidents.broadcast(store, inc.id, fr="Nous intervenons sur la coupure à SBG.",
