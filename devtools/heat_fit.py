@@ -2,8 +2,8 @@
 
     python -m devtools.heat_fit [--folds 5] [--min-gain 2] [--write FILE] [--check FILE ...]
 
-The shipped weights (`oncall_tui/data/heat.toml`) were set by hand. This asks whether a search over
-them does better on pairs it has not seen:
+The shipped weights (`oncall_tui/data/heat.toml`) were set by hand, then refit with this tool (its notes say
+which knobs and what it measured). This asks whether a search over them does better on pairs it has not seen:
 
 - every tune pair (`devtools.heat_eval`'s tune part, never the held-out one) is imported and ticked once,
   and each case's folded stats kept; a candidate set of weights then rescores those stats (`score`), which
