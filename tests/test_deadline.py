@@ -245,6 +245,14 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
      "demain à 8h.", datetime(2026, 11, 24, 8, 0)),
     ("Call from Tom: he has to send the payroll file tomorrow at 8am and cannot reach the server.",
      datetime(2026, 11, 24, 8, 0)),
+    # Midnight is the end of the day it is named with, or of today.
+    ("Nous lançons la collection mercredi soir à minuit. Qui sera présent ?", datetime(2026, 11, 25, 23, 59)),
+    ("Il faut activer le vhost de prod avant minuit, nos influenceuses publient à 00:01.",
+     datetime(2026, 11, 23, 23, 59)),
+    ("The sale goes live at midnight tonight and the checkout still fails.", datetime(2026, 11, 23, 23, 59)),
+    # The go-live, hyphenated as it is written in a project plan.
+    ("Please open the firewall to the provider's endpoints. Go-live of the new payment provider is Wednesday at "
+     "10:00 CET.", datetime(2026, 11, 25, 10, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)

@@ -314,6 +314,9 @@ def test_writing_again_after_saying_it_works_reopens_the_wait():
      "their move: they said 'come back to you'"),
     # Mild words around it ("all day", "encore") do not make it a complaint.
     ("OK, I'm out all day, will try it tonight and let you know.", "their move: they said 'will try'"),
+    # ...even naming a deadline days away.
+    ("Noted. I will be escalating if the credit is not confirmed in writing by Thursday.",
+     "their move: they said 'noted'"),
 ])
 def test_an_acknowledgement_after_our_answer_leaves_the_ball_in_their_court(text, why):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(8))
@@ -325,6 +328,9 @@ def test_an_acknowledgement_after_our_answer_leaves_the_ball_in_their_court(text
     "Je n'ai pas réussi, pouvez-vous le faire ?",
     "Thanks, will try it tonight. But the site is still down for our customers!",
     "I'll check, but this is unacceptable, we are losing orders.",
+    # ...or with their own deadline, said to remind us of it.
+    "D'accord. On compte sur vous demain matin : nos 40 agences ouvrent à 8h30. Merci de me tenir informé.",
+    "OK, thanks. Keep me posted: our launch is tomorrow at 9am.",
 ])
 def test_an_acknowledgement_with_a_real_complaint_still_waits_on_us(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(8))
@@ -2755,6 +2761,18 @@ def test_a_quote_asked_for_is_a_sales_matter_and_a_quoted_error_is_not():
     assert "sales" not in terms(error)
 
 
+@pytest.mark.parametrize("text", [
+    # A quote signed: the work is sold, and ours to deliver.
+    "Bonjour, nous lançons la collection jeudi. Nous avions convenu d'une assistance à la bascule (devis D-2026-318 "
+    "signé). Qui sera présent ?",
+    "Hi, per our signed quotation you set up the replica this week. When can we start?",
+    # Their own customers' quote requests are their business flowing, not a quote asked of us.
+    "Bonjour, pouvez-vous envoyer les demandes de devis du formulaire du site vers commercial@ plutôt que vers moi ?",
+])
+def test_a_signed_quote_or_their_own_customers_quote_requests_are_no_sales_matter(text):
+    assert "sales" not in terms(heat([customer(at(0), text)], at(4)))
+
+
 @pytest.mark.parametrize("text, said", [
     # The page a suspended account shows, quoted.
     ("Notre site affiche 'Service suspendu' depuis ce midi. La facture a pourtant été réglée le 2 avril.",
@@ -3139,11 +3157,19 @@ def test_a_site_lexicon_s_own_negated_verbs_are_read_spoken_too():
     ("orders stopped at 14:02?", "down"),
     # An admin nobody created, another company's invoices shown, a login after a phishing mail, a table dropped.
     ("J'ai vu un administrateur « support_admin2 » que je n'ai pas créé, créé cette nuit à 03:12.", "risk"),
+    # A login they did not make, its proof pasted (a log is not read for words, but what they say of it is).
+    ("Je ne sais pas si c'est important :\n\n```\nDec 11 02:14:07 srv-prod sshd[48211]: Accepted password for root "
+     "from 185.220.101.47 port 51122 ssh2\n```\n\nNous n'avons personne qui se connecte en root, et encore moins à "
+     "3h du matin.", "risk"),
+    ("Saw this in auth.log: root logged in from an IP in Romania at 04:10. No one here logs in as root, we use sudo.",
+     "risk"),
     ("When I log into our portal I sometimes see another company's logo and a list of invoices that aren't ours.",
      "risk"),
     ("Une patiente voyait le nom et l'ordonnance d'une autre personne en se connectant.", "risk"),
     ("A mail said my account would be suspended unless I confirmed my password, so I clicked the link and logged "
      "in. Is that your site?", "risk"),
+    ("I got an email saying my domain was about to be suspended and clicked the link to renew. It looked exactly "
+     "like your site, I logged in and paid €29.90. Was that you??", "risk"),
     ("A migration ran against production and the orders table got dropped and recreated empty.", "risk"),
     # A disk failing under them, as the kernel logs it.
     ("Our server is in DC1 but we see errors too:\n\n[Mon Dec  7 10:19:02 2026] ata1.00: failed command: READ "

@@ -94,6 +94,9 @@ _PAST = re.compile(r"\b(hier|avant-hier|yesterday|last night|cette nuit|la semai
                    r"|\b(depuis|since)\s+(?:\d|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
                    r"wednesday|thursday|friday|saturday|sunday|ce matin|this morning)")
 _NOON = re.compile(r"\b(midi|noon|lunchtime|lunch time)\b")
+# Midnight named with a day, or alone, is that day's end: "mercredi soir à minuit" is the night of Wednesday to
+# Thursday, "avant minuit" tonight's.
+_MIDNIGHT = re.compile(r"\b(minuit|midnight)\b")
 _PART = (
     (re.compile(r"\b(matin|matinee|morning)\b"), time(12, 0)),
     (re.compile(r"\b(apres-midi|afternoon)\b"), time(18, 0)),
@@ -163,7 +166,7 @@ _EVENT = re.compile(
     # (Not the writer's own mood: "je commence à en avoir marre".)
     r"(?:ouvr|lanc|demarr|(?<!je )commenc|expir)(?:e|ent|ons|era|eront|ira|iront)|bascul(?:e|er|era|eront|ent)|"
     r"ouverture|opens|opening|lancement|"
-    r"launch(?:es|ing)?|go(?:es)? live|mise en (?:ligne|production|service)|starts?|debut|"
+    r"launch(?:es|ing)?|go(?:es|ing)?[- ]live|mise en (?:ligne|production|service)|starts?|debut|"
     r"expires|expiring|expiration|expiry|closes|runs out|run out|"
     # ...and what ends: "notre contrat se termine dimanche", "the contract ends on Sunday".
     r"se termine|se terminera|prend fin|prendra fin|ends on|will end|fin de contrat|end of contract|"
@@ -544,6 +547,8 @@ def _upcoming(named, today):
 
 
 def _hour(clause: str) -> time | None:
+    if _MIDNIGHT.search(clause):
+        return _DAY_END
     m = _AMPM.search(clause)
     if m and 1 <= int(m.group(1)) <= 12:
         return time(int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0), int(m.group(2) or 0))

@@ -48,7 +48,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Callable, Iterable, Sequence
 from weakref import WeakKeyDictionary
 
@@ -474,6 +474,12 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         # "Bon, on a mis la boutique en pause, on attend votre retour": with no promise of ours standing, they
         # wait on us; it is no acknowledgement.
         ack = ""
+    if ack and (due := customer_due(text, event.at.astimezone(tz) if tz else event.at)) is not None \
+            and due - event.at <= _REMINDER_REACH:
+        # "D'accord. On compte sur vous demain matin : nos 40 agences ouvrent à 8h30. Merci de me tenir informé.": an
+        # ok that names their own deadline, a day or two off, reminds us of it; it is no acknowledgement. ("Noted. I
+        # will escalate if the credit is not confirmed by Monday" four days ahead still is one.)
+        ack = ""
     if ack:
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
         return  # "ok, thanks": a promise of ours still stands ("nous attendons votre intervention de ce soir")
@@ -514,7 +520,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     # a discount" on an outage does not make it one (and a new message never cools a case).
     if down or harm or slow or stats.down or stats.harm or stats.slow:
         stats.sales = ""
-    elif first and (sales := lexicon.section("sales").scan(folded, words)):
+    elif first and (sales := _sales(lexicon, folded, words)):
         stats.sales = _said(sales)
     # "No rush" counts while it is all they said since our last answer; writing again before
     # we answer, or anything frustrated, ends it.
@@ -1295,9 +1301,10 @@ _GIVEN = (r"\b(?:entered|typed|gave|put in|submitted|provided|filled in|entre|sa
 _TAKEN_OVER = re.compile(
     _BAIT + r"\b[^\n]{0,120}?" + _GIVEN + "|" + _GIVEN + r"[^\n]{0,120}?\b" + _BAIT + r"\b|"
     # ...or logged in where a mail's threat took them: "my account would be suspended unless I confirmed my password,
-    # so I clicked the link and logged in" (not our invoice mail's link)
+    # so I clicked the link and logged in", "clicked the link to renew. It looked exactly like your site, I logged in
+    # and paid" (not our invoice mail's link)
     r"\b(?:suspend\w*|bloque\w*|blocked|locked|desactive\w*|deactivat\w*|phishing|hameconnage|suspicious|suspect\w*|"
-    r"urgent\w*)\b[^\n]{0,160}?\b(?:clicked|clique) (?:on )?(?:the |le |sur le )?(?:link|lien)\b[^.!?\n]{0,30}?"
+    r"urgent\w*)\b[^\n]{0,160}?\b(?:clicked|clique) (?:on )?(?:the |le |sur le )?(?:link|lien)\b[^\n]{0,80}?"
     r"\b(?:logged in|signed in|me suis (?:connectee?|identifiee?))\b|"
     r"\b(?:mails?|e-?mails?|messages?|factures?|courriels?|invoices?)\b[^.!?\n]{0,80}? (?:qu'(?:il|elle|ils|elles|on)|"
     r"que (?:je|nous)|que j') ?n'(?:a|ai|avons|ont) (?:pas|jamais) envoye|"
@@ -1344,7 +1351,12 @@ _NOT_US = re.compile(r"\b(?:ce n'est pas nous|c'est pas nous|ce n'etait pas nous
                      r"que (?:je n'ai|nous n'avons|personne n'a) (?:pas |jamais )?(?:cree|creee|ajoute|ajoutee)|"
                      r"(?:i|we) (?:didn't|did not|never) (?:create|add)|nobody (?:here )?created|"
                      r"none of us (?:made|did|changed|created|added)|nobody (?:here|on our side|in our team) "
-                     r"(?:made|did|changed|created|added|logs in|connects))\b")
+                     r"(?:made|did|changed|created|added|logs in|connects)|"
+                     # a login they did not make: "nous n'avons personne qui se connecte en root", "no one here logs
+                     # in as root"
+                     r"(?:nous n'avons|on n'a|il n'y a) personne qui (?:se connecte|utilise)|"
+                     r"personne (?:chez nous )?ne se connecte|(?:no one|nobody) (?:here |on our side )?(?:ever )?"
+                     r"(?:logs in|connects|uses root))\b")
 _ACCOUNT_EVENT = re.compile(r"\b(?:connect\w*|connexions?|log ?ins?|logged|root|access|acces|password|mot de passe|"
                             r"admin\w*|users?|utilisateurs?|iban|files?|fichiers?|php|"
                             r"account|compte|records?|enregistrements?|dns|mx|changed?|modifi\w*)\b")
@@ -1355,7 +1367,8 @@ def _taken_over(folded: str) -> str:
     if found and not _RESET.search(found.group(0)):
         return found.group(0)[:SAID_MAX]
     if ("us" in folded or "cree" in folded or "ajoute" in folded or "souvien" in folded or "remember" in folded
-            or "upload" in folded or " put" in folded):  # "nous", "us", "créé", "ajouté", "souviens"...
+            or "upload" in folded or " put" in folded or "personne" in folded or "no one" in folded
+            or "nobody" in folded):  # "nous", "us", "créé", "ajouté", "souviens"...
         found = _NOT_US.search(folded)
         if found and _ACCOUNT_EVENT.search(folded):
             return found.group(0)
@@ -1724,6 +1737,26 @@ def is_promise(text: str, lexicon: Lexicon) -> bool:
 
 def _sentence_start(folded: str, at: int) -> int:
     return max(folded.rfind(c, 0, at) for c in ".!?\n") + 1
+
+
+# How far ahead a deadline named in an acknowledgement makes it a reminder instead (see _from_customer).
+_REMINDER_REACH = timedelta(hours=48)
+
+
+# A quote that is not one for the sales desk to write: their own customers' quote requests ("les demandes de devis
+# du formulaire n'arrivent plus") are their business flowing, and a signed one ("devis D-318 signé") is work sold
+# that we must now deliver.
+_NOT_A_SALE = re.compile(r"\b(?:demandes? de devis|(?:quote|quotation) requests?|requests? for (?:a )?quotes?"
+                         r"|devis(?: [a-z0-9-]*[0-9][a-z0-9-]*)? (?:signe|accepte|valide)e?s?"
+                         r"|(?:signed|accepted) (?:quote|quotation))\b")
+
+
+def _sales(lexicon: Lexicon, folded: str, words: Sequence[str]) -> list:
+    """The [sales] phrases of a message, but for quotes that are not a sales desk's matter (`_NOT_A_SALE`)."""
+    if _NOT_A_SALE.search(folded):
+        folded = _NOT_A_SALE.sub(" ", folded)
+        words = tokens(folded)
+    return lexicon.section("sales").scan(folded, words)
 
 
 # Handed to a desk that is not on call ("I've forwarded your request to our sales team"): they wait on sales or
