@@ -59,6 +59,9 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)  # a Monday, 10:00 in Pa
      "cleared.", datetime(2026, 11, 24, 10, 0)),
     ("La demande est faite, c'est traité sous 24 à 48 h. Je vous tiens au courant.", datetime(2026, 11, 25, 10, 0)),
     ("Je regarde, retour dans 2 ou 3 heures.", datetime(2026, 11, 23, 13, 0)),
+    # The story first, then the delay, in a part of its own.
+    ("Je lance la restauration depuis la sauvegarde de 23h hier, ce sera fait dans l'heure.",
+     datetime(2026, 11, 23, 11, 0)),
 ])
 def test_a_dated_promise_holds_until_the_moment_it_names(reply, expected):
     assert promised_by(reply, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -410,6 +413,13 @@ def test_odd_hours_and_dates_never_raise(word, hour, minute, day):
      datetime(2026, 11, 23, 16, 20)),
     ("CRITICAL mailstore atelier-lucas.fr : 99 %. Saturation estimée dans ~10 minutes ; tout courrier entrant du "
      "domaine sera alors rejeté (552).", datetime(2026, 11, 23, 16, 10)),
+    # What is left, as the monitor says it: 3% free, growing 1.2% an hour.
+    ("PROBLEM: Free disk space on /var/lib/mysql on db-intra-01 is 3% (average growth 1.2%/h)",
+     datetime(2026, 11, 23, 18, 30)),
+    # The moment someone worked out from the rate.
+    ("Binlogs non purgés depuis vendredi. À ce rythme le disque est plein vers 17h30 UTC et MySQL s'arrête.",
+     datetime(2026, 11, 23, 17, 30)),
+    ("At this rate the disk on db-02 will be full around 7pm.", datetime(2026, 11, 23, 19, 0)),
 ])
 def test_a_disk_fills_when_the_rate_the_alert_gives_says(alert, full_utc):
     assert fills_by(alert, MONDAY_16_LONDON) == full_utc.replace(tzinfo=timezone.utc)
@@ -420,6 +430,8 @@ def test_a_disk_fills_when_the_rate_the_alert_gives_says(alert, full_utc):
     "Le volume de logs est à 97 %",  # no rate: how full, not when full
     "Volume à 40 %, croissance 0,5 %/jour : plein dans ~120 jours.",  # 120 days: a plan, not a deadline
     "Nous vendons 300 billets par heure avec 50% de remise sur le stockage.",
+    # What it was, not when it fills ("vers 3h" is an hour of the day, not three hours).
+    "Le disque était plein vers 3h du matin, on a purgé les logs.",
 ])
 def test_without_a_storage_fill_rate_nothing_falls_due(text):
     assert fills_by(text, MONDAY_16_LONDON) is None

@@ -139,6 +139,9 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     "Since 9:00 nobody in our office can reach our CRM (connection timeout). From home on 4G it works.",
     "Les clients disent que la page de paiement affiche une erreur. Ici ça marche. Je ne comprends pas.",
     "Le site s'affiche en page blanche pour nos clients, ça fonctionne sur mon téléphone seulement.",
+    # ...or from one country: their visitors abroad are refused.
+    "Plusieurs clients belges et suisses nous signalent que notre site affiche « Accès refusé » depuis hier soir. "
+    "Depuis la France tout fonctionne. Décembre représente 30 % de nos ventes à l'export...",
 ])
 def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))
@@ -1599,6 +1602,8 @@ def test_an_expiry_still_ahead_is_a_warning_not_an_outage(text):
     ('Hi, the backup report says "FAILED" again. This is the same as last week\'s ticket.', "the same as last week"),
     ("Le formulaire de contact ne nous envoie plus rien depuis vendredi, comme il y a trois semaines.",
      "comme il y a trois semaines"),
+    ("Hi, our site gives 502 errors since 06:02 this morning. This is the same as the last two times.",
+     "the same as the last two times"),
 ])
 def test_a_problem_back_after_our_fix_counts_as_asked_before_and_says_so(text, said):
     """Our fix did not hold: the customer asked this before, in a case we may not have linked."""
@@ -1616,6 +1621,9 @@ def test_a_problem_back_after_our_fix_counts_as_asked_before_and_says_so(text, s
      "ma demande precedente"),
     ("I asked this last Wednesday and never got a reply. The folder is still missing and I need it today!",
      "i asked this last wednesday"),
+    ("Each time you restart php-fpm and close the ticket. This is the third ticket. Our site is down an hour each "
+     "time.",
+     "third ticket"),
 ])
 def test_asked_in_another_ticket_that_went_nowhere_counts_as_asked_before(text, said):
     """The customer had to ask again in a new ticket: a repeat, even when we did not link the tickets."""
@@ -2326,14 +2334,12 @@ def test_a_thank_you_saying_what_they_wrote_for_went_well_closes_the_case(thanks
 
 
 @pytest.mark.parametrize("text, term", [
-    ("Not urgent, but FYI - we got an email that looks like it's from you saying our payment failed. Your logo and "
-     "everything. I didn't click. Is it real?", "risk"),
     ("Hi, not urgent as such: our nightly sync failed halfway through with \"server closed the connection "
      "unexpectedly\". Partial data may have been written.", "risk"),
     ("Bonjour, on doit envoyer ce soir notre newsletter mais au test on a eu \"quota d'envoi horaire dépassé "
      "(500/h)\".", "down"),
 ])
-def test_a_mail_in_our_name_a_write_cut_halfway_and_an_hourly_sending_quota_are_read(text, term):
+def test_a_write_cut_halfway_and_an_hourly_sending_quota_are_read(text, term):
     assert term in terms(heat([customer(at(0), text)], at(1)))
 
 
@@ -3382,3 +3388,75 @@ def test_a_general_update_after_the_case_s_own_check_said_it_is_back_does_not_li
     down_again = Event(at(2, 30), "action", "internal", "monitoring", "PROBLEM: br-web-01 HTTP check DOWN (timeout)",
                        "tool")
     assert terms(heat([*bot, down_again], at(3), incident_open=True))["incident"] == "linked to an open incident"
+
+
+@pytest.mark.parametrize("text, term, said", [
+    # Pages and files under their site nobody on their side made, said calmly: an SEO spam hack.
+    ("Not sure this is one for you, but some Google results show Japanese text and links to watch shops under our "
+     "domain. There are files in wp-content/uploads called wp-tmp.php that I don't think we made. Probably nothing, "
+     "no rush.", "risk", "i don't think we made"),
+    ("Our developer noticed three SFTP logins on our account last night from 185.220.x.x, geolocated in another "
+     "country. None of us were working. Is that you doing maintenance?", "risk", "none of us were working"),
+    # A disk of the array already failed, the other predicted to.
+    ("The RAID tool shows Virtual Drive 0: Degraded / PD 1: Failed (Media Error Count: 2214) / PD 0: Online, "
+     "Predictive Failure: Yes. Everything still works fine, so I guess it can wait?", "risk", "predictive failure"),
+    # Their customers charged for orders the shop never recorded.
+    ("Our PSP says its notifications time out since 09:40. Orders show as 'awaiting payment' although customers "
+     "were charged. We have about 140 of those now.", "risk", "customers were charged"),
+    ("Depuis ce matin certaines commandes échouent au moment du paiement.", "down", "certaines commandes echouent"),
+    ("Le problème est revenu ce matin : environ 1 commande sur 5 échoue avec la même erreur.", "down",
+     "1 commande sur 5 echoue"),
+    ("Customers in Belgium get Access denied on our site since last night.", "down", "access denied"),
+    # ...and the sets wq to wt: a code read out to a caller posing as us, a fake invoice sent from their address,
+    # backups that do not restore, memory that cannot be corrected, a damaged filesystem, a search that finds nothing.
+    ("No rush. Someone called saying they were from your security team; I did read them the 6-digit code that "
+     "arrived by SMS.", "risk", "read them the"),
+    ("Un client a reçu un mail de notre adresse avec une de nos factures, mais avec un RIB modifié, et il a déjà fait "
+     "un virement de 18 400 €. Nous n'avons jamais envoyé ça.", "risk", "rib modifié"),
+    ("Our DR test failed: gzip: stdin: invalid compressed data--crc error. The 6 Dec and 1 Dec backups: same error.",
+     "risk", "invalid compressed data"),
+    ("Petite question : est-il normal que notre serveur ait redémarré 4 fois cette nuit ?\n\nkernel: EDAC MC0: 1 UE "
+     "memory read error on DIMM#0 (uncorrectable)", "risk", "uncorrectable"),
+    ("Mon fils a vu ça en tapant dmesg : EXT4-fs error (device vda1): ext4_lookup:1855: deleted inode referenced: "
+     "1312540. Est-ce que c'est grave ?", "risk", "deleted inode referenced"),
+    ("La recherche produits renvoie zéro résultat sur tout le site depuis 21h.", "down", "zéro résultat"),
+])
+def test_what_the_blind_sets_wm_to_wt_say_at_stake_is_read(text, term, said):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert said in h[term] and "calm" not in h
+
+
+def test_a_restore_promised_within_the_hour_that_did_not_come_is_a_promise_missed():
+    events = [customer(at(0), "Le dossier Factures a été supprimé ce matin. Pouvez-vous le restaurer depuis la "
+                              "sauvegarde d'hier soir ?"),
+              us(at(0.3), "Je lance la restauration depuis la sauvegarde de 23h hier, ce sera fait dans l'heure."),
+              customer(at(4), "Bonjour, je ne vois toujours pas le dossier.")]
+    h = heat(events, at(5))
+    assert "promised" in terms(h) and "waiting 3 h" in terms(h)["waiting"]
+
+
+@pytest.mark.parametrize("text, fell", [
+    ("Pour info, une de nos collaboratrices a reçu ce matin un mail qui se fait passer pour vous : « Facture impayée, "
+     "votre service sera suspendu », avec un lien vers nuagerie-paiement.com. Elle n'a pas cliqué, elle me l'a "
+     "transféré.", False),
+    ("We got a phishing email pretending to be you this morning. Nobody clicked, just so you know.", False),
+    ("Not urgent, but FYI - we got an email that looks like it's from you saying our payment failed. Your logo and "
+     "everything. I didn't click. Is it real?", False),
+    ("Une collaboratrice a reçu un mail qui se fait passer pour vous, elle a cliqué et a saisi son mot de passe.",
+     True),
+    ("We got a phishing email pretending to be you. I didn't click, but my colleague clicked and typed her password.",
+     True),
+])
+def test_a_scam_nobody_fell_for_is_a_heads_up_not_a_risk(text, fell):
+    assert ("risk" in terms(heat([customer(at(0), text)], at(1)))) is fell
+
+
+@pytest.mark.parametrize("text", [
+    "Je précise que c'est seulement la page /inscription. Je reste debout jusqu'à ce que ça remarche.",
+    "Only the signup page. Please call me as soon as it works again.",
+])
+def test_a_closing_word_they_wait_for_is_no_closing(text):
+    events = [customer(at(0), 'Le formulaire d\'inscription renvoie "502 Bad Gateway" depuis ce soir.'),
+              customer(at(1), text)]
+    h = heat(events, at(2))
+    assert not h.probably_done and "down" in terms(h)

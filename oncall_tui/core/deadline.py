@@ -388,11 +388,19 @@ _GROWS = re.compile(r"\b(?:growth|growing|grows|trend|tendance|croissance|augmen
 _ESTIMATE_WORDS = ("saturation", "full", "plein", "fill")
 _RATE_REACH = 120  # characters after the usage where its rate may be written
 _LINE = re.compile(r"[^\n]+")
-_FREE = re.compile(r"\b(?:free|libre)\b[^%\n]{0,40}?(?:less than|below|under|inf[ée]rieur à|moins de|<)\s?"
-                   r"(\d{1,2}(?:[.,]\d+)?)\s?%")
+_FREE = re.compile(r"\b(?:free|libre)\b[^%\n]{0,60}?(?:less than|below|under|inf[ée]rieur à|moins de|<|"
+                   # ...or the monitor's value: "Free disk space on /var/lib/mysql is 3% (average growth 1.2%/h)"
+                   r"\bis|\best de|\best|:|=)\s?(\d{1,2}(?:[.,]\d+)?)\s?%")
 # ...or the monitor's own estimate: "Estimation de saturation : ~4h", "full in about 3 hours".
 _ESTIMATE = re.compile(r"\b(?:saturation|full|plein|pleine|fills? up)\b[^\n.;]{0,25}?(?:~|≈|environ|about|around|"
                        r"approx\.?)?\s?(\d{1,2})\s?(h|heures?|hours?|hrs?|min|minutes?|mn)\b")
+# ...or the moment someone worked out from the rate: "À ce rythme le disque est plein vers 15h30 UTC", "the disk
+# will be full around 17:30".
+_FULL_AT = re.compile(r"\b(?:plein|pleine|full|saturée?|saturation)\b[^\n.;]{0,20}?\b(?:vers|around|at|by|à|avant|"
+                      r"before)\s[^\n.;,]{0,25}")
+# ("plein vers 3h" is a time of day, not three hours.)
+_AT_CLOCK = re.compile(r"\b(?:vers|à|at|by|avant|before)\s\d{1,2}\s?(?:h|heures?)\b")
+_WAS_FULL = re.compile(r"\b(?:était|etait|a été|a ete|avait été|was|were|had been|got)\b[^\n.;]*$")
 # What fills is storage: a CPU "95% (+3%/h)" does not.
 _STORAGE = re.compile(r"\b(?:disk|disque|storage|stockage|volume|partition|filesystem|quota|espace|space|inodes?|"
                       r"mailbox|mailstore|boite|bo\u00eete|used|utilis\w*)\b|(?:^|\s)/[a-z]")
@@ -407,8 +415,15 @@ def fills_by(text: str, at: datetime) -> datetime | None:
         return None  # most messages
     if not _STORAGE.search(lower):
         return None
+    # (Not what it was: "Le disque était plein vers 3h du matin, on a purgé".)
     found = [at + (timedelta(minutes=int(m.group(1))) if m.group(2).startswith("m") else timedelta(hours=int(m.group(1))))
-             for m in _ESTIMATE.finditer(lower)]
+             for m in _ESTIMATE.finditer(lower)
+             if not _AT_CLOCK.search(m.group(0)) and not _WAS_FULL.search(lower, max(0, m.start() - 25), m.start())]
+    for m in _FULL_AT.finditer(lower):
+        if not _WAS_FULL.search(lower, max(0, m.start() - 25), m.start()):
+            moment = _clause_moment(m.group(0), at)
+            if moment is not None and at < moment <= at + FARTHEST_DUE:
+                found.append(moment)
     for line in _LINE.finditer(lower):
         # The usage, not a threshold said before it: "Free disk space is less than 5% … used 95.1%".
         usage = next((u for u in _USAGE.finditer(line.group(0)) if 50 <= float(u.group(1).replace(",", ".")) < 100),
@@ -442,7 +457,13 @@ def _clause_moment(clause: str, at: datetime, *, upper: bool = False) -> datetim
     """The moment *clause* names, written at *at*, or None. A span ("within 12-24h", "sous 24 à 48 h") is its
     first end, the soonest it may be needed; *upper*: its last, what we committed to."""
     if _PAST.search(clause):
-        return None  # what was done ("j'ai activé hier soir..."), not what is promised
+        # What was done ("j'ai activé hier soir..."), not what is promised; unless a delay is named after it, in a
+        # part of its own: "je lance la restauration depuis la sauvegarde d'hier, ce sera fait dans l'heure".
+        delay = _DURATION.search(clause) or _DURATION_BY.search(clause)
+        part = clause[clause.rfind(",", 0, delay.start()) + 1:] if delay else ""
+        if not part or part.startswith(clause) or _PAST.search(part):
+            return None
+        clause = part
     zone = _ZONE.search(clause)
     if zone:
         at = at.astimezone(ZoneInfo(_ZONE_NAMES[zone.group(1) or zone.group(2)]))

@@ -500,7 +500,8 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         # they typed their password on the page): what it names at risk is. Not what it names down: "Mailbox
         # DOWN" over "the newsletter box gets nothing, nobody reads it" is for the message to say how bad.
         s_folded = fast_fold(subject)
-        if found_harm := lexicon.section("harm").scan(s_folded, tokens(s_folded)):
+        found_harm = lexicon.section("harm").scan(s_folded, tokens(s_folded))
+        if found_harm and not _heads_up(folded, found_harm):
             harm = stats.harm = _said(found_harm)
     if not (down or harm or slow) and stats.answered_down and _SAME_AGAIN.search(folded):
         down = stats.down = stats.answered_down
@@ -620,6 +621,26 @@ def _with_written_negation(folded: str, lexicon: Lexicon) -> str:
     return "".join(out)
 
 
+# A scam they received (words of the lexicon's phishing phrases), and nobody on their side who fell for it.
+_SCAM = ("phishing", "hameconnage", "passer pour", "pretend", "fake", "faux", "fausse", "arnaque", "scam", "spoof",
+         "ressemble", "looks like", "looks exactly", "soi-disant", "usurpation", "frauduleu", "fraudulent")
+_NOT_CLICKED = re.compile(r"\b(?:n'a|n'ai|n'avons|n'ont|n'avez|didn't|did not|haven't|have not|hasn't|has not|never|"
+                          r"jamais|sans|without|not|nobody|no one|personne n'a|personne n'y a)\s+(?:\w+\s+)?"
+                          r"(?:clique\w*|click\w*|ouvert|opened|rien saisi|rien entre|entered anything|"
+                          r"typed anything)\b")
+_CLICKED = re.compile(r"\b(?:a|ai|avons|ont|avez|j'ai)\s+(?:\w+\s+)?(?:clique|saisi|tape|entre|donne|communique|"
+                      r"paye)\b|"
+                      r"\b(?:clicked|typed|entered|gave|logged in|paid)\b")
+
+
+def _heads_up(folded: str, harm: list[Phrase]) -> bool:
+    """Whether the harm phrases found are all a scam's, in a message saying nobody fell for it: "Pour info, une
+    collaboratrice a reçu un mail qui se fait passer pour vous… Elle n'a pas cliqué" is a heads-up; nothing of
+    theirs is at risk."""
+    return bool(_NOT_CLICKED.search(folded) and all(any(k in " ".join(p.words) for k in _SCAM) for p in harm)
+                and not _CLICKED.search(_NOT_CLICKED.sub(" ", folded)))
+
+
 _ASIDE = re.compile(r" ?\([^()\n]{1,80}\)")
 
 
@@ -679,6 +700,8 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     elif down:
         stats.down, stats.down_read = down, False
     harm = list(harm_found)
+    if harm and _heads_up(folded, harm):
+        harm = []
     if not _PAPERWORK.search(folded):
         harm += lexicon.section("data").scan(symptom, symptom_words)
     if harm:
@@ -1081,9 +1104,13 @@ _APP_FAILS = re.compile(
     r"\bpayments (?:\w+ ){0,2}?(?:fail|are failing|keep failing|are declined|are being declined)\b|"
     # ...or a share of what is done there fails: "roughly 1 in 5 requests on the booking app fail", "1 commande sur 3
     # échoue"
-    r"\b(?:\d+|one|un|une) (?:in|out of|sur) \d+ (?:\w+ ){1,6}?(?:fail|fails|failing|error out|echouent|echoue|"
+    r"\b(?:\d+|one|un|une) (?:(?!in\b|sur\b)\w+ )?(?:in|out of|sur) \d+ (?:\w+ ){0,6}?(?:fail|fails|failing|error out|"
+    r"echouent|echoue|"
     r"plantent|plante|sont en erreur)\b|"
-    r"\b(?:every|each|all|all the|all our|chaque|tous les|toutes les|tous nos|toutes nos) (?:\w+ )?(?:payments?|"
+    # ...or many of them, at the till: "certaines commandes échouent au moment du paiement", "some orders fail at
+    # checkout"
+    r"\b(?:every|each|all|all the|all our|chaque|tous les|toutes les|tous nos|toutes nos|certaines|plusieurs|"
+    r"some|several|many|most|la plupart des|beaucoup de) (?:\w+ )?(?:payments?|"
     r"orders?|bookings?|transactions?|checkouts?|paiements?|commandes?|reservations?)\b(?:[^.!?\n]|\.(?=\w)){0,60}?"
     r"\b(?:fails?|failing|echouent|echoue|sont refuses|are declined|are rejected|get declined|get rejected)\b")
 
@@ -1136,7 +1163,8 @@ _CAME_BACK = re.compile(
     r"[45]\d\d)(?: \w+){0,2}? (?:is|are|has|have|sont|est|s'est|se sont) (?:come |de nouveau |a nouveau |encore )?"
     r"(?:back|revenue?s?|reapparue?s?|reappeared|returned)|(?:ca |le probleme |il )recommence|"
     r"comme (?:il y a (?:\w+ ){1,2}?(?:jours?|semaines?|mois)|la semaine derniere|le mois dernier|la derniere fois)|"
-    r"(?:the )?same (?:problem |issue |thing )?as (?:last (?:week|time|month)|before|(?:\w+ ){1,2}?(?:days|weeks|months) ago|"
+    r"(?:the )?same (?:problem |issue |thing )?as (?:last (?:week|time|month)|before|the last (?:\w+ )?times|"
+    r"(?:\w+ ){1,2}?(?:days|weeks|months) ago|"
     r"(?:last|the previous|my previous|the other|our previous) (?:week's |month's )?(?:ticket|case|time))|"
     r"(?:like|as) (?:\w+ ){1,2}?(?:days|weeks|months) ago)\b")
 
@@ -1147,7 +1175,10 @@ _ASKED_BEFORE = re.compile(
     r"\b(?:(?:my|our|the|both|two|mon|ma|notre|mes|nos) (?:other|previous|earlier|first|last|autres?|precedente?s?|"
     r"premiere?|ancienne?) (?:one|tickets?|cases?|requests?|demandes?|messages?|mails?)|"
     r"(?:mon|ma|notre|mes|nos) (?:tickets?|demandes?|messages?|mails?) (?:precedente?s?|d'avant|anterieure?s?)|"
-    r"(?:other|autre) (?:ticket|case|demande)|(?:opening|open|opened) (?:a|another) new (?:ticket|case)|"
+    r"(?:other|autre) (?:ticket|case|demande)|"
+    # ...or counts its tickets: "This is the third ticket", "c'est mon troisième signalement"
+    r"(?:second|third|fourth|fifth|2nd|3rd|4th|5th|deuxieme|troisieme|quatrieme|cinquieme|2e|3e|4e|5e) "
+    r"(?:ticket|case|demande|signalement|dossier|report)|(?:opening|open|opened) (?:a|another) new (?:ticket|case)|"
     r"(?:j'ouvre|j'ai ouvert|je rouvre|je reouvre) un (?:nouveau|autre|deuxieme|second) (?:ticket|dossier|demande)|"
     r"i (?:already )?asked (?:this|about this|you this|the same) (?:already|before|last \w+|on \w+|\w+ ago)|"
     r"(?:j'ai deja|je vous ai deja|on vous a deja|nous avons deja) (?:demande|signale|ecrit)(?: cela| ca)?)\b")
@@ -1587,7 +1618,10 @@ _NEGATED = re.compile(r"\b(?:pas|not|never|jamais|isn't|isnt|aren't|arent|wasn't
                       r"\b(?:sans que|without)(?: (?:it|that|this|anything|ca|cela))? $|"
                       # ...or wanted, not said: "Need this fixed now", "we want it resolved today"
                       r"\b(?:need|needs|want|wants|get|have|has to be|must be|should be|to be)"
-                      r"(?: (?:this|it|that|them|everything|all))? $")
+                      r"(?: (?:this|it|that|them|everything|all))? $|"
+                      # ...or waited for: "Je reste debout jusqu'à ce que ça remarche", "call me as soon as it works"
+                      r"\b(?:jusqu'a ce que|jusqu'a ce qu'|tant que|en attendant que|des que|une fois que|until|till|"
+                      r"as soon as|once)(?: (?:it|that|this|everything|all|ca|cela|tout|le site|the site))? ?$")
 # "ça marche" ending its sentence says it works ("ah ok c'était le port 22, ça marche. merci !"); going on,
 # it may be a deal ("ça marche, je teste demain") or typed without its "ne" ("ça marche pas"). ("Chez nous,
 # cela fonctionne." is where it works, not that it does.)
@@ -1601,7 +1635,13 @@ _IT_WORKS = re.compile(r"\bca marche(?=\s*(?:[.!]|$)|\s+merci\b)")
 _VANTAGE_BEFORE = re.compile(r"(?:\b(?:from|ici|d'ici|here|directement|directly|en tapant|by typing)\b|"
                              # ...or on one network: "En wifi ça marche" (and in 4G it does not)
                              r"\b(?:en|on|over|via|sur) (?:wifi|wi-fi|4g|5g|ipv4|ipv6|ethernet|fibre|fiber|le wifi|la 4g)\b|"
-                             r"\b(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b)[^.,;!?\n]{0,30}$")
+                             r"\b(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b|"
+                             # ...or from one country or place: "Depuis la France tout fonctionne" (visitors from
+                             # Belgium are refused), "in France everything works"
+                             r"\b(?:depuis|from|in) (?:la |le |l'|les )?(?:france|belgique|belgium|suisse|"
+                             r"switzerland|canada|europe|l'etranger|etranger|the us|the uk|chez (?:moi|nous)|"
+                             r"le bureau|la maison|mon (?:telephone|mobile|portable|pc|ordinateur|poste))\b)"
+                             r"[^.,;!?\n]{0,30}$")
 _VANTAGE_AFTER = re.compile(r"(?:\s+(?:fine|well|bien|correctement|normalement))?\s+(?:from\b|d'ici\b|here\b|"
                             r"(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b|(?:in|at) (?:the office|home)\b|"
                             r"au bureau\b|a la maison\b)")
