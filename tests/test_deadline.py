@@ -256,6 +256,13 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # The go-live, hyphenated as it is written in a project plan.
     ("Please open the firewall to the provider's endpoints. Go-live of the new payment provider is Wednesday at "
      "10:00 CET.", datetime(2026, 11, 25, 10, 0)),
+    # A need by a moment, wished politely.
+    ("They pick and ship from these files at 6am Wednesday, so it would be great to know before then!",
+     datetime(2026, 11, 25, 6, 0)),
+    ("Ce serait bien d'avoir une réponse avant jeudi, nous avons un salon.", datetime(2026, 11, 26, 18, 0)),
+    # ...or asked for by a moment.
+    ("Vente flash samedi 8h. Pouvez-vous passer les frontaux de 2 à 6 d'ici mercredi midi ?",
+     datetime(2026, 11, 25, 12, 0)),
 ])
 def test_a_customer_s_own_deadline_is_read(message, expected):
     assert customer_due(message, MONDAY_10) == expected.replace(tzinfo=PARIS)
@@ -294,6 +301,9 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     "For once I didn't have to chase anybody tonight, thank you.",
     "It must be the DNS again today, same as last week.",
     "Je dois dire que ce soir tout fonctionne parfaitement.",
+    # The point in the past a restore should go back to.
+    "Can you restore /shared/hr/2025 from before Thursday? Someone overwrote a spreadsheet.",
+    "Pouvez-vous restaurer la sauvegarde d'avant jeudi ?",
     # A cut going on, with when it should end: an outage, not a deadline.
     "Notre opérateur parle d'une coupure de fibre dans la zone, rétablissement prévu ce soir.",
 ])

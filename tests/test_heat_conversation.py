@@ -2379,7 +2379,8 @@ def test_an_apology_for_their_tone_with_it_works_again_closes_the_case():
                                 "test est passée. Merci, et désolé pour le ton de mon premier message, j'ai paniqué. "
                                 "La prochaine fois, un mail en français serait apprécié.\n\nFabrice Lenoir")
     h = heat([shouted, told, sorry], at(5), incident_open=True)
-    assert h.probably_done and terms(h)["done"] == "probably done: they said 'site refonctionne'"
+    # ("une commande test est passée": the test they ran on it went through, a closing too)
+    assert h.probably_done and terms(h)["done"] == "probably done: they said 'site refonctionne', 'test est passé'"
 
 
 def test_an_apology_for_their_tone_adds_no_words_unless_a_but_brings_a_new_complaint():
@@ -3460,3 +3461,67 @@ def test_a_closing_word_they_wait_for_is_no_closing(text):
               customer(at(1), text)]
     h = heat(events, at(2))
     assert not h.probably_done and "down" in terms(h)
+
+
+@pytest.mark.parametrize("text, term, said", [
+    # Their customers cannot buy, or mail sent to them comes back, said calmly.
+    ("Another three messages tonight from customers who can't order, all on mobile. Starting to think it's not "
+     "them.", "down", "can't order"),
+    ("A couple of people said their emails to us bounced this week, but that happens sometimes doesn't it.", "down",
+     "emails to us bounced"),
+    # What they send every night has not come since a day named.
+    ("Our nightly order export (the script that pushes a CSV to our warehouse's SFTP at 1am) hasn't arrived since "
+     "Friday night.", "down", "order export hasn't arrived since"),
+    ("Le flux EDI vers notre grossiste n'est pas arrivé depuis samedi.", "down", "n'est pas arrive depuis"),
+    # A domain past its expiry, about to be deleted, said as "probably spam".
+    ("Probably spam but I got an email saying our domain \"is in redemption period and will be deleted on December "
+     "23\". Is that real?", "risk", "redemption period"),
+    # They pay for our fault on every parcel.
+    ("Depuis la mise à jour, le module calcule 0,00 € de frais de port. Nous avons déjà expédié 47 colis à nos frais "
+     "depuis ce matin.", "words", "à nos frais"),
+    # A payment skimmer and a root login nobody on their side made, told politely.
+    ("Probably nothing, but a customer said a second form popped up asking for her card PIN when she paid. I found "
+     "/js/jquery-min2.js which I don't think we ever added. No worries if it's tomorrow.", "risk",
+     "asking for her card pin"),
+    ("Our SIEM flagged a root login on app-01 at 03:12. None of our team was connected at that time and that key "
+     "fingerprint isn't one of ours. Is this one of your engineers?", "risk", "none of our team was connected"),
+    # Files renamed and a note in every folder: ransomware, told by an intern.
+    ("Sur le lecteur partagé S: tous les fichiers s'appellent maintenant bilan_2025.xlsx.locked et il y a un fichier "
+     "LISEZ_MOI_RESTAURATION.txt dans chaque dossier. Je ne sais pas si c'est grave.", "risk",
+     "lisez_moi_restauration.txt"),
+    # A database reading back damaged blocks; their invoices listed for anyone, found on Google.
+    ("Depuis 8h45 nos logs PostgreSQL remontent : ERROR: could not read block 18342 in file \"base/16384/24612\". "
+     "Plusieurs tables en erreur. On arrête l'appli ou pas ?", "risk", "tables en erreur"),
+    ("Un client tombe sur sa facture chez nous en tapant son nom sur Google. En allant dans /uploads/factures/ on "
+     "voit la liste de TOUTES les factures (noms, adresses, montants).", "risk", "liste de toutes les factures"),
+    # A share of their requests failing, growing.
+    ("Error rate is up to 9% this morning as traffic grows. Our mobile app users are complaining in the store "
+     "reviews.", "down", "error rate is up"),
+])
+def test_what_the_blind_sets_wq_to_wx_say_at_stake_is_read(text, term, said):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert said in h[term] and "calm" not in h
+
+
+def test_a_watchdog_rebooting_a_vm_is_the_machine_s_word_not_an_engineer_acting():
+    """Nobody has written yet: the watchdog's reboots say the VM is down, as the monitoring's would."""
+    reboots = [machine(at(0), "Hard reboot vps-prod-5512 : VM ne répond plus (kernel panic détecté sur la console).",
+                       author="watchdog"),
+               machine(at(0, 20), "Hard reboot #3 vps-prod-5512 : seuil de boucle de crash atteint, redémarrages "
+                                  "automatiques suspendus. VM arrêtée.", author="watchdog")]
+    assert terms(heat(reboots, at(1)))["down"].startswith("a note says it is down")
+
+
+def test_the_test_they_ran_on_our_work_passing_closes_the_case_and_its_deadline():
+    events = [customer(at(0), "Hi, we need the web tier at 6 nodes and the DB doubled for our Saturday sale, by "
+                              "Friday noon please."),
+              us(at(20), "Hi Emily, all done: 6 web nodes behind the load balancer and the DB at 16 vCPU."),
+              customer(at(22), "Confirmed, load test passed at 8x normal traffic. Thanks, great job!")]
+    h = heat(events, at(30), tier="critical")
+    assert h.probably_done and "'load test passed'" in terms(h)["done"] and "deadline" not in terms(h)
+
+
+def test_praise_for_the_work_is_a_thank_you():
+    h = heat([customer(at(0), "Le site est en panne !"), us(at(1), FIX), customer(at(2), "Merci, super boulot !")],
+             at(3))
+    assert "waiting" not in terms(h) and "down" not in terms(h)

@@ -193,12 +193,18 @@ _EVENT = re.compile(
     # soir" is an outage, not a deadline).
     r"coupure (?:\w+ ){0,2}?(?:prevue|programmee|planifiee|dans (?:\d|une?|quelques|deux|trois)))\b")
 # Followed by what it is before: "I hadn't seen it before: Disk usage 97%" names no deadline.
-_BY = re.compile(r"\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
+# (Not a point in the past they name: "restore /shared/hr from before Thursday", "la sauvegarde d'avant jeudi".)
+_BY = re.compile(r"(?<!from )(?<!d')\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
 _NEED = re.compile(
     r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?(?:le |la |les )?faut|dois|doit|devons|devez|"
     r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
     r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir|"
+    # ...or ask for it by a moment: "Pouvez-vous passer les frontaux de 2 à 6 d'ici vendredi midi ?"
+    r"pouvez-vous|pourriez-vous|pouvez vous|pourriez vous|can you|could you|"
     r"depend|depends|dependent|depend(?:ent)? de)\b|"
+    # ...or wish it, politely: "it would be great to know before then", "ce serait bien d'avoir une réponse avant"
+    r"\b(?:would be (?:great|good|nice|helpful|ideal)|(?:ce serait|ca serait|il serait) (?:bien|super|top|parfait|"
+    r"ideal|utile)|l'ideal serait)\b|"
     # ...or what they have to do, said with "à": "nous avons 300 clients à relancer avant jeudi"
     r"\b(?:avons|ai|on a|ont)\b[^.,;]{0,40}?\ba (?:[a-z]+(?:er|ir|re))\b")
 # The customer's own obligation at a moment is a deadline without "avant"/"by": "nous devons publier demain à

@@ -1047,7 +1047,11 @@ _NO_LONGER_ARRIVES = re.compile(
     r"no longer (?:arrive|come (?:in|through)|reach (?:us|our)|sync)|"
     # ...or what they send does not leave: "les flux EDI vers notre client ne sont pas partis depuis samedi"
     r"ne sont (?:pas|plus) partis|(?:didn't|did not|haven't|have not) (?:go|gone|left|leave) out|"
-    r"(?:didn't|did not|haven't|have not) left)\b|"
+    r"(?:didn't|did not|haven't|have not) left|"
+    # ...or has not come for a while: "our nightly order export hasn't arrived since Friday night", "le flux n'est
+    # pas arrivé depuis samedi"
+    r"(?:hasn't|haven't|has not|have not) (?:arrived|come in|come through|gone out|been delivered) since|"
+    r"(?:n'est|ne sont) (?:pas|plus) (?:arrivee?s?|partie?s?) depuis)\b|"
     # ...or none of them does: "since this morning none of the password-reset emails from our portal arrive"
     r"\bnone of the (?:[\w-]+ ){0,3}?" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:arrive|arrives|get through|go out)\b")
 
@@ -1122,7 +1126,7 @@ def _cannot_any_more(folded: str) -> str:
     if found is None and ("rien" in folded or "nothing" in folded):
         found = _NOTHING_COMES.search(folded)
     if found is None and ("plus" in folded or "stopped" in folded or "n't" in folded or " not " in folded
-                          or "longer" in folded or "arrivent" in folded or "parviennent" in folded or "partis" in folded
+                          or "longer" in folded or "arriv" in folded or "parviennent" in folded or "partis" in folded
                           or "receiv" in folded or "recu" in folded or "never got" in folded or "none of" in folded):
         found = _NO_LONGER_ARRIVES.search(folded) or _NO_LONGER_RECEIVED.search(folded)
     if found is None and ("no" in folded or "personne" in folded):
@@ -1246,7 +1250,7 @@ _PAPERWORK = re.compile(r"\b(?:rgpd|gdpr|nlpd|nfadp|lpd|registre (?:des traiteme
 
 # Files renamed by ransomware leave its note beside them: ".akira" on every file and "akira_readme.txt" in every
 # folder, however calmly told ("c'est peut-être une mise à jour de votre côté ?").
-_RANSOM_NOTE = re.compile(r"\b[\w-]*(?:readme|read_me|lisezmoi|decrypt|restore_files|recover_files|how_to_back)"
+_RANSOM_NOTE = re.compile(r"\b[\w-]*(?:readme|read_me|lisez[_-]?moi|decrypt|restore_files|recover_files|how_to_back)"
                           r"[\w-]*\.(?:txt|html?|hta)\b")
 _RENAMED = re.compile(r"\b(?:extension|every folder|each folder|all folders|chaque dossier|tous les dossiers|renamed|"
                       r"ending in|ending with|se terminent par|finissent par|"
@@ -1478,7 +1482,10 @@ _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|z
                                            # ...and the systems that record on their own: the registrar, the backup
                                            # scheduler, the incident bot, the abuse feed
                                            r"registrar|\bbackup|[-_ ]bot\b|\babuse\b|triage|scheduler|"
-                                           r"netflow|\bsiem\b",
+                                           r"netflow|\bsiem\b|"
+                                           # ...and what restarts or watches a machine by itself
+                                           r"watchdog|hypervis|pingdom|statuscake|grafana|datadog|pagerduty|"
+                                           r"opsgenie|sentry|\bha-?manager\b|pacemaker|keepalived",
                       re.IGNORECASE)
 # ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
