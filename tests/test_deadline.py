@@ -260,6 +260,9 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     ("They pick and ship from these files at 6am Wednesday, so it would be great to know before then!",
      datetime(2026, 11, 25, 6, 0)),
     ("Ce serait bien d'avoir une réponse avant jeudi, nous avons un salon.", datetime(2026, 11, 26, 18, 0)),
+    # A weekday with its date: the date names the day, today's when it is today.
+    ("Il faut remplacer les MX avant le lundi 23 novembre 18h00, date d'arrêt de l'ancienne plateforme.",
+     datetime(2026, 11, 23, 18, 0)),
     # ...or asked for by a moment.
     ("Vente flash samedi 8h. Pouvez-vous passer les frontaux de 2 à 6 d'ici mercredi midi ?",
      datetime(2026, 11, 25, 12, 0)),

@@ -3497,6 +3497,9 @@ def test_a_closing_word_they_wait_for_is_no_closing(text):
     # A share of their requests failing, growing.
     ("Error rate is up to 9% this morning as traffic grows. Our mobile app users are complaining in the store "
      "reviews.", "down", "error rate is up"),
+    # What their suppliers send them has stopped coming.
+    ("Quick one, probably nothing: our AP team haven't seen a single supplier invoice since Friday. Could you check "
+     "the forward survived the weekend move?", "down", "supplier invoice since"),
 ])
 def test_what_the_blind_sets_wq_to_wx_say_at_stake_is_read(text, term, said):
     h = terms(heat([customer(at(0), text)], at(1)))
@@ -3525,3 +3528,30 @@ def test_praise_for_the_work_is_a_thank_you():
     h = heat([customer(at(0), "Le site est en panne !"), us(at(1), FIX), customer(at(2), "Merci, super boulot !")],
              at(3))
     assert "waiting" not in terms(h) and "down" not in terms(h)
+
+
+def test_the_date_our_old_platform_stops_for_good_quoted_back_to_us_is_their_deadline():
+    """They quote our migration notice and think all is fine: the shutdown it names is due by itself."""
+    quoted = customer(at(0), "Bonjour, j'ai reçu votre mail sur la migration :\n\n> IMPORTANT : vous devez remplacer "
+                             "vos enregistrements MX avant le jeudi 26 novembre 18h00 UTC, date d'arrêt définitif de "
+                             "l'ancienne plateforme.\n\nNos mails fonctionnent toujours, donc je suppose que tout va "
+                             "bien ?")
+    assert terms(heat([quoted], at(1)))["deadline"].startswith("their deadline Thu 26 Nov 18:00")
+
+
+def test_a_migration_tool_s_check_is_the_machine_s_word():
+    check = machine(at(0), "Contrôle post-migration : MX toujours vers l'ancienne plateforme (non basculé). 143 "
+                           "messages reçus sur l'ancienne plateforme, mails bloqués depuis dimanche.",
+                    author="mail-migration")
+    assert terms(heat([check], at(1)))["down"].startswith("a note says it is down")
+
+
+@pytest.mark.parametrize("text", [
+    "Merci beaucoup pour la réactivité et l'analyse, tout est nickel. Bon week-end à l'équipe !",
+    "Everything looks perfect now, thanks a lot.",
+])
+def test_everything_is_perfect_closes_the_case(text):
+    h = heat([customer(at(0), "Site en 503 depuis 10 min, urgent."), us(at(1), FIX), customer(at(20), text)],
+             at(21), tier="critical")
+    assert h.probably_done
+

@@ -106,7 +106,10 @@ _WORKDAY_END = time(18, 0)  # a day without an hour: the end of that working day
 # ...but what expires on a day lasts until that day ends: a domain "arrive à expiration le 08/02" is
 # still ours to save at 23:00 on the 8th.
 _DAY_END = time(23, 59)
-_EXPIRES = re.compile(r"\b(?:expir\w*|expiry|runs? out)\b")
+# ...or is switched off for good: "avant le lundi 14 décembre 18h00 UTC, date d'arrêt définitif de l'ancienne
+# plateforme" (not a planned maintenance: it comes back)
+_EXPIRES = re.compile(r"\b(?:expir\w*|expiry|runs? out|arret definitif|decommission\w*|end of life|fin de vie|"
+                      r"(?:permanently|definitively) (?:shut|switched off|turned off))\b")
 # A full stop ends a clause (a closing quote or bracket after it too), the dot of a domain or a version does not
 # ("brasserieduport.fr : ... à 8h").
 _CLAUSES = re.compile(r"[;!?\n]+|\.+[\"'\u00bb\u201d)\]]*(?=\s|$)")
@@ -509,6 +512,11 @@ _NIGHT = re.compile(r"\b(?:tonight|ce soir|cette nuit|this evening|overnight)\b"
 _NIGHT_ENDS = time(6, 0)
 
 
+# A weekday with its date after it: the date names the day ("avant le lundi 14 décembre 18h00", said on Monday the
+# 14th, is today, not next week).
+_DATED = re.compile(r"\s+(?:le\s+|the\s+)?(?:" + _DATE.pattern + "|" + _NUMERIC_DATE.pattern + ")")
+
+
 def _day(clause: str, at: datetime):
     """The day a clause names, or None. A weekday beside "ce soir"/"today" may be today's
     ("ce soir mardi" on a Tuesday); alone it is the next one ("jeudi" said on a Thursday: next week's)."""
@@ -517,7 +525,7 @@ def _day(clause: str, at: datetime):
     m = _WEEKDAY.search(clause)
     if m and ("black" in clause or "cyber" in clause):
         m = _WEEKDAY.search(_SALE_NAMES.sub(" ", clause)) or m
-    if m:
+    if m and not _DATED.match(clause, m.end()):
         ahead = (_WEEKDAYS[m.group(1)] - today.weekday()) % 7
         return today + timedelta(days=ahead if ahead or said_today else 7)
     if _TOMORROW.search(clause):

@@ -976,7 +976,9 @@ def bounced_mail(body: str) -> str:
 # depuis lundi", "not a single payment since the update". A shop says it is broken by what it no longer gets.
 _FLOW = (r"(?:orders?|payments?|sales?|bookings?|reservations?|sign-?ups?|transactions?|e-?mails?|mails?|messages?|"
          r"calls?|enquir(?:y|ies)|inquir(?:y|ies)|leads?|commandes?|paiements?|ventes?|inscriptions?|appels?|"
-         r"demandes? de devis|notifications?|confirmations?|flux|edi|exports?|fichiers edi)")
+         r"demandes? de devis|notifications?|confirmations?|flux|edi|exports?|fichiers edi|"
+         # ...and what their suppliers send them: "we haven't seen a single supplier invoice since Friday"
+         r"(?:supplier )?invoices?|factures?(?: fournisseurs?)?)")
 _STOPPED_SINCE = re.compile(
     r"\b(?:(?:no|not a single|not one|zero|haven't (?:had|received|got|seen)|have not (?:had|received|got|seen)|"
     r"hasn't been|has not been)(?: an?| any)?(?: new| single)?|(?:aucune?|pas une? seule?|plus une? seule?|plus (?:de|d'|aucune?)|"
@@ -1484,8 +1486,8 @@ _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|z
                                            r"registrar|\bbackup|[-_ ]bot\b|\babuse\b|triage|scheduler|"
                                            r"netflow|\bsiem\b|"
                                            # ...and what restarts or watches a machine by itself
-                                           r"watchdog|hypervis|pingdom|statuscake|grafana|datadog|pagerduty|"
-                                           r"opsgenie|sentry|\bha-?manager\b|pacemaker|keepalived",
+                                           r"watchdog|hypervis|\bmigration\b|pingdom|statuscake|grafana|datadog|"
+                                           r"pagerduty|opsgenie|sentry|\bha-?manager\b|pacemaker|keepalived",
                       re.IGNORECASE)
 # ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
