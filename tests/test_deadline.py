@@ -15,9 +15,11 @@ from oncall_tui.core.deadline import (
     committed_by,
     customer_due,
     expires_by,
+    fills_at_pace,
     fills_by,
     owed_by,
     promised_by,
+    storage_used,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -263,6 +265,9 @@ def test_a_domain_s_dot_does_not_cut_the_day_from_its_hour():
     # A weekday with its date: the date names the day, today's when it is today.
     ("Il faut remplacer les MX avant le lundi 23 novembre 18h00, date d'arrêt de l'ancienne plateforme.",
      datetime(2026, 11, 23, 18, 0)),
+    # Work owed to their own clients.
+    ("My password is rejected everywhere and I have two deliveries due today.", datetime(2026, 11, 23, 18, 0)),
+    ("Nous avons un dossier à rendre demain, le serveur ne répond plus.", datetime(2026, 11, 24, 18, 0)),
     # ...or asked for by a moment.
     ("Vente flash samedi 8h. Pouvez-vous passer les frontaux de 2 à 6 d'ici mercredi midi ?",
      datetime(2026, 11, 25, 12, 0)),
@@ -304,6 +309,8 @@ def test_a_customer_s_own_deadline_is_read(message, expected):
     "For once I didn't have to chase anybody tonight, thank you.",
     "It must be the DNS again today, same as last week.",
     "Je dois dire que ce soir tout fonctionne parfaitement.",
+    # What was due: the story ("I need it by Wednesday" beside it is the deadline).
+    "The August SLA report was due on the 3rd working day.",
     # The point in the past a restore should go back to.
     "Can you restore /shared/hr/2025 from before Thursday? Someone overwrote a spreadsheet.",
     "Pouvez-vous restaurer la sauvegarde d'avant jeudi ?",
@@ -523,3 +530,23 @@ def test_the_writer_s_own_mood_starting_is_no_event():
 def test_what_was_not_sent_is_no_story_of_it_going_out():
     text = ("Aucun SMS de rappel n'a été envoyé aux patients aujourd'hui (rappels J-1 des rendez-vous de demain).")
     assert customer_due(text, MONDAY_10) == datetime(2026, 11, 24, 18, 0, tzinfo=PARIS)
+
+
+
+@pytest.mark.parametrize("alert, used", [
+    ("PROBLEM: db01 - Free disk space on /var/lib/mysql is less than 10% (8.7% free)", 91.3),
+    ("PROBLEM: Free disk space is less than 5% on volume /var/lib/mysql — 3.1% free (12.4 GB)", 96.9),
+    ("PROBLEM ESCALATED: Free disk space is less than 2% on /var/lib/mysql", 98.0),
+    ("Disk usage on /srv is 91%", 91.0),
+    ("CPU load 95%", None),
+    ("Volume /data : 40 % utilisés", None),  # not nearly full: no pace worth reading
+])
+def test_a_monitor_s_alert_says_how_much_of_the_disk_is_used(alert, used):
+    assert storage_used(alert) == used
+
+
+def test_two_alerts_give_the_pace_a_disk_fills_at():
+    earlier = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    assert fills_at_pace(96.0, earlier + timedelta(hours=2), 94.0, earlier) == earlier + timedelta(hours=6)
+    assert fills_at_pace(90.0, earlier + timedelta(hours=2), 94.0, earlier) is None  # cleaned up since
+    assert fills_at_pace(95.0, earlier + timedelta(hours=2), 94.999, earlier) is None  # 416 days away: a plan

@@ -2821,6 +2821,9 @@ def test_saying_our_answer_is_very_clear_closes():
     ("PROBLEM: Free disk space is less than 5% on volume /var/lib/mysql (db-01) – used 95.1%",
      "'Free disk space is less than 5%'"),
     ("Check on web-02 data: used 96%.", "'used 96%'"),
+    # ...naming the volume before the threshold
+    ("PROBLEM: db01 - Free disk space on /var/lib/mysql is less than 3% (2.6% free)",
+     "'Free disk space on /var/lib/mysql is less than 3%'"),
 ])
 def test_a_volume_nearly_full_as_monitors_say_it_is_slow(alert, said):
     assert terms(heat([note(at(0), alert)], at(1)))["slow"] == f"a note says it is slow or nearly full: {said}"
@@ -3500,6 +3503,22 @@ def test_a_closing_word_they_wait_for_is_no_closing(text):
     # What their suppliers send them has stopped coming.
     ("Quick one, probably nothing: our AP team haven't seen a single supplier invoice since Friday. Could you check "
      "the forward survived the weekend move?", "down", "supplier invoice since"),
+    # Gifts or orders taken but never recorded.
+    ("Sorry to bother you this late. Our donation page takes the payments, but since about 4pm the donations don't "
+     "appear in our admin. No rush if you're busy with others.", "down", "donations don't appear in"),
+    # A login nobody on their side made, in a log read "par curiosité".
+    ("En regardant par curiosité le fichier auth.log je vois : Accepted password for deploy from 185.220.101.47. "
+     "Personne ne travaille la nuit chez nous. Je ne veux pas vous déranger pour rien.", "risk",
+     "personne ne travaille la nuit"),
+    ("Depuis ce matin Outlook affiche un avertissement de certificat. Une partie des gens clique sur Oui et ça "
+     "marche, les autres n'ont plus de mail du tout.", "down", "plus de mail du tout"),
+    # A queue nothing takes from any more; jobs that stopped running.
+    ("Our Sidekiq 'mailers' queue has 18k jobs enqueued, nothing processed since Tuesday. Apparently our users "
+     "haven't been getting any notifications for two days.", "down", "nothing processed since"),
+    ("Le consumer group dispatch-service a un lag qui grimpe, on ne traite plus les nouvelles commandes de "
+     "livraison.", "down", "on ne traite plus"),
+    ("Depuis l'incident de cette nuit il me semble que nos tâches planifiées ne tournent plus. Rien d'urgent de "
+     "votre côté je pense.", "down", "tâches planifiées ne tournent plus"),
 ])
 def test_what_the_blind_sets_wq_to_wx_say_at_stake_is_read(text, term, said):
     h = terms(heat([customer(at(0), text)], at(1)))
@@ -3555,3 +3574,84 @@ def test_everything_is_perfect_closes_the_case(text):
              at(21), tier="critical")
     assert h.probably_done
 
+
+
+def test_an_outage_told_by_how_long_it_lasted_is_over():
+    events = [customer(at(0), "our site is DOWN. fix it!"),
+              customer(at(1), "Site's back I see. 72 minutes down. I expect a credit on my next invoice for this.")]
+    assert "down" not in terms(heat(events, at(2)))
+    still = [customer(at(0), "We have had 3 hours of downtime already and it is still down.")]
+    assert "down" in terms(heat(still, at(1)))
+
+
+def test_taking_back_an_alarm_their_own_office_internet_raised_closes_the_case():
+    events = [customer(at(0), "URGENT!!! ALL SERVERS DOWN!!! NOTHING WORKS!!! CALL ME NOW!!!"),
+              customer(at(0, 10), "Sorry, false alarm - our office internet went down, the sites are fine from 4G. "
+                                  "Apologies for the noise! You can close this.")]
+    h = heat(events, at(1), tier="critical")
+    assert h.probably_done and "down" not in terms(h)
+
+
+def test_the_site_back_beside_a_new_trouble_is_no_closing():
+    """Their thank-you for the site says what broke since: the new trouble stands."""
+    events = [customer(at(0), "I updated some plugins and now the whole site is a white page. Please help!"),
+              us(at(2), "Hi Anita, the site is back: I restored last night's backup."),
+              customer(at(26), "Thank you so much, the site is back and looks perfect! One thing though: since the "
+                               "restore, customers aren't getting their order confirmation emails.")]
+    h = heat(events, at(27))
+    assert not h.probably_done and "down" in terms(h)
+
+
+def test_a_report_of_an_outage_asked_for_is_not_the_outage():
+    h = terms(heat([customer(at(0), "Our uptime robot flagged a 2-minute outage at 08:14 UTC. Can you send an RFO "
+                                    "when available?")], at(1)))
+    assert "down" not in h
+
+
+def test_asking_when_it_will_be_back_to_normal_is_no_closing():
+    events = [customer(at(0), "Le portail renvoie une erreur 503 à une requête sur deux."),
+              us(at(0, 10), "Nous regardons."),
+              customer(at(1), "J'ai besoin d'une estimation de votre part pour le retour à la normale, même "
+                              "approximative.")]
+    h = heat(events, at(1, 30))
+    assert not h.probably_done and "down" in terms(h)
+
+
+def test_a_backup_tool_s_failure_report_dating_the_last_good_backup_says_it_fails():
+    report = [machine(at(0), "Job bkp-db01-nightly : FAILED (2 consecutive) / Dernière sauvegarde réussie : "
+                             "2026-11-22 23:05 UTC / Erreur : target repository unreachable", author="backup-report"),
+              machine(at(1), "Job db-01.cobaltcrm-full FAILED: mysqldump: Error 2013: Lost connection to MySQL server "
+                             "during query. Last successful backup: 2026-11-22 01:02 UTC", author="Bacula")]
+    for alert in report:
+        assert "risk" in terms(heat([alert], at(2))) or "down" in terms(heat([alert], at(2))), alert.author
+
+
+def test_a_cluster_that_lost_its_quorum_seen_by_the_monitoring_is_down():
+    alerts = [machine(at(0), "PROBLEM: db-1: wsrep_cluster_status = non-Primary", author="Zabbix"),
+              machine(at(0, 10), "PROBLEM: HTTP check https://shop.example/checkout returned 500: 'WSREP has not yet "
+                                 "prepared node for application use'", author="Zabbix")]
+    assert terms(heat(alerts, at(1)))["down"].startswith("a note says it is down")
+
+
+def test_a_receipt_handing_the_case_to_billing_with_its_delay_is_canned():
+    events = [customer(at(0), "Mon site et mes mails sont coupés avec un message « service suspendu pour impayé ». "
+                              "J'ai payé la facture le 24/11 par virement."),
+              us(at(0, 5), "Bonjour, Votre demande a été transmise au service facturation. Délai de traitement : 3 à 5 "
+                           "jours ouvrés. Le service facturation", name="billing")]
+    h = terms(heat(events, at(1)))
+    assert "waiting" in h and "down" in h
+
+
+def test_successive_free_space_alerts_give_the_pace_the_disk_fills_at():
+    """Each alert names a threshold, none a rate: together they say when the database stops."""
+    alerts = [machine(at(0), "PROBLEM: db01 - Free disk space on /var/lib/mysql is less than 10% (8.7% free)",
+                      author="Zabbix"),
+              machine(at(3), "PROBLEM: db01 - Free disk space on /var/lib/mysql is less than 5% (4.1% free)",
+                      author="Zabbix"),
+              machine(at(5, 50), "PROBLEM: db01 - Free disk space on /var/lib/mysql is less than 3% (2.6% free)",
+                      author="Zabbix")]
+    h = terms(heat(alerts, at(6)))
+    # 95.9 % used at 3:00, 97.4 % at 5:50: about 0.53 % an hour, full near 10:45, in about 5 h
+    assert h["deadline"].startswith("a disk fills at the rate reported") and "in 5 h" in h["deadline"]
+    # The first two alerts alone gave 1.5 % an hour, full at 5:40: the third one's slower pace replaces it.
+    assert "passed" not in h["deadline"]

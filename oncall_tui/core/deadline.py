@@ -182,6 +182,12 @@ _EVENT = re.compile(
     r"sera (?:definitivement )?(?:supprimee?|effacee?)|seront (?:definitivement )?(?:supprimee?s|effacee?s)|"
     r"cut-?over|enlevement|ramassage|pick-?up|salon|gala|show|evenement|event|assemblee|assembly|conference|webinar|"
     r"inauguration|"
+    # ...or work owed to their own clients: "I have two deliveries due today", "un dossier à rendre demain"
+    # (not what was: "the August report was due on the 3rd working day")
+    # (Not "court filings due at 10am tomorrow": that names what their outage blocks; when the site is back before
+    # it, the moment is met, which the heat cannot tell, and it would show a deadline missed that was not.)
+    r"(?<!was )(?<!were )due (?:today|tomorrow|tonight|this (?:morning|afternoon|evening))|a rendre|"
+    r"a livrer|a remettre|"
     # (not a layout: "le rapport a changé de présentation cette semaine")
     r"reunion|meeting|rendez-vous|rdv|(?<!de )presentation|demo|audit|soldes|black friday|"
     # ...and what goes out at a set time: "l'infolettre part dans une demi-heure", "the newsletter goes out at 8"
@@ -460,6 +466,40 @@ def fills_by(text: str, at: datetime) -> datetime | None:
         if hours <= FARTHEST_DUE.total_seconds() / 3600:
             found.append(at + timedelta(minutes=round(hours * 60)))
     return min(found) if found else None
+
+
+def storage_used(text: str) -> float | None:
+    """The share of a disk or volume a monitor's alert (*text*) says is used, in percent, or None: "used 95.1%",
+    "Free disk space on /var/lib/mysql is less than 3% (2.6% free)" (97.4: what is free, said in brackets, over the
+    alert's threshold)."""
+    lower = text.lower()
+    if "%" not in lower or not _STORAGE.search(lower):
+        return None
+    for line in _LINE.finditer(lower):
+        usage = next((u for u in _USAGE.finditer(line.group(0)) if 50 <= float(u.group(1).replace(",", ".")) < 100),
+                     None)
+        if usage is not None:
+            return float(usage.group(1).replace(",", "."))
+        said_free = _FREE_SAID.search(line.group(0))
+        free = said_free or _FREE.search(line.group(0))
+        if free is not None and (left := float(free.group(1).replace(",", "."))) < 50:
+            return 100 - left
+    return None
+
+
+# What is free, as a monitor adds it after its threshold: "(2.6% free)", "— 3.1% free (12.4 GB)", "(4,1 % libre)".
+_FREE_SAID = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d+)?)\s?%\s?(?:free|libre)\b")
+
+
+def fills_at_pace(used: float, at: datetime, earlier: float, earlier_at: datetime) -> datetime | None:
+    """When a volume fills at the pace two alerts show (*earlier*% used at *earlier_at*, *used*% at *at*), or None
+    when it does not grow or fills beyond FARTHEST_DUE: 91.3% six hours ago and 97.4% now is full in about five
+    hours. (Each alert alone gives no rate: "less than 5%" then "less than 3%" does.)"""
+    hours = (at - earlier_at).total_seconds() / 3600
+    if hours <= 0 or used <= earlier or used >= 100:
+        return None
+    left = (100 - used) / ((used - earlier) / hours)
+    return at + timedelta(minutes=round(left * 60)) if left <= FARTHEST_DUE.total_seconds() / 3600 else None
 
 
 def _clause_moment(clause: str, at: datetime, *, upper: bool = False) -> datetime | None:

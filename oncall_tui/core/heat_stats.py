@@ -56,9 +56,11 @@ from .deadline import (
     committed_by,
     customer_due,
     expires_by,
+    fills_at_pace,
     fills_by,
     owed_by,
     promised_by,
+    storage_used,
 )
 from .lexicon import (
     MAX_CHARS,
@@ -156,6 +158,10 @@ class CaseStats:
     # The nearest one is when a disk fills at the rate a monitor's alert gives ("97% used (growth 0.8%/h)"),
     # quoted by the customer or in a note; kept, like a note's, until we write to them.
     due_fill: bool = False
+    # The last share of a disk a monitor's alert said was used, and when (epoch seconds): the next alert gives the
+    # pace it fills at ("less than 5%" free, then "less than 3%" three hours later).
+    used_pct: float | None = None
+    used_t: int | None = None
     # The nearest one is when something breaks by itself: a disk fills, a certificate or a domain expires (as an
     # alert or a notice they forward says).
     due_breaks: bool = False
@@ -277,6 +283,11 @@ def add_event(stats: CaseStats, event: Event, *, lexicon: Lexicon, promise_windo
                 # write before it (reminders to update a card renew nothing).
                 _deadline(stats, expires_by(event.body, local_at), local_at, breaks=True)
             _deadline(stats, owed_by(event.body, local_at), local_at, in_note=True)
+            if machine and (used := storage_used(event.body)) is not None:
+                if stats.used_pct is not None and stats.used_t is not None:
+                    earlier_at = datetime.fromtimestamp(stats.used_t, timezone.utc)
+                    _deadline(stats, fills_at_pace(used, event.at, stats.used_pct, earlier_at), local_at, fill=True)
+                stats.used_pct, stats.used_t = used, int(event.at.timestamp())
             _deadline(stats, fills_by(event.body, local_at), local_at, fill=True)
         if event.body and stats.in_t is not None and stats.last_dir == "in":
             parked = _PARKED.search(fast_fold(event.body))
@@ -416,8 +427,11 @@ def _not_an_outage(folded: str) -> str:
     return _PHRASAL_DOWN.sub(lambda m: m.group(0)[:m.start(1) - m.start()] + "dwn", folded)
 
 
-# A closing that may as well say the trouble is back ("c'est revenu": it works again, or the errors came back).
-_BACK_EITHER_WAY = frozenset({"c'est revenu", "tout est revenu"})
+# A closing that may as well say the trouble is back ("c'est revenu": it works again, or the errors came back), or
+# says only that the site is back, when beside it they say what is broken since ("Thank you so much, the site is
+# back and looks perfect! One thing though: since the restore, customers aren't getting their order emails").
+_BACK_EITHER_WAY = frozenset({"c'est revenu", "tout est revenu", "site's back", "site is back", "website is back",
+                              "website's back", "shop is back", "store is back", "sites are back"})
 
 
 # An acknowledgement that waits on us: "on attend votre retour", "we'll wait for your update".
@@ -811,6 +825,10 @@ def _deadline(stats: CaseStats, due: datetime | None, local_at: datetime, *, in_
     if due is None:
         return
     due_t = int(due.timestamp())
+    if fill and stats.due_fill:
+        # When a disk fills is a forecast: the latest one replaces the one before (the pace two alerts showed, then
+        # an engineer's "full again around 09:00-10:00 UTC" after purging logs).
+        stats.due_t = None
     if stats.due_t is None or due_t < stats.due_t:
         later_breaks = stats.due_breaks and stats.due_t is not None
         stats.due_t, stats.due, stats.due_note, stats.due_fill = due_t, _due_words(due, local_at), in_note, fill
@@ -978,9 +996,10 @@ _FLOW = (r"(?:orders?|payments?|sales?|bookings?|reservations?|sign-?ups?|transa
          r"calls?|enquir(?:y|ies)|inquir(?:y|ies)|leads?|commandes?|paiements?|ventes?|inscriptions?|appels?|"
          r"demandes? de devis|notifications?|confirmations?|flux|edi|exports?|fichiers edi|"
          # ...and what their suppliers send them: "we haven't seen a single supplier invoice since Friday"
-         r"(?:supplier )?invoices?|factures?(?: fournisseurs?)?)")
+         r"(?:supplier )?invoices?|factures?(?: fournisseurs?)?|donations?|dons)")
 _STOPPED_SINCE = re.compile(
-    r"\b(?:(?:no|not a single|not one|zero|haven't (?:had|received|got|seen)|have not (?:had|received|got|seen)|"
+    r"\b(?:(?:no|not a single|not one|zero|(?:haven't|hasn't) (?:had|received|got|seen|created)|"
+    r"(?:have|has) not (?:had|received|got|seen|created)|"
     r"hasn't been|has not been)(?: an?| any)?(?: new| single)?|(?:aucune?|pas une? seule?|plus une? seule?|plus (?:de|d'|aucune?)|"
     r"(?:pas|plus) (?:eu|recu) (?:une? seule?|aucune?|de|d')|"
     r"zero|pas de|pas d')(?: nouvelles?| nouveaux?)?) ?(?:(?:external|incoming|inbound|outgoing|outbound) )?" + _FLOW +
@@ -1053,6 +1072,9 @@ _NO_LONGER_ARRIVES = re.compile(
     # ...or has not come for a while: "our nightly order export hasn't arrived since Friday night", "le flux n'est
     # pas arrivé depuis samedi"
     r"(?:hasn't|haven't|has not|have not) (?:arrived|come in|come through|gone out|been delivered) since|"
+    # ...or is taken but never recorded: "the donations don't appear in our admin", "les commandes n'apparaissent
+    # plus dans le back-office"
+    r"(?:don't|do not|no longer|never) (?:appear|show up) in|n'apparaissent (?:pas|plus) dans|"
     r"(?:n'est|ne sont) (?:pas|plus) (?:arrivee?s?|partie?s?) depuis)\b|"
     # ...or none of them does: "since this morning none of the password-reset emails from our portal arrive"
     r"\bnone of the (?:[\w-]+ ){0,3}?" + _FLOW + r"\b[^.!?\n]{0,50}?\b(?:arrive|arrives|get through|go out)\b")
@@ -1082,7 +1104,8 @@ _MAILBOX_FULL = re.compile(r"\b(?:boite|mailbox|inbox|bal)\b(?: [\w@.-]+){0,2}? 
 
 
 # ...or what they run answers with a server error, said in words: "the API returns 500", "le site renvoie une 502".
-_RETURNS_5XX = re.compile(r"\b(?:returns?|returning|renvoie|renvoient|retourne|retournent|throws|throwing|answers|"
+_RETURNS_5XX = re.compile(r"\b(?:returns?|returned|returning|renvoie|renvoient|retourne|retournent|throws|throwing|"
+                          r"answers|"
                           r"answering|responds|responding|repond|repondent|gives|giving)(?: with)?(?: an?| une| des| du| only| que)?"
                           r"(?: http| erreur| error| errors| erreurs)? 50[0-4]\b")
 
@@ -1414,7 +1437,8 @@ def _taken_over(folded: str) -> str:
 
 
 # An outage they write about after it ended: they ask for its report, not for it to be fixed.
-_PAST_OUTAGE = re.compile(r"\b(?:rapport d'incident|incident report|post-?mortem|rca|root cause analysis|analyse des causes|"
+_PAST_OUTAGE = re.compile(r"\b(?:rapport d'incident|incident report|post-?mortem|rca|rfo|reason for outage|"
+                          r"root cause analysis|analyse des causes|"
                           r"suite a (?:la|cette) (?:panne|coupure|indisponibilite)|following (?:the|last \w+'s) (?:[\w-]+ )?outage|"
                           # ...or named as a moment, or by our mail about it: "scheduled at 02:00, which was during your
                           # outage", "I logged in to check after your outage mail"
@@ -1426,7 +1450,10 @@ _PAST_OUTAGE = re.compile(r"\b(?:rapport d'incident|incident report|post-?mortem
 _WAS_DOWN = re.compile(r"\b(?:a ete|etait|ont ete|etaient) (?:coupee?s?|inaccessibles?|indisponibles?|en panne|hors service|"
                        r"hors ligne|injoignables?) (?:entre|de \d|du \d|pendant|durant)|"
                        r"\b(?:was|were|went) (?:down|offline|unreachable|unavailable|cut off)(?: again)? (?:between|from \d|for \d|"
-                       r"for about|for around|at \d[^.!?\n]{0,40}came back)")
+                       r"for about|for around|at \d[^.!?\n]{0,40}came back)|"
+                       # ...or by how long it lasted: "Site's back I see. 72 minutes down", "3 heures de coupure"
+                       r"\b\d+ ?(?:minutes?|mins?|hours?|hrs?|heures?) (?:of )?(?:down|downtime|offline|outage|"
+                       r"d'indisponibilite|de coupure|de panne)\b")
 # ...unless it is down again or still: "la panne du 18 mai recommence", "still down since the outage on Monday".
 # Our reply says it is still broken ("Still listed I'm afraid, delisting usually takes a few hours"): an answer,
 # and what they said is down stays down.
@@ -1487,7 +1514,9 @@ _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|z
                                            r"netflow|\bsiem\b|"
                                            # ...and what restarts or watches a machine by itself
                                            r"watchdog|hypervis|\bmigration\b|pingdom|statuscake|grafana|datadog|"
-                                           r"pagerduty|opsgenie|sentry|\bha-?manager\b|pacemaker|keepalived",
+                                           r"pagerduty|opsgenie|sentry|\bha-?manager\b|pacemaker|keepalived|"
+                                           # ...and the backup software by its name
+                                           r"bacula|bareos|veeam|acronis|\bborg\b|restic|duplicity|rsnapshot",
                       re.IGNORECASE)
 # ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
@@ -1497,7 +1526,9 @@ _MONITOR_MAIL = re.compile(r"monitor|alert|nagios|zabbix|icinga|centreon|prometh
 
 
 # A monitor's or an engineer's note that what was down is back.
-_JOB_OK = (r"\b(?:backup|sauvegarde|job|tache|task)s? (?:[\w.-]+ )?(?:ok|succeeded|successful|completed|reussie?|"
+# (Not the last good one a failure report dates: "Dernière sauvegarde réussie : 2026-12-14 23:05 UTC".)
+_JOB_OK = (r"(?<!derniere )(?<!last )\b(?:backup|sauvegarde|job|tache|task)s? (?:[\w.-]+ )?(?:ok|succeeded|successful|"
+           r"completed|reussie?|"
            r"terminee? avec succes)\b(?! with (?:errors?|warnings?|failures?)| avec (?:erreurs?|echecs?))")
 _JOB_DONE = re.compile(_JOB_OK)
 _BACKUP = re.compile(r"\b(?:backups?|sauvegardes?|job|tache|task)\b")
@@ -1576,7 +1607,9 @@ _FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partit
                    r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%|"
                    # ...as a monitor says it: "/data 97% (+3%/h)", "used 95.1%", "free disk space is less than 5%"
                    r"(?<![\w/])/[\w/.-]*\s+(?:9\d|100)(?:[.,]\d+)?\s?%|\bused:?\s+(?:9\d|100)(?:[.,]\d+)?\s?%|"
-                   r"\bfree (?:disk )?space (?:is )?(?:less than|below|under|<)\s*\d(?:[.,]\d+)?\s?%", re.IGNORECASE)
+                   # ...naming the volume first: "Free disk space on /var/lib/mysql is less than 3% (2.6% free)"
+                   r"\bfree (?:disk )?space (?:on [\w/.:-]+ )?(?:is )?(?:less than|below|under|<)\s*\d(?:[.,]\d+)?\s?%",
+                   re.IGNORECASE)
 
 
 # A receiving mail server's verdict on their mail, pasted from a message's headers ("dkim=fail (no key for
@@ -1630,7 +1663,11 @@ _NEGATED = re.compile(r"\b(?:pas|not|never|jamais|isn't|isnt|aren't|arent|wasn't
                       r"(?: (?:this|it|that|them|everything|all))? $|"
                       # ...or waited for: "Je reste debout jusqu'à ce que ça remarche", "call me as soon as it works"
                       r"\b(?:jusqu'a ce que|jusqu'a ce qu'|tant que|en attendant que|des que|une fois que|until|till|"
-                      r"as soon as|once)(?: (?:it|that|this|everything|all|ca|cela|tout|le site|the site))? ?$")
+                      r"as soon as|once)(?: (?:it|that|this|everything|all|ca|cela|tout|le site|the site))? ?$|"
+                      # ...or asked a time for: "j'ai besoin d'une estimation pour le retour à la normale", "any ETA
+                      # for it to be back up?"
+                      r"\b(?:estimation|estimate|eta|delai|heure|date|horaire|prevision)\b(?: [\w']+){0,4} "
+                      r"(?:pour|for|de|du|of) (?:le |la |l'|the |it to be |ca )?$")
 # "ça marche" ending its sentence says it works ("ah ok c'était le port 22, ça marche. merci !"); going on,
 # it may be a deal ("ça marche, je teste demain") or typed without its "ne" ("ça marche pas"). ("Chez nous,
 # cela fonctionne." is where it works, not that it does.)
@@ -1665,7 +1702,8 @@ def _partial(folded: str, match: re.Match[str]) -> bool:
     """Whether the closing phrase at *match* is said not to be so, or only somewhere ("from here it works"), or is
     what a page shows, quoted ("a page saying 'It works!'")."""
     start, end = match.start(), match.end()
-    return bool(_NEGATED.search(folded, max(0, start - 30), start) or _VANTAGE_BEFORE.search(folded, max(0, start - 40), start)
+    return bool(_NEGATED.search(folded, max(0, start - 50), start)
+                or _VANTAGE_BEFORE.search(folded, max(0, start - 40), start)
                 or _VANTAGE_AFTER.match(folded, end)
                 or any(q.start() < start and end < q.end() for q in _SHOWN.finditer(folded)))
 
