@@ -142,6 +142,10 @@ def test_a_closing_message_marks_the_case_probably_done(text, said):
     # ...or from one country: their visitors abroad are refused.
     "Plusieurs clients belges et suisses nous signalent que notre site affiche « Accès refusé » depuis hier soir. "
     "Depuis la France tout fonctionne. Décembre représente 30 % de nos ventes à l'export...",
+    # ...or off our servers: on their own machine it works, on ours it crashes.
+    "Petite précision : en local en PHP 8.3 ça marche. Donc ça ressemble à un souci de cache OPcache ou de config "
+    "côté serveur. Le client arrive à 18h.",
+    "Locally it works fine now, so it must be something on the server.",
 ])
 def test_a_confirmation_with_a_new_question_or_a_complaint_is_not_done(text):
     h = heat([customer(at(0)), us(at(1)), customer(at(2), text)], at(3))
@@ -3520,9 +3524,46 @@ def test_a_closing_word_they_wait_for_is_no_closing(text):
     ("Depuis l'incident de cette nuit il me semble que nos tâches planifiées ne tournent plus. Rien d'urgent de "
      "votre côté je pense.", "down", "tâches planifiées ne tournent plus"),
 ])
-def test_what_the_blind_sets_wq_to_wx_say_at_stake_is_read(text, term, said):
+def test_what_the_blind_sets_wq_to_vf_say_at_stake_is_read(text, term, said):
     h = terms(heat([customer(at(0), text)], at(1)))
     assert said in h[term] and "calm" not in h
+
+
+@pytest.mark.parametrize("text, term, said", [
+    # A directory listing showing their backups to anyone, told by someone who does not know what it is.
+    ("Bonjour, je ne sais pas si c'est normal mais quand je vais sur mon site il y a écrit \"Index of /\" et une "
+     "liste avec des noms de fichiers comme wp-config.php.bak, backup_2026.zip, etc. Au lieu de ma page avec les "
+     "chocolats.",
+     "risk", "index of /"),
+    ("A customer emailed us a screenshot: our homepage shows a list of files, 'Index of /', including one called "
+     "backup_db_2026.sql.gz. Is this something we did? I don't know much about websites.", "risk", "backup_db_2026"),
+    # The error their customers get when they pay, quoted.
+    ("Depuis hier soir, tous nos clients ont le message \"Transaction refusée\" au moment de payer par carte (module "
+     "Monetico). Nous n'avons rien modifié.", "down", "Transaction refusée"),
+    # A page on their domain passing for a bank's, reported to them, said with "no rush".
+    ("Sorry to bother you, it's probably nothing. I got an email from PayPal's security team saying that a page on my "
+     "domain 'impersonates the PayPal login'. No rush, whenever you have a minute.", "risk", "impersonates"),
+    ("Several valid gift card codes found and drained already (7 customers reported a zero balance).", "risk",
+     "found and drained"),
+    # Records gone from their database, asked about calmly.
+    ("Small question: our bookkeeper noticed that orders from Dec 28 to Dec 31 seem to be missing from the database "
+     "(about 140 of them). No panic, just want to know our options.", "risk", "missing from the database"),
+    # What no longer leaves for the warehouse.
+    ("Je remarque que nos commandes ne sont plus transmises à l'entrepôt depuis lundi. Est-ce lié à la migration ?",
+     "down", "ne sont plus transmises"),
+])
+def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert said in h[term] and "calm" not in h
+
+
+def test_an_engineer_finding_a_dump_anyone_can_download_puts_the_case_at_risk():
+    story = [customer(at(0), "We got your email about the incident. Is our site affected?"),
+             us(at(0, 15), "Hi Sam, I'm checking your account now and will get back to you."),
+             note(at(2), "Found /public_html/backup_2026-12-06.sql (212 MB) readable over HTTP. Contains wc "
+                          "customers table: ~18k emails. Customer not informed yet.")]
+    assert "at risk" in terms(heat(story, at(3)))["risk"]
+    assert "risk" not in terms(heat(story[:2], at(3)))
 
 
 def test_a_watchdog_rebooting_a_vm_is_the_machine_s_word_not_an_engineer_acting():

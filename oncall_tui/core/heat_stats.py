@@ -932,7 +932,8 @@ _ERROR_WORD = re.compile(
     r"indisponible|invalid|invalide|not found|introuvable|impossible|expired|"
     # ...an expiry still ahead is a warning: "Certificat SSL ... expire dans 25 jours"
     r"(?<!will )expire(?! (?:dans|in|on|le|bientot|soon|within|sous|d'ici)\b)|timeout|timed out|"
-    r"not secure|non securise|not private|pas privee|unable|exception|fatal|forbidden|interdit|rejected|rejete|"
+    r"not secure|non securise|not private|pas privee|unable|exception|fatal|forbidden|interdit|rejected|rejetee?s?|"
+    r"refusee?s?|declined|"
     r"undeliverable|unreachable|injoignable|could not|n'a pas pu|cannot|can't|incorrect|blocked|bloques?|"
     r"blacklist\w*)\b")
 _BROWSER_CODE = re.compile(r"\b(?:NET::)?ERR_[A-Z_]{4,}\b|\b(?:SSL|SEC)_ERROR_[A-Z_]+\b")
@@ -1315,11 +1316,17 @@ def _taken_away(folded: str) -> str:
 _EXPOSED_FILE = re.compile(r"\b(?:download\w*|telecharg\w*|accessible|visible|public|publicly|open|opens|s'ouvre)\b"
                            r"[^.!?\n]{0,60}?(?:https?://|www\.|/)[\w/.-]*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump)\b|"
                            r"(?:https?://|www\.|/)[\w/.-]*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump)\b[^.!?\n]{0,40}?"
-                           r"\b(?:is|are|est|sont) (?:downloadable|accessible|public|visible|telechargeable)")
+                           r"\b(?:(?:is|are|est|sont) )?(?:downloadable|accessible|public|visible|telechargeable|"
+                           r"readable|lisible)|"
+                           # ...or listed by the web server for anyone: "Index of /" with backup_2026.zip,
+                           # wp-config.php.bak, backup_db_2026.sql.gz among its files.
+                           r"\bindex of /.{0,200}?\b[\w-]+(?:\.[\w-]+)*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump|zip|"
+                           r"tar\.gz|tgz)\b", re.DOTALL)
 
 
 def _exposed_file(folded: str) -> str:
-    if ".sql" not in folded and ".env" not in folded and ".bak" not in folded and ".dump" not in folded:
+    if ".sql" not in folded and ".env" not in folded and ".bak" not in folded and ".dump" not in folded and (
+            "index of" not in folded):
         return ""
     found = _EXPOSED_FILE.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
@@ -1687,7 +1694,10 @@ _VANTAGE_BEFORE = re.compile(r"(?:\b(?:from|ici|d'ici|here|directement|directly|
                              r"\b(?:depuis|from|in) (?:la |le |l'|les )?(?:france|belgique|belgium|suisse|"
                              r"switzerland|canada|europe|l'etranger|etranger|the us|the uk|chez (?:moi|nous)|"
                              r"le bureau|la maison|mon (?:telephone|mobile|portable|pc|ordinateur|poste))\b)"
-                             r"[^.,;!?\n]{0,30}$")
+                             r"[^.,;!?\n]{0,30}$|"
+                             # ...or off our servers: "en local en PHP 8.3 ça marche" (on the server it crashes)
+                             r"\b(?:en local|locally|in local|en dev|in dev|on staging|en preprod|en recette)\b"
+                             r"(?:[^.,;!?\n]|\.(?=\d)){0,30}$")
 _VANTAGE_AFTER = re.compile(r"(?:\s+(?:fine|well|bien|correctement|normalement))?\s+(?:from\b|d'ici\b|here\b|"
                             r"(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b|(?:in|at) (?:the office|home)\b|"
                             r"au bureau\b|a la maison\b)")
