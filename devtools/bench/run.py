@@ -18,6 +18,8 @@ budgets (at 100k open cases, on a 2-core machine):
 - history: enter → the history screen's first frame, the case holding a 2 MB
   customer message;
 - decoder: the jargon decoder on a 2 kB message, a 100 000-letter word, a 2 MB log;
+- readings: the heat's readings folding messages built to be slow (a check's word, then "a.a.a.…" and
+  other runs, 4 kB: what the fold reads of a message), as a customer's message and as a note;
 - import: `oncall import` of a big interchange file (200 MiB; `--import-mb`),
   its duration and peak RSS, once per run (it does not depend on the store size);
 - postgres: the same store copied into a throwaway PostgreSQL 15 cluster with
@@ -29,7 +31,7 @@ budgets (at 100k open cases, on a 2-core machine):
   a private RT 5 seeded with the test world and `--rt-tickets` more tickets; first sync
   throughput, incremental and no-op sync, a customer's history from the store versus from RT.
 
-The measurements live in `measure`, `others`, `decoder` and `importing`; this
+The measurements live in `measure`, `others`, `decoder`, `readings` and `importing`; this
 module runs and reports them. Budgets are checked on every size measured.
 Progress goes to stderr; the table (or `--json`) to stdout. Nothing here
 asserts: read the ok? column.
@@ -69,9 +71,11 @@ from .measure import (
     measure_ticking,
 )
 from .others import measure_idle_note, measure_writers
+from .readings import measure_readings
 from .rt_sync import measure_rt
 
-GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "import", "postgres", "rt")
+GROUPS = ("build", "start", "keys", "heat", "search", "writers", "history", "decoder", "readings", "import",
+          "postgres", "rt")
 #: Groups run only when named in --only (they need more than this checkout: a running RT).
 ASKED_ONLY = {"rt"}
 #: Groups that run the app or read the store of each size (the others need no store).
@@ -132,6 +136,10 @@ METRICS: list[tuple[str, str, str, Check | None]] = [
     ("intents_2kb_ms", "jargon decoder: a 2 kB message (ms, median of 30)", "≤ 5", lambda v, r: v <= 5),
     ("intents_word_ms", "jargon decoder: a 100 000-letter word (ms, best of 30)", "≤ 20", lambda v, r: v <= 20),
     ("intents_2mb_ms", "jargon decoder: a 2 MB message (ms, best of 30)", "—", None),
+    ("readings_hostile_max_ms", "heat readings: the slowest message built to be slow, folded (ms)", "≤ 50",
+     lambda v, r: v <= 50),
+    ("readings_hostile_median_ms", "  the median of them (ms)", "—", None),
+    ("readings_hostile_messages", "  messages folded (each shape as a message and as a note)", "—", None),
     ("live_p50_ms", "live update: another process's note → on screen, SQLite polling 1 s (ms, p50)", "—", None),
     ("live_max_ms", "  slowest of the notes (ms)", "—", None),
     ("pg_migrate_s", "PostgreSQL: oncall migrate of this store from SQLite (s)", "—", None),
@@ -239,6 +247,9 @@ def run(sizes: list[int], *, groups: set[str], moves: int, starts: int, quiet: f
             if "decoder" in groups:  # needs no store; measured at each size all the same, as a second sample
                 log(f"{size} cases: jargon decoder…")
                 measure_decoder(out)
+            if "readings" in groups:  # needs no store either
+                log(f"{size} cases: the heat's readings on hostile text…")
+                log(f"{size} cases: slowest: {measure_readings(out)}")
             if not groups & (STORE_GROUPS | {"build"}):
                 continue
             path, meta = cached_store(cache_dir, size, rebuild=rebuild)

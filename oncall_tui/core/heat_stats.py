@@ -742,7 +742,8 @@ _FUTURE_DOWN = re.compile(r"\b(?:sera|seront|serait|seraient|va etre|vont etre|w
 
 
 # A machine's key and its value: "Slave_SQL_Running: No", "Slave_IO_Running = No".
-_KEY_VALUE = re.compile(r"\b(\w+_\w+)\s*[:=]\s*(?=\w)")
+# One word with a '_' in it, taken whole (`\w+_\w+` tries every '_' of "a_a_a_…": 0.1 s on 4 kB).
+_KEY_VALUE = re.compile(r"\b(?=\w+_\w)(\w++)\s*[:=]\s*(?=\w)")
 
 
 def _machine_words(folded: str) -> str:
@@ -1276,8 +1277,8 @@ _PAPERWORK = re.compile(r"\b(?:rgpd|gdpr|nlpd|nfadp|lpd|registre (?:des traiteme
 
 # Files renamed by ransomware leave its note beside them: ".akira" on every file and "akira_readme.txt" in every
 # folder, however calmly told ("c'est peut-être une mise à jour de votre côté ?").
-_RANSOM_NOTE = re.compile(r"\b[\w-]*(?:readme|read_me|lisez[_-]?moi|decrypt|restore_files|recover_files|how_to_back)"
-                          r"[\w-]*\.(?:txt|html?|hta)\b")
+_RANSOM_NOTE = re.compile(r"(?<![\w-])[\w-]*(?:readme|read_me|lisez[_-]?moi|decrypt|restore_files|recover_files|"
+                          r"how_to_back)[\w-]*\.(?:txt|html?|hta)\b")
 _RENAMED = re.compile(r"\b(?:extension|every folder|each folder|all folders|chaque dossier|tous les dossiers|renamed|"
                       r"ending in|ending with|se terminent par|finissent par|"
                       r"renommes?)\b")
@@ -1313,15 +1314,19 @@ def _taken_away(folded: str) -> str:
 # A dump of their database or their secrets that anyone can fetch from their site: "a parent could download
 # www.kidsclub.co.uk/db_backup_2027-02.sql", "https://shop.fr/.env est accessible". The file is named by its
 # address (a path or a URL): their own export they ask about ("where can I download my dump.sql?") is not.
+# (A path is tried from where its run of characters starts, "shop.fr/.env" whole: tried from each '/' of
+# "/a/a/a…", the search cost the square of the run.)
 _EXPOSED_FILE = re.compile(r"\b(?:download\w*|telecharg\w*|accessible|visible|public|publicly|open|opens|s'ouvre)\b"
-                           r"[^.!?\n]{0,60}?(?:https?://|www\.|/)[\w/.-]*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump)\b|"
-                           r"(?:https?://|www\.|/)[\w/.-]*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump)\b[^.!?\n]{0,40}?"
+                           r"[^.!?\n]{0,60}?(?<![\w/.:-])(?:https?://|www\.|[\w.-]*/)[\w/.-]*\."
+                           r"(?:sql|sql\.gz|sql\.zip|env|bak|dump)\b|"
+                           r"(?<![\w/.:-])(?:https?://|www\.|[\w.-]*/)[\w/.-]*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump)\b"
+                           r"[^.!?\n]{0,40}?"
                            r"\b(?:(?:is|are|est|sont) )?(?:downloadable|accessible|public|visible|telechargeable|"
                            r"readable|lisible)|"
                            # ...or listed by the web server for anyone: "Index of /" with backup_2026.zip,
                            # wp-config.php.bak, backup_db_2026.sql.gz among its files.
-                           r"\bindex of /.{0,200}?\b[\w-]+(?:\.[\w-]+)*\.(?:sql|sql\.gz|sql\.zip|env|bak|dump|zip|"
-                           r"tar\.gz|tgz)\b", re.DOTALL)
+                           r"\bindex of /.{0,200}?(?<![\w.-])[\w-]+(?:\.[\w-]+)*\."
+                           r"(?:sql|sql\.gz|sql\.zip|env|bak|dump|zip|tar\.gz|tgz)\b", re.DOTALL)
 
 
 def _exposed_file(folded: str) -> str:
@@ -1613,7 +1618,7 @@ _TAKEN_BY = re.compile(r"\b(?:journaliste|journalist|quelqu'un|someone|somebody|
 _FULL = re.compile(r"\b(?:disk|disque|storage|stockage|quota|espace|space|partition|filesystem|inodes?|mailbox|"
                    r"bo[iî]te|volume)\b[^%\n]{0,30}?\b(?:9\d|100)(?:[.,]\d+)?\s?%|"
                    # ...as a monitor says it: "/data 97% (+3%/h)", "used 95.1%", "free disk space is less than 5%"
-                   r"(?<![\w/])/[\w/.-]*\s+(?:9\d|100)(?:[.,]\d+)?\s?%|\bused:?\s+(?:9\d|100)(?:[.,]\d+)?\s?%|"
+                   r"(?<![\w/.-])/[\w/.-]*\s+(?:9\d|100)(?:[.,]\d+)?\s?%|\bused:?\s+(?:9\d|100)(?:[.,]\d+)?\s?%|"
                    # ...naming the volume first: "Free disk space on /var/lib/mysql is less than 3% (2.6% free)"
                    r"\bfree (?:disk )?space (?:on [\w/.:-]+ )?(?:is )?(?:less than|below|under|<)\s*\d(?:[.,]\d+)?\s?%",
                    re.IGNORECASE)

@@ -473,7 +473,10 @@ def _stem(word: str) -> str:
 
 
 # Host names say whose request it is, not what it is about: every case of a customer names their domain.
-_HOST = re.compile(r"(?<=@)[\w.-]+|\b(?:https?://)?(?:[\w-]+\.)+[a-z]{2,6}\b(?:/\S*)?", re.IGNORECASE)
+# A name is tried only where its run of letters, digits, dots and dashes starts: tried from each letter of
+# "a.a.a.a…" (4 kB of it pasted), the search took 0.2 s.
+_HOST = re.compile(r"(?<=@)[\w.-]+|\b(?<![\w-])(?<![\w-]\.)(?:https?://)?(?:[\w-]+\.)+[a-z]{2,6}\b(?:/\S*)?",
+                   re.IGNORECASE)
 
 
 def topic_words(text: str) -> list[str]:

@@ -165,12 +165,13 @@ def _signature_start(lines: list[str], author: str) -> int:
     name = _first_name(author)
     said = False  # something was written before: a signature never starts the message
     n = len(lines)
+    tail = sum(1 for line in lines if line.strip())  # non-blank lines after the one read (counted down)
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
+        tail -= 1
         if said:
-            tail = sum(1 for rest in lines[i + 1:] if rest.strip())
             if _DELIMITER.fullmatch(line) or _NOTICE.match(line):
                 return i
             if tail <= SIGNATURE_MAX_LINES and len(stripped) <= 80:
@@ -209,15 +210,15 @@ _STRONG = re.compile(
       )
     | \[(?:error|warn|warning|info|debug|notice|crit|alert|emerg|fatal)\]   # [ERROR] anywhere
     | \bPHP\s+(?:Fatal\s+error|Warning|Notice|Parse\s+error|Deprecated|Stack\s+trace)
-    | \b[\w.-]+\[[\d.:]+\]:                                    # systemd[1]: / host[192.0.2.40]:
-    | \b\w+(?:\.\w+)+(?:Error|Exception)\b                     # java.lang.OutOfMemoryError
+    | (?<![\w.-])[\w.-]+\[[\d.:]+\]:                           # systemd[1]: / host[192.0.2.40]:
+    | \b(?<!\w\.)\w+(?:\.\w+)+(?:Error|Exception)\b            # java.lang.OutOfMemoryError
     | \bSQLSTATE\[ | \bUncaught\s+\w*(?:Error|Exception)\b | \bKilled\s+process\s+\d+ | \bSegmentation\s+fault\b
     | "(?:level|severity|msg|timestamp|@timestamp)"\s*:                 # JSON log lines
     """, re.IGNORECASE | re.VERBOSE)
 _TECH = re.compile(
     r"""(?:^|[\s(='"])(?:/[\w.@~+-]+){2,}      # a path /var/log/x
       | \b\d{1,3}(?:\.\d{1,3}){3}\b            # an IPv4 address
-      | \b[\w-]+(?:\.[\w-]+)+:\d{2,5}\b          # host:port
+      | (?<![\w-])(?<![\w-]\.)[\w-]+(?:\.[\w-]+)+:\d{2,5}\b   # host:port
       | \w\(s\)                                  # failure(s)
       | [{};]\s*$ | ^\s*[{}]                      # code
       | \w=\S | [<>]\w | \w[<>]                   # key=value, <tags>
