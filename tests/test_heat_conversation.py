@@ -3557,6 +3557,19 @@ def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
     assert said in h[term] and "calm" not in h
 
 
+@pytest.mark.parametrize("text, word, said", [
+    ("Bonjour, pouvez-vous renouveler le certificat de urgence-plomberie.fr ?", "urgence",
+     "C'est une urgence : pouvez-vous renouveler le certificat de urgence-plomberie.fr ?"),
+    ("Bonjour, le calendrier de a.roche@meunier-avocats.fr ne se met plus à jour sur son iPhone.", "avocat",
+     "Bonjour, le calendrier de a.roche@meunier-avocats.fr ne se met plus à jour. Je vais appeler mon avocat."),
+    ("Please add a vhost for www.angry-birds-fans.com, thanks.", "angry",
+     "I'm angry: please add a vhost for www.angry-birds-fans.com."),
+])
+def test_a_word_inside_their_domain_or_address_is_no_word_of_theirs(text, word, said):
+    assert "words" not in terms(heat([customer(at(0), text)], at(1)))
+    assert word in terms(heat([customer(at(0), said)], at(1)))["words"]
+
+
 def test_an_engineer_finding_a_dump_anyone_can_download_puts_the_case_at_risk():
     story = [customer(at(0), "We got your email about the incident. Is our site affected?"),
              us(at(0, 15), "Hi Sam, I'm checking your account now and will get back to you."),

@@ -4,7 +4,8 @@
 - a broadcast (incident update, mass mailing) never changes anyone's waiting;
 - time passing never lowers the heat of an unanswered open case;
 - a substantive reply from us sets the waiting to zero;
-- the clock tick's number is the explanation's, and holds until the moment it is told it may move.
+- the clock tick's number is the explanation's, and holds until the moment it is told it may move;
+- a frustration word written only inside a domain, a link or an address is no word of theirs.
 
 Conversations are generated from messages customers and engineers really write: angry ones,
 quoted replies, pasted logs, signatures, acknowledgements, thanks, closings, links to the docs.
@@ -23,6 +24,7 @@ from oncall_tui.core.heat_stats import CaseStats
 from oncall_tui.core.model import Event
 
 from .models import (
+    LEXICON,
     WEIGHTS,
     add_event,
     fold_events,
@@ -292,3 +294,19 @@ def test_the_heat_holds_until_the_moment_the_tick_is_told_it_may_move(events, pr
     then = now_t + (min(until, now_t + 7 * 86400) - now_t) * part if part is not None else until - 0.001
     assume(now_t <= then < until)  # (a part just below 1 may round onto the moment itself)
     assert value(then) == value(now_t)
+
+
+#: The frustration lexicon's single words ("urgence", "avocat", "angry"), as a domain's name might hold them.
+FRUSTRATION_WORDS = sorted({p.words[0] for p in LEXICON.phrases if not p.section and len(p.words) == 1
+                            and p.words[0].isalpha() and p.words[0].isascii()})
+NAMED = ["{w}-plomberie.fr", "www.{w}.com", "contact@{w}-shop.fr", "https://boutique.fr/{w}", "a.roche@{w}.fr",
+         "{w}.example.org"]
+ASKED = ["Bonjour, pouvez-vous renouveler le certificat de {name} ?", "Please add a vhost for {name}, thanks.",
+         "Mon adresse est {name}, merci de me recontacter.", "{name} shows the default page since the move."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FRUSTRATION_WORDS), st.sampled_from(NAMED), st.sampled_from(ASKED))
+def test_a_frustration_word_only_inside_a_domain_or_an_address_never_counts(word, named, asked):
+    body = asked.format(name=named.format(w=word))
+    assert not fold_events([Event(T0, "message", "in", "Jean", body, "email")]).hits

@@ -910,6 +910,11 @@ def frustration(lexicon: Lexicon, folded: str, words: list[str]):
     ("pas urgent", "not critical", "works again") or said to be over ("plus d'erreur 500"), and none in a message
     apologising for its tone without a "but" ("désolé pour le ton de mon premier message, j'ai paniqué")."""
     found = lexicon.scan(folded, words)
+    if found and ("." in folded or "@" in folded) and (named := [m.span() for m in _NAMED_HOST.finditer(folded)]):
+        # Their domain or an address is no word of theirs: "le certificat de urgence-plomberie.fr",
+        # "a.roche@meunier-avocats.fr".
+        found = [p for p in found
+                 if any(not any(a <= m.start() and m.end() <= b for a, b in named) for m in lexicon.where(folded, p))]
     if found and _SORRY_FOR_TONE.search(folded) and not _contrasts(lexicon, folded):
         return []
     if found:
@@ -921,6 +926,13 @@ def frustration(lexicon: Lexicon, folded: str, words: list[str]):
         down = lexicon.section("down")
         found = [p for p in found if not (down.scan(" ".join(p.words), p.words) and _said_over(lexicon, folded, p))]
     return found
+
+
+# A host name or an e-mail address, taken whole from where its run of characters starts. Only the usual endings
+# make a name: "c'est urgent.Le site" (no space after the stop) is no host.
+_NAMED_HOST = re.compile(r"(?<![\w.+@-])[\w.+-]*@[\w.-]+|(?<![\w.-])(?:https?://)?(?:[\w-]+\.)+"
+                         r"(?:fr|com|net|org|eu|io|ch|uk|info|biz|shop|app|dev|ca|nl|lu|ie|au|nz|jp|asia|xyz|cloud|"
+                         r"online|store|site|tech|pro)(?![\w'-])(?:/\S*)?")
 
 
 # What a screen told them, quoted: « Une erreur est survenue », "Internal Server Error",
