@@ -2051,8 +2051,9 @@ def test_waiting_for_our_answer_is_no_acknowledgement_unless_a_promise_of_ours_s
                 customer(at(2), text)]
     h = heat(answered, at(4))
     assert "waiting" in terms(h) and "cooling" not in terms(h)
-    promised = [broken, us(at(0, 10), PROMISE), customer(at(2), text)]
-    assert "waiting" not in terms(heat(promised, at(3))) and "cooling" in terms(heat(promised, at(3)))
+    # (The cart is down: our vague promise holds for the outage's window, two hours.)
+    promised = [broken, us(at(0, 10), PROMISE), customer(at(1, 30), text)]
+    assert "waiting" not in terms(heat(promised, at(2))) and "cooling" in terms(heat(promised, at(2)))
     assert "promised" in terms(heat(promised, at(10)))  # ...until it runs out
 
 @pytest.mark.parametrize("hours", [2, 4, 5, 30])
@@ -3557,6 +3558,51 @@ def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
     assert said in h[term] and "calm" not in h
 
 
+@pytest.mark.parametrize("text, term, said", [
+    # No room left, as the upload's error or the customer says it.
+    ("Our clients get \"Not enough free space\" / \"quota exceeded\" when they upload to our Nextcloud. I deleted "
+     "some old stuff but it still says full.", "down", "quota exceeded"),
+    ("Le site nous dit qu'il n'y a plus de mémoire. Impossible de mettre les photos des nouveaux maillots.", "down",
+     "n'y a plus de mémoire"),
+    # A sync or a scheduled job that stopped; no mail arriving at all.
+    ("Hello, the calendar on my website stopped syncing with Airbnb and Booking. Can you help?", "down",
+     "stopped syncing"),
+    ("Hate to do this but it's happening again: no cron run since 18:00 UTC, and our invoicing job (21:00 UTC) didn't "
+     "fire.", "down", "didn't fire"),
+    ("Depuis ce matin, aucune des boîtes de l'entreprise ne reçoit de mail (8 personnes). L'envoi fonctionne.",
+     "down", "ne reçoit de mail"),
+    # What we fixed has stopped again.
+    ("It stopped again at 02:50 UTC. Backlog 41k now and growing, same symptom. Can you look at the root cause this "
+     "time?", "down", "stopped again"),
+    # A link that keeps dropping, their users' sessions with it.
+    ("Since ~15:10 Paris our site-to-site VPN from the Nantes office drops every few minutes. Payroll team (22 people) "
+     "lose their sessions each time.", "down", "drops every few minutes"),
+    # Their files damaged on the way to the disk; their site deleted by their own hand.
+    ("We're seeing I/O errors in dmesg on media-rp-01, and some user-uploaded photos from the last 2 hours are "
+     "corrupted (bottom half grey). Should we stop the app?", "risk", "are corrupted"),
+    ("Probably nothing, but our weekly backup report for db-paie-02 lists the last three nightly jobs as \"skipped\". "
+     "Could someone confirm?", "risk", "backup report for db-paie-02"),
+    ("hi, i ran rm -rf on the wrong folder over ssh and public_html is gone. do you have backup from last night?? "
+     "please", "risk", "rm -rf on the wrong"),
+    # Someone posing as our support asks for their secrets; a login nobody on their side made.
+    ("A guy called me saying he's from your support, that there's an incident on your storage and he needs my root "
+     "password. I didn't give it. Is this legit?", "risk", "needs my root password"),
+    ("En regardant les logs je vois ça, je ne reconnais pas cette IP, ce n'est ni nous ni vous :\n  May 19 03:12:44 "
+     "paie-srv1 sshd[28811]: Accepted publickey for root from 45.134.26.118 port 51522 ssh2\nC'est normal ?", "risk",
+     "ne reconnais pas cette ip"),
+])
+def test_what_the_blind_sets_vk_to_vn_say_is_read(text, term, said):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert said in h[term] and "calm" not in h
+
+
+def test_our_replies_lost_on_them_are_a_frustration():
+    """We answered in French a customer who reads only English: she waits, and says so."""
+    h = terms(heat([customer(at(0), "Sorry, I don't speak French. Is there a problem with my site? Please write in "
+                                    "English.")], at(1)))
+    assert "i don't speak french" in h["words"]
+
+
 @pytest.mark.parametrize("text, word, said", [
     ("Bonjour, pouvez-vous renouveler le certificat de urgence-plomberie.fr ?", "urgence",
      "C'est une urgence : pouvez-vous renouveler le certificat de urgence-plomberie.fr ?"),
@@ -3568,6 +3614,55 @@ def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
 def test_a_word_inside_their_domain_or_address_is_no_word_of_theirs(text, word, said):
     assert "words" not in terms(heat([customer(at(0), text)], at(1)))
     assert word in terms(heat([customer(at(0), said)], at(1)))["words"]
+
+
+def test_a_server_s_own_controller_reporting_a_failing_disk_is_the_machine_s_word():
+    """iDRAC records its alert as an action: no engineer acted, the last disk of a mirror is failing."""
+    alert = machine(at(0), "ALERT ds-arcadia-01: Physical Disk 0:1:1 predictive failure (SMART Reallocated_Sector_Ct "
+                           "1822, rising). Virtual Disk 0 (RAID1) state: Degraded - member 0:1:0 failed 2026-10-08, "
+                           "replacement pending.", author="iDRAC")
+    assert terms(heat([alert], at(0, 10), tier="critical"))["risk"].startswith("a note says")
+
+
+def test_a_call_of_ours_that_reached_voicemail_answers_nothing():
+    """Our monitoring found the shop down; we wrote (an out-of-office answered) and called (voicemail)."""
+    story = [note(at(0), "PROBLEM: HTTP check failed on www.epicerie-fine.fr (web-lac-01) - HTTP 500 - 10 consecutive "
+                         "failures"),
+             us(at(0, 15), "Bonjour, notre supervision détecte que votre boutique renvoie une erreur 500 depuis 8h20. "
+                           "Avez-vous effectué une modification récemment ?"),
+             Event(at(0, 40), "call", "out", "thomas", "Appel au numéro du contact technique : messagerie. Message "
+                                                       "laissé. Pas d'autre contact dans la fiche client.", "phone")]
+    assert "down" in terms(heat(story[:2], at(2)))  # telling them what is broken fixes nothing
+    assert "down" in terms(heat(story, at(2)))
+    reached = Event(at(0, 40), "call", "out", "thomas", "Appel avec Mme Lacoste : module de paiement désactivé, la "
+                                                        "boutique répond de nouveau.", "phone")
+    assert "down" not in terms(heat([*story[:2], reached], at(2)))
+
+
+def test_asking_where_our_promise_is_says_the_outage_is_still_on():
+    broken = customer(at(0), "Our payment processor can't deliver webhooks to hooks.fernpay.com.au - they report DNS "
+                             "SERVFAIL. 300+ orders stuck so far.")
+    promised = us(at(0, 10), "Hi Oliver, I'm checking whether we can serve your zone as secondary from our "
+                             "nameservers; I'll come back to you within 30 minutes.")
+    chased = customer(at(1), "Any news on the secondary NS? It's been 40 min. Stuck payments now 520.")
+    assert "down" in terms(heat([broken, promised, chased], at(1, 10)))
+    # After a fix, a question about something else is no outage.
+    fixed = us(at(0, 10), "Hi Oliver, done: your zone is now served by our nameservers and webhooks arrive again.")
+    other = customer(at(1), "Great. Any news on the invoice I asked about last week?")
+    assert "down" not in terms(heat([broken, fixed, other], at(1, 10)))
+
+
+def test_handing_an_outage_to_the_team_that_can_fix_it_is_a_promise():
+    h = heat([customer(at(0), "Since 15:10 our site-to-site VPN drops every few minutes."),
+              us(at(0, 10), "Hi Ingrid, thanks for the mtr. I see errors on one uplink of vpn-gw2, checking with the "
+                            "network team now.")], at(0, 40))
+    assert "down" in terms(h)
+
+
+def test_working_only_without_www_is_no_closing():
+    h = heat([customer(at(0), "When I go to www.seasaltcandles.co.uk Chrome shows a big red warning 'Your connection "
+                              "is not private'. Without www it works.")], at(1))
+    assert not h.probably_done and "down" in terms(h)
 
 
 def test_an_engineer_finding_a_dump_anyone_can_download_puts_the_case_at_risk():

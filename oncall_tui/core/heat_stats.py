@@ -504,6 +504,7 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if stats.promised and stats.out_t is not None:
         due = stats.promise_t if stats.promise_t is not None else stats.out_t + promise_window
     lapsed_t = due if due is not None and due < t else None
+    awaited = stats.promised  # our last word promised to come back (by a time, or it would have kept the outage)
     # A moment we named and missed stays (promise_t without `promised`) until we write again: asking where
     # we are does not make the broken promise matter less.
     stats.promised, stats.promise_t = False, stats.promise_t if lapsed_t is not None else None
@@ -517,7 +518,10 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         found_harm = lexicon.section("harm").scan(s_folded, tokens(s_folded))
         if found_harm and not _heads_up(folded, found_harm):
             harm = stats.harm = _said(found_harm)
-    if not (down or harm or slow) and stats.answered_down and _SAME_AGAIN.search(folded):
+    if not (down or harm or slow) and stats.answered_down and (
+            _SAME_AGAIN.search(folded) or awaited and _NEWS.search(folded)):
+        # ...or they ask where our promise is ("Any news on the secondary NS? Stuck payments now 520"): a promise
+        # fixed nothing, what was down still is.
         down = stats.down = stats.answered_down
     # A mail quoted in the message opening the case is not ours either: "We received the email below from a
     # 'security researcher'. Is this real? > your file …/backup.sql.gz is publicly downloadable".
@@ -852,6 +856,10 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     if event.author and event.author not in stats.engineers:
         stats.engineers.append(event.author)
     own = _read(event.body, event.author).text
+    if event.kind == "call" and _UNREACHED.search(fast_fold(own)):
+        # A call of ours that reached nobody ("messagerie, message laissé", "no answer"): nothing was answered or
+        # fixed, they wait as before, and what is down stays down.
+        return
     # A canned acknowledgement answers nothing, whatever was done on the case before it; a link to the docs
     # after we acted may be the answer ("renewed: here is how to check it").
     if _AUTOMATED.search(event.author) or is_canned(own, lexicon) or (
@@ -1485,13 +1493,16 @@ _STILL_BROKEN = re.compile(
     r"\b(?:still|toujours) (?:listed|liste|listee|blacklisted|blocklisted|blocked|bloque|bloquee|bloques|down|en panne|"
     r"broken|casse|cassee|failing|unavailable|indisponible|hors service|hors ligne|offline|not working|"
     r"ne fonctionne pas|suspended|suspendu|suspendue)\b|"
-    r"\bnot (?:yet |fully )?(?:fixed|resolved|restored|back)\b|\bpas encore (?:corrige|resolu|retabli|repare)")
+    r"\bnot (?:yet |fully )?(?:fixed|resolved|restored|back)\b|\bpas encore (?:corrige|resolu|retabli|repare)|"
+    # ...or telling them what our monitoring sees now: "votre boutique renvoie une erreur 500 depuis 8h20"
+    r"\b(?:renvoie|retourne|affiche|returns|is returning|has been returning|shows) (?:une |an |a |des |the )?"
+    r"(?:erreurs? |errors? |http )?5\d\d\b")
 # After our answer, they say it changed nothing ("Ce n'est pas le cache, ça arrive sur tous les postes", "no
 # change", "didn't help"): what they had said was down is down again, said in other words.
 _SAME_AGAIN = re.compile(
     r"\b(?:ca n'a rien change|rien n'a change|aucun changement|toujours pareil|toujours la meme (?:erreur|chose|page)|"
     r"toujours le meme (?:probleme|message)|(?:ce n'est|c'est) pas (?:le|un probleme de) cache|not (?:the|a) cache|"
-    r"isn't (?:the|a) cache|no change|nothing changed|still the same|same (?:error|problem|issue|thing)|"
+    r"isn't (?:the|a) cache|no change|nothing changed|still the same|same (?:error|problem|issue|thing|symptoms?)|"
     r"(?:didn't|did not|doesn't|does not) (?:help|work|fix|change)|n'a pas (?:aide|marche|fonctionne|suffi|resolu)|"
     r"ne change rien|changes nothing|ne marche toujours pas|still (?:not working|doesn't work|happening|broken)|"
     # ...or what we said would pass did not: "ça ne s'est pas résolu", "it hasn't sorted itself out"
@@ -1506,6 +1517,16 @@ _SAME_AGAIN = re.compile(
     r"down|broken|blank|nothing|offline|deferred|bouncing|rejected|refused|stuck|queued|oom)|"
     r"toujours (?:une |la |l'|des |en |le meme )?(?:(?:erreur )?5\d\d|erreurs?|panne|"
     r"rien|bloques?|hs|down|page blanche|hors service|hors ligne|inaccessible))\b")
+# Our call reached a machine or nobody: "Appel au contact technique : messagerie. Message laissé.", "no answer,
+# left a voicemail".
+_UNREACHED = re.compile(r"\b(?:messagerie vocale|(?:sur|: ?) ?(?:la |sa )?messagerie\b|boite vocale|repondeur|"
+                        r"message laisse|laisse un message|n'a pas repondu|injoignable|"
+                        r"(?:n'a )?pas decroche|ne decroche pas|voicemail|left a message|no answer|"
+                        r"(?:didn't|did not) (?:pick up|answer))")
+# They ask where we are: "Any news?", "des nouvelles ?", "où en êtes-vous ?", "we're still waiting".
+_NEWS = re.compile(r"\b(?:any (?:news|update|progress)|an update|des nouvelles|du nouveau|ou en (?:est|etes|sommes)|"
+                   r"where are we|where do we stand|(?:we're|we are|i'm|i am) still waiting|toujours en attente|"
+                   r"(?:on attend|nous attendons|j'attends) toujours)\b")
 _STILL = re.compile(r"\b(?:toujours|encore|still|again|de nouveau|a nouveau|recommence|en ce moment|right now|currently)\b")
 
 
@@ -1540,7 +1561,9 @@ _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|z
                                            r"watchdog|hypervis|\bmigration\b|pingdom|statuscake|grafana|datadog|"
                                            r"pagerduty|opsgenie|sentry|\bha-?manager\b|pacemaker|keepalived|"
                                            # ...and the backup software by its name
-                                           r"bacula|bareos|veeam|acronis|\bborg\b|restic|duplicity|rsnapshot",
+                                           r"bacula|bareos|veeam|acronis|\bborg\b|restic|duplicity|rsnapshot|"
+                                           # ...and the server's own controllers: its disks, its RAID, its board
+                                           r"idrac|\bilo\b|ipmi|\bbmc\b|smartd|mdadm|megaraid|storcli|perccli",
                       re.IGNORECASE)
 # ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
@@ -1598,12 +1621,15 @@ def _data_lost(folded: str) -> str:
 # Their backup failing, named with what it backs up: "the nightly backup of db-main failed on Saturday, Sunday and
 # Monday nights", "la sauvegarde de la base clients a échoué".
 _BACKUP_FAILED = re.compile(r"\b(?:backups?|snapshots?)\b(?: [\w-]+){0,4}? (?:failed|has failed|have failed|is failing|"
-                            r"are failing|did not run|didn't run)\b|"
+                            r"are failing|did not run|didn't run|(?:was |were )?skipped)\b|"
                             r"\b(?:sauvegardes?|snapshots?)\b(?: [\w'-]+){0,5}? (?:a echoue|ont echoue|"
-                            r"echoue|echouent|est en echec|sont en echec|n'a pas tourne|n'ont pas tourne)\b|"
-                            # ...or its report says so: "Le rapport de sauvegarde de cette nuit indique un échec"
-                            r"\b(?:rapport|report|job|tache)s? de (?:la )?sauvegardes?\b[^.!?\n]{0,30}?\b(?:un echec|en echec|"
-                            r"echec|echoue)\b|\bbackup (?:report|job)s?\b[^.!?\n]{0,30}?\b(?:failed|failure|error)\b")
+                            r"echoue|echouent|est en echec|sont en echec|n'a pas tourne|n'ont pas tourne|"
+                            r"(?:a ete |ont ete )?(?:ignoree?s?|sautee?s?))\b|"
+                            # ...or its report says so: "Le rapport de sauvegarde de cette nuit indique un échec", "our
+                            # weekly backup report for db-paie-02 lists the last three nightly jobs as 'skipped'"
+                            r"\b(?:rapport|report|job|tache)s? de (?:la )?sauvegardes?\b[^.!?\n]{0,80}?"
+                            r"\b(?:un echec|en echec|echec|echoue|ignoree?s?|sautee?s?)\b|"
+                            r"\bbackup (?:report|job)s?\b[^.!?\n]{0,80}?\b(?:failed|failure|error|skipped)\b")
 
 
 # Someone who should no longer have it still holds their access: "We had to let our developer go, on bad terms. He
@@ -1706,6 +1732,8 @@ _VANTAGE_BEFORE = re.compile(r"(?:\b(?:from|ici|d'ici|here|directement|directly|
                              # ...or on one network: "En wifi ça marche" (and in 4G it does not)
                              r"\b(?:en|on|over|via|sur) (?:wifi|wi-fi|4g|5g|ipv4|ipv6|ethernet|fibre|fiber|le wifi|la 4g)\b|"
                              r"\b(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b|"
+                             # ...or by one of its names: "Without www it works" (with it, a certificate warning)
+                             r"\b(?:with|without|avec|sans) (?:the |le )?www\b|"
                              # ...or from one country or place: "Depuis la France tout fonctionne" (visitors from
                              # Belgium are refused), "in France everything works"
                              r"\b(?:depuis|from|in) (?:la |le |l'|les )?(?:france|belgique|belgium|suisse|"
