@@ -3576,7 +3576,10 @@ def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
      "time?", "down", "stopped again"),
     # A link that keeps dropping, their users' sessions with it.
     ("Since ~15:10 Paris our site-to-site VPN from the Nantes office drops every few minutes. Payroll team (22 people) "
-     "lose their sessions each time.", "down", "drops every few minutes"),
+     "lose their sessions each time.", "down", "lose their sessions"),
+    ("FYI, the site-to-site VPN between our office and db-bz-41 has been dropping roughly every 10 minutes since 11:00 "
+     "UTC. Each drop kicks all 25 users out of the ERP.", "down", "dropping roughly every 10 minutes"),
+    ("Le VPN saute toutes les 10 minutes depuis midi.", "down", "saute toutes les 10 minutes"),
     # Their files damaged on the way to the disk; their site deleted by their own hand.
     ("We're seeing I/O errors in dmesg on media-rp-01, and some user-uploaded photos from the last 2 hours are "
      "corrupted (bottom half grey). Should we stop the app?", "risk", "are corrupted"),
@@ -3584,6 +3587,15 @@ def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
      "Could someone confirm?", "risk", "backup report for db-paie-02"),
     ("hi, i ran rm -rf on the wrong folder over ssh and public_html is gone. do you have backup from last night?? "
      "please", "risk", "rm -rf on the wrong"),
+    # A dump that failed, the last good copy; a queue nothing takes from; their relay listed; an account taken.
+    ("Our nightly dump of the CRM database failed twice this week.", "risk", "dump of the crm database failed"),
+    ("FYI our nightly pg_dump to the offsite bucket failed again (quota). That leaves us with one valid backup, from "
+     "Saturday.", "risk", "one valid backup"),
+    ("Our site is up again after the weekend but Action Scheduler has processed nothing since Saturday 02:00.", "down",
+     "processed nothing since"),
+    ("Our outgoing mail bounces: the relay IP is listed on SpamCop since this morning.", "down", "listed on spamcop"),
+    ("Probablement un compte WP compromis : des milliers de mails partent du site.", "risk", "compte wp compromis"),
+    ("Our weekly scan flagged 6379 open on db-01, and Redis has no password on that box.", "risk", "has no password"),
     # Someone posing as our support asks for their secrets; a login nobody on their side made.
     ("A guy called me saying he's from your support, that there's an incident on your storage and he needs my root "
      "password. I didn't give it. Is this legit?", "risk", "needs my root password"),
@@ -3591,7 +3603,7 @@ def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
      "paie-srv1 sshd[28811]: Accepted publickey for root from 45.134.26.118 port 51522 ssh2\nC'est normal ?", "risk",
      "ne reconnais pas cette ip"),
 ])
-def test_what_the_blind_sets_vk_to_vn_say_is_read(text, term, said):
+def test_what_the_blind_sets_vk_to_vr_say_is_read(text, term, said):
     h = terms(heat([customer(at(0), text)], at(1)))
     assert said in h[term] and "calm" not in h
 
@@ -3634,9 +3646,38 @@ def test_a_call_of_ours_that_reached_voicemail_answers_nothing():
                                                        "laissé. Pas d'autre contact dans la fiche client.", "phone")]
     assert "down" in terms(heat(story[:2], at(2)))  # telling them what is broken fixes nothing
     assert "down" in terms(heat(story, at(2)))
-    reached = Event(at(0, 40), "call", "out", "thomas", "Appel avec Mme Lacoste : module de paiement désactivé, la "
-                                                        "boutique répond de nouveau.", "phone")
+    reached = Event(at(0, 40), "call", "out", "thomas", "Appel avec Mme Lacoste : j'ai désactivé le module de "
+                                                        "paiement, la boutique fonctionne de nouveau.", "phone")
     assert "down" not in terms(heat([*story[:2], reached], at(2)))
+
+
+def test_telling_them_what_only_our_side_has_seen_fixes_nothing():
+    """Nobody on their side has written: the phishing kit an abuse report found stays at risk after our mail."""
+    report = machine(at(0), "Report received from Netcraft: phishing kit imitating a bank login at "
+                            "https://www.harbourviewdental.ie/wp-content/uploads/secure-login/index.php. Removal "
+                            "required within 24h.", author="abuse-desk")
+    told = us(at(0, 30), "Hello, we have received an abuse report about a phishing page on your website. Please "
+                         "contact us urgently so we can clean it up together.")
+    assert "risk" in terms(heat([report, told], at(10)))
+    cleaned = us(at(0, 30), "Hello, I've removed the phishing page and changed the admin passwords.")
+    assert "risk" not in terms(heat([report, cleaned], at(10)))
+
+
+def test_the_mail_relay_s_own_record_is_the_machine_s_word():
+    """A calm "not urgent I guess", then the relay's log of refused logins: their order mails stopped."""
+    asked = customer(at(0), "hi there, not urgent I guess but since this morning our shop doesn't seem to send the "
+                            "order confirmation emails anymore. Could you check when you have a sec?")
+    relay = Event(at(0, 40), "action", "internal", "mail-relay", "Auth failures for shop@littlefern.co.uk on "
+                  "smtp.ardoise-hosting.fr: 214 in last 6h (535 5.7.8 authentication failed)", "tool")
+    assert terms(heat([asked, relay], at(1)))["down"].startswith("a note says")
+
+
+def test_asking_us_to_close_a_port_is_no_closing():
+    h = heat([customer(at(0), "Our weekly scan flagged 3306 and 6379 open on db-01. Your engineer said he would "
+                              "temporarily open the firewall. Please close it now and tell us whether anything "
+                              "connected in the meantime.")], at(1))
+    assert not h.probably_done and "waiting" in terms(h)
+    assert heat([customer(at(0), "All good now, please close the ticket.")], at(1)).probably_done
 
 
 def test_asking_where_our_promise_is_says_the_outage_is_still_on():

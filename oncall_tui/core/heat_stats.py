@@ -466,6 +466,12 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if stats.bounce_open and not (closing or ack):
         stats.bounced += 1
     stats.bounce_open = False
+    if stats.in_t is None and stats.out_t is not None and stats.noted and (
+            ack or lexicon.section("yes").scan(folded, words)):
+        # Their first word agrees to what we told them our side found ("Yes, go ahead" to the disk swap we proposed):
+        # it is answered. (What this message says is broken is read below.)
+        stats.down = stats.harm = stats.slow = stats.copy_down = stats.noted = ""
+        stats.down_read = False
     stats.last_in_at, stats.in_t = at, t
     # Once on the chat, they wait on the line until we answer, whatever they send next (a mail does not make
     # the wait lighter); a closing ends it.
@@ -883,7 +889,12 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     local_at = event.at.astimezone(tz) if tz else event.at
     stats.promised = is_promise(own, lexicon)
     moment = promised_by(own, local_at) if stats.promised else committed_by(own, local_at)
-    if (not stats.promised or moment is not None) and not _STILL_BROKEN.search(fast_fold(own)):
+    if (not stats.promised or moment is not None) and not _STILL_BROKEN.search(fast_fold(own)) and not (
+            stats.in_t is None and moment is None and (stats.down or stats.harm or stats.slow)
+            and not (_says_done(own, lexicon) or says_restored(own, lexicon) or promised_by(own, local_at))):
+        # (Nobody on their side has written: what a machine or a note found is ours to fix, and telling them of it,
+        # with nothing done and no time set for it, fixes nothing: "We have received an abuse report about a phishing
+        # page on your website. Please contact us urgently".)
         # Answered: if it is still down, they will say so again. A bare "je regarde" (no fix, no time)
         # changes nothing for them: what they said is broken stays broken.
         stats.answered_down = stats.down or stats.answered_down
@@ -1192,7 +1203,17 @@ def _cannot_any_more(folded: str) -> str:
         found = _APP_FAILS.search(folded)
     if found is None and ("twice" in folded or "fois" in folded or "double" in folded or "2x" in folded):
         found = _CHARGED_TWICE.search(folded)
+    if found is None and ("every" in folded or "toutes les" in folded or "chaque" in folded):
+        found = _KEEPS_DROPPING.search(folded)
     return found.group(0)[:SAID_MAX] if found else ""
+
+
+# A link that drops over and over, every few minutes: "the site-to-site VPN has been dropping roughly every 10
+# minutes", "la connexion coupe toutes les 5 minutes". Each drop takes their users' work with it.
+_KEEPS_DROPPING = re.compile(r"\b(?:drops?|dropping|dropped|disconnects?|disconnecting|cuts? out|cutting out|"
+                             r"goes down|going down|coupe|se coupe|tombe|decroche|se deconnecte|saute)(?: \w+){0,2}? "
+                             r"(?:every|toutes les|chaque)(?: \w+)?? (?:\d+ |few |couple of |quelques )?"
+                             r"(?:min|mins|minutes|sec|secs|seconds|secondes)\b")
 
 
 # Their customers paying twice: their payment step is broken ("two guests were charged 2x for the same booking",
@@ -1563,7 +1584,10 @@ _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|z
                                            # ...and the backup software by its name
                                            r"bacula|bareos|veeam|acronis|\bborg\b|restic|duplicity|rsnapshot|"
                                            # ...and the server's own controllers: its disks, its RAID, its board
-                                           r"idrac|\bilo\b|ipmi|\bbmc\b|smartd|mdadm|megaraid|storcli|perccli",
+                                           r"idrac|\bilo\b|ipmi|\bbmc\b|smartd|mdadm|megaraid|storcli|perccli|"
+                                           # ...and the mail relay and the guards that block on their own
+                                           r"relay|postfix|exim|rspamd|\brbl\b|fail2ban|crowdsec|wazuh|ossec|imunify|"
+                                           r"clamav|modsecurity",
                       re.IGNORECASE)
 # ...and a monitoring tool mailing the support address ("Pingdom Alerts", "UptimeRobot", "Zabbix"): read like its
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
@@ -1612,7 +1636,7 @@ def _copy_down(folded: str) -> str:
 def _data_lost(folded: str) -> str:
     if any(word in folded for word in _LOST_WORDS) and (found := _LOST.search(folded)):
         return found.group(0)[:SAID_MAX]
-    if "backup" in folded or "sauvegarde" in folded or "snapshot" in folded:
+    if "backup" in folded or "sauvegarde" in folded or "snapshot" in folded or "dump" in folded:
         found = _BACKUP_FAILED.search(folded)
         return found.group(0)[:SAID_MAX] if found else ""
     return ""
@@ -1620,7 +1644,8 @@ def _data_lost(folded: str) -> str:
 
 # Their backup failing, named with what it backs up: "the nightly backup of db-main failed on Saturday, Sunday and
 # Monday nights", "la sauvegarde de la base clients a échoué".
-_BACKUP_FAILED = re.compile(r"\b(?:backups?|snapshots?)\b(?: [\w-]+){0,4}? (?:failed|has failed|have failed|is failing|"
+_BACKUP_FAILED = re.compile(r"\b(?:backups?|snapshots?|dumps?|pg_dump|mysqldump)\b(?: [\w'-]+){0,6}? (?:failed|"
+                            r"has failed|have failed|is failing|"
                             r"are failing|did not run|didn't run|(?:was |were )?skipped)\b|"
                             r"\b(?:sauvegardes?|snapshots?)\b(?: [\w'-]+){0,5}? (?:a echoue|ont echoue|"
                             r"echoue|echouent|est en echec|sont en echec|n'a pas tourne|n'ont pas tourne|"
@@ -1789,6 +1814,12 @@ def _says_back(lexicon: Lexicon, folded: str, words: list[str]) -> bool:
                for sentence in _SENTENCE.split(folded))
 
 
+# Something of theirs to close now, not the case: "please close it now", "fermez le port 3306 immédiatement".
+_CLOSE_THE_HOLE = re.compile(r"\b(?:close|fermer|fermez)\b (?:it |them |the |les |le |la |l'|ce |cet |ces )?(?:\w+ )?"
+                             r"(?:now|right now|immediately|asap|tout de suite|immediatement|port|ports|firewall|"
+                             r"access|acces|pare-feu)\b")
+
+
 def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], found,
                     names: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(closing, acknowledgement) phrases of a customer message; both '' for anything else.
@@ -1805,6 +1836,9 @@ def _closing_or_ack(lexicon: Lexicon, text: str, folded: str, words: list[str], 
     if _contrasts(lexicon, folded) or lexicon.section("yes").scan(folded, words):
         return "", ""
     closing = _closings_said(lexicon, folded, words)
+    if closing and _CLOSE_THE_HOLE.search(folded):
+        # "Please close it now and tell us whether anything connected": the port, not the case.
+        closing = [p for p in closing if not {"close", "fermer", "fermez"} & set(p.words)]
     plain = _IT_WORKS.search(folded)
     if plain and not _partial(folded, plain):
         closing.append(Phrase(plain.group(0).replace("ca ", "ça "), tuple(plain.group(0).split()), 1.0, __name__,
@@ -1846,6 +1880,12 @@ def says_spared(text: str, lexicon: Lexicon) -> bool:
         elif lexicon.section("spared").scan(sentence, words) and not _contrasts(lexicon, sentence):
             spared = True
     return spared and not down
+
+
+def _says_done(text: str, lexicon: Lexicon) -> bool:
+    """Whether our reply *text* says something was done ("I've restarted", "has been restored")."""
+    folded = fast_fold(text)
+    return bool(lexicon.section("fixed").scan(folded, tokens(folded)))
 
 
 def says_restored(text: str, lexicon: Lexicon) -> bool:
