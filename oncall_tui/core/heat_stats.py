@@ -1646,7 +1646,8 @@ def _data_lost(folded: str) -> str:
 # Monday nights", "la sauvegarde de la base clients a échoué".
 _BACKUP_FAILED = re.compile(r"\b(?:backups?|snapshots?|dumps?|pg_dump|mysqldump)\b(?: [\w'-]+){0,6}? (?:failed|"
                             r"has failed|have failed|is failing|"
-                            r"are failing|did not run|didn't run|(?:was |were )?skipped)\b|"
+                            r"are failing|did not run|didn't run|(?:have|has) not run|(?:haven|hasn)'t run|"
+                            r"(?:was |were )?skipped)\b|"
                             r"\b(?:sauvegardes?|snapshots?)\b(?: [\w'-]+){0,5}? (?:a echoue|ont echoue|"
                             r"echoue|echouent|est en echec|sont en echec|n'a pas tourne|n'ont pas tourne|"
                             r"(?:a ete |ont ete )?(?:ignoree?s?|sautee?s?))\b|"
