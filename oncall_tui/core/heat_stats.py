@@ -466,12 +466,6 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
     if stats.bounce_open and not (closing or ack):
         stats.bounced += 1
     stats.bounce_open = False
-    if stats.in_t is None and stats.out_t is not None and stats.noted and (
-            ack or lexicon.section("yes").scan(folded, words)):
-        # Their first word agrees to what we told them our side found ("Yes, go ahead" to the disk swap we proposed):
-        # it is answered. (What this message says is broken is read below.)
-        stats.down = stats.harm = stats.slow = stats.copy_down = stats.noted = ""
-        stats.down_read = False
     stats.last_in_at, stats.in_t = at, t
     # Once on the chat, they wait on the line until we answer, whatever they send next (a mail does not make
     # the wait lighter); a closing ends it.
