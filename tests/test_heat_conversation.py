@@ -3862,3 +3862,119 @@ def test_successive_free_space_alerts_give_the_pace_the_disk_fills_at():
     assert h["deadline"].startswith("a disk fills at the rate reported") and "in 5 h" in h["deadline"]
     # The first two alerts alone gave 1.5 % an hour, full at 5:40: the third one's slower pace replaces it.
     assert "passed" not in h["deadline"]
+
+
+# --- what the blind sets vx, vy, vz and ua showed ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, term, said", [
+    # Mail that never reaches them, as they say it.
+    ("Since Thursday, clients who book through my website don't receive their confirmation email.", "down",
+     "don't receive"),
+    ("Done – test booking at 10:32 (UK time) under the name TEST TEST. Nothing received, not even in spam.", "down",
+     "not even in spam"),
+    ("J'ai fait le test à 10h32 : rien reçu, même pas dans les spams.", "down", "même pas dans les spams"),
+    # Their telephony no longer on the operator's network.
+    ("Depuis le redémarrage de cette nuit, leur passerelle SIP ne s'enregistre plus auprès de l'opérateur.", "down",
+     "ne s'enregistre plus"),
+    # What the browser's console says it refused to show.
+    ("Hello again, a supporter sent us a screenshot of the browser console:\n\n  Refused to frame "
+     "'https://js.stripe.com/' because it violates the following Content Security Policy directive: \"frame-src "
+     "'self'\".\n\nDid something change in your security headers?", "down", "refused to frame"),
+    # A mail server's refusal they paste, written in the past.
+    ("Small question, no panic: our SPF record gives 'PermError: too many DNS lookups (12)'. Does that matter?\n\n"
+     "Also got this back when emailing a client yesterday:\n\n  550 5.7.23 The message was rejected because of "
+     "Sender Policy Framework violation\n\nThanks", "down", "550 5.7.23"),
+])
+def test_what_the_blind_sets_vx_to_ua_say_is_read(text, term, said):
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert said in h[term].lower() and "calm" not in h
+
+
+@pytest.mark.parametrize("text", [
+    "I just added an A record for dev.kiri.app in your DNS panel pointing to our new VM, but it doesn't resolve yet. "
+    "Did I do something wrong?",
+    "J'ai créé la boîte contact@ hier soir, le nouveau site ne s'affiche pas encore : est-ce normal ?",
+])
+def test_what_was_just_set_up_and_does_not_work_yet_is_no_outage(text):
+    assert "down" not in terms(heat([customer(at(0), text)], at(1)))
+
+
+@pytest.mark.parametrize("text", [
+    "The site doesn't resolve since this morning and you haven't replied yet.",
+    "It still doesn't resolve yet, three days after the transfer.",
+])
+def test_what_stopped_working_is_down_whatever_yet_says(text):
+    assert "down" in terms(heat([customer(at(0), text)], at(1)))
+
+
+def test_a_question_they_paste_reports_nothing():
+    """An insurer's questionnaire pasted for us to answer names ransomware and offline copies: no risk, no outage."""
+    text = ("Our insurer's cyber questionnaire has a section on backups I can't answer myself. Pasting the questions:"
+            "\n\n  7.1 How frequently are backups taken?\n  7.3 Are backups stored offline or immutable (cannot be "
+            "altered by ransomware)?\n  7.4 Where are backups physically located?\n\nCould you tell me what to put?")
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "risk" not in h and "down" not in h
+    pasted_log = text.replace("7.3 Are backups stored offline or immutable (cannot be altered by ransomware)?",
+                              "2027-01-02 03:10 files encrypted by ransomware, backup agent offline")
+    assert "risk" in terms(heat([customer(at(0), pasted_log)], at(1)))
+
+
+@pytest.mark.parametrize("calm", ["petite remontée non bloquante", "small report, not blocking us"])
+def test_saying_it_is_not_blocking_takes_the_word_blocking_back(calm):
+    h = terms(heat([customer(at(0), f"Hello, {calm}: the contact form's CSV export has an extra column.")], at(1)))
+    assert "words" not in h and "calm" in h
+
+
+def test_the_production_said_to_run_well_leaves_only_the_copy_broken():
+    text = ("preprod.maison-lacoste.fr est en page blanche depuis lundi (la prod est en 8.3 depuis janvier et tourne "
+            "nickel).")
+    h = terms(heat([customer(at(0), text)], at(1)))
+    assert "down" not in h and "slow" in h
+
+
+def test_their_yes_to_what_we_asked_leaves_what_was_down_down():
+    """We asked leave to fix their shop; a day later they say yes: the shop is still down, and it is our move."""
+    story = [customer(at(0), "Bonjour, notre boutique est en page blanche depuis ce matin. Aidez-nous svp."),
+             us(at(2), "Bonjour, votre thème est incompatible avec PHP 8.3. Pouvons-nous intervenir nous-mêmes "
+                       "(mise à jour des extensions et du thème, après une sauvegarde complète) ?"),
+             customer(at(30), "Désolée pour le délai. Oui vous pouvez intervenir, faites ce qu'il faut. Merci !!")]
+    assert "down" in terms(heat(story, at(31)))
+    # ...not after a reply telling it works, which asks about something else.
+    fixed = us(at(2), "Bonjour, c'est réparé : la boutique fonctionne de nouveau. Voulez-vous que nous mettions aussi "
+                      "à jour le thème ?")
+    assert "down" not in terms(heat([story[0], fixed, story[2]], at(31)))
+
+
+def test_the_same_error_code_after_our_fix_is_still_down():
+    story = [customer(at(0), "About 30% of our customers get '403 - Request blocked by security rules' when paying."),
+             us(at(0, 20), "Hi Cindy, I've added an exception for the checkout page; payments should go through now."),
+             customer(at(3), "It's better on the checkout page but customers whose bank asks for 3D Secure come back "
+                             "to /payment/3ds/return and get the same 403.")]
+    assert "down" in terms(heat(story, at(3, 10)))
+
+
+def test_a_probe_mailing_down_then_up_leaves_nothing_down():
+    def probe(when, text):
+        return Event(when, "message", "in", "sonde-http@supervision", text, "email")
+    flaps = [probe(at(0), "DOWN: https://www.chambres-lavande.fr returned 503 (web-fr-04), 3 checks failed"),
+             probe(at(0, 3), "UP: https://www.chambres-lavande.fr responds 200 (0.8 s) after 3 min")]
+    h = terms(heat(flaps, at(1)))
+    assert "down" not in h and "words" not in h and "repeats" not in h
+    assert terms(heat(flaps[:1], at(1)))["down"].startswith("a note says")
+
+
+def test_where_they_are_until_a_day_is_no_deadline():
+    text = ("My blog has shown a white page since Monday. I'm away hiking until next Thursday with very patchy "
+            "signal, so no hurry at all, I just didn't want it forgotten.")
+    assert "deadline" not in terms(heat([customer(at(0), text)], at(1)))
+    assert "deadline" in terms(heat([customer(at(0), "We need it fixed before next Thursday, the launch depends "
+                                                     "on it.")], at(1)))
+
+
+def test_the_hour_we_said_we_would_act_is_a_promise():
+    """"Je le supprime à 16h": at 16:45 they write that it is as slow as ever; they have waited since 16:00."""
+    story = [customer(at(0), "Notre ERP est inutilisable depuis ce matin."),
+             us(at(0, 30), "Le snapshot de cette nuit ralentit tout. Je le supprime à 16h ; le retour à la normale "
+                           "devrait être immédiat ensuite."),
+             customer(at(15, 45), "Vous m'aviez dit 16h. L'ERP est toujours aussi lent.")]
+    assert terms(heat(story, at(16)))["waiting"] == "waiting 1 h"

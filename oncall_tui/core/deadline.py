@@ -247,6 +247,13 @@ _SINCE = re.compile(r"\b(depuis|since|ago|il y a|started|launched|opened|expired
                     r"(?<!n't )(?<!not )(?:was|were) sent|(?<!n')(?:a|ont) ete envoyee?s?)\b")
 
 
+# Where the writer is until a moment is no deadline: "I'm away hiking until next Thursday, so no hurry", "je suis en
+# congés jusqu'au 5 janvier". Left out up to the next comma or colon, like a "not before".
+_AWAY = re.compile(r"\b(?:i'm|i am|i'll be|i will be|we're|we are|we'll be|je suis|je serai|nous sommes|nous serons|"
+                   r"on est|on sera)(?: \w+)? (?:away|off|out of (?:the )?office|on holiday|on leave|on vacation|"
+                   r"absente?s?|en vacances|en conges?|en deplacement)\b[^,:]*")
+
+
 # When something may start is no deadline: "deploy it before then, but not before Sunday 08:00 UTC", "pas
 # avant 22h, nos commandes partent à 21h30". Left out up to the next comma or colon.
 _NOT_BEFORE = re.compile(r"\b(?:not before|no earlier than|not until|only after|never before|pas avant|"
@@ -288,7 +295,9 @@ _OUR_FUTURE = re.compile(
     r"je vous (?:appelle|rappelle|envoie|confirme|recontacte|ecris|donne|tiens|fais|transmets|reponds)|"
     r"nous vous (?:appelons|rappelons|envoyons|confirmons|recontactons|ecrivons|tenons)|"
     r"je (?:reviens|repasse|passe|lance|fais|applique|regarde|verifie|teste|m'en occupe)|"
-    r"(?:je|j'|nous|on) ?(?:vous |le |la |les |l'|y |en )*\w+(?:rai|rons))\b")
+    r"(?:je|j'|nous|on) ?(?:vous |le |la |les |l'|y |en )*\w+(?:rai|rons)|"
+    # ...or in the present, at an hour: "je le supprime à 16h", "on bascule vers 20h30", "nous redémarrons à 22h"
+    r"(?:je|nous|on) (?:vous |le |la |les |l'|y |en )*\w+(?:e|ons) (?:a|vers|des|avant) \d{1,2} ?h)")
 
 
 # A mail wrapped at 72 columns goes on in lower case on the next line: "nous vous confirmerons par\ne-mail
@@ -340,7 +349,7 @@ def customer_due(text: str, at: datetime) -> datetime | None:
     folded = _fold(text)
     if not (_EVENT.search(folded) or _BY.search(folded) or _OR_ELSE.search(folded) or _OBLIGED.search(folded)):
         return None  # most messages: one search instead of one per clause
-    folded = _NOT_BEFORE.sub(" ", folded)
+    folded = _AWAY.sub(" ", _NOT_BEFORE.sub(" ", folded))
     clauses = [_without_story(clause).strip() for clause in _CLAUSES.split(folded)]
     found = []
     for n, clause in enumerate(clauses):

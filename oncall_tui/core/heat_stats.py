@@ -174,6 +174,9 @@ class CaseStats:
     copy_down: str = ""
     # What they had said was down when we last answered: "ça n'a rien changé" says it again.
     answered_down: str = ""
+    # Our last real reply asked them something and told of nothing done yet ("Pouvons-nous intervenir nous-mêmes ?"):
+    # their yes to it is no news that it works.
+    offered: bool = False
     # Which of down, harm and slow ("d", "h", "s") the monitoring's note said after the customer wrote, not they:
     # the explanation says who said it.
     noted: str = ""
@@ -441,6 +444,7 @@ _AWAITS_US = re.compile(r"\b(?:nous attendons|on attend|j'attends|we'll wait for
 def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, promise_window: int,
                    tz: tzinfo | None, reads_outage: OutageReader | None, subject: str = "") -> None:
     reading = _read(event.body, event.author)
+    offered, stats.offered = stats.offered, False
     stats.restored = stats.told_back = False  # they wrote: whatever the update said, the case is theirs now
     # The message opening the conversation (nothing of ours before it; a broadcast is no conversation): what
     # it asks is what the case is about.
@@ -519,9 +523,11 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         if found_harm and not _heads_up(folded, found_harm):
             harm = stats.harm = _said(found_harm)
     if not (down or harm or slow) and stats.answered_down and (
-            _SAME_AGAIN.search(folded) or awaited and _NEWS.search(folded)):
+            _SAME_AGAIN.search(folded) or awaited and _NEWS.search(folded)
+            or offered and lexicon.section("yes").scan(folded, words)):
         # ...or they ask where our promise is ("Any news on the secondary NS? Stuck payments now 520"): a promise
-        # fixed nothing, what was down still is.
+        # fixed nothing, what was down still is. So does their yes to what we asked leave to do ("Oui vous pouvez
+        # intervenir, faites ce qu'il faut").
         down = stats.down = stats.answered_down
     # A mail quoted in the message opening the case is not ours either: "We received the email below from a
     # 'security researcher'. Is this real? > your file …/backup.sql.gz is publicly downloadable".
@@ -675,6 +681,10 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         # around it is read joined up too, the aside itself as written.
         folded = folded + "\n" + plain
         words = tokens(folded)
+    if pasted and "?" in pasted:
+        # A question they paste reports nothing: "7.3 Are backups stored offline or immutable (cannot be altered by
+        # ransomware)?", from their insurer's questionnaire.
+        pasted = "\n".join(line for line in pasted.splitlines() if not line.rstrip().endswith("?"))
     if pasted:
         pasted_folded = fast_fold(pasted)  # folding is per character: the text's fold is reused as it is
         symptom, symptom_words = folded + "\n" + pasted_folded, words + tokens(pasted_folded)
@@ -697,6 +707,9 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
         symptom_words = tokens(symptom)
     down = _not_from_us(_outside(lexicon.section("down"), lexicon.section("harm"), symptom, harm_found,
                                  symptom_words), folded)
+    if ("yet" in symptom or "encore" in symptom) and _NOT_YET.search(symptom) and not _AGAIN_OR_STILL.search(symptom):
+        down = [p for p in down if not _not_yet(lexicon.section("down"), symptom, p)]
+        reads_outage = None  # ...nor does the outage reader make it down
     over = [p for p in down if _said_over(lexicon.section("down"), symptom, p)]
     if over:
         # "Le site n'est plus en panne, pouvez-vous m'expliquer la cause ?": what they name is over. Nor does a
@@ -708,7 +721,9 @@ def _troubles(stats: CaseStats, body: str, text: str, folded: str, words: list[s
     elif not over:
         down = quoted_error(written) or pasted_error(pasted) or bounced_mail(body) or _cannot_any_more(folded)
     else:
-        down = ""
+        # A mail server's refusal they paste tells in the past what happens to their mail now: "550 5.7.23 The
+        # message was rejected because of Sender Policy Framework violation".
+        down = bounced_mail(body)
     if down and (_PAST_OUTAGE.search(folded) or _WAS_DOWN.search(folded)) and not _STILL.search(folded):
         down = ""  # "suite à la panne du 18 mai, merci de nous fournir un rapport d'incident": it is back
     copy = _copy_down(folded) if down else ""
@@ -808,6 +823,24 @@ def _said_over(section: Lexicon, folded: str, phrase: Phrase) -> bool:
     return True
 
 
+# What was just set up and does not work *yet* never worked: "I just added an A record for dev.kiri.app but it
+# doesn't resolve yet", "le nouveau site ne s'affiche pas encore". Not what stopped ("still", "toujours", "again").
+_NOT_YET = re.compile(r"\bpas encore\b|(?:\bnot|n't)(?: [\w'-]+){0,3}? yet\b")
+_YET_AFTER = re.compile(r"(?: [\w'-]+){0,2}? yet\b")
+_AGAIN_OR_STILL = re.compile(r"\b(?:toujours|still|again|de nouveau|a nouveau|plus)\b")
+
+
+def _not_yet(section: Lexicon, folded: str, phrase: Phrase) -> bool:
+    """Whether every place *phrase* (a trouble) is said is followed by "yet" (or, for a French "pas", "encore")."""
+    for m in section.where(folded, phrase):
+        if _YET_AFTER.match(folded, m.end()):
+            continue
+        if phrase.words[-1] == "pas" and folded.startswith(" encore", m.end()):
+            continue
+        return False
+    return True
+
+
 def _outside(section: Lexicon, wider_section: Lexicon, folded: str, wider: list[Phrase], words: list[str]
              ) -> list[Phrase]:
     """The phrases of *section* in *folded* written somewhere outside every phrase *wider* found of
@@ -871,6 +904,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
     stats.alert = False  # what the machine said is answered with the rest
+    stats.offered = "?" in own and not (_says_done(own, lexicon) or says_restored(own, lexicon))
     # Told in person, during the incident, that their services are back ("vos services sont revenus à la normale
     # depuis 10:35 UTC", "your VMs were affected by the DC2 storage incident; they've been healthy since"): the
     # incident lifts the case no more, until they write again. A reply before it (no update sent on the case yet,
@@ -1518,6 +1552,8 @@ _SAME_AGAIN = re.compile(
     r"\b(?:ca n'a rien change|rien n'a change|aucun changement|toujours pareil|toujours la meme (?:erreur|chose|page)|"
     r"toujours le meme (?:probleme|message)|(?:ce n'est|c'est) pas (?:le|un probleme de) cache|not (?:the|a) cache|"
     r"isn't (?:the|a) cache|no change|nothing changed|still the same|same (?:error|problem|issue|thing|symptoms?)|"
+    # ...by its code: "they come back to /payment/3ds/return and get the same 403", "toujours la même 502"
+    r"(?:the )?same [45]\d\d|toujours (?:la meme|une) (?:erreur )?[45]\d\d|"
     r"(?:didn't|did not|doesn't|does not) (?:help|work|fix|change)|n'a pas (?:aide|marche|fonctionne|suffi|resolu)|"
     r"ne change rien|changes nothing|ne marche toujours pas|still (?:not working|doesn't work|happening|broken)|"
     # ...or what we said would pass did not: "ça ne s'est pas résolu", "it hasn't sorted itself out"
@@ -1587,7 +1623,7 @@ _MACHINE = re.compile(_AUTOMATED.pattern + r"|monitor|alert|supervision|nagios|z
 # note, not as the customer writing (no wait, no chaser, no shouting). Not "billing" here: a customer's accounts
 # department writes in person; nor "(auto-reply)": an out-of-office stands for the person it answers for.
 _MONITOR_MAIL = re.compile(r"monitor|alert|nagios|zabbix|icinga|centreon|prometheus|uptime|healthcheck|pingdom|"
-                           r"statuscake|grafana|veeam", re.IGNORECASE)
+                           r"statuscake|grafana|veeam|supervision|\bsondes?\b|\bprobes?\b", re.IGNORECASE)
 
 
 # A monitor's or an engineer's note that what was down is back.
@@ -1602,7 +1638,9 @@ _RECOVERED = re.compile(r"\b(?:recovery|recovered|resolved|back to normal|back u
                         r"de nouveau (?:accessibles?|en ligne|joignables?|en lecture-ecriture)|latence nominale|"
                         r"(?:been )?healthy since|"
                         r"fonctionnen?t? (?:de nouveau|a nouveau)|(?:working|operational) (?:normally )?again|"
-                        r"(?:has|have) been restored|(?:is|are) restored|status: success|succeeded on retry)\b|"
+                        r"(?:has|have) been restored|(?:is|are) restored|status: success|succeeded on retry|"
+                        # ...as a probe says it: "UP: https://www.chambres-lavande.fr responds 200 (0.8 s)"
+                        r"^up\b|monitor is (?:back )?up|responds 200)\b|"
                         # ...or the job that failed ran well since: "BACKUP OK web-07 (Cabinet Arnaud): 48.2 GB"
                         + _JOB_OK)
 
@@ -1615,8 +1653,14 @@ _COPY = re.compile(r"\b(staging|pre-?prod|pre-production|sandbox|recette(?=\.\w)
                    # ...or named so: "le serveur dev-pixelle-02 est plein"
                    r"(?:serveur|server|vm|machine) (?:dev|staging|preprod|recette)[-.]\w[\w.-]*)\b")
 _PRODUCTION = re.compile(r"\b(production|prod|live site|site en ligne|site public)\b")
-_PRODUCTION_FINE = re.compile(r"\b(production|prod|live site|live|site en ligne|site public)\b[^.;\n]{0,30}\b(is fine|fine|works|unaffected|"
-                              r"not affected|ok|fonctionne|marche|n'est pas (?:touchee?|impactee?|concernee?)|va (?:tres )?bien)\b")
+_PRODUCTION_FINE = re.compile(r"\b(production|prod|live site|live|site en ligne|site public)\b"
+                              # (a version's dot is no sentence's end: "la prod est en 8.3 et tourne nickel")
+                              r"(?:[^.;\n]|(?<=\d)\.(?=\d)){0,30}\b(is fine|fine|works|unaffected|"
+                              r"not affected|ok|fonctionne|marche|n'est pas (?:touchee?|impactee?|concernee?)|"
+                              r"va (?:tres )?bien|"
+                              # ..."la prod est en 8.3 depuis janvier et tourne nickel", "prod runs fine"
+                              r"tourne (?:nickel|bien|tres bien|parfaitement|correctement)|"
+                              r"runs (?:fine|well|normally))\b")
 
 
 def _copy_down(folded: str) -> str:
