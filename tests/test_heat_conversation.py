@@ -3978,3 +3978,88 @@ def test_the_hour_we_said_we_would_act_is_a_promise():
                            "devrait être immédiat ensuite."),
              customer(at(15, 45), "Vous m'aviez dit 16h. L'ERP est toujours aussi lent.")]
     assert terms(heat(story, at(16)))["waiting"] == "waiting 1 h"
+
+
+# --- what the blind sets ub, uc, ue and uf showed ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, said", [
+    ("Since lunchtime the booking confirmations from our website don't seem to be going out; two guests have rung to "
+     "check.", "don't seem to be going out"),
+    ("Our website's enquiry form doesn't seem to have sent us anything since Saturday. Usually we get five to ten a "
+     "day.", "doesn't seem to have sent us anything"),
+    ("Notre site gites-haut-vallon.fr affiche une page disant que le compte est suspendu. J'ai pourtant fait le "
+     "virement le 28.", "compte est suspendu"),
+    # It works on one kind of device only: the others are down.
+    ("Depuis ce midi les iPhones de nos 12 commerciaux n'arrivent plus à récupérer les mails. Sur les PC du bureau ça "
+     "marche.", "n'arrivent plus"),
+])
+def test_what_the_blind_sets_ub_to_uf_say_is_down(text, said):
+    h = heat([customer(at(0), text)], at(1))
+    assert said in terms(h)["down"] and not h.probably_done
+
+
+def test_nobody_arriving_at_the_office_before_an_hour_is_no_outage_nor_deadline():
+    """"OK merci de l'info, de toute façon personne n'arrive au bureau avant 8h30": a thank-you, and their day."""
+    story = [customer(at(0), "Bonjour, le serveur de fichiers ne répond plus."),
+             us(at(0, 10), "Bonjour, le serveur a redémarré, la vérification du disque est en cours (20 à 30 minutes). "
+                           "Je vous tiens informé."),
+             customer(at(0, 15), "OK merci de l'info, de toute façon personne n'arrive au bureau avant 8h30.")]
+    h = terms(heat(story, at(0, 30)))
+    assert "personne" not in h.get("down", "") and "deadline" not in h
+    alone = terms(heat(story[2:], at(0, 30)))
+    assert "down" not in alone and "deadline" not in alone
+    assert "down" in terms(heat([customer(at(0), "Personne au bureau n'arrive à se connecter au webmail.")], at(1)))
+
+
+def test_taking_back_a_report_as_their_own_broadband_closes_it():
+    story = [customer(at(0), "Hi, our website isn't loading at all from the office. Is there a problem?"),
+             customer(at(0, 10), "Ignore that, sorry! It's our office broadband that's down, the site works fine on "
+                                 "my phone on 4G. Have a good weekend!")]
+    assert heat(story, at(1)).probably_done
+
+
+def test_a_site_that_came_back_by_itself_is_not_down_whatever_they_ask():
+    story = [customer(at(0), "Hi my website is down!!! error 500!!!"),
+             customer(at(0, 15), "Oh it's come back by itself. Sorry for all the messages. But is it fixed for good or "
+                                 "could it happen again this weekend?")]
+    assert "down" not in terms(heat(story, at(1)))
+
+
+def test_back_but_angry_is_back_and_back_but_broken_is_not():
+    down = customer(at(0), "Notre site et nos mails ont été coupés ce matin pour « impayé ». C'est inadmissible.")
+    angry = customer(at(2), "Bon, tout est revenu, mais je trouve inacceptable d'avoir appris par un mail groupé que "
+                            "c'était votre faute. Je veux une explication écrite.")
+    assert "down" not in terms(heat([down, angry], at(3)))
+    broken = customer(at(2), "Bon, tout est revenu, mais les mails ne partent toujours pas.")
+    assert "down" in terms(heat([down, broken], at(3)))
+
+
+def test_finding_it_and_doing_it_themselves_closes_the_case_and_its_deadline():
+    story = [customer(at(0), "VOTRE NOUVEAU PANEL EST INUTILISABLE. Impossible de trouver où on modifie les DNS. Je "
+                             "dois ajouter un enregistrement pour notre outil de mailing ce soir."),
+             us(at(0, 20), "Bonjour, le menu DNS est sous Domaines > onglet « Zone DNS ». Si vous préférez, "
+                           "envoyez-moi l'enregistrement et je l'ajoute pour vous."),
+             customer(at(0, 30), "Bon ok trouvé, c'est ajouté. Vous auriez pu prévenir.")]
+    h = heat(story, at(0, 40))
+    assert h.probably_done and "deadline" not in terms(h)
+
+
+def test_their_yes_to_our_stopgap_keeps_the_outage_though_our_reply_told_of_an_order():
+    story = [customer(at(0), "Our booking site shows 'Your connection is not private' since this afternoon; guests "
+                             "can't book for the weekend."),
+             us(at(1), "Hi Owen, I've placed the renewal order now, but validation can take a day or two. In the "
+                       "meantime I can install a free Let's Encrypt certificate so the site works again tonight. Shall "
+                       "I go ahead?"),
+             customer(at(1, 20), "Yes please, do it now!! Anything that makes the warning go away.")]
+    assert "down" in terms(heat(story, at(2)))
+
+
+def test_a_time_we_set_before_their_deadline_takes_its_place():
+    """They want the cut-over tonight; we set it for 20:30 and they agree: no deadline, until our hour passes."""
+    story = [customer(at(10), "Comme convenu, on valide la bascule de la base ce soir après 20h. Il nous la faut "
+                              "avant 23h."),
+             us(at(11), "Parfait. Je lance la réplication finale à 20h, bascule vers 20h30, et je vous appelle avant "
+                        "de couper l'ancienne base."),
+             customer(at(12), "Ok merci, on attend votre appel vers 20h30.")]
+    assert "deadline" not in terms(heat(story, at(13)))
+    assert "deadline" in terms(heat(story[:1], at(13)))

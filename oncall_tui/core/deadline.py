@@ -206,7 +206,9 @@ _EVENT = re.compile(
 _BY = re.compile(r"(?<!from )(?<!d')\b(avant|before|by|d'ici|until|jusqu'a)\s+\w")
 _NEED = re.compile(
     r"\b(need|needs|needed|must|have to|has to|want|wants|il (?:me |nous )?(?:le |la |les )?faut|dois|doit|devons|devez|"
-    r"besoin|imperatif|indispensable|absolument|merci de|please|svp|s'il vous plait|si possible|"
+    # (not the thanks: "merci de l'info", "merci de votre retour")
+    r"besoin|imperatif|indispensable|absolument|merci de(?! l'info| votre| vos| ta | tes | cette)|please|svp|"
+    r"s'il vous plait|si possible|"
     r"if possible|ideally|idealement|today|tomorrow|tonight|aujourd'hui|demain|ce soir|"
     # ...or ask for it by a moment: "Pouvez-vous passer les frontaux de 2 à 6 d'ici vendredi midi ?"
     r"pouvez-vous|pourriez-vous|pouvez vous|pourriez vous|can you|could you|"

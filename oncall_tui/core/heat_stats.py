@@ -174,8 +174,8 @@ class CaseStats:
     copy_down: str = ""
     # What they had said was down when we last answered: "ça n'a rien changé" says it again.
     answered_down: str = ""
-    # Our last real reply asked them something and told of nothing done yet ("Pouvons-nous intervenir nous-mêmes ?"):
-    # their yes to it is no news that it works.
+    # Our last real reply asked them something and did not say it works again ("Pouvons-nous intervenir nous-mêmes ?",
+    # "I've placed the order; meanwhile shall I install a free certificate?"): their yes to it is no news that it works.
     offered: bool = False
     # Which of down, harm and slow ("d", "h", "s") the monitoring's note said after the customer wrote, not they:
     # the explanation says who said it.
@@ -498,6 +498,12 @@ def _from_customer(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lex
         # ok that names their own deadline, a day or two off, reminds us of it; it is no acknowledgement. ("Noted. I
         # will escalate if the credit is not confirmed by Monday" four days ahead still is one.)
         ack = ""
+    if ack and stats.promise_t is not None and stats.due_t is not None and t < stats.promise_t <= stats.due_t \
+            and not stats.due_breaks:
+        # They agree to the time we set, still to come, before their deadline ("Je lance la réplication finale à
+        # 20h, bascule vers 20h30" for a cut-over they want tonight; "Ok merci, on attend votre appel vers 20h30"):
+        # their deadline is our promise now, and past it they wait on us.
+        stats.due_t, stats.due, stats.due_note, stats.due_fill = None, "", False, False
     if ack:
         stats.ack, stats.done = ack, ""  # their move; an unanswered question stays unanswered
         return  # "ok, thanks": a promise of ours still stands ("nous attendons votre intervention de ce soir")
@@ -904,7 +910,7 @@ def _from_us(stats: CaseStats, event: Event, t: int, at: str, lexicon: Lexicon, 
     stats.bounce_open = False
     stats.waiting_since = stats.wait_t = None
     stats.alert = False  # what the machine said is answered with the rest
-    stats.offered = "?" in own and not (_says_done(own, lexicon) or says_restored(own, lexicon))
+    stats.offered = "?" in own and not says_restored(own, lexicon)
     # Told in person, during the incident, that their services are back ("vos services sont revenus à la normale
     # depuis 10:35 UTC", "your VMs were affected by the DC2 storage incident; they've been healthy since"): the
     # incident lifts the case no more, until they write again. A reply before it (no update sent on the case yet,
@@ -1079,7 +1085,8 @@ _STOPPED_SINCE = re.compile(
 # se connecter", "none of us can send".
 # Not who cannot answer them: "nobody can tell me why", "personne ne peut me répondre" is a chase.
 _NOBODY_CAN = re.compile(r"\b(?:nobody|no one|none of us|personne)\b[^.!?\n]{0,30}?"
-                         r"(?:\b(?:can|could|is able to)\b|\b(?:ne peut|ne peuvent|n'arrive|n'arrivent)\b)"
+                         # ("n'arrive" as "manages to", not as "comes": "personne n'arrive au bureau avant 8h30")
+                         r"(?:\b(?:can|could|is able to)\b|\b(?:ne peut|ne peuvent|(?:n'arrive|n'arrivent)(?= a\b)))"
                          r"(?!(?: (?:me|us|nous|m'|a|à|pas))* ?(?:tell|answer|help|explain|respond|get back|call|"
                          r"repondre|dire|aider|expliquer|renseigner|rappeler|joindre))[^.!?\n]{0,30}")
 
@@ -1796,6 +1803,9 @@ _VANTAGE_BEFORE = re.compile(r"(?:\b(?:from|ici|d'ici|here|directement|directly|
                              # ...or on one network: "En wifi ça marche" (and in 4G it does not)
                              r"\b(?:en|on|over|via|sur) (?:wifi|wi-fi|4g|5g|ipv4|ipv6|ethernet|fibre|fiber|le wifi|la 4g)\b|"
                              r"\b(?:on|sur) (?:my|our|mon|ma|mes|notre|nos)\b|"
+                             # ...or on one kind of device: "Sur les PC du bureau ça marche" (the iPhones get nothing)
+                             r"\b(?:on|sur) (?:les |le |la |the )?(?:pcs?|postes?|ordinateurs?|ordis?|macs?|desktops?|"
+                             r"laptops?|iphones?|android|mobiles?|telephones?|portables?|tablettes?|tablets?)\b|"
                              # ...or by one of its names: "Without www it works" (with it, a certificate warning)
                              r"\b(?:with|without|avec|sans) (?:the |le )?www\b|"
                              # ...or from one country or place: "Depuis la France tout fonctionne" (visitors from
@@ -1849,8 +1859,25 @@ def _says_back(lexicon: Lexicon, folded: str, words: list[str]) -> bool:
     heures sans site" is back, and angry; "c'est revenu sur l'ordinateur mais pas sur mobile" is not back."""
     if not _closings_said(lexicon, folded, words):
         return False
-    return any(_closings_said(lexicon, sentence, tokens(sentence)) and not _contrasts(lexicon, sentence)
+    return any(_closings_said(lexicon, sentence, tokens(sentence))
+               and (not _contrasts(lexicon, sentence) or _only_a_grievance_after(lexicon, sentence))
                for sentence in _SENTENCE.split(folded))
+
+
+_STILL_WORDS = frozenset({"toujours", "still", "encore", "again"})
+
+
+def _only_a_grievance_after(lexicon: Lexicon, sentence: str) -> bool:
+    """Whether what follows the sentence's "but" names nothing broken, only how bad they find it: "Bon, tout est
+    revenu, mais je trouve inacceptable d'avoir appris par un mail groupé que c'était votre faute" (not "c'est revenu
+    sur l'ordinateur mais pas sur mobile", "back up, but the mail doesn't go out")."""
+    section = lexicon.section("contrast")
+    starts = [m.end() for p in section.scan(sentence, tokens(sentence)) for m in section.where(sentence, p)]
+    tail = sentence[min(starts):] if starts else sentence
+    tail_words = tokens(tail)
+    return bool(lexicon.scan(tail, tail_words)) and not (
+        any(w in _NEGATION or w in _STILL_WORDS or w.startswith("n'") or w.endswith("n't") for w in tail_words)
+        or any(lexicon.section(name).scan(tail, tail_words) for name in ("down", "slow", "harm", "data")))
 
 
 # Something of theirs to close now, not the case: "please close it now", "fermez le port 3306 immédiatement".
